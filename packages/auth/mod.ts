@@ -1,0 +1,5 @@
+/**
+ * `@hush/auth` (under construction).
+ * @module
+ */
+export {};

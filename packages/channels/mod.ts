@@ -1,0 +1,5 @@
+/**
+ * `@hush/channels` (under construction).
+ * @module
+ */
+export {};

@@ -1,0 +1,5 @@
+/**
+ * `@hush/cipher` (under construction).
+ * @module
+ */
+export {};

@@ -1,0 +1,5 @@
+/**
+ * `@hush/hostkeys` (under construction).
+ * @module
+ */
+export {};

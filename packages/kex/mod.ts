@@ -1,0 +1,5 @@
+/**
+ * `@hush/kex` (under construction).
+ * @module
+ */
+export {};

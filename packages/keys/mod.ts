@@ -1,0 +1,5 @@
+/**
+ * `@hush/keys` (under construction).
+ * @module
+ */
+export {};

@@ -1,0 +1,5 @@
+/**
+ * `@hush/ssh` (under construction).
+ * @module
+ */
+export {};

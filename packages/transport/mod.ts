@@ -1,0 +1,5 @@
+/**
+ * `@hush/transport` (under construction).
+ * @module
+ */
+export {};

@@ -1,0 +1,42 @@
+/**
+ * `@hush/wire`: the SSH wire format. RFC 4251 data types, every SSH message as a typed value
+ * with one encode and one decode, the binary packet protocol and Web Streams that frame and
+ * deframe packets, switching cipher suites at NEWKEYS.
+ *
+ * @example
+ * ```ts
+ * import { decodeMessage, encodeMessage } from "@hush/wire";
+ * const payload = encodeMessage({ type: "serviceRequest", service: "ssh-userauth" });
+ * console.log(decodeMessage(payload)); // { type: "serviceRequest", service: "ssh-userauth" }
+ * ```
+ * @module
+ */
+export { DisconnectReason, type DisconnectReasonCode, WireError } from "./errors.ts";
+export { SshReader } from "./reader.ts";
+export { mpintBytes, SshWriter } from "./writer.ts";
+export * from "./messages.ts";
+export { decodeMessage, encodeMessage, LIST_LIMIT, writeMessage } from "./message_codec.ts";
+export {
+  decodeTerminalModes,
+  encodeTerminalModes,
+  TERMINAL_MODES_LIMIT,
+  TerminalMode,
+  type TerminalModes,
+  type TerminalModeSetting,
+} from "./terminal_modes.ts";
+export {
+  checkPacketLength,
+  type FrameOptions,
+  framePacket,
+  MIN_PADDING,
+  NoneOpener,
+  NoneSealer,
+  PACKET_LENGTH_LIMIT,
+  type PacketOpener,
+  type PacketSealer,
+  paddingLength,
+  type RandomSource,
+  randomBytes,
+  unframePacket,
+} from "./packet.ts";
+export { type Packet, PacketReader, PacketWriter, type SwitchOptions } from "./packet_streams.ts";

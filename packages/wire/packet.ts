@@ -1,0 +1,224 @@
+/**
+ * The binary packet protocol (RFC 4253 §6): the sealer/opener interfaces that cipher suites
+ * implement, padding rules, and the unencrypted `none` framing used before the first NEWKEYS.
+ * @module
+ */
+import { WireError } from "./errors.ts";
+
+/**
+ * Largest `packet_length` accepted from a peer (256 KiB, as OpenSSH). Checked before any byte
+ * of the packet body is buffered.
+ */
+export const PACKET_LENGTH_LIMIT = 256 * 1024;
+
+/** Smallest padding RFC 4253 §6 allows. */
+export const MIN_PADDING = 4;
+
+/** A source of random bytes; injectable so that tests are deterministic. */
+export type RandomSource = (n: number) => Uint8Array;
+
+/**
+ * The default random source (`crypto.getRandomValues`, in 64 KiB steps).
+ *
+ * @example
+ * ```ts
+ * import { randomBytes } from "@hush/wire";
+ * console.log(randomBytes(16).length); // 16
+ * ```
+ */
+export function randomBytes(n: number): Uint8Array {
+  const out = new Uint8Array(n);
+  for (let i = 0; i < n; i += 65536) {
+    crypto.getRandomValues(out.subarray(i, Math.min(n, i + 65536)));
+  }
+  return out;
+}
+
+/**
+ * Seals payloads into on-the-wire packets for one direction. Owns the keys and the sequence
+ * number; `seal` takes the sequence number synchronously, so several seals may be in flight
+ * when it returns promises (results are written in call order by {@linkcode PacketWriter}).
+ */
+export interface PacketSealer {
+  /** Sequence number of the next packet (uint32, wraps). Set by the writer at a NEWKEYS switch. */
+  sequence: number;
+  /** Returns the whole packet: length, padding length, payload, padding, MAC or tag. */
+  seal(payload: Uint8Array): Uint8Array | Promise<Uint8Array>;
+  /** Zeroes key material; the sealer is unusable afterwards. */
+  dispose?(): void;
+}
+
+/**
+ * Opens packets for one direction, in two steps so that a peer's length is checked before the
+ * body is buffered: `packetLength` inspects (decrypting where the suite hides it) the first
+ * `headerLength` bytes, then `open` verifies the MAC/tag before decrypting the rest.
+ */
+export interface PacketOpener {
+  /** Sequence number of the next packet (uint32, wraps). Set by the reader at a NEWKEYS switch. */
+  sequence: number;
+  /** Bytes needed before `packetLength` can be called (4, or one cipher block). */
+  readonly headerLength: number;
+  /**
+   * The packet's whole size on the wire (4 + packet_length + MAC length), from its first
+   * `headerLength` bytes. Throws when packet_length is over {@linkcode PACKET_LENGTH_LIMIT} or
+   * not aligned. Does not advance the sequence number.
+   */
+  packetLength(header: Uint8Array): number;
+  /**
+   * Verifies and decrypts a whole packet (which it may overwrite in place) and returns the
+   * payload in a fresh array the caller owns. Advances the sequence number.
+   */
+  open(packet: Uint8Array): Uint8Array | Promise<Uint8Array>;
+  /** Zeroes key material; the opener is unusable afterwards. */
+  dispose?(): void;
+}
+
+/**
+ * Padding length for a payload (RFC 4253 §6): at least 4 bytes, and the padded region a multiple
+ * of `blockSize` (at least 8). With `lengthInClear` (AEAD and encrypt-then-MAC suites) the
+ * 4-byte length field is left out of the alignment.
+ *
+ * @example
+ * ```ts
+ * import { paddingLength } from "@hush/wire";
+ * console.log(paddingLength(10, 8, false)); // 9: 4 + 1 + 10 + 9 = 24
+ * ```
+ */
+export function paddingLength(payloadLength: number, blockSize: number, lengthInClear: boolean): number {
+  const bs = Math.max(blockSize, 8);
+  const covered = (lengthInClear ? 0 : 4) + 1 + payloadLength;
+  let pad = bs - (covered % bs);
+  if (pad < MIN_PADDING) pad += bs;
+  return pad;
+}
+
+/** Options for {@linkcode framePacket}. */
+export interface FrameOptions {
+  /** Cipher block size; padding aligns to max(blockSize, 8). */
+  blockSize: number;
+  /** Leave the length field out of the alignment (AEAD / encrypt-then-MAC). */
+  lengthInClear: boolean;
+  /** Bytes to reserve after the padding for a MAC or tag (left zero). */
+  macLength: number;
+  /** Padding source; random by default. */
+  random?: RandomSource;
+}
+
+/**
+ * Lays out an unencrypted packet `uint32 packet_length, byte padding_length, payload, padding`
+ * in one fresh buffer with `macLength` spare bytes at the end, ready to be encrypted in place.
+ *
+ * @example
+ * ```ts
+ * import { framePacket } from "@hush/wire";
+ * const p = framePacket(new Uint8Array([21]), { blockSize: 8, lengthInClear: false, macLength: 0 });
+ * console.log(p.length % 8, p[4]); // 0 10
+ * ```
+ */
+export function framePacket(payload: Uint8Array, options: FrameOptions): Uint8Array {
+  const pad = paddingLength(payload.length, options.blockSize, options.lengthInClear);
+  const packetLength = 1 + payload.length + pad;
+  const out = new Uint8Array(4 + packetLength + options.macLength);
+  const view = new DataView(out.buffer);
+  view.setUint32(0, packetLength);
+  out[4] = pad;
+  out.set(payload, 5);
+  const padding = out.subarray(5 + payload.length, 5 + payload.length + pad);
+  padding.set((options.random ?? randomBytes)(pad));
+  return out;
+}
+
+/**
+ * Checks a decrypted `packet_length`/`padding_length` pair and returns the payload view.
+ * `packet` starts at the length field and excludes the MAC.
+ *
+ * @example
+ * ```ts
+ * import { framePacket, unframePacket } from "@hush/wire";
+ * const p = framePacket(new Uint8Array([1, 2]), { blockSize: 8, lengthInClear: false, macLength: 0 });
+ * console.log(unframePacket(p)); // Uint8Array [1, 2]
+ * ```
+ */
+export function unframePacket(packet: Uint8Array): Uint8Array {
+  if (packet.length < 5) throw new WireError("Packet too short");
+  const packetLength = new DataView(packet.buffer, packet.byteOffset, 4).getUint32(0);
+  if (packetLength + 4 !== packet.length) throw new WireError("Packet length does not match its bytes");
+  const pad = packet[4];
+  if (pad < MIN_PADDING) throw new WireError(`Padding of ${pad} bytes is under the minimum of 4`);
+  if (pad + 1 > packetLength) throw new WireError("Padding longer than the packet");
+  return packet.subarray(5, 4 + packetLength - pad);
+}
+
+/**
+ * Reads `packet_length` from a 4-byte header and checks it against the limit and the block
+ * alignment. Returns the length.
+ *
+ * @example
+ * ```ts
+ * import { checkPacketLength } from "@hush/wire";
+ * console.log(checkPacketLength(new Uint8Array([0, 0, 0, 12]), 8, 4)); // 12
+ * ```
+ */
+export function checkPacketLength(header: Uint8Array, blockSize: number, alignOffset: number): number {
+  const n = (header[0] << 24 | header[1] << 16 | header[2] << 8 | header[3]) >>> 0;
+  if (n > PACKET_LENGTH_LIMIT) {
+    throw new WireError(`Packet length ${n} exceeds the limit of ${PACKET_LENGTH_LIMIT}`);
+  }
+  if (n < 5) throw new WireError(`Packet length ${n} is too small`);
+  if ((n + alignOffset) % Math.max(blockSize, 8) !== 0) {
+    throw new WireError(`Packet length ${n} is not a multiple of the block size`);
+  }
+  return n;
+}
+
+/**
+ * The `none` sealer: framing with block size 8 and no MAC (before the first NEWKEYS).
+ *
+ * @example
+ * ```ts
+ * import { NoneSealer } from "@hush/wire";
+ * const s = new NoneSealer();
+ * console.log((s.seal(new Uint8Array([21])) as Uint8Array).length, s.sequence); // 16 1
+ * ```
+ */
+export class NoneSealer implements PacketSealer {
+  /** Sequence number of the next packet. */
+  sequence = 0;
+  #random?: RandomSource;
+  /** @param random Padding source (random by default). */
+  constructor(random?: RandomSource) {
+    this.#random = random;
+  }
+  /** Frames a payload. */
+  seal(payload: Uint8Array): Uint8Array {
+    this.sequence = (this.sequence + 1) >>> 0;
+    return framePacket(payload, { blockSize: 8, lengthInClear: false, macLength: 0, random: this.#random });
+  }
+}
+
+/**
+ * The `none` opener: unframes packets with no MAC (before the first NEWKEYS).
+ *
+ * @example
+ * ```ts
+ * import { NoneOpener, NoneSealer } from "@hush/wire";
+ * const bytes = new NoneSealer().seal(new Uint8Array([21])) as Uint8Array;
+ * const o = new NoneOpener();
+ * console.log(o.packetLength(bytes), o.open(bytes)); // 16 Uint8Array [21]
+ * ```
+ */
+export class NoneOpener implements PacketOpener {
+  /** Sequence number of the next packet. */
+  sequence = 0;
+  /** The length field alone tells the size. */
+  readonly headerLength = 4;
+  /** Size of the packet on the wire. */
+  packetLength(header: Uint8Array): number {
+    return 4 + checkPacketLength(header, 8, 4);
+  }
+  /** Returns a copy of the payload. */
+  open(packet: Uint8Array): Uint8Array {
+    this.sequence = (this.sequence + 1) >>> 0;
+    return unframePacket(packet).slice();
+  }
+}

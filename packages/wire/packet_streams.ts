@@ -1,0 +1,245 @@
+/**
+ * Web Streams that turn bytes into packets and payloads into bytes, switching cipher suites at
+ * the NEWKEYS boundary without losing or reordering a byte.
+ * @module
+ */
+import { WireError } from "./errors.ts";
+import { NoneOpener, NoneSealer, type PacketOpener, type PacketSealer } from "./packet.ts";
+
+/** SSH_MSG_NEWKEYS: the message after which each direction switches keys. */
+const NEWKEYS = 21;
+
+/** A received packet: its payload (owned by the receiver) and its sequence number. */
+export interface Packet {
+  /** The decrypted payload; the first byte is the message number. */
+  payload: Uint8Array;
+  /** The sequence number it arrived with (for SSH_MSG_UNIMPLEMENTED replies). */
+  sequence: number;
+}
+
+/** How a switch at NEWKEYS treats the sequence number. */
+export interface SwitchOptions {
+  /** Strict kex (OpenSSH PROTOCOL §1.9): the sequence number restarts at zero. */
+  resetSequence?: boolean;
+}
+
+/**
+ * Deframes an arbitrarily chunked byte stream into packets. It starts with the `none` opener;
+ * after it emits a NEWKEYS packet it waits for the opener given to {@linkcode PacketReader.nextOpener}
+ * (which may be given before or after) and opens the following bytes with it.
+ *
+ * @example
+ * ```ts
+ * import { NoneSealer, PacketReader } from "@hush/wire";
+ * const bytes = new NoneSealer().seal(new Uint8Array([2, 0, 0, 0, 0])) as Uint8Array;
+ * const reader = new PacketReader();
+ * const w = reader.writable.getWriter();
+ * w.write(bytes.subarray(0, 3)); w.write(bytes.subarray(3)); w.close();
+ * for await (const p of reader.readable) console.log(p.payload[0], p.sequence); // 2 0
+ * ```
+ */
+export class PacketReader {
+  /** Bytes in. */
+  readonly writable: WritableStream<Uint8Array>;
+  /** Packets out. */
+  readonly readable: ReadableStream<Packet>;
+  #opener: PacketOpener = new NoneOpener();
+  #next?: { opener: PacketOpener; options: SwitchOptions };
+  #nextWaiter?: () => void;
+  #awaitingKeys = false;
+  #buf = new Uint8Array(0);
+  #start = 0;
+  #end = 0;
+  #need = 0; // whole size of the packet being read, 0 while its header is unread
+  /** Bytes received so far (for rekey limits). */
+  bytesIn = 0;
+  /** Packets received so far. */
+  packetsIn = 0;
+
+  /** @param highWaterMark How many packets may wait unread before bytes stop being pulled. */
+  constructor(highWaterMark = 4) {
+    const ts = new TransformStream<Uint8Array, Packet>({
+      transform: (chunk, controller) => this.#push(chunk, controller),
+      flush: () => {
+        if (this.#end - this.#start > 0) {
+          throw new WireError("Connection closed in the middle of a packet");
+        }
+      },
+    }, undefined, { highWaterMark });
+    this.writable = ts.writable;
+    this.readable = ts.readable;
+  }
+
+  /**
+   * The opener to use after the next NEWKEYS received. Setting it twice before that NEWKEYS
+   * is a programming error.
+   */
+  nextOpener(opener: PacketOpener, options: SwitchOptions = {}): void {
+    if (this.#next) throw new Error("A next opener is already waiting");
+    this.#next = { opener, options };
+    this.#nextWaiter?.();
+  }
+
+  /** The opener in use (its `sequence` is the next expected sequence number). */
+  get opener(): PacketOpener {
+    return this.#opener;
+  }
+
+  #append(chunk: Uint8Array): void {
+    const have = this.#end - this.#start;
+    if (this.#end + chunk.length > this.#buf.length) {
+      if (have + chunk.length <= this.#buf.length && this.#start > 0) {
+        this.#buf.copyWithin(0, this.#start, this.#end);
+      } else {
+        const next = new Uint8Array(Math.max(have + chunk.length, this.#buf.length * 2, 16384));
+        next.set(this.#buf.subarray(this.#start, this.#end));
+        this.#buf = next;
+      }
+      this.#start = 0;
+      this.#end = have;
+    }
+    this.#buf.set(chunk, this.#end);
+    this.#end += chunk.length;
+  }
+
+  async #switchKeys(): Promise<void> {
+    if (!this.#next) {
+      await new Promise<void>((resolve) => (this.#nextWaiter = resolve));
+      this.#nextWaiter = undefined;
+    }
+    const { opener, options } = this.#next!;
+    this.#next = undefined;
+    opener.sequence = options.resetSequence ? 0 : this.#opener.sequence;
+    this.#opener.dispose?.();
+    this.#opener = opener;
+    this.#awaitingKeys = false;
+  }
+
+  async #push(chunk: Uint8Array, controller: TransformStreamDefaultController<Packet>): Promise<void> {
+    this.bytesIn += chunk.length;
+    // Fast path: nothing buffered and the chunk holds whole packets; no copy of the input.
+    let input: Uint8Array | undefined = chunk;
+    if (this.#end > this.#start) {
+      this.#append(chunk);
+      input = undefined;
+    }
+    let off = 0;
+    for (;;) {
+      if (this.#awaitingKeys) await this.#switchKeys();
+      const src = input ?? this.#buf;
+      const from = input ? off : this.#start;
+      const avail = (input ? input.length : this.#end) - from;
+      const opener = this.#opener;
+      if (this.#need === 0) {
+        if (avail < opener.headerLength) break;
+        this.#need = opener.packetLength(src.subarray(from, from + opener.headerLength));
+      }
+      if (avail < this.#need) break;
+      const packetBytes = src.subarray(from, from + this.#need);
+      if (input) off += this.#need;
+      else this.#start += this.#need;
+      this.#need = 0;
+      const sequence = opener.sequence;
+      const payload = await opener.open(packetBytes);
+      if (payload.length === 0) throw new WireError("Empty packet payload");
+      this.packetsIn++;
+      controller.enqueue({ payload, sequence });
+      if (payload[0] === NEWKEYS) this.#awaitingKeys = true;
+    }
+    if (input && off < input.length) this.#append(input.subarray(off));
+    if (this.#start === this.#end) this.#start = this.#end = 0;
+  }
+}
+
+/**
+ * Frames payloads into bytes with the current sealer. After it seals a NEWKEYS payload it uses
+ * the sealer given to {@linkcode PacketWriter.nextSealer} (which must be given before the NEWKEYS
+ * is written). Sealers that return promises may have up to `maxInFlight` packets in flight;
+ * output order is always input order.
+ *
+ * @example
+ * ```ts
+ * import { PacketWriter } from "@hush/wire";
+ * const writer = new PacketWriter();
+ * const w = writer.writable.getWriter();
+ * w.write(new Uint8Array([21])); w.close();
+ * for await (const bytes of writer.readable) console.log(bytes.length); // 16
+ * ```
+ */
+export class PacketWriter {
+  /** Payloads in. */
+  readonly writable: WritableStream<Uint8Array>;
+  /** Bytes out. */
+  readonly readable: ReadableStream<Uint8Array>;
+  #sealer: PacketSealer = new NoneSealer();
+  #next?: { sealer: PacketSealer; options: SwitchOptions };
+  #inFlight: Promise<void>[] = [];
+  #tail: Promise<void> = Promise.resolve();
+  #maxInFlight: number;
+  /** Bytes sent so far (for rekey limits). */
+  bytesOut = 0;
+  /** Packets sent so far. */
+  packetsOut = 0;
+
+  /**
+   * @param options `maxInFlight`: packets sealed concurrently by async sealers (default 16).
+   * `random`: padding source for the initial `none` sealer.
+   */
+  constructor(options: { maxInFlight?: number; random?: (n: number) => Uint8Array } = {}) {
+    this.#maxInFlight = options.maxInFlight ?? 16;
+    this.#sealer = new NoneSealer(options.random);
+    const ts = new TransformStream<Uint8Array, Uint8Array>({
+      transform: (payload, controller) => this.#seal(payload, controller),
+      flush: async () => {
+        await this.#tail;
+      },
+    });
+    this.writable = ts.writable;
+    this.readable = ts.readable;
+  }
+
+  /** The sealer to switch to right after the next NEWKEYS payload is sealed. */
+  nextSealer(sealer: PacketSealer, options: SwitchOptions = {}): void {
+    if (this.#next) throw new Error("A next sealer is already waiting");
+    this.#next = { sealer, options };
+  }
+
+  /** The sealer in use. */
+  get sealer(): PacketSealer {
+    return this.#sealer;
+  }
+
+  async #seal(payload: Uint8Array, controller: TransformStreamDefaultController<Uint8Array>): Promise<void> {
+    if (payload.length === 0) throw new TypeError("Cannot send an empty payload");
+    const sealed = this.#sealer.seal(payload);
+    this.packetsOut++;
+    if (payload[0] === NEWKEYS) {
+      if (!this.#next) throw new Error("NEWKEYS sent before the next sealer was set");
+      const { sealer, options } = this.#next;
+      this.#next = undefined;
+      sealer.sequence = options.resetSequence ? 0 : this.#sealer.sequence;
+      const old = this.#sealer;
+      this.#sealer = sealer;
+      // dispose once the NEWKEYS packet itself is sealed
+      Promise.resolve(sealed).then(() => old.dispose?.(), () => {});
+    }
+    if (!(sealed instanceof Promise)) {
+      if (this.#inFlight.length === 0) {
+        this.bytesOut += sealed.length;
+        controller.enqueue(sealed);
+        return;
+      }
+    }
+    const done = this.#tail.then(() => sealed).then((bytes) => {
+      this.bytesOut += bytes.length;
+      controller.enqueue(bytes);
+    });
+    this.#tail = done;
+    this.#inFlight.push(done);
+    done.then(() => {
+      const i = this.#inFlight.indexOf(done);
+      if (i >= 0) this.#inFlight.splice(i, 1);
+    }, (e) => controller.error(e));
+    if (this.#inFlight.length >= this.#maxInFlight) await this.#inFlight[0];
+  }
+}

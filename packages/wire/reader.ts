@@ -1,0 +1,161 @@
+/**
+ * A bounds-checked reader for the RFC 4251 §5 data types.
+ * @module
+ */
+import { WireError } from "./errors.ts";
+
+const utf8 = new TextDecoder("utf-8", { fatal: true });
+
+/**
+ * Reads SSH data types from a byte array. Every length is checked against what remains before
+ * anything is sliced, so a peer's length field never allocates. Strings are returned as views
+ * (`subarray`) into the input; copy them if the input buffer will be reused.
+ *
+ * @example
+ * ```ts
+ * import { SshReader } from "@hush/wire";
+ * const r = new SshReader(new Uint8Array([0, 0, 0, 2, 104, 105, 1]));
+ * console.log(r.utf8(), r.boolean()); // "hi" true
+ * r.end();
+ * ```
+ */
+export class SshReader {
+  #bytes: Uint8Array;
+  #view: DataView;
+  #offset = 0;
+
+  /** @param bytes The bytes to read; not copied. */
+  constructor(bytes: Uint8Array) {
+    this.#bytes = bytes;
+    this.#view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  }
+
+  /** Bytes not yet read. */
+  get remaining(): number {
+    return this.#bytes.length - this.#offset;
+  }
+
+  /** Current read position. */
+  get offset(): number {
+    return this.#offset;
+  }
+
+  #need(n: number, what: string): void {
+    if (n > this.#bytes.length - this.#offset) {
+      throw new WireError(
+        `Truncated ${what}: need ${n} bytes, ${this.#bytes.length - this.#offset} remain`,
+      );
+    }
+  }
+
+  /** Reads one byte. */
+  byte(): number {
+    this.#need(1, "byte");
+    return this.#bytes[this.#offset++];
+  }
+
+  /** Reads a boolean (any non-zero byte is true, RFC 4251 §5). */
+  boolean(): boolean {
+    return this.byte() !== 0;
+  }
+
+  /** Reads a big-endian uint32. */
+  uint32(): number {
+    this.#need(4, "uint32");
+    const v = this.#view.getUint32(this.#offset);
+    this.#offset += 4;
+    return v;
+  }
+
+  /** Reads a big-endian uint64 as a bigint. */
+  uint64(): bigint {
+    this.#need(8, "uint64");
+    const v = this.#view.getBigUint64(this.#offset);
+    this.#offset += 8;
+    return v;
+  }
+
+  /** Reads `n` raw bytes as a view. */
+  raw(n: number): Uint8Array {
+    this.#need(n, "field");
+    const v = this.#bytes.subarray(this.#offset, this.#offset + n);
+    this.#offset += n;
+    return v;
+  }
+
+  /** Reads a length-prefixed string as a view of its bytes. */
+  string(): Uint8Array {
+    this.#need(4, "string length");
+    const n = this.#view.getUint32(this.#offset);
+    this.#need(4 + n, "string");
+    const v = this.#bytes.subarray(this.#offset + 4, this.#offset + 4 + n);
+    this.#offset += 4 + n;
+    return v;
+  }
+
+  /** Reads a string and decodes it as UTF-8 (invalid UTF-8 is a WireError). */
+  utf8(): string {
+    const b = this.string();
+    try {
+      return utf8.decode(b);
+    } catch (e) {
+      throw new WireError("String is not valid UTF-8", undefined, { cause: e });
+    }
+  }
+
+  /** Reads a string that must be US-ASCII (algorithm and request names). */
+  ascii(): string {
+    const b = this.string();
+    let s = "";
+    for (let i = 0; i < b.length; i++) {
+      const c = b[i];
+      if (c > 0x7e || c < 0x20) throw new WireError("Name is not printable US-ASCII");
+      s += String.fromCharCode(c);
+    }
+    return s;
+  }
+
+  /**
+   * Reads an mpint (two's complement, big-endian). Non-minimal encodings (a redundant leading
+   * 0x00 or 0xff byte) are rejected as RFC 4251 §5 requires.
+   */
+  mpint(): bigint {
+    const b = this.string();
+    if (b.length === 0) return 0n;
+    if (b.length > 1) {
+      if (b[0] === 0 && (b[1] & 0x80) === 0) throw new WireError("Non-minimal mpint encoding");
+      if (b[0] === 0xff && (b[1] & 0x80) !== 0) throw new WireError("Non-minimal mpint encoding");
+    }
+    let hex = "";
+    for (let i = 0; i < b.length; i++) hex += b[i].toString(16).padStart(2, "0");
+    let v = BigInt("0x" + hex);
+    if (b[0] & 0x80) v -= 1n << BigInt(b.length * 8);
+    return v;
+  }
+
+  /**
+   * Reads a name-list: comma-separated US-ASCII names, none empty. An empty string is an
+   * empty list.
+   */
+  nameList(): string[] {
+    const s = this.ascii();
+    if (s.length === 0) return [];
+    const names = s.split(",");
+    for (const n of names) if (n.length === 0) throw new WireError("Empty name in name-list");
+    return names;
+  }
+
+  /** Returns the bytes not yet read as a view and consumes them. */
+  rest(): Uint8Array {
+    const v = this.#bytes.subarray(this.#offset);
+    this.#offset = this.#bytes.length;
+    return v;
+  }
+
+  /** Throws a WireError if any bytes remain (trailing garbage after a message). */
+  end(): void {
+    if (this.#offset !== this.#bytes.length) {
+      throw new WireError(`Unexpected ${this.remaining} trailing bytes`);
+    }
+  }
+}
