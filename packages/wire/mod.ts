@@ -40,3 +40,4 @@ export {
   unframePacket,
 } from "./packet.ts";
 export { type Packet, PacketReader, PacketWriter, type SwitchOptions } from "./packet_streams.ts";
+export type { MessageConn } from "./message_conn.ts";
