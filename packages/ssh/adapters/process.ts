@@ -1,0 +1,85 @@
+/**
+ * Running a command for a server session (`exec`, `shell`) as a child process with Web Streams,
+ * through node:child_process (Deno, Node and Bun all provide it).
+ * @module
+ */
+import { spawn } from "node:child_process";
+import { Readable, Writable } from "node:stream";
+
+/** How a process ended: an exit code, or the signal that killed it (SSH names, no "SIG"). */
+export interface ProcessExit {
+  code: number | null;
+  signal: string | null;
+}
+
+/** A running child process seen as streams. */
+export interface ChildProcessStreams {
+  stdin: WritableStream<Uint8Array>;
+  stdout: ReadableStream<Uint8Array>;
+  stderr: ReadableStream<Uint8Array>;
+  exit: Promise<ProcessExit>;
+  /** Sends a signal by its SSH name (`TERM`, `INT`, `KILL`, …). */
+  kill(signal: string): void;
+}
+
+/** Options for {@linkcode spawnCommand}. */
+export interface SpawnOptions {
+  /** Extra environment variables (LANG, LC_*, …) on top of a minimal environment. */
+  env?: Record<string, string>;
+  /** Working directory (the user's home by default). */
+  cwd?: string;
+  /** Run under a pseudo-terminal through util-linux `script`, when available. */
+  pty?: { term: string; cols: number; rows: number };
+}
+
+/**
+ * Runs `command` with the user's shell (`sh -c`), or an interactive login shell when `command`
+ * is undefined.
+ *
+ * @example
+ * ```ts ignore
+ * import { spawnCommand } from "@hush/ssh";
+ * const p = spawnCommand("echo hi");
+ * console.log(await new Response(p.stdout).text(), await p.exit); // "hi\n" { code: 0, signal: null }
+ * ```
+ */
+export function spawnCommand(command: string | undefined, options: SpawnOptions = {}): ChildProcessStreams {
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? "/usr/local/bin:/usr/bin:/bin",
+    HOME: process.env.HOME ?? "/",
+    USER: process.env.USER ?? "",
+    LOGNAME: process.env.USER ?? "",
+    SHELL: process.env.SHELL ?? "/bin/sh",
+    ...options.env,
+  };
+  const shell = "/bin/sh";
+  let file = shell;
+  let args = command === undefined ? ["-i"] : ["-c", command];
+  if (options.pty) {
+    env.TERM = options.pty.term;
+    env.COLUMNS = String(options.pty.cols);
+    env.LINES = String(options.pty.rows);
+    // util-linux script(1) gives the child a real pty; -q quiet, -e exit status, -f flush
+    file = "script";
+    args = ["-qefc", command ?? `${shell} -i`, "/dev/null"];
+  }
+  const child = spawn(file, args, { env, cwd: options.cwd ?? env.HOME, stdio: ["pipe", "pipe", "pipe"] });
+  const exit = new Promise<ProcessExit>((resolve) => {
+    child.once("error", () => resolve({ code: 127, signal: null }));
+    child.once("close", (code: number | null, signal: string | null) =>
+      resolve({ code, signal: signal ? signal.replace(/^SIG/, "") : null })
+    );
+  });
+  child.stdin.on("error", () => {}); // EPIPE when the command exits before reading its input
+  return {
+    stdin: Writable.toWeb(child.stdin) as WritableStream<Uint8Array>,
+    stdout: Readable.toWeb(child.stdout) as unknown as ReadableStream<Uint8Array>,
+    stderr: Readable.toWeb(child.stderr) as unknown as ReadableStream<Uint8Array>,
+    exit,
+    kill: (signal: string) => {
+      try {
+        child.kill(("SIG" + signal) as NodeJS.Signals);
+      } catch { /* gone */ }
+    },
+  };
+}
