@@ -1,5 +1,52 @@
 /**
- * `@hush/channels` (under construction).
+ * `@hush/channels`: the SSH connection layer (RFC 4254). A {@linkcode Connection} multiplexes
+ * channels over a `MessageConn` from `@hush/wire`; each {@linkcode Channel} is a pair of Web
+ * Streams whose window is the backpressure; {@linkcode Session} runs commands, shells and
+ * subsystems; the server decides each open and request through callbacks.
+ *
+ * @example
+ * ```ts
+ * import { Connection } from "@hush/channels";
+ * import { memoryConnPair } from "@hush/channels/testing";
+ * const [a, b] = memoryConnPair();
+ * new Connection(b, { role: "server" }); // refuses everything
+ * const client = new Connection(a, { role: "client" });
+ * await client.openSession().catch((e) => console.log(e.message));
+ * // Cannot open channel: peer refused with reason 1 (administratively prohibited)
+ * await client.close();
+ * ```
  * @module
  */
-export {};
+export { ChannelError, type ChannelErrorOptions } from "./errors.ts";
+export { ChannelWindow, WINDOW_LIMIT } from "./window.ts";
+export {
+  Channel,
+  type ChannelHost,
+  type ChannelInit,
+  type ChannelRequestHandler,
+  EXTENDED_DATA_STDERR,
+  MIN_MAX_PACKET,
+  type RequestOptions,
+  SEND_PACKET_LIMIT,
+} from "./channel.ts";
+export {
+  type ExitSignal,
+  type PtyRequest,
+  ServerSession,
+  Session,
+  type WindowChange,
+} from "./session.ts";
+export {
+  type ChannelOpenHandler,
+  type ChannelOpenRefusal,
+  type ChannelOpenRequest,
+  Connection,
+  type ConnectionOptions,
+  DEFAULT_MAX_CHANNELS,
+  DEFAULT_MAX_PACKET,
+  DEFAULT_WINDOW,
+  type DirectTcpipOptions,
+  type ForwardedTcpipOptions,
+  type GlobalRequestHandler,
+  type GlobalRequestOptions,
+} from "./connection.ts";

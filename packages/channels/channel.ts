@@ -1,0 +1,415 @@
+/**
+ * One channel of the connection layer (RFC 4254 §5): data and stderr streams with window flow
+ * control, EOF and CLOSE in both directions, and channel requests.
+ * @module
+ */
+import {
+  type ChannelRequest,
+  type ChannelRequestBody,
+  DisconnectReason,
+  type Message,
+} from "@hush/wire";
+import { ChannelError } from "./errors.ts";
+import { InboundQueue } from "./inbound.ts";
+import { ChannelWindow } from "./window.ts";
+
+/** Smallest max packet a peer may announce; anything less is a protocol error. */
+export const MIN_MAX_PACKET = 9;
+/** Largest CHANNEL_DATA payload we send, whatever the peer's max packet (fits any transport). */
+export const SEND_PACKET_LIMIT = 32 * 1024;
+/** Extended data type of stderr (RFC 4254 §5.2). */
+export const EXTENDED_DATA_STDERR = 1;
+
+/** What a connection gives a channel to talk through. Applications do not implement it. */
+export interface ChannelHost {
+  /** Sends one message on the connection. */
+  send(message: Message): Promise<void>;
+  /** Forgets the channel's id once both sides have closed it. */
+  free(id: number): void;
+  /** Trace hook (`ssh -v` style lines). */
+  trace(line: string): void;
+}
+
+/** How a connection creates a channel. Applications get channels from a `Connection`. */
+export interface ChannelInit {
+  /** Our channel id. */
+  id: number;
+  /** The channel type, e.g. `session` or `direct-tcpip`. */
+  channelType: string;
+  /** The connection. */
+  host: ChannelHost;
+  /** The window we grant the peer. */
+  initialWindow: number;
+  /** The largest data payload we accept. */
+  maxPacket: number;
+  /** The peer's side, when the peer opened the channel. */
+  remote?: { id: number; window: number; maxPacket: number };
+}
+
+/** Handles an incoming channel request: resolve `true` to reply success, `false` to refuse. */
+export type ChannelRequestHandler = (request: ChannelRequestBody) => boolean | Promise<boolean>;
+
+/** Options for {@linkcode Channel.request}. */
+export interface RequestOptions {
+  /** Ask for CHANNEL_SUCCESS/FAILURE (default true). Without it the promise resolves `true`. */
+  wantReply?: boolean;
+}
+
+/** The connection's side of a channel: what incoming messages do to it. Internal. */
+export interface ChannelInput {
+  state(): "opening" | "open";
+  opened(): Promise<void>;
+  confirm(remoteId: number, window: number, maxPacket: number): void;
+  refuse(error: ChannelError): void;
+  windowAdjust(bytes: number): void;
+  data(data: Uint8Array): void;
+  extendedData(dataType: number, data: Uint8Array): void;
+  eof(): void;
+  close(): void;
+  request(message: ChannelRequest): void;
+  reply(success: boolean): void;
+  teardown(error: ChannelError): void;
+}
+
+/** The wire name of a channel request. */
+function requestName(body: ChannelRequestBody): string {
+  return body.request === "other" ? body.name : body.request;
+}
+
+const inputs = new WeakMap<Channel, ChannelInput>();
+
+/** The connection's handle on a channel's input side. Internal to the package. */
+export function channelInput(channel: Channel): ChannelInput {
+  return inputs.get(channel)!;
+}
+
+/**
+ * A channel: `readable` (data), `stderr` (extended data 1), `writable` (closing it sends EOF),
+ * `stderrWritable`, requests both ways, and `close()`. The peer gets new window only as
+ * `readable`/`stderr` are read, so a slow reader slows the sender; writes wait for window and
+ * go out in pieces of at most the peer's max packet.
+ *
+ * @example
+ * ```ts
+ * import { Connection } from "@hush/channels";
+ * import { memoryConnPair } from "@hush/channels/testing";
+ * const [a, b] = memoryConnPair();
+ * new Connection(b, {
+ *   role: "server",
+ *   onChannelOpen: () => true,
+ *   onChannel: (ch) => ch.readable.pipeTo(ch.writable), // echo
+ * });
+ * const client = new Connection(a, { role: "client" });
+ * const ch = await client.openDirectTcpip({
+ *   host: "localhost", port: 7, originatorAddress: "127.0.0.1", originatorPort: 5000,
+ * });
+ * const w = ch.writable.getWriter();
+ * await w.write(new TextEncoder().encode("hi"));
+ * await w.close();
+ * for await (const chunk of ch.readable) console.log(new TextDecoder().decode(chunk)); // hi
+ * await client.close();
+ * ```
+ */
+export class Channel {
+  /** Our channel id. */
+  readonly id: number;
+  /** The channel type (`session`, `direct-tcpip`, `forwarded-tcpip`, ...). */
+  readonly channelType: string;
+  /** Data from the peer. Ends at the peer's EOF or CLOSE. */
+  readonly readable: ReadableStream<Uint8Array>;
+  /** Extended data of type 1 (stderr) from the peer. Ends with `readable`. */
+  readonly stderr: ReadableStream<Uint8Array>;
+  /** Data to the peer; closing it sends EOF. */
+  readonly writable: WritableStream<Uint8Array>;
+  /** Extended data of type 1 to the peer (server side stderr). Close it before `writable`. */
+  readonly stderrWritable: WritableStream<Uint8Array>;
+  /** Resolves once both sides have closed the channel or the connection ended. */
+  readonly closed: Promise<void>;
+  /** Handles the peer's channel requests; without it every request is refused. */
+  onRequest?: ChannelRequestHandler;
+  /**
+   * Send CLOSE once EOF has gone both ways (true, as OpenSSH does for forwarded connections).
+   * Sessions set it false: the server closes after the exit status.
+   */
+  protected closeAfterEof = true;
+
+  #host: ChannelHost;
+  #remoteId = -1;
+  #remoteMaxPacket = 0;
+  #window = new ChannelWindow();
+  #localWindow: number;
+  #localMaxPacket: number;
+  #unadjusted = 0;
+  #adjustThreshold: number;
+  #stdout: InboundQueue;
+  #stderr: InboundQueue;
+  #state: "opening" | "open" = "opening";
+  #opened: { resolve: () => void; reject: (e: Error) => void } | undefined;
+  #eofSent = false;
+  #eofReceived = false;
+  #closeSent = false;
+  #closeReceived = false;
+  #freed = false;
+  #replies: ((success: boolean) => void)[] = [];
+  #requests: Promise<void> = Promise.resolve();
+  #resolveClosed!: () => void;
+
+  /** Channels are made by a `Connection` (`openSession`, `openDirectTcpip`, `onChannel`). */
+  constructor(init: ChannelInit) {
+    this.id = init.id;
+    this.channelType = init.channelType;
+    this.#host = init.host;
+    this.#localWindow = init.initialWindow;
+    this.#localMaxPacket = init.maxPacket;
+    this.#adjustThreshold = Math.max(1, Math.min(init.initialWindow >>> 1, 4 * init.maxPacket));
+    this.closed = new Promise((resolve) => (this.#resolveClosed = resolve));
+    const consumed = (n: number) => this.#consumed(n);
+    this.#stdout = new InboundQueue(consumed);
+    this.#stderr = new InboundQueue(consumed);
+    this.readable = this.#stdout.readable;
+    this.stderr = this.#stderr.readable;
+    this.writable = new WritableStream<Uint8Array>({
+      write: (chunk) => this.#send(chunk, 0),
+      close: () => this.#sendEof(),
+      abort: () => this.close(),
+    });
+    this.stderrWritable = new WritableStream<Uint8Array>({
+      write: (chunk) => this.#send(chunk, EXTENDED_DATA_STDERR),
+    });
+    if (init.remote) this.#confirm(init.remote.id, init.remote.window, init.remote.maxPacket);
+    inputs.set(this, {
+      state: () => this.#state,
+      opened: () => {
+        if (this.#state === "open") return Promise.resolve();
+        return new Promise((resolve, reject) => (this.#opened = { resolve, reject }));
+      },
+      confirm: (id, window, maxPacket) => this.#confirm(id, window, maxPacket),
+      refuse: (error) => this.#refuse(error),
+      windowAdjust: (bytes) => this.#window.add(bytes),
+      data: (data) => this.#receive(data, this.#stdout),
+      extendedData: (dataType, data) => {
+        if (dataType === EXTENDED_DATA_STDERR) return this.#receive(data, this.#stderr);
+        this.#receive(data, undefined);
+      },
+      eof: () => this.#receiveEof(),
+      close: () => this.#receiveClose(),
+      request: (message) => this.#receiveRequest(message),
+      reply: (success) => this.#receiveReply(success),
+      teardown: (error) => this.#teardown(error),
+    });
+  }
+
+  /** The peer's id for this channel (−1 until the open is confirmed). */
+  get remoteId(): number {
+    return this.#remoteId;
+  }
+
+  /** Bytes received and not yet read, over `readable` and `stderr` (bounded by our window). */
+  get queuedBytes(): number {
+    return this.#stdout.queued + this.#stderr.queued;
+  }
+
+  /** Bytes the peer currently lets us send. */
+  get sendWindow(): number {
+    return this.#window.available;
+  }
+
+  /**
+   * Sends a channel request. With `wantReply` (the default) resolves with the peer's answer;
+   * replies come back in order (RFC 4254 §5.4). Resolves `false` if the channel closes first.
+   */
+  request(body: ChannelRequestBody, options: RequestOptions = {}): Promise<boolean> {
+    const wantReply = options.wantReply ?? true;
+    if (this.#closeSent || this.#closeReceived || this.#freed) return Promise.resolve(false);
+    const message = { type: "channelRequest", recipient: this.#remoteId, wantReply, ...body } as const;
+    this.#host.trace(`channel ${this.id}: request ${requestName(body)}`);
+    if (!wantReply) return this.#host.send(message as ChannelRequest).then(() => true);
+    const answer = new Promise<boolean>((resolve) => this.#replies.push(resolve));
+    return this.#host.send(message as ChannelRequest).then(() => answer);
+  }
+
+  /** Sends EOF (if not sent) and CLOSE; resolves once the peer has closed too. */
+  close(): Promise<void> {
+    this.#sendClose();
+    return this.closed;
+  }
+
+  /** Handles an incoming request; subclasses answer the ones they know. */
+  protected handleRequest(request: ChannelRequestBody): boolean | Promise<boolean> {
+    if (request.request === "other" && request.name === "keepalive@openssh.com") return false;
+    return this.onRequest?.(request) ?? false;
+  }
+
+  /** Sends EOF once; later writes fail. */
+  protected sendEof(): Promise<void> {
+    return this.#sendEof();
+  }
+
+  /** Called once when the channel is gone (both closes, or connection lost). */
+  protected onClosed(): void {}
+
+  #confirm(remoteId: number, window: number, maxPacket: number): void {
+    if (this.#state !== "opening") throw new ChannelError(`Channel ${this.id} is already open`);
+    if (maxPacket < MIN_MAX_PACKET) {
+      throw new ChannelError(`Peer's max packet ${maxPacket} is below ${MIN_MAX_PACKET}`);
+    }
+    this.#state = "open";
+    this.#remoteId = remoteId;
+    this.#remoteMaxPacket = Math.min(maxPacket, SEND_PACKET_LIMIT);
+    this.#window.add(window);
+    this.#opened?.resolve();
+  }
+
+  #refuse(error: ChannelError): void {
+    if (this.#state !== "opening") throw new ChannelError(`Channel ${this.id} is already open`);
+    this.#opened?.reject(error);
+    this.#opened = undefined;
+    this.#teardown(error);
+  }
+
+  #receive(data: Uint8Array, queue: InboundQueue | undefined): void {
+    if (this.#eofReceived) throw new ChannelError(`Peer sent data on channel ${this.id} after EOF`);
+    if (data.length > this.#localWindow) {
+      throw new ChannelError(
+        `Peer sent ${data.length} bytes on channel ${this.id} past its window of ${this.#localWindow}`,
+      );
+    }
+    if (data.length > this.#localMaxPacket) {
+      throw new ChannelError(`Peer sent a ${data.length} byte packet past max packet on channel ${this.id}`);
+    }
+    this.#localWindow -= data.length;
+    if (this.#closeSent || !queue) {
+      this.#consumed(data.length);
+      return;
+    }
+    queue.push(data);
+  }
+
+  #consumed(bytes: number): void {
+    this.#unadjusted += bytes;
+    if (this.#unadjusted < this.#adjustThreshold || this.#closeSent || this.#eofReceived) return;
+    const bytesToAdd = this.#unadjusted;
+    this.#unadjusted = 0;
+    this.#localWindow += bytesToAdd;
+    this.#host.send({ type: "channelWindowAdjust", recipient: this.#remoteId, bytes: bytesToAdd })
+      .catch(() => {});
+  }
+
+  #receiveEof(): void {
+    if (this.#eofReceived) throw new ChannelError(`Peer sent a second EOF on channel ${this.id}`);
+    this.#eofReceived = true;
+    this.#host.trace(`channel ${this.id}: rcvd eof`);
+    this.#stdout.end();
+    this.#stderr.end();
+    if (this.#eofSent && this.closeAfterEof) this.#sendClose();
+  }
+
+  #receiveClose(): void {
+    this.#host.trace(`channel ${this.id}: rcvd close`);
+    this.#closeReceived = true;
+    this.#stdout.end();
+    this.#stderr.end();
+    this.#answerPending();
+    this.#sendClose();
+    this.#free();
+  }
+
+  #receiveRequest(message: ChannelRequest): void {
+    const { type: _t, recipient: _r, wantReply, ...body } = message;
+    this.#host.trace(`channel ${this.id}: rcvd request ${requestName(body)}`);
+    this.#requests = this.#requests.then(async () => {
+      let success = false;
+      try {
+        success = (await this.handleRequest(body)) === true;
+      } catch {
+        success = false;
+      }
+      if (!wantReply || this.#closeSent) return;
+      await this.#host.send({
+        type: success ? "channelSuccess" : "channelFailure",
+        recipient: this.#remoteId,
+      }).catch(() => {});
+    });
+  }
+
+  #receiveReply(success: boolean): void {
+    const answer = this.#replies.shift();
+    if (!answer) throw new ChannelError(`Peer sent a reply on channel ${this.id} with no request pending`);
+    answer(success);
+  }
+
+  async #send(chunk: Uint8Array, dataType: number): Promise<void> {
+    if (!(chunk instanceof Uint8Array)) throw new TypeError("Channel data must be a Uint8Array");
+    let offset = 0;
+    while (offset < chunk.length) {
+      this.#checkWritable();
+      const n = await this.#window.take(Math.min(this.#remoteMaxPacket, chunk.length - offset));
+      this.#checkWritable();
+      const data = chunk.slice(offset, offset + n);
+      offset += n;
+      await this.#host.send(
+        dataType === 0
+          ? { type: "channelData", recipient: this.#remoteId, data }
+          : { type: "channelExtendedData", recipient: this.#remoteId, dataType, data },
+      );
+    }
+  }
+
+  #checkWritable(): void {
+    if (this.#closeSent || this.#closeReceived || this.#freed) {
+      throw new ChannelError(`Channel ${this.id} is closed`, { reason: DisconnectReason.BY_APPLICATION });
+    }
+    if (this.#eofSent) {
+      throw new ChannelError(`Channel ${this.id}: cannot write after EOF`, {
+        reason: DisconnectReason.BY_APPLICATION,
+      });
+    }
+  }
+
+  async #sendEof(): Promise<void> {
+    if (this.#eofSent || this.#closeSent || this.#state !== "open") return;
+    this.#eofSent = true;
+    this.#host.trace(`channel ${this.id}: send eof`);
+    await this.#host.send({ type: "channelEof", recipient: this.#remoteId });
+    if (this.#eofReceived && this.closeAfterEof) this.#sendClose();
+  }
+
+  #sendClose(): void {
+    if (this.#closeSent || this.#freed) return;
+    if (this.#state !== "open") return;
+    this.#closeSent = true;
+    this.#host.trace(`channel ${this.id}: send close`);
+    this.#window.fail(
+      new ChannelError(`Channel ${this.id} is closed`, { reason: DisconnectReason.BY_APPLICATION }),
+    );
+    this.#host.send({ type: "channelClose", recipient: this.#remoteId }).catch(() => {});
+  }
+
+  #answerPending(): void {
+    const replies = this.#replies;
+    this.#replies = [];
+    for (const answer of replies) answer(false);
+  }
+
+  #free(): void {
+    if (this.#freed) return;
+    this.#freed = true;
+    this.#host.trace(`channel ${this.id}: free`);
+    this.#host.free(this.id);
+    this.#stdout.end();
+    this.#stderr.end();
+    this.onClosed();
+    this.#resolveClosed();
+  }
+
+  #teardown(error: ChannelError): void {
+    if (this.#freed) return;
+    this.#window.fail(error);
+    this.#stdout.error(error);
+    this.#stderr.error(error);
+    this.#answerPending();
+    this.#opened?.reject(error);
+    this.#opened = undefined;
+    this.#free();
+  }
+}

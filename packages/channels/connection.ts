@@ -1,0 +1,475 @@
+/**
+ * The connection layer's multiplexer (RFC 4254): channel ids, opens, per-channel dispatch and
+ * global requests over a {@linkcode MessageConn}.
+ * @module
+ */
+import {
+  type ChannelOpen,
+  type ChannelOpenBody,
+  ChannelOpenFailureReason,
+  DisconnectReason,
+  type GlobalRequest,
+  type GlobalRequestBody,
+  type Message,
+  type MessageConn,
+} from "@hush/wire";
+import { Channel, type ChannelHost, type ChannelInit, channelInput, MIN_MAX_PACKET } from "./channel.ts";
+import { ChannelError } from "./errors.ts";
+import { ServerSession, Session } from "./session.ts";
+import { WINDOW_LIMIT } from "./window.ts";
+
+/** The window we grant on each channel unless told otherwise: 2 MiB. */
+export const DEFAULT_WINDOW = 2 * 1024 * 1024;
+/** The largest data payload we accept unless told otherwise: 32 KiB. */
+export const DEFAULT_MAX_PACKET = 32 * 1024;
+/** Channels open at once (ours and the peer's, including pending opens) unless told otherwise. */
+export const DEFAULT_MAX_CHANNELS = 1024;
+
+/** A channel open from the peer, as the application sees it. Switch on `channelType`. */
+export type ChannelOpenRequest = ChannelOpenBody & { initialWindow: number; maxPacket: number };
+
+/** A refusal with a reason code of {@linkcode ChannelOpenFailureReason}. */
+export interface ChannelOpenRefusal {
+  /** CHANNEL_OPEN_FAILURE reason code. */
+  reason: number;
+  /** Text for the peer (default after the reason). */
+  description?: string;
+}
+
+/** Decides a peer's channel open: `true` accepts, `false` or a refusal refuses. */
+export type ChannelOpenHandler = (
+  open: ChannelOpenRequest,
+) => boolean | ChannelOpenRefusal | Promise<boolean | ChannelOpenRefusal>;
+
+/**
+ * Decides a peer's global request: `false` fails it, `true` succeeds, bytes succeed with those
+ * bytes as the reply's data (the bound port of a `tcpip-forward` to port 0).
+ */
+export type GlobalRequestHandler = (
+  request: GlobalRequestBody,
+) => boolean | Uint8Array | Promise<boolean | Uint8Array>;
+
+/** Options for a {@linkcode Connection}. */
+export interface ConnectionOptions {
+  /** Which side we are. */
+  role: "client" | "server";
+  /** Window we grant per channel (2 MiB). */
+  initialWindow?: number;
+  /** Largest data payload we accept (32 KiB). */
+  maxPacket?: number;
+  /** Most channels at once (1024); further opens from the peer get RESOURCE_SHORTAGE. */
+  maxChannels?: number;
+  /** Decides the peer's channel opens; without it every open is refused. */
+  onChannelOpen?: ChannelOpenHandler;
+  /** Receives each accepted `session` channel (set its `onRequest` synchronously). */
+  onSession?: (session: ServerSession) => void;
+  /** Receives each accepted channel of any other type, with its open request. */
+  onChannel?: (channel: Channel, open: ChannelOpenRequest) => void;
+  /** Decides the peer's global requests; without it they fail (as OpenSSH does). */
+  onGlobalRequest?: GlobalRequestHandler;
+  /** `ssh -v` style trace lines. */
+  trace?: (line: string) => void;
+}
+
+/** Arguments of a `direct-tcpip` open (`ssh -L`). */
+export interface DirectTcpipOptions {
+  /** Host to connect to, as the server resolves it. */
+  host: string;
+  /** Port to connect to. */
+  port: number;
+  /** Address of the client that connected to the forwarded port. */
+  originatorAddress: string;
+  /** Port of that client. */
+  originatorPort: number;
+}
+
+/** Arguments of a `forwarded-tcpip` open (`ssh -R`, server to client). */
+export interface ForwardedTcpipOptions {
+  /** The address that was listened on (as in the `tcpip-forward` request). */
+  address: string;
+  /** The port that was listened on. */
+  port: number;
+  /** Address of the client that connected. */
+  originatorAddress: string;
+  /** Port of that client. */
+  originatorPort: number;
+}
+
+/** Options of {@linkcode Connection.globalRequest}. */
+export interface GlobalRequestOptions {
+  /** Ask for REQUEST_SUCCESS/FAILURE (default true). */
+  wantReply?: boolean;
+}
+
+const OPEN_FAILURE_NAMES: Record<number, string> = {
+  1: "administratively prohibited",
+  2: "connect failed",
+  3: "unknown channel type",
+  4: "resource shortage",
+};
+
+/**
+ * The connection layer over a {@linkcode MessageConn}: opens channels, answers the peer's opens
+ * and requests through callbacks, and dispatches CHANNEL_* and global request messages. It
+ * takes over `conn.messages`; any other message there is a protocol error (DISCONNECT).
+ *
+ * @example
+ * ```ts
+ * import { Connection } from "@hush/channels";
+ * import { memoryConnPair } from "@hush/channels/testing";
+ * const [a, b] = memoryConnPair();
+ * new Connection(b, {
+ *   role: "server",
+ *   onGlobalRequest: (req) => req.request === "tcpip-forward" ? new Uint8Array([0, 0, 0x1f, 0x90]) : false,
+ * });
+ * const client = new Connection(a, { role: "client" });
+ * const reply = await client.globalRequest({ request: "tcpip-forward", address: "", port: 0 });
+ * console.log(reply); // Uint8Array(4) [ 0, 0, 31, 144 ]
+ * await client.close();
+ * ```
+ */
+export class Connection {
+  /** Resolves once the connection has ended (peer gone, protocol error, or `close()`). */
+  readonly closed: Promise<void>;
+  /** Why the connection ended, once it has (undefined for a clean end). */
+  error?: ChannelError;
+
+  #conn: MessageConn;
+  #role: "client" | "server";
+  #initialWindow: number;
+  #maxPacket: number;
+  #maxChannels: number;
+  #options: ConnectionOptions;
+  #channels = new Map<number, Channel>();
+  /** Ids of the peer's opens the application is still deciding. */
+  #reserved = new Set<number>();
+  #closing = false;
+  #nextId = 0;
+  #globalReplies: ((reply: Uint8Array | false) => void)[] = [];
+  #globalRequests: Promise<void> = Promise.resolve();
+  #ended = false;
+  #resolveClosed!: () => void;
+  #host: ChannelHost;
+  #trace: (line: string) => void;
+
+  /** Takes over `conn.messages` and starts dispatching. */
+  constructor(conn: MessageConn, options: ConnectionOptions) {
+    this.#conn = conn;
+    this.#role = options.role;
+    this.#options = options;
+    this.#initialWindow = checkedUint32("initialWindow", options.initialWindow ?? DEFAULT_WINDOW, 1);
+    this.#maxPacket = checkedUint32("maxPacket", options.maxPacket ?? DEFAULT_MAX_PACKET, MIN_MAX_PACKET);
+    this.#maxChannels = options.maxChannels ?? DEFAULT_MAX_CHANNELS;
+    this.#trace = options.trace ?? (() => {});
+    this.closed = new Promise((resolve) => (this.#resolveClosed = resolve));
+    this.#host = {
+      send: (message) => this.#send(message),
+      free: (id) => this.#channels.delete(id),
+      trace: this.#trace,
+    };
+    this.#run(conn.messages.getReader());
+  }
+
+  /** Channels open now (including pending opens). */
+  get channelCount(): number {
+    return this.#channels.size;
+  }
+
+  /** Opens a `session` channel. */
+  openSession(): Promise<Session> {
+    return this.#open({ channelType: "session" }, (init) => new Session(init));
+  }
+
+  /** Opens a `direct-tcpip` channel (`ssh -L`); the server connects to `host:port`. */
+  openDirectTcpip(options: DirectTcpipOptions): Promise<Channel> {
+    return this.#open({ channelType: "direct-tcpip", ...options }, (init) => new Channel(init));
+  }
+
+  /** Opens a `forwarded-tcpip` channel to the client for a connection to a `-R` listener. */
+  openForwardedTcpip(options: ForwardedTcpipOptions): Promise<Channel> {
+    if (this.#role !== "server") throw new TypeError("Only a server opens forwarded-tcpip channels");
+    return this.#open({ channelType: "forwarded-tcpip", ...options }, (init) => new Channel(init));
+  }
+
+  /** Opens a channel of any type. */
+  openChannel(body: ChannelOpenBody): Promise<Channel> {
+    return this.#open(body, (init) => new Channel(init));
+  }
+
+  /**
+   * Sends a global request. With `wantReply` (default) resolves with the REQUEST_SUCCESS data
+   * (empty, or the bound port for `tcpip-forward` to port 0) or `false` for REQUEST_FAILURE;
+   * replies are matched in order (RFC 4254 §4). Without it resolves an empty array once sent.
+   */
+  async globalRequest(
+    body: GlobalRequestBody,
+    options: GlobalRequestOptions = {},
+  ): Promise<Uint8Array | false> {
+    const wantReply = options.wantReply ?? true;
+    this.#checkOpen();
+    this.#trace(`global request ${body.request === "other" ? body.name : body.request}`);
+    const message = { type: "globalRequest", wantReply, ...body } as GlobalRequest;
+    if (!wantReply) {
+      await this.#send(message);
+      return new Uint8Array(0);
+    }
+    const reply = new Promise<Uint8Array | false>((resolve) => this.#globalReplies.push(resolve));
+    await this.#send(message);
+    return reply;
+  }
+
+  /** Ends every channel and disconnects (BY_APPLICATION). */
+  async close(): Promise<void> {
+    if (!this.#ended && !this.#closing) {
+      this.#closing = true;
+      await this.#conn.disconnect(DisconnectReason.BY_APPLICATION, "Closed by application")
+        .catch(() => {});
+      this.#end(undefined);
+    }
+    return this.closed;
+  }
+
+  async #open<T extends Channel>(body: ChannelOpenBody, make: (init: ChannelInit) => T): Promise<T> {
+    this.#checkOpen();
+    const id = this.#allocateId();
+    if (id < 0) {
+      throw new ChannelError("Cannot open channel: too many channels", {
+        reason: DisconnectReason.BY_APPLICATION,
+        openFailure: ChannelOpenFailureReason.RESOURCE_SHORTAGE,
+      });
+    }
+    const channelType = body.channelType === "other" ? body.name : body.channelType;
+    const channel = make({
+      id,
+      channelType,
+      host: this.#host,
+      initialWindow: this.#initialWindow,
+      maxPacket: this.#maxPacket,
+    });
+    this.#channels.set(id, channel);
+    this.#trace(`channel ${id}: new ${channelType}`);
+    const opened = channelInput(channel).opened();
+    await this.#send({
+      type: "channelOpen",
+      sender: id,
+      initialWindow: this.#initialWindow,
+      maxPacket: this.#maxPacket,
+      ...body,
+    } as ChannelOpen);
+    await opened;
+    return channel;
+  }
+
+  #allocateId(): number {
+    if (this.#channels.size + this.#reserved.size >= this.#maxChannels) return -1;
+    while (this.#channels.has(this.#nextId) || this.#reserved.has(this.#nextId)) this.#nextId = (this.#nextId + 1) >>> 0;
+    const id = this.#nextId;
+    this.#nextId = (this.#nextId + 1) >>> 0;
+    return id;
+  }
+
+  async #run(reader: ReadableStreamDefaultReader<Message>): Promise<void> {
+    try {
+      while (!this.#ended) {
+        const { value, done } = await reader.read();
+        if (done || this.#ended) break;
+        this.#dispatch(value);
+      }
+      this.#end(
+        this.#closing ? undefined : new ChannelError("Connection lost", {
+          reason: DisconnectReason.CONNECTION_LOST,
+        }),
+      );
+    } catch (e) {
+      const error = e instanceof ChannelError
+        ? e
+        : new ChannelError("Connection lost", { reason: DisconnectReason.CONNECTION_LOST, cause: e });
+      if (e instanceof ChannelError && !this.#ended && !this.#closing) {
+        this.#trace(`disconnect: ${e.message}`);
+        await this.#conn.disconnect(e.reason, e.message).catch(() => {});
+      }
+      this.#end(error);
+    } finally {
+      try {
+        reader.releaseLock();
+      } catch { /* already released */ }
+    }
+  }
+
+  #dispatch(m: Message): void {
+    switch (m.type) {
+      case "globalRequest":
+        return this.#receiveGlobalRequest(m);
+      case "requestSuccess":
+      case "requestFailure": {
+        const reply = this.#globalReplies.shift();
+        if (!reply) throw new ChannelError("Peer sent a global request reply with no request pending");
+        return reply(m.type === "requestSuccess" ? m.data.slice() : false);
+      }
+      case "channelOpen":
+        return this.#receiveOpen(m);
+      case "channelOpenConfirmation": {
+        const ch = this.#channel(m.recipient, "an open confirmation", "opening");
+        return channelInput(ch).confirm(m.sender, m.initialWindow, m.maxPacket);
+      }
+      case "channelOpenFailure": {
+        const ch = this.#channel(m.recipient, "an open failure", "opening");
+        const name = OPEN_FAILURE_NAMES[m.reason] ?? "unknown reason";
+        this.#trace(`channel ${ch.id}: open failed: ${name}: ${m.description}`);
+        return channelInput(ch).refuse(
+          new ChannelError(`Cannot open channel: peer refused with reason ${m.reason} (${name})`, {
+            reason: DisconnectReason.BY_APPLICATION,
+            openFailure: m.reason,
+          }),
+        );
+      }
+      case "channelWindowAdjust":
+        return channelInput(this.#channel(m.recipient, "a window adjust")).windowAdjust(m.bytes);
+      case "channelData":
+        return channelInput(this.#channel(m.recipient, "data")).data(m.data);
+      case "channelExtendedData":
+        return channelInput(this.#channel(m.recipient, "extended data")).extendedData(m.dataType, m.data);
+      case "channelEof":
+        return channelInput(this.#channel(m.recipient, "EOF")).eof();
+      case "channelClose":
+        return channelInput(this.#channel(m.recipient, "close")).close();
+      case "channelRequest":
+        return channelInput(this.#channel(m.recipient, "a request")).request(m);
+      case "channelSuccess":
+      case "channelFailure":
+        return channelInput(this.#channel(m.recipient, "a request reply")).reply(m.type === "channelSuccess");
+      case "unknown":
+        // The transport answers unknown numbers with UNIMPLEMENTED (RFC 4253 §11.4).
+        this.#trace(`ignoring unknown message ${m.number}`);
+        return;
+      default:
+        throw new ChannelError(`Unexpected ${m.type} message in the connection protocol`);
+    }
+  }
+
+  #channel(id: number, what: string, state: "opening" | "open" = "open"): Channel {
+    const ch = this.#channels.get(id);
+    if (!ch) throw new ChannelError(`Peer sent ${what} for unknown channel ${id}`);
+    if (channelInput(ch).state() !== state) {
+      throw new ChannelError(`Peer sent ${what} for channel ${id} that is ${channelInput(ch).state()}`);
+    }
+    return ch;
+  }
+
+  #receiveGlobalRequest(m: GlobalRequest): void {
+    const { type: _t, wantReply, ...body } = m;
+    const name = body.request === "other" ? body.name : body.request;
+    this.#trace(`rcvd global request ${name}`);
+    this.#globalRequests = this.#globalRequests.then(async () => {
+      let result: boolean | Uint8Array = false;
+      try {
+        result = (await this.#options.onGlobalRequest?.(body)) ?? false;
+      } catch {
+        result = false;
+      }
+      if (!wantReply || this.#ended) return;
+      await this.#send(
+        result === false
+          ? { type: "requestFailure" }
+          : { type: "requestSuccess", data: result === true ? new Uint8Array(0) : result },
+      ).catch(() => {});
+    });
+  }
+
+  #receiveOpen(m: ChannelOpen): void {
+    const { type: _t, sender, ...request } = m;
+    const name = request.channelType === "other" ? request.name : request.channelType;
+    if (m.maxPacket < MIN_MAX_PACKET) {
+      throw new ChannelError(`Peer's max packet ${m.maxPacket} for a ${name} channel is below ${MIN_MAX_PACKET}`);
+    }
+    this.#trace(`rcvd channel open ${name} from peer's channel ${sender}`);
+    const fail = (reason: number, description: string) =>
+      this.#send({ type: "channelOpenFailure", recipient: sender, reason, description, language: "" })
+        .catch(() => {});
+    const id = this.#allocateId();
+    if (id < 0) {
+      fail(ChannelOpenFailureReason.RESOURCE_SHORTAGE, "Too many channels");
+      return;
+    }
+    // Reserve the id while the application decides.
+    const init: ChannelInit = {
+      id,
+      channelType: name,
+      host: this.#host,
+      initialWindow: this.#initialWindow,
+      maxPacket: this.#maxPacket,
+      remote: { id: sender, window: m.initialWindow, maxPacket: m.maxPacket },
+    };
+    this.#reserved.add(id);
+    (async () => {
+      let decision: boolean | ChannelOpenRefusal = false;
+      try {
+        decision = (await this.#options.onChannelOpen?.(request)) ?? false;
+      } catch {
+        decision = false;
+      }
+      this.#reserved.delete(id);
+      if (this.#ended) return;
+      if (decision !== true) {
+        const known = name === "session" || name === "direct-tcpip" || name === "forwarded-tcpip" ||
+          name === "x11" || name === "auth-agent@openssh.com";
+        const refusal = decision === false
+          ? known
+            ? { reason: ChannelOpenFailureReason.ADMINISTRATIVELY_PROHIBITED, description: "Refused" }
+            : { reason: ChannelOpenFailureReason.UNKNOWN_CHANNEL_TYPE, description: "Unknown channel type" }
+          : decision;
+        this.#trace(`channel open ${name} refused: ${refusal.reason}`);
+        await fail(refusal.reason, refusal.description ?? OPEN_FAILURE_NAMES[refusal.reason] ?? "Refused");
+        return;
+      }
+      const channel = name === "session" && this.#options.onSession
+        ? new ServerSession(init)
+        : new Channel(init);
+      this.#channels.set(id, channel);
+      await this.#send({
+        type: "channelOpenConfirmation",
+        recipient: sender,
+        sender: id,
+        initialWindow: this.#initialWindow,
+        maxPacket: this.#maxPacket,
+        data: new Uint8Array(0),
+      }).catch(() => {});
+      this.#trace(`channel ${id}: open confirmed for ${name}`);
+      if (channel instanceof ServerSession) this.#options.onSession!(channel);
+      else this.#options.onChannel?.(channel, request);
+    })();
+  }
+
+  async #send(message: Message): Promise<void> {
+    if (this.#ended) {
+      throw new ChannelError("Connection closed", { reason: DisconnectReason.CONNECTION_LOST });
+    }
+    await this.#conn.send(message);
+  }
+
+  #checkOpen(): void {
+    if (this.#ended) {
+      throw new ChannelError("Connection closed", { reason: DisconnectReason.CONNECTION_LOST });
+    }
+  }
+
+  #end(error: ChannelError | undefined): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    if (error) this.error ??= error;
+    const reason = error ?? new ChannelError("Connection closed", { reason: DisconnectReason.BY_APPLICATION });
+    for (const ch of [...this.#channels.values()]) channelInput(ch).teardown(reason);
+    this.#channels.clear();
+    const replies = this.#globalReplies;
+    this.#globalReplies = [];
+    for (const reply of replies) reply(false);
+    this.#resolveClosed();
+  }
+}
+
+function checkedUint32(name: string, value: number, min: number): number {
+  if (!Number.isInteger(value) || value < min || value > WINDOW_LIMIT) {
+    throw new RangeError(`${name} must be an integer from ${min} to ${WINDOW_LIMIT}: ${value}`);
+  }
+  return value;
+}

@@ -1,0 +1,237 @@
+/**
+ * Session channels (RFC 4254 §6): the client's `Session` (exec, shell, subsystem, pty, env,
+ * signals, exit status) and the server's `ServerSession` (requests decided by the application,
+ * then exit status and close).
+ * @module
+ */
+import { type ChannelRequestBody, DisconnectReason, type TerminalModes } from "@hush/wire";
+import { Channel, type ChannelInit } from "./channel.ts";
+import { ChannelError } from "./errors.ts";
+
+/** A `pty-req` (RFC 4254 §6.2). Pixel sizes default to 0, modes to none. */
+export interface PtyRequest {
+  /** TERM, e.g. `xterm-256color`. */
+  term: string;
+  /** Width in characters. */
+  cols: number;
+  /** Height in rows. */
+  rows: number;
+  /** Width in pixels (0). */
+  widthPx?: number;
+  /** Height in pixels (0). */
+  heightPx?: number;
+  /** Terminal modes (none). */
+  modes?: TerminalModes;
+}
+
+/** A `window-change` (RFC 4254 §6.7). */
+export interface WindowChange {
+  /** Width in characters. */
+  cols: number;
+  /** Height in rows. */
+  rows: number;
+  /** Width in pixels (0). */
+  widthPx?: number;
+  /** Height in pixels (0). */
+  heightPx?: number;
+}
+
+/** How a remote command died of a signal (`exit-signal`, RFC 4254 §6.10). */
+export interface ExitSignal {
+  /** Signal name without `SIG`, e.g. `TERM`. */
+  signal: string;
+  /** Whether it dumped core. */
+  coreDumped: boolean;
+  /** Error message (may be empty). */
+  message: string;
+}
+
+/**
+ * The client's side of a session channel. Start one program with `exec`, `shell` or
+ * `subsystem` (after optional `env` and `pty`); `exitStatus`/`exitSignal` resolve once the
+ * channel closes (`null` when the server sent none).
+ *
+ * @example
+ * ```ts
+ * import { Connection } from "@hush/channels";
+ * import { memoryConnPair } from "@hush/channels/testing";
+ * const [a, b] = memoryConnPair();
+ * new Connection(b, {
+ *   role: "server",
+ *   onChannelOpen: (open) => open.channelType === "session",
+ *   onSession: (session) => {
+ *     session.onRequest = (req) => {
+ *       if (req.request !== "exec") return false;
+ *       queueMicrotask(async () => {
+ *         const w = session.writable.getWriter();
+ *         await w.write(new TextEncoder().encode(`ran ${req.command}\n`));
+ *         await session.exit(0);
+ *       });
+ *       return true;
+ *     };
+ *   },
+ * });
+ * const client = new Connection(a, { role: "client" });
+ * const session = await client.openSession();
+ * await session.exec("true");
+ * for await (const chunk of session.readable) console.log(new TextDecoder().decode(chunk));
+ * console.log(await session.exitStatus); // 0
+ * await client.close();
+ * ```
+ */
+export class Session extends Channel {
+  /** The command's exit status, or `null` when the channel closed without one. */
+  readonly exitStatus: Promise<number | null>;
+  /** The signal that ended the command, or `null`. */
+  readonly exitSignal: Promise<ExitSignal | null>;
+  #status: number | null = null;
+  #signal: ExitSignal | null = null;
+  #settle!: () => void;
+
+  /** Sessions come from `Connection.openSession()`. */
+  constructor(init: ChannelInit) {
+    super(init);
+    this.closeAfterEof = false;
+    const settled = new Promise<void>((resolve) => (this.#settle = resolve));
+    this.exitStatus = settled.then(() => this.#status);
+    this.exitSignal = settled.then(() => this.#signal);
+  }
+
+  /** Runs a command. Throws a {@linkcode ChannelError} when the server refuses. */
+  exec(command: string): Promise<void> {
+    return this.#start({ request: "exec", command }, "exec");
+  }
+
+  /** Starts the user's login shell. Throws a {@linkcode ChannelError} when refused. */
+  shell(): Promise<void> {
+    return this.#start({ request: "shell" }, "shell");
+  }
+
+  /** Starts a subsystem such as `sftp`. Throws a {@linkcode ChannelError} when refused. */
+  subsystem(name: string): Promise<void> {
+    return this.#start({ request: "subsystem", name }, "subsystem");
+  }
+
+  /** Asks for a pseudo-terminal; resolves whether the server allocated one. */
+  pty(req: PtyRequest): Promise<boolean> {
+    return this.request({
+      request: "pty-req",
+      term: req.term,
+      cols: req.cols,
+      rows: req.rows,
+      widthPx: req.widthPx ?? 0,
+      heightPx: req.heightPx ?? 0,
+      modes: req.modes ?? [],
+    });
+  }
+
+  /** Tells the server the terminal's new size (no reply). */
+  async windowChange(size: WindowChange): Promise<void> {
+    await this.request({
+      request: "window-change",
+      cols: size.cols,
+      rows: size.rows,
+      widthPx: size.widthPx ?? 0,
+      heightPx: size.heightPx ?? 0,
+    }, { wantReply: false });
+  }
+
+  /**
+   * Passes an environment variable. Sent without want-reply as OpenSSH does (servers accept
+   * only what `AcceptEnv` allows); with `wantReply` resolves the server's answer.
+   */
+  env(name: string, value: string, options: { wantReply?: boolean } = {}): Promise<boolean> {
+    return this.request({ request: "env", name, value }, { wantReply: options.wantReply ?? false });
+  }
+
+  /** Delivers a signal (name without `SIG`, e.g. `INT`) to the remote command (no reply). */
+  async signal(name: string): Promise<void> {
+    await this.request({ request: "signal", signal: name }, { wantReply: false });
+  }
+
+  /** Takes exit-status, exit-signal and eow@openssh.com; the rest go to `onRequest`. */
+  protected override handleRequest(request: ChannelRequestBody): boolean | Promise<boolean> {
+    switch (request.request) {
+      case "exit-status":
+        this.#status = request.status;
+        return true;
+      case "exit-signal":
+        this.#signal = {
+          signal: request.signal,
+          coreDumped: request.coreDumped,
+          message: request.message,
+        };
+        return true;
+      case "eow@openssh.com":
+        return true;
+      default:
+        return super.handleRequest(request);
+    }
+  }
+
+  /** Settles the exit promises when the channel is gone. */
+  protected override onClosed(): void {
+    this.#settle();
+  }
+
+  async #start(body: ChannelRequestBody, what: string): Promise<void> {
+    if (!(await this.request(body))) {
+      throw new ChannelError(`Cannot start ${what} on channel ${this.id}: the server refused`, {
+        reason: DisconnectReason.BY_APPLICATION,
+      });
+    }
+  }
+}
+
+/**
+ * The server's side of a session channel. Set `onRequest` synchronously in the connection's
+ * `onSession` callback to decide each request (`pty-req`, `env`, `exec`, `shell`, ...); write
+ * the program's output to `writable`/`stderrWritable` and finish with `exit(status)`.
+ *
+ * @example
+ * ```ts
+ * import { Connection, type ServerSession } from "@hush/channels";
+ * import { memoryConnPair } from "@hush/channels/testing";
+ * const [, b] = memoryConnPair();
+ * new Connection(b, {
+ *   role: "server",
+ *   onChannelOpen: (open) => open.channelType === "session",
+ *   onSession: (session: ServerSession) => {
+ *     session.onRequest = (req) => req.request === "shell";
+ *   },
+ * });
+ * ```
+ */
+export class ServerSession extends Channel {
+  /** Sessions come from the connection's `onSession` callback. */
+  constructor(init: ChannelInit) {
+    super(init);
+    this.closeAfterEof = false;
+  }
+
+  /**
+   * Sends EOF, `exit-status` and CLOSE. Finish writing (await the writer's writes) first.
+   */
+  async exit(status: number): Promise<void> {
+    if (!Number.isInteger(status) || status < 0 || status > 0xffff_ffff) {
+      throw new RangeError(`Exit status out of range: ${status}`);
+    }
+    await this.sendEof();
+    await this.request({ request: "exit-status", status }, { wantReply: false });
+    await this.close();
+  }
+
+  /** Sends EOF, `exit-signal` (signal name without `SIG`) and CLOSE. */
+  async exitSignal(signal: ExitSignal | string): Promise<void> {
+    const s = typeof signal === "string" ? { signal, coreDumped: false, message: "" } : signal;
+    await this.sendEof();
+    await this.request({
+      request: "exit-signal",
+      signal: s.signal,
+      coreDumped: s.coreDumped,
+      message: s.message,
+      language: "",
+    }, { wantReply: false });
+    await this.close();
+  }
+}
