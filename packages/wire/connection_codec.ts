@@ -9,7 +9,11 @@ import { decodeTerminalModes, encodeTerminalModes } from "./terminal_modes.ts";
 import type { SshWriter } from "./writer.ts";
 
 /** Writes the name and body of a global request. */
-export function writeGlobalRequestBody(w: SshWriter, body: GlobalRequestBody, wantReply: boolean): void {
+export function writeGlobalRequestBody(
+  w: SshWriter,
+  body: GlobalRequestBody,
+  wantReply: boolean,
+): void {
   switch (body.request) {
     case "tcpip-forward":
     case "cancel-tcpip-forward":
@@ -47,10 +51,14 @@ export function writeChannelOpenBody(w: SshWriter, body: ChannelOpenBody): void 
     case "session":
       return;
     case "direct-tcpip":
-      w.string(body.host).uint32(body.port).string(body.originatorAddress).uint32(body.originatorPort);
+      w.string(body.host).uint32(body.port).string(body.originatorAddress).uint32(
+        body.originatorPort,
+      );
       return;
     case "forwarded-tcpip":
-      w.string(body.address).uint32(body.port).string(body.originatorAddress).uint32(body.originatorPort);
+      w.string(body.address).uint32(body.port).string(body.originatorAddress).uint32(
+        body.originatorPort,
+      );
       return;
     case "other":
       w.raw(body.data);
@@ -65,12 +73,18 @@ export function readChannelOpenBody(r: SshReader, name: string): ChannelOpenBody
       r.end();
       return { channelType: "session" };
     case "direct-tcpip": {
-      const host = r.utf8(), port = r.uint32(), originatorAddress = r.utf8(), originatorPort = r.uint32();
+      const host = r.utf8(),
+        port = r.uint32(),
+        originatorAddress = r.utf8(),
+        originatorPort = r.uint32();
       r.end();
       return { channelType: "direct-tcpip", host, port, originatorAddress, originatorPort };
     }
     case "forwarded-tcpip": {
-      const address = r.utf8(), port = r.uint32(), originatorAddress = r.utf8(), originatorPort = r.uint32();
+      const address = r.utf8(),
+        port = r.uint32(),
+        originatorAddress = r.utf8(),
+        originatorPort = r.uint32();
       r.end();
       return { channelType: "forwarded-tcpip", address, port, originatorAddress, originatorPort };
     }
@@ -88,11 +102,15 @@ export function channelRequestName(body: ChannelRequestBody): string {
 export function writeChannelRequestBody(w: SshWriter, body: ChannelRequestBody): void {
   switch (body.request) {
     case "pty-req":
-      w.string(body.term).uint32(body.cols).uint32(body.rows).uint32(body.widthPx).uint32(body.heightPx)
+      w.string(body.term).uint32(body.cols).uint32(body.rows).uint32(body.widthPx).uint32(
+        body.heightPx,
+      )
         .string(encodeTerminalModes(body.modes));
       return;
     case "x11-req":
-      w.boolean(body.singleConnection).string(body.authProtocol).string(body.authCookie).uint32(body.screen);
+      w.boolean(body.singleConnection).string(body.authProtocol).string(body.authCookie).uint32(
+        body.screen,
+      );
       return;
     case "env":
       w.string(body.name).string(body.value);
@@ -168,7 +186,13 @@ export function readChannelRequestBody(r: SshReader, name: string): ChannelReque
       body = { request: name, name: r.utf8() };
       break;
     case "window-change":
-      body = { request: name, cols: r.uint32(), rows: r.uint32(), widthPx: r.uint32(), heightPx: r.uint32() };
+      body = {
+        request: name,
+        cols: r.uint32(),
+        rows: r.uint32(),
+        widthPx: r.uint32(),
+        heightPx: r.uint32(),
+      };
       break;
     case "xon-xoff":
       body = { request: name, clientCanDo: r.boolean() };

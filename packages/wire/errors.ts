@@ -53,6 +53,8 @@ export class WireError extends Error {
   readonly reason: DisconnectReasonCode;
 
   /**
+   * Creates a WireError.
+   *
    * @param message What was wrong, in sentence case, with no secret material.
    * @param reason The disconnect reason; PROTOCOL_ERROR unless given.
    * @param options Standard error options (`cause`).

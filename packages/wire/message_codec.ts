@@ -117,7 +117,9 @@ export function writeMessage(w: SshWriter, msg: Message): void {
           w.string("none");
           return;
         case "publickey":
-          w.string("publickey").boolean(msg.signature !== undefined).string(msg.algorithm).string(msg.publicKey);
+          w.string("publickey").boolean(msg.signature !== undefined).string(msg.algorithm).string(
+            msg.publicKey,
+          );
           if (msg.signature !== undefined) w.string(msg.signature);
           return;
         case "password":
@@ -167,7 +169,9 @@ export function writeMessage(w: SshWriter, msg: Message): void {
       w.byte(N.REQUEST_FAILURE);
       return;
     case "channelOpen":
-      w.byte(N.CHANNEL_OPEN).string(channelOpenName(msg)).uint32(msg.sender).uint32(msg.initialWindow)
+      w.byte(N.CHANNEL_OPEN).string(channelOpenName(msg)).uint32(msg.sender).uint32(
+        msg.initialWindow,
+      )
         .uint32(msg.maxPacket);
       writeChannelOpenBody(w, msg);
       return;
@@ -176,7 +180,9 @@ export function writeMessage(w: SshWriter, msg: Message): void {
         .uint32(msg.initialWindow).uint32(msg.maxPacket).raw(msg.data);
       return;
     case "channelOpenFailure":
-      w.byte(N.CHANNEL_OPEN_FAILURE).uint32(msg.recipient).uint32(msg.reason).string(msg.description)
+      w.byte(N.CHANNEL_OPEN_FAILURE).uint32(msg.recipient).uint32(msg.reason).string(
+        msg.description,
+      )
         .string(msg.language);
       return;
     case "channelWindowAdjust":
@@ -195,7 +201,9 @@ export function writeMessage(w: SshWriter, msg: Message): void {
       w.byte(N.CHANNEL_CLOSE).uint32(msg.recipient);
       return;
     case "channelRequest":
-      w.byte(N.CHANNEL_REQUEST).uint32(msg.recipient).string(channelRequestName(msg)).boolean(msg.wantReply);
+      w.byte(N.CHANNEL_REQUEST).uint32(msg.recipient).string(channelRequestName(msg)).boolean(
+        msg.wantReply,
+      );
       writeChannelRequestBody(w, msg);
       return;
     case "channelSuccess":
@@ -323,7 +331,13 @@ function decodeBody(n: number, r: SshReader, ctx: DecodeContext): Message | unde
     case N.CHANNEL_OPEN: {
       const name = r.ascii();
       const sender = r.uint32(), initialWindow = r.uint32(), maxPacket = r.uint32();
-      return { type: "channelOpen", sender, initialWindow, maxPacket, ...readChannelOpenBody(r, name) };
+      return {
+        type: "channelOpen",
+        sender,
+        initialWindow,
+        maxPacket,
+        ...readChannelOpenBody(r, name),
+      };
     }
     case N.CHANNEL_OPEN_CONFIRMATION:
       return {
@@ -350,7 +364,12 @@ function decodeBody(n: number, r: SshReader, ctx: DecodeContext): Message | unde
       m = { type: "channelData", recipient: r.uint32(), data: r.string() };
       break;
     case N.CHANNEL_EXTENDED_DATA:
-      m = { type: "channelExtendedData", recipient: r.uint32(), dataType: r.uint32(), data: r.string() };
+      m = {
+        type: "channelExtendedData",
+        recipient: r.uint32(),
+        dataType: r.uint32(),
+        data: r.string(),
+      };
       break;
     case N.CHANNEL_EOF:
       m = { type: "channelEof", recipient: r.uint32() };
@@ -450,7 +469,15 @@ function decodeUserauthRequest(r: SshReader): Message {
       const algorithm = r.ascii();
       const publicKey = r.string();
       m = signed
-        ? { type: "userauthRequest", user, service, method, algorithm, publicKey, signature: r.string() }
+        ? {
+          type: "userauthRequest",
+          user,
+          service,
+          method,
+          algorithm,
+          publicKey,
+          signature: r.string(),
+        }
         : { type: "userauthRequest", user, service, method, algorithm, publicKey };
       break;
     }
@@ -463,10 +490,24 @@ function decodeUserauthRequest(r: SshReader): Message {
       break;
     }
     case "keyboard-interactive":
-      m = { type: "userauthRequest", user, service, method, language: r.utf8(), submethods: r.utf8() };
+      m = {
+        type: "userauthRequest",
+        user,
+        service,
+        method,
+        language: r.utf8(),
+        submethods: r.utf8(),
+      };
       break;
     default:
-      return { type: "userauthRequest", user, service, method: "other", name: method, data: r.rest() };
+      return {
+        type: "userauthRequest",
+        user,
+        service,
+        method: "other",
+        name: method,
+        data: r.rest(),
+      };
   }
   r.end();
   return m;

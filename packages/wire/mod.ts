@@ -35,8 +35,8 @@ export {
   type PacketOpener,
   type PacketSealer,
   paddingLength,
-  type RandomSource,
   randomBytes,
+  type RandomSource,
   unframePacket,
 } from "./packet.ts";
 export { type Packet, PacketReader, PacketWriter, type SwitchOptions } from "./packet_streams.ts";

@@ -84,7 +84,11 @@ export interface PacketOpener {
  * console.log(paddingLength(10, 8, false)); // 9: 4 + 1 + 10 + 9 = 24
  * ```
  */
-export function paddingLength(payloadLength: number, blockSize: number, lengthInClear: boolean): number {
+export function paddingLength(
+  payloadLength: number,
+  blockSize: number,
+  lengthInClear: boolean,
+): number {
   const bs = Math.max(blockSize, 8);
   const covered = (lengthInClear ? 0 : 4) + 1 + payloadLength;
   let pad = bs - (covered % bs);
@@ -142,7 +146,9 @@ export function framePacket(payload: Uint8Array, options: FrameOptions): Uint8Ar
 export function unframePacket(packet: Uint8Array): Uint8Array {
   if (packet.length < 5) throw new WireError("Packet too short");
   const packetLength = new DataView(packet.buffer, packet.byteOffset, 4).getUint32(0);
-  if (packetLength + 4 !== packet.length) throw new WireError("Packet length does not match its bytes");
+  if (packetLength + 4 !== packet.length) {
+    throw new WireError("Packet length does not match its bytes");
+  }
   const pad = packet[4];
   if (pad < MIN_PADDING) throw new WireError(`Padding of ${pad} bytes is under the minimum of 4`);
   if (pad + 1 > packetLength) throw new WireError("Padding longer than the packet");
@@ -159,7 +165,11 @@ export function unframePacket(packet: Uint8Array): Uint8Array {
  * console.log(checkPacketLength(new Uint8Array([0, 0, 0, 12]), 8, 4)); // 12
  * ```
  */
-export function checkPacketLength(header: Uint8Array, blockSize: number, alignOffset: number): number {
+export function checkPacketLength(
+  header: Uint8Array,
+  blockSize: number,
+  alignOffset: number,
+): number {
   const n = (header[0] << 24 | header[1] << 16 | header[2] << 8 | header[3]) >>> 0;
   if (n > PACKET_LENGTH_LIMIT) {
     throw new WireError(`Packet length ${n} exceeds the limit of ${PACKET_LENGTH_LIMIT}`);
@@ -185,14 +195,23 @@ export class NoneSealer implements PacketSealer {
   /** Sequence number of the next packet. */
   sequence = 0;
   #random?: RandomSource;
-  /** @param random Padding source (random by default). */
+  /**
+   * Creates a `none` sealer starting at sequence number 0.
+   *
+   * @param random Padding source (random by default).
+   */
   constructor(random?: RandomSource) {
     this.#random = random;
   }
   /** Frames a payload. */
   seal(payload: Uint8Array): Uint8Array {
     this.sequence = (this.sequence + 1) >>> 0;
-    return framePacket(payload, { blockSize: 8, lengthInClear: false, macLength: 0, random: this.#random });
+    return framePacket(payload, {
+      blockSize: 8,
+      lengthInClear: false,
+      macLength: 0,
+      random: this.#random,
+    });
   }
 }
 

@@ -56,16 +56,24 @@ export class PacketReader {
   /** Packets received so far. */
   packetsIn = 0;
 
-  /** @param highWaterMark How many packets may wait unread before bytes stop being pulled. */
+  /**
+   * Creates a reader that starts with the `none` opener.
+   *
+   * @param highWaterMark How many packets may wait unread before bytes stop being pulled.
+   */
   constructor(highWaterMark = 4) {
-    const ts = new TransformStream<Uint8Array, Packet>({
-      transform: (chunk, controller) => this.#push(chunk, controller),
-      flush: () => {
-        if (this.#end - this.#start > 0) {
-          throw new WireError("Connection closed in the middle of a packet");
-        }
+    const ts = new TransformStream<Uint8Array, Packet>(
+      {
+        transform: (chunk, controller) => this.#push(chunk, controller),
+        flush: () => {
+          if (this.#end - this.#start > 0) {
+            throw new WireError("Connection closed in the middle of a packet");
+          }
+        },
       },
-    }, undefined, { highWaterMark });
+      undefined,
+      { highWaterMark },
+    );
     this.writable = ts.writable;
     this.readable = ts.readable;
   }
@@ -115,7 +123,10 @@ export class PacketReader {
     this.#awaitingKeys = false;
   }
 
-  async #push(chunk: Uint8Array, controller: TransformStreamDefaultController<Packet>): Promise<void> {
+  async #push(
+    chunk: Uint8Array,
+    controller: TransformStreamDefaultController<Packet>,
+  ): Promise<void> {
     this.bytesIn += chunk.length;
     // Fast path: nothing buffered and the chunk holds whole packets; no copy of the input.
     let input: Uint8Array | undefined = chunk;
@@ -162,7 +173,7 @@ export class PacketReader {
  * import { PacketWriter } from "@hush/wire";
  * const writer = new PacketWriter();
  * const w = writer.writable.getWriter();
- * w.write(new Uint8Array([21])); w.close();
+ * w.write(new Uint8Array([2, 0, 0, 0, 0])); w.close(); // an empty IGNORE
  * for await (const bytes of writer.readable) console.log(bytes.length); // 16
  * ```
  */
@@ -182,6 +193,8 @@ export class PacketWriter {
   packetsOut = 0;
 
   /**
+   * Creates a writer that starts with the `none` sealer.
+   *
    * @param options `maxInFlight`: packets sealed concurrently by async sealers (default 16).
    * `random`: padding source for the initial `none` sealer.
    */
@@ -209,7 +222,10 @@ export class PacketWriter {
     return this.#sealer;
   }
 
-  async #seal(payload: Uint8Array, controller: TransformStreamDefaultController<Uint8Array>): Promise<void> {
+  async #seal(
+    payload: Uint8Array,
+    controller: TransformStreamDefaultController<Uint8Array>,
+  ): Promise<void> {
     if (payload.length === 0) throw new TypeError("Cannot send an empty payload");
     const sealed = this.#sealer.seal(payload);
     this.packetsOut++;

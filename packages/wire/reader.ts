@@ -24,7 +24,11 @@ export class SshReader {
   #view: DataView;
   #offset = 0;
 
-  /** @param bytes The bytes to read; not copied. */
+  /**
+   * Creates a reader over `bytes`.
+   *
+   * @param bytes The bytes to read; not copied.
+   */
   constructor(bytes: Uint8Array) {
     this.#bytes = bytes;
     this.#view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);

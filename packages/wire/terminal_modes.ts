@@ -77,7 +77,9 @@ export const TerminalMode = {
 
 /** One terminal mode setting: an opcode of {@linkcode TerminalMode} and its uint32 value. */
 export interface TerminalModeSetting {
+  /** The opcode, one of {@linkcode TerminalMode}. */
   opcode: number;
+  /** The uint32 argument. */
   value: number;
 }
 

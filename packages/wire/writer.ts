@@ -21,7 +21,11 @@ export class SshWriter {
   #view: DataView;
   #len = 0;
 
-  /** @param capacity Initial buffer size in bytes. */
+  /**
+   * Creates an empty writer.
+   *
+   * @param capacity Initial buffer size in bytes.
+   */
   constructor(capacity = 256) {
     this.#buf = new Uint8Array(capacity);
     this.#view = new DataView(this.#buf.buffer);
@@ -113,7 +117,6 @@ export class SshWriter {
   /** Writes a name-list. Names must be non-empty US-ASCII without commas. */
   nameList(names: readonly string[]): this {
     for (const n of names) {
-      // deno-lint-ignore no-control-regex
       if (n.length === 0 || n.includes(",") || /[^\x20-\x7e]/.test(n)) {
         throw new TypeError(`Invalid name in name-list: ${JSON.stringify(n)}`);
       }
@@ -149,7 +152,7 @@ export function mpintBytes(v: bigint): Uint8Array {
   if (hex.length % 2) hex = "0" + hex;
   let bytes = new Uint8Array(hex.length / 2);
   for (let i = 0; i < bytes.length; i++) bytes[i] = parseInt(hex.substr(i * 2, 2), 16);
-  if (neg) for (let i = 0; i < bytes.length; i++) bytes[i] ^= 0xff;
+  if (neg) { for (let i = 0; i < bytes.length; i++) bytes[i] ^= 0xff; }
   const top = bytes.length ? bytes[0] : 0;
   if (!neg && (bytes.length === 0 || top & 0x80)) {
     const b = new Uint8Array(bytes.length + 1);
