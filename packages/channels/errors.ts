@@ -33,6 +33,7 @@ export class ChannelError extends Error {
   readonly openFailure?: number;
 
   /**
+   * Creates a channel error.
    * @param message What happened, in sentence case, with no secret material.
    * @param options The disconnect reason, the open failure code and the cause.
    */

@@ -25,7 +25,10 @@ export class ChannelWindow {
   #waiters: (() => void)[] = [];
   #error?: Error;
 
-  /** @param initial The initial window from CHANNEL_OPEN or CHANNEL_OPEN_CONFIRMATION. */
+  /**
+   * Creates a window.
+   * @param initial The initial window from CHANNEL_OPEN or CHANNEL_OPEN_CONFIRMATION.
+   */
   constructor(initial = 0) {
     this.#available = initial;
   }

@@ -1,0 +1,167 @@
+/**
+ * The architecture checks of `deno task check` beyond fmt and lint:
+ * - `deno doc --lint` of every package's `mod.ts` (every export documented, no slow types);
+ * - `deno check` of every package, test, example and bench;
+ * - the package graph of ../shared/STYLE.md: a package imports only the siblings it may, only
+ *   through `@hush/<name>` (never a sibling's files by path), and only `packages/ssh` adapters
+ *   and tests use runtime-specific APIs (`Deno.*`, `node:*`, `Bun.*`).
+ *
+ * Usage: `deno run -A tests/tools/check.ts`
+ * @module
+ */
+
+/** Which siblings each package may import (STYLE.md "Dependencies point one way"). */
+export const ALLOWED_IMPORTS: Record<string, readonly string[]> = {
+  wire: [],
+  cipher: ["wire"],
+  keys: ["wire"],
+  hostkeys: ["wire", "keys"],
+  kex: ["wire", "keys"],
+  auth: ["wire", "keys"],
+  transport: ["wire", "cipher", "kex", "keys"],
+  channels: ["wire"],
+  ssh: ["wire", "cipher", "keys", "kex", "hostkeys", "auth", "transport", "channels"],
+};
+
+const IMPORT =
+  /(?:^|[\s;])(?:import|export)\b[^"'`]*?from\s*["']([^"']+)["']|import\(\s*["']([^"']+)["']\s*\)/g;
+const RUNTIME = /\b(?:Deno|Bun)\.[A-Za-z]/;
+
+async function* walk(dir: string): AsyncGenerator<string> {
+  for await (const e of Deno.readDir(dir)) {
+    const path = `${dir}/${e.name}`;
+    if (e.isDirectory && e.name !== "node_modules" && !e.name.startsWith(".")) yield* walk(path);
+    else if (e.isFile && /\.(ts|tsx|mts)$/.test(e.name)) yield path;
+  }
+}
+
+/** Import specifiers of a module's source, comments and JSDoc examples excluded. */
+export function importsOf(source: string): string[] {
+  const code = source.replace(/\/\*[\s\S]*?\*\//g, "").replace(/^\s*\/\/.*$/gm, "");
+  const out: string[] = [];
+  for (const m of code.matchAll(IMPORT)) out.push(m[1] ?? m[2]);
+  return out;
+}
+
+/** Problems with one file's imports: empty when it keeps to the graph. */
+export function graphProblems(path: string, source: string): string[] {
+  const [, pkg] = /^packages\/([^/]+)\//.exec(path) ?? [];
+  if (!pkg) return [];
+  const problems: string[] = [];
+  const isTest = /_test\.ts$|_bench\.ts$|\/testdata\//.test(path);
+  const isAdapter = pkg === "ssh";
+  const allowed = ALLOWED_IMPORTS[pkg];
+  if (!allowed) return [`${path}: package "${pkg}" is not in the graph`];
+  for (const spec of importsOf(source)) {
+    const hush = /^@hush\/([^/]+)/.exec(spec);
+    if (hush) {
+      if (hush[1] !== pkg && !allowed.includes(hush[1])) {
+        problems.push(
+          `${path}: imports ${spec}, but ${pkg} may only import ${allowed.join(", ") || "nothing"}`,
+        );
+      }
+      continue;
+    }
+    if (spec.startsWith(".")) {
+      const resolved = new URL(spec, `file:///${path}`).pathname.slice(1);
+      if (!resolved.startsWith(`packages/${pkg}/`)) {
+        problems.push(`${path}: reaches into ${resolved}; import a sibling through @hush/<name>`);
+      }
+      continue;
+    }
+    if (spec.startsWith("node:") && !isTest && !isAdapter) {
+      problems.push(`${path}: imports ${spec}; runtime APIs belong in packages/ssh adapters`);
+    }
+  }
+  if (!isTest && !isAdapter) {
+    const code = source.replace(/\/\*[\s\S]*?\*\//g, "").replace(/^\s*\/\/.*$/gm, "");
+    const m = RUNTIME.exec(code);
+    if (m) problems.push(`${path}: uses ${m[0]}; runtime APIs belong in packages/ssh adapters`);
+  }
+  return problems;
+}
+
+/** Names each package's mod.ts exports (from `deno doc --json`). */
+async function exportedNames(deno: string, pkg: string): Promise<Set<string>> {
+  const out = await new Deno.Command(deno, { args: ["doc", "--json", `packages/${pkg}/mod.ts`] })
+    .output();
+  if (!out.success) return new Set();
+  const doc = JSON.parse(new TextDecoder().decode(out.stdout));
+  const names = new Set<string>();
+  for (const node of Object.values(doc.nodes ?? {}) as { symbols?: { name: string }[] }[]) {
+    for (const sym of node.symbols ?? []) names.add(sym.name);
+  }
+  return names;
+}
+
+/**
+ * `deno doc --lint` of each package's mod.ts. A public type that refers to a type a sibling
+ * package exports is fine (it is public there, and users import it from there); any other
+ * finding fails the check.
+ */
+async function docLint(deno: string, packages: string[]): Promise<boolean> {
+  console.log("\n== deno doc --lint");
+  const exported = new Map<string, Set<string>>();
+  for (const p of packages) exported.set(p, await exportedNames(deno, p));
+  let ok = true;
+  for (const pkg of packages) {
+    const out = await new Deno.Command(deno, {
+      args: ["doc", "--lint", `packages/${pkg}/mod.ts`],
+      env: { NO_COLOR: "1" },
+    }).output();
+    const text = new TextDecoder().decode(out.stderr) + new TextDecoder().decode(out.stdout);
+    const blocks = text.split(/\n(?=error\[)/).filter((b) => b.startsWith("error["));
+    const real = blocks.filter((b) => {
+      const m = /^error\[private-type-ref\]: .* references private type '([^'"[]+)/.exec(b);
+      if (!m) return true;
+      return ![...exported].some(([other, names]) => other !== pkg && names.has(m[1]));
+    });
+    if (real.length > 0 || (!out.success && blocks.length === 0)) {
+      ok = false;
+      console.log(`packages/${pkg}/mod.ts:\n${real.join("\n") || text}`);
+    }
+  }
+  console.log(ok ? "ok" : "FAILED");
+  return ok;
+}
+
+async function step(name: string, cmd: string[]): Promise<boolean> {
+  console.log(`\n== ${name}`);
+  const { success } = await new Deno.Command(cmd[0], { args: cmd.slice(1) }).output().then(
+    async (o) => {
+      await Deno.stdout.write(o.stdout);
+      await Deno.stderr.write(o.stderr);
+      return o;
+    },
+  );
+  console.log(success ? "ok" : "FAILED");
+  return success;
+}
+
+if (import.meta.main) {
+  let ok = true;
+  const packages: string[] = [];
+  for await (const e of Deno.readDir("packages")) if (e.isDirectory) packages.push(e.name);
+  packages.sort();
+
+  console.log("== package graph");
+  const problems: string[] = [];
+  for await (const path of walk("packages")) {
+    problems.push(...graphProblems(path, await Deno.readTextFile(path)));
+  }
+  for (const p of problems) console.log(p);
+  console.log(problems.length === 0 ? "ok" : "FAILED");
+  ok &&= problems.length === 0;
+
+  const deno = Deno.execPath();
+  ok = (await docLint(deno, packages)) && ok;
+  const roots = ["packages", "tests", "examples", "bench"].filter((d) => {
+    try {
+      return Deno.statSync(d).isDirectory;
+    } catch {
+      return false;
+    }
+  });
+  ok = (await step("deno check", [deno, "check", ...roots])) && ok;
+  Deno.exit(ok ? 0 : 1);
+}

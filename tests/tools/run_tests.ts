@@ -1,0 +1,164 @@
+/**
+ * Runs the whole test suite on Deno, then on Node and Bun, and prints one closing line
+ * `N passed, N failed` for all three.
+ *
+ * Deno runs the TypeScript sources directly (with `--doc`, so every JSDoc example is type
+ * checked). For Node and Bun each `*_test.ts` is bundled with `deno bundle` into a
+ * `*_test.bundle.mjs` beside it (gitignored), so the import map lives in one place and
+ * `new URL("./testdata/…", import.meta.url)` still finds the test's data. Interop tests under
+ * `tests/interop/` start real OpenSSH servers and move hundreds of MiB; they run on Deno only.
+ *
+ * Usage: `deno run -A tests/tools/run_tests.ts [--deno-only] [path…]`
+ * @module
+ */
+
+const args = Deno.args.filter((a) => !a.startsWith("--"));
+const denoOnly = Deno.args.includes("--deno-only");
+const roots = args.length > 0 ? args : ["packages", "tests"];
+
+interface Counts {
+  passed: number;
+  failed: number;
+  skipped: number;
+}
+
+const decoder = new TextDecoder();
+
+/** Runs a command, streaming its output, and returns the output and exit code. */
+async function run(cmd: string, cmdArgs: string[]): Promise<{ code: number; output: string }> {
+  const child = new Deno.Command(cmd, { args: cmdArgs, stdout: "piped", stderr: "piped" }).spawn();
+  let output = "";
+  const pump = async (stream: ReadableStream<Uint8Array>, sink: typeof Deno.stdout) => {
+    for await (const chunk of stream) {
+      output += decoder.decode(chunk, { stream: true });
+      await sink.write(chunk);
+    }
+  };
+  const [status] = await Promise.all([
+    child.status,
+    pump(child.stdout, Deno.stdout),
+    pump(child.stderr, Deno.stderr),
+  ]);
+  return { code: status.code, output };
+}
+
+async function* walk(dir: string): AsyncGenerator<string> {
+  let entries: Deno.DirEntry[];
+  try {
+    entries = [];
+    for await (const e of Deno.readDir(dir)) entries.push(e);
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return;
+    throw e;
+  }
+  entries.sort((a, b) => a.name.localeCompare(b.name));
+  for (const e of entries) {
+    const path = `${dir}/${e.name}`;
+    if (e.isDirectory && e.name !== "node_modules" && !e.name.startsWith(".")) yield* walk(path);
+    else if (e.isFile) yield path;
+  }
+}
+
+// deno test prints "ok | 21 passed | 0 failed | 2 ignored (337ms)" (with ANSI colours off).
+function denoCounts(output: string): Counts {
+  const m =
+    /(?:ok|FAILED) \| (\d+) passed(?: \((\d+) steps?\))? \| (\d+) failed(?: \((\d+) steps?\))?(?: \| (\d+) ignored)?/
+      .exec(output);
+  if (!m) return { passed: 0, failed: 1, skipped: 0 };
+  return { passed: +m[1], failed: +m[3], skipped: +(m[5] ?? 0) };
+}
+
+// node --test prints TAP summary lines "# pass N", "# fail N", "# skipped N".
+function nodeCounts(output: string): Counts {
+  const n = (k: string) => +(new RegExp(`^# ${k} (\\d+)$`, "m").exec(output)?.[1] ?? 0);
+  if (!/^# pass \d+$/m.test(output)) return { passed: 0, failed: 1, skipped: 0 };
+  return {
+    passed: n("pass"),
+    failed: n("fail") + n("cancelled"),
+    skipped: n("skipped") + n("todo"),
+  };
+}
+
+// bun test prints " 12 pass", " 0 fail", " 3 skip".
+function bunCounts(output: string): Counts {
+  const n = (k: string) => +(new RegExp(`^\\s*(\\d+) ${k}$`, "m").exec(output)?.[1] ?? 0);
+  if (!/^\s*\d+ pass$/m.test(output)) return { passed: 0, failed: 1, skipped: 0 };
+  return { passed: n("pass"), failed: n("fail"), skipped: n("skip") };
+}
+
+/** Whether a command is on the PATH. */
+async function has(cmd: string): Promise<boolean> {
+  try {
+    return (await new Deno.Command(cmd, { args: ["--version"], stdout: "null", stderr: "null" })
+      .output()).success;
+  } catch {
+    return false;
+  }
+}
+
+const results: [string, Counts][] = [];
+
+Deno.env.set("NO_COLOR", "1");
+const deno = await run(Deno.execPath(), ["test", "-A", "--doc", "--parallel", ...roots]);
+const denoResult = denoCounts(deno.output);
+if (deno.code !== 0 && denoResult.failed === 0) denoResult.failed = 1;
+results.push(["deno", denoResult]);
+
+if (!denoOnly) {
+  const tests: string[] = [];
+  for (const root of roots) {
+    for await (const path of walk(root)) {
+      if (path.endsWith("_test.ts") && !path.startsWith("tests/interop/")) tests.push(path);
+    }
+  }
+  const bundles: string[] = [];
+  let bundleFailures = 0;
+  for (const test of tests) {
+    const out = test.replace(/\.ts$/, ".bundle.mjs");
+    const b = await new Deno.Command(Deno.execPath(), {
+      args: ["bundle", "--quiet", "--platform=node", "-o", out, test],
+      stdout: "inherit",
+      stderr: "inherit",
+    }).output();
+    if (b.success) bundles.push(out);
+    else {
+      console.error(`Could not bundle ${test} for Node and Bun`);
+      bundleFailures++;
+    }
+  }
+  try {
+    if (bundles.length > 0) {
+      const node = await run("node", ["--test", "--test-reporter=tap", ...bundles]);
+      const nodeResult = nodeCounts(node.output);
+      if (node.code !== 0 && nodeResult.failed === 0) nodeResult.failed = 1;
+      nodeResult.failed += bundleFailures;
+      results.push(["node", nodeResult]);
+
+      if (await has("bun")) {
+        const bun = await run("bun", ["test", ...bundles.map((b) => `./${b}`)]);
+        const bunResult = bunCounts(bun.output);
+        if (bun.code !== 0 && bunResult.failed === 0) bunResult.failed = 1;
+        bunResult.failed += bundleFailures;
+        results.push(["bun", bunResult]);
+      } else if (Deno.env.get("CI") === "true") {
+        console.error("bun is not installed: under CI that is a failure (npm i -g bun)");
+        results.push(["bun", { passed: 0, failed: 1, skipped: 0 }]);
+      } else {
+        console.error("Skipping the Bun run: bun is not installed (npm i -g bun)");
+      }
+    }
+  } finally {
+    for (const b of bundles) await Deno.remove(b).catch(() => {});
+  }
+}
+
+const total: Counts = { passed: 0, failed: 0, skipped: 0 };
+console.log("");
+for (const [runtime, c] of results) {
+  console.log(`${runtime}: ${c.passed} passed, ${c.failed} failed, ${c.skipped} skipped`);
+  total.passed += c.passed;
+  total.failed += c.failed;
+  total.skipped += c.skipped;
+}
+console.log(`${total.passed} passed, ${total.failed} failed, ${total.skipped} skipped`);
+Deno.exit(total.failed > 0 ? 1 : 0);
