@@ -41,3 +41,12 @@ export {
 } from "./packet.ts";
 export { type Packet, PacketReader, PacketWriter, type SwitchOptions } from "./packet_streams.ts";
 export type { MessageConn } from "./message_conn.ts";
+export {
+  BANNER_LINES_LIMIT,
+  type ParsedVersion,
+  parseVersionLine,
+  readVersionLine,
+  VERSION_LINE_LIMIT,
+  type VersionLine,
+  type VersionLineOptions,
+} from "./version_line.ts";
