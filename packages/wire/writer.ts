@@ -38,7 +38,8 @@ export class SshWriter {
 
   #reserve(n: number): void {
     if (this.#len + n <= this.#buf.length) return;
-    let cap = this.#buf.length * 2;
+    // Doubling zero stays zero: a writer made with capacity 0 must still grow.
+    let cap = Math.max(this.#buf.length * 2, 64);
     while (cap < this.#len + n) cap *= 2;
     const next = new Uint8Array(cap);
     next.set(this.#buf.subarray(0, this.#len));
