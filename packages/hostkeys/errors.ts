@@ -1,0 +1,46 @@
+/**
+ * The hostkeys package's error class.
+ * @module
+ */
+import { DisconnectReason, type DisconnectReasonCode } from "@hush/wire";
+
+/** What a refused host key looked like in the known_hosts files. */
+export type HostKeyRefusal = "unknown" | "changed" | "revoked";
+
+/** Extra fields of a {@linkcode HostKeyError}. */
+export interface HostKeyErrorOptions extends ErrorOptions {
+  /** The disconnect reason that fits (HOST_KEY_NOT_VERIFIABLE unless given). */
+  reason?: DisconnectReasonCode;
+  /** Why the key was refused, when it was refused after a known_hosts lookup. */
+  status?: HostKeyRefusal;
+}
+
+/**
+ * Raised when a server's host key is refused: unknown under a strict policy, changed, revoked,
+ * or declined by the user. `status` tells which; `reason` is the disconnect reason to send.
+ *
+ * @example
+ * ```ts
+ * import { HostKeyError } from "@hush/hostkeys";
+ * const e = new HostKeyError("Host key verification failed.", { status: "changed" });
+ * console.log(e.name, e.reason, e.status); // HostKeyError 9 changed
+ * ```
+ */
+export class HostKeyError extends Error {
+  /** The SSH disconnect reason code that fits this error. */
+  readonly reason: DisconnectReasonCode;
+  /** Why the key was refused, when a known_hosts lookup decided it. */
+  readonly status?: HostKeyRefusal;
+
+  /**
+   * Creates a host key error.
+   * @param message What happened, in sentence case; may span several lines like OpenSSH's.
+   * @param options The disconnect reason, the status and the cause.
+   */
+  constructor(message: string, options: HostKeyErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = "HostKeyError";
+    this.reason = options.reason ?? DisconnectReason.HOST_KEY_NOT_VERIFIABLE;
+    if (options.status !== undefined) this.status = options.status;
+  }
+}

@@ -1,0 +1,214 @@
+/**
+ * A known_hosts file on disk, through a small injected file system interface, so the core
+ * stays free of runtime APIs: packages/ssh supplies Deno, Node and Bun implementations.
+ * @module
+ */
+import type { KnownHostsStorage } from "./storage.ts";
+
+/** What a file's `stat` must report. */
+export interface KnownHostsFileStat {
+  /** The permission bits (`mode & 0o7777` is kept on rewrite). */
+  mode: number;
+  /** Last modification time in milliseconds (used to break stale lock files). */
+  mtimeMs?: number;
+}
+
+/**
+ * The file operations {@linkcode FileStorage} needs. Paths are strings as the runtime takes them.
+ * Every method rejects on I/O errors, except where `undefined` is documented for "missing".
+ *
+ * @example
+ * ```ts ignore
+ * import { promises as fs } from "node:fs";
+ * import type { KnownHostsFs } from "@hush/hostkeys";
+ * const nodeFs: KnownHostsFs = {
+ *   readFile: (p) => fs.readFile(p).then((b) => new Uint8Array(b), (e) => e.code === "ENOENT" ? undefined : Promise.reject(e)),
+ *   writeFile: async (p, data, { mode, exclusive }) => {
+ *     const h = await fs.open(p, exclusive ? "wx" : "w", mode);
+ *     try { await h.writeFile(data); await h.chmod(mode); await h.sync(); } finally { await h.close(); }
+ *   },
+ *   rename: (a, b) => fs.rename(a, b),
+ *   remove: (p) => fs.rm(p, { force: true }),
+ *   stat: (p) => fs.stat(p).then((s) => ({ mode: s.mode, mtimeMs: s.mtimeMs }), () => undefined),
+ * };
+ * ```
+ */
+export interface KnownHostsFs {
+  /** The file's bytes, or `undefined` when it does not exist. */
+  readFile(path: string): Promise<Uint8Array | undefined>;
+  /**
+   * Writes a whole file with exactly `mode` (chmod after creating if the runtime applies a
+   * umask). With `exclusive`, rejects when the file already exists (used for the lock file).
+   * Should flush the data to disk (fsync) before resolving unless `fsync` is given.
+   */
+  writeFile(
+    path: string,
+    data: Uint8Array,
+    options: { mode: number; exclusive: boolean },
+  ): Promise<void>;
+  /** Flushes a written file to disk; when absent `writeFile` is trusted to have done so. */
+  fsync?(path: string): Promise<void>;
+  /** Renames `from` to `to`, replacing `to` atomically. */
+  rename(from: string, to: string): Promise<void>;
+  /** Deletes a file; a missing file is not an error. */
+  remove(path: string): Promise<void>;
+  /** The file's mode, or `undefined` when it does not exist. */
+  stat(path: string): Promise<KnownHostsFileStat | undefined>;
+  /**
+   * Takes an exclusive lock on `path` (e.g. flock on a lock file) and resolves to its release.
+   * When absent, {@linkcode FileStorage} uses an exclusively created `path + ".lock"` file.
+   */
+  lock?(path: string): Promise<() => Promise<void>>;
+}
+
+/** Options for {@linkcode FileStorage}. */
+export interface FileStorageOptions {
+  /** Mode of a file created by the first update (`0o600`). */
+  mode?: number;
+  /** How long to wait for another writer's lock in milliseconds (10 000). */
+  lockTimeout?: number;
+  /** A lock file older than this many milliseconds is taken to be left over and broken (30 000). */
+  staleLockAge?: number;
+  /** Clock for lock ages (`Date.now`). */
+  now?: () => number;
+}
+
+/** The text and how to write it back (lossless for files that are not UTF-8). */
+function decodeText(bytes: Uint8Array): { text: string; utf8: boolean } {
+  try {
+    return {
+      text: new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(bytes),
+      utf8: true,
+    };
+  } catch {
+    let text = "";
+    for (let i = 0; i < bytes.length; i++) text += String.fromCharCode(bytes[i]);
+    return { text, utf8: false };
+  }
+}
+
+/** Encodes text as UTF-8, or byte per character for files read that way. */
+function encodeText(text: string, utf8: boolean): Uint8Array {
+  if (utf8) return new TextEncoder().encode(text);
+  const out = new Uint8Array(text.length);
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c > 0xff) {
+      // The file was not UTF-8 and new text is not Latin-1: fall back to UTF-8 for it all.
+      return new TextEncoder().encode(text);
+    }
+    out[i] = c;
+  }
+  return out;
+}
+
+function randomSuffix(): string {
+  const b = crypto.getRandomValues(new Uint8Array(6));
+  let s = "";
+  for (const x of b) s += x.toString(16).padStart(2, "0");
+  return s;
+}
+
+/**
+ * A known_hosts file on disk. Updates are atomic and never lose a concurrent writer's entry:
+ * under a lock (the fs's own, or an exclusively created `<path>.lock` file), the file is read
+ * again, changed, written to a temporary file beside it with the original mode, flushed, and
+ * renamed over the original. Files that are not valid UTF-8 are kept byte for byte.
+ *
+ * @example
+ * ```ts ignore
+ * import { FileStorage, KnownHosts } from "@hush/hostkeys";
+ * const store = new KnownHosts([new FileStorage("/home/me/.ssh/known_hosts", nodeFs)]);
+ * ```
+ */
+export class FileStorage implements KnownHostsStorage {
+  /** The file path. */
+  readonly name: string;
+  readonly #fs: KnownHostsFs;
+  readonly #mode: number;
+  readonly #lockTimeout: number;
+  readonly #staleLockAge: number;
+  readonly #now: () => number;
+  #queue: Promise<void> = Promise.resolve();
+
+  /**
+   * Creates a storage for one file.
+   * @param path The known_hosts file path.
+   * @param fs The file operations of the runtime.
+   * @param options Mode for a new file, lock timing.
+   */
+  constructor(path: string, fs: KnownHostsFs, options: FileStorageOptions = {}) {
+    this.name = path;
+    this.#fs = fs;
+    this.#mode = options.mode ?? 0o600;
+    this.#lockTimeout = options.lockTimeout ?? 10_000;
+    this.#staleLockAge = options.staleLockAge ?? 30_000;
+    this.#now = options.now ?? Date.now;
+  }
+
+  /**
+   * Reads the file.
+   * @returns The text, or `undefined` when the file does not exist.
+   */
+  async read(): Promise<string | undefined> {
+    const bytes = await this.#fs.readFile(this.name);
+    return bytes === undefined ? undefined : decodeText(bytes).text;
+  }
+
+  /**
+   * Atomically replaces the file's text with `fn(current text)`.
+   * @param fn Computes the new text from the current one (`""` for a missing file).
+   */
+  update(fn: (text: string) => string): Promise<void> {
+    const run = this.#queue.then(() => this.#locked(fn));
+    this.#queue = run.catch(() => {});
+    return run;
+  }
+
+  async #locked(fn: (text: string) => string): Promise<void> {
+    const release = this.#fs.lock ? await this.#fs.lock(this.name) : await this.#lockFile();
+    try {
+      const bytes = await this.#fs.readFile(this.name);
+      const { text, utf8 } = bytes === undefined ? { text: "", utf8: true } : decodeText(bytes);
+      const next = fn(text);
+      if (bytes !== undefined && next === text) return;
+      const st = await this.#fs.stat(this.name);
+      const mode = st ? st.mode & 0o7777 : this.#mode;
+      const temp = `${this.name}.${randomSuffix()}.tmp`;
+      try {
+        await this.#fs.writeFile(temp, encodeText(next, utf8), { mode, exclusive: true });
+        await this.#fs.fsync?.(temp);
+        await this.#fs.rename(temp, this.name);
+      } catch (e) {
+        await this.#fs.remove(temp).catch(() => {});
+        throw e;
+      }
+    } finally {
+      await release();
+    }
+  }
+
+  async #lockFile(): Promise<() => Promise<void>> {
+    const lock = `${this.name}.lock`;
+    const deadline = this.#now() + this.#lockTimeout;
+    let delay = 2;
+    for (;;) {
+      try {
+        await this.#fs.writeFile(lock, new Uint8Array(0), { mode: 0o600, exclusive: true });
+        return () => this.#fs.remove(lock);
+      } catch (e) {
+        const st = await this.#fs.stat(lock);
+        if (this.#now() >= deadline) {
+          throw new Error(`Cannot lock ${this.name}: cannot create ${lock}`, { cause: e });
+        }
+        if (st === undefined) continue; // released meanwhile
+        if (st.mtimeMs !== undefined && this.#now() - st.mtimeMs > this.#staleLockAge) {
+          await this.#fs.remove(lock);
+          continue;
+        }
+        await new Promise((r) => setTimeout(r, delay));
+        delay = Math.min(delay * 2, 50);
+      }
+    }
+  }
+}

@@ -1,0 +1,113 @@
+/**
+ * Host pattern matching as in OpenSSH's known_hosts and ssh_config: `*` and `?` wildcards,
+ * comma-separated lists and `!` negation, compared without regard to ASCII case.
+ *
+ * Matching never backtracks across `*`: the pattern is cut at each `*` into literal segments
+ * (which may hold `?`), the first is anchored at the start, the last at the end, and the ones
+ * between are found leftmost-first, which is exact for this pattern language. The work is
+ * bounded by `pattern.length + name.length × longest segment`, so a pathological pattern like
+ * `*a*a*a…b` costs one pass over the name, not an exponential search.
+ * @module
+ */
+
+/** Lowercases ASCII letters only, as OpenSSH's `tolower` does in the C locale. */
+function asciiLower(s: string): string {
+  return /[A-Z]/.test(s) ? s.replace(/[A-Z]+/g, (m) => m.toLowerCase()) : s;
+}
+
+/** Whether `segment` (literal characters and `?`) matches `name` at `at`. */
+function segmentAt(name: string, at: number, segment: string): boolean {
+  if (at + segment.length > name.length) return false;
+  for (let i = 0; i < segment.length; i++) {
+    const c = segment.charCodeAt(i);
+    if (c !== 0x3f && c !== name.charCodeAt(at + i)) return false;
+  }
+  return true;
+}
+
+/** The leftmost index ≥ `from` and ≤ `last` where `segment` matches, or -1. */
+function findSegment(name: string, from: number, last: number, segment: string): number {
+  if (!segment.includes("?")) {
+    const i = name.indexOf(segment, from);
+    return i !== -1 && i <= last ? i : -1;
+  }
+  for (let at = from; at <= last; at++) {
+    if (segmentAt(name, at, segment)) return at;
+  }
+  return -1;
+}
+
+/**
+ * Matches one host pattern (no commas, no `!`) against a name. `*` matches any run of
+ * characters, `?` exactly one; letters compare case-insensitively (ASCII).
+ *
+ * @param name The host name, e.g. `"server.example.org"` or `"[10.0.0.1]:2222"`.
+ * @param pattern The pattern, e.g. `"*.example.org"`.
+ * @returns Whether the whole name matches the whole pattern.
+ *
+ * @example
+ * ```ts
+ * import { matchHostPattern } from "@hush/hostkeys";
+ * console.log(matchHostPattern("www.Example.org", "*.example.???")); // true
+ * console.log(matchHostPattern("example.org", "*.example.org")); // false
+ * ```
+ */
+export function matchHostPattern(name: string, pattern: string): boolean {
+  const n = asciiLower(name);
+  const p = asciiLower(pattern);
+  const star = p.indexOf("*");
+  if (star === -1) return p.length === n.length && segmentAt(n, 0, p);
+  const segments = p.split("*");
+  const first = segments[0];
+  const lastSeg = segments[segments.length - 1];
+  if (first.length + lastSeg.length > n.length) return false;
+  if (!segmentAt(n, 0, first)) return false;
+  const tail = n.length - lastSeg.length;
+  if (!segmentAt(n, tail, lastSeg)) return false;
+  let pos = first.length;
+  for (let i = 1; i < segments.length - 1; i++) {
+    const seg = segments[i];
+    if (seg.length === 0) continue;
+    const at = findSegment(n, pos, tail - seg.length, seg);
+    if (at === -1) return false;
+    pos = at + seg.length;
+  }
+  return true;
+}
+
+/** The outcome of matching a name against a pattern list. */
+export type PatternListMatch = "match" | "negated" | "none";
+
+/**
+ * Matches a comma-separated pattern list, as on a known_hosts line. A name that matches any
+ * `!`-negated pattern is `"negated"` (the line does not apply, whatever else matches);
+ * otherwise `"match"` if any plain pattern matches, else `"none"`.
+ *
+ * @param name The host name as looked up (see {@linkcode knownHostsName}).
+ * @param list The host field, e.g. `"*.example.org,!bad.example.org"`.
+ * @returns `"match"`, `"negated"` or `"none"`.
+ *
+ * @example
+ * ```ts
+ * import { matchHostPatternList } from "@hush/hostkeys";
+ * console.log(matchHostPatternList("a.example.org", "*.example.org,!b.example.org")); // match
+ * console.log(matchHostPatternList("b.example.org", "*.example.org,!b.example.org")); // negated
+ * console.log(matchHostPatternList("example.com", "*.example.org")); // none
+ * ```
+ */
+export function matchHostPatternList(name: string, list: string): PatternListMatch {
+  let positive = false;
+  let start = 0;
+  while (start <= list.length) {
+    let end = list.indexOf(",", start);
+    if (end === -1) end = list.length;
+    const sub = list.slice(start, end);
+    if (sub.startsWith("!")) {
+      if (matchHostPattern(name, sub.slice(1))) return "negated";
+    } else if (!positive && matchHostPattern(name, sub)) {
+      positive = true;
+    }
+    start = end + 1;
+  }
+  return positive ? "match" : "none";
+}
