@@ -53,7 +53,11 @@ function findSegment(name: string, from: number, last: number, segment: string):
  * ```
  */
 export function matchHostPattern(name: string, pattern: string): boolean {
-  const n = asciiLower(name);
+  return matchLowered(asciiLower(name), pattern);
+}
+
+/** {@linkcode matchHostPattern} for a name already lowercased. */
+function matchLowered(n: string, pattern: string): boolean {
   const p = asciiLower(pattern);
   const star = p.indexOf("*");
   if (star === -1) return p.length === n.length && segmentAt(n, 0, p);
@@ -96,6 +100,7 @@ export type PatternListMatch = "match" | "negated" | "none";
  * ```
  */
 export function matchHostPatternList(name: string, list: string): PatternListMatch {
+  const n = asciiLower(name);
   let positive = false;
   let start = 0;
   while (start <= list.length) {
@@ -103,8 +108,8 @@ export function matchHostPatternList(name: string, list: string): PatternListMat
     if (end === -1) end = list.length;
     const sub = list.slice(start, end);
     if (sub.startsWith("!")) {
-      if (matchHostPattern(name, sub.slice(1))) return "negated";
-    } else if (!positive && matchHostPattern(name, sub)) {
+      if (matchLowered(n, sub.slice(1))) return "negated";
+    } else if (!positive && matchLowered(n, sub)) {
       positive = true;
     }
     start = end + 1;
