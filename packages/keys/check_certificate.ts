@@ -1,0 +1,71 @@
+/**
+ * Checking a certificate against its use: type, validity window, principal, critical options
+ * and the CA's signature algorithm.
+ * @module
+ */
+import { DisconnectReason } from "@hush/wire";
+import { type Certificate, CertType } from "./certificate.ts";
+import { KeyError } from "./errors.ts";
+
+/** The critical options Hush understands (and enforces through its callers), by cert type. */
+export const KNOWN_CRITICAL_OPTIONS: Readonly<Record<"user" | "host", readonly string[]>> = {
+  user: ["force-command", "source-address"],
+  host: [],
+};
+
+/** Options of {@linkcode checkCertificate}. */
+export interface CheckCertificateOptions {
+  /** The use: a user certificate for user auth, a host certificate for a server. */
+  type: "user" | "host";
+  /** The user name or host name that must be among the principals. */
+  principal?: string;
+  /** The time to check against, in milliseconds since the epoch (default `Date.now()`). */
+  now?: number;
+  /** Accept a CA signature made with legacy `ssh-rsa` (SHA-1). Off by default, as OpenSSH. */
+  allowSha1?: boolean;
+}
+
+/**
+ * Checks that a certificate (whose CA signature was verified when it was parsed) may be used
+ * now: its type matches, `now` is within `[validAfter, validBefore)`, `principal` (when given)
+ * is listed — a certificate without principals is refused when one is asked for — and every
+ * critical option is one Hush knows (fail closed: unknown ones refuse the certificate). The
+ * caller still enforces `forceCommand` and `sourceAddress`, and decides whether it trusts
+ * `signatureKey` as a CA. Throws a {@linkcode KeyError} (HOST_KEY_NOT_VERIFIABLE for host
+ * certificates) saying why.
+ *
+ * @example
+ * ```ts ignore
+ * import { checkCertificate, parsePublicKeyLine } from "@hush/keys";
+ * const { key } = parsePublicKeyLine(await Deno.readTextFile("id_ed25519-cert.pub"));
+ * checkCertificate(key.certificate!, { type: "user", principal: "alice" });
+ * ```
+ */
+export function checkCertificate(cert: Certificate, options: CheckCertificateOptions): void {
+  const reason = options.type === "host"
+    ? DisconnectReason.HOST_KEY_NOT_VERIFIABLE
+    : DisconnectReason.PROTOCOL_ERROR;
+  const fail = (message: string): never => {
+    throw new KeyError(message, reason);
+  };
+  const want = options.type === "host" ? CertType.HOST : CertType.USER;
+  if (cert.certType !== want) {
+    fail(`Certificate is a ${cert.certType === CertType.HOST ? "host" : "user"} certificate`);
+  }
+  if (cert.signatureAlgorithm === "ssh-rsa" && !options.allowSha1) {
+    fail("Certificate is signed with ssh-rsa (SHA-1), which is not allowed");
+  }
+  const now = BigInt(Math.floor((options.now ?? Date.now()) / 1000));
+  if (now < cert.validAfter) fail("Certificate is not yet valid");
+  if (now >= cert.validBefore) fail("Certificate has expired");
+  if (options.principal !== undefined) {
+    if (cert.principals.length === 0) fail("Certificate lists no principals");
+    if (!cert.principals.includes(options.principal)) {
+      fail(`Certificate is not valid for principal ${JSON.stringify(options.principal)}`);
+    }
+  }
+  const known = KNOWN_CRITICAL_OPTIONS[options.type];
+  for (const name of cert.criticalOptions.keys()) {
+    if (!known.includes(name)) fail(`Certificate has unsupported critical option ${name}`);
+  }
+}

@@ -1,0 +1,57 @@
+/**
+ * The keys package's error class.
+ * @module
+ */
+import { DisconnectReason, type DisconnectReasonCode } from "@hush/wire";
+
+/**
+ * Raised for key material, signatures and certificates that are not valid: malformed blobs,
+ * unsupported or mismatched key types, out-of-range sizes, points off the curve, bad
+ * certificates. Every decoder in `@hush/keys` throws only this class, whatever the bytes.
+ * Messages never contain secret material.
+ *
+ * @example
+ * ```ts
+ * import { KeyError, parsePublicKey } from "@hush/keys";
+ * try {
+ *   parsePublicKey(new Uint8Array([0, 0, 0, 3, 1, 2]));
+ * } catch (e) {
+ *   console.log(e instanceof KeyError, (e as KeyError).reason); // true 2
+ * }
+ * ```
+ */
+export class KeyError extends Error {
+  /** The SSH disconnect reason code that fits this error. */
+  readonly reason: DisconnectReasonCode;
+
+  /**
+   * Creates a key error.
+   * @param message What was wrong, in sentence case, with no secret material.
+   * @param reason The disconnect reason; PROTOCOL_ERROR unless given.
+   * @param options Standard error options (`cause`).
+   */
+  constructor(
+    message: string,
+    reason: DisconnectReasonCode = DisconnectReason.PROTOCOL_ERROR,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+    this.name = "KeyError";
+    this.reason = reason;
+  }
+}
+
+/**
+ * Runs `fn`, turning anything it throws that is not a {@linkcode KeyError} (a `WireError` from a
+ * truncated field, a noble error from a bad point) into a `KeyError` with `message` and the
+ * original as its cause. Internal: keeps the "only KeyError escapes a decoder" rule in one place.
+ */
+export function asKeyError<T>(message: string, fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    if (e instanceof KeyError) throw e;
+    const detail = e instanceof Error && e.message ? `: ${e.message}` : "";
+    throw new KeyError(message + detail, DisconnectReason.PROTOCOL_ERROR, { cause: e });
+  }
+}
