@@ -126,6 +126,8 @@ export class SshReader {
   mpint(): bigint {
     const b = this.string();
     if (b.length === 0) return 0n;
+    // Zero is the empty string (RFC 4251 §5), so a lone 0x00 is as non-minimal as 00 7f.
+    if (b.length === 1 && b[0] === 0) throw new WireError("Non-minimal mpint encoding");
     if (b.length > 1) {
       if (b[0] === 0 && (b[1] & 0x80) === 0) throw new WireError("Non-minimal mpint encoding");
       if (b[0] === 0xff && (b[1] & 0x80) !== 0) throw new WireError("Non-minimal mpint encoding");

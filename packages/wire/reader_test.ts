@@ -24,6 +24,13 @@ test("non-minimal mpint is rejected", () => {
   assert.throws(() => new SshReader(new Uint8Array([0, 0, 0, 2, 0xff, 0x80])).mpint(), WireError);
 });
 
+test("zero must be the empty mpint: a lone 0x00 byte is non-minimal", () => {
+  assert.equal(new SshReader(new Uint8Array([0, 0, 0, 0])).mpint(), 0n);
+  assert.throws(() => new SshReader(new Uint8Array([0, 0, 0, 1, 0])).mpint(), /Non-minimal/);
+  assert.equal(new SshReader(new Uint8Array([0, 0, 0, 1, 0xff])).mpint(), -1n);
+  assert.equal(new SshReader(new Uint8Array([0, 0, 0, 1, 0x7f])).mpint(), 127n);
+});
+
 test("a length of 2^32-1 is rejected before allocating", () => {
   const r = new SshReader(new Uint8Array([0xff, 0xff, 0xff, 0xff, 1, 2]));
   assert.throws(() => r.string(), (e) => e instanceof WireError && e.reason === 2);
