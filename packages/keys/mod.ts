@@ -50,3 +50,4 @@ export {
   KNOWN_CRITICAL_OPTIONS,
 } from "./check_certificate.ts";
 export { RSA_MAX_BITS, RSA_MIN_BITS } from "./rsa.ts";
+export { certificateSigner } from "./certificate_signer.ts";
