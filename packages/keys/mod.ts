@@ -16,6 +16,7 @@
  * @module
  */
 export { KeyError } from "./errors.ts";
+export { DisconnectReason, type DisconnectReasonCode } from "@hush/wire";
 export type { PublicKey, VerifyOptions } from "./public_key.ts";
 export type { PrivateKey, Signer } from "./private_key.ts";
 export { keyFromParts, type KeyParts, partsOfKey } from "./key_parts.ts";
