@@ -44,11 +44,11 @@ export const CERT_SUFFIX = "-cert-v01@openssh.com";
  *
  * @example
  * ```ts
- * import { keyTypeLabel } from "@hush/hostkeys";
- * console.log(keyTypeLabel("ecdsa-sha2-nistp384")); // ECDSA
+ * import { labelOfKeyType } from "@hush/hostkeys";
+ * console.log(labelOfKeyType("ecdsa-sha2-nistp384")); // ECDSA
  * ```
  */
-export function keyTypeLabel(type: string): string {
+export function labelOfKeyType(type: string): string {
   return Object.hasOwn(KEY_TYPE_LABELS, type) ? KEY_TYPE_LABELS[type] : type;
 }
 

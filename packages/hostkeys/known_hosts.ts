@@ -14,6 +14,7 @@ import {
   parseKnownHosts,
 } from "./known_hosts_file.ts";
 import { blobKeyType, CERT_SUFFIX } from "./key_types.ts";
+import { type Certificate, checkCertificate, parsePublicKey } from "@hush/keys";
 import type { KnownHostsStorage } from "./storage.ts";
 
 /** A key line that applies to a host, with where it was found. */
@@ -50,6 +51,8 @@ export interface VerifyResult {
   readonly name: string;
   /** The key type name the decision was made for (the plain type when a certificate fell back). */
   readonly keyType: string;
+  /** The key blob the decision was made for (the plain key when a certificate fell back). */
+  readonly blob: Uint8Array;
   /** Whether the decision was made through an `@cert-authority` line. */
   readonly viaCertificate: boolean;
   /**
@@ -63,15 +66,10 @@ export interface VerifyResult {
   readonly otherKeys?: readonly HostKeyRecord[];
 }
 
-/** How a certificate presented as a host key is checked (supplied by `@hush/keys`). */
-export interface HostCertificateSupport {
-  /**
-   * Takes a certificate blob apart: the signing CA's blob and the certified plain key's blob.
-   * Throws on a malformed certificate.
-   */
-  parse(
-    blob: Uint8Array,
-  ): { caBlob: Uint8Array; plainBlob: Uint8Array; check(principal: string): void };
+/** Options for the {@linkcode KnownHosts} constructor. */
+export interface KnownHostsOptions {
+  /** The clock host certificates are checked against, in milliseconds (`Date.now`). */
+  now?: () => number;
 }
 
 /** Options for {@linkcode KnownHosts.add}. */
@@ -108,18 +106,17 @@ export class KnownHosts {
   /** The files, in search order. */
   readonly files: readonly KnownHostsStorage[];
   readonly #cache = new Map<KnownHostsStorage, { text: string; file: KnownHostsFile }>();
-  #certificates?: HostCertificateSupport;
+  readonly #now: () => number;
 
   /**
    * Creates a store over some files.
    * @param files The files to search: the user's (written to) first, then global ones.
-   * @param options `certificates`: how to check host certificates against `@cert-authority`
-   *   lines (by default from `@hush/keys`).
+   * @param options The clock for certificate validity.
    */
-  constructor(files: KnownHostsStorage[], options: { certificates?: HostCertificateSupport } = {}) {
+  constructor(files: KnownHostsStorage[], options: KnownHostsOptions = {}) {
     if (files.length === 0) throw new TypeError("KnownHosts needs at least one file");
     this.files = [...files];
-    this.#certificates = options.certificates;
+    this.#now = options.now ?? Date.now;
   }
 
   /**
@@ -208,45 +205,61 @@ export class KnownHosts {
     let blob = hostKey;
     let keyType = presented;
     if (presented.endsWith(CERT_SUFFIX)) {
-      const support = this.#certificates;
-      if (!support) throw new HostKeyError("Host certificates are not supported here");
-      let cert: ReturnType<HostCertificateSupport["parse"]>;
+      let cert: Certificate | undefined;
       try {
-        cert = support.parse(hostKey);
+        cert = parsePublicKey(hostKey).certificate;
       } catch (e) {
         throw new HostKeyError("Host certificate is malformed", { cause: e });
       }
-      const bad = revoked(hostKey) ?? revoked(cert.plainBlob) ?? revoked(cert.caBlob);
+      if (!cert) throw new HostKeyError("Host certificate is malformed");
+      const caBlob = cert.signatureKey.blob;
+      const plainBlob = cert.key.blob;
+      const bad = revoked(hostKey) ?? revoked(plainBlob) ?? revoked(caBlob);
       if (bad) {
-        return { status: "revoked", name, keyType: presented, viaCertificate: true, found: bad };
+        return {
+          status: "revoked",
+          name,
+          keyType: presented,
+          blob: hostKey,
+          viaCertificate: true,
+          found: bad,
+        };
       }
-      const ca = records.find((r) =>
-        r.marker === "cert-authority" && equalBytes(r.blob, cert.caBlob)
-      );
+      const ca = records.find((r) => r.marker === "cert-authority" && equalBytes(r.blob, caBlob));
       if (ca) {
         try {
-          cert.check(hostOnly(host));
+          checkCertificate(cert, { type: "host", principal: hostOnly(host), now: this.#now() });
         } catch (e) {
           const why = e instanceof Error ? e.message : String(e);
           throw new HostKeyError(`Certificate invalid: ${why}`, { cause: e });
         }
-        return { status: "trusted", name, keyType: presented, viaCertificate: true, found: ca };
+        return {
+          status: "trusted",
+          name,
+          keyType: presented,
+          blob: hostKey,
+          viaCertificate: true,
+          found: ca,
+        };
       }
-      blob = cert.plainBlob;
+      blob = plainBlob;
       keyType = blobKeyType(blob) ?? presented;
     }
 
     const bad = revoked(blob);
-    if (bad) return { status: "revoked", name, keyType, viaCertificate: false, found: bad };
+    if (bad) return { status: "revoked", name, keyType, blob, viaCertificate: false, found: bad };
     const plain = records.filter((r) => r.marker === undefined);
     const sameType = plain.filter((r) => r.keyType === keyType);
     const match = sameType.find((r) => equalBytes(r.blob, blob));
-    if (match) return { status: "trusted", name, keyType, viaCertificate: false, found: match };
+    if (match) {
+      return { status: "trusted", name, keyType, blob, viaCertificate: false, found: match };
+    }
     if (sameType.length > 0) {
       return {
         status: "changed",
         name,
         keyType,
+        blob,
         viaCertificate: false,
         found: sameType[0],
         offending: sameType,
@@ -256,6 +269,7 @@ export class KnownHosts {
       status: "unknown",
       name,
       keyType,
+      blob,
       viaCertificate: false,
       otherKeys: plain.filter((r) => r.keyType !== keyType),
     };

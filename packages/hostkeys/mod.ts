@@ -26,7 +26,7 @@ export {
   matchHashedHost,
   parseHashedHost,
 } from "./hashed_host.ts";
-export { blobKeyType, CERT_SUFFIX, KEY_TYPE_LABELS, keyTypeLabel } from "./key_types.ts";
+export { blobKeyType, CERT_SUFFIX, KEY_TYPE_LABELS, labelOfKeyType } from "./key_types.ts";
 export {
   entryAppliesTo,
   type KnownHostsDiagnostic,
@@ -54,9 +54,16 @@ export {
 } from "./file_storage.ts";
 export {
   type AddOptions,
-  type HostCertificateSupport,
   type HostKeyRecord,
   KnownHosts,
+  type KnownHostsOptions,
   type VerifyResult,
   type VerifyStatus,
 } from "./known_hosts.ts";
+export {
+  checkHostKey,
+  type CheckHostKeyOptions,
+  type CheckHostKeyResult,
+  type HostKeyPolicy,
+  type HostKeyPrompt,
+} from "./check_host_key.ts";
