@@ -1,0 +1,191 @@
+/**
+ * AES-GCM (`aes128-gcm@openssh.com`, `aes256-gcm@openssh.com`) through WebCrypto. Every
+ * `seal`/`open` takes its IV synchronously (WebCrypto copies its inputs when called), so many
+ * packets may be in flight and results still match their sequence numbers.
+ * @module
+ */
+import type { PacketOpener, PacketSealer, RandomSource } from "@hush/wire";
+import { incrementInvocation } from "./aes_gcm.ts";
+import {
+  checkPacketLength,
+  frame,
+  macError,
+  payloadView,
+  readUint32,
+  sizeMismatch,
+} from "./packet_layout.ts";
+
+const TAG = 16;
+
+/** Views bytes as a WebCrypto `BufferSource` (our arrays are never over shared memory). */
+export function bytes(b: Uint8Array): Uint8Array<ArrayBuffer> {
+  return b as Uint8Array<ArrayBuffer>;
+}
+
+/** A WebCrypto key that is imported once and then used synchronously. */
+export class SubtleKey {
+  #key?: CryptoKey;
+  readonly ready: Promise<CryptoKey>;
+
+  constructor(
+    raw: Uint8Array,
+    algorithm: AlgorithmIdentifier | HmacImportParams,
+    usages: KeyUsage[],
+  ) {
+    const copy = new Uint8Array(raw);
+    this.ready = crypto.subtle.importKey("raw", bytes(copy), algorithm, false, usages).then((k) => {
+      copy.fill(0);
+      return (this.#key = k);
+    });
+    this.ready.catch(() => copy.fill(0));
+  }
+
+  /** The key once imported. */
+  get key(): CryptoKey | undefined {
+    return this.#key;
+  }
+
+  /** Drops the key (WebCrypto keys cannot be zeroed; they are left to the collector). */
+  dispose(): void {
+    this.#key = undefined;
+  }
+}
+
+/**
+ * Runs `fn` with the key now when it is imported (so that shared buffers are read right
+ * away), or with copies of `copyNow` once it is.
+ */
+export function withKey<T>(
+  key: SubtleKey,
+  copyNow: Uint8Array,
+  fn: (key: CryptoKey, bytes: Uint8Array) => Promise<T>,
+): Promise<T> {
+  const k = key.key;
+  if (k) return fn(k, copyNow);
+  const copy = new Uint8Array(copyNow);
+  return key.ready.then((k) => fn(k, copy));
+}
+
+/** Seals AES-GCM packets through WebCrypto. */
+export class SubtleGcmSealer implements PacketSealer {
+  /** Sequence number of the next packet (not part of the GCM nonce). */
+  sequence = 0;
+  #key: SubtleKey;
+  #iv: Uint8Array;
+  #random?: RandomSource;
+
+  /** @param key 16 or 32 bytes (copied). @param iv 12 bytes (copied). */
+  constructor(key: Uint8Array, iv: Uint8Array, random?: RandomSource) {
+    if (iv.length !== 12) throw new RangeError("AES-GCM needs a 12-byte IV");
+    this.#key = new SubtleKey(key, "AES-GCM", ["encrypt"]);
+    this.#iv = new Uint8Array(iv);
+    this.#random = random;
+  }
+
+  /** Frames one payload and encrypts it; resolves to the whole packet. */
+  seal(payload: Uint8Array): Promise<Uint8Array> {
+    const framed = frame(payload, {
+      blockSize: 16,
+      lengthInClear: true,
+      prefix: 0,
+      macLength: 0,
+      random: this.#random,
+    });
+    const result = withKey(this.#key, this.#iv, async (key, iv) => {
+      const sealed = await crypto.subtle.encrypt(
+        {
+          name: "AES-GCM",
+          iv: bytes(iv),
+          additionalData: bytes(framed.subarray(0, 4)),
+          tagLength: 128,
+        },
+        key,
+        bytes(framed.subarray(4)),
+      );
+      const out = new Uint8Array(4 + sealed.byteLength);
+      out.set(framed.subarray(0, 4));
+      out.set(new Uint8Array(sealed), 4);
+      return out;
+    });
+    incrementInvocation(this.#iv);
+    this.sequence = (this.sequence + 1) >>> 0;
+    return result;
+  }
+
+  /** Drops the key and zeroes the IV. */
+  dispose(): void {
+    this.#key.dispose();
+    this.#iv.fill(0);
+  }
+}
+
+/** Opens AES-GCM packets through WebCrypto. */
+export class SubtleGcmOpener implements PacketOpener {
+  /** Sequence number of the next packet. */
+  sequence = 0;
+  /** The length is in the clear. */
+  readonly headerLength = 4;
+  #key: SubtleKey;
+  #iv: Uint8Array;
+
+  /** @param key 16 or 32 bytes (copied). @param iv 12 bytes (copied). */
+  constructor(key: Uint8Array, iv: Uint8Array) {
+    if (iv.length !== 12) throw new RangeError("AES-GCM needs a 12-byte IV");
+    this.#key = new SubtleKey(key, "AES-GCM", ["decrypt"]);
+    this.#iv = new Uint8Array(iv);
+  }
+
+  /** Checks the clear length. */
+  packetLength(header: Uint8Array): number {
+    const n = readUint32(header, 0);
+    checkPacketLength(n, 16, true);
+    return 4 + n + TAG;
+  }
+
+  /**
+   * Verifies the tag and decrypts (WebCrypto returns nothing unless the tag verifies). The
+   * IV and sequence number are taken when called, so calls may overlap.
+   */
+  open(packet: Uint8Array): Promise<Uint8Array> {
+    const n = readUint32(packet, 0);
+    try {
+      checkPacketLength(n, 16, true);
+      if (packet.length !== 4 + n + TAG) throw sizeMismatch();
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    const result = withKey(this.#key, this.#iv, async (key, iv) => {
+      let plain: ArrayBuffer;
+      try {
+        plain = await crypto.subtle.decrypt(
+          {
+            name: "AES-GCM",
+            iv: bytes(iv),
+            additionalData: bytes(packet.subarray(0, 4)),
+            tagLength: 128,
+          },
+          key,
+          bytes(packet.subarray(4)),
+        );
+      } catch {
+        throw macError();
+      }
+      const body = new Uint8Array(plain);
+      try {
+        return payloadView(body);
+      } catch (e) {
+        body.fill(0);
+        throw e;
+      }
+    });
+    incrementInvocation(this.#iv);
+    this.sequence = (this.sequence + 1) >>> 0;
+    return result;
+  }
+
+  /** Drops the key and zeroes the IV. */
+  dispose(): void {
+    this.#key.dispose();
+    this.#iv.fill(0);
+  }
+}

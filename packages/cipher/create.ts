@@ -1,0 +1,189 @@
+/**
+ * Building a direction's sealer or opener from negotiated names and derived keys.
+ * @module
+ */
+import type { PacketOpener, PacketSealer, RandomSource } from "@hush/wire";
+import {
+  CtrHmacOpener,
+  CtrHmacSealer,
+  nobleCtr,
+  nobleMac,
+  nodeCtr,
+  nodeMac,
+} from "./aes_ctr_hmac.ts";
+import { SubtleCtrHmacOpener, SubtleCtrHmacSealer } from "./aes_ctr_hmac_webcrypto.ts";
+import { GcmOpener, GcmSealer, nobleGcm, nodeGcm } from "./aes_gcm.ts";
+import { SubtleGcmOpener, SubtleGcmSealer } from "./aes_gcm_webcrypto.ts";
+import { type Backend, backendAvailable, selectBackend, suiteFamily } from "./backend.ts";
+import {
+  ChaChaPolyOpener,
+  ChaChaPolySealer,
+  nobleChaCha20,
+  nodeChaCha20,
+} from "./chacha20_poly1305.ts";
+import { nodeCrypto } from "./node_crypto.ts";
+import { cipherSpec, macSpec } from "./registry.ts";
+
+/** The key material of one direction (RFC 4253 §7.2), as derived by key exchange. */
+export interface DirectionKeys {
+  /** Initial IV (at least the cipher's `ivLength` bytes; extra bytes are ignored). */
+  iv: Uint8Array;
+  /** Cipher key (at least `keyLength` bytes). */
+  key: Uint8Array;
+  /** MAC key (at least the MAC's `keyLength` bytes; empty for AEAD ciphers). */
+  macKey: Uint8Array;
+}
+
+/** Options for {@linkcode createSealer}. */
+export interface SealerOptions {
+  /** Padding source (random by default). */
+  random?: RandomSource;
+  /** Force an implementation; by default the fastest measured one on this runtime. */
+  backend?: Backend | "auto";
+}
+
+/** Options for {@linkcode createOpener}. */
+export interface OpenerOptions {
+  /** Force an implementation; by default the fastest measured one on this runtime. */
+  backend?: Backend | "auto";
+}
+
+interface Resolved {
+  backend: Backend;
+  family: ReturnType<typeof suiteFamily>;
+  iv: Uint8Array;
+  key: Uint8Array;
+  macKey: Uint8Array;
+  mac?: ReturnType<typeof macSpec>;
+}
+
+function resolve(
+  cipher: string,
+  mac: string | undefined,
+  keys: DirectionKeys,
+  backend: Backend | "auto" | undefined,
+  direction: "seal" | "open",
+): Resolved {
+  const c = cipherSpec(cipher);
+  const m = c.aead ? undefined : mac === undefined ? undefined : macSpec(mac);
+  const family = suiteFamily(cipher, c.aead ? undefined : mac);
+  if (keys.key.length < c.keyLength) {
+    throw new RangeError(`${cipher} needs ${c.keyLength} bytes of key`);
+  }
+  if (keys.iv.length < c.ivLength) {
+    throw new RangeError(`${cipher} needs ${c.ivLength} bytes of IV`);
+  }
+  if (m && keys.macKey.length < m.keyLength) {
+    throw new RangeError(`${m.name} needs ${m.keyLength} bytes of key`);
+  }
+  const chosen = backend === undefined || backend === "auto"
+    ? selectBackend(cipher, mac, direction)
+    : backend;
+  if (!backendAvailable(chosen, cipher, c.aead ? undefined : mac)) {
+    throw new TypeError(`Backend ${chosen} cannot run ${cipher} on this runtime`);
+  }
+  // Views only: every constructor below copies what it keeps.
+  return {
+    backend: chosen,
+    family,
+    iv: keys.iv.subarray(0, c.ivLength),
+    key: keys.key.subarray(0, c.keyLength),
+    macKey: m ? keys.macKey.subarray(0, m.keyLength) : keys.macKey.subarray(0, 0),
+    mac: m,
+  };
+}
+
+/**
+ * A sealer for one direction: frames, pads, encrypts and authenticates each payload with the
+ * negotiated suite, owning copies of the keys and the sequence number. `mac` is `undefined`
+ * for AEAD ciphers. WebCrypto sealers return promises; `PacketWriter` keeps their order.
+ *
+ * @example
+ * ```ts
+ * import { createOpener, createSealer } from "@hush/cipher";
+ * const keys = { iv: new Uint8Array(12), key: new Uint8Array(16).fill(7), macKey: new Uint8Array(0) };
+ * const sealer = createSealer("aes128-gcm@openssh.com", undefined, keys);
+ * const opener = createOpener("aes128-gcm@openssh.com", undefined, keys);
+ * const packet = await sealer.seal(new Uint8Array([94, 1, 2, 3]));
+ * console.log(opener.packetLength(packet.subarray(0, opener.headerLength)) === packet.length); // true
+ * console.log(await opener.open(packet)); // Uint8Array(4) [ 94, 1, 2, 3 ]
+ * ```
+ */
+export function createSealer(
+  cipher: string,
+  mac: string | undefined,
+  keys: DirectionKeys,
+  options: SealerOptions = {},
+): PacketSealer {
+  const r = resolve(cipher, mac, keys, options.backend, "seal");
+  const random = options.random;
+  const nc = nodeCrypto();
+  switch (r.family) {
+    case "chacha20-poly1305":
+      return new ChaChaPolySealer(
+        r.key,
+        r.backend === "node" ? nodeChaCha20(nc!) : nobleChaCha20,
+        random,
+      );
+    case "aes-gcm":
+      if (r.backend === "webcrypto") return new SubtleGcmSealer(r.key, r.iv, random);
+      return new GcmSealer(
+        r.backend === "node" ? nodeGcm(nc!, r.key) : nobleGcm(r.key),
+        r.iv,
+        random,
+      );
+    default: {
+      const m = r.mac!;
+      if (r.backend === "webcrypto") {
+        return new SubtleCtrHmacSealer(r.key, r.iv, m, r.macKey, random);
+      }
+      return r.backend === "node"
+        ? new CtrHmacSealer(nodeCtr(nc!, r.key, r.iv), nodeMac(nc!, m, r.macKey), m.etm, random)
+        : new CtrHmacSealer(nobleCtr(r.key, r.iv), nobleMac(m, r.macKey), m.etm, random);
+    }
+  }
+}
+
+/**
+ * An opener for one direction: checks each packet's length before it is buffered, verifies
+ * the MAC or tag in constant time, and only then returns the payload; anything wrong is a
+ * `CipherError` (MAC_ERROR for a MAC or tag that does not verify, PROTOCOL_ERROR for a bad
+ * length or padding). `mac` is `undefined` for AEAD ciphers.
+ *
+ * @example
+ * ```ts
+ * import { CipherError, createOpener, createSealer } from "@hush/cipher";
+ * const keys = { iv: new Uint8Array(16), key: new Uint8Array(16), macKey: new Uint8Array(32) };
+ * const mac = "hmac-sha2-256-etm@openssh.com";
+ * const packet = await createSealer("aes128-ctr", mac, keys).seal(new Uint8Array([2]));
+ * packet[10] ^= 1;
+ * try {
+ *   await createOpener("aes128-ctr", mac, keys).open(packet);
+ * } catch (e) {
+ *   console.log((e as CipherError).reason); // 5 (MAC_ERROR)
+ * }
+ * ```
+ */
+export function createOpener(
+  cipher: string,
+  mac: string | undefined,
+  keys: DirectionKeys,
+  options: OpenerOptions = {},
+): PacketOpener {
+  const r = resolve(cipher, mac, keys, options.backend, "open");
+  const nc = nodeCrypto();
+  switch (r.family) {
+    case "chacha20-poly1305":
+      return new ChaChaPolyOpener(r.key, r.backend === "node" ? nodeChaCha20(nc!) : nobleChaCha20);
+    case "aes-gcm":
+      if (r.backend === "webcrypto") return new SubtleGcmOpener(r.key, r.iv);
+      return new GcmOpener(r.backend === "node" ? nodeGcm(nc!, r.key) : nobleGcm(r.key), r.iv);
+    default: {
+      const m = r.mac!;
+      if (r.backend === "webcrypto") return new SubtleCtrHmacOpener(r.key, r.iv, m, r.macKey);
+      return r.backend === "node"
+        ? new CtrHmacOpener(nodeCtr(nc!, r.key, r.iv), nodeMac(nc!, m, r.macKey), m.etm)
+        : new CtrHmacOpener(nobleCtr(r.key, r.iv), nobleMac(m, r.macKey), m.etm);
+    }
+  }
+}

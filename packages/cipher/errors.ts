@@ -1,0 +1,39 @@
+/**
+ * The cipher package's one error class.
+ * @module
+ */
+import { DisconnectReason, type DisconnectReasonCode } from "@hush/wire";
+
+/**
+ * Raised for packets from the peer that cannot be opened: a MAC or tag that does not verify
+ * (reason MAC_ERROR), or a length over the limit, not aligned to the block size, or a packet
+ * whose padding is malformed (reason PROTOCOL_ERROR). No plaintext is ever attached.
+ *
+ * @example
+ * ```ts
+ * import { CipherError } from "@hush/cipher";
+ * import { DisconnectReason } from "@hush/wire";
+ * const e = new CipherError("Corrupted MAC on input", DisconnectReason.MAC_ERROR);
+ * console.log(e.name, e.reason); // CipherError 5
+ * ```
+ */
+export class CipherError extends Error {
+  /** The SSH disconnect reason code that fits this error. */
+  readonly reason: DisconnectReasonCode;
+
+  /**
+   * Creates the error.
+   * @param message What was wrong, in sentence case, with no secret material.
+   * @param reason The disconnect reason; PROTOCOL_ERROR unless given.
+   * @param options Standard error options (`cause`).
+   */
+  constructor(
+    message: string,
+    reason: DisconnectReasonCode = DisconnectReason.PROTOCOL_ERROR,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+    this.name = "CipherError";
+    this.reason = reason;
+  }
+}

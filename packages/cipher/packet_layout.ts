@@ -1,0 +1,104 @@
+/**
+ * The binary packet layout the suites share (RFC 4253 §6): reading and checking the
+ * length field, framing with padding, and taking the payload out of a decrypted packet.
+ * @module
+ */
+import {
+  DisconnectReason,
+  PACKET_LENGTH_LIMIT,
+  paddingLength,
+  randomBytes,
+  type RandomSource,
+} from "@hush/wire";
+import { CipherError } from "./errors.ts";
+
+/** Reads a big-endian uint32. */
+export function readUint32(buf: Uint8Array, offset: number): number {
+  return (buf[offset] << 24 | buf[offset + 1] << 16 | buf[offset + 2] << 8 | buf[offset + 3]) >>>
+    0;
+}
+
+/** Writes a big-endian uint32. */
+export function writeUint32(buf: Uint8Array, offset: number, value: number): void {
+  buf[offset] = value >>> 24;
+  buf[offset + 1] = value >>> 16;
+  buf[offset + 2] = value >>> 8;
+  buf[offset + 3] = value;
+}
+
+/**
+ * Checks a peer's `packet_length` before anything is buffered: at most
+ * {@linkcode PACKET_LENGTH_LIMIT}, room for the padding length byte and 4 bytes of padding,
+ * and aligned to the block size (the length field itself counted unless it is in the clear).
+ */
+export function checkPacketLength(n: number, blockSize: number, lengthInClear: boolean): void {
+  if (n > PACKET_LENGTH_LIMIT) {
+    throw new CipherError(`Bad packet length ${n}: over the limit of ${PACKET_LENGTH_LIMIT}`);
+  }
+  if (n < 5) throw new CipherError(`Bad packet length ${n}: too small`);
+  if (((lengthInClear ? 0 : 4) + n) % blockSize !== 0) {
+    throw new CipherError(`Bad packet length ${n}: not a multiple of the block size ${blockSize}`);
+  }
+}
+
+/** The error for a packet whose size does not match its length field. */
+export function sizeMismatch(): CipherError {
+  return new CipherError("Packet size does not match its length field");
+}
+
+/** The error for a MAC or tag that does not verify. */
+export function macError(): CipherError {
+  return new CipherError("Corrupted MAC on input", DisconnectReason.MAC_ERROR);
+}
+
+/**
+ * Takes the payload out of a decrypted `byte padding_length, payload, padding` region (the
+ * packet after its length field) into a fresh array, checking the padding length.
+ */
+export function copyPayload(body: Uint8Array): Uint8Array {
+  const pad = body[0];
+  if (pad < 4) throw new CipherError(`Padding of ${pad} bytes is under the minimum of 4`);
+  if (pad + 1 > body.length) throw new CipherError("Padding longer than the packet");
+  return new Uint8Array(body.subarray(1, body.length - pad)); // a copy even from a Node Buffer
+}
+
+/**
+ * Like {@linkcode copyPayload}, but returns a view: for bodies in a fresh buffer the caller
+ * will own (WebCrypto results).
+ */
+export function payloadView(body: Uint8Array): Uint8Array {
+  const pad = body[0];
+  if (pad < 4) throw new CipherError(`Padding of ${pad} bytes is under the minimum of 4`);
+  if (pad + 1 > body.length) throw new CipherError("Padding longer than the packet");
+  return body.subarray(1, body.length - pad);
+}
+
+/** Options for {@linkcode frame}. */
+export interface FrameLayout {
+  /** Block size the padded region aligns to (at least 8). */
+  blockSize: number;
+  /** AEAD / encrypt-then-MAC: the length field is not counted in the alignment. */
+  lengthInClear: boolean;
+  /** Bytes left free before the length field (for the sequence number a MAC covers). */
+  prefix: number;
+  /** Bytes left free after the padding for the MAC or tag. */
+  macLength: number;
+  /** Padding source. */
+  random?: RandomSource;
+}
+
+/**
+ * Lays out `prefix` spare bytes, then `uint32 packet_length, byte padding_length, payload,
+ * random padding`, then `macLength` spare bytes, in one fresh buffer.
+ */
+export function frame(payload: Uint8Array, layout: FrameLayout): Uint8Array {
+  const pad = paddingLength(payload.length, layout.blockSize, layout.lengthInClear);
+  const n = 1 + payload.length + pad;
+  const at = layout.prefix;
+  const out = new Uint8Array(at + 4 + n + layout.macLength);
+  writeUint32(out, at, n);
+  out[at + 4] = pad;
+  out.set(payload, at + 5);
+  out.set((layout.random ?? randomBytes)(pad), at + 5 + payload.length);
+  return out;
+}
