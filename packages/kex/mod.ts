@@ -1,5 +1,45 @@
 /**
- * `@hush/kex` (under construction).
+ * `@hush/kex`: SSH key exchange. Algorithm negotiation over two KEXINITs (RFC 4253 §7.1,
+ * with RFC 8308 ext-info and OpenSSH strict kex), the key exchange methods OpenSSH 10 offers
+ * (ML-KEM-768/X25519 hybrid, curve25519, NIST ECDH, DH group exchange and fixed groups), the
+ * exchange hash with the host key's signature over it, and key derivation (RFC 4253 §7.2).
+ *
+ * @example
+ * ```ts
+ * import { createKexInit, DEFAULT_KEX, negotiate } from "@hush/kex";
+ * const prefs = {
+ *   kex: [...DEFAULT_KEX],
+ *   hostKey: ["ssh-ed25519"],
+ *   ciphers: ["chacha20-poly1305@openssh.com"],
+ *   macs: ["hmac-sha2-256-etm@openssh.com"],
+ *   compression: ["none"],
+ * };
+ * const client = createKexInit(prefs, { role: "client", first: true });
+ * const server = createKexInit(prefs, { role: "server", first: true });
+ * const n = negotiate(client, server, { isAead: (c) => c.startsWith("chacha"), first: true });
+ * console.log(n.kex, n.strictKex); // "mlkem768x25519-sha256" true
+ * ```
  * @module
  */
-export {};
+export { KexError } from "./errors.ts";
+// The wire types this API carries (KexInit, Message, DecodeContext, RandomSource, …), re-exported
+// as types only so that the documentation can resolve them.
+export type * from "@hush/wire";
+export {
+  type AlgorithmPreferences,
+  createKexInit,
+  DEFAULT_KEX,
+  isPseudoAlgorithm,
+  type KexInitOptions,
+  parseKexInit,
+  PseudoAlgorithm,
+} from "./kex_init.ts";
+export { negotiate, type Negotiated, type NegotiateOptions } from "./negotiate.ts";
+export type { ExchangeInputs, KexExchange, KexResult } from "./exchange.ts";
+export type { KexHash } from "./hash.ts";
+export {
+  type DerivedKeys,
+  deriveKeys,
+  type DirectionKeys,
+  type KeyLengths,
+} from "./derive_keys.ts";

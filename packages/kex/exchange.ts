@@ -1,0 +1,55 @@
+/**
+ * The shapes every key exchange method shares: its inputs, its result, and the two-sided
+ * message machine the transport drives.
+ * @module
+ */
+import type { DecodeContext, Message, RandomSource } from "@hush/wire";
+import type { KexHash } from "./hash.ts";
+
+/** What a key exchange needs from the transport. */
+export interface ExchangeInputs {
+  /** V_C: the client's identification line without CR LF. */
+  clientVersion: string;
+  /** V_S: the server's identification line without CR LF. */
+  serverVersion: string;
+  /** I_C: the payload of the client's KEXINIT (message number included). */
+  clientKexInit: Uint8Array;
+  /** I_S: the payload of the server's KEXINIT (message number included). */
+  serverKexInit: Uint8Array;
+  /** The negotiated host key algorithm the server signs H with. */
+  hostKeyAlgorithm: string;
+  /** Source of ephemeral private keys; `crypto.getRandomValues` unless given. */
+  random?: RandomSource;
+}
+
+/** What a finished key exchange yields. */
+export interface KexResult {
+  /** H, the exchange hash (the session id, if this was the first exchange). */
+  exchangeHash: Uint8Array;
+  /**
+   * K exactly as it went into H: an mpint or (ML-KEM hybrid) a string, with its 4-byte length.
+   * Secret; zero it when done.
+   */
+  sharedSecret: Uint8Array;
+  /** The method's hash function, which key derivation uses too. */
+  hash: KexHash;
+  /** K_S, the server's host key blob. */
+  hostKey: Uint8Array;
+}
+
+/**
+ * One side of one key exchange. The transport calls `start()` once, sends what it returns,
+ * then hands each kex-method message (numbers 30–49) to `receive`, sending the replies, until a
+ * `result` appears. Any message the method does not expect now is a {@linkcode KexError}.
+ */
+export interface KexExchange {
+  /** How the transport decodes messages 30–49 for this method. */
+  readonly decodeContext: DecodeContext;
+  /** Messages to send first (client: the INIT or GEX_REQUEST; server: none). */
+  start(): Promise<Message[]>;
+  /**
+   * Takes the peer's next kex message. The client verifies the server's signature over H
+   * before it returns `result`; the server returns its REPLY together with `result`.
+   */
+  receive(msg: Message): Promise<{ reply: Message[]; result?: KexResult }>;
+}
