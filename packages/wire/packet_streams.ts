@@ -48,6 +48,7 @@ export class PacketReader {
   #nextWaiter?: () => void;
   #awaitingKeys = false;
   #buf = new Uint8Array(0);
+  #scratch = new Uint8Array(0);
   #start = 0;
   #end = 0;
   #need = 0; // whole size of the packet being read, 0 while its header is unread
@@ -110,6 +111,16 @@ export class PacketReader {
     this.#end += chunk.length;
   }
 
+  /** Copies bytes of the caller's chunk into the scratch buffer (grown as needed, kept). */
+  #copy(bytes: Uint8Array): Uint8Array {
+    if (this.#scratch.length < bytes.length) {
+      this.#scratch = new Uint8Array(Math.max(bytes.length, 2 * this.#scratch.length));
+    }
+    const out = this.#scratch.subarray(0, bytes.length);
+    out.set(bytes);
+    return out;
+  }
+
   async #switchKeys(): Promise<void> {
     if (!this.#next) {
       await new Promise<void>((resolve) => (this.#nextWaiter = resolve));
@@ -128,7 +139,9 @@ export class PacketReader {
     controller: TransformStreamDefaultController<Packet>,
   ): Promise<void> {
     this.bytesIn += chunk.length;
-    // Fast path: nothing buffered and the chunk holds whole packets; no copy of the input.
+    // Fast path: nothing buffered, so whole packets are opened from the chunk itself, each copied
+    // into a reused scratch buffer first: an opener may decrypt in place, and the chunk is the
+    // writer's (it may be reused, or shared by a tee), never ours to modify.
     let input: Uint8Array | undefined = chunk;
     if (this.#end > this.#start) {
       this.#append(chunk);
@@ -143,10 +156,12 @@ export class PacketReader {
       const opener = this.#opener;
       if (this.#need === 0) {
         if (avail < opener.headerLength) break;
-        this.#need = opener.packetLength(src.subarray(from, from + opener.headerLength));
+        const header = src.subarray(from, from + opener.headerLength);
+        this.#need = opener.packetLength(input ? this.#copy(header) : header);
       }
       if (avail < this.#need) break;
-      const packetBytes = src.subarray(from, from + this.#need);
+      let packetBytes = src.subarray(from, from + this.#need);
+      if (input) packetBytes = this.#copy(packetBytes);
       if (input) off += this.#need;
       else this.#start += this.#need;
       this.#need = 0;

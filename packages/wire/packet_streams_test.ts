@@ -279,3 +279,26 @@ test("async sealers keep input order however their promises settle", async () =>
   assert.deepEqual(packets.map((p) => p.payload), sent);
   assert.deepEqual(packets.map((p) => p.sequence), sent.map((_, i) => i));
 });
+
+test("the reader never modifies the chunks written to it, even when the opener decrypts in place", async () => {
+  const { bytes } = await writeAll(payloads, new XorSealer(0x3c));
+  const before = bytes.slice();
+  const reader = new PacketReader();
+  const [forReader, forTrace] = new ReadableStream<Uint8Array>({
+    start(controller) {
+      controller.enqueue(bytes); // one chunk: the reader's fast path
+      controller.close();
+    },
+  }).tee();
+  const piped = forReader.pipeTo(reader.writable);
+  const packets: Packet[] = [];
+  for await (const p of reader.readable) {
+    packets.push(p);
+    if (p.payload[0] === 21) reader.nextOpener(new XorOpener(0x3c));
+  }
+  await piped;
+  assert.deepEqual(packets.map((p) => p.payload), payloads);
+  assert.deepEqual(bytes, before);
+  // A tee of the same byte stream (a trace, a capture) still sees the bytes as sent.
+  assert.deepEqual(concat(await collect(forTrace)), before);
+});
