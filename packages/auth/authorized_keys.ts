@@ -1,0 +1,363 @@
+/**
+ * The authorized_keys format (sshd(8) AUTHORIZED_KEYS FILE FORMAT): parsing lines with their
+ * options, and a `publickey` callback for the server authenticator that checks keys and user
+ * certificates against such a file.
+ * @module
+ */
+import { checkCertificate, parsePublicKeyLine, type PublicKey } from "@hush/keys";
+import { matchAddressPatterns } from "./address_match.ts";
+
+/**
+ * The effective options of an authorized_keys line (after `restrict` and the options that
+ * re-enable what it restricts), or of an accepted user certificate. The connection layer
+ * enforces the `no*` flags, `command`, `environment`, `permitOpen` and `permitListen`.
+ */
+export interface AuthorizedKeyOptions {
+  /** Forced command (`command="…"`, or a certificate's `force-command`). */
+  command?: string;
+  /** Refuse pty allocation. */
+  noPty?: boolean;
+  /** Refuse TCP forwarding (-L, -R, -D). */
+  noPortForwarding?: boolean;
+  /** Refuse agent forwarding. */
+  noAgentForwarding?: boolean;
+  /** Refuse X11 forwarding. */
+  noX11Forwarding?: boolean;
+  /** Do not run ~/.ssh/rc. */
+  noUserRc?: boolean;
+  /** `environment="NAME=value"` settings, in order. */
+  environment?: string[];
+  /** `permitopen="host:port"` destinations allowed for -L. */
+  permitOpen?: string[];
+  /** `permitlisten="[host:]port"` listeners allowed for -R. */
+  permitListen?: string[];
+  /** `from="…"` patterns the client address must match. */
+  from?: string[];
+  /** `principals="…"`: with `cert-authority`, names one of which a certificate must carry. */
+  principals?: string[];
+  /** `cert-authority`: the key is a CA trusted to sign user certificates. */
+  certAuthority?: boolean;
+  /** `expiry-time="YYYYMMDD[HHMM[SS]]"` as milliseconds since the epoch (read as UTC). */
+  expiryTime?: number;
+}
+
+/** One usable line of an authorized_keys file. */
+export interface AuthorizedKey {
+  /** The key (for `cert-authority` lines, the CA key). */
+  key: PublicKey;
+  /** The comment after the key. */
+  comment: string;
+  /** The line's effective options. */
+  options: AuthorizedKeyOptions;
+  /** 1-based line number. */
+  line: number;
+}
+
+/** What {@linkcode parseAuthorizedKeys} returns. */
+export interface AuthorizedKeys {
+  /** The usable lines, in file order. */
+  keys: AuthorizedKey[];
+  /** Lines that were refused (unknown option, bad quoting, unparseable key) and why. */
+  refused: { line: number; reason: string }[];
+}
+
+/** Flags and the effective option each sets; `restrict` sets every `true` one. */
+const FLAGS: Record<string, [keyof AuthorizedKeyOptions, boolean] | undefined> = {
+  "no-pty": ["noPty", true],
+  "pty": ["noPty", false],
+  "no-port-forwarding": ["noPortForwarding", true],
+  "port-forwarding": ["noPortForwarding", false],
+  "no-agent-forwarding": ["noAgentForwarding", true],
+  "agent-forwarding": ["noAgentForwarding", false],
+  "no-x11-forwarding": ["noX11Forwarding", true],
+  "x11-forwarding": ["noX11Forwarding", false],
+  "no-user-rc": ["noUserRc", true],
+  "user-rc": ["noUserRc", false],
+};
+
+/**
+ * Parses an authorized_keys file. Blank lines and `#` comments are skipped. A line with an
+ * option this parser does not understand is refused (listed in `refused`, never used), so that
+ * a restriction is never silently dropped.
+ *
+ * @example
+ * ```ts
+ * import { parseAuthorizedKeys } from "@hush/auth";
+ * const text = [
+ *   'restrict,pty,from="10.0.0.0/8" ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIMrcTV3+ZxotqMke6CbvLHQ+Lo/Xx2uwiDdXQ9hxevTG alice',
+ *   "tunnel=\"0\" ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIMrcTV3+ZxotqMke6CbvLHQ+Lo/Xx2uwiDdXQ9hxevTG",
+ * ].join("\n");
+ * const { keys, refused } = parseAuthorizedKeys(text);
+ * console.log(keys[0].options.noPty, keys[0].options.noPortForwarding); // false true
+ * console.log(refused); // [ { line: 2, reason: "Unsupported option tunnel" } ]
+ * ```
+ */
+export function parseAuthorizedKeys(text: string): AuthorizedKeys {
+  const out: AuthorizedKeys = { keys: [], refused: [] };
+  const lines = text.split(/\r?\n/);
+  for (const [i, raw] of lines.entries()) {
+    const line = raw.trim();
+    if (line === "" || line.startsWith("#")) continue;
+    const result = parseLine(line);
+    if (typeof result === "string") out.refused.push({ line: i + 1, reason: result });
+    else out.keys.push({ ...result, line: i + 1 });
+  }
+  return out;
+}
+
+function parseLine(line: string): Omit<AuthorizedKey, "line"> | string {
+  let parsed: { key: PublicKey; comment: string; options?: string } | undefined;
+  try {
+    parsed = parsePublicKeyLine(line);
+  } catch {
+    parsed = undefined;
+  }
+  let optionText = parsed?.options;
+  if (parsed === undefined) {
+    const split = splitOptions(line);
+    if (typeof split === "string") return split;
+    optionText = split.options;
+    try {
+      parsed = parsePublicKeyLine(split.rest);
+    } catch {
+      return "Cannot parse the key";
+    }
+  }
+  const options = optionText === undefined || optionText === "" ? {} : parseOptions(optionText);
+  if (typeof options === "string") return options;
+  return { key: parsed.key, comment: parsed.comment, options };
+}
+
+/** Splits the leading options (up to the first space outside quotes) from the key. */
+function splitOptions(line: string): { options: string; rest: string } | string {
+  let quoted = false;
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i];
+    if (c === "\\" && quoted && line[i + 1] === '"') i++;
+    else if (c === '"') quoted = !quoted;
+    else if (!quoted && (c === " " || c === "\t")) {
+      return { options: line.slice(0, i), rest: line.slice(i + 1).trim() };
+    }
+  }
+  return quoted ? "Unterminated quote in options" : "No key after the options";
+}
+
+/** Parses an option list into effective options, or returns why it is refused. */
+function parseOptions(text: string): AuthorizedKeyOptions | string {
+  const options: AuthorizedKeyOptions = {};
+  let i = 0;
+  while (i < text.length) {
+    const nameMatch = /^[A-Za-z0-9_-]+/.exec(text.slice(i));
+    if (!nameMatch) return `Malformed options at column ${i + 1}`;
+    const name = nameMatch[0].toLowerCase();
+    i += nameMatch[0].length;
+    let value: string | undefined;
+    if (text[i] === "=") {
+      if (text[i + 1] !== '"') return `Option ${name} needs a quoted value`;
+      let j = i + 2;
+      value = "";
+      while (j < text.length && text[j] !== '"') {
+        if (text[j] === "\\" && text[j + 1] === '"') j++;
+        value += text[j++];
+      }
+      if (j >= text.length) return `Unterminated quote in option ${name}`;
+      i = j + 1;
+    }
+    if (i < text.length) {
+      if (text[i] !== ",") return `Malformed options after ${name}`;
+      i++;
+    }
+    const problem = applyOption(options, name, value);
+    if (problem) return problem;
+  }
+  return options;
+}
+
+function applyOption(
+  o: AuthorizedKeyOptions,
+  name: string,
+  value: string | undefined,
+): string | undefined {
+  const flag = FLAGS[name];
+  if (flag) {
+    if (value !== undefined) return `Option ${name} takes no value`;
+    (o as Record<string, unknown>)[flag[0]] = flag[1];
+    return undefined;
+  }
+  if (name === "restrict" || name === "cert-authority") {
+    if (value !== undefined) return `Option ${name} takes no value`;
+    if (name === "cert-authority") o.certAuthority = true;
+    else {o.noPty =
+        o.noPortForwarding =
+        o.noAgentForwarding =
+        o.noX11Forwarding =
+        o.noUserRc =
+          true;}
+    return undefined;
+  }
+  if (value === undefined) return `Unsupported option ${name}`;
+  const list = () => value.split(",").map((s) => s.trim()).filter((s) => s !== "");
+  switch (name) {
+    case "command":
+      o.command = value;
+      return undefined;
+    case "from":
+      o.from = [...(o.from ?? []), ...list()];
+      return undefined;
+    case "principals":
+      o.principals = [...(o.principals ?? []), ...list()];
+      return undefined;
+    case "environment":
+      if (!/^[A-Za-z_][A-Za-z0-9_]*=/.test(value)) return "Malformed environment option";
+      o.environment = [...(o.environment ?? []), value];
+      return undefined;
+    case "permitopen":
+      o.permitOpen = [...(o.permitOpen ?? []), ...list()];
+      return undefined;
+    case "permitlisten":
+      o.permitListen = [...(o.permitListen ?? []), ...list()];
+      return undefined;
+    case "expiry-time": {
+      const time = parseExpiry(value);
+      if (time === undefined) return "Malformed expiry-time option";
+      o.expiryTime = o.expiryTime === undefined ? time : Math.min(o.expiryTime, time);
+      return undefined;
+    }
+    default:
+      return `Unsupported option ${name}`;
+  }
+}
+
+function parseExpiry(value: string): number | undefined {
+  const m = /^(\d{4})(\d{2})(\d{2})(?:(\d{2})(\d{2})(\d{2})?)?Z?$/.exec(value);
+  if (!m) return undefined;
+  const [y, mo, d, h, mi, s] = m.slice(1).map((x) => (x === undefined ? 0 : Number(x)));
+  const t = Date.UTC(y, mo - 1, d, h, mi, s);
+  const check = new Date(t);
+  if (check.getUTCMonth() !== mo - 1 || check.getUTCDate() !== d || h > 23 || mi > 59 || s > 59) {
+    return undefined;
+  }
+  return t;
+}
+
+/** Where a checker gets the authorized_keys text for a user. */
+export type AuthorizedKeysSource =
+  | string
+  | AuthorizedKeys
+  | ((
+    user: string,
+  ) => string | AuthorizedKeys | undefined | Promise<string | AuthorizedKeys | undefined>);
+
+/** What a `publickey` callback is told besides the user and the verified key. */
+export interface PublickeyContext {
+  /** The client's address, when the server knows it. */
+  remoteAddress?: string;
+  /** The current time in milliseconds since the epoch. */
+  now: number;
+}
+
+/**
+ * Makes a `publickey` callback for {@linkcode authenticateServer} that accepts a key listed in
+ * authorized_keys (or a user certificate signed by a `cert-authority` line) and returns the
+ * line's options. Honours `from=` against the client address, `expiry-time=`, and for
+ * certificates `principals=` (else the user name must be a principal), validity, type,
+ * `source-address` and `force-command`. Lines are tried in order; the first that accepts wins.
+ *
+ * @example
+ * ```ts ignore
+ * import { authenticateServer, authorizedKeysChecker } from "@hush/auth";
+ * const user = await authenticateServer(conn, {
+ *   sessionId,
+ *   publickey: authorizedKeysChecker((user) => readFile(`/home/${user}/.ssh/authorized_keys`)),
+ * });
+ * ```
+ */
+export function authorizedKeysChecker(
+  source: AuthorizedKeysSource,
+  options: { trace?: (line: string) => void } = {},
+): (
+  user: string,
+  key: PublicKey,
+  context?: PublickeyContext,
+) => Promise<AuthorizedKeyOptions | false> {
+  const trace = options.trace ?? (() => {});
+  return async (user, key, context = { now: Date.now() }) => {
+    const loaded = typeof source === "function" ? await source(user) : source;
+    if (loaded === undefined) return false;
+    const file = typeof loaded === "string" ? parseAuthorizedKeys(loaded) : loaded;
+    for (const entry of file.keys) {
+      const accepted = checkEntry(entry, user, key, context);
+      if (typeof accepted === "string") {
+        if (accepted !== "") trace(`authorized_keys line ${entry.line}: ${accepted}`);
+        continue;
+      }
+      trace(`Matching key found: line ${entry.line}`);
+      return accepted;
+    }
+    return false;
+  };
+}
+
+/** The options that apply when `entry` accepts `key`; a string (empty: no match) otherwise. */
+function checkEntry(
+  entry: AuthorizedKey,
+  user: string,
+  key: PublicKey,
+  context: PublickeyContext,
+): AuthorizedKeyOptions | string {
+  const o = entry.options;
+  const cert = key.certificate;
+  let result: AuthorizedKeyOptions = { ...o };
+  if (o.certAuthority) {
+    if (!cert || !cert.signatureKey.equals(entry.key)) return "";
+    try {
+      checkCertificate(cert, { type: "user", now: context.now });
+    } catch (e) {
+      return `certificate refused: ${e instanceof Error ? e.message : String(e)}`;
+    }
+    const names = o.principals ?? [user];
+    if (!cert.principals.some((p) => names.includes(p))) {
+      return "certificate principals do not match";
+    }
+    const sourceAddress = cert.sourceAddress ??
+      splitList(cert.criticalOptions.get("source-address"));
+    if (sourceAddress && !matchAddressPatterns(context.remoteAddress, sourceAddress)) {
+      return "certificate source-address does not match the client";
+    }
+    const forced = cert.forceCommand ?? cert.criticalOptions.get("force-command");
+    if (forced !== undefined) {
+      if (o.command !== undefined && o.command !== forced) {
+        return "certificate force-command conflicts with command=";
+      }
+      result.command = forced;
+    }
+    result = withExtensions(result, cert.extensions);
+  } else {
+    if (cert || !entry.key.equals(key)) return "";
+  }
+  if (o.from && !matchAddressPatterns(context.remoteAddress, o.from)) {
+    return `from= does not match ${context.remoteAddress ?? "an unknown address"}`;
+  }
+  if (o.expiryTime !== undefined && context.now >= o.expiryTime) {
+    return "key has expired (expiry-time)";
+  }
+  return result;
+}
+
+/** A certificate grants only the features its extensions permit. */
+function withExtensions(
+  o: AuthorizedKeyOptions,
+  extensions: Map<string, string>,
+): AuthorizedKeyOptions {
+  const out = { ...o };
+  if (!extensions.has("permit-pty")) out.noPty = true;
+  if (!extensions.has("permit-port-forwarding")) out.noPortForwarding = true;
+  if (!extensions.has("permit-agent-forwarding")) out.noAgentForwarding = true;
+  if (!extensions.has("permit-X11-forwarding")) out.noX11Forwarding = true;
+  if (!extensions.has("permit-user-rc")) out.noUserRc = true;
+  return out;
+}
+
+function splitList(value: string | undefined): string[] | undefined {
+  return value === undefined ? undefined : value.split(",").map((s) => s.trim()).filter(Boolean);
+}
