@@ -25,6 +25,8 @@ export { KexError } from "./errors.ts";
 // The wire types this API carries (KexInit, Message, DecodeContext, RandomSource, …), re-exported
 // as types only so that the documentation can resolve them.
 export type * from "@hush/wire";
+// The `@hush/keys` types the server side takes, re-exported likewise.
+export type { Certificate, PublicKey, Signer, VerifyOptions } from "@hush/keys";
 export {
   type AlgorithmPreferences,
   createKexInit,
@@ -37,6 +39,13 @@ export {
 export { negotiate, type Negotiated, type NegotiateOptions } from "./negotiate.ts";
 export type { ExchangeInputs, KexExchange, KexResult } from "./exchange.ts";
 export type { KexHash } from "./hash.ts";
+export {
+  createClientExchange,
+  createServerExchange,
+  KEX_METHODS,
+  kexMethodInfo,
+} from "./methods.ts";
+export { GEX_BITS } from "./gex_exchange.ts";
 export {
   type DerivedKeys,
   deriveKeys,

@@ -1,0 +1,222 @@
+/**
+ * The registry of key exchange methods: each SSH name maps to its message family, hash and
+ * the two sides' constructors.
+ * @module
+ */
+import type { Signer } from "@hush/keys";
+import { x25519KeyPair, x25519SharedSecret } from "./curve25519.ts";
+import { DhClientExchange, DhServerExchange } from "./dh_exchange.ts";
+import { type DhGroup, MODP_2048, MODP_4096, MODP_8192 } from "./dh_groups.ts";
+import {
+  EcdhClientExchange,
+  EcdhServerExchange,
+  type EphemeralAgreement,
+} from "./ecdh_exchange.ts";
+import type { ExchangeInputs, KexExchange } from "./exchange.ts";
+import { encodeMpintSecret, encodeStringSecret } from "./exchange_hash.ts";
+import { GexClientExchange, GexServerExchange } from "./gex_exchange.ts";
+import type { KexHash } from "./hash.ts";
+import { hybridClient, hybridServer } from "./mlkem768x25519.ts";
+import { ecdhKeyPair, ecdhSharedSecret, type NIST_CURVES } from "./nist_ecdh.ts";
+
+interface MethodEntry {
+  family: "ecdh" | "dh" | "gex";
+  hash: KexHash;
+  client(inputs: ExchangeInputs): KexExchange;
+  server(inputs: ExchangeInputs, signer: Signer): KexExchange;
+}
+
+const curve25519: EphemeralAgreement = {
+  hash: "sha256",
+  client(random) {
+    const keys = x25519KeyPair(random);
+    return {
+      publicValue: keys.publicKey,
+      finish(peer) {
+        const raw = x25519SharedSecret(keys.privateKey, peer);
+        keys.privateKey.fill(0);
+        const k = encodeMpintSecret(raw);
+        raw.fill(0);
+        return k;
+      },
+    };
+  },
+  server(peer, random) {
+    const keys = x25519KeyPair(random);
+    const raw = x25519SharedSecret(keys.privateKey, peer);
+    keys.privateKey.fill(0);
+    const sharedSecret = encodeMpintSecret(raw);
+    raw.fill(0);
+    return { publicValue: keys.publicKey, sharedSecret };
+  },
+};
+
+function nist(curve: keyof typeof NIST_CURVES, hash: KexHash): EphemeralAgreement {
+  return {
+    hash,
+    client(random) {
+      const keys = ecdhKeyPair(curve, random);
+      return {
+        publicValue: keys.publicKey,
+        finish(peer) {
+          const k = encodeMpintSecret(ecdhSharedSecret(curve, keys.privateKey, peer));
+          keys.privateKey.fill(0);
+          return k;
+        },
+      };
+    },
+    server(peer, random) {
+      const keys = ecdhKeyPair(curve, random);
+      const sharedSecret = encodeMpintSecret(ecdhSharedSecret(curve, keys.privateKey, peer));
+      keys.privateKey.fill(0);
+      return { publicValue: keys.publicKey, sharedSecret };
+    },
+  };
+}
+
+const mlkem768x25519: EphemeralAgreement = {
+  hash: "sha256",
+  client(random) {
+    const keys = hybridClient(random);
+    return {
+      publicValue: keys.init,
+      finish(peer) {
+        const raw = keys.finish(peer);
+        const k = encodeStringSecret(raw);
+        raw.fill(0);
+        return k;
+      },
+    };
+  },
+  server(peer, random) {
+    const { reply, secret } = hybridServer(peer, random);
+    const sharedSecret = encodeStringSecret(secret);
+    secret.fill(0);
+    return { publicValue: reply, sharedSecret };
+  },
+};
+
+function ecdhMethod(name: string, agreement: EphemeralAgreement): MethodEntry {
+  return {
+    family: "ecdh",
+    hash: agreement.hash,
+    client: (inputs) => new EcdhClientExchange(name, agreement, inputs),
+    server: (inputs, signer) => new EcdhServerExchange(name, agreement, inputs, signer),
+  };
+}
+
+function dhMethod(name: string, p: bigint, hash: KexHash): MethodEntry {
+  const group: DhGroup = { p, g: 2n, bits: p.toString(2).length };
+  return {
+    family: "dh",
+    hash,
+    client: (inputs) => new DhClientExchange(name, group, hash, inputs),
+    server: (inputs, signer) => new DhServerExchange(name, group, hash, inputs, signer),
+  };
+}
+
+const METHODS: Record<string, MethodEntry> = {
+  "mlkem768x25519-sha256": ecdhMethod("mlkem768x25519-sha256", mlkem768x25519),
+  "curve25519-sha256": ecdhMethod("curve25519-sha256", curve25519),
+  "curve25519-sha256@libssh.org": ecdhMethod("curve25519-sha256@libssh.org", curve25519),
+  "ecdh-sha2-nistp256": ecdhMethod("ecdh-sha2-nistp256", nist("nistp256", "sha256")),
+  "ecdh-sha2-nistp384": ecdhMethod("ecdh-sha2-nistp384", nist("nistp384", "sha384")),
+  "ecdh-sha2-nistp521": ecdhMethod("ecdh-sha2-nistp521", nist("nistp521", "sha512")),
+  "diffie-hellman-group-exchange-sha256": {
+    family: "gex",
+    hash: "sha256",
+    client: (inputs) => new GexClientExchange("sha256", inputs),
+    server: (inputs, signer) => new GexServerExchange("sha256", inputs, signer),
+  },
+  "diffie-hellman-group16-sha512": dhMethod("diffie-hellman-group16-sha512", MODP_4096, "sha512"),
+  "diffie-hellman-group18-sha512": dhMethod("diffie-hellman-group18-sha512", MODP_8192, "sha512"),
+  "diffie-hellman-group14-sha256": dhMethod("diffie-hellman-group14-sha256", MODP_2048, "sha256"),
+};
+
+/**
+ * Every key exchange method Hush implements, by SSH name.
+ *
+ * @example
+ * ```ts
+ * import { KEX_METHODS } from "@hush/kex";
+ * console.log(KEX_METHODS.includes("curve25519-sha256@libssh.org")); // true
+ * ```
+ */
+export const KEX_METHODS: readonly string[] = Object.freeze(Object.keys(METHODS));
+
+/**
+ * What a key exchange method is: its message family (the wire's decode context) and hash.
+ *
+ * @example
+ * ```ts
+ * import { kexMethodInfo } from "@hush/kex";
+ * console.log(kexMethodInfo("ecdh-sha2-nistp384")); // { family: "ecdh", hash: "sha384" }
+ * ```
+ */
+export function kexMethodInfo(kex: string): { family: "ecdh" | "dh" | "gex"; hash: KexHash } {
+  const m = lookup(kex);
+  return { family: m.family, hash: m.hash };
+}
+
+function lookup(kex: string): MethodEntry {
+  const m = Object.hasOwn(METHODS, kex) ? METHODS[kex] : undefined;
+  if (!m) throw new TypeError(`Unsupported key exchange method: ${kex}`);
+  return m;
+}
+
+/**
+ * The client side of the negotiated key exchange method. `start()` gives the first message
+ * (KEX_ECDH_INIT, KEXDH_INIT or DH_GEX_REQUEST); `receive` checks the server's values,
+ * computes K and H and verifies the host key's signature over H (with `@hush/keys`) before it
+ * returns the result.
+ *
+ * @example
+ * ```ts ignore
+ * import { createClientExchange } from "@hush/kex";
+ * const exchange = createClientExchange("curve25519-sha256", {
+ *   clientVersion, serverVersion, clientKexInit, serverKexInit, hostKeyAlgorithm: "ssh-ed25519",
+ * });
+ * for (const m of await exchange.start()) await send(m);
+ * const { result } = await exchange.receive(await nextKexMessage(exchange.decodeContext));
+ * ```
+ */
+export function createClientExchange(kex: string, inputs: ExchangeInputs): KexExchange {
+  checkInputs(inputs);
+  return lookup(kex).client(inputs);
+}
+
+/**
+ * The server side of the negotiated key exchange method; it signs H with `hostKey` under
+ * `inputs.hostKeyAlgorithm`. Its `receive` returns the REPLY together with the result.
+ *
+ * @example
+ * ```ts ignore
+ * import { createServerExchange } from "@hush/kex";
+ * const exchange = createServerExchange("curve25519-sha256", { ...inputs, hostKey: signer });
+ * await exchange.start(); // []
+ * const { reply, result } = await exchange.receive(kexEcdhInit);
+ * ```
+ */
+export function createServerExchange(
+  kex: string,
+  inputs: ExchangeInputs & { hostKey: Signer },
+): KexExchange {
+  checkInputs(inputs);
+  if (!inputs.hostKey?.publicKey?.signatureAlgorithms?.includes(inputs.hostKeyAlgorithm)) {
+    throw new TypeError(`The host key cannot sign with ${inputs.hostKeyAlgorithm}`);
+  }
+  return lookup(kex).server(inputs, inputs.hostKey);
+}
+
+function checkInputs(inputs: ExchangeInputs): void {
+  for (const k of ["clientVersion", "serverVersion", "hostKeyAlgorithm"] as const) {
+    if (typeof inputs[k] !== "string") {
+      throw new TypeError(`Exchange inputs: ${k} must be a string`);
+    }
+  }
+  for (const k of ["clientKexInit", "serverKexInit"] as const) {
+    if (!(inputs[k] instanceof Uint8Array)) {
+      throw new TypeError(`Exchange inputs: ${k} must be bytes`);
+    }
+  }
+}
