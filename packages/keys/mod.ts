@@ -36,7 +36,11 @@ export {
 } from "./generate.ts";
 export { fingerprintOf } from "./fingerprint.ts";
 export { randomart } from "./randomart.ts";
-export { decodeSignatureBlob, encodeSignatureBlob, type SignatureBlob } from "./signature_blob.ts";
+export {
+  decodeSignatureBlob,
+  encodeSignatureBlob,
+  type SignatureBlob,
+} from "./signature_blob.ts";
 export {
   CERTIFICATE_ALGORITHMS,
   type CertificateAlgorithmSpec,
@@ -44,7 +48,11 @@ export {
   type SignatureAlgorithmSpec,
   type SignatureHash,
 } from "./signature_algorithms.ts";
-export { CERT_MAX_PRINCIPALS, type Certificate, CertType } from "./certificate.ts";
+export {
+  CERT_MAX_PRINCIPALS,
+  type Certificate,
+  CertType,
+} from "./certificate.ts";
 export {
   checkCertificate,
   type CheckCertificateOptions,
@@ -52,3 +60,4 @@ export {
 } from "./check_certificate.ts";
 export { RSA_MAX_BITS, RSA_MIN_BITS } from "./rsa.ts";
 export { certificateSigner } from "./certificate_signer.ts";
+export { webCryptoSigner } from "./webcrypto_signer.ts";

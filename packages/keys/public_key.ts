@@ -145,10 +145,20 @@ export class PlainPublicKey implements PublicKey {
   readonly material: KeyMaterial;
   #rsaKeys = new Map<RsaHash, Promise<CryptoKey>>();
 
-  constructor(material: KeyMaterial, blob?: Uint8Array) {
+  /**
+   * @param material The validated public fields.
+   * @param blob The wire blob, when already at hand (built from `material` otherwise).
+   * @param signatureAlgorithms Narrower algorithms than the key type's (a WebCrypto RSA key
+   *   bound to one hash).
+   */
+  constructor(
+    material: KeyMaterial,
+    blob?: Uint8Array,
+    signatureAlgorithms?: readonly string[],
+  ) {
     this.material = material;
     this.type = material.type;
-    this.signatureAlgorithms = PLAIN_KEY_ALGORITHMS[material.type];
+    this.signatureAlgorithms = signatureAlgorithms ?? PLAIN_KEY_ALGORITHMS[material.type];
     if (!blob) {
       const w = new SshWriter(64).string(material.type);
       writeKeyMaterial(material, w);
