@@ -19,6 +19,7 @@ import {
   copyPayload,
   frame,
   macError,
+  needHeader,
   readUint32,
   sizeMismatch,
   writeUint32,
@@ -211,6 +212,7 @@ export class CtrHmacOpener implements PacketOpener {
   }
 
   #length(header: Uint8Array): number {
+    needHeader(header, this.headerLength);
     if (this.#etm) return readUint32(header, 0);
     this.#ctr.peek(header.subarray(0, 16), this.#first);
     const n = readUint32(this.#first, 0);

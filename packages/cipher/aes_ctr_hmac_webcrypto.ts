@@ -13,6 +13,7 @@ import {
   checkPacketLength,
   frame,
   macError,
+  needHeader,
   payloadView,
   readUint32,
   sizeMismatch,
@@ -150,6 +151,7 @@ export class SubtleCtrHmacOpener implements PacketOpener {
   }
 
   #length(header: Uint8Array): number {
+    needHeader(header, this.headerLength);
     if (this.#k.etm) return readUint32(header, 0);
     ctr(this.#rawKey!, this.#k.counter).encrypt(header.subarray(0, 16), this.#first);
     const n = readUint32(this.#first, 0);
@@ -170,8 +172,9 @@ export class SubtleCtrHmacOpener implements PacketOpener {
    */
   open(packet: Uint8Array): Promise<Uint8Array> {
     const k = this.#k;
-    const n = this.#length(packet);
+    let n: number;
     try {
+      n = this.#length(packet);
       checkPacketLength(n, 16, k.etm);
       if (packet.length !== 4 + n + k.tagLength) throw sizeMismatch();
     } catch (e) {

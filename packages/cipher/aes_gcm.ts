@@ -13,6 +13,7 @@ import {
   copyPayload,
   frame,
   macError,
+  needHeader,
   readUint32,
   sizeMismatch,
 } from "./packet_layout.ts";
@@ -164,6 +165,7 @@ export class GcmOpener implements PacketOpener {
 
   /** Checks the clear length. */
   packetLength(header: Uint8Array): number {
+    needHeader(header, 4);
     const n = readUint32(header, 0);
     checkPacketLength(n, 16, true);
     return 4 + n + TAG;
@@ -171,6 +173,7 @@ export class GcmOpener implements PacketOpener {
 
   /** Verifies the tag, then decrypts. */
   open(packet: Uint8Array): Uint8Array {
+    needHeader(packet, 4);
     const n = readUint32(packet, 0);
     checkPacketLength(n, 16, true);
     if (packet.length !== 4 + n + TAG) throw sizeMismatch();

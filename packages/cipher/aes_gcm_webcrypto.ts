@@ -10,6 +10,7 @@ import {
   checkPacketLength,
   frame,
   macError,
+  needHeader,
   payloadView,
   readUint32,
   sizeMismatch,
@@ -137,6 +138,7 @@ export class SubtleGcmOpener implements PacketOpener {
 
   /** Checks the clear length. */
   packetLength(header: Uint8Array): number {
+    needHeader(header, 4);
     const n = readUint32(header, 0);
     checkPacketLength(n, 16, true);
     return 4 + n + TAG;
@@ -149,6 +151,7 @@ export class SubtleGcmOpener implements PacketOpener {
   open(packet: Uint8Array): Promise<Uint8Array> {
     const n = readUint32(packet, 0);
     try {
+      needHeader(packet, 4);
       checkPacketLength(n, 16, true);
       if (packet.length !== 4 + n + TAG) throw sizeMismatch();
     } catch (e) {

@@ -17,6 +17,7 @@ import {
   copyPayload,
   frame,
   macError,
+  needHeader,
   readUint32,
   sizeMismatch,
   writeUint32,
@@ -150,6 +151,7 @@ export class ChaChaPolyOpener implements PacketOpener {
   }
 
   #decryptLength(header: Uint8Array): number {
+    needHeader(header, 4);
     writeUint32(this.#nonce, 4, this.sequence);
     this.#s.stream(this.#s.k1, this.#nonce, 0, header.subarray(0, 4), this.#length);
     return readUint32(this.#length, 0);

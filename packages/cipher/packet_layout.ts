@@ -46,6 +46,11 @@ export function sizeMismatch(): CipherError {
   return new CipherError("Packet size does not match its length field");
 }
 
+/** Throws unless `bytes` holds at least the `need` header bytes. */
+export function needHeader(bytes: Uint8Array, need: number): void {
+  if (bytes.length < need) throw new CipherError(`Packet of ${bytes.length} bytes is truncated`);
+}
+
 /** The error for a MAC or tag that does not verify. */
 export function macError(): CipherError {
   return new CipherError("Corrupted MAC on input", DisconnectReason.MAC_ERROR);
