@@ -168,6 +168,26 @@ test("tampered certificates fail to parse with KeyError", () => {
   }
 });
 
+test("every truncation and random bytes in a certificate give only KeyError", () => {
+  const blob = cert("user_ed25519").blob;
+  for (let n = 0; n < blob.length; n++) {
+    assert.throws(() => parsePublicKey(blob.subarray(0, n)), KeyError);
+  }
+  let state = 7;
+  const rand = (n: number): number => {
+    state = (state * 1103515245 + 12345) & 0x7fffffff;
+    return state % n;
+  };
+  for (const name of ["user_rsa2048", "host_ecdsa384"]) {
+    const base = cert(name).blob;
+    for (let i = 0; i < 300; i++) {
+      const b = base.slice();
+      for (let j = 0; j < 3; j++) b[rand(b.length)] ^= 1 + rand(255);
+      assert.throws(() => parsePublicKey(b), KeyError);
+    }
+  }
+});
+
 /** Writes and signs a certificate (as ssh-keygen -s does) for tests. */
 async function makeCert(
   key: PublicKey,

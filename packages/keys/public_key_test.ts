@@ -107,6 +107,8 @@ test("parsePublicKey rejects bad keys with KeyError only", () => {
     ["rsa 1023 bits", blob("ssh-rsa", 65537n, (1n << 1022n) | 1n)],
     ["rsa 16385 bits", blob("ssh-rsa", 65537n, (1n << 16384n) | 1n)],
     ["rsa even e", blob("ssh-rsa", 65536n, (1n << 2047n) | 1n)],
+    ["rsa 65-bit e", blob("ssh-rsa", (1n << 64n) | 1n, (1n << 2047n) | 1n)],
+    ["rsa e = 1", blob("ssh-rsa", 1n, (1n << 2047n) | 1n)],
     ["rsa negative n", blob("ssh-rsa", 65537n, -((1n << 2047n) | 1n))],
     ["unknown type", blob("ssh-dss", 1n, 2n, 3n, 4n)],
     ["trailing byte", new Uint8Array([...ed.blob, 0])],

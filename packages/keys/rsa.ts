@@ -14,6 +14,9 @@ export const RSA_MIN_BITS = 1024;
 /** Largest RSA modulus accepted, in bits. */
 export const RSA_MAX_BITS = 16384;
 
+/** Largest RSA public exponent accepted, in bits (as OpenSSL for large moduli). */
+export const RSA_MAX_EXPONENT_BITS = 64;
+
 /** The RSA hashes SSH uses. */
 export type RsaHash = "sha1" | "sha256" | "sha512";
 
@@ -33,7 +36,7 @@ export function checkRsaPublicKey(n: bigint, e: bigint): void {
     throw new KeyError(`Invalid ssh-rsa key: modulus of ${bits} bits is over ${RSA_MAX_BITS}`);
   }
   if ((n & 1n) === 0n) throw new KeyError("Invalid ssh-rsa key: even modulus");
-  if (e < 3n || (e & 1n) === 0n || e >= n) {
+  if (e < 3n || (e & 1n) === 0n || e >= n || bitLength(e) > RSA_MAX_EXPONENT_BITS) {
     throw new KeyError("Invalid ssh-rsa key: bad public exponent");
   }
 }
