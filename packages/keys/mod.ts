@@ -61,3 +61,11 @@ export {
 export { RSA_MAX_BITS, RSA_MIN_BITS } from "./rsa.ts";
 export { certificateSigner } from "./certificate_signer.ts";
 export { webCryptoSigner } from "./webcrypto_signer.ts";
+export {
+  parsePrivateKey,
+  type ParsePrivateKeyOptions,
+  serializePrivateKey,
+  type SerializePrivateKeyOptions,
+} from "./private_key_file.ts";
+export { MAX_BCRYPT_ROUNDS } from "./bcrypt_pbkdf.ts";
+export { MAX_PBKDF2_ITERATIONS } from "./pem_pkcs8.ts";

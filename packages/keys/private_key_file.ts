@@ -1,0 +1,151 @@
+/**
+ * Private key files: {@linkcode parsePrivateKey} reads the OpenSSH format and the PEM formats
+ * (PKCS#8, encrypted PKCS#8, PKCS#1, SEC1); {@linkcode serializePrivateKey} writes the OpenSSH
+ * format.
+ * @module
+ */
+import { KeyError } from "./errors.ts";
+import { keyFromParts, type KeyParts, partsOfKey } from "./key_parts.ts";
+import type { PrivateKey } from "./private_key.ts";
+import { decodePem } from "./pem.ts";
+import { decodePkcs1PrivateKey } from "./pem_pkcs1.ts";
+import { decodeSec1PrivateKey } from "./pem_sec1.ts";
+import { decodePkcs8PrivateKey, decryptPkcs8PrivateKey } from "./pem_pkcs8.ts";
+import {
+  decodeOpenSshPrivateKey,
+  formatOpenSshPrivateKey,
+  OPENSSH_LABEL,
+} from "./private_key_openssh.ts";
+
+const LABELS = [
+  OPENSSH_LABEL,
+  "PRIVATE KEY",
+  "ENCRYPTED PRIVATE KEY",
+  "RSA PRIVATE KEY",
+  "EC PRIVATE KEY",
+] as const;
+
+/** Options of {@linkcode parsePrivateKey}. */
+export interface ParsePrivateKeyOptions {
+  /** The passphrase of an encrypted key (ignored for unencrypted keys). */
+  passphrase?: string;
+}
+
+/** Options of {@linkcode serializePrivateKey}. */
+export interface SerializePrivateKeyOptions {
+  /** Encrypts the key with this passphrase (bcrypt_pbkdf + `cipher`); none or `""`: plain. */
+  passphrase?: string;
+  /** bcrypt_pbkdf rounds, 1…`MAX_BCRYPT_ROUNDS` (default 16, as ssh-keygen). */
+  rounds?: number;
+  /** Cipher for an encrypted key (default `"aes256-ctr"`, as ssh-keygen). */
+  cipher?: string;
+}
+
+function zeroParts(parts: KeyParts): void {
+  if (parts.type === "ssh-ed25519") parts.seed.fill(0);
+  else if (parts.type !== "ssh-rsa") parts.d.fill(0);
+}
+
+async function decode(
+  text: string,
+  passphrase: string | undefined,
+): Promise<{ parts: KeyParts; comment: string }> {
+  const block = decodePem(text, LABELS);
+  if (block.headers.get("Proc-Type")?.includes("ENCRYPTED")) {
+    throw new KeyError(
+      "Legacy encrypted PEM (Proc-Type: 4,ENCRYPTED) is not supported: " +
+        "convert it with ssh-keygen -p or openssl pkcs8 -topk8",
+    );
+  }
+  try {
+    switch (block.label) {
+      case OPENSSH_LABEL:
+        return decodeOpenSshPrivateKey(block.bytes, passphrase);
+      case "PRIVATE KEY":
+        return { parts: decodePkcs8PrivateKey(block.bytes), comment: "" };
+      case "ENCRYPTED PRIVATE KEY":
+        return { parts: await decryptPkcs8PrivateKey(block.bytes, passphrase), comment: "" };
+      case "RSA PRIVATE KEY":
+        return { parts: decodePkcs1PrivateKey(block.bytes), comment: "" };
+      default:
+        return { parts: decodeSec1PrivateKey(block.bytes), comment: "" };
+    }
+  } catch (e) {
+    if (e instanceof KeyError) throw e;
+    throw new KeyError(`Malformed ${block.label}`, undefined, { cause: e });
+  } finally {
+    block.bytes.fill(0);
+  }
+}
+
+/**
+ * Reads a private key file: the OpenSSH format (`BEGIN OPENSSH PRIVATE KEY`, unencrypted or
+ * encrypted with bcrypt_pbkdf and any cipher ssh-keygen offers except 3des-cbc), PKCS#8
+ * (`BEGIN PRIVATE KEY`, `BEGIN ENCRYPTED PRIVATE KEY` with PBES2/PBKDF2/AES-CBC), PKCS#1
+ * (`BEGIN RSA PRIVATE KEY`) and SEC1 (`BEGIN EC PRIVATE KEY`). Bytes are read as UTF-8 text.
+ *
+ * Anything wrong with the file — truncated or garbled text, unsupported format or cipher,
+ * bcrypt rounds above `MAX_BCRYPT_ROUNDS`, inconsistent key material, a missing or
+ * wrong passphrase — is a {@linkcode KeyError}; a wrong passphrase never yields a key.
+ *
+ * @example
+ * ```ts
+ * import { generateKey, parsePrivateKey, serializePrivateKey } from "@hush/keys";
+ * const key = await generateKey("ssh-ed25519", { comment: "me@host" });
+ * const text = await serializePrivateKey(key, { passphrase: "secret", rounds: 2 });
+ * const back = await parsePrivateKey(text, { passphrase: "secret" });
+ * console.log(back.publicKey.equals(key.publicKey), back.comment); // true "me@host"
+ * ```
+ */
+export async function parsePrivateKey(
+  text: string | Uint8Array,
+  options: ParsePrivateKeyOptions = {},
+): Promise<PrivateKey> {
+  let s: string;
+  if (typeof text === "string") {
+    s = text;
+  } else {
+    try {
+      s = new TextDecoder("utf-8", { fatal: true }).decode(text);
+    } catch (e) {
+      throw new KeyError("Key file is not text (not valid UTF-8)", undefined, { cause: e });
+    }
+  }
+  const { parts, comment } = await decode(s, options.passphrase);
+  try {
+    return await keyFromParts(parts, comment);
+  } finally {
+    zeroParts(parts);
+  }
+}
+
+/**
+ * Writes a private key in the OpenSSH format, as `ssh-keygen` does: unencrypted, or with a
+ * passphrase encrypted by `cipher` (default aes256-ctr) under a bcrypt_pbkdf key (16 rounds
+ * unless `rounds` says otherwise; a fresh random salt). The key's comment is kept. An unknown
+ * cipher or rounds outside 1…`MAX_BCRYPT_ROUNDS` is a `RangeError`; a key whose
+ * secret is not in memory (an agent identity) a `TypeError`.
+ *
+ * @example
+ * ```ts
+ * import { generateKey, serializePrivateKey } from "@hush/keys";
+ * const key = await generateKey("ecdsa-sha2-nistp256");
+ * const text = await serializePrivateKey(key);
+ * console.log(text.startsWith("-----BEGIN OPENSSH PRIVATE KEY-----\n")); // true
+ * ```
+ */
+export function serializePrivateKey(
+  key: PrivateKey,
+  options: SerializePrivateKeyOptions = {},
+): Promise<string> {
+  try {
+    const parts = partsOfKey(key);
+    try {
+      return Promise.resolve(formatOpenSshPrivateKey(parts, key.comment, options));
+    } finally {
+      zeroParts(parts);
+    }
+  } catch (e) {
+    return Promise.reject(e);
+  }
+}
