@@ -133,3 +133,53 @@ test("unknown methods and unusable host keys are TypeErrors from the factories",
   const hostKey = await hostKeys["ecdsa-sha2-nistp256"];
   assert.throws(() => createServerExchange("curve25519-sha256", { ...inputs, hostKey }), TypeError);
 });
+
+test("first_kex_packet_follows: a right guess is used, a wrong one is dropped for the real INIT", async () => {
+  const hostKey = await hostKeys["ssh-ed25519"];
+  const prefs = (kex: string[]) => ({
+    kex,
+    hostKey: ["ssh-ed25519"],
+    ciphers: ["aes128-ctr"],
+    macs: ["hmac-sha2-256"],
+    compression: ["none"],
+  });
+  for (
+    const [clientKex, wrong] of [[["curve25519-sha256"], false], [[
+      "ecdh-sha2-nistp256",
+      "curve25519-sha256",
+    ], true]] as const
+  ) {
+    const clientInit = {
+      ...createKexInit(prefs([...clientKex]), { role: "client", first: true }),
+      firstKexPacketFollows: true,
+    };
+    const serverInit = createKexInit(prefs(["curve25519-sha256", "ecdh-sha2-nistp256"]), {
+      role: "server",
+      first: true,
+    });
+    const inputs = {
+      clientVersion: "SSH-2.0-a",
+      serverVersion: "SSH-2.0-b",
+      clientKexInit: encodeMessage(clientInit),
+      serverKexInit: encodeMessage(serverInit),
+      hostKeyAlgorithm: "ssh-ed25519",
+    };
+    // the client guessed its own first method and sent its INIT before seeing the server's KEXINIT
+    const guessed = await createClientExchange(clientKex[0], inputs).start();
+    const n = negotiate(clientInit, serverInit, { isAead, first: true });
+    assert.equal(n.guessWrong, wrong);
+    const server = createServerExchange(n.kex, { ...inputs, hostKey });
+    if (!wrong) {
+      assert.deepEqual(await server.start(), []);
+      const { reply, result } = await server.receive(guessed[0]);
+      assert.equal(reply[0].type, "kexEcdhReply");
+      assert.ok(result);
+    } else {
+      // the transport drops the guessed packet; the exchange then runs on the negotiated method
+      const client = createClientExchange(n.kex, inputs);
+      const run = await runExchange(client, server);
+      assert.deepEqual(run.client.exchangeHash, run.server.exchangeHash);
+      assert.equal(n.kex, "ecdh-sha2-nistp256");
+    }
+  }
+});
