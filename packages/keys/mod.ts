@@ -36,11 +36,7 @@ export {
 } from "./generate.ts";
 export { fingerprintOf } from "./fingerprint.ts";
 export { randomart } from "./randomart.ts";
-export {
-  decodeSignatureBlob,
-  encodeSignatureBlob,
-  type SignatureBlob,
-} from "./signature_blob.ts";
+export { decodeSignatureBlob, encodeSignatureBlob, type SignatureBlob } from "./signature_blob.ts";
 export {
   CERTIFICATE_ALGORITHMS,
   type CertificateAlgorithmSpec,
@@ -48,11 +44,7 @@ export {
   type SignatureAlgorithmSpec,
   type SignatureHash,
 } from "./signature_algorithms.ts";
-export {
-  CERT_MAX_PRINCIPALS,
-  type Certificate,
-  CertType,
-} from "./certificate.ts";
+export { CERT_MAX_PRINCIPALS, type Certificate, CertType } from "./certificate.ts";
 export {
   checkCertificate,
   type CheckCertificateOptions,
@@ -69,3 +61,8 @@ export {
 } from "./private_key_file.ts";
 export { MAX_BCRYPT_ROUNDS } from "./bcrypt_pbkdf.ts";
 export { MAX_PBKDF2_ITERATIONS } from "./pem_pkcs8.ts";
+export {
+  type CertificateOptions,
+  DEFAULT_USER_EXTENSIONS,
+  signCertificate,
+} from "./sign_certificate.ts";
