@@ -66,3 +66,11 @@ export {
   DEFAULT_USER_EXTENSIONS,
   signCertificate,
 } from "./sign_certificate.ts";
+export {
+  signSshsig,
+  type SignSshsigOptions,
+  type SshsigHash,
+  type SshsigVerified,
+  verifySshsig,
+  type VerifySshsigOptions,
+} from "./sshsig.ts";
