@@ -195,7 +195,17 @@ function applyOption(
           true;}
     return undefined;
   }
-  if (value === undefined) return `Unsupported option ${name}`;
+  const valued = [
+    "command",
+    "from",
+    "principals",
+    "environment",
+    "permitopen",
+    "permitlisten",
+    "expiry-time",
+  ];
+  if (!valued.includes(name)) return `Unsupported option ${name}`;
+  if (value === undefined) return `Option ${name} needs a value`;
   const list = () => value.split(",").map((s) => s.trim()).filter((s) => s !== "");
   switch (name) {
     case "command":
