@@ -53,6 +53,7 @@ export {
 export { RSA_MAX_BITS, RSA_MIN_BITS } from "./rsa.ts";
 export { certificateSigner } from "./certificate_signer.ts";
 export { webCryptoSigner } from "./webcrypto_signer.ts";
+export { parsePublicKeyPem, publicKeyToPem } from "./spki.ts";
 export {
   parsePrivateKey,
   type ParsePrivateKeyOptions,
