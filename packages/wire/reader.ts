@@ -79,8 +79,9 @@ export class SshReader {
     return v;
   }
 
-  /** Reads `n` raw bytes as a view. */
+  /** Reads `n` raw bytes as a view. A negative or fractional `n` is a RangeError. */
   raw(n: number): Uint8Array {
+    if (!Number.isInteger(n) || n < 0) throw new RangeError(`Invalid byte count: ${n}`);
     this.#need(n, "field");
     const v = this.#bytes.subarray(this.#offset, this.#offset + n);
     this.#offset += n;

@@ -44,3 +44,13 @@ test("name-list rules", () => {
   assert.throws(() => list("a,"), WireError);
   assert.throws(() => list("é"), WireError);
 });
+
+test("raw refuses a negative or fractional count instead of moving backwards", () => {
+  const r = new SshReader(new Uint8Array([1, 2, 3]));
+  r.byte();
+  for (const n of [-1, 0.5, NaN]) assert.throws(() => r.raw(n), RangeError);
+  assert.equal(r.offset, 1);
+  assert.deepEqual(r.raw(2), new Uint8Array([2, 3]));
+  assert.deepEqual(r.raw(0), new Uint8Array(0));
+  assert.throws(() => r.raw(1), WireError);
+});
