@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { getDiffieHellman } from "node:crypto";
+import { generatePrimeSync, getDiffieHellman } from "node:crypto";
 import { generateKey } from "@hush/keys";
 import { DisconnectReason, type Message } from "@hush/wire";
 import { createClientExchange, createServerExchange, KexError, type KexExchange } from "./mod.ts";
@@ -222,6 +222,13 @@ test("group exchange client: groups too small, too large, not prime or with a ba
     }),
     PROTOCOL_ERROR,
   );
+});
+
+test("group exchange client: accepts a prime that is not one of RFC 3526's (as from /etc/ssh/moduli)", async () => {
+  const p = generatePrimeSync(2048, { bigint: true });
+  const c = await client(GEX);
+  const { reply } = await c.receive({ type: "kexDhGexGroup", p, g: 2n });
+  assert.equal(reply[0].type, "kexDhGexInit");
 });
 
 const MLKEM = "mlkem768x25519-sha256";

@@ -30,6 +30,8 @@ export const GEX_BITS = { min: 2048, preferred: 3072, max: 8192 } as const;
 
 const CONTEXT: DecodeContext = Object.freeze({ kex: "gex" as const });
 
+const KNOWN_PRIMES: ReadonlySet<bigint> = new Set(GEX_GROUPS.map((g) => g.p));
+
 /**
  * Server: the group for a GEX_REQUEST. A request with min > max or n outside [min, max] is a
  * protocol error; the range is then clamped to {@linkcode GEX_BITS} and the smallest group of
@@ -60,7 +62,8 @@ export function checkGexGroup(p: bigint, g: bigint, min: number, max: number): v
     throw kexFailed(`DH group of ${bits} bits is outside the ${min}-${max} bits asked for`);
   }
   if (g <= 1n || g >= p - 1n) throw kexFailed("DH group generator is out of range");
-  if (!isProbablePrime(p)) throw kexFailed("DH group modulus is not prime");
+  // RFC 3526's groups are known safe primes; anything else (an /etc/ssh/moduli prime) is tested
+  if (!KNOWN_PRIMES.has(p) && !isProbablePrime(p)) throw kexFailed("DH group modulus is not prime");
 }
 
 /** Client side of group exchange. */
