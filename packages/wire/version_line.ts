@@ -116,6 +116,9 @@ export async function readVersionLine(
   options: VersionLineOptions,
 ): Promise<VersionLine> {
   const maxBannerLines = options.maxBannerLines ?? BANNER_LINES_LIMIT;
+  if (!Number.isInteger(maxBannerLines) || maxBannerLines < 0) {
+    throw new RangeError(`Invalid maxBannerLines: ${maxBannerLines}`);
+  }
   const reader = readable.getReader();
   const line = new Uint8Array(VERSION_LINE_LIMIT);
   let lineLength = 0;

@@ -107,6 +107,15 @@ test("banner lines are bounded: the limit is accepted, one more is refused", asy
   const few = { role: "client", maxBannerLines: 2 } as const;
   assert.equal((await readVersionLine(streamOf(lines(2)), few)).banner.length, 2);
   await assert.rejects(readVersionLine(streamOf(lines(3)), few), WireError);
+  const noBanner = { role: "client", maxBannerLines: 0 } as const;
+  assert.deepEqual((await readVersionLine(streamOf(lines(0)), noBanner)).banner, []);
+  await assert.rejects(readVersionLine(streamOf(lines(1)), noBanner), WireError);
+  for (const bad of [-1, NaN, 1.5]) {
+    await assert.rejects(
+      readVersionLine(streamOf(lines(0)), { role: "client", maxBannerLines: bad }),
+      RangeError,
+    );
+  }
 });
 
 test("255 bytes per line including CR LF, at the bound and one past", async () => {
