@@ -5,7 +5,19 @@
 import { digest, digestLength } from "./hash.ts";
 import type { KexResult } from "./exchange.ts";
 
-/** How many bytes of each key the negotiated cipher suites need. */
+/**
+ * How many bytes of each key the negotiated cipher suites need.
+ *
+ * @example
+ * ```ts
+ * import type { KeyLengths } from "@hush/kex";
+ * // aes256-ctr + hmac-sha2-256 one way, chacha20-poly1305@openssh.com the other
+ * const lengths: KeyLengths = {
+ *   ivClientToServer: 16, keyClientToServer: 32, macKeyClientToServer: 32,
+ *   ivServerToClient: 0, keyServerToClient: 64, macKeyServerToClient: 0,
+ * };
+ * ```
+ */
 export interface KeyLengths {
   /** IV length, client to server (letter A). */
   ivClientToServer: number;
@@ -21,7 +33,19 @@ export interface KeyLengths {
   macKeyServerToClient: number;
 }
 
-/** The keys for one direction. */
+/**
+ * The keys for one direction.
+ *
+ * @example
+ * ```ts
+ * import type { DirectionKeys } from "@hush/kex";
+ * function wipe(k: DirectionKeys): void {
+ *   k.iv.fill(0);
+ *   k.key.fill(0);
+ *   k.macKey.fill(0);
+ * }
+ * ```
+ */
 export interface DirectionKeys {
   /** Initial IV. */
   iv: Uint8Array;
@@ -31,7 +55,17 @@ export interface DirectionKeys {
   macKey: Uint8Array;
 }
 
-/** Both directions' keys. */
+/**
+ * Both directions' keys.
+ *
+ * @example
+ * ```ts
+ * import type { DerivedKeys } from "@hush/kex";
+ * function outgoing(keys: DerivedKeys, role: "client" | "server") {
+ *   return role === "client" ? keys.clientToServer : keys.serverToClient;
+ * }
+ * ```
+ */
 export interface DerivedKeys {
   /** Keys for client-to-server packets. */
   clientToServer: DirectionKeys;

@@ -6,7 +6,21 @@
 import type { DecodeContext, Message, RandomSource } from "@hush/wire";
 import type { KexHash } from "./hash.ts";
 
-/** What a key exchange needs from the transport. */
+/**
+ * What a key exchange needs from the transport.
+ *
+ * @example
+ * ```ts
+ * import type { ExchangeInputs } from "@hush/kex";
+ * const inputs: ExchangeInputs = {
+ *   clientVersion: "SSH-2.0-Hush_0.1.0",
+ *   serverVersion: "SSH-2.0-OpenSSH_9.2",
+ *   clientKexInit: new Uint8Array([20]), // the whole KEXINIT payloads, as sent
+ *   serverKexInit: new Uint8Array([20]),
+ *   hostKeyAlgorithm: "ssh-ed25519",
+ * };
+ * ```
+ */
 export interface ExchangeInputs {
   /** V_C: the client's identification line without CR LF. */
   clientVersion: string;
@@ -22,7 +36,17 @@ export interface ExchangeInputs {
   random?: RandomSource;
 }
 
-/** What a finished key exchange yields. */
+/**
+ * What a finished key exchange yields.
+ *
+ * @example
+ * ```ts
+ * import type { KexResult } from "@hush/kex";
+ * function sessionIdOf(first: KexResult): Uint8Array {
+ *   return first.exchangeHash.slice(); // the first H is the session id for good
+ * }
+ * ```
+ */
 export interface KexResult {
   /** H, the exchange hash (the session id, if this was the first exchange). */
   exchangeHash: Uint8Array;
@@ -39,8 +63,26 @@ export interface KexResult {
 
 /**
  * One side of one key exchange. The transport calls `start()` once, sends what it returns,
- * then hands each kex-method message (numbers 30–49) to `receive`, sending the replies, until a
- * `result` appears. Any message the method does not expect now is a {@linkcode KexError}.
+ * then hands each kex-method message (numbers 30–49, decoded with `decodeContext`) to
+ * `receive`, sending the replies, until a `result` appears. Any message the method does not
+ * expect now is a `KexError` with PROTOCOL_ERROR.
+ *
+ * @example
+ * ```ts
+ * import type { KexExchange, KexResult, Message } from "@hush/kex";
+ * async function drive(
+ *   exchange: KexExchange,
+ *   send: (m: Message) => Promise<void>,
+ *   next: () => Promise<Message>,
+ * ): Promise<KexResult> {
+ *   for (const m of await exchange.start()) await send(m);
+ *   for (;;) {
+ *     const { reply, result } = await exchange.receive(await next());
+ *     for (const m of reply) await send(m);
+ *     if (result) return result;
+ *   }
+ * }
+ * ```
  */
 export interface KexExchange {
   /** How the transport decodes messages 30–49 for this method. */

@@ -4,7 +4,16 @@
  */
 import { sha256, sha384, sha512 } from "@noble/hashes/sha2.js";
 
-/** The hash of a key exchange method. */
+/**
+ * The hash of a key exchange method.
+ *
+ * @example
+ * ```ts
+ * import { type KexHash, kexMethodInfo } from "@hush/kex";
+ * const hash: KexHash = kexMethodInfo("ecdh-sha2-nistp521").hash;
+ * console.log(hash); // "sha512"
+ * ```
+ */
 export type KexHash = "sha256" | "sha384" | "sha512";
 
 const HASHES: Record<KexHash, (data: Uint8Array) => Uint8Array> = {

@@ -71,6 +71,19 @@ export function isPseudoAlgorithm(name: string): boolean {
 /**
  * Our algorithm lists, best first. `ciphers`, `macs` and `compression` apply to both
  * directions.
+ *
+ * @example
+ * ```ts
+ * import { type AlgorithmPreferences, DEFAULT_KEX } from "@hush/kex";
+ * const prefs: AlgorithmPreferences = {
+ *   kex: [...DEFAULT_KEX],
+ *   hostKey: ["ssh-ed25519", "rsa-sha2-512"],
+ *   ciphers: ["chacha20-poly1305@openssh.com", "aes256-gcm@openssh.com"],
+ *   macs: ["hmac-sha2-256-etm@openssh.com"],
+ *   compression: ["none"],
+ * };
+ * console.log(prefs.kex.length); // 10
+ * ```
  */
 export interface AlgorithmPreferences {
   /** Key exchange methods (no pseudo-algorithms; {@linkcode createKexInit} adds those). */
@@ -85,7 +98,16 @@ export interface AlgorithmPreferences {
   compression: string[];
 }
 
-/** Options of {@linkcode createKexInit}. */
+/**
+ * Options of {@linkcode createKexInit}.
+ *
+ * @example
+ * ```ts
+ * import type { KexInitOptions } from "@hush/kex";
+ * const rekey: KexInitOptions = { role: "server", first: false };
+ * console.log(rekey.first); // false
+ * ```
+ */
 export interface KexInitOptions {
   /** Which end sends this KEXINIT. */
   role: "client" | "server";

@@ -171,13 +171,23 @@ function lookup(kex: string): MethodEntry {
  * returns the result.
  *
  * @example
- * ```ts ignore
- * import { createClientExchange } from "@hush/kex";
- * const exchange = createClientExchange("curve25519-sha256", {
- *   clientVersion, serverVersion, clientKexInit, serverKexInit, hostKeyAlgorithm: "ssh-ed25519",
- * });
- * for (const m of await exchange.start()) await send(m);
- * const { result } = await exchange.receive(await nextKexMessage(exchange.decodeContext));
+ * ```ts
+ * import { createClientExchange, createServerExchange } from "@hush/kex";
+ * import { generateKey } from "@hush/keys";
+ * const hostKey = await generateKey("ssh-ed25519");
+ * const inputs = {
+ *   clientVersion: "SSH-2.0-client",
+ *   serverVersion: "SSH-2.0-server",
+ *   clientKexInit: new Uint8Array([20]), // the real KEXINIT payloads in a connection
+ *   serverKexInit: new Uint8Array([20]),
+ *   hostKeyAlgorithm: "ssh-ed25519",
+ * };
+ * const client = createClientExchange("curve25519-sha256", inputs);
+ * const server = createServerExchange("curve25519-sha256", { ...inputs, hostKey });
+ * const [init] = await client.start();
+ * const { reply } = await server.receive(init);
+ * const { result } = await client.receive(reply[0]);
+ * console.log(result?.exchangeHash.length); // 32
  * ```
  */
 export function createClientExchange(kex: string, inputs: ExchangeInputs): KexExchange {
@@ -187,14 +197,26 @@ export function createClientExchange(kex: string, inputs: ExchangeInputs): KexEx
 
 /**
  * The server side of the negotiated key exchange method; it signs H with `hostKey` under
- * `inputs.hostKeyAlgorithm`. Its `receive` returns the REPLY together with the result.
+ * `inputs.hostKeyAlgorithm`. Its `receive` returns the REPLY together with the result. A host
+ * key that cannot sign with that algorithm is a TypeError.
  *
  * @example
- * ```ts ignore
- * import { createServerExchange } from "@hush/kex";
- * const exchange = createServerExchange("curve25519-sha256", { ...inputs, hostKey: signer });
- * await exchange.start(); // []
- * const { reply, result } = await exchange.receive(kexEcdhInit);
+ * ```ts
+ * import { createClientExchange, createServerExchange } from "@hush/kex";
+ * import { generateKey } from "@hush/keys";
+ * const hostKey = await generateKey("ecdsa-sha2-nistp256");
+ * const inputs = {
+ *   clientVersion: "SSH-2.0-client",
+ *   serverVersion: "SSH-2.0-server",
+ *   clientKexInit: new Uint8Array([20]),
+ *   serverKexInit: new Uint8Array([20]),
+ *   hostKeyAlgorithm: "ecdsa-sha2-nistp256",
+ * };
+ * const server = createServerExchange("diffie-hellman-group14-sha256", { ...inputs, hostKey });
+ * const client = createClientExchange("diffie-hellman-group14-sha256", inputs);
+ * console.log(await server.start()); // []
+ * const { reply, result } = await server.receive((await client.start())[0]);
+ * console.log(reply[0].type, result?.hash); // "kexDhReply" "sha256"
  * ```
  */
 export function createServerExchange(

@@ -6,7 +6,17 @@ import type { KexInit } from "@hush/wire";
 import { kexFailed, protocolError } from "./errors.ts";
 import { isPseudoAlgorithm, PseudoAlgorithm } from "./kex_init.ts";
 
-/** What the two KEXINITs agreed on. */
+/**
+ * What the two KEXINITs agreed on.
+ *
+ * @example
+ * ```ts
+ * import type { Negotiated } from "@hush/kex";
+ * function describe(n: Negotiated): string {
+ *   return `${n.kex} ${n.hostKey} ${n.cipherClientToServer} ${n.macClientToServer ?? "<implicit>"}`;
+ * }
+ * ```
+ */
 export interface Negotiated {
   /** The key exchange method. */
   kex: string;
@@ -38,7 +48,16 @@ export interface Negotiated {
   guessWrong: boolean;
 }
 
-/** Options of {@linkcode negotiate}. */
+/**
+ * Options of {@linkcode negotiate}.
+ *
+ * @example
+ * ```ts
+ * import type { NegotiateOptions } from "@hush/kex";
+ * const options: NegotiateOptions = { isAead: (c) => c.endsWith("@openssh.com"), first: true };
+ * console.log(options.isAead("aes128-ctr")); // false
+ * ```
+ */
 export interface NegotiateOptions {
   /** Whether a cipher is AEAD (then no MAC is negotiated for it). */
   isAead: (cipher: string) => boolean;
