@@ -133,6 +133,11 @@ test("checkCertificate: type, validity window, principals, critical options, SHA
   bad("noprincipals_ed25519", { type: "user", principal: "alice", now: NOW }, /no principals/);
   bad("unknowncrit_ed25519", { type: "user", now: NOW }, /critical option frobnicate/);
   bad("sha1ca_ed25519", { type: "user", now: NOW }, /ssh-rsa/);
+  // source-address (10.0.0.0/8,192.168.1.1) is enforced when the client address is given.
+  ok("user_ed25519", { type: "user", now: NOW, remoteAddress: "10.9.8.7" });
+  ok("user_ed25519", { type: "user", now: NOW, remoteAddress: "192.168.1.1" });
+  bad("user_ed25519", { type: "user", now: NOW, remoteAddress: "192.168.1.2" }, /address/);
+  bad("user_ed25519", { type: "user", now: NOW, remoteAddress: "2001:db8::1" }, /address/);
   ok("sha1ca_ed25519", { type: "user", now: NOW, allowSha1: true });
   const e = (() => {
     try {

@@ -6,6 +6,7 @@
 import { DisconnectReason } from "@hush/wire";
 import { type Certificate, CertType } from "./certificate.ts";
 import { KeyError } from "./errors.ts";
+import { matchSourceAddress } from "./source_address.ts";
 
 /** The critical options Hush understands (and enforces through its callers), by cert type. */
 export const KNOWN_CRITICAL_OPTIONS: Readonly<Record<"user" | "host", readonly string[]>> = {
@@ -23,14 +24,20 @@ export interface CheckCertificateOptions {
   now?: number;
   /** Accept a CA signature made with legacy `ssh-rsa` (SHA-1). Off by default, as OpenSSH. */
   allowSha1?: boolean;
+  /**
+   * The client's address (IP literal). When given, a user certificate's `source-address`
+   * critical option is enforced against it.
+   */
+  remoteAddress?: string;
 }
 
 /**
  * Checks that a certificate (whose CA signature was verified when it was parsed) may be used
  * now: its type matches, `now` is within `[validAfter, validBefore)`, `principal` (when given)
  * is listed — a certificate without principals is refused when one is asked for — and every
- * critical option is one Hush knows (fail closed: unknown ones refuse the certificate). The
- * caller still enforces `forceCommand` and `sourceAddress`, and decides whether it trusts
+ * critical option is one Hush knows (fail closed: unknown ones refuse the certificate); with
+ * `remoteAddress`, `source-address` must list it. The caller still enforces `forceCommand`
+ * (and `sourceAddress` when it gives no `remoteAddress`), and decides whether it trusts
  * `signatureKey` as a CA. Throws a {@linkcode KeyError} (HOST_KEY_NOT_VERIFIABLE for host
  * certificates) saying why.
  *
@@ -67,5 +74,15 @@ export function checkCertificate(cert: Certificate, options: CheckCertificateOpt
   const known = KNOWN_CRITICAL_OPTIONS[options.type];
   for (const name of cert.criticalOptions.keys()) {
     if (!known.includes(name)) fail(`Certificate has unsupported critical option ${name}`);
+  }
+  const source = cert.criticalOptions.get("source-address");
+  if (source !== undefined && options.remoteAddress !== undefined) {
+    let ok = false;
+    try {
+      ok = matchSourceAddress(source, options.remoteAddress);
+    } catch (e) {
+      throw new KeyError("Certificate has an invalid source-address", reason, { cause: e });
+    }
+    if (!ok) fail(`Certificate is not valid from address ${options.remoteAddress}`);
   }
 }

@@ -75,3 +75,4 @@ export {
   verifySshsig,
   type VerifySshsigOptions,
 } from "./sshsig.ts";
+export { matchSourceAddress } from "./source_address.ts";
