@@ -7,6 +7,8 @@ import { decodePem, encodePem } from "./pem.ts";
 import { MAX_PBKDF2_ITERATIONS } from "./pem_pkcs8.ts";
 
 const PASS = "hush passphrase";
+/** Loops over key derivations and subprocesses: generous for loaded machines and Bun's 5 s default. */
+const SLOW = { timeout: 60_000 };
 const PEM_TYPES = ["ecdsa256", "ecdsa384", "ecdsa521", "rsa2048", "rsa3072"];
 
 function fixture(name: string): string {
@@ -60,7 +62,7 @@ test("PEM keys sign like the OpenSSH-format key they came from", async () => {
   assert.ok(await fromOpenSsh.publicKey.verify("ecdsa-sha2-nistp384", sig, data));
 });
 
-test("encrypted PKCS#8: wrong or missing passphrase is a KeyError", async () => {
+test("encrypted PKCS#8: wrong or missing passphrase is a KeyError", SLOW, async () => {
   for (const name of ["rsa2048", "ecdsa256", "ed25519-openssl"]) {
     const text = fixture(`${name}.pkcs8enc.pem`);
     await rejectsKeyError(parsePrivateKey(text, { passphrase: "nope" }), /^Wrong passphrase/);
@@ -93,7 +95,7 @@ test("not a private key: public keys, other PEM blocks, empty text", async () =>
   await rejectsKeyError(parsePrivateKey("x".repeat((1 << 20) + 1)), /too large/);
 });
 
-test("truncated PEM text and truncated DER are KeyErrors", async () => {
+test("truncated PEM text and truncated DER are KeyErrors", SLOW, async () => {
   for (const file of ["rsa2048.pkcs8.pem", "ecdsa521.pem", "rsa2048.pem", "rsa2048.pkcs8enc.pem"]) {
     const text = fixture(file);
     for (let cut = 0; cut < text.length; cut += 23) {
@@ -128,33 +130,37 @@ test("garbled base64 is a KeyError", async () => {
   );
 });
 
-test("garbled DER: every single-byte change gives a KeyError or a consistent key", async () => {
-  for (const file of ["ecdsa256.pkcs8.pem", "ecdsa256.pem", "ed25519-openssl.pkcs8.pem"]) {
-    const block = decodePem(fixture(file));
-    for (let i = 0; i < block.bytes.length; i++) {
-      for (const flip of [0x01, 0x80]) {
-        const bad = block.bytes.slice();
-        bad[i] ^= flip;
-        try {
-          const key = await parsePrivateKey(encodePem(block.label, bad));
-          // A changed scalar makes another valid key; it must still sign and verify.
-          const data = new Uint8Array([i]);
-          assert.ok(
-            await key.publicKey.verify(
-              key.publicKey.signatureAlgorithms[0],
-              await key.sign(data),
-              data,
-            ),
-          );
-        } catch (e) {
-          assert.ok(e instanceof KeyError, `${file} byte ${i}: ${String(e)}`);
+test(
+  "garbled DER: every single-byte change gives a KeyError or a consistent key",
+  SLOW,
+  async () => {
+    for (const file of ["ecdsa256.pkcs8.pem", "ecdsa256.pem", "ed25519-openssl.pkcs8.pem"]) {
+      const block = decodePem(fixture(file));
+      for (let i = 0; i < block.bytes.length; i++) {
+        for (const flip of [0x01, 0x80]) {
+          const bad = block.bytes.slice();
+          bad[i] ^= flip;
+          try {
+            const key = await parsePrivateKey(encodePem(block.label, bad));
+            // A changed scalar makes another valid key; it must still sign and verify.
+            const data = new Uint8Array([i]);
+            assert.ok(
+              await key.publicKey.verify(
+                key.publicKey.signatureAlgorithms[0],
+                await key.sign(data),
+                data,
+              ),
+            );
+          } catch (e) {
+            assert.ok(e instanceof KeyError, `${file} byte ${i}: ${String(e)}`);
+          }
         }
       }
     }
-  }
-});
+  },
+);
 
-test("garbled RSA DER gives KeyErrors (n = p·q and the CRT values are checked)", async () => {
+test("garbled RSA DER gives KeyErrors (n = p·q and the CRT values are checked)", SLOW, async () => {
   const block = decodePem(fixture("rsa2048.pem"));
   for (let i = 0; i < block.bytes.length; i += 5) {
     const bad = block.bytes.slice();

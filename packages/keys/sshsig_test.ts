@@ -9,6 +9,8 @@ import { generateKey } from "./generate.ts";
 import { parsePrivateKey } from "./private_key_file.ts";
 import { signSshsig, verifySshsig } from "./sshsig.ts";
 
+/** Loops over subprocesses: generous for loaded machines and Bun's 5 s default. */
+const SLOW = { timeout: 60_000 };
 const TYPES = ["ed25519", "ecdsa256", "ecdsa384", "ecdsa521", "rsa2048", "rsa3072"];
 
 function fixture(name: string): string {
@@ -78,31 +80,35 @@ function sshKeygenVerify(
   return { status: r.status, out: r.stdout + r.stderr };
 }
 
-test("ssh-keygen -Y verify -n file accepts Hush's signatures for every key type", async (t) => {
-  if (!haveSshKeygen(t)) return;
-  const dir = mkdtempSync(join(tmpdir(), "hush-sshsig-"));
-  try {
-    for (const name of TYPES) {
-      const key = await parsePrivateKey(fixture(name));
-      const sig = await signSshsig(key, MESSAGE, { namespace: "file" });
-      assert.match(sig, /^-----BEGIN SSH SIGNATURE-----\n/);
-      const ok = sshKeygenVerify(dir, key.publicKey.toString(), sig, "file");
-      assert.equal(ok.status, 0, `${name}: ${ok.out}`);
-      assert.match(ok.out, new RegExp(`Good "file" signature for hush@test`));
-      assert.ok(ok.out.includes(key.publicKey.fingerprint()), ok.out);
-      // The namespace is bound into the signature: another one is refused.
-      const wrong = sshKeygenVerify(dir, key.publicKey.toString(), sig, "git");
-      assert.notEqual(wrong.status, 0, `${name} verified under the wrong namespace`);
+test(
+  "ssh-keygen -Y verify -n file accepts Hush's signatures for every key type",
+  SLOW,
+  async (t) => {
+    if (!haveSshKeygen(t)) return;
+    const dir = mkdtempSync(join(tmpdir(), "hush-sshsig-"));
+    try {
+      for (const name of TYPES) {
+        const key = await parsePrivateKey(fixture(name));
+        const sig = await signSshsig(key, MESSAGE, { namespace: "file" });
+        assert.match(sig, /^-----BEGIN SSH SIGNATURE-----\n/);
+        const ok = sshKeygenVerify(dir, key.publicKey.toString(), sig, "file");
+        assert.equal(ok.status, 0, `${name}: ${ok.out}`);
+        assert.match(ok.out, new RegExp(`Good "file" signature for hush@test`));
+        assert.ok(ok.out.includes(key.publicKey.fingerprint()), ok.out);
+        // The namespace is bound into the signature: another one is refused.
+        const wrong = sshKeygenVerify(dir, key.publicKey.toString(), sig, "git");
+        assert.notEqual(wrong.status, 0, `${name} verified under the wrong namespace`);
+      }
+      const sha256 = await generateKey("ecdsa-sha2-nistp256");
+      const sig = await signSshsig(sha256, MESSAGE, { namespace: "file", hash: "sha256" });
+      assert.equal(sshKeygenVerify(dir, sha256.publicKey.toString(), sig, "file").status, 0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
-    const sha256 = await generateKey("ecdsa-sha2-nistp256");
-    const sig = await signSshsig(sha256, MESSAGE, { namespace: "file", hash: "sha256" });
-    assert.equal(sshKeygenVerify(dir, sha256.publicKey.toString(), sig, "file").status, 0);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+  },
+);
 
-test("Hush verifies fresh ssh-keygen -Y sign signatures for every key type", async (t) => {
+test("Hush verifies fresh ssh-keygen -Y sign signatures for every key type", SLOW, async (t) => {
   if (!haveSshKeygen(t)) return;
   const dir = mkdtempSync(join(tmpdir(), "hush-sshsig-"));
   try {
