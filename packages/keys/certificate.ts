@@ -32,7 +32,15 @@ import { decodeSignatureBlob } from "./signature_blob.ts";
  */
 export const CertType = { USER: 1, HOST: 2 } as const;
 
-/** Most principals a certificate may list (as OpenSSH). */
+/**
+ * Most principals a certificate may list (as OpenSSH).
+ *
+ * @example
+ * ```ts
+ * import { CERT_MAX_PRINCIPALS } from "@hush/keys";
+ * console.log(CERT_MAX_PRINCIPALS); // 256
+ * ```
+ */
 export const CERT_MAX_PRINCIPALS = 256;
 
 /**

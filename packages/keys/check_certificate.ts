@@ -8,13 +8,34 @@ import { type Certificate, CertType } from "./certificate.ts";
 import { KeyError } from "./errors.ts";
 import { matchSourceAddress } from "./source_address.ts";
 
-/** The critical options Hush understands (and enforces through its callers), by cert type. */
+/**
+ * The critical options Hush understands (and enforces through its callers), by cert type.
+ *
+ * @example
+ * ```ts
+ * import { KNOWN_CRITICAL_OPTIONS } from "@hush/keys";
+ * console.log(KNOWN_CRITICAL_OPTIONS.user); // ["force-command", "source-address"]
+ * ```
+ */
 export const KNOWN_CRITICAL_OPTIONS: Readonly<Record<"user" | "host", readonly string[]>> = {
   user: ["force-command", "source-address"],
   host: [],
 };
 
-/** Options of {@linkcode checkCertificate}. */
+/**
+ * Options of {@linkcode checkCertificate}.
+ *
+ * @example
+ * ```ts
+ * import { type CheckCertificateOptions } from "@hush/keys";
+ * const options: CheckCertificateOptions = {
+ *   type: "user",
+ *   principal: "alice",
+ *   remoteAddress: "10.0.0.5",
+ * };
+ * console.log(options.type); // "user"
+ * ```
+ */
 export interface CheckCertificateOptions {
   /** The use: a user certificate for user auth, a host certificate for a server. */
   type: "user" | "host";

@@ -8,7 +8,16 @@ import { ECDSA_CURVES, ecdsaPublicKey } from "./ecdsa.ts";
 import { keyFromParts } from "./key_parts.ts";
 import type { PrivateKey } from "./private_key.ts";
 
-/** The key types {@linkcode generateKey} makes. */
+/**
+ * The key types {@linkcode generateKey} makes.
+ *
+ * @example
+ * ```ts
+ * import { generateKey, type GenerateKeyType } from "@hush/keys";
+ * const type: GenerateKeyType = "ecdsa-sha2-nistp384";
+ * console.log((await generateKey(type)).publicKey.type); // "ecdsa-sha2-nistp384"
+ * ```
+ */
 export type GenerateKeyType =
   | "ssh-ed25519"
   | "ecdsa-sha2-nistp256"
@@ -16,7 +25,16 @@ export type GenerateKeyType =
   | "ecdsa-sha2-nistp521"
   | "ssh-rsa";
 
-/** Options of {@linkcode generateKey}. */
+/**
+ * Options of {@linkcode generateKey}.
+ *
+ * @example
+ * ```ts
+ * import { generateKey, type GenerateKeyOptions } from "@hush/keys";
+ * const options: GenerateKeyOptions = { bits: 2048, comment: "ci@example.com" };
+ * console.log((await generateKey("ssh-rsa", options)).comment); // "ci@example.com"
+ * ```
+ */
 export interface GenerateKeyOptions {
   /** RSA modulus size, 2048 to 8192 (default 3072, as ssh-keygen). Ignored for other types. */
   bits?: number;
@@ -24,11 +42,36 @@ export interface GenerateKeyOptions {
   comment?: string;
 }
 
-/** Default RSA modulus size (as ssh-keygen). */
+/**
+ * Default RSA modulus size (as ssh-keygen).
+ *
+ * @example
+ * ```ts
+ * import { generateKey, keyBits, RSA_DEFAULT_BITS } from "@hush/keys";
+ * const key = await generateKey("ssh-rsa");
+ * console.log(keyBits(key.publicKey) === RSA_DEFAULT_BITS); // true
+ * ```
+ */
 export const RSA_DEFAULT_BITS = 3072;
-/** Smallest RSA modulus generateKey makes. */
+/**
+ * Smallest RSA modulus generateKey makes.
+ *
+ * @example
+ * ```ts
+ * import { RSA_GENERATE_MIN_BITS } from "@hush/keys";
+ * console.log(RSA_GENERATE_MIN_BITS); // 2048
+ * ```
+ */
 export const RSA_GENERATE_MIN_BITS = 2048;
-/** Largest RSA modulus generateKey makes. */
+/**
+ * Largest RSA modulus generateKey makes.
+ *
+ * @example
+ * ```ts
+ * import { RSA_GENERATE_MAX_BITS } from "@hush/keys";
+ * console.log(RSA_GENERATE_MAX_BITS); // 8192
+ * ```
+ */
 export const RSA_GENERATE_MAX_BITS = 8192;
 
 /**

@@ -20,7 +20,19 @@ import { PLAIN_KEY_ALGORITHMS, SIGNATURE_ALGORITHMS } from "./signature_algorith
 import { decodeSignatureBlob } from "./signature_blob.ts";
 import { fingerprintOf } from "./fingerprint.ts";
 
-/** Options of {@linkcode PublicKey.verify}. */
+/**
+ * Options of {@linkcode PublicKey.verify}.
+ *
+ * @example
+ * ```ts
+ * import { type PublicKey, type VerifyOptions } from "@hush/keys";
+ * // Only where a legacy peer leaves no choice:
+ * const legacy: VerifyOptions = { allowSha1: true };
+ * const check = (key: PublicKey, sig: Uint8Array, data: Uint8Array): Promise<boolean> =>
+ *   key.verify("ssh-rsa", sig, data, legacy);
+ * console.log(typeof check); // "function"
+ * ```
+ */
 export interface VerifyOptions {
   /** Accept the legacy `ssh-rsa` (SHA-1) algorithm. Off by default. */
   allowSha1?: boolean;

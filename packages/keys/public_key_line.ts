@@ -9,7 +9,17 @@ import type { PublicKey } from "./public_key.ts";
 import { parsePublicKey } from "./parse_public_key.ts";
 import { CERTIFIED_KEY_TYPE, PLAIN_KEY_ALGORITHMS } from "./signature_algorithms.ts";
 
-/** A parsed public key line. */
+/**
+ * A parsed public key line.
+ *
+ * @example
+ * ```ts
+ * import { generateKey, parsePublicKeyLine, type PublicKeyLine } from "@hush/keys";
+ * const key = (await generateKey("ssh-ed25519")).publicKey;
+ * const line: PublicKeyLine = parsePublicKeyLine(`no-pty ${key.toString("bob")}`);
+ * console.log(line.options, line.comment); // no-pty bob
+ * ```
+ */
 export interface PublicKeyLine {
   /** The key. */
   key: PublicKey;
@@ -19,7 +29,19 @@ export interface PublicKeyLine {
   options?: string;
 }
 
-/** Longest line accepted (as OpenSSH's authorized_keys reader, 16 KiB of RSA-16384 base64). */
+/**
+ * Longest line accepted (as OpenSSH's authorized_keys reader, 16 KiB of RSA-16384 base64).
+ *
+ * @example
+ * ```ts
+ * import { KeyError, parsePublicKeyLine, PUBLIC_KEY_LINE_LIMIT } from "@hush/keys";
+ * try {
+ *   parsePublicKeyLine("x".repeat(PUBLIC_KEY_LINE_LIMIT + 1));
+ * } catch (e) {
+ *   console.log(e instanceof KeyError); // true
+ * }
+ * ```
+ */
 export const PUBLIC_KEY_LINE_LIMIT = 65536;
 
 function isKeyType(name: string): boolean {

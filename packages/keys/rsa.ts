@@ -9,9 +9,25 @@ import { sha256, sha512 } from "@noble/hashes/sha2.js";
 import { KeyError } from "./errors.ts";
 import { bigintFromBytes, bitLength, bytesFromBigint, encodeBase64Url } from "./encoding.ts";
 
-/** Smallest RSA modulus accepted, in bits. */
+/**
+ * Smallest RSA modulus accepted, in bits.
+ *
+ * @example
+ * ```ts
+ * import { RSA_MIN_BITS } from "@hush/keys";
+ * console.log(RSA_MIN_BITS); // 1024
+ * ```
+ */
 export const RSA_MIN_BITS = 1024;
-/** Largest RSA modulus accepted, in bits. */
+/**
+ * Largest RSA modulus accepted, in bits.
+ *
+ * @example
+ * ```ts
+ * import { RSA_MAX_BITS } from "@hush/keys";
+ * console.log(RSA_MAX_BITS); // 16384
+ * ```
+ */
 export const RSA_MAX_BITS = 16384;
 
 /** Largest RSA public exponent accepted, in bits (as OpenSSL for large moduli). */

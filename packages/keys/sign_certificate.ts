@@ -8,7 +8,23 @@ import type { PublicKey } from "./public_key.ts";
 import { parsePublicKey } from "./parse_public_key.ts";
 import { CERT_MAX_PRINCIPALS, CertType } from "./certificate.ts";
 
-/** What a new certificate says. */
+/**
+ * What a new certificate says.
+ *
+ * @example
+ * ```ts
+ * import { type CertificateOptions, generateKey, signCertificate } from "@hush/keys";
+ * const options: CertificateOptions = {
+ *   type: "host",
+ *   keyId: "web1",
+ *   principals: ["web1.example.com"],
+ *   validBefore: BigInt(Math.floor(Date.now() / 1000) + 86400),
+ * };
+ * const ca = await generateKey("ssh-ed25519");
+ * const host = await generateKey("ssh-ed25519");
+ * console.log((await signCertificate(ca, host.publicKey, options)).certificate?.certType); // 2
+ * ```
+ */
 export interface CertificateOptions {
   /** `"user"` (default) or `"host"`. */
   type?: "user" | "host";
@@ -36,7 +52,15 @@ export interface CertificateOptions {
   nonce?: Uint8Array;
 }
 
-/** The extensions ssh-keygen puts in user certificates by default. */
+/**
+ * The extensions ssh-keygen puts in user certificates by default.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_USER_EXTENSIONS } from "@hush/keys";
+ * console.log(DEFAULT_USER_EXTENSIONS.includes("permit-pty")); // true
+ * ```
+ */
 export const DEFAULT_USER_EXTENSIONS: readonly string[] = [
   "permit-X11-forwarding",
   "permit-agent-forwarding",

@@ -4,10 +4,28 @@
  * @module
  */
 
-/** The hash a signature algorithm applies to the signed data before signing. */
+/**
+ * The hash a signature algorithm applies to the signed data before signing.
+ *
+ * @example
+ * ```ts
+ * import { SIGNATURE_ALGORITHMS, type SignatureHash } from "@hush/keys";
+ * const hash: SignatureHash = SIGNATURE_ALGORITHMS["ecdsa-sha2-nistp384"].hash;
+ * console.log(hash); // "sha384"
+ * ```
+ */
 export type SignatureHash = "none" | "sha1" | "sha256" | "sha384" | "sha512";
 
-/** One entry of {@linkcode SIGNATURE_ALGORITHMS}. */
+/**
+ * One entry of {@linkcode SIGNATURE_ALGORITHMS}.
+ *
+ * @example
+ * ```ts
+ * import { SIGNATURE_ALGORITHMS, type SignatureAlgorithmSpec } from "@hush/keys";
+ * const spec: SignatureAlgorithmSpec = SIGNATURE_ALGORITHMS["ssh-rsa"];
+ * console.log(spec.hash, spec.legacy); // sha1 true
+ * ```
+ */
 export interface SignatureAlgorithmSpec {
   /** The plain key type that signs with this algorithm. */
   readonly keyType: string;
@@ -36,7 +54,16 @@ export const SIGNATURE_ALGORITHMS: Readonly<Record<string, SignatureAlgorithmSpe
   "ssh-rsa": { keyType: "ssh-rsa", hash: "sha1", legacy: true },
 };
 
-/** One entry of {@linkcode CERTIFICATE_ALGORITHMS}. */
+/**
+ * One entry of {@linkcode CERTIFICATE_ALGORITHMS}.
+ *
+ * @example
+ * ```ts
+ * import { CERTIFICATE_ALGORITHMS, type CertificateAlgorithmSpec } from "@hush/keys";
+ * const spec: CertificateAlgorithmSpec = CERTIFICATE_ALGORITHMS["ssh-ed25519-cert-v01@openssh.com"];
+ * console.log(spec.signature); // "ssh-ed25519"
+ * ```
+ */
 export interface CertificateAlgorithmSpec {
   /** The certificate key type in the blob (e.g. `ssh-rsa-cert-v01@openssh.com`). */
   readonly keyType: string;

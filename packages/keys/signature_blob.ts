@@ -5,7 +5,17 @@
 import { SshReader, SshWriter } from "@hush/wire";
 import { asKeyError } from "./errors.ts";
 
-/** A decoded SSH signature blob. */
+/**
+ * A decoded SSH signature blob.
+ *
+ * @example
+ * ```ts
+ * import { decodeSignatureBlob, generateKey, type SignatureBlob } from "@hush/keys";
+ * const key = await generateKey("ssh-ed25519");
+ * const blob: SignatureBlob = decodeSignatureBlob(await key.sign(new Uint8Array(1)));
+ * console.log(blob.algorithm, blob.signature.length); // ssh-ed25519 64
+ * ```
+ */
 export interface SignatureBlob {
   /** The signature algorithm named in the blob (`rsa-sha2-256`, `ssh-ed25519`, …). */
   algorithm: string;
