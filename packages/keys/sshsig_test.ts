@@ -112,29 +112,30 @@ test("Hush verifies fresh ssh-keygen -Y sign signatures for every key type", SLO
   if (!haveSshKeygen(t)) return;
   const dir = mkdtempSync(join(tmpdir(), "hush-sshsig-"));
   try {
+    const sign = (keyFile: string, extra: string[]): string => {
+      writeFileSync(join(dir, "msg"), MESSAGE);
+      const args = ["-Y", "sign", "-n", "file", ...extra, "-f", keyFile, join(dir, "msg")];
+      const r = spawnSync("ssh-keygen", args, { encoding: "utf8" });
+      assert.equal(r.status, 0, r.stderr);
+      const sig = readFileSync(join(dir, "msg.sig"), "utf8");
+      rmSync(join(dir, "msg.sig"));
+      return sig;
+    };
     for (const name of TYPES) {
       const keyFile = join(dir, name);
       writeFileSync(keyFile, fixture(name));
       chmodSync(keyFile, 0o600);
-      writeFileSync(join(dir, "msg"), MESSAGE);
-      const r = spawnSync("ssh-keygen", [
-        "-Y",
-        "sign",
-        "-n",
-        "file",
-        "-f",
-        keyFile,
-        join(dir, "msg"),
-      ], {
-        encoding: "utf8",
-      });
-      assert.equal(r.status, 0, r.stderr);
-      const sig = readFileSync(join(dir, "msg.sig"), "utf8");
-      rmSync(join(dir, "msg.sig"));
       const key = await parsePrivateKey(fixture(name));
-      const found = await verifySshsig(sig, MESSAGE, { namespace: "file" });
+      const found = await verifySshsig(sign(keyFile, []), MESSAGE, { namespace: "file" });
       assert.ok(found.publicKey.equals(key.publicKey), name);
+      assert.equal(found.hash, "sha512");
     }
+    const sha256 = await verifySshsig(
+      sign(join(dir, "ecdsa384"), ["-O", "hashalg=sha256"]),
+      MESSAGE,
+      { namespace: "file" },
+    );
+    assert.equal(sha256.hash, "sha256");
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
