@@ -39,6 +39,11 @@ export interface SerializePrivateKeyOptions {
   rounds?: number;
   /** Cipher for an encrypted key (default `"aes256-ctr"`, as ssh-keygen). */
   cipher?: string;
+  /**
+   * Source of the random check-int (4 bytes, asked first) and bcrypt salt (16 bytes); default
+   * `crypto.getRandomValues`. Inject only to make output reproducible in tests.
+   */
+  random?: (n: number) => Uint8Array;
 }
 
 function zeroParts(parts: KeyParts): void {

@@ -32,6 +32,8 @@ const utf8 = new TextEncoder();
 export interface DecodedPrivateKey {
   parts: KeyParts;
   comment: string;
+  /** The check-int of the private section (lets tests re-create a file byte for byte). */
+  checkInt: number;
 }
 
 function wrap<T>(what: string, fn: () => T): T {
@@ -155,7 +157,7 @@ function decodePrivateSection(
   if (!bytesEqual(derived, publicBlob)) {
     throw new KeyError("The public key does not match the private key");
   }
-  return { parts, comment };
+  return { parts, comment, checkInt: check1 };
 }
 
 /** Options for writing an OpenSSH key. */

@@ -10,6 +10,7 @@ import { generateKey } from "./generate.ts";
 import { parsePrivateKey, serializePrivateKey } from "./private_key_file.ts";
 import { MAX_BCRYPT_ROUNDS } from "./bcrypt_pbkdf.ts";
 import { decodePem, encodePem } from "./pem.ts";
+import { decodeOpenSshPrivateKey } from "./private_key_openssh.ts";
 
 const PASS = "hush passphrase";
 /** Loops over key derivations and subprocesses: generous for loaded machines and Bun's 5 s default. */
@@ -348,3 +349,57 @@ test("ssh-keygen -y reads keys Hush encrypts with every cipher; generated keys t
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+/** A `random` source that hands out the given byte strings in order. */
+function replay(...chunks: Uint8Array[]): (n: number) => Uint8Array {
+  return (n) => {
+    const next = chunks.shift();
+    assert.ok(next && next.length === n, `asked for ${n} random bytes`);
+    return next.slice();
+  };
+}
+
+function u32(v: number): Uint8Array {
+  return new SshWriter().uint32(v).finish();
+}
+
+/** The bcrypt salt in the header of an encrypted key text. */
+function saltOf(text: string): Uint8Array {
+  const r = new SshReader(decodePem(text).bytes);
+  r.raw(15);
+  r.string();
+  r.string();
+  return new SshReader(r.string()).string().slice();
+}
+
+test(
+  "serializePrivateKey writes ssh-keygen's files byte for byte given the same random bytes",
+  SLOW,
+  async () => {
+    for (const name of TYPES) {
+      const text = fixture(name);
+      const key = await parsePrivateKey(text);
+      const { checkInt } = decodeOpenSshPrivateKey(decodePem(text).bytes);
+      assert.equal(await serializePrivateKey(key, { random: replay(u32(checkInt)) }), text, name);
+      const locked = fixture(`${name}.aes256-ctr`);
+      const inner = decodeOpenSshPrivateKey(decodePem(locked).bytes, PASS);
+      const again = await serializePrivateKey(key, {
+        passphrase: PASS,
+        random: replay(u32(inner.checkInt), saltOf(locked)),
+      });
+      assert.equal(again, locked, `${name} aes256-ctr`);
+    }
+    const ed = await parsePrivateKey(fixture("ed25519"));
+    for (const cipher of CIPHERS) {
+      const locked = fixture(`ed25519.${cipher}`);
+      const inner = decodeOpenSshPrivateKey(decodePem(locked).bytes, PASS);
+      const again = await serializePrivateKey(ed, {
+        passphrase: PASS,
+        cipher,
+        rounds: cipher === "aes256-ctr" ? 16 : 4, // as make_formats.sh
+        random: replay(u32(inner.checkInt), saltOf(locked)),
+      });
+      assert.equal(again, locked, cipher);
+    }
+  },
+);
