@@ -20,7 +20,7 @@ export function writeGlobalRequestBody(
       w.string(body.request).boolean(wantReply).string(body.address).uint32(body.port);
       return;
     case "other":
-      w.string(body.name).boolean(wantReply).raw(body.data);
+      w.ascii(body.name).boolean(wantReply).raw(body.data);
       return;
   }
 }

@@ -61,14 +61,14 @@ export function writeMessage(w: SshWriter, msg: Message): void {
       w.byte(N.DEBUG).boolean(msg.alwaysDisplay).string(msg.message).string(msg.language);
       return;
     case "serviceRequest":
-      w.byte(N.SERVICE_REQUEST).string(msg.service);
+      w.byte(N.SERVICE_REQUEST).ascii(msg.service);
       return;
     case "serviceAccept":
-      w.byte(N.SERVICE_ACCEPT).string(msg.service);
+      w.byte(N.SERVICE_ACCEPT).ascii(msg.service);
       return;
     case "extInfo":
       w.byte(N.EXT_INFO).uint32(msg.extensions.length);
-      for (const e of msg.extensions) w.string(e.name).string(e.value);
+      for (const e of msg.extensions) w.ascii(e.name).string(e.value);
       return;
     case "kexInit":
       if (msg.cookie.length !== 16) throw new RangeError("KEXINIT cookie must be 16 bytes");
@@ -111,13 +111,13 @@ export function writeMessage(w: SshWriter, msg: Message): void {
       w.byte(N.KEX_DH_GEX_REPLY).string(msg.hostKey).mpint(msg.f).string(msg.signature);
       return;
     case "userauthRequest":
-      w.byte(N.USERAUTH_REQUEST).string(msg.user).string(msg.service);
+      w.byte(N.USERAUTH_REQUEST).string(msg.user).ascii(msg.service);
       switch (msg.method) {
         case "none":
           w.string("none");
           return;
         case "publickey":
-          w.string("publickey").boolean(msg.signature !== undefined).string(msg.algorithm).string(
+          w.string("publickey").boolean(msg.signature !== undefined).ascii(msg.algorithm).string(
             msg.publicKey,
           );
           if (msg.signature !== undefined) w.string(msg.signature);
@@ -130,7 +130,7 @@ export function writeMessage(w: SshWriter, msg: Message): void {
           w.string("keyboard-interactive").string(msg.language).string(msg.submethods);
           return;
         case "other":
-          w.string(msg.name).raw(msg.data);
+          w.ascii(msg.name).raw(msg.data);
           return;
       }
       return;
@@ -144,7 +144,7 @@ export function writeMessage(w: SshWriter, msg: Message): void {
       w.byte(N.USERAUTH_BANNER).string(msg.message).string(msg.language);
       return;
     case "userauthPkOk":
-      w.byte(N.USERAUTH_PK_OK).string(msg.algorithm).string(msg.publicKey);
+      w.byte(N.USERAUTH_PK_OK).ascii(msg.algorithm).string(msg.publicKey);
       return;
     case "userauthPasswdChangereq":
       w.byte(N.USERAUTH_PASSWD_CHANGEREQ).string(msg.prompt).string(msg.language);
@@ -169,7 +169,7 @@ export function writeMessage(w: SshWriter, msg: Message): void {
       w.byte(N.REQUEST_FAILURE);
       return;
     case "channelOpen":
-      w.byte(N.CHANNEL_OPEN).string(channelOpenName(msg)).uint32(msg.sender).uint32(
+      w.byte(N.CHANNEL_OPEN).ascii(channelOpenName(msg)).uint32(msg.sender).uint32(
         msg.initialWindow,
       )
         .uint32(msg.maxPacket);
@@ -201,7 +201,7 @@ export function writeMessage(w: SshWriter, msg: Message): void {
       w.byte(N.CHANNEL_CLOSE).uint32(msg.recipient);
       return;
     case "channelRequest":
-      w.byte(N.CHANNEL_REQUEST).uint32(msg.recipient).string(channelRequestName(msg)).boolean(
+      w.byte(N.CHANNEL_REQUEST).uint32(msg.recipient).ascii(channelRequestName(msg)).boolean(
         msg.wantReply,
       );
       writeChannelRequestBody(w, msg);

@@ -743,3 +743,54 @@ test("encoding refuses values the wire cannot carry", () => {
     TypeError,
   );
 });
+
+test("encoding refuses non-ASCII names that the decoder would refuse", () => {
+  const bad = ["caf\u00e9", "line\nbreak", "tab\t", "\u007f"];
+  for (const name of bad) {
+    const messages: Message[] = [
+      { type: "serviceRequest", service: name },
+      { type: "serviceAccept", service: name },
+      { type: "extInfo", extensions: [{ name, value: bytes() }] },
+      { type: "userauthRequest", user: "u", service: name, method: "none" },
+      {
+        type: "userauthRequest",
+        user: "u",
+        service: "s",
+        method: "publickey",
+        algorithm: name,
+        publicKey: bytes(),
+      },
+      { type: "userauthRequest", user: "u", service: "s", method: "other", name, data: bytes() },
+      { type: "userauthPkOk", algorithm: name, publicKey: bytes() },
+      { type: "globalRequest", wantReply: false, request: "other", name, data: bytes() },
+      {
+        type: "channelOpen",
+        sender: 0,
+        initialWindow: 0,
+        maxPacket: 0,
+        channelType: "other",
+        name,
+        data: bytes(),
+      },
+      {
+        type: "channelRequest",
+        recipient: 0,
+        wantReply: false,
+        request: "other",
+        name,
+        data: bytes(),
+      },
+    ];
+    for (const m of messages) {
+      assert.throws(() => encodeMessage(m), TypeError, `${m.type} ${JSON.stringify(name)}`);
+    }
+  }
+  // UTF-8 stays allowed where the protocol says UTF-8: user names, commands, environment.
+  const user = {
+    type: "userauthRequest",
+    user: "jos\u00e9",
+    service: "s",
+    method: "none",
+  } as const;
+  assert.deepEqual(decodeMessage(encodeMessage(user)), user);
+});

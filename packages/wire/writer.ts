@@ -115,6 +115,20 @@ export class SshWriter {
     return this.raw(body);
   }
 
+  /**
+   * Writes a string that must be printable US-ASCII: the names of services, methods, algorithms,
+   * extensions, requests and channel types, which the reader accepts only in that form.
+   */
+  ascii(v: string): this {
+    for (let i = 0; i < v.length; i++) {
+      const c = v.charCodeAt(i);
+      if (c < 0x20 || c > 0x7e) {
+        throw new TypeError(`Name is not printable US-ASCII: ${JSON.stringify(v)}`);
+      }
+    }
+    return this.string(v);
+  }
+
   /** Writes a name-list. Names must be non-empty US-ASCII without commas. */
   nameList(names: readonly string[]): this {
     for (const n of names) {

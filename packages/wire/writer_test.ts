@@ -58,3 +58,13 @@ test("mpintFromUnsigned strips zeros and adds a sign byte", () => {
     assert.equal(new SshReader(viaUnsigned).mpint(), v);
   }
 });
+
+test("ascii writes printable US-ASCII and refuses anything else", () => {
+  assert.deepEqual(
+    new SshWriter().ascii("a b~").finish(),
+    new Uint8Array([0, 0, 0, 4, 97, 32, 98, 126]),
+  );
+  for (const bad of ["\u00e9", "\n", "\u0000", "\u007f", "\u{1f600}"]) {
+    assert.throws(() => new SshWriter().ascii(bad), TypeError, JSON.stringify(bad));
+  }
+});
