@@ -14,6 +14,7 @@ import { parsePublicKey } from "./parse_public_key.ts";
 import type { PublicKey } from "./public_key.ts";
 import type { Signer } from "./private_key.ts";
 import { decodeSignatureBlob } from "./signature_blob.ts";
+import { CERTIFICATE_ALGORITHMS } from "./signature_algorithms.ts";
 
 const MAGIC = new TextEncoder().encode("SSHSIG");
 const VERSION = 1;
@@ -47,7 +48,7 @@ export interface VerifySshsigOptions {
 
 /** What {@linkcode verifySshsig} found in a good signature. */
 export interface SshsigVerified {
-  /** The key that made the signature (check it against your allowed signers). */
+  /** The key (or certificate) that made the signature: check it against your allowed signers. */
   publicKey: PublicKey;
   /** The message hash the signature used. */
   hash: SshsigHash;
@@ -99,7 +100,8 @@ export async function signSshsig(
 /**
  * Verifies an armored SSH signature over a message, as `ssh-keygen -Y verify` (or
  * `-Y check-novalidate`) does: the namespace must match, the hash must be sha256 or sha512,
- * `ssh-rsa` (SHA-1) signatures are refused. Resolves with the signing key; a bad, malformed
+ * `ssh-rsa` (SHA-1) signatures are refused. When the signing key is a certificate, the result's
+ * `publicKey` is that certificate: check it (`checkCertificate`) against your CA. Resolves with the signing key; a bad, malformed
  * or mismatched signature rejects with a {@linkcode KeyError}.
  *
  * @example
@@ -150,11 +152,15 @@ export async function verifySshsig(
     throw new KeyError("Signature was made by another key");
   }
   const { algorithm } = decodeSignatureBlob(fields.sig);
-  if (!publicKey.signatureAlgorithms.includes(algorithm)) {
+  // A certificate's signatures carry the plain algorithm its certificate algorithm names.
+  const verifyAs = publicKey.signatureAlgorithms.find((name) =>
+    name === algorithm || CERTIFICATE_ALGORITHMS[name]?.signature === algorithm
+  );
+  if (verifyAs === undefined) {
     throw new KeyError(`Signature algorithm ${algorithm} is not allowed for ${publicKey.type}`);
   }
   const ok = await publicKey.verify(
-    algorithm,
+    verifyAs,
     fields.sig,
     signedData(options.namespace, hash, message),
   );

@@ -8,6 +8,8 @@ import { KeyError } from "./errors.ts";
 import { generateKey } from "./generate.ts";
 import { parsePrivateKey } from "./private_key_file.ts";
 import { signSshsig, verifySshsig } from "./sshsig.ts";
+import { certificateSigner } from "./certificate_signer.ts";
+import { parsePublicKeyLine } from "./public_key_line.ts";
 
 /** Loops over subprocesses: generous for loaded machines and Bun's 5 s default. */
 const SLOW = { timeout: 60_000 };
@@ -160,3 +162,54 @@ test("malformed signatures are KeyErrors; a missing namespace is a TypeError", a
     await rejectsKeyError(verifySshsig(bad.join("\n"), MESSAGE, { namespace: "file" }), /./);
   }
 });
+
+test(
+  "certificates: ssh-keygen -Y verify accepts a Hush signature by a certified key (cert-authority), and Hush verifies it",
+  SLOW,
+  async (t) => {
+    if (!haveSshKeygen(t)) return;
+    const dir = mkdtempSync(join(tmpdir(), "hush-sshsig-"));
+    try {
+      const ca = join(dir, "ca");
+      writeFileSync(ca, fixture("ecdsa256"));
+      chmodSync(ca, 0o600);
+      writeFileSync(join(dir, "user.pub"), fixture("ed25519.pub"));
+      const made = spawnSync("ssh-keygen", [
+        "-q",
+        "-s",
+        ca,
+        "-I",
+        "hush-cert",
+        "-n",
+        "hush@test",
+        join(dir, "user.pub"),
+      ], { encoding: "utf8" });
+      assert.equal(made.status, 0, made.stderr);
+      const { key: cert } = parsePublicKeyLine(readFileSync(join(dir, "user-cert.pub"), "utf8"));
+      const signer = certificateSigner(await parsePrivateKey(fixture("ed25519")), cert);
+      const sig = await signSshsig(signer, MESSAGE, { namespace: "file" });
+      const found = await verifySshsig(sig, MESSAGE, { namespace: "file" });
+      assert.equal(found.publicKey.type, "ssh-ed25519-cert-v01@openssh.com");
+      assert.ok(found.publicKey.equals(cert));
+      const caLine = fixture("ecdsa256.pub").split(" ").slice(0, 2).join(" ");
+      writeFileSync(join(dir, "allowed_signers"), `hush@test cert-authority ${caLine}\n`);
+      writeFileSync(join(dir, "msg.sig"), sig);
+      const r = spawnSync("ssh-keygen", [
+        "-Y",
+        "verify",
+        "-f",
+        join(dir, "allowed_signers"),
+        "-I",
+        "hush@test",
+        "-n",
+        "file",
+        "-s",
+        join(dir, "msg.sig"),
+      ], { input: MESSAGE, encoding: "utf8" });
+      assert.equal(r.status, 0, r.stdout + r.stderr);
+      assert.match(r.stdout, /Good "file" signature for hush@test with ED25519-CERT key/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  },
+);
