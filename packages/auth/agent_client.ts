@@ -54,7 +54,15 @@ export const AgentSignFlag = { RSA_SHA2_256: 2, RSA_SHA2_512: 4 } as const;
  */
 export const AGENT_FRAME_LIMIT = 256 * 1024;
 
-/** One key an agent holds. */
+/**
+ * One key an agent holds.
+ *
+ * @example
+ * ```ts
+ * import type { AgentIdentity } from "@hush/auth";
+ * const describe = (id: AgentIdentity): string => `${id.key.fingerprint()} ${id.comment}`;
+ * ```
+ */
 export interface AgentIdentity {
   /** The public key (or certificate). */
   key: PublicKey;
@@ -66,7 +74,7 @@ export interface AgentIdentity {
  * What authentication needs from an ssh-agent: its keys and signatures with them.
  *
  * @example
- * ```ts ignore
+ * ```ts
  * import type { AgentClient } from "@hush/auth";
  * async function listKeys(agent: AgentClient): Promise<string[]> {
  *   return (await agent.identities()).map((i) => i.key.fingerprint());
@@ -83,7 +91,15 @@ export interface AgentClient {
   sign(key: PublicKey, data: Uint8Array, algorithm?: string): Promise<Uint8Array>;
 }
 
-/** Constraints for {@linkcode SshAgentClient.add}. */
+/**
+ * Constraints for {@linkcode SshAgentClient.add}.
+ *
+ * @example
+ * ```ts
+ * import type { AgentConstraints } from "@hush/auth";
+ * const constraints: AgentConstraints = { lifetime: 3600, confirm: true };
+ * ```
+ */
 export interface AgentConstraints {
   /** Seconds until the agent forgets the key. */
   lifetime?: number;
@@ -91,7 +107,18 @@ export interface AgentConstraints {
   confirm?: boolean;
 }
 
-/** The agent client {@linkcode createAgentClient} returns: the basics plus key management. */
+/**
+ * The agent client {@linkcode createAgentClient} returns: the basics plus key management.
+ *
+ * @example
+ * ```ts
+ * import type { SshAgentClient } from "@hush/auth";
+ * async function forgetAll(agent: SshAgentClient): Promise<void> {
+ *   await agent.removeAll();
+ *   await agent.close();
+ * }
+ * ```
+ */
 export interface SshAgentClient extends AgentClient {
   /**
    * Adds a private key. `keyData` is the key type name followed by its private fields exactly as
@@ -107,7 +134,18 @@ export interface SshAgentClient extends AgentClient {
   close(): Promise<void>;
 }
 
-/** A byte duplex: a Unix socket to the agent (through a runtime adapter), or a test pair. */
+/**
+ * A byte duplex: a Unix socket to the agent (through a runtime adapter), or a test pair.
+ *
+ * @example
+ * ```ts
+ * import { type AgentDuplex, createAgentClient } from "@hush/auth";
+ * const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
+ * const loopback: AgentDuplex = { readable, writable };
+ * const agent = createAgentClient(loopback);
+ * await agent.close();
+ * ```
+ */
 export interface AgentDuplex {
   /** Bytes from the agent. */
   readable: ReadableStream<Uint8Array>;

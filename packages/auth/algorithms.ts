@@ -16,9 +16,12 @@ const RSA_TYPES: ReadonlySet<string> = new Set(["ssh-rsa", "ssh-rsa" + CERT_SUFF
  * accepts none of the key's algorithms.
  *
  * @example
- * ```ts ignore
+ * ```ts
  * import { chooseSignatureAlgorithm } from "@hush/auth";
- * chooseSignatureAlgorithm(rsaKey, ["ssh-ed25519", "rsa-sha2-256"]); // "rsa-sha2-256"
+ * import { generateKey } from "@hush/keys";
+ * const rsa = await generateKey("ssh-rsa", { bits: 2048 });
+ * console.log(chooseSignatureAlgorithm(rsa.publicKey, ["ssh-ed25519", "rsa-sha2-256"])); // "rsa-sha2-256"
+ * console.log(chooseSignatureAlgorithm(rsa.publicKey)); // "rsa-sha2-512"
  * ```
  */
 export function chooseSignatureAlgorithm(

@@ -11,6 +11,12 @@ import { matchAddressPatterns } from "./address_match.ts";
  * The effective options of an authorized_keys line (after `restrict` and the options that
  * re-enable what it restricts), or of an accepted user certificate. The connection layer
  * enforces the `no*` flags, `command`, `environment`, `permitOpen` and `permitListen`.
+ *
+ * @example
+ * ```ts
+ * import type { AuthorizedKeyOptions } from "@hush/auth";
+ * const forced: AuthorizedKeyOptions = { command: "backup --serve", noPty: true, noPortForwarding: true };
+ * ```
  */
 export interface AuthorizedKeyOptions {
   /** Forced command (`command="…"`, or a certificate's `force-command`). */
@@ -41,7 +47,18 @@ export interface AuthorizedKeyOptions {
   expiryTime?: number;
 }
 
-/** One usable line of an authorized_keys file. */
+/**
+ * One usable line of an authorized_keys file.
+ *
+ * @example
+ * ```ts
+ * import { type AuthorizedKey, parseAuthorizedKeys } from "@hush/auth";
+ * const [first]: AuthorizedKey[] = parseAuthorizedKeys(
+ *   "no-pty ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIMrcTV3+ZxotqMke6CbvLHQ+Lo/Xx2uwiDdXQ9hxevTG bob",
+ * ).keys;
+ * console.log(first.line, first.comment, first.options); // 1 bob { noPty: true }
+ * ```
+ */
 export interface AuthorizedKey {
   /** The key (for `cert-authority` lines, the CA key). */
   key: PublicKey;
@@ -53,7 +70,16 @@ export interface AuthorizedKey {
   line: number;
 }
 
-/** What {@linkcode parseAuthorizedKeys} returns. */
+/**
+ * What {@linkcode parseAuthorizedKeys} returns.
+ *
+ * @example
+ * ```ts
+ * import { type AuthorizedKeys, parseAuthorizedKeys } from "@hush/auth";
+ * const file: AuthorizedKeys = parseAuthorizedKeys("# nothing yet\n");
+ * console.log(file.keys.length, file.refused.length); // 0 0
+ * ```
+ */
 export interface AuthorizedKeys {
   /** The usable lines, in file order. */
   keys: AuthorizedKey[];
@@ -250,7 +276,16 @@ function parseExpiry(value: string): number | undefined {
   return t;
 }
 
-/** Where a checker gets the authorized_keys text for a user. */
+/**
+ * Where a checker gets the authorized_keys text for a user.
+ *
+ * @example
+ * ```ts
+ * import type { AuthorizedKeysSource } from "@hush/auth";
+ * const files = new Map<string, string>([["alice", "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIMrcTV3+ZxotqMke6CbvLHQ+Lo/Xx2uwiDdXQ9hxevTG"]]);
+ * const source: AuthorizedKeysSource = (user) => files.get(user);
+ * ```
+ */
 export type AuthorizedKeysSource =
   | string
   | AuthorizedKeys
@@ -258,7 +293,15 @@ export type AuthorizedKeysSource =
     user: string,
   ) => string | AuthorizedKeys | undefined | Promise<string | AuthorizedKeys | undefined>);
 
-/** What a `publickey` callback is told besides the user and the verified key. */
+/**
+ * What a `publickey` callback is told besides the user and the verified key.
+ *
+ * @example
+ * ```ts
+ * import type { PublickeyContext } from "@hush/auth";
+ * const context: PublickeyContext = { remoteAddress: "192.0.2.7", now: Date.now() };
+ * ```
+ */
 export interface PublickeyContext {
   /** The client's address, when the server knows it. */
   remoteAddress?: string;
@@ -274,12 +317,14 @@ export interface PublickeyContext {
  * `source-address` and `force-command`. Lines are tried in order; the first that accepts wins.
  *
  * @example
- * ```ts ignore
- * import { authenticateServer, authorizedKeysChecker } from "@hush/auth";
- * const user = await authenticateServer(conn, {
- *   sessionId,
- *   publickey: authorizedKeysChecker((user) => readFile(`/home/${user}/.ssh/authorized_keys`)),
- * });
+ * ```ts
+ * import { authorizedKeysChecker } from "@hush/auth";
+ * import { generateKey } from "@hush/keys";
+ * const key = await generateKey("ssh-ed25519");
+ * const check = authorizedKeysChecker(`from="10.0.0.0/8",no-pty ${key.publicKey.toString()}`);
+ * console.log(await check("alice", key.publicKey, { remoteAddress: "10.1.2.3", now: Date.now() }));
+ * // { from: [ "10.0.0.0/8" ], noPty: true }
+ * console.log(await check("alice", key.publicKey, { remoteAddress: "192.0.2.1", now: Date.now() })); // false
  * ```
  */
 export function authorizedKeysChecker(

@@ -11,7 +11,16 @@ import { AuthError } from "./errors.ts";
 import { Inbox, type MethodContext } from "./inbox.ts";
 import { publickeySignedData } from "./signed_data.ts";
 
-/** A keyboard-interactive round (SSH_MSG_USERAUTH_INFO_REQUEST, RFC 4256 §3.2). */
+/**
+ * A keyboard-interactive round (SSH_MSG_USERAUTH_INFO_REQUEST, RFC 4256 §3.2).
+ *
+ * @example
+ * ```ts
+ * import type { KeyboardInteractiveChallenge } from "@hush/auth";
+ * const answer = (c: KeyboardInteractiveChallenge): Promise<string[]> =>
+ *   Promise.resolve(c.prompts.map((p) => (p.echo ? "alice" : "secret")));
+ * ```
+ */
 export interface KeyboardInteractiveChallenge {
   /** A title for the prompts; often empty. */
   name: string;
@@ -21,7 +30,20 @@ export interface KeyboardInteractiveChallenge {
   prompts: { prompt: string; echo: boolean }[];
 }
 
-/** Options of {@linkcode authenticateClient}. */
+/**
+ * Options of {@linkcode authenticateClient}.
+ *
+ * @example
+ * ```ts
+ * import type { ClientAuthOptions } from "@hush/auth";
+ * const options: ClientAuthOptions = {
+ *   user: "alice",
+ *   sessionId: new Uint8Array(32),
+ *   password: () => Promise.resolve("secret"),
+ *   preferredMethods: ["keyboard-interactive", "password"],
+ * };
+ * ```
+ */
 export interface ClientAuthOptions {
   /** The user to log in as. */
   user: string;
@@ -56,13 +78,29 @@ export interface ClientAuthOptions {
   passwordPrompts?: number;
 }
 
-/** What {@linkcode authenticateClient} resolves to. */
+/**
+ * What {@linkcode authenticateClient} resolves to.
+ *
+ * @example
+ * ```ts
+ * import type { ClientAuthResult } from "@hush/auth";
+ * const done: ClientAuthResult = { method: "publickey" };
+ * ```
+ */
 export interface ClientAuthResult {
   /** The method that completed authentication. */
   method: string;
 }
 
-/** The default method order, as OpenSSH's client without GSSAPI and hostbased. */
+/**
+ * The default method order, as OpenSSH's client without GSSAPI and hostbased.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_CLIENT_METHODS } from "@hush/auth";
+ * console.log(DEFAULT_CLIENT_METHODS); // [ "publickey", "keyboard-interactive", "password" ]
+ * ```
+ */
 export const DEFAULT_CLIENT_METHODS: readonly string[] = [
   "publickey",
   "keyboard-interactive",

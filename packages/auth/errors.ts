@@ -4,7 +4,16 @@
  */
 import { DisconnectReason, type DisconnectReasonCode } from "@hush/wire";
 
-/** Options of {@linkcode AuthError} beyond the standard `cause`. */
+/**
+ * Options of {@linkcode AuthError} beyond the standard `cause`.
+ *
+ * @example
+ * ```ts
+ * import { AuthError, type AuthErrorOptions } from "@hush/auth";
+ * const options: AuthErrorOptions = { tried: ["none", "password"] };
+ * console.log(new AuthError("Permission denied (password)", 14, options).tried); // [ "none", "password" ]
+ * ```
+ */
 export interface AuthErrorOptions extends ErrorOptions {
   /** The methods tried before giving up, in order. */
   tried?: string[];

@@ -6,9 +6,34 @@
  * `MessageConn` from `@hush/wire`, so they are tested with scripted peers.
  *
  * @example
- * ```ts ignore
- * import { authenticateClient } from "@hush/auth";
- * await authenticateClient(transport, { user: "alice", sessionId: transport.sessionId!, password: "secret" });
+ * ```ts
+ * import { authenticateClient, authenticateServer } from "@hush/auth";
+ * import { generateKey } from "@hush/keys";
+ * import type { Message, MessageConn } from "@hush/wire";
+ *
+ * // Two message ports joined back to back (a transport gives you one in real use).
+ * function pair(): [MessageConn, MessageConn] {
+ *   const ab = new TransformStream<Message, Message>(), ba = new TransformStream<Message, Message>();
+ *   const end = (rx: typeof ab, tx: typeof ab): MessageConn => {
+ *     const writer = tx.writable.getWriter();
+ *     return { messages: rx.readable, send: (m) => writer.write(m), disconnect: () => writer.close() };
+ *   };
+ *   return [end(ba, ab), end(ab, ba)];
+ * }
+ *
+ * const key = await generateKey("ssh-ed25519");
+ * const sessionId = crypto.getRandomValues(new Uint8Array(32));
+ * const [client, server] = pair();
+ * const [who, done] = await Promise.all([
+ *   authenticateServer(server, {
+ *     sessionId,
+ *     authorizedKeys: `no-pty ${key.publicKey.toString()}`,
+ *     password: (user, password) => user === "alice" && password === "wonderland",
+ *     required: [["publickey", "password"]],
+ *   }),
+ *   authenticateClient(client, { user: "alice", sessionId, identities: [key], password: "wonderland" }),
+ * ]);
+ * console.log(who.methods, who.options, done.method); // [ "publickey", "password" ] { noPty: true } password
  * ```
  * @module
  */

@@ -15,7 +15,15 @@ import { AuthError } from "./errors.ts";
 import { Inbox } from "./inbox.ts";
 import { publickeySignedData } from "./signed_data.ts";
 
-/** Who authenticated, and how. */
+/**
+ * Who authenticated, and how.
+ *
+ * @example
+ * ```ts
+ * import type { AuthenticatedUser } from "@hush/auth";
+ * const mayAllocatePty = (who: AuthenticatedUser): boolean => !who.options?.noPty;
+ * ```
+ */
 export interface AuthenticatedUser {
   /** The user name the client authenticated as. */
   user: string;
@@ -29,7 +37,15 @@ export interface AuthenticatedUser {
   options?: AuthorizedKeyOptions;
 }
 
-/** A keyboard-interactive round the server asks the client (RFC 4256 §3.2). */
+/**
+ * A keyboard-interactive round the server asks the client (RFC 4256 §3.2).
+ *
+ * @example
+ * ```ts
+ * import type { InfoChallenge } from "@hush/auth";
+ * const otp: InfoChallenge = { name: "Two-factor", prompts: [{ prompt: "Code: ", echo: true }] };
+ * ```
+ */
 export interface InfoChallenge {
   /** A title; often empty. */
   name?: string;
@@ -39,10 +55,32 @@ export interface InfoChallenge {
   prompts: { prompt: string; echo: boolean }[];
 }
 
-/** Asks the client one round of prompts; resolves to one answer per prompt. */
+/**
+ * Asks the client one round of prompts; resolves to one answer per prompt.
+ *
+ * @example
+ * ```ts
+ * import type { InfoAsk } from "@hush/auth";
+ * async function otpRound(ask: InfoAsk): Promise<boolean> {
+ *   const [code] = await ask({ prompts: [{ prompt: "Code: ", echo: true }] });
+ *   return code === "123456";
+ * }
+ * ```
+ */
 export type InfoAsk = (challenge: InfoChallenge) => Promise<string[]>;
 
-/** Timer functions, injectable for tests (default: the global ones). */
+/**
+ * Timer functions, injectable for tests (default: the global ones).
+ *
+ * @example
+ * ```ts
+ * import type { AuthTimers } from "@hush/auth";
+ * const timers: AuthTimers = {
+ *   setTimeout: (fn, ms) => setTimeout(fn, ms),
+ *   clearTimeout: (h) => clearTimeout(h as number),
+ * };
+ * ```
+ */
 export interface AuthTimers {
   /** Calls `fn` after `ms` milliseconds; returns a handle for `clearTimeout`. */
   setTimeout(fn: () => void, ms: number): unknown;
@@ -50,7 +88,21 @@ export interface AuthTimers {
   clearTimeout(handle: unknown): void;
 }
 
-/** Options of {@linkcode authenticateServer}. */
+/**
+ * Options of {@linkcode authenticateServer}.
+ *
+ * @example
+ * ```ts
+ * import type { ServerAuthOptions } from "@hush/auth";
+ * const options: ServerAuthOptions = {
+ *   sessionId: new Uint8Array(32),
+ *   authorizedKeys: (user) => user === "alice" ? "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIMrcTV3+ZxotqMke6CbvLHQ+Lo/Xx2uwiDdXQ9hxevTG" : undefined,
+ *   password: (user, password) => user === "alice" && password === "wonderland",
+ *   required: [["publickey", "password"]],
+ *   maxAuthTries: 3,
+ * };
+ * ```
+ */
 export interface ServerAuthOptions {
   /** The transport's session identifier (the first exchange hash). */
   sessionId: Uint8Array;

@@ -15,7 +15,8 @@ const sessionId = new Uint8Array(32).fill(9);
 /** Starts the server; returns the client end, a reader of what the server sends, the result. */
 function start(options: Partial<ServerAuthOptions> = {}) {
   const [c, s] = connPair();
-  const result = authenticateServer(s, { sessionId, ...options });
+  // fake timers unless a test brings its own: a real 120 s grace timer would keep Node alive
+  const result = authenticateServer(s, { sessionId, timers: fakeTimers(), ...options });
   result.catch(() => {});
   const reader = c.messages.getReader();
   const reply = (auth?: "publickey" | "password" | "keyboard-interactive") =>
