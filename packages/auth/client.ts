@@ -303,7 +303,7 @@ class ClientAuth {
         const listed = await this.#inbox.guard(agent.identities());
         for (const { key } of listed) add(agentSigner(agent, key));
       } catch (e) {
-        if (e instanceof AuthError && e.reason === DisconnectReason.BY_APPLICATION) throw e;
+        if (this.#options.signal?.aborted) throw e;
         this.#trace(`Cannot list agent keys: ${e instanceof Error ? e.message : String(e)}`);
       }
     }
@@ -346,7 +346,7 @@ class ClientAuth {
       try {
         signature = await this.#inbox.guard(signer.sign(data, algorithm));
       } catch (e) {
-        if (e instanceof AuthError && e.reason === DisconnectReason.BY_APPLICATION) throw e;
+        if (this.#options.signal?.aborted) throw e;
         this.#trace(`Signing failed for ${name}: ${e instanceof Error ? e.message : String(e)}`);
         continue;
       }
@@ -370,12 +370,15 @@ class ClientAuth {
     this.#attempt("password");
     this.#trace("Trying password authentication");
     await this.#send({ method: "password", password });
-    for (;;) {
+    const prompts = this.#options.passwordPrompts ?? 3;
+    for (let changes = 0;; changes++) {
       const m = await this.#reply("password");
       if (m.type !== "userauthPasswdChangereq") return final(m, "a password request");
       this.#trace("Server requests a password change");
       const change = this.#options.changePassword;
-      const newPassword = change ? await this.#ask(() => change({ prompt: m.prompt })) : undefined;
+      const newPassword = change && changes < prompts
+        ? await this.#ask(() => change({ prompt: m.prompt }))
+        : undefined;
       if (newPassword === undefined) {
         // Nothing more to say with passwords; the server waits for another request.
         this.#exhausted.add("password");

@@ -448,3 +448,68 @@ test("a keyboard-interactive callback that throws cancels authentication", async
   });
   await assert.rejects(result, isAuthError(DisconnectReason.AUTH_CANCELLED_BY_USER));
 });
+
+test("an agent that cannot list its keys is skipped; identities are still offered", async () => {
+  const key = testSigner();
+  const traces: string[] = [];
+  const agent: AgentClient = {
+    identities: () =>
+      Promise.reject(
+        new AuthError("Agent refused the identities request", DisconnectReason.BY_APPLICATION),
+      ),
+    sign: () => Promise.reject(new Error("unreachable")),
+  };
+  const { s, reader, result } = start({ identities: [key], agent, trace: (l) => traces.push(l) });
+  await expectRequest(reader);
+  await s.send(failure(["publickey"]));
+  const q = await expectRequest(reader);
+  assert.ok(q.method === "publickey");
+  assert.deepEqual(q.publicKey, key.publicKey.blob);
+  await s.send(failure(["publickey"]));
+  await assert.rejects(result, isAuthError(DisconnectReason.NO_MORE_AUTH_METHODS_AVAILABLE));
+  assert.ok(traces.includes("Cannot list agent keys: Agent refused the identities request"));
+});
+
+test("password change requests are answered at most passwordPrompts times", async () => {
+  let asked = 0;
+  const { s, reader, result } = start({
+    password: "old",
+    passwordPrompts: 2,
+    changePassword: () => Promise.resolve(`new${++asked}`),
+  });
+  await expectRequest(reader);
+  await s.send(failure(["password"]));
+  await expectRequest(reader);
+  for (let i = 0; i < 2; i++) {
+    await s.send({ type: "userauthPasswdChangereq", prompt: "Choose another", language: "" });
+    const r = await expectRequest(reader);
+    assert.ok(r.method === "password" && r.newPassword === `new${i + 1}`);
+  }
+  await s.send({ type: "userauthPasswdChangereq", prompt: "Choose another", language: "" });
+  await assert.rejects(result, isAuthError(DisconnectReason.NO_MORE_AUTH_METHODS_AVAILABLE));
+  assert.equal(asked, 2);
+});
+
+test("keyboard-interactive is tried at most passwordPrompts (3) times", async () => {
+  let rounds = 0;
+  const { s, reader, result } = start({
+    keyboardInteractive: () => Promise.resolve([`try${++rounds}`]),
+  });
+  await expectRequest(reader);
+  await s.send(failure(["keyboard-interactive"]));
+  for (let i = 0; i < 3; i++) {
+    const r = await expectRequest(reader);
+    assert.ok(r.method === "keyboard-interactive");
+    await s.send({
+      type: "userauthInfoRequest",
+      name: "",
+      instruction: "",
+      language: "",
+      prompts: [{ prompt: "Code: ", echo: true }],
+    });
+    assert.equal((await nextMessage(reader, "keyboard-interactive"))?.type, "userauthInfoResponse");
+    await s.send(failure(["keyboard-interactive"]));
+  }
+  await assert.rejects(result, isAuthError(DisconnectReason.NO_MORE_AUTH_METHODS_AVAILABLE));
+  assert.equal(rounds, 3);
+});

@@ -460,3 +460,25 @@ test("configuration errors are TypeErrors", async () => {
   await assert.rejects(authenticateServer(s, { sessionId, required: [["password"]] }), TypeError);
   await assert.rejects(authenticateServer(s, { sessionId: new Uint8Array() }), TypeError);
 });
+
+test("trace lines name users, methods and fingerprints, never passwords", async () => {
+  const traces: string[] = [];
+  const key = testSigner();
+  const { reply, request, result } = start({
+    password: (_u, pw) => pw === "correct horse",
+    publickey: () => true,
+    required: [["publickey", "password"]],
+    trace: (l) => traces.push(l),
+  });
+  await request(await signedRequest(key));
+  await reply();
+  await request({ method: "password", password: "battery staple" });
+  await reply();
+  await request({ method: "password", password: "correct horse" });
+  await reply();
+  await result;
+  const all = traces.join("\n");
+  assert.ok(!all.includes("horse") && !all.includes("staple"));
+  assert.ok(all.includes("Accepted password for alice"));
+  assert.ok(all.includes("Failed password for alice"));
+});
