@@ -40,14 +40,13 @@ test("bundled MODP primes are RFC 3526's formula, recomputed from π", () => {
   }
 });
 
-test("bundled MODP primes match node:crypto's modp14..18", () => {
-  const names = ["modp14", "modp15", "modp16", "modp17", "modp18"];
-  for (const [i, [p]] of RFC3526.entries()) {
-    assert.equal(
-      p,
-      BigInt("0x" + Buffer.from(getDiffieHellman(names[i]).getPrime()).toString("hex")),
-    );
-  }
+test("the 2048-bit group matches node:crypto's modp14; GEX_GROUPS are groups 14-18 with g = 2", () => {
+  // (only modp14: Bun's getDiffieHellman spends a minute checking the larger primes)
+  assert.equal(
+    MODP_2048,
+    BigInt("0x" + Buffer.from(getDiffieHellman("modp14").getPrime()).toString("hex")),
+  );
+  assert.deepEqual(GEX_GROUPS.map((g) => g.p), RFC3526.map(([p]) => p));
   assert.deepEqual(GEX_GROUPS.map((g) => g.bits), [2048, 3072, 4096, 6144, 8192]);
   assert.ok(GEX_GROUPS.every((g) => g.g === 2n));
 });
