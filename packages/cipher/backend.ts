@@ -96,14 +96,34 @@ export function backendAvailable(backend: Backend, cipher: string, mac?: string)
 
 /**
  * The fastest measured backend per runtime, family and direction, best first (the first that
- * is available wins). Median MB/s at 32 KiB packets, Deno 2.9.6 / Node 20.20 / Bun 1.4.5, on
- * the 2-core machine, from `deno bench -A bench/` and the same bench bundled for Node and Bun
- * (figures in bench/README.md):
+ * is available wins). Seal/open MB/s of payload, median of 5 rounds, 16 seals in flight and
+ * opens one at a time (as the wire streams run them), on the shared 2-core machine (AMD EPYC,
+ * load ≈ 6 from other jobs, so ±30%), measured 2026-11-25 with the bundled package:
  *
- * - Deno, chacha20-poly1305: node (OpenSSL ChaCha20 + noble Poly1305) seal ≈ TBD, noble ≈ TBD.
- * - Deno, aes-gcm: TBD.
- * - Deno, aes-ctr(+etm): TBD.
- * - Node 20 / Bun: OpenSSL through node:crypto everywhere it exists.
+ * | runtime       | suite (32 KiB)        | noble   | node:crypto | WebCrypto |
+ * | ------------- | --------------------- | ------- | ----------- | --------- |
+ * | Deno 2.9.6    | chacha20-poly1305     | 75/62   | 122/117 (1) | —         |
+ * | Deno 2.9.6    | aes128-gcm            | 25/23   | 99/112      | 435/330   |
+ * | Deno 2.9.6    | aes256-gcm            | 29/29   | 101/116     | 340/567   |
+ * | Deno 2.9.6    | aes128-ctr + sha2-256-etm | 51/48 | 222/172  | 513/303   |
+ * | Deno 2.9.6    | aes128-ctr + sha2-256 | 47/44   | 150/162     | 395/143   |
+ * | Node 20.20    | chacha20-poly1305     | 63/63   | 74/76 (1)   | —         |
+ * | Node 20.20    | aes128-gcm            | 20/20   | 417/406     | 328/405   |
+ * | Node 20.20    | aes256-gcm            | 18/18   | 536/481     | 472/394   |
+ * | Node 20.20    | aes128-ctr + sha2-256-etm | 18/19 | 430/448  | 153/173   |
+ * | Node 20.20    | aes128-ctr + sha2-256 | 24/23   | 669/451     | 378/306   |
+ * | Bun 1.4.5     | chacha20-poly1305     | 51/60   | — (2)       | —         |
+ * | Bun 1.4.5     | aes128-gcm            | 20/22   | 793/1490    | 492/1027  |
+ * | Bun 1.4.5     | aes256-gcm            | 15/17   | 419/645     | 537/1259  |
+ * | Bun 1.4.5     | aes128-ctr + sha2-256-etm | 27/26 | 262/399  | 340/356   |
+ * | Bun 1.4.5     | aes128-ctr + sha2-256 | 30/30   | 312/327     | 235/116   |
+ *
+ * At 1 KiB the native paths' per-call cost shows: Deno aes128-ctr+etm node 26/10 against
+ * WebCrypto 14/6, Bun 202/232 against 60/27, Node 61/82 against 14/10. WebCrypto still wins
+ * on Deno where it matters (bulk data), `node:crypto` wins on Node and Bun at every size
+ * except Bun's aes256-gcm at 32 KiB, where the two are within the noise.
+ * (1) OpenSSL ChaCha20 with noble's Poly1305, which bounds it (no runtime has a native
+ * Poly1305 that JavaScript can reach); noble below 2 KiB. (2) Bun has no `chacha20`.
  */
 const PREFERENCE: Record<Runtime, Record<SuiteFamily, { seal: Backend[]; open: Backend[] }>> = {
   deno: {
