@@ -219,6 +219,19 @@ export async function authenticateServer(
     throw new TypeError("options.sessionId must be a non-empty Uint8Array");
   }
   const enabled = enabledMethods(options);
+  if (options.required !== undefined && options.required.length === 0) {
+    throw new TypeError("options.required must list at least one method list");
+  }
+  for (
+    const [name, v] of [["maxAuthTries", options.maxAuthTries], [
+      "maxRequests",
+      options.maxRequests,
+    ]]
+  ) {
+    if (v !== undefined && (!Number.isInteger(v) || (v as number) < 1)) {
+      throw new RangeError(`options.${name} must be a positive integer`);
+    }
+  }
   for (const list of options.required ?? []) {
     if (list.length === 0) throw new TypeError("options.required lists must not be empty");
     for (const m of list) {

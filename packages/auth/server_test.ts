@@ -459,6 +459,14 @@ test("configuration errors are TypeErrors", async () => {
   const [, s] = connPair();
   await assert.rejects(authenticateServer(s, { sessionId, required: [["password"]] }), TypeError);
   await assert.rejects(authenticateServer(s, { sessionId: new Uint8Array() }), TypeError);
+  await assert.rejects(
+    authenticateServer(s, { sessionId, password: () => true, required: [] }),
+    TypeError,
+  );
+  await assert.rejects(
+    authenticateServer(s, { sessionId, password: () => true, maxAuthTries: 0 }),
+    RangeError,
+  );
 });
 
 test("trace lines name users, methods and fingerprints, never passwords", async () => {
