@@ -125,7 +125,10 @@ export class KnownHosts {
    * @returns The parsed file (empty when it does not exist).
    */
   async load(storage: KnownHostsStorage): Promise<KnownHostsFile> {
-    const text = (await storage.read()) ?? "";
+    return this.#parse(storage, (await storage.read()) ?? "");
+  }
+
+  #parse(storage: KnownHostsStorage, text: string): KnownHostsFile {
     const cached = this.#cache.get(storage);
     if (cached && cached.text === text) return cached.file;
     const file = parseKnownHosts(text);
@@ -302,8 +305,9 @@ export class KnownHosts {
       hash: options.hash,
       comment: options.comment,
     });
-    await this.files[0].update((text) => {
-      const present = parseKnownHosts(text).lines.some((l) =>
+    const storage = this.files[0];
+    await storage.update((text) => {
+      const present = this.#parse(storage, text).lines.some((l) =>
         l.entry !== undefined && l.entry.marker === undefined && l.entry.keyType === type &&
         equalBytes(l.entry.blob, hostKey) && entryAppliesTo(l.entry, name)
       );

@@ -62,21 +62,16 @@ export function formatKnownHostsLine(fields: KnownHostsLineFields): string {
   return `${marker}${hosts} ${type} ${encodeBase64(fields.blob)}${comment}`;
 }
 
-/** The line ending a file mostly uses, for lines added to it ("\n" for an empty file). */
-function fileEnding(lines: readonly KnownHostsLine[]): LineEnding {
-  let crlf = 0;
-  let lf = 0;
-  for (const l of lines) {
-    if (l.eol === "\r\n") crlf++;
-    else if (l.eol === "\n") lf++;
-  }
-  return crlf > lf ? "\r\n" : "\n";
+/** The line ending of a file's first line ("\n" for a file without one). */
+function fileEnding(text: string): LineEnding {
+  const nl = text.indexOf("\n");
+  return nl > 0 && text.charCodeAt(nl - 1) === 0x0d ? "\r\n" : "\n";
 }
 
 /**
  * Appends a line to a known_hosts text. Everything before stays byte for byte; when the last
  * line has no line ending one is added first, and the new line ends with the file's usual
- * ending (CRLF for a CRLF file, LF otherwise).
+ * ending (CRLF when its first line ends with CRLF, LF otherwise).
  *
  * @param text The current file text ("" for a new file).
  * @param line The line to add, without a line ending.
@@ -90,10 +85,8 @@ function fileEnding(lines: readonly KnownHostsLine[]): LineEnding {
  */
 export function appendKnownHostsLine(text: string, line: string): string {
   if (/[\r\n]/.test(line)) throw new TypeError("Line must not contain line breaks");
-  const lines = parseKnownHosts(text).lines;
-  const eol = fileEnding(lines);
-  const last = lines[lines.length - 1];
-  const glue = last && last.eol === "" ? eol : "";
+  const eol = fileEnding(text);
+  const glue = text.length > 0 && !text.endsWith("\n") ? eol : "";
   return text + glue + line + eol;
 }
 
