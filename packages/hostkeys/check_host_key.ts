@@ -13,10 +13,31 @@ import type { KnownHosts, VerifyResult } from "./known_hosts.ts";
  * StrictHostKeyChecking: `yes` refuses unknown keys; `accept-new` records and trusts them;
  * `ask` lets a callback decide; `no` records them without asking (for tests). A changed or
  * revoked key is refused under every policy.
+ *
+ * @example
+ * ```ts
+ * import type { HostKeyPolicy } from "@hush/hostkeys";
+ * const policy: HostKeyPolicy = "accept-new";
+ * console.log(policy); // accept-new
+ * ```
  */
 export type HostKeyPolicy = "yes" | "accept-new" | "ask" | "no";
 
-/** What the `ask` callback is shown about an unknown host key. */
+/**
+ * What the `ask` callback is shown about an unknown host key.
+ *
+ * @example
+ * ```ts
+ * import { checkHostKey, decodeBase64, type HostKeyPrompt, KnownHosts, MemoryStorage } from "@hush/hostkeys";
+ * const ask = (p: HostKeyPrompt) => {
+ *   console.log(p.message.split("\n")[0]); // The authenticity of host 'h' can't be established.
+ *   return false;
+ * };
+ * const store = new KnownHosts([new MemoryStorage()]);
+ * await checkHostKey({ store, policy: "ask", host: "h", port: 22, hostKey: decodeBase64("AAAAC3NzaC1lZDI1NTE5AAAAIBGX6k3DrIAR0fhNHg5YGd5pYYrP5vwP9VR3sKv3YZJz")!, ask })
+ *   .catch((e) => console.log(e.message)); // Host key verification failed.
+ * ```
+ */
 export interface HostKeyPrompt {
   /** The host as given. */
   host: string;
@@ -32,7 +53,23 @@ export interface HostKeyPrompt {
   message: string;
 }
 
-/** Options for {@linkcode checkHostKey}. */
+/**
+ * Options for {@linkcode checkHostKey}.
+ *
+ * @example
+ * ```ts
+ * import { checkHostKey, type CheckHostKeyOptions, decodeBase64, KnownHosts, MemoryStorage } from "@hush/hostkeys";
+ * const options: CheckHostKeyOptions = {
+ *   store: new KnownHosts([new MemoryStorage()]),
+ *   policy: "accept-new",
+ *   host: "example.org",
+ *   port: 22,
+ *   hostKey: decodeBase64("AAAAC3NzaC1lZDI1NTE5AAAAIBGX6k3DrIAR0fhNHg5YGd5pYYrP5vwP9VR3sKv3YZJz")!,
+ *   hashHosts: true,
+ * };
+ * console.log((await checkHostKey(options)).status); // added
+ * ```
+ */
 export interface CheckHostKeyOptions {
   /** The known_hosts store; without one only the `no` policy accepts a key. */
   store?: KnownHosts;
@@ -50,7 +87,16 @@ export interface CheckHostKeyOptions {
   hashHosts?: boolean;
 }
 
-/** What {@linkcode checkHostKey} decided when it accepted the key. */
+/**
+ * What {@linkcode checkHostKey} decided when it accepted the key.
+ *
+ * @example
+ * ```ts
+ * import { checkHostKey, type CheckHostKeyResult, decodeBase64 } from "@hush/hostkeys";
+ * const r: CheckHostKeyResult = await checkHostKey({ policy: "no", host: "h", port: 22, hostKey: decodeBase64("AAAAC3NzaC1lZDI1NTE5AAAAIBGX6k3DrIAR0fhNHg5YGd5pYYrP5vwP9VR3sKv3YZJz")! });
+ * console.log(r.status); // accepted
+ * ```
+ */
 export interface CheckHostKeyResult {
   /**
    * `trusted`: known and matching; `added`: unknown, accepted and recorded; `accepted`:

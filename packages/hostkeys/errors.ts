@@ -4,10 +4,28 @@
  */
 import { DisconnectReason, type DisconnectReasonCode } from "@hush/wire";
 
-/** What a refused host key looked like in the known_hosts files. */
+/**
+ * What a refused host key looked like in the known_hosts files.
+ *
+ * @example
+ * ```ts
+ * import { HostKeyError, type HostKeyRefusal } from "@hush/hostkeys";
+ * const why: HostKeyRefusal = "revoked";
+ * console.log(new HostKeyError("Host key verification failed.", { status: why }).status); // revoked
+ * ```
+ */
 export type HostKeyRefusal = "unknown" | "changed" | "revoked";
 
-/** Extra fields of a {@linkcode HostKeyError}. */
+/**
+ * Extra fields of a {@linkcode HostKeyError}.
+ *
+ * @example
+ * ```ts
+ * import { HostKeyError, type HostKeyErrorOptions } from "@hush/hostkeys";
+ * const options: HostKeyErrorOptions = { status: "unknown", cause: new Error("declined") };
+ * console.log(new HostKeyError("Host key verification failed.", options).reason); // 9
+ * ```
+ */
 export interface HostKeyErrorOptions extends ErrorOptions {
   /** The disconnect reason that fits (HOST_KEY_NOT_VERIFIABLE unless given). */
   reason?: DisconnectReasonCode;

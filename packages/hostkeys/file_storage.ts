@@ -5,7 +5,16 @@
  */
 import type { KnownHostsStorage } from "./storage.ts";
 
-/** What a file's `stat` must report. */
+/**
+ * What a file's `stat` must report.
+ *
+ * @example
+ * ```ts
+ * import type { KnownHostsFileStat } from "@hush/hostkeys";
+ * const st: KnownHostsFileStat = { mode: 0o100644, mtimeMs: Date.now() };
+ * console.log((st.mode & 0o7777).toString(8)); // 644
+ * ```
+ */
 export interface KnownHostsFileStat {
   /** The permission bits (`mode & 0o7777` is kept on rewrite). */
   mode: number;
@@ -61,7 +70,16 @@ export interface KnownHostsFs {
   lock?(path: string): Promise<() => Promise<void>>;
 }
 
-/** Options for {@linkcode FileStorage}. */
+/**
+ * Options for {@linkcode FileStorage}.
+ *
+ * @example
+ * ```ts
+ * import type { FileStorageOptions } from "@hush/hostkeys";
+ * const options: FileStorageOptions = { mode: 0o644, lockTimeout: 2_000 };
+ * console.log(options.mode?.toString(8)); // 644
+ * ```
+ */
 export interface FileStorageOptions {
   /** Mode of a file created by the first update (`0o600`). */
   mode?: number;

@@ -6,12 +6,29 @@ import { hmac } from "@noble/hashes/hmac.js";
 import { sha1 } from "@noble/hashes/legacy.js";
 import { decodeBase64, encodeBase64 } from "./base64.ts";
 
-/** The prefix of a hashed host field (hash type 1, HMAC-SHA1). */
+/**
+ * The prefix of a hashed host field (hash type 1, HMAC-SHA1).
+ *
+ * @example
+ * ```ts
+ * import { HASHED_HOST_PREFIX, hashHostName } from "@hush/hostkeys";
+ * console.log(hashHostName("example.org").startsWith(HASHED_HOST_PREFIX)); // true
+ * ```
+ */
 export const HASHED_HOST_PREFIX = "|1|";
 /** Length in bytes of the salt and of the HMAC-SHA1 output. */
 const SHA1_LENGTH = 20;
 
-/** A hashed host field taken apart. */
+/**
+ * A hashed host field taken apart.
+ *
+ * @example
+ * ```ts
+ * import { type HashedHost, matchHashedHost, parseHashedHost } from "@hush/hostkeys";
+ * const h: HashedHost | undefined = parseHashedHost("|1|CwsLCwsLCwsLCwsLCwsLCwsLCws=|thcxhlUFcmTii8C2+zeMjvFGvgA=");
+ * console.log(h !== undefined && matchHashedHost("Hi There", h)); // true
+ * ```
+ */
 export interface HashedHost {
   /** The 20-byte HMAC key. */
   readonly salt: Uint8Array;

@@ -32,7 +32,15 @@ export const KEY_TYPE_LABELS: Readonly<Record<string, string>> = {
   "sk-ecdsa-sha2-nistp256-cert-v01@openssh.com": "ECDSA-SK-CERT",
 };
 
-/** The suffix of OpenSSH certificate key type names. */
+/**
+ * The suffix of OpenSSH certificate key type names.
+ *
+ * @example
+ * ```ts
+ * import { CERT_SUFFIX } from "@hush/hostkeys";
+ * console.log("ssh-ed25519-cert-v01@openssh.com".endsWith(CERT_SUFFIX)); // true
+ * ```
+ */
 export const CERT_SUFFIX = "-cert-v01@openssh.com";
 
 /**

@@ -17,7 +17,17 @@ import { blobKeyType, CERT_SUFFIX } from "./key_types.ts";
 import { type Certificate, checkCertificate, parsePublicKey } from "@hush/keys";
 import type { KnownHostsStorage } from "./storage.ts";
 
-/** A key line that applies to a host, with where it was found. */
+/**
+ * A key line that applies to a host, with where it was found.
+ *
+ * @example
+ * ```ts
+ * import { type HostKeyRecord, KnownHosts, MemoryStorage } from "@hush/hostkeys";
+ * const store = new KnownHosts([new MemoryStorage("@revoked * ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBGX6k3DrIAR0fhNHg5YGd5pYYrP5vwP9VR3sKv3YZJz\n", "kh")]);
+ * const [r]: HostKeyRecord[] = await store.lookup("any.host");
+ * console.log(r.file, r.line, r.marker, r.keyType); // kh 1 revoked ssh-ed25519
+ * ```
+ */
 export interface HostKeyRecord {
   /** The storage's name (file path). */
   readonly file: string;
@@ -35,10 +45,31 @@ export interface HostKeyRecord {
   readonly comment: string;
 }
 
-/** The verdict on a host key. */
+/**
+ * The verdict on a host key.
+ *
+ * @example
+ * ```ts
+ * import { decodeBase64, KnownHosts, MemoryStorage, type VerifyStatus } from "@hush/hostkeys";
+ * const store = new KnownHosts([new MemoryStorage()]);
+ * const status: VerifyStatus = (await store.verify("h", 22, decodeBase64("AAAAC3NzaC1lZDI1NTE5AAAAIBGX6k3DrIAR0fhNHg5YGd5pYYrP5vwP9VR3sKv3YZJz")!)).status;
+ * console.log(status); // unknown
+ * ```
+ */
 export type VerifyStatus = "trusted" | "unknown" | "changed" | "revoked";
 
-/** What {@linkcode KnownHosts.verify} found. */
+/**
+ * What {@linkcode KnownHosts.verify} found.
+ *
+ * @example
+ * ```ts
+ * import { decodeBase64, KnownHosts, MemoryStorage, type VerifyResult } from "@hush/hostkeys";
+ * const other = "AAAAC3NzaC1lZDI1NTE5AAAAIE4QbSvNhtVKwEK3kNCgzK2lDkO6yJUeXKOBkS8yyURf";
+ * const store = new KnownHosts([new MemoryStorage("h ssh-ed25519 " + other + "\n", "kh")]);
+ * const v: VerifyResult = await store.verify("h", 22, decodeBase64("AAAAC3NzaC1lZDI1NTE5AAAAIBGX6k3DrIAR0fhNHg5YGd5pYYrP5vwP9VR3sKv3YZJz")!);
+ * console.log(v.status, v.found?.file, v.found?.line); // changed kh 1
+ * ```
+ */
 export interface VerifyResult {
   /**
    * `trusted`: a line for this host has this key (or, for a certificate, the CA that signed
@@ -66,13 +97,33 @@ export interface VerifyResult {
   readonly otherKeys?: readonly HostKeyRecord[];
 }
 
-/** Options for the {@linkcode KnownHosts} constructor. */
+/**
+ * Options for the {@linkcode KnownHosts} constructor.
+ *
+ * @example
+ * ```ts
+ * import { KnownHosts, type KnownHostsOptions, MemoryStorage } from "@hush/hostkeys";
+ * const options: KnownHostsOptions = { now: () => Date.UTC(2030, 0, 1) };
+ * console.log(new KnownHosts([new MemoryStorage()], options).files.length); // 1
+ * ```
+ */
 export interface KnownHostsOptions {
   /** The clock host certificates are checked against, in milliseconds (`Date.now`). */
   now?: () => number;
 }
 
-/** Options for {@linkcode KnownHosts.add}. */
+/**
+ * Options for {@linkcode KnownHosts.add}.
+ *
+ * @example
+ * ```ts
+ * import { type AddOptions, decodeBase64, KnownHosts, MemoryStorage } from "@hush/hostkeys";
+ * const store = new KnownHosts([new MemoryStorage()]);
+ * const options: AddOptions = { hash: true, comment: "lab" };
+ * await store.add("10.0.0.1", 2222, decodeBase64("AAAAC3NzaC1lZDI1NTE5AAAAIBGX6k3DrIAR0fhNHg5YGd5pYYrP5vwP9VR3sKv3YZJz")!, options);
+ * console.log((await store.files[0].read())?.startsWith("|1|")); // true
+ * ```
+ */
 export interface AddOptions {
   /** Write the host name hashed (`HashKnownHosts yes`). */
   hash?: boolean;

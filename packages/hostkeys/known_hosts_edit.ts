@@ -14,7 +14,16 @@ import {
   parseKnownHosts,
 } from "./known_hosts_file.ts";
 
-/** What {@linkcode formatKnownHostsLine} writes. */
+/**
+ * What {@linkcode formatKnownHostsLine} writes.
+ *
+ * @example
+ * ```ts
+ * import { decodeBase64, formatKnownHostsLine, type KnownHostsLineFields } from "@hush/hostkeys";
+ * const fields: KnownHostsLineFields = { hosts: "*.example.org", blob: decodeBase64("AAAAC3NzaC1lZDI1NTE5AAAAIBGX6k3DrIAR0fhNHg5YGd5pYYrP5vwP9VR3sKv3YZJz")!, marker: "cert-authority" };
+ * console.log(formatKnownHostsLine(fields).split(" ").slice(0, 3).join(" ")); // @cert-authority *.example.org ssh-ed25519
+ * ```
+ */
 export interface KnownHostsLineFields {
   /** The known_hosts name (see {@linkcode knownHostsName}) or a pattern list. */
   hosts: string;
@@ -90,7 +99,16 @@ export function appendKnownHostsLine(text: string, line: string): string {
   return text + glue + line + eol;
 }
 
-/** The outcome of {@linkcode removeKnownHost}. */
+/**
+ * The outcome of {@linkcode removeKnownHost}.
+ *
+ * @example
+ * ```ts
+ * import { removeKnownHost, type RemoveResult } from "@hush/hostkeys";
+ * const r: RemoveResult = removeKnownHost("old ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBGX6k3DrIAR0fhNHg5YGd5pYYrP5vwP9VR3sKv3YZJz\n# kept\n", "old");
+ * console.log(JSON.stringify(r.text), r.removed.length); // "# kept\n" 1
+ * ```
+ */
 export interface RemoveResult {
   /** The new file text. */
   readonly text: string;

@@ -9,10 +9,28 @@ import { blobKeyType, KEY_TYPE_LABELS } from "./key_types.ts";
 import { matchHostPatternList } from "./pattern.ts";
 import { matchHashedHost } from "./hashed_host.ts";
 
-/** A line marker: `@cert-authority` or `@revoked`. */
+/**
+ * A line marker: `@cert-authority` or `@revoked`.
+ *
+ * @example
+ * ```ts
+ * import { type KnownHostsMarker, parseKnownHosts } from "@hush/hostkeys";
+ * const marker: KnownHostsMarker | undefined = parseKnownHosts("@revoked * ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBGX6k3DrIAR0fhNHg5YGd5pYYrP5vwP9VR3sKv3YZJz\n").lines[0].entry?.marker;
+ * console.log(marker); // revoked
+ * ```
+ */
 export type KnownHostsMarker = "cert-authority" | "revoked";
 
-/** A usable key line of a known_hosts file. */
+/**
+ * A usable key line of a known_hosts file.
+ *
+ * @example
+ * ```ts
+ * import { type KnownHostsEntry, parseKnownHosts } from "@hush/hostkeys";
+ * const entry: KnownHostsEntry = parseKnownHosts("a,b ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBGX6k3DrIAR0fhNHg5YGd5pYYrP5vwP9VR3sKv3YZJz my key").lines[0].entry!;
+ * console.log(entry.hosts, entry.keyType, entry.blob.length, entry.comment); // a,b ssh-ed25519 51 my key
+ * ```
+ */
 export interface KnownHostsEntry {
   /** The marker, when the line has one. */
   readonly marker?: KnownHostsMarker;
@@ -30,13 +48,40 @@ export interface KnownHostsEntry {
   readonly comment: string;
 }
 
-/** What kind of line a known_hosts line is. */
+/**
+ * What kind of line a known_hosts line is.
+ *
+ * @example
+ * ```ts
+ * import { type KnownHostsLineKind, parseKnownHosts } from "@hush/hostkeys";
+ * const kinds: KnownHostsLineKind[] = parseKnownHosts("# c\n\nx\n").lines.map((l) => l.kind);
+ * console.log(kinds); // [ "comment", "blank", "invalid" ]
+ * ```
+ */
 export type KnownHostsLineKind = "blank" | "comment" | "entry" | "invalid";
 
-/** A line ending as found in the file (`""` for a last line with none). */
+/**
+ * A line ending as found in the file (`""` for a last line with none).
+ *
+ * @example
+ * ```ts
+ * import { type LineEnding, parseKnownHosts } from "@hush/hostkeys";
+ * const endings: LineEnding[] = parseKnownHosts("a\r\nb\nc").lines.map((l) => l.eol);
+ * console.log(endings); // [ "\r\n", "\n", "" ]
+ * ```
+ */
 export type LineEnding = "" | "\n" | "\r\n";
 
-/** One line of a known_hosts file. */
+/**
+ * One line of a known_hosts file.
+ *
+ * @example
+ * ```ts
+ * import { type KnownHostsLine, parseKnownHosts } from "@hush/hostkeys";
+ * const line: KnownHostsLine = parseKnownHosts("# first\r\nbroken line\r\n").lines[1];
+ * console.log(line.number, line.kind, JSON.stringify(line.text + line.eol), line.problem); // 2 invalid "broken line\r\n" Missing key
+ * ```
+ */
 export interface KnownHostsLine {
   /** The 1-based line number. */
   readonly number: number;
@@ -52,7 +97,16 @@ export interface KnownHostsLine {
   readonly problem?: string;
 }
 
-/** A problem found on one line. The line itself is kept. */
+/**
+ * A problem found on one line. The line itself is kept.
+ *
+ * @example
+ * ```ts
+ * import { type KnownHostsDiagnostic, parseKnownHosts } from "@hush/hostkeys";
+ * const [d]: readonly KnownHostsDiagnostic[] = parseKnownHosts("\nhost ssh-ed25519 !!!!\n").diagnostics;
+ * console.log(d.line, d.severity, d.message); // 2 error Key data is not valid base64
+ * ```
+ */
 export interface KnownHostsDiagnostic {
   /** The 1-based line number. */
   readonly line: number;
@@ -268,7 +322,7 @@ export function entryAppliesTo(entry: KnownHostsEntry, name: string): boolean {
  * import { parseKnownHosts } from "@hush/hostkeys";
  * const file = parseKnownHosts("# nothing yet\n\nnot a key line");
  * console.log(file.lines.map((l) => l.kind)); // [ "comment", "blank", "invalid" ]
- * console.log(file.toString()); // "# nothing yet\n\nnot a key line"
+ * console.log(JSON.stringify(file.toString())); // "# nothing yet\n\nnot a key line"
  * ```
  */
 export function parseKnownHosts(text: string): KnownHostsFile {

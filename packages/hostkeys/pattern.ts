@@ -79,7 +79,16 @@ function matchLowered(n: string, pattern: string): boolean {
   return true;
 }
 
-/** The outcome of matching a name against a pattern list. */
+/**
+ * The outcome of matching a name against a pattern list.
+ *
+ * @example
+ * ```ts
+ * import { matchHostPatternList, type PatternListMatch } from "@hush/hostkeys";
+ * const m: PatternListMatch = matchHostPatternList("10.0.0.1", "10.0.0.*,!10.0.0.2");
+ * console.log(m); // match
+ * ```
+ */
 export type PatternListMatch = "match" | "negated" | "none";
 
 /**

@@ -16,7 +16,7 @@
  *   read: () => Promise.resolve("# empty\n"),
  *   update: () => Promise.reject(new Error("Read-only")),
  * };
- * console.log(await storage.read()); // # empty
+ * console.log(JSON.stringify(await storage.read())); // "# empty\n"
  * ```
  */
 export interface KnownHostsStorage {
@@ -37,7 +37,7 @@ export interface KnownHostsStorage {
  * import { MemoryStorage } from "@hush/hostkeys";
  * const storage = new MemoryStorage("# my hosts\n", "memory");
  * await storage.update((text) => text + "# more\n");
- * console.log(await storage.read()); // "# my hosts\n# more\n"
+ * console.log(JSON.stringify(await storage.read())); // "# my hosts\n# more\n"
  * ```
  */
 export class MemoryStorage implements KnownHostsStorage {
