@@ -138,7 +138,7 @@ function changedMessage(v: VerifyResult, label: string, fingerprint: string): st
   }
   lines.push(
     "  remove with:",
-    `  ssh-keygen -f '${file}' -R '${v.name}'`,
+    `  ssh-keygen -f "${file}" -R "${v.name}"`,
     `Host key for ${v.name} has changed and you have requested strict checking.`,
     "Host key verification failed.",
   );
@@ -154,6 +154,7 @@ function revokedMessage(v: VerifyResult, label: string): string {
     "This could mean that a stolen key is being used to",
     "impersonate this host.",
     `Revoked key in ${v.found!.file}:${v.found!.line}`,
+    `${label} host key for ${v.name} was revoked and you have requested strict checking.`,
     "Host key verification failed.",
   ].join("\n");
 }

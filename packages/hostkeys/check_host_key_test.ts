@@ -88,7 +88,7 @@ test("changed: refused under every policy with OpenSSH's warning naming file and
         assert.equal(lines[0], "@".repeat(59));
         assert.equal(lines[1], "@    WARNING: REMOTE HOST IDENTIFICATION HAS CHANGED!     @");
         assert.ok(lines.includes(`Offending ED25519 key in ${USER}:2`), e.message);
-        assert.ok(lines.includes(`  ssh-keygen -f '${USER}' -R 'example.org'`));
+        assert.ok(lines.includes(`  ssh-keygen -f "${USER}" -R "example.org"`));
         assert.equal(lines[lines.length - 1], "Host key verification failed.");
         return true;
       },
