@@ -23,6 +23,14 @@ import type { MacSpec } from "./registry.ts";
 
 const HASH_NAMES = { sha1: "SHA-1", sha256: "SHA-256", sha512: "SHA-512" } as const;
 
+/** Subtracts one from a 128-bit big-endian counter (wrapping). */
+function subtractBlock(counter: Uint8Array): void {
+  for (let i = 15; i >= 0; i--) {
+    counter[i] = (counter[i] - 1) & 0xff;
+    if (counter[i] !== 0xff) break;
+  }
+}
+
 /** The AES and HMAC keys of one direction. */
 class CtrHmacKeys {
   readonly aes: SubtleKey;
@@ -87,44 +95,60 @@ export class SubtleCtrHmacSealer implements PacketSealer {
     this.#random = random;
   }
 
-  /** Frames one payload, encrypts and MACs it; resolves to the whole packet. */
+  /**
+   * Frames one payload, encrypts and MACs it; resolves to the whole packet. The ciphertext
+   * comes back from WebCrypto in a fresh buffer; the layouts below let that buffer become the
+   * packet, so that no 32 KiB copy follows: the bytes encrypted past the packet (the MAC's
+   * room, and for encrypt-then-MAC one block before it under the previous counter) are
+   * overwritten before anything leaves.
+   */
   seal(payload: Uint8Array): Promise<Uint8Array> {
     const k = this.#k;
-    // Layout: uint32 sequence (MAC input only) | packet | MAC.
+    const sequence = this.sequence;
+    this.sequence = (sequence + 1) >>> 0;
+    // encrypt-then-MAC: | 12 spare | length | body | MAC room |, encrypted from one block early
+    // classic:          | sequence | length | body | MAC room |, encrypted from the length on
     const buf = frame(payload, {
       blockSize: 16,
       lengthInClear: k.etm,
-      prefix: 4,
+      prefix: k.etm ? 12 : 4,
       macLength: k.tagLength,
       random: this.#random,
     });
-    const end = buf.length - k.tagLength;
-    writeUint32(buf, 0, this.sequence);
-    this.sequence = (this.sequence + 1) >>> 0;
-    const counter = k.take((end - 4) >>> 4);
-    return this.#seal(buf, end, counter);
+    const n = buf.length - k.tagLength - (k.etm ? 16 : 8);
+    const counter = k.take((k.etm ? n : 4 + n) >>> 4);
+    if (k.etm) subtractBlock(counter);
+    else writeUint32(buf, 0, sequence);
+    const aes = k.aes.key;
+    const mac = k.mac.key;
+    if (aes && mac) return this.#seal(aes, mac, buf, n, sequence, counter);
+    return k.keys().then(([aes, mac]) => this.#seal(aes, mac, buf, n, sequence, counter));
   }
 
-  async #seal(buf: Uint8Array, end: number, counter: Uint8Array): Promise<Uint8Array> {
-    const k = this.#k;
-    const [aes, mac] = await k.keys();
+  async #seal(
+    aes: CryptoKey,
+    mac: CryptoKey,
+    buf: Uint8Array,
+    n: number,
+    sequence: number,
+    counter: Uint8Array,
+  ): Promise<Uint8Array> {
     const aesParams = { name: "AES-CTR", counter: bytes(counter), length: 128 };
-    if (k.etm) {
-      const ct = await crypto.subtle.encrypt(aesParams, aes, bytes(buf.subarray(8, end)));
-      buf.set(new Uint8Array(ct), 8);
-      buf.set(
-        new Uint8Array(await crypto.subtle.sign("HMAC", mac, bytes(buf.subarray(0, end)))),
-        end,
-      );
-    } else {
-      const [ct, tag] = await Promise.all([
-        crypto.subtle.encrypt(aesParams, aes, bytes(buf.subarray(4, end))),
-        crypto.subtle.sign("HMAC", mac, bytes(buf.subarray(0, end))),
-      ]);
-      buf.set(new Uint8Array(ct), 4);
-      buf.set(new Uint8Array(tag), end);
+    if (this.#k.etm) {
+      const out = new Uint8Array(await crypto.subtle.encrypt(aesParams, aes, bytes(buf)));
+      writeUint32(out, 8, sequence);
+      writeUint32(out, 12, n);
+      const tag = await crypto.subtle.sign("HMAC", mac, bytes(out.subarray(8, 16 + n)));
+      out.set(new Uint8Array(tag), 16 + n);
+      return out.subarray(12);
     }
-    return buf.subarray(4);
+    const [ct, tag] = await Promise.all([
+      crypto.subtle.encrypt(aesParams, aes, bytes(buf.subarray(4))),
+      crypto.subtle.sign("HMAC", mac, bytes(buf.subarray(0, 8 + n))),
+    ]);
+    const out = new Uint8Array(ct);
+    out.set(new Uint8Array(tag), 4 + n);
+    return out;
   }
 
   /** Drops the keys. */
@@ -181,36 +205,52 @@ export class SubtleCtrHmacOpener implements PacketOpener {
       return Promise.reject(e);
     }
     const counter = k.take((k.etm ? n : 4 + n) >>> 4);
-    // uint32 sequence || the packet up to the MAC, copied now (the caller's buffer is theirs).
-    const input = new Uint8Array(8 + n);
-    writeUint32(input, 0, this.sequence);
-    input.set(packet.subarray(0, 4 + n), 4);
+    const sequence = this.sequence;
+    this.sequence = (sequence + 1) >>> 0;
     const tag = new Uint8Array(packet.subarray(4 + n));
-    this.sequence = (this.sequence + 1) >>> 0;
-    return this.#open(input, tag, counter);
+    // Copied now (the caller's buffer is theirs once this returns):
+    // encrypt-then-MAC: | sequence | length | ciphertext |, the MAC input as it stands;
+    // classic: | 16 spare | length | ciphertext |, decrypted from one block early so that
+    // the plaintext lands right after room for the sequence number, ready for the MAC.
+    let input: Uint8Array;
+    if (k.etm) {
+      input = new Uint8Array(8 + n);
+      writeUint32(input, 0, sequence);
+      input.set(packet.subarray(0, 4 + n), 4);
+    } else {
+      input = new Uint8Array(20 + n);
+      input.set(packet.subarray(0, 4 + n), 16);
+      subtractBlock(counter);
+    }
+    const aes = k.aes.key;
+    const mac = k.mac.key;
+    if (aes && mac) return this.#open(aes, mac, input, tag, sequence, counter);
+    return k.keys().then(([aes, mac]) => this.#open(aes, mac, input, tag, sequence, counter));
   }
 
-  async #open(input: Uint8Array, tag: Uint8Array, counter: Uint8Array): Promise<Uint8Array> {
-    const k = this.#k;
-    const [aes, mac] = await k.keys();
+  async #open(
+    aes: CryptoKey,
+    mac: CryptoKey,
+    input: Uint8Array,
+    tag: Uint8Array,
+    sequence: number,
+    counter: Uint8Array,
+  ): Promise<Uint8Array> {
     const aesParams = { name: "AES-CTR", counter: bytes(counter), length: 128 };
-    if (k.etm) {
+    if (this.#k.etm) {
       if (!await crypto.subtle.verify("HMAC", mac, bytes(tag), bytes(input))) throw macError();
       const body = new Uint8Array(
         await crypto.subtle.decrypt(aesParams, aes, bytes(input.subarray(8))),
       );
       return this.#payload(body);
     }
-    const plain = new Uint8Array(
-      await crypto.subtle.decrypt(aesParams, aes, bytes(input.subarray(4))),
-    );
-    input.set(plain, 4);
-    plain.fill(0);
-    if (!await crypto.subtle.verify("HMAC", mac, bytes(tag), bytes(input))) {
-      input.fill(0);
+    const plain = new Uint8Array(await crypto.subtle.decrypt(aesParams, aes, bytes(input)));
+    writeUint32(plain, 12, sequence);
+    if (!await crypto.subtle.verify("HMAC", mac, bytes(tag), bytes(plain.subarray(12)))) {
+      plain.fill(0);
       throw macError();
     }
-    return this.#payload(input.subarray(8));
+    return this.#payload(plain.subarray(20));
   }
 
   #payload(body: Uint8Array): Uint8Array {
