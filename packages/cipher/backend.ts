@@ -19,13 +19,40 @@ import { cipherSpec, macSpec } from "./registry.ts";
  */
 export const BACKENDS = ["noble", "node", "webcrypto"] as const;
 
-/** One of {@linkcode BACKENDS}. */
+/**
+ * One of {@linkcode BACKENDS}.
+ *
+ * @example
+ * ```ts
+ * import { type Backend, selectBackend } from "@hush/cipher";
+ * const b: Backend = selectBackend("aes256-gcm@openssh.com", undefined, "open");
+ * console.log(["noble", "node", "webcrypto"].includes(b)); // true
+ * ```
+ */
 export type Backend = (typeof BACKENDS)[number];
 
-/** The runtimes the automatic choice tells apart. */
+/**
+ * The runtimes the automatic choice tells apart.
+ *
+ * @example
+ * ```ts
+ * import { detectRuntime, type Runtime } from "@hush/cipher";
+ * const r: Runtime = detectRuntime();
+ * console.log(r); // "deno" under Deno
+ * ```
+ */
 export type Runtime = "deno" | "node" | "bun" | "other";
 
-/** The suite families that share an implementation. */
+/**
+ * The suite families that share an implementation.
+ *
+ * @example
+ * ```ts
+ * import { suiteFamily, type SuiteFamily } from "@hush/cipher";
+ * const f: SuiteFamily = suiteFamily("aes256-gcm@openssh.com");
+ * console.log(f); // "aes-gcm"
+ * ```
+ */
 export type SuiteFamily = "chacha20-poly1305" | "aes-gcm" | "aes-ctr-etm" | "aes-ctr";
 
 /**

@@ -24,7 +24,21 @@ import {
 import { nodeCrypto } from "./node_crypto.ts";
 import { cipherSpec, macSpec } from "./registry.ts";
 
-/** The key material of one direction (RFC 4253 §7.2), as derived by key exchange. */
+/**
+ * The key material of one direction (RFC 4253 §7.2), as derived by key exchange.
+ *
+ * @example
+ * ```ts
+ * import { type DirectionKeys, keyLengths } from "@hush/cipher";
+ * const l = keyLengths("aes256-ctr", "hmac-sha2-512-etm@openssh.com");
+ * const keys: DirectionKeys = {
+ *   iv: new Uint8Array(l.ivLength),
+ *   key: new Uint8Array(l.keyLength),
+ *   macKey: new Uint8Array(l.macKeyLength),
+ * };
+ * console.log(keys.macKey.length); // 64
+ * ```
+ */
 export interface DirectionKeys {
   /** Initial IV (at least the cipher's `ivLength` bytes; extra bytes are ignored). */
   iv: Uint8Array;
@@ -34,7 +48,18 @@ export interface DirectionKeys {
   macKey: Uint8Array;
 }
 
-/** Options for {@linkcode createSealer}. */
+/**
+ * Options for {@linkcode createSealer}.
+ *
+ * @example
+ * ```ts
+ * import { createSealer, type SealerOptions } from "@hush/cipher";
+ * const options: SealerOptions = { backend: "noble", random: (n) => new Uint8Array(n) };
+ * const keys = { iv: new Uint8Array(12), key: new Uint8Array(16), macKey: new Uint8Array(0) };
+ * const sealer = createSealer("aes128-gcm@openssh.com", undefined, keys, options);
+ * console.log((await sealer.seal(new Uint8Array([2]))).length); // 36
+ * ```
+ */
 export interface SealerOptions {
   /** Padding source (random by default). */
   random?: RandomSource;
@@ -42,7 +67,18 @@ export interface SealerOptions {
   backend?: Backend | "auto";
 }
 
-/** Options for {@linkcode createOpener}. */
+/**
+ * Options for {@linkcode createOpener}.
+ *
+ * @example
+ * ```ts
+ * import { createOpener, type OpenerOptions } from "@hush/cipher";
+ * const options: OpenerOptions = { backend: "auto" };
+ * const keys = { iv: new Uint8Array(0), key: new Uint8Array(64), macKey: new Uint8Array(0) };
+ * const opener = createOpener("chacha20-poly1305@openssh.com", undefined, keys, options);
+ * console.log(opener.headerLength); // 4
+ * ```
+ */
 export interface OpenerOptions {
   /** Force an implementation; by default the fastest measured one on this runtime. */
   backend?: Backend | "auto";

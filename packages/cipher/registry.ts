@@ -4,7 +4,16 @@
  * @module
  */
 
-/** What negotiation and key derivation need to know about a cipher. */
+/**
+ * What negotiation and key derivation need to know about a cipher.
+ *
+ * @example
+ * ```ts
+ * import { CIPHERS, type CipherSpec } from "@hush/cipher";
+ * const spec: CipherSpec = CIPHERS["chacha20-poly1305@openssh.com"];
+ * console.log(spec.aead, spec.blockSize, spec.tagLength); // true 8 16
+ * ```
+ */
 export interface CipherSpec {
   /** The SSH name, e.g. `aes128-gcm@openssh.com`. */
   name: string;
@@ -20,7 +29,16 @@ export interface CipherSpec {
   tagLength: number;
 }
 
-/** What negotiation and key derivation need to know about a MAC. */
+/**
+ * What negotiation and key derivation need to know about a MAC.
+ *
+ * @example
+ * ```ts
+ * import { MACS, type MacSpec } from "@hush/cipher";
+ * const spec: MacSpec = MACS["hmac-sha2-256-etm@openssh.com"];
+ * console.log(spec.etm, spec.tagLength); // true 32
+ * ```
+ */
 export interface MacSpec {
   /** The SSH name, e.g. `hmac-sha2-256-etm@openssh.com`. */
   name: string;

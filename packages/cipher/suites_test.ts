@@ -324,3 +324,36 @@ test("a backend that cannot run a suite is refused; wrong key sizes are RangeErr
     RangeError,
   );
 });
+
+test("AES-CTR counters wrap at 2^128 the same on every backend", async () => {
+  const ivs = [
+    new Uint8Array(16), // WebCrypto's encrypt-then-MAC layout starts one block before: ff…ff
+    new Uint8Array(16).fill(0xff),
+    Uint8Array.from({ length: 16 }, (_, i) => (i === 15 ? 0xf0 : 0xff)),
+  ];
+  for (
+    const mac of ["hmac-sha2-256-etm@openssh.com", "hmac-sha2-512", "hmac-sha1-etm@openssh.com"]
+  ) {
+    for (const iv of ivs) {
+      const keys = { ...randomKeys("aes128-ctr", mac), iv };
+      const payloads = [randomPayload(300), randomPayload(5), randomPayload(70)];
+      const expected: Uint8Array[] = [];
+      const noble = createSealer("aes128-ctr", mac, keys, {
+        backend: "noble",
+        random: fixedPadding(1),
+      });
+      for (const p of payloads) expected.push(await noble.seal(p));
+      for (const b of backendsFor("aes128-ctr", mac)) {
+        const sealer = createSealer("aes128-ctr", mac, keys, {
+          backend: b,
+          random: fixedPadding(1),
+        });
+        const opener = createOpener("aes128-ctr", mac, keys, { backend: b });
+        for (let i = 0; i < payloads.length; i++) {
+          assert.deepEqual(await sealer.seal(payloads[i]), expected[i], `${b} ${mac} packet ${i}`);
+          assert.deepEqual(await openWhole(opener, expected[i]), payloads[i]);
+        }
+      }
+    }
+  }
+});
