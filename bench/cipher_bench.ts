@@ -1,0 +1,193 @@
+// Seal/open throughput of @hush/cipher against the raw primitives underneath, per suite, packet
+// size and backend:  deno bench -A bench/cipher_bench.ts
+//
+// Each iteration moves a batch of 16 packets, as the wire streams do: seals are issued
+// together (PacketWriter keeps up to 16 in flight), opens one after another (PacketReader
+// awaits each). The baseline of every group is the raw primitive of the backend selected on
+// this runtime, over the same bytes with the same concurrency; the other backends' raw
+// primitives and suites run beside it.
+import {
+  type Backend,
+  backendAvailable,
+  BACKENDS,
+  createOpener,
+  createSealer,
+  keyLengths,
+  type PacketOpener,
+  selectBackend,
+} from "@hush/cipher";
+import { ctr, gcm } from "@noble/ciphers/aes.js";
+import { chacha20orig } from "@noble/ciphers/chacha.js";
+import { poly1305 } from "@noble/ciphers/_poly1305.js";
+import { hmac } from "@noble/hashes/hmac.js";
+import { sha256 } from "@noble/hashes/sha2.js";
+import * as nodeCrypto from "node:crypto";
+
+const BATCH = 16;
+const SIZES = [64, 1024, 32768];
+const SUITES: [string, string | undefined][] = [
+  ["chacha20-poly1305@openssh.com", undefined],
+  ["aes128-gcm@openssh.com", undefined],
+  ["aes256-gcm@openssh.com", undefined],
+  ["aes128-ctr", "hmac-sha2-256-etm@openssh.com"],
+  ["aes256-ctr", "hmac-sha2-256"],
+];
+const only = Deno.env.get("CIPHER_BENCH_ONLY"); // e.g. "gcm" or "32768" to narrow a dev run
+
+const random = (n: number): Uint8Array<ArrayBuffer> => crypto.getRandomValues(new Uint8Array(n));
+
+/** The raw primitive(s) a suite runs per packet body, for a backend: [seal, open]. */
+type Raw = (body: Uint8Array<ArrayBuffer>) => unknown;
+async function rawPrimitives(
+  family: string,
+  backend: Backend,
+  keyLength: number,
+): Promise<[Raw, Raw] | undefined> {
+  const key = random(keyLength === 64 ? 32 : keyLength);
+  const macKey = random(32);
+  const iv12 = random(12);
+  const iv16 = random(16);
+  const aad = random(4);
+  const bits = keyLength * 8;
+  if (family === "chacha") {
+    const nonce = random(8);
+    const polyKey = random(32);
+    if (backend === "noble") {
+      const f = (b: Uint8Array<ArrayBuffer>) => {
+        chacha20orig(key, nonce, b, new Uint8Array(b.length), 1);
+        return poly1305(b, polyKey);
+      };
+      return [f, f];
+    }
+    if (backend === "node") {
+      const iv = new Uint8Array(16);
+      const f = (b: Uint8Array<ArrayBuffer>) => {
+        nodeCrypto.createCipheriv("chacha20", key, iv).update(b);
+        return poly1305(b, polyKey);
+      };
+      return [f, f];
+    }
+    return undefined;
+  }
+  if (family === "gcm") {
+    if (backend === "noble") {
+      return [
+        (b) => gcm(key, iv12, aad).encrypt(b),
+        (b) => gcm(key, iv12, aad).encrypt(b), // decrypt costs the same; no valid tag needed
+      ];
+    }
+    if (backend === "node") {
+      const f = (b: Uint8Array<ArrayBuffer>) => {
+        const c = nodeCrypto.createCipheriv(`aes-${bits}-gcm` as "aes-128-gcm", key, iv12);
+        c.setAAD(aad);
+        c.update(b);
+        c.final();
+        return c.getAuthTag();
+      };
+      return [f, f];
+    }
+    const k = await crypto.subtle.importKey("raw", key, "AES-GCM", false, ["encrypt"]);
+    const f = (b: Uint8Array<ArrayBuffer>) =>
+      crypto.subtle.encrypt({ name: "AES-GCM", iv: iv12, additionalData: aad }, k, b);
+    return [f, f];
+  }
+  // AES-CTR + HMAC-SHA-256
+  if (backend === "noble") {
+    const f = (b: Uint8Array<ArrayBuffer>) => {
+      ctr(key, iv16).encrypt(b, new Uint8Array(b.length));
+      return hmac(sha256, macKey, b);
+    };
+    return [f, f];
+  }
+  if (backend === "node") {
+    const stream = nodeCrypto.createCipheriv(`aes-${bits}-ctr`, key, iv16);
+    const f = (b: Uint8Array<ArrayBuffer>) => {
+      stream.update(b);
+      return nodeCrypto.createHmac("sha256", macKey).update(b).digest();
+    };
+    return [f, f];
+  }
+  const k = await crypto.subtle.importKey("raw", key, "AES-CTR", false, ["encrypt"]);
+  const h = await crypto.subtle.importKey(
+    "raw",
+    macKey,
+    { name: "HMAC", hash: "SHA-256" },
+    false,
+    ["sign"],
+  );
+  return [
+    async (b) => {
+      await crypto.subtle.encrypt({ name: "AES-CTR", counter: iv16, length: 128 }, k, b);
+      return crypto.subtle.sign("HMAC", h, b);
+    },
+    async (b) => {
+      await crypto.subtle.sign("HMAC", h, b);
+      return crypto.subtle.encrypt({ name: "AES-CTR", counter: iv16, length: 128 }, k, b);
+    },
+  ];
+}
+
+for (const [cipher, mac] of SUITES) {
+  const label = mac ? `${cipher}+${mac}` : cipher;
+  const family = cipher.startsWith("chacha") ? "chacha" : cipher.includes("gcm") ? "gcm" : "ctr";
+  const l = keyLengths(cipher, mac);
+  const keys = { iv: random(l.ivLength), key: random(l.keyLength), macKey: random(l.macKeyLength) };
+  const backends = BACKENDS.filter((b) => backendAvailable(b, cipher, mac));
+  const raws = new Map<Backend, [Raw, Raw]>();
+  for (const b of backends) {
+    const r = await rawPrimitives(family, b, l.keyLength);
+    if (r) raws.set(b, r);
+  }
+  for (const size of SIZES) {
+    if (only && !`${label} ${size}`.includes(only)) continue;
+    const payloads = Array.from({ length: BATCH }, () => random(size));
+    // The bytes a suite encrypts for one such payload (padding_length, payload, padding).
+    const body = random(size + 1 + 15 - ((size + 1 + 15) % 16) + 16);
+    for (const op of ["seal", "open"] as const) {
+      const group = `${label} ${size}B ${op}`;
+      const selected = selectBackend(cipher, mac, op);
+      for (const b of backends) {
+        const raw = raws.get(b)?.[op === "seal" ? 0 : 1];
+        if (raw) {
+          Deno.bench(`${b} raw primitive`, { group, baseline: b === selected, n: 64 }, async () => {
+            if (op === "seal") await Promise.all(payloads.map(() => raw(body)));
+            else for (let i = 0; i < BATCH; i++) await raw(body);
+          });
+        }
+        if (op === "seal") {
+          const sealer = createSealer(cipher, mac, keys, { backend: b });
+          Deno.bench(
+            `${b} seal${b === selected ? " (selected)" : ""}`,
+            { group, n: 64 },
+            async () => {
+              await Promise.all(payloads.map((p) => sealer.seal(p)));
+            },
+          );
+        } else {
+          // A ring of packets sealed in order; a fresh opener each time round.
+          const ringSize = Math.max(BATCH, Math.min(1024, Math.floor((8 << 20) / size)));
+          const sealer = createSealer(cipher, mac, keys, { backend: "noble" });
+          const ring: Uint8Array[] = [];
+          for (let i = 0; i < ringSize; i++) ring.push(await sealer.seal(payloads[i % BATCH]));
+          let opener: PacketOpener = createOpener(cipher, mac, keys, { backend: b });
+          let at = 0;
+          Deno.bench(
+            `${b} open${b === selected ? " (selected)" : ""}`,
+            { group, n: 64 },
+            async () => {
+              for (let i = 0; i < BATCH; i++) {
+                if (at === ring.length) {
+                  opener = createOpener(cipher, mac, keys, { backend: b });
+                  at = 0;
+                }
+                const packet = ring[at++];
+                opener.packetLength(packet.subarray(0, opener.headerLength));
+                await opener.open(packet);
+              }
+            },
+          );
+        }
+      }
+    }
+  }
+}
