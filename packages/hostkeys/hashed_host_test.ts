@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { hashHostName, matchHashedHost, parseHashedHost } from "./hashed_host.ts";
-import { knownHostsName } from "./host_name.ts";
+import { HOST_NAME_LIMIT, knownHostsName } from "./host_name.ts";
 
 test("hashed names: HMAC-SHA1 of the name under the salt (RFC 2202 test case 1)", () => {
   // HMAC-SHA1 with a 20-byte key of 0x0b and data "Hi There" (RFC 2202 test case 1).
@@ -50,4 +50,6 @@ test("knownHostsName: port 22 is bare, others bracketed; letters lowercased", ()
   assert.throws(() => knownHostsName("x", 65536), RangeError);
   assert.throws(() => knownHostsName("x", 1.5), RangeError);
   assert.throws(() => knownHostsName("", 22), TypeError);
+  assert.equal(knownHostsName("a".repeat(HOST_NAME_LIMIT), 22).length, HOST_NAME_LIMIT);
+  assert.throws(() => knownHostsName("a".repeat(HOST_NAME_LIMIT + 1), 22), RangeError);
 });

@@ -4,6 +4,7 @@ import { readFileSync } from "node:fs";
 import { parseKnownHosts } from "./known_hosts_file.ts";
 import { appendKnownHostsLine, formatKnownHostsLine, removeKnownHost } from "./known_hosts_edit.ts";
 import { decodeBase64 } from "./base64.ts";
+import { HOST_NAME_LIMIT } from "./host_name.ts";
 
 const text = (name: string) => readFileSync(new URL(`./testdata/${name}`, import.meta.url), "utf8");
 const pub = (name: string) => text(`${name}.pub`).split(" ");
@@ -162,4 +163,18 @@ test("edit: remove takes out matching key lines only, byte for byte elsewhere", 
   const crlf = `a ${KEY}\r\nb ${KEY}\r\nc ${KEY}`;
   assert.equal(removeKnownHost(crlf, "b").text, `a ${KEY}\r\nc ${KEY}`);
   assert.equal(removeKnownHost(crlf, "c").text, `a ${KEY}\r\nb ${KEY}\r\n`);
+});
+
+test("match: 1 MiB lines of adversarial patterns against the longest name stay fast", () => {
+  const name = "a".repeat(HOST_NAME_LIMIT);
+  const mib = (pattern: string) =>
+    Array.from({ length: Math.floor((1 << 20) / (pattern.length + 1)) }, () => pattern).join(",");
+  const text = ["*a?b*", "*?b*", "*a*b", "*" + "a?".repeat(250) + "b*", "a*".repeat(40) + "b"]
+    .map((p) => `${mib(p)} ${KEY}`).join("\n");
+  const file = parseKnownHosts(text);
+  const t0 = performance.now();
+  assert.equal(file.match(name).length, 0);
+  assert.equal(file.match(name.slice(0, 64)).length, 0);
+  const ms = performance.now() - t0;
+  assert.ok(ms < 3000, `took ${ms} ms`);
 });

@@ -17,7 +17,7 @@
 export { DisconnectReason, type DisconnectReasonCode } from "@hush/wire";
 export { HostKeyError, type HostKeyErrorOptions, type HostKeyRefusal } from "./errors.ts";
 export { matchHostPattern, matchHostPatternList, type PatternListMatch } from "./pattern.ts";
-export { knownHostsName } from "./host_name.ts";
+export { HOST_NAME_LIMIT, knownHostsName } from "./host_name.ts";
 export { decodeBase64, encodeBase64 } from "./base64.ts";
 export {
   HASHED_HOST_PREFIX,

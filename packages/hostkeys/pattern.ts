@@ -4,9 +4,11 @@
  *
  * Matching never backtracks across `*`: the pattern is cut at each `*` into literal segments
  * (which may hold `?`), the first is anchored at the start, the last at the end, and the ones
- * between are found leftmost-first, which is exact for this pattern language. The work is
- * bounded by `pattern.length + name.length × longest segment`, so a pathological pattern like
- * `*a*a*a…b` costs one pass over the name, not an exponential search.
+ * between are found leftmost-first, which is exact for this pattern language. Literal segments
+ * are found with `indexOf`; segments holding `?` by ANDing per-character bitmaps of the name,
+ * shifted by each literal's offset (32 positions per step). So a pathological pattern like
+ * `*a*a*a…b` costs one pass over the name, not an exponential search, and a whole line costs
+ * O(line length × name length / 32), with names bounded by `HOST_NAME_LIMIT` (1025).
  * @module
  */
 
@@ -25,16 +27,67 @@ function segmentAt(name: string, at: number, segment: string): boolean {
   return true;
 }
 
-/** The leftmost index ≥ `from` and ≤ `last` where `segment` matches, or -1. */
-function findSegment(name: string, from: number, last: number, segment: string): number {
-  if (!segment.includes("?")) {
-    const i = name.indexOf(segment, from);
-    return i !== -1 && i <= last ? i : -1;
+/**
+ * A lowercased name with, per character, a bitmap of where it occurs: segments holding `?` are
+ * searched by ANDing shifted bitmaps, 32 positions per step, instead of trying every position.
+ */
+class IndexedName {
+  readonly text: string;
+  readonly #words: number;
+  readonly #maps = new Map<number, Uint32Array>();
+  readonly #cand: Uint32Array;
+
+  constructor(text: string) {
+    this.text = text;
+    // Room for reads up to twice the name's length, so shifted reads never leave the array.
+    this.#words = 2 * ((text.length >>> 5) + 1) + 1;
+    this.#cand = new Uint32Array((text.length >>> 5) + 1);
   }
-  for (let at = from; at <= last; at++) {
-    if (segmentAt(name, at, segment)) return at;
+
+  #map(c: number): Uint32Array {
+    let m = this.#maps.get(c);
+    if (m === undefined) {
+      m = new Uint32Array(this.#words);
+      const t = this.text;
+      for (let i = 0; i < t.length; i++) if (t.charCodeAt(i) === c) m[i >>> 5] |= 1 << (i & 31);
+      this.#maps.set(c, m);
+    }
+    return m;
   }
-  return -1;
+
+  /** The leftmost index in `[from, last]` where `segment` matches, or -1. */
+  find(segment: string, from: number, last: number): number {
+    if (from > last) return -1;
+    if (!segment.includes("?")) {
+      const i = this.text.indexOf(segment, from);
+      return i !== -1 && i <= last ? i : -1;
+    }
+    const w0 = from >>> 5;
+    const w1 = last >>> 5;
+    const cand = this.#cand.subarray(0, w1 - w0 + 1).fill(0xffffffff);
+    cand[0] &= 0xffffffff << (from & 31);
+    if ((last & 31) !== 31) cand[w1 - w0] &= (1 << ((last & 31) + 1)) - 1;
+    for (let i = 0; i < segment.length; i++) {
+      const c = segment.charCodeAt(i);
+      if (c === 0x3f) continue;
+      const m = this.#map(c);
+      const q = i >>> 5;
+      const r = i & 31;
+      let any = 0;
+      for (let w = w0; w <= w1; w++) {
+        const shifted = r === 0 ? m[w + q] : (m[w + q] >>> r) | (m[w + q + 1] << (32 - r));
+        const v = cand[w - w0] & shifted;
+        cand[w - w0] = v;
+        any |= v;
+      }
+      if (any === 0) return -1;
+    }
+    for (let w = 0; w < cand.length; w++) {
+      const v = cand[w];
+      if (v !== 0) return ((w0 + w) << 5) + (31 - Math.clz32(v & -v));
+    }
+    return -1;
+  }
 }
 
 /**
@@ -53,11 +106,12 @@ function findSegment(name: string, from: number, last: number, segment: string):
  * ```
  */
 export function matchHostPattern(name: string, pattern: string): boolean {
-  return matchLowered(asciiLower(name), pattern);
+  return matchIndexed(new IndexedName(asciiLower(name)), pattern);
 }
 
-/** {@linkcode matchHostPattern} for a name already lowercased. */
-function matchLowered(n: string, pattern: string): boolean {
+/** {@linkcode matchHostPattern} for a name already lowercased and indexed. */
+function matchIndexed(name: IndexedName, pattern: string): boolean {
+  const n = name.text;
   const p = asciiLower(pattern);
   const star = p.indexOf("*");
   if (star === -1) return p.length === n.length && segmentAt(n, 0, p);
@@ -72,7 +126,7 @@ function matchLowered(n: string, pattern: string): boolean {
   for (let i = 1; i < segments.length - 1; i++) {
     const seg = segments[i];
     if (seg.length === 0) continue;
-    const at = findSegment(n, pos, tail - seg.length, seg);
+    const at = name.find(seg, pos, tail - seg.length);
     if (at === -1) return false;
     pos = at + seg.length;
   }
@@ -109,7 +163,7 @@ export type PatternListMatch = "match" | "negated" | "none";
  * ```
  */
 export function matchHostPatternList(name: string, list: string): PatternListMatch {
-  const n = asciiLower(name);
+  const n = new IndexedName(asciiLower(name));
   let positive = false;
   let start = 0;
   while (start <= list.length) {
@@ -117,8 +171,8 @@ export function matchHostPatternList(name: string, list: string): PatternListMat
     if (end === -1) end = list.length;
     const sub = list.slice(start, end);
     if (sub.startsWith("!")) {
-      if (matchLowered(n, sub.slice(1))) return "negated";
-    } else if (!positive && matchLowered(n, sub)) {
+      if (matchIndexed(n, sub.slice(1))) return "negated";
+    } else if (!positive && matchIndexed(n, sub)) {
       positive = true;
     }
     start = end + 1;

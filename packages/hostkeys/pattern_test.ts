@@ -116,3 +116,43 @@ test("pattern: agrees with a reference matcher on random cases", () => {
     assert.equal(matchHostPattern(n, p), reference(n, p), `${n} vs ${p}`);
   }
 });
+
+test("pattern: agrees with the reference on long names and long ?-segments", () => {
+  const reference = (n: string, p: string): boolean => {
+    let prev = new Array<boolean>(n.length + 1).fill(false);
+    prev[0] = true;
+    for (const c of p) {
+      const cur = new Array<boolean>(n.length + 1).fill(false);
+      if (c === "*") cur[0] = prev[0];
+      for (let j = 1; j <= n.length; j++) {
+        cur[j] = c === "*" ? prev[j] || cur[j - 1] : prev[j - 1] && (c === "?" || c === n[j - 1]);
+      }
+      prev = cur;
+    }
+    return prev[n.length];
+  };
+  let seed = 987654321;
+  const rand = (k: number) => {
+    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+    return seed % k;
+  };
+  const word = (alphabet: string, len: number) => {
+    let s = "";
+    for (let i = 0; i < len; i++) s += alphabet[rand(alphabet.length)];
+    return s;
+  };
+  let matches = 0;
+  for (let i = 0; i < 5_000; i++) {
+    const n = word("ab", 20 + rand(100));
+    const segments = Array.from({ length: 2 + rand(3) }, () => word("ab???", rand(45)));
+    // Half the time take a real piece of the name, so that matches happen too.
+    if (rand(2) === 0) {
+      segments[1] = n.slice(rand(20), 20 + rand(40)).replace(/a/g, (c) => rand(3) ? c : "?");
+    }
+    const p = segments.join("*");
+    const want = reference(n, p);
+    if (want) matches++;
+    assert.equal(matchHostPattern(n, p), want, `${n} vs ${p}`);
+  }
+  assert.ok(matches > 100, `${matches} matches`);
+});
