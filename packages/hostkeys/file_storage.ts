@@ -189,7 +189,7 @@ export class FileStorage implements KnownHostsStorage {
       const bytes = await this.#fs.readFile(this.name);
       const { text, utf8 } = bytes === undefined ? { text: "", utf8: true } : decodeText(bytes);
       const next = fn(text);
-      if (bytes !== undefined && next === text) return;
+      if (next === text) return;
       const st = await this.#fs.stat(this.name);
       const mode = st ? st.mode & 0o7777 : this.#mode;
       const temp = `${this.name}.${randomSuffix()}.tmp`;

@@ -63,6 +63,9 @@ test("file storage: creates with 0600, keeps an existing mode, leaves no temp fi
     const path = join(dir, "known_hosts");
     const s = new FileStorage(path, nodeFs);
     assert.equal(await s.read(), undefined);
+    // Removing from a file that does not exist changes nothing and creates nothing.
+    assert.equal(await new KnownHosts([s]).remove("h"), 0);
+    assert.deepEqual(readdirSync(dir), []);
     await s.update((t) => t + "# one\n");
     assert.equal(statSync(path).mode & 0o777, 0o600);
     writeFileSync(path, "# two\r\nno newline at end");

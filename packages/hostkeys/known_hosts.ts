@@ -84,6 +84,10 @@ export interface VerifyResult {
   readonly keyType: string;
   /** The key blob the decision was made for (the plain key when a certificate fell back). */
   readonly blob: Uint8Array;
+  /** The file of `found` (for `changed`: where the old key is). */
+  readonly file?: string;
+  /** The line number of `found`. */
+  readonly line?: number;
   /** Whether the decision was made through an `@cert-authority` line. */
   readonly viaCertificate: boolean;
   /**
@@ -247,6 +251,11 @@ export class KnownHosts {
    *   trusted CA fails its checks (expired, wrong principal, bad signature).
    */
   async verify(host: string, port: number, hostKey: Uint8Array): Promise<VerifyResult> {
+    const v = await this.#verify(host, port, hostKey);
+    return v.found ? { ...v, file: v.found.file, line: v.found.line } : v;
+  }
+
+  async #verify(host: string, port: number, hostKey: Uint8Array): Promise<VerifyResult> {
     const name = knownHostsName(host, port);
     const presented = blobKeyType(hostKey);
     if (presented === undefined) {
@@ -335,16 +344,18 @@ export class KnownHosts {
    *
    * @param host The host name or address.
    * @param port The port (written as `[host]:port` unless 22).
-   * @param hostKey The plain public key blob (not a certificate).
+   * @param key The plain public key (its blob, or a `PublicKey` from `@hush/keys`), not a
+   *   certificate.
    * @param options Hash the name, add a comment.
    */
   async add(
     host: string,
     port: number,
-    hostKey: Uint8Array,
+    key: Uint8Array | { readonly blob: Uint8Array },
     options: AddOptions = {},
   ): Promise<void> {
     const name = knownHostsName(host, port);
+    const hostKey = key instanceof Uint8Array ? key : key.blob;
     const type = blobKeyType(hostKey);
     if (type === undefined) throw new TypeError("Host key is not a valid SSH public key blob");
     if (type.endsWith(CERT_SUFFIX)) {

@@ -148,13 +148,12 @@ function shown(s: string): string {
 
 /** Parses the text of one line (without its ending). */
 function parseLineText(
-  text: string,
+  line: string,
 ): { kind: KnownHostsLineKind; entry?: KnownHostsEntry; problem?: string } {
+  // A CR left at the end (a last line ending in a lone CR) counts as blank space.
+  const text = line.endsWith("\r") ? line.slice(0, -1) : line;
   let i = skipBlanks(text, 0);
-  // A lone "\r" (a CR not followed by LF) counts as blank space at the end of a line.
-  if (i === text.length || (i === text.length - 1 && text.charCodeAt(i) === 0x0d)) {
-    return { kind: "blank" };
-  }
+  if (i === text.length) return { kind: "blank" };
   if (text.charCodeAt(i) === 0x23) return { kind: "comment" };
 
   let marker: KnownHostsMarker | undefined;

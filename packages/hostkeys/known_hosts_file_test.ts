@@ -66,6 +66,10 @@ test("parse: CRLF endings, a missing final newline, blank and comment lines", ()
   assert.equal(parseKnownHosts("").lines.length, 0);
   assert.equal(parseKnownHosts("\n").lines.length, 1);
   assert.equal(parseKnownHosts("a\r").toString(), "a\r");
+  const lone = parseKnownHosts(`# x\nhost ${KEY}\r`);
+  assert.equal(lone.lines[1].kind, "entry");
+  assert.equal(lone.lines[1].entry!.keyBase64, ED1[1]);
+  assert.equal(lone.toString(), `# x\nhost ${KEY}\r`);
   assert.equal(parseKnownHosts("\r\r\n").toString(), "\r\r\n");
 });
 

@@ -5,6 +5,7 @@ import { decodeBase64 } from "./base64.ts";
 import { HostKeyError } from "./errors.ts";
 import { KnownHosts } from "./known_hosts.ts";
 import { MemoryStorage } from "./storage.ts";
+import { parsePublicKey } from "@hush/keys";
 
 const testdata = (name: string) =>
   readFileSync(new URL(`./testdata/${name}`, import.meta.url), "utf8");
@@ -46,6 +47,7 @@ test("verify: changed names the old line; other key types are unknown", async ()
   assert.equal(v.found?.file, FILE);
   assert.equal(v.found?.line, 6);
   assert.deepEqual(v.found?.blob, ED1);
+  assert.deepEqual([v.file, v.line], [FILE, 6]);
   assert.equal(v.keyType, "ssh-ed25519");
   const u = await store().verify("sisyphus.example.com", 22, RSA);
   assert.equal(u.status, "unknown");
@@ -169,7 +171,7 @@ test("add: plain, hashed, ports, no duplicates, comment; certificates refused", 
   await kh.add("Host.Example", 22, ED1);
   await kh.add("host.example", 22, ED1);
   await kh.add("10.0.0.1", 2222, EC1, { hash: true, comment: "added by test" });
-  await kh.add("::1", 2200, RSA);
+  await kh.add("::1", 2200, parsePublicKey(RSA));
   const text = (await user.read())!;
   const lines = text.split("\n");
   assert.equal(lines.length, 4);
