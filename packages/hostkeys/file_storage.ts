@@ -27,19 +27,28 @@ export interface KnownHostsFileStat {
  * Every method rejects on I/O errors, except where `undefined` is documented for "missing".
  *
  * @example
- * ```ts ignore
- * import { promises as fs } from "node:fs";
- * import type { KnownHostsFs } from "@hush/hostkeys";
- * const nodeFs: KnownHostsFs = {
- *   readFile: (p) => fs.readFile(p).then((b) => new Uint8Array(b), (e) => e.code === "ENOENT" ? undefined : Promise.reject(e)),
- *   writeFile: async (p, data, { mode, exclusive }) => {
- *     const h = await fs.open(p, exclusive ? "wx" : "w", mode);
- *     try { await h.writeFile(data); await h.chmod(mode); await h.sync(); } finally { await h.close(); }
+ * ```ts
+ * import { FileStorage, type KnownHostsFs } from "@hush/hostkeys";
+ * // A toy in-memory file system; runtime adapters wrap node:fs or Deno's file APIs the same way.
+ * const files = new Map<string, { data: Uint8Array; mode: number }>();
+ * const fs: KnownHostsFs = {
+ *   readFile: (p) => Promise.resolve(files.get(p)?.data),
+ *   writeFile: (p, data, { mode, exclusive }) => {
+ *     if (exclusive && files.has(p)) return Promise.reject(new Error("EEXIST"));
+ *     files.set(p, { data, mode });
+ *     return Promise.resolve();
  *   },
- *   rename: (a, b) => fs.rename(a, b),
- *   remove: (p) => fs.rm(p, { force: true }),
- *   stat: (p) => fs.stat(p).then((s) => ({ mode: s.mode, mtimeMs: s.mtimeMs }), () => undefined),
+ *   rename: (from, to) => {
+ *     files.set(to, files.get(from)!);
+ *     files.delete(from);
+ *     return Promise.resolve();
+ *   },
+ *   remove: (p) => Promise.resolve(void files.delete(p)),
+ *   stat: (p) => Promise.resolve(files.has(p) ? { mode: files.get(p)!.mode } : undefined),
  * };
+ * const storage = new FileStorage("/home/me/.ssh/known_hosts", fs);
+ * await storage.update((text) => text + "# first line\n");
+ * console.log([...files.keys()], files.get("/home/me/.ssh/known_hosts")?.mode.toString(8)); // [ "/home/me/.ssh/known_hosts" ] 600
  * ```
  */
 export interface KnownHostsFs {
@@ -134,9 +143,14 @@ function randomSuffix(): string {
  * renamed over the original. Files that are not valid UTF-8 are kept byte for byte.
  *
  * @example
- * ```ts ignore
- * import { FileStorage, KnownHosts } from "@hush/hostkeys";
- * const store = new KnownHosts([new FileStorage("/home/me/.ssh/known_hosts", nodeFs)]);
+ * ```ts
+ * import { FileStorage, type KnownHostsFs, KnownHosts } from "@hush/hostkeys";
+ * // `fs` comes from a runtime adapter (see KnownHostsFs); a read-only stub here.
+ * const fs = {
+ *   readFile: () => Promise.resolve(new TextEncoder().encode("# no hosts yet\n")),
+ * } as unknown as KnownHostsFs;
+ * const store = new KnownHosts([new FileStorage("/home/me/.ssh/known_hosts", fs)]);
+ * console.log((await store.lookup("example.org")).length); // 0
  * ```
  */
 export class FileStorage implements KnownHostsStorage {
