@@ -114,6 +114,26 @@ test("verify: host certificates through @cert-authority", async () => {
   assert.equal(plain.viaCertificate, false);
   assert.equal(plain.keyType, "ssh-ed25519");
   assert.deepEqual(plain.blob, ED4);
+  const pinned = new KnownHosts([
+    new MemoryStorage(
+      `server.example.com ssh-ed25519 ${testdata("host_ed25519_4.pub").split(" ")[1]}\n`,
+    ),
+  ]);
+  const viaPlain = await pinned.verify("server.example.com", 22, cert("cert_ok"));
+  assert.deepEqual([viaPlain.status, viaPlain.viaCertificate, viaPlain.line], [
+    "trusted",
+    false,
+    1,
+  ]);
+  // A certificate whose signed bytes were altered does not verify: refused as malformed.
+  const forged = cert("cert_ok").slice();
+  const at = new TextDecoder("latin1").decode(forged).indexOf("server.example.org");
+  assert.ok(at > 0);
+  forged[at] ^= 0x20; // "Server.example.org"
+  await assert.rejects(
+    s.verify("server.example.org", 22, forged),
+    (e) => e instanceof HostKeyError && e.message === "Host certificate is malformed",
+  );
   // The CA key itself, presented as a plain host key, is not trusted by the CA line.
   assert.equal((await s.verify("server.example.org", 22, CA1)).status, "unknown");
   // The injected clock decides validity ("always" starts at 0, cert_expired in 2000).
