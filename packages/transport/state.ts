@@ -1,0 +1,126 @@
+/**
+ * The transport's state machine as data: each phase and the messages it accepts from the peer.
+ * Anything else is a protocol error (DISCONNECT), never silently dropped.
+ * @module
+ */
+import type { MessageType } from "@hush/wire";
+
+/** Where a connection is in its life (RFC 4253 §7–10, RFC 4252 §4–5). */
+export const Phase = {
+  /** Versions exchanged; the first key exchange is running. */
+  INITIAL_KEX: "initial-kex",
+  /** Keys in place; waiting for SERVICE_REQUEST (server) or SERVICE_ACCEPT (client). */
+  SERVICE: "service",
+  /** The ssh-userauth service runs. */
+  AUTH: "auth",
+  /** Authenticated: the connection protocol runs. */
+  CONNECTION: "connection",
+  /** DISCONNECT sent or received, or the stream ended. */
+  CLOSED: "closed",
+} as const;
+
+/** One of {@linkcode Phase}. */
+export type PhaseName = (typeof Phase)[keyof typeof Phase];
+
+/** Messages of the key exchange proper (numbers 30–49 decoded with the method's context). */
+const KEX_METHOD: readonly MessageType[] = [
+  "kexEcdhInit",
+  "kexEcdhReply",
+  "kexDhInit",
+  "kexDhReply",
+  "kexDhGexRequestOld",
+  "kexDhGexRequest",
+  "kexDhGexGroup",
+  "kexDhGexInit",
+  "kexDhGexReply",
+];
+const GENERIC: readonly MessageType[] = ["disconnect", "ignore", "debug", "unimplemented"];
+const AUTH: readonly MessageType[] = [
+  "userauthRequest",
+  "userauthFailure",
+  "userauthSuccess",
+  "userauthBanner",
+  "userauthPkOk",
+  "userauthPasswdChangereq",
+  "userauthInfoRequest",
+  "userauthInfoResponse",
+];
+const CONNECTION: readonly MessageType[] = [
+  "globalRequest",
+  "requestSuccess",
+  "requestFailure",
+  "channelOpen",
+  "channelOpenConfirmation",
+  "channelOpenFailure",
+  "channelWindowAdjust",
+  "channelData",
+  "channelExtendedData",
+  "channelEof",
+  "channelClose",
+  "channelRequest",
+  "channelSuccess",
+  "channelFailure",
+];
+
+/** What the receiving side knows when it classifies a message. */
+export interface ReceiveState {
+  phase: PhaseName;
+  role: "client" | "server";
+  /** The peer sent KEXINIT and not yet NEWKEYS. */
+  peerInKex: boolean;
+  /** Strict kex is on and the first key exchange has not finished. */
+  strictInitial: boolean;
+  /** No packet has been received yet. */
+  firstPacket: boolean;
+  /** The previous packet from the peer was its first NEWKEYS (EXT_INFO may come now). */
+  justAfterFirstNewKeys: boolean;
+}
+
+/**
+ * Decides whether a message from the peer is allowed now. Returns `undefined` when it is, or
+ * the reason it is not.
+ *
+ * @example
+ * ```ts
+ * import { allowedMessage } from "@hush/transport";
+ * console.log(allowedMessage("channelData", {
+ *   phase: "initial-kex", role: "client", peerInKex: true, strictInitial: false,
+ *   firstPacket: false, justAfterFirstNewKeys: false,
+ * })); // "channelData is not allowed during key exchange"
+ * ```
+ */
+export function allowedMessage(type: MessageType, s: ReceiveState): string | undefined {
+  if (s.phase === "closed") return `${type} after the connection closed`;
+  if (s.strictInitial) {
+    if (s.firstPacket && type !== "kexInit") return `strict kex: ${type} before KEXINIT`;
+    if (type === "kexInit") return s.peerInKex ? "second KEXINIT during key exchange" : undefined;
+    if (type === "disconnect" || KEX_METHOD.includes(type) || type === "newKeys") {
+      return type === "disconnect" || s.peerInKex ? undefined : `${type} outside key exchange`;
+    }
+    return `strict kex: ${type} is not allowed during the initial key exchange`;
+  }
+  if (GENERIC.includes(type)) return undefined;
+  if (type === "kexInit") return s.peerInKex ? "second KEXINIT during key exchange" : undefined;
+  if (KEX_METHOD.includes(type) || type === "newKeys") {
+    return s.peerInKex ? undefined : `${type} outside key exchange`;
+  }
+  if (s.peerInKex || s.phase === "initial-kex") return `${type} is not allowed during key exchange`;
+  if (type === "ping" || type === "pong") return undefined;
+  if (type === "extInfo") {
+    if (s.justAfterFirstNewKeys) return undefined;
+    if (s.role === "client" && s.phase === "auth") return undefined; // RFC 8308 §2.4: before USERAUTH_SUCCESS
+    return "EXT_INFO is only allowed right after the first NEWKEYS";
+  }
+  if (type === "serviceRequest") {
+    return s.role === "server" && s.phase === "service" ? undefined : "unexpected SERVICE_REQUEST";
+  }
+  if (type === "serviceAccept") {
+    return s.role === "client" && s.phase === "service" ? undefined : "unexpected SERVICE_ACCEPT";
+  }
+  if (AUTH.includes(type)) return s.phase === "auth" ? undefined : `${type} outside authentication`;
+  if (CONNECTION.includes(type)) {
+    return s.phase === "connection" ? undefined : `${type} before authentication completed`;
+  }
+  if (type === "unknown") return undefined; // answered with UNIMPLEMENTED or passed up
+  return `unexpected ${type}`;
+}
