@@ -1,5 +1,45 @@
 /**
- * `@hush/ssh` (under construction).
+ * `@hush/ssh`: the Hush facade. `connect()` gives an SSH client (exec, shell, port forwarding)
+ * and `serve()`/`accept()` an SSH server, wiring together the transport, host key checking,
+ * authentication and the connection layer; plus the runtime adapters (TCP, files, processes)
+ * for Deno, Node and Bun.
+ *
+ * @example
+ * ```ts ignore
+ * import { connect } from "@hush/ssh";
+ * const client = await connect({ hostname: "127.0.0.1", port: 2222, username: "me", identities: [key] });
+ * const { stdout, code } = await client.exec("echo hello");
+ * await client.close();
+ * ```
  * @module
  */
-export {};
+export {
+  connect,
+  type ConnectOptions,
+  type ExecResult,
+  type PtyOptions,
+  SshClient,
+} from "./client.ts";
+export {
+  accept,
+  serve,
+  type ServeOptions,
+  type ServerContext,
+  type ServerLimits,
+  type SshServer,
+} from "./server.ts";
+export { memoryDuplexPair } from "./adapters/memory.ts";
+export {
+  connectTcp,
+  fromNodeSocket,
+  listenTcp,
+  type TcpConnection,
+  type TcpListener,
+} from "./adapters/tcp.ts";
+export { expandHome, homeDirectory, readTextFile, writeTextFile } from "./adapters/files.ts";
+export {
+  type ChildProcessStreams,
+  type ProcessExit,
+  spawnCommand,
+  type SpawnOptions,
+} from "./adapters/process.ts";

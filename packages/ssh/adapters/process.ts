@@ -43,7 +43,10 @@ export interface SpawnOptions {
  * console.log(await new Response(p.stdout).text(), await p.exit); // "hi\n" { code: 0, signal: null }
  * ```
  */
-export function spawnCommand(command: string | undefined, options: SpawnOptions = {}): ChildProcessStreams {
+export function spawnCommand(
+  command: string | undefined,
+  options: SpawnOptions = {},
+): ChildProcessStreams {
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? "/usr/local/bin:/usr/bin:/bin",
     HOME: process.env.HOME ?? "/",
@@ -63,11 +66,17 @@ export function spawnCommand(command: string | undefined, options: SpawnOptions 
     file = "script";
     args = ["-qefc", command ?? `${shell} -i`, "/dev/null"];
   }
-  const child = spawn(file, args, { env, cwd: options.cwd ?? env.HOME, stdio: ["pipe", "pipe", "pipe"] });
+  const child = spawn(file, args, {
+    env,
+    cwd: options.cwd ?? env.HOME,
+    stdio: ["pipe", "pipe", "pipe"],
+  });
   const exit = new Promise<ProcessExit>((resolve) => {
     child.once("error", () => resolve({ code: 127, signal: null }));
-    child.once("close", (code: number | null, signal: string | null) =>
-      resolve({ code, signal: signal ? signal.replace(/^SIG/, "") : null })
+    child.once(
+      "close",
+      (code: number | null, signal: string | null) =>
+        resolve({ code, signal: signal ? signal.replace(/^SIG/, "") : null }),
     );
   });
   child.stdin.on("error", () => {}); // EPIPE when the command exits before reading its input

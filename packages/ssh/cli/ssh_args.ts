@@ -90,12 +90,21 @@ export function parseForwardSpec(spec: string): ForwardSpec {
   parts.push(cur);
   const port = (s: string) => {
     const n = Number(s);
-    if (!/^\d+$/.test(s) || n > 65535) throw new UsageError(`Bad port '${s}' in forwarding spec ${spec}`);
+    if (!/^\d+$/.test(s) || n > 65535) {
+      throw new UsageError(`Bad port '${s}' in forwarding spec ${spec}`);
+    }
     return n;
   };
-  if (parts.length === 3) return { bindPort: port(parts[0]), host: parts[1], hostPort: port(parts[2]) };
+  if (parts.length === 3) {
+    return { bindPort: port(parts[0]), host: parts[1], hostPort: port(parts[2]) };
+  }
   if (parts.length === 4) {
-    return { bindAddress: parts[0], bindPort: port(parts[1]), host: parts[2], hostPort: port(parts[3]) };
+    return {
+      bindAddress: parts[0],
+      bindPort: port(parts[1]),
+      host: parts[2],
+      hostPort: port(parts[3]),
+    };
   }
   throw new UsageError(`Bad forwarding specification '${spec}'`);
 }
@@ -205,7 +214,11 @@ export function parseSshArgs(argv: string[]): SshArgs {
       }
     }
   }
-  if (i >= argv.length) throw new UsageError("usage: ssh [-v] [-p port] [-l user] [-i file] [-o opt] [user@]host [command]");
+  if (i >= argv.length) {
+    throw new UsageError(
+      "usage: ssh [-v] [-p port] [-l user] [-i file] [-o opt] [user@]host [command]",
+    );
+  }
   let dest = argv[i++];
   if (dest.startsWith("ssh://")) {
     const u = new URL(dest);
@@ -235,10 +248,16 @@ export function parseSshArgs(argv: string[]): SshArgs {
  * console.log(algorithmList("-aes*", ["aes128-ctr", "chacha20-poly1305@openssh.com"])); // ["chacha20-poly1305@openssh.com"]
  * ```
  */
-export function algorithmList(spec: string, defaults: readonly string[], all?: readonly string[]): string[] {
+export function algorithmList(
+  spec: string,
+  defaults: readonly string[],
+  all?: readonly string[],
+): string[] {
   const names = spec.slice(/^[+\-^]/.test(spec) ? 1 : 0).split(",").filter((s) => s);
   const match = (pattern: string, name: string) =>
-    new RegExp("^" + pattern.replace(/[.+()|{}$]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".") + "$")
+    new RegExp(
+      "^" + pattern.replace(/[.+()|{}$]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".") + "$",
+    )
       .test(name);
   const universe = all ?? defaults;
   const expand = (list: string[]) =>
@@ -269,6 +288,7 @@ export function algorithmList(spec: string, defaults: readonly string[], all?: r
 export function parseSize(s: string): number {
   const m = /^(\d+)([KMG]?)$/i.exec(s.trim());
   if (!m) throw new UsageError(`Bad size '${s}'`);
-  const mult = { "": 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3 }[m[2].toUpperCase() as "" | "K" | "M" | "G"];
+  const mult =
+    { "": 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3 }[m[2].toUpperCase() as "" | "K" | "M" | "G"];
   return Number(m[1]) * mult;
 }

@@ -1,10 +1,29 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { algorithmList, parseForwardSpec, parseSize, parseSshArgs, UsageError } from "./ssh_args.ts";
+import {
+  algorithmList,
+  parseForwardSpec,
+  parseSize,
+  parseSshArgs,
+  UsageError,
+} from "./ssh_args.ts";
 import { parseSshdArgs, parseTime, yesNo } from "./sshd_args.ts";
 
 test("ssh: OpenSSH-style flags, grouped flags, user@host and the command", () => {
-  const a = parseSshArgs(["-vvT", "-p2222", "-i", "k1", "-ik2", "-o", "BatchMode=yes", "-o", "ciphers aes128-ctr", "u@h", "echo", "a b"]);
+  const a = parseSshArgs([
+    "-vvT",
+    "-p2222",
+    "-i",
+    "k1",
+    "-ik2",
+    "-o",
+    "BatchMode=yes",
+    "-o",
+    "ciphers aes128-ctr",
+    "u@h",
+    "echo",
+    "a b",
+  ]);
   assert.equal(a.verbose, 2);
   assert.equal(a.tty, false);
   assert.equal(a.port, 2222);
@@ -17,10 +36,26 @@ test("ssh: OpenSSH-style flags, grouped flags, user@host and the command", () =>
 });
 
 test("ssh: -l, -N, -L and -R specs, -F none", () => {
-  const a = parseSshArgs(["-F", "none", "-N", "-l", "me", "-L", "127.0.0.1:8080:web:80", "-R", "9000:[::1]:22", "host"]);
+  const a = parseSshArgs([
+    "-F",
+    "none",
+    "-N",
+    "-l",
+    "me",
+    "-L",
+    "127.0.0.1:8080:web:80",
+    "-R",
+    "9000:[::1]:22",
+    "host",
+  ]);
   assert.equal(a.user, "me");
   assert.equal(a.noCommand, true);
-  assert.deepEqual(a.localForwards, [{ bindAddress: "127.0.0.1", bindPort: 8080, host: "web", hostPort: 80 }]);
+  assert.deepEqual(a.localForwards, [{
+    bindAddress: "127.0.0.1",
+    bindPort: 8080,
+    host: "web",
+    hostPort: 80,
+  }]);
   assert.deepEqual(a.remoteForwards, [{ bindPort: 9000, host: "::1", hostPort: 22 }]);
 });
 
@@ -52,7 +87,17 @@ test("sizes and times", () => {
 });
 
 test("sshd: -d, -p, -h and -o HostKey", () => {
-  const a = parseSshdArgs(["-dd", "-p", "0", "-h", "k1", "-o", "HostKey=k2", "-o", "MaxAuthTries 3"]);
+  const a = parseSshdArgs([
+    "-dd",
+    "-p",
+    "0",
+    "-h",
+    "k1",
+    "-o",
+    "HostKey=k2",
+    "-o",
+    "MaxAuthTries 3",
+  ]);
   assert.equal(a.debug, 2);
   assert.equal(a.port, 0);
   assert.deepEqual(a.hostKeyFiles, ["k1", "k2"]);

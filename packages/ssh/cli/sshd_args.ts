@@ -74,7 +74,9 @@ export function parseSshdArgs(argv: string[]): SshdArgs {
     } else if (arg === "-D" || arg === "-e") {
       // foreground and log-to-stderr are how Hush's sshd always runs
     } else {
-      throw new UsageError(`Unknown option ${arg}\nusage: sshd [-d] [-p port] [-h host_key] [-o option]`);
+      throw new UsageError(
+        `Unknown option ${arg}\nusage: sshd [-d] [-p port] [-h host_key] [-o option]`,
+      );
     }
   }
   if (a.port === undefined && a.options.has("port")) a.port = Number(a.options.get("port"));
@@ -109,6 +111,7 @@ export function yesNo(v: string | undefined, fallback: boolean): boolean {
 export function parseTime(v: string): number {
   const m = /^(\d+)([smh]?)$/i.exec(v.trim());
   if (!m) throw new UsageError(`Bad time '${v}'`);
-  const mult = { "": 1000, s: 1000, m: 60_000, h: 3_600_000 }[m[2].toLowerCase() as "" | "s" | "m" | "h"];
+  const mult =
+    { "": 1000, s: 1000, m: 60_000, h: 3_600_000 }[m[2].toLowerCase() as "" | "s" | "m" | "h"];
   return Number(m[1]) * mult;
 }

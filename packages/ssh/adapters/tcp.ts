@@ -1,0 +1,211 @@
+/**
+ * TCP sockets as byte duplexes, for Deno (Deno.connect/listen) and for Node and Bun (node:net).
+ * TCP_NODELAY is set on every socket: SSH sends small packets that must not wait for Nagle.
+ * @module
+ */
+import type { ByteDuplex } from "@hush/transport";
+
+/** A TCP connection: the byte duplex plus its addresses and a way to close it. */
+export interface TcpConnection extends ByteDuplex {
+  /** The peer's address. */
+  remoteAddress: string;
+  /** The peer's port. */
+  remotePort: number;
+  /** The local address. */
+  localAddress: string;
+  /** The local port. */
+  localPort: number;
+  /** Closes the socket at once. */
+  close(): void;
+}
+
+/** A listening TCP socket. */
+export interface TcpListener extends AsyncIterable<TcpConnection> {
+  /** The bound address. */
+  hostname: string;
+  /** The bound port (the one picked when 0 was asked for). */
+  port: number;
+  /** Stops listening. */
+  close(): void;
+}
+
+// deno-lint-ignore no-explicit-any
+const Deno_ = (globalThis as any).Deno;
+
+/**
+ * Connects to `hostname:port` with TCP_NODELAY.
+ *
+ * @example
+ * ```ts ignore
+ * import { connectTcp } from "@hush/ssh";
+ * const socket = await connectTcp("127.0.0.1", 22);
+ * ```
+ */
+export async function connectTcp(
+  hostname: string,
+  port: number,
+  signal?: AbortSignal,
+): Promise<TcpConnection> {
+  if (Deno_?.connect) {
+    const conn = await Deno_.connect({ hostname, port, signal });
+    return fromDenoConn(conn);
+  }
+  const net = await import("node:net");
+  const socket = net.connect({ host: hostname, port, noDelay: true });
+  await new Promise<void>((resolve, reject) => {
+    const onAbort = () => {
+      socket.destroy();
+      reject(signal?.reason ?? new Error("Aborted"));
+    };
+    signal?.addEventListener("abort", onAbort, { once: true });
+    socket.once("connect", () => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve();
+    });
+    socket.once("error", reject);
+  });
+  return fromNodeSocket(socket);
+}
+
+/**
+ * Listens on `hostname:port` (0 picks a free port).
+ *
+ * @example
+ * ```ts ignore
+ * import { listenTcp } from "@hush/ssh";
+ * const listener = await listenTcp("127.0.0.1", 0);
+ * console.log(listener.port);
+ * ```
+ */
+export async function listenTcp(hostname: string, port: number): Promise<TcpListener> {
+  if (Deno_?.listen) {
+    const l = Deno_.listen({ hostname, port, transport: "tcp" });
+    return {
+      hostname: l.addr.hostname,
+      port: l.addr.port,
+      close: () => {
+        try {
+          l.close();
+        } catch { /* closed */ }
+      },
+      async *[Symbol.asyncIterator]() {
+        try {
+          for await (const conn of l) yield fromDenoConn(conn);
+        } catch (e) {
+          if (!(e instanceof Deno_.errors.BadResource)) throw e;
+        }
+      },
+    };
+  }
+  const net = await import("node:net");
+  const server = net.createServer({ noDelay: true, pauseOnConnect: true });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, hostname, () => resolve());
+  });
+  const queue: TcpConnection[] = [];
+  let wake: (() => void) | undefined;
+  let closed = false;
+  server.on("connection", (s: import("node:net").Socket) => {
+    queue.push(fromNodeSocket(s));
+    wake?.();
+  });
+  const addr = server.address() as { address: string; port: number };
+  return {
+    hostname: addr.address,
+    port: addr.port,
+    close: () => {
+      closed = true;
+      server.close();
+      wake?.();
+    },
+    async *[Symbol.asyncIterator]() {
+      while (!closed) {
+        if (queue.length) yield queue.shift()!;
+        else await new Promise<void>((r) => (wake = r));
+      }
+    },
+  };
+}
+
+// deno-lint-ignore no-explicit-any
+function fromDenoConn(conn: any): TcpConnection {
+  try {
+    conn.setNoDelay(true);
+  } catch { /* not a TCP socket */ }
+  return {
+    readable: conn.readable,
+    writable: conn.writable,
+    remoteAddress: conn.remoteAddr.hostname,
+    remotePort: conn.remoteAddr.port,
+    localAddress: conn.localAddr.hostname,
+    localPort: conn.localAddr.port,
+    close: () => {
+      try {
+        conn.close();
+      } catch { /* closed */ }
+    },
+  };
+}
+
+/** Wraps a node:net socket (Node, Bun) as Web Streams with backpressure both ways. */
+export function fromNodeSocket(socket: import("node:net").Socket): TcpConnection {
+  socket.setNoDelay(true);
+  const readable = new ReadableStream<Uint8Array>({
+    start(c) {
+      socket.on("data", (d: Uint8Array) => {
+        c.enqueue(new Uint8Array(d.buffer, d.byteOffset, d.byteLength));
+        if ((c.desiredSize ?? 1) <= 0) socket.pause();
+      });
+      socket.once("end", () => {
+        try {
+          c.close();
+        } catch { /* cancelled */ }
+      });
+      socket.once("error", (e: Error) => {
+        try {
+          c.error(e);
+        } catch { /* cancelled */ }
+      });
+      socket.resume();
+    },
+    pull() {
+      socket.resume();
+    },
+    cancel() {
+      socket.destroy();
+    },
+  }, { highWaterMark: 256 * 1024, size: (c) => c.byteLength });
+  const writable = new WritableStream<Uint8Array>({
+    write(chunk) {
+      if (socket.write(chunk)) return;
+      return new Promise<void>((resolve, reject) => {
+        const onDrain = () => {
+          socket.off("error", onError);
+          resolve();
+        };
+        const onError = (e: Error) => {
+          socket.off("drain", onDrain);
+          reject(e);
+        };
+        socket.once("drain", onDrain);
+        socket.once("error", onError);
+      });
+    },
+    close() {
+      return new Promise<void>((resolve) => socket.end(() => resolve()));
+    },
+    abort() {
+      socket.destroy();
+    },
+  });
+  return {
+    readable,
+    writable,
+    remoteAddress: socket.remoteAddress ?? "",
+    remotePort: socket.remotePort ?? 0,
+    localAddress: socket.localAddress ?? "",
+    localPort: socket.localPort ?? 0,
+    close: () => socket.destroy(),
+  };
+}
