@@ -7,10 +7,12 @@
  */
 import type { PacketOpener, PacketSealer, RandomSource } from "@hush/wire";
 import { ctr } from "@noble/ciphers/aes.js";
-import { addBlocks, macHash } from "./aes_ctr_hmac.ts";
-import { bytes, SubtleKey } from "./aes_gcm_webcrypto.ts";
+import { addBlocks, macHash, type SequenceMac } from "./aes_ctr_hmac.ts";
+import { bytes, type SmallPackets, SubtleKey } from "./aes_gcm_webcrypto.ts";
+import { constantTimeEqual } from "./constant_time.ts";
 import {
   checkPacketLength,
+  copyPayload,
   frame,
   macError,
   needHeader,
@@ -22,6 +24,16 @@ import {
 import type { MacSpec } from "./registry.ts";
 
 const HASH_NAMES = { sha1: "SHA-1", sha256: "SHA-256", sha512: "SHA-512" } as const;
+
+/** Synchronous AES-CTR at an explicit counter, and an HMAC, for small packets. */
+export interface CtrHmacPrimitive {
+  /** XORs the keystream from counter block `counter` into `dst`. */
+  ctr(counter: Uint8Array, src: Uint8Array, dst: Uint8Array): void;
+  /** The HMAC over `uint32 sequence || data`. */
+  mac: SequenceMac;
+  /** Zeroes the keys. */
+  dispose(): void;
+}
 
 /** Subtracts one from a 128-bit big-endian counter (wrapping). */
 function subtractBlock(counter: Uint8Array): void {
@@ -82,6 +94,7 @@ export class SubtleCtrHmacSealer implements PacketSealer {
   sequence = 0;
   #k: CtrHmacKeys;
   #random?: RandomSource;
+  #small?: SmallPackets<CtrHmacPrimitive>;
 
   /** Copies the keys. */
   constructor(
@@ -90,9 +103,33 @@ export class SubtleCtrHmacSealer implements PacketSealer {
     spec: MacSpec,
     macKey: Uint8Array,
     random?: RandomSource,
+    small?: SmallPackets<CtrHmacPrimitive>,
   ) {
     this.#k = new CtrHmacKeys(key, iv, spec, macKey, "encrypt");
     this.#random = random;
+    this.#small = small;
+  }
+
+  #sealSmall(p: CtrHmacPrimitive, payload: Uint8Array, sequence: number): Uint8Array {
+    const k = this.#k;
+    const out = frame(payload, {
+      blockSize: 16,
+      lengthInClear: k.etm,
+      prefix: 0,
+      macLength: k.tagLength,
+      random: this.#random,
+    });
+    const end = out.length - k.tagLength;
+    if (k.etm) {
+      const body = out.subarray(4, end);
+      p.ctr(k.take(body.length >>> 4), body, body);
+      p.mac.compute(sequence, out.subarray(0, end), out.subarray(end));
+    } else {
+      const packet = out.subarray(0, end);
+      p.mac.compute(sequence, packet, out.subarray(end));
+      p.ctr(k.take(end >>> 4), packet, packet);
+    }
+    return out;
   }
 
   /**
@@ -102,10 +139,13 @@ export class SubtleCtrHmacSealer implements PacketSealer {
    * room, and for encrypt-then-MAC one block before it under the previous counter) are
    * overwritten before anything leaves.
    */
-  seal(payload: Uint8Array): Promise<Uint8Array> {
+  seal(payload: Uint8Array): Uint8Array | Promise<Uint8Array> {
     const k = this.#k;
     const sequence = this.sequence;
     this.sequence = (sequence + 1) >>> 0;
+    if (this.#small && payload.length < this.#small.below) {
+      return this.#sealSmall(this.#small.primitive, payload, sequence);
+    }
     // encrypt-then-MAC: | 12 spare | length | body | MAC room |, encrypted from one block early
     // classic:          | sequence | length | body | MAC room |, encrypted from the length on
     const buf = frame(payload, {
@@ -154,6 +194,7 @@ export class SubtleCtrHmacSealer implements PacketSealer {
   /** Drops the keys. */
   dispose(): void {
     this.#k.dispose();
+    this.#small?.primitive.dispose();
   }
 }
 
@@ -166,10 +207,20 @@ export class SubtleCtrHmacOpener implements PacketOpener {
   #k: CtrHmacKeys;
   #rawKey?: Uint8Array; // classic form: noble reads the encrypted length
   #first = new Uint8Array(16);
+  #small?: SmallPackets<CtrHmacPrimitive>;
+  #tag: Uint8Array;
 
   /** Copies the keys. */
-  constructor(key: Uint8Array, iv: Uint8Array, spec: MacSpec, macKey: Uint8Array) {
+  constructor(
+    key: Uint8Array,
+    iv: Uint8Array,
+    spec: MacSpec,
+    macKey: Uint8Array,
+    small?: SmallPackets<CtrHmacPrimitive>,
+  ) {
     this.#k = new CtrHmacKeys(key, iv, spec, macKey, "decrypt");
+    this.#small = small;
+    this.#tag = new Uint8Array(spec.tagLength);
     this.headerLength = spec.etm ? 4 : 16;
     if (!spec.etm) this.#rawKey = new Uint8Array(key);
   }
@@ -194,13 +245,16 @@ export class SubtleCtrHmacOpener implements PacketOpener {
    * Encrypt-then-MAC: verifies the MAC, then decrypts. Classic: decrypts into private memory,
    * verifies the MAC over the plaintext, and returns nothing unless it verifies.
    */
-  open(packet: Uint8Array): Promise<Uint8Array> {
+  open(packet: Uint8Array): Uint8Array | Promise<Uint8Array> {
     const k = this.#k;
     let n: number;
     try {
       n = this.#length(packet);
       checkPacketLength(n, 16, k.etm);
       if (packet.length !== 4 + n + k.tagLength) throw sizeMismatch();
+      if (this.#small && n < this.#small.below) {
+        return this.#openSmall(this.#small.primitive, packet, n);
+      }
     } catch (e) {
       return Promise.reject(e);
     }
@@ -253,6 +307,35 @@ export class SubtleCtrHmacOpener implements PacketOpener {
     return this.#payload(plain.subarray(20));
   }
 
+  #openSmall(p: CtrHmacPrimitive, packet: Uint8Array, n: number): Uint8Array {
+    const k = this.#k;
+    const received = packet.subarray(4 + n);
+    let plain: Uint8Array;
+    if (k.etm) {
+      p.mac.compute(this.sequence, packet.subarray(0, 4 + n), this.#tag);
+      if (!constantTimeEqual(this.#tag, received)) throw macError();
+      plain = new Uint8Array(n);
+      p.ctr(k.take(n >>> 4), packet.subarray(4, 4 + n), plain);
+    } else {
+      // Classic: the MAC covers the plaintext; it stays private until the MAC verifies.
+      plain = new Uint8Array(4 + n);
+      p.ctr(k.take((4 + n) >>> 4), packet.subarray(0, 4 + n), plain);
+      p.mac.compute(this.sequence, plain, this.#tag);
+      if (!constantTimeEqual(this.#tag, received)) {
+        plain.fill(0);
+        throw macError();
+      }
+      plain = plain.subarray(4);
+    }
+    try {
+      const payload = copyPayload(plain);
+      this.sequence = (this.sequence + 1) >>> 0;
+      return payload;
+    } finally {
+      plain.fill(0);
+    }
+  }
+
   #payload(body: Uint8Array): Uint8Array {
     try {
       return payloadView(body);
@@ -265,6 +348,7 @@ export class SubtleCtrHmacOpener implements PacketOpener {
   /** Drops the keys. */
   dispose(): void {
     this.#k.dispose();
+    this.#small?.primitive.dispose();
     this.#rawKey?.fill(0);
   }
 }

@@ -180,6 +180,40 @@ const PREFERENCE: Record<Runtime, Record<SuiteFamily, { seal: Backend[]; open: B
 };
 
 /**
+ * Where WebCrypto is chosen and `node:crypto` is there too, packets under these sizes (payload
+ * bytes when sealing, packet_length when opening) take the synchronous `node:crypto` path:
+ * WebCrypto's per-call cost (a hop to a worker thread and a promise) loses to OpenSSL below
+ * them, and opens run one at a time. Deno 2.9.6, MB/s node vs WebCrypto (seal; open):
+ * aes128-gcm 2 KiB 110/116; 107/46, 4 KiB 143/151; 124/78, 8 KiB 166/394; 152/170,
+ * 16 KiB 169/592; 152/175; aes128-ctr+sha2-256-etm 4 KiB 207/137; 209/37,
+ * 8 KiB 248/327; 259/83, 16 KiB 292/343; 286/163, 32 KiB 324/902; 329/423 (bench/README.md).
+ */
+const SMALL_PACKET_BELOW: Partial<
+  Record<Runtime, Record<SuiteFamily, { seal: number; open: number }>>
+> = {
+  deno: {
+    "chacha20-poly1305": { seal: 0, open: 0 },
+    "aes-gcm": { seal: 4096, open: 12288 },
+    "aes-ctr-etm": { seal: 6144, open: 24576 },
+    "aes-ctr": { seal: 6144, open: 24576 },
+  },
+};
+
+/**
+ * For an automatically chosen WebCrypto backend: the size under which packets go through
+ * `node:crypto` instead (0 for none).
+ */
+export function smallPacketBelow(
+  cipher: string,
+  mac: string | undefined,
+  direction: "seal" | "open",
+  runtime: Runtime = detectRuntime(),
+): number {
+  if (!backendAvailable("node", cipher, mac)) return 0;
+  return SMALL_PACKET_BELOW[runtime]?.[suiteFamily(cipher, mac)][direction] ?? 0;
+}
+
+/**
  * The backend the automatic choice uses for a suite and direction on this runtime.
  *
  * @example

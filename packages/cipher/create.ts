@@ -12,9 +12,16 @@ import {
   nodeMac,
 } from "./aes_ctr_hmac.ts";
 import { SubtleCtrHmacOpener, SubtleCtrHmacSealer } from "./aes_ctr_hmac_webcrypto.ts";
+import { nodeCtrHmac } from "./aes_ctr_hmac.ts";
 import { GcmOpener, GcmSealer, nobleGcm, nodeGcm } from "./aes_gcm.ts";
-import { SubtleGcmOpener, SubtleGcmSealer } from "./aes_gcm_webcrypto.ts";
-import { type Backend, backendAvailable, selectBackend, suiteFamily } from "./backend.ts";
+import { type SmallPackets, SubtleGcmOpener, SubtleGcmSealer } from "./aes_gcm_webcrypto.ts";
+import {
+  type Backend,
+  backendAvailable,
+  selectBackend,
+  smallPacketBelow,
+  suiteFamily,
+} from "./backend.ts";
 import {
   ChaChaPolyOpener,
   ChaChaPolySealer,
@@ -86,6 +93,8 @@ export interface OpenerOptions {
 
 interface Resolved {
   backend: Backend;
+  /** WebCrypto chosen automatically: packets under this size go through node:crypto. */
+  smallBelow: number;
   family: ReturnType<typeof suiteFamily>;
   iv: Uint8Array;
   key: Uint8Array;
@@ -112,21 +121,27 @@ function resolve(
   if (m && keys.macKey.length < m.keyLength) {
     throw new RangeError(`${m.name} needs ${m.keyLength} bytes of key`);
   }
-  const chosen = backend === undefined || backend === "auto"
-    ? selectBackend(cipher, mac, direction)
-    : backend;
+  const auto = backend === undefined || backend === "auto";
+  const chosen = auto ? selectBackend(cipher, mac, direction) : backend;
   if (!backendAvailable(chosen, cipher, c.aead ? undefined : mac)) {
     throw new TypeError(`Backend ${chosen} cannot run ${cipher} on this runtime`);
   }
   // Views only: every constructor below copies what it keeps.
   return {
     backend: chosen,
+    smallBelow: auto && chosen === "webcrypto"
+      ? smallPacketBelow(cipher, c.aead ? undefined : mac, direction)
+      : 0,
     family,
     iv: keys.iv.subarray(0, c.ivLength),
     key: keys.key.subarray(0, c.keyLength),
     macKey: m ? keys.macKey.subarray(0, m.keyLength) : keys.macKey.subarray(0, 0),
     mac: m,
   };
+}
+
+function small<P>(r: Resolved, make: () => P): SmallPackets<P> | undefined {
+  return r.smallBelow > 0 ? { primitive: make(), below: r.smallBelow } : undefined;
 }
 
 /**
@@ -162,7 +177,9 @@ export function createSealer(
         random,
       );
     case "aes-gcm":
-      if (r.backend === "webcrypto") return new SubtleGcmSealer(r.key, r.iv, random);
+      if (r.backend === "webcrypto") {
+        return new SubtleGcmSealer(r.key, r.iv, random, small(r, () => nodeGcm(nc!, r.key)));
+      }
       return new GcmSealer(
         r.backend === "node" ? nodeGcm(nc!, r.key) : nobleGcm(r.key),
         r.iv,
@@ -212,11 +229,16 @@ export function createOpener(
     case "chacha20-poly1305":
       return new ChaChaPolyOpener(r.key, r.backend === "node" ? nodeChaCha20(nc!) : nobleChaCha20);
     case "aes-gcm":
-      if (r.backend === "webcrypto") return new SubtleGcmOpener(r.key, r.iv);
+      if (r.backend === "webcrypto") {
+        return new SubtleGcmOpener(r.key, r.iv, small(r, () => nodeGcm(nc!, r.key)));
+      }
       return new GcmOpener(r.backend === "node" ? nodeGcm(nc!, r.key) : nobleGcm(r.key), r.iv);
     default: {
       const m = r.mac!;
-      if (r.backend === "webcrypto") return new SubtleCtrHmacOpener(r.key, r.iv, m, r.macKey);
+      if (r.backend === "webcrypto") {
+        const p = small(r, () => nodeCtrHmac(nc!, r.key, m, r.macKey));
+        return new SubtleCtrHmacOpener(r.key, r.iv, m, r.macKey, p);
+      }
       return r.backend === "node"
         ? new CtrHmacOpener(nodeCtr(nc!, r.key, r.iv), nodeMac(nc!, m, r.macKey), m.etm)
         : new CtrHmacOpener(nobleCtr(r.key, r.iv), nobleMac(m, r.macKey), m.etm);
