@@ -43,3 +43,10 @@ export {
   spawnCommand,
   type SpawnOptions,
 } from "./adapters/process.ts";
+export {
+  hashPassword,
+  parsePasswordFile,
+  SCRYPT_LIMITS,
+  type ScryptParams,
+  verifyPassword,
+} from "./password_hash.ts";
