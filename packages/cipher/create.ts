@@ -188,7 +188,8 @@ export function createSealer(
     default: {
       const m = r.mac!;
       if (r.backend === "webcrypto") {
-        return new SubtleCtrHmacSealer(r.key, r.iv, m, r.macKey, random);
+        const p = small(r, () => nodeCtrHmac(nc!, r.key, m, r.macKey));
+        return new SubtleCtrHmacSealer(r.key, r.iv, m, r.macKey, random, p);
       }
       return r.backend === "node"
         ? new CtrHmacSealer(nodeCtr(nc!, r.key, r.iv), nodeMac(nc!, m, r.macKey), m.etm, random)
