@@ -5,7 +5,8 @@
 // together (PacketWriter keeps up to 16 in flight), opens one after another (PacketReader
 // awaits each). The baseline of every group is the raw primitive of the backend selected on
 // this runtime, over the same bytes with the same concurrency; the other backends' raw
-// primitives and suites run beside it.
+// primitives and suites run beside it. "auto" is what createSealer/createOpener pick by
+// default (on Deno: WebCrypto, with small packets through node:crypto).
 import {
   type Backend,
   backendAvailable,
@@ -172,8 +173,8 @@ for (const [cipher, mac] of SUITES) {
     for (const op of ["seal", "open"] as const) {
       const group = `${label} ${size}B ${op}`;
       const selected = selectBackend(cipher, mac, op);
-      for (const b of backends) {
-        const raw = raws.get(b)?.[op === "seal" ? 0 : 1];
+      for (const b of [...backends, "auto" as const]) {
+        const raw = b === "auto" ? undefined : raws.get(b)?.[op === "seal" ? 0 : 1];
         if (raw && op === "open" && family === "gcm") {
           for (const body of openBodies) await raw(body); // seals each body's ciphertext once
         }
@@ -191,7 +192,7 @@ for (const [cipher, mac] of SUITES) {
         if (op === "seal") {
           const sealer = createSealer(cipher, mac, keys, { backend: b });
           Deno.bench(
-            `${b} seal${b === selected ? " (selected)" : ""}`,
+            b === "auto" ? `auto seal (${selected} selected)` : `${b} seal`,
             { group, n: 64 },
             async () => {
               await Promise.all(payloads.map((p) => sealer.seal(p)));
@@ -205,7 +206,7 @@ for (const [cipher, mac] of SUITES) {
           let opener: PacketOpener = createOpener(cipher, mac, keys, { backend: b });
           let at = 0;
           Deno.bench(
-            `${b} open${b === selected ? " (selected)" : ""}`,
+            b === "auto" ? `auto open (${selected} selected)` : `${b} open`,
             { group, n: 64 },
             async () => {
               for (let i = 0; i < BATCH; i++) {
