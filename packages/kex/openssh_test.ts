@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { parsePrivateKey } from "@hush/keys";
+import { certificateSigner, parsePrivateKey, parsePublicKeyLine, type Signer } from "@hush/keys";
 import { decodeMessage, encodeMessage, framePacket, type Message, unframePacket } from "@hush/wire";
 import {
   createClientExchange,
@@ -132,8 +132,10 @@ async function clientAgainstSshd(
   keyType: string,
   extra: string[],
   hostKeyAlg: string,
+  sshdOptions: string[] = [],
 ) {
   const child = spawn(SSHD!, [
+    ...sshdOptions,
     "-i",
     "-e",
     "-f",
@@ -192,8 +194,14 @@ async function drive(exchange: KexExchange, write: (b: Uint8Array) => void, read
 }
 
 /** `ssh` against our server: resolves once ssh accepted our signature and sent NEWKEYS. */
-async function sshAgainstServer(kex: string, keyType: string, extra: string[], hostKeyAlg: string) {
-  const hostKey = await parsePrivateKey(readFileSync(keyFile(keyType, extra), "utf8"));
+async function sshAgainstServer(
+  kex: string,
+  keyType: string,
+  extra: string[],
+  hostKeyAlg: string,
+  signer?: Signer,
+) {
+  const hostKey = signer ?? await parsePrivateKey(readFileSync(keyFile(keyType, extra), "utf8"));
   const server = createServer();
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
   const port = (server.address() as { port: number }).port;
@@ -279,3 +287,31 @@ for (const [type, alg, extra] of HOST_KEYS.slice(1)) {
     await sshAgainstServer("ecdh-sha2-nistp256", type, extra, alg);
   });
 }
+
+test("OpenSSH both ways with an Ed25519 host certificate", async (t) => {
+  if (skipUnless(t, SSHD && SSH && KEYGEN, "sshd")) return;
+  const key = keyFile("ed25519", []);
+  const ca = keyFile("ed25519-ca", []);
+  execFileSync("ssh-keygen", [
+    "-q",
+    "-s",
+    ca,
+    "-I",
+    "hush-kex-test",
+    "-h",
+    "-n",
+    "127.0.0.1",
+    `${key}.pub`,
+  ]);
+  const certFile = `${key}-cert.pub`;
+  const alg = "ssh-ed25519-cert-v01@openssh.com";
+  await clientAgainstSshd("curve25519-sha256", "ed25519", [], alg, [
+    "-o",
+    `HostCertificate=${certFile}`,
+  ]);
+  const signer = certificateSigner(
+    await parsePrivateKey(readFileSync(key, "utf8")),
+    parsePublicKeyLine(readFileSync(certFile, "utf8")).key,
+  );
+  await sshAgainstServer("ecdh-sha2-nistp256", "ed25519", [], alg, signer);
+});
