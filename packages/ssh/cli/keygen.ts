@@ -1,0 +1,301 @@
+/**
+ * `keygen`: makes, fingerprints and converts SSH keys the way `ssh-keygen(1)` does, writing files
+ * OpenSSH reads (private key 0600 in the OpenSSH format, `.pub` 0644), and makes password hashes
+ * for the Hush server's `PasswordFile`.
+ *
+ * ```sh
+ * deno task keygen -- -t ed25519 -N "" -C me@laptop -f ~/.ssh/id_ed25519
+ * deno task keygen -- -l -f ~/.ssh/id_ed25519.pub
+ * deno task keygen -- -y -f ~/.ssh/id_ed25519
+ * deno task keygen -- --password alice >> passwords
+ * ```
+ * @module
+ */
+import { chmod, readFile, stat, writeFile } from "node:fs/promises";
+import { hostname, userInfo } from "node:os";
+import {
+  generateKey,
+  keyBits,
+  keyTypeLabel,
+  parsePublicKeyLine,
+  type PrivateKey,
+  type PublicKey,
+  randomart,
+  serializePrivateKey,
+} from "@hush/keys";
+import { expandHome } from "../adapters/files.ts";
+import { hashPassword } from "../password_hash.ts";
+import { type KeygenArgs, keyTypeName, parseKeygenArgs } from "./keygen_args.ts";
+import { UsageError } from "./ssh_args.ts";
+import { loadPrivateKey, privateKeyFileInfo } from "./ssh_identity.ts";
+import { readLine } from "./ssh_tty.ts";
+
+/** Exit status of a failed `keygen` (ssh-keygen exits 255 on fatal errors, 1 on refusals). */
+export class KeygenFailure extends Error {
+  /** The exit status. */
+  readonly status: number;
+  /** Creates the failure. */
+  constructor(message: string, status = 255) {
+    super(message);
+    this.name = "KeygenFailure";
+    this.status = status;
+  }
+}
+
+/** Where `keygen` writes; injectable for tests. */
+export interface KeygenIo {
+  out(text: string): void;
+  err(text: string): void;
+  /** Asks a question on the terminal (`undefined` when there is none). */
+  ask(prompt: string, echo: boolean): Promise<string | undefined>;
+}
+
+/**
+ * The line `ssh-keygen -l` prints for a key: `256 SHA256:… comment (ED25519)`.
+ *
+ * @example
+ * ```ts
+ * import { generateKey } from "@hush/keys";
+ * import { fingerprintLine } from "./keygen.ts";
+ * const key = await generateKey("ssh-ed25519");
+ * console.log(fingerprintLine(key.publicKey, "me").endsWith(" me (ED25519)")); // true
+ * ```
+ */
+export function fingerprintLine(
+  key: PublicKey,
+  comment: string,
+  hash: "sha256" | "md5" = "sha256",
+): string {
+  return `${keyBits(key)} ${key.fingerprint(hash)} ${comment || "no comment"} (${
+    keyTypeLabel(key)
+  })`;
+}
+
+async function readText(path: string): Promise<string> {
+  try {
+    return await readFile(path, "utf8");
+  } catch (e) {
+    const code = (e as { code?: string }).code;
+    if (code === "ENOENT") throw new KeygenFailure(`keygen: ${path}: No such file or directory`);
+    if (code === "EACCES") throw new KeygenFailure(`${path}: Permission denied`);
+    throw new KeygenFailure(`${path}: ${(e as Error).message}`);
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function publicKeyLines(text: string): { key: PublicKey; comment: string }[] {
+  const keys: { key: PublicKey; comment: string }[] = [];
+  for (const raw of text.split(/\r?\n/)) {
+    const line = raw.trim();
+    if (line === "" || line.startsWith("#")) continue;
+    try {
+      const { key, comment } = parsePublicKeyLine(line);
+      keys.push({ key, comment });
+    } catch { /* not a key line */ }
+  }
+  return keys;
+}
+
+async function fingerprint(a: KeygenArgs, io: KeygenIo): Promise<void> {
+  const path = expandHome(a.file!);
+  const text = await readText(path);
+  const show = (key: PublicKey, comment: string) => {
+    io.out(fingerprintLine(key, comment, a.hash) + "\n");
+    if (a.verbose) io.out(randomart(key, a.hash) + "\n");
+  };
+  const info = privateKeyFileInfo(text);
+  if (!info) {
+    const keys = publicKeyLines(text);
+    if (keys.length === 0) throw new KeygenFailure(`${path} is not a public key file.`);
+    for (const k of keys) show(k.key, k.comment);
+    return;
+  }
+  // as ssh-keygen: the .pub beside a private key gives the key and its comment
+  if (await exists(path + ".pub")) {
+    const keys = publicKeyLines(await readText(path + ".pub"));
+    if (keys.length) return show(keys[0].key, keys[0].comment);
+  }
+  if (!info.encrypted) {
+    const key = await loadPrivateKey(text).catch(() => undefined);
+    if (key) {
+      show(key.publicKey, key.comment);
+      key.dispose();
+      return;
+    }
+  }
+  if (info.publicKey) return show(info.publicKey, "");
+  throw new KeygenFailure(`${path} is not a public key file.`);
+}
+
+async function publicFromPrivate(a: KeygenArgs, io: KeygenIo): Promise<void> {
+  const path = expandHome(a.file!);
+  const text = await readText(path);
+  if (!privateKeyFileInfo(text)) throw new KeygenFailure(`Load key "${path}": invalid format`);
+  let key: PrivateKey;
+  try {
+    key = await loadPrivateKey(text, {
+      passphrase: a.oldPassphrase,
+      ask: () => io.ask("Enter passphrase: ", false),
+      tries: 1,
+    });
+  } catch {
+    throw new KeygenFailure(
+      `Load key "${path}": incorrect passphrase supplied to decrypt private key`,
+    );
+  }
+  io.out(key.publicKey.toString(key.comment || undefined) + "\n");
+  key.dispose();
+}
+
+async function generate(a: KeygenArgs, io: KeygenIo): Promise<void> {
+  const type = keyTypeName(a.type, a.bits);
+  if (!a.quiet) io.out(`Generating public/private ${a.type} key pair.\n`);
+  let file = a.file;
+  const home = expandHome(`~/.ssh/id_${a.type}`);
+  if (file === undefined) {
+    const answer = await io.ask(`Enter file in which to save the key (${home}): `, true);
+    file = answer ? answer : home;
+  }
+  file = expandHome(file);
+  if (await exists(file)) {
+    io.out(`${file} already exists.\n`);
+    const answer = await io.ask("Overwrite (y/n)? ", true);
+    if (!answer || !/^y/i.test(answer)) throw new KeygenFailure("", 1);
+  }
+  let passphrase = a.passphrase;
+  if (passphrase === undefined) {
+    const first = await io.ask("Enter passphrase (empty for no passphrase): ", false);
+    if (first === undefined) {
+      passphrase = "";
+    } else {
+      const again = await io.ask("Enter same passphrase again: ", false);
+      if (again !== first) throw new KeygenFailure("Passphrases do not match.  Try again.", 1);
+      passphrase = first;
+    }
+  }
+  const comment = a.comment ?? `${userName()}@${hostname()}`;
+  let key: PrivateKey;
+  try {
+    key = await generateKey(type, { bits: a.bits, comment });
+  } catch (e) {
+    throw new KeygenFailure(`Key generation failed: ${(e as Error).message}`);
+  }
+  try {
+    const text = await serializePrivateKey(key, passphrase ? { passphrase } : {});
+    await writeKeyFile(file, text, 0o600);
+    await writeKeyFile(`${file}.pub`, key.publicKey.toString(comment) + "\n", 0o644);
+    if (!a.quiet) {
+      io.out(`Your identification has been saved in ${file}\n`);
+      io.out(`Your public key has been saved in ${file}.pub\n`);
+      io.out("The key fingerprint is:\n");
+      io.out(`${key.publicKey.fingerprint()} ${comment}\n`);
+      io.out("The key's randomart image is:\n");
+      io.out(randomart(key.publicKey) + "\n");
+    }
+  } finally {
+    key.dispose();
+  }
+}
+
+async function writeKeyFile(path: string, text: string, mode: number): Promise<void> {
+  try {
+    await writeFile(path, text, { mode });
+    await chmod(path, mode); // an existing file keeps its old mode otherwise
+  } catch (e) {
+    throw new KeygenFailure(`Saving key "${path}" failed: ${(e as Error).message}`);
+  }
+}
+
+function userName(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return process.env.USER ?? "user";
+  }
+}
+
+async function password(a: KeygenArgs, io: KeygenIo): Promise<void> {
+  const first = await io.ask("New password: ", false);
+  if (first === undefined) throw new KeygenFailure("No terminal to read the password from");
+  const again = await io.ask("Retype new password: ", false);
+  if (again !== first) throw new KeygenFailure("Passwords do not match.", 1);
+  io.out(`${a.user ?? userName()}:${await hashPassword(first)}\n`);
+}
+
+/**
+ * Runs `keygen` with these arguments; resolves with the exit status.
+ *
+ * @example
+ * ```ts ignore
+ * import { keygenMain } from "./keygen.ts";
+ * Deno.exit(await keygenMain(["-l", "-f", "/etc/ssh/ssh_host_ed25519_key.pub"]));
+ * ```
+ */
+export async function keygenMain(argv: string[], io: KeygenIo = terminalIo()): Promise<number> {
+  try {
+    const a = parseKeygenArgs(argv);
+    switch (a.mode) {
+      case "generate":
+        await generate(a, io);
+        break;
+      case "fingerprint":
+        await fingerprint(a, io);
+        break;
+      case "public":
+        await publicFromPrivate(a, io);
+        break;
+      case "password":
+        await password(a, io);
+        break;
+    }
+    return 0;
+  } catch (e) {
+    if (e instanceof KeygenFailure) {
+      if (e.message) io.err(e.message + "\n");
+      return e.status;
+    }
+    if (e instanceof UsageError) {
+      io.err(e.message + "\n");
+      return 255;
+    }
+    io.err(`keygen: ${(e as Error).message ?? e}\n`);
+    return 255;
+  }
+}
+
+function terminalIo(): KeygenIo {
+  const enc = new TextEncoder();
+  return {
+    out: (t) => Deno.stdout.writeSync(enc.encode(t)),
+    err: (t) => Deno.stderr.writeSync(enc.encode(t)),
+    ask: async (prompt, echo) => {
+      const answer = await readLine(prompt, { echo });
+      if (answer !== undefined || echo) return answer;
+      // no terminal: read a secret as one line from stdin, as scripts pipe it in
+      return await stdinLine();
+    },
+  };
+}
+
+let stdinLines: string[] | undefined;
+async function stdinLine(): Promise<string | undefined> {
+  if (!stdinLines) {
+    if (Deno.stdin.isTerminal()) return undefined;
+    const text = await new Response(Deno.stdin.readable).text();
+    stdinLines = text.split(/\r?\n/);
+    if (stdinLines.at(-1) === "") stdinLines.pop();
+  }
+  return stdinLines.shift();
+}
+
+if (import.meta.main) {
+  Deno.exit(await keygenMain(Deno.args));
+}
