@@ -347,3 +347,16 @@ test("messages out of order are PROTOCOL_ERROR", async () => {
   await rejects(d.receive({ type: "kexEcdhInit", publicKey: new Uint8Array(32) }), PROTOCOL_ERROR);
   await rejects(d.receive({ type: "newKeys" }), PROTOCOL_ERROR);
 });
+
+test("a random source that returns the same useless bytes is a TypeError, not a hang", async () => {
+  const zeros = (n: number) => new Uint8Array(n);
+  const c = createClientExchange("ecdh-sha2-nistp256", { ...inputs, random: zeros });
+  await assert.rejects(c.start(), TypeError);
+  const d = createClientExchange("diffie-hellman-group14-sha256", { ...inputs, random: zeros });
+  await assert.rejects(d.start(), TypeError);
+  const short = createClientExchange("curve25519-sha256", {
+    ...inputs,
+    random: (n) => new Uint8Array(n - 1),
+  });
+  await assert.rejects(short.start(), TypeError);
+});

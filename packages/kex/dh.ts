@@ -51,7 +51,7 @@ export function dhPrivateExponent(p: bigint, bytes: number, random: RandomSource
     const x = bytesToBigInt(r);
     if (x > 1n && x < p - 1n) return x;
   }
-  throw new Error("Random source does not look random");
+  throw new TypeError("Random source does not look random");
 }
 
 /**

@@ -40,12 +40,16 @@ export class DhClientExchange implements KexExchange {
   }
 
   start(): Promise<Message[]> {
-    if (this.#state !== "new") return Promise.reject(protocolError("Key exchange already started"));
-    const { p, g } = this.#group;
-    this.#x = dhPrivateExponent(p, exponentBytes(this.#hash), this.#inputs.random ?? randomBytes);
-    this.#e = modPow(g, this.#x, p);
-    this.#state = "awaitReply";
-    return Promise.resolve([{ type: "kexDhInit", e: this.#e }]);
+    try {
+      if (this.#state !== "new") throw protocolError("Key exchange already started");
+      const { p, g } = this.#group;
+      this.#x = dhPrivateExponent(p, exponentBytes(this.#hash), this.#inputs.random ?? randomBytes);
+      this.#e = modPow(g, this.#x, p);
+      this.#state = "awaitReply";
+      return Promise.resolve([{ type: "kexDhInit", e: this.#e }]);
+    } catch (e) {
+      return Promise.reject(e);
+    }
   }
 
   async receive(msg: Message): Promise<{ reply: Message[]; result?: KexResult }> {

@@ -43,10 +43,14 @@ export class EcdhClientExchange implements KexExchange {
   }
 
   start(): Promise<Message[]> {
-    if (this.#state !== "new") return Promise.reject(protocolError("Key exchange already started"));
-    this.#keys = this.#agreement.client(this.#inputs.random ?? randomBytes);
-    this.#state = "awaitReply";
-    return Promise.resolve([{ type: "kexEcdhInit", publicKey: this.#keys.publicValue }]);
+    try {
+      if (this.#state !== "new") throw protocolError("Key exchange already started");
+      this.#keys = this.#agreement.client(this.#inputs.random ?? randomBytes);
+      this.#state = "awaitReply";
+      return Promise.resolve([{ type: "kexEcdhInit", publicKey: this.#keys.publicValue }]);
+    } catch (e) {
+      return Promise.reject(e);
+    }
   }
 
   async receive(msg: Message): Promise<{ reply: Message[]; result?: KexResult }> {

@@ -49,7 +49,7 @@ export function ecdhKeyPair(
     if (v === 0n || v >= n) continue;
     return { privateKey: d, publicKey: curve.getPublicKey(d, false) };
   }
-  throw new Error("Random source does not look random");
+  throw new TypeError("Random source does not look random");
 }
 
 /**
