@@ -32,6 +32,10 @@ const CONTEXT: DecodeContext = Object.freeze({ kex: "gex" as const });
 
 const KNOWN_PRIMES: ReadonlySet<bigint> = new Set(GEX_GROUPS.map((g) => g.p));
 
+/** How many peer primes that passed the probable-prime test are remembered (oldest dropped). */
+const PASSED_PRIMES_LIMIT = 32;
+const PASSED_PRIMES = new Set<bigint>();
+
 /**
  * Server: the group for a GEX_REQUEST. A request with min > max or n outside [min, max] is a
  * protocol error; the range is then clamped to {@linkcode GEX_BITS} and the smallest group of
@@ -63,7 +67,13 @@ export function checkGexGroup(p: bigint, g: bigint, min: number, max: number): v
   }
   if (g <= 1n || g >= p - 1n) throw kexFailed("DH group generator is out of range");
   // RFC 3526's groups are known safe primes; anything else (an /etc/ssh/moduli prime) is tested
-  if (!KNOWN_PRIMES.has(p) && !isProbablePrime(p)) throw kexFailed("DH group modulus is not prime");
+  // once, and remembered so that a rekey with the same server does not test it again
+  if (KNOWN_PRIMES.has(p) || PASSED_PRIMES.has(p)) return;
+  if (!isProbablePrime(p)) throw kexFailed("DH group modulus is not prime");
+  if (PASSED_PRIMES.size >= PASSED_PRIMES_LIMIT) {
+    PASSED_PRIMES.delete(PASSED_PRIMES.values().next().value!);
+  }
+  PASSED_PRIMES.add(p);
 }
 
 /** Client side of group exchange. */
