@@ -22,12 +22,23 @@ export {
 } from "./client.ts";
 export {
   accept,
+  type DirectTcpipRequest,
+  type ForwardHandlers,
+  type ForwardSocket,
+  type PeerInfo,
+  type RemoteForward,
   serve,
   type ServeOptions,
   type ServerContext,
   type ServerLimits,
   type SshServer,
+  type TcpipForwardRequest,
 } from "./server.ts";
+export {
+  forwardBindAddress,
+  tcpForwarding,
+  type TcpForwardingOptions,
+} from "./server_forwarding.ts";
 export { memoryDuplexPair } from "./adapters/memory.ts";
 export {
   connectTcp,
@@ -36,7 +47,28 @@ export {
   type TcpConnection,
   type TcpListener,
 } from "./adapters/tcp.ts";
-export { expandHome, homeDirectory, readTextFile, writeTextFile } from "./adapters/files.ts";
+export {
+  environmentVariable,
+  expandHome,
+  type FileInfo,
+  homeDirectory,
+  makeDirectory,
+  readBytesFile,
+  readTextFile,
+  removeFile,
+  renameFile,
+  statFile,
+  writeBytesFile,
+  type WriteFileOptions,
+  writeTextFile,
+} from "./adapters/files.ts";
+export {
+  DEFAULT_KNOWN_HOSTS_FILES,
+  fileKnownHosts,
+  knownHostsFs,
+} from "./adapters/known_hosts_file.ts";
+export { loadIdentityFile, type LoadIdentityOptions } from "./adapters/identity_file.ts";
+export { connectAgent, connectUnix, type UnixConnection } from "./adapters/unix.ts";
 export {
   type ChildProcessStreams,
   type ProcessExit,

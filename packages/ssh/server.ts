@@ -1,11 +1,19 @@
 /**
  * The server facade: `serve()` listens on TCP, `accept()` serves one byte duplex; each
  * connection runs the transport, authentication, then the connection layer with the
- * application's callbacks.
+ * application's callbacks. Port forwarding is decided by the application and plumbed here:
+ * a `direct-tcpip` open is accepted with the duplex the application connected, a
+ * `tcpip-forward` listener hands each incoming duplex back as a `forwarded-tcpip` channel.
  * @module
  */
 import { type AuthenticatedUser, authenticateServer, type ServerAuthOptions } from "@hush/auth";
-import { type ChannelOpenRequest, Connection, type ServerSession } from "@hush/channels";
+import {
+  type Channel,
+  type ChannelOpenRefusal,
+  type ChannelOpenRequest,
+  Connection,
+  type ServerSession,
+} from "@hush/channels";
 import type { AlgorithmPreferences } from "@hush/kex";
 import type { Signer } from "@hush/keys";
 import { type ByteDuplex, startTransport, type Transport } from "@hush/transport";
@@ -20,20 +28,84 @@ export interface ServerContext {
   remoteAddress?: string;
   /** The peer's port, when known. */
   remotePort?: number;
+  /** Our address on this connection, when known. */
+  localAddress?: string;
+  /** Our port on this connection, when known. */
+  localPort?: number;
   /** The transport (algorithms, versions). */
   transport: Transport;
   /** The connection layer (open forwarded-tcpip channels to the client through it). */
   connection: Connection;
+  /** Resolves once the connection has ended. */
+  closed: Promise<void>;
 }
 
 /** Limits a server enforces per connection. */
 export interface ServerLimits {
   /** Failed authentication attempts allowed (6). */
   maxAuthTries?: number;
-  /** Milliseconds allowed from connect to successful login (120 000). */
+  /** Milliseconds allowed from connect to successful login (120 000; 0: no limit). */
   loginGraceTime?: number;
-  /** Rekey after this many bytes each way. */
+  /** Rekey after this many bytes each way (RekeyLimit; transport default 1 GiB). */
   rekeyBytes?: number;
+  /** Rekey after this many milliseconds (RekeyLimit's second field; transport default 1 h). */
+  rekeyInterval?: number;
+}
+
+/** A byte duplex the application connected for a forward, with a way to close it. */
+export interface ForwardSocket extends ByteDuplex {
+  /** Closes the socket at once (called when the channel ends). */
+  close?(): void;
+}
+
+/** A `direct-tcpip` open (`ssh -L`): where the client wants to go and where it came from. */
+export interface DirectTcpipRequest {
+  /** Host to connect to. */
+  host: string;
+  /** Port to connect to. */
+  port: number;
+  /** Address of the client's client. */
+  originatorAddress: string;
+  /** Port of the client's client. */
+  originatorPort: number;
+}
+
+/** A `tcpip-forward` request (`ssh -R`), with a way to hand incoming connections back. */
+export interface TcpipForwardRequest {
+  /** Address to listen on as the client sent it (`""`, `localhost`, `0.0.0.0`, …). */
+  address: string;
+  /** Port to listen on (0: pick one and report it). */
+  port: number;
+  /**
+   * Sends one incoming connection to the client as a `forwarded-tcpip` channel and pipes it
+   * both ways; resolves when the channel is open (rejects when the client refuses).
+   */
+  forward(socket: ForwardSocket, originatorAddress: string, originatorPort: number): Promise<void>;
+}
+
+/** A listener the application opened for a `tcpip-forward`. */
+export interface RemoteForward {
+  /** The port actually bound (reported to the client when it asked for 0). */
+  port: number;
+  /** Stops listening (on `cancel-tcpip-forward` and when the connection ends). */
+  close(): void;
+}
+
+/** Port forwarding callbacks; each kind is refused when its callback is absent. */
+export interface ForwardHandlers {
+  /**
+   * Connects a `direct-tcpip` open. Resolve the connected socket to accept (the facade pipes
+   * it both ways), `false` or a refusal to refuse.
+   */
+  directTcpip?: (
+    request: DirectTcpipRequest,
+    context: ServerContext,
+  ) => Promise<ForwardSocket | false | ChannelOpenRefusal> | ForwardSocket | false;
+  /** Opens a listener for a `tcpip-forward`; `false` refuses. */
+  tcpipForward?: (
+    request: TcpipForwardRequest,
+    context: ServerContext,
+  ) => Promise<RemoteForward | false> | RemoteForward | false;
 }
 
 /** Options for {@linkcode serve} and {@linkcode accept}. */
@@ -45,20 +117,15 @@ export interface ServeOptions {
   /** A session channel was opened; handle its requests (exec, shell, pty, env, …). */
   onSession?: (session: ServerSession, context: ServerContext) => void;
   /** `direct-tcpip` (ssh -L) and `tcpip-forward` (ssh -R); refused when absent. */
-  onForward?: {
-    directTcpip?: (
-      open: ChannelOpenRequest & { channelType: "direct-tcpip" },
-      context: ServerContext,
-    ) => boolean | Promise<boolean>;
-    tcpipForward?: (
-      request: GlobalRequestBody,
-      context: ServerContext,
-    ) => Promise<number | false> | number | false;
-  };
+  onForward?: ForwardHandlers;
+  /** Called once a connection has ended (after its forwards are closed). */
+  onClose?: (context: ServerContext) => void;
   /** Algorithm preferences. */
   algorithms?: Partial<AlgorithmPreferences>;
   /** Limits. */
   limits?: ServerLimits;
+  /** Software version in our identification line (`Hush_0.1.0`). */
+  softwareVersion?: string;
   /** Trace lines (`sshd -d` style). */
   trace?: (line: string) => void;
   /** Interface to listen on (`127.0.0.1`). */
@@ -73,32 +140,68 @@ export interface SshServer {
   hostname: string;
   /** Bound port. */
   port: number;
-  /** Stops listening and closes every connection. */
+  /** Connections being served now. */
+  readonly connections: number;
+  /** Stops listening and closes every connection (disconnecting authenticated ones). */
   close(): Promise<void>;
+}
+
+/** Where a connection came from and arrived at. */
+export interface PeerInfo {
+  /** The client's address. */
+  remoteAddress?: string;
+  /** The client's port. */
+  remotePort?: number;
+  /** Our address. */
+  localAddress?: string;
+  /** Our port. */
+  localPort?: number;
+}
+
+/** Pipes a channel and a socket both ways; closes both once either side is done with both. */
+function pipeChannel(channel: Channel, socket: ForwardSocket, trace: (line: string) => void): void {
+  const up = socket.readable.pipeTo(channel.writable).catch(() => {});
+  const down = channel.readable.pipeTo(socket.writable).catch(() => {});
+  Promise.all([up, down]).then(() => channel.close()).catch(() => {});
+  channel.closed.then(() => {
+    trace(`channel ${channel.id}: ${channel.channelType} closed`);
+    socket.close?.();
+  });
+}
+
+function portReply(port: number): Uint8Array {
+  const reply = new Uint8Array(4);
+  new DataView(reply.buffer).setUint32(0, port);
+  return reply;
 }
 
 /**
  * Serves SSH on one byte duplex (a socket accepted elsewhere, a WebSocket, a test pair).
- * Resolves once the client is authenticated; the connection then runs until it closes.
+ * Resolves once the client is authenticated; the connection then runs until it closes
+ * (`context.closed`).
  *
  * @example
  * ```ts ignore
  * import { accept } from "@hush/ssh";
  * const ctx = await accept(duplex, { hostKeys: [hostKey], authenticate: { password: (u, p) => p === "secret" } });
+ * await ctx.closed;
  * ```
  */
 export async function accept(
   duplex: ByteDuplex,
   options: ServeOptions,
-  peer: { remoteAddress?: string; remotePort?: number } = {},
+  peer: PeerInfo = {},
 ): Promise<ServerContext> {
+  if (options.hostKeys.length === 0) throw new TypeError("serve()/accept() need a host key");
   const trace = options.trace ?? (() => {});
   const transport = await startTransport(duplex, {
     role: "server",
     hostKeys: options.hostKeys,
     algorithms: options.algorithms,
     rekeyBytes: options.limits?.rekeyBytes,
-    handshakeTimeout: options.limits?.loginGraceTime,
+    rekeyInterval: options.limits?.rekeyInterval,
+    handshakeTimeout: options.limits?.loginGraceTime || undefined,
+    softwareVersion: options.softwareVersion,
     trace,
   });
   let user: AuthenticatedUser;
@@ -109,7 +212,7 @@ export async function accept(
       loginGraceTime: options.limits?.loginGraceTime ?? options.authenticate.loginGraceTime,
       remoteAddress: peer.remoteAddress,
       sessionId: transport.sessionId!,
-      trace,
+      trace: options.authenticate.trace ?? trace,
     });
   } catch (e) {
     await transport.disconnect(14, "Authentication failed").catch(() => {});
@@ -118,39 +221,118 @@ export async function accept(
   trace(
     `Accepted ${user.method} for ${user.user} from ${peer.remoteAddress ?? "?"} port ${
       peer.remotePort ?? "?"
-    }`,
+    } ssh2`,
   );
+  const forwarding = !user.options?.noPortForwarding;
+  const listeners = new Map<string, RemoteForward>();
+  const sockets = new WeakMap<ChannelOpenRequest, ForwardSocket>();
+  // deno-lint-ignore prefer-const -- assigned once the connection exists; callbacks run later
   let context!: ServerContext;
   const connection = new Connection(transport, {
     role: "server",
     trace,
-    onChannelOpen: async (open) => {
+    onChannelOpen: async (open): Promise<boolean | ChannelOpenRefusal> => {
       if (open.channelType === "session") return options.onSession ? true : false;
-      if (open.channelType === "direct-tcpip" && options.onForward?.directTcpip) {
-        return await options.onForward.directTcpip(open, context);
+      if (open.channelType !== "direct-tcpip") return false;
+      const connect = options.onForward?.directTcpip;
+      if (!connect || !forwarding) {
+        trace(`refused direct-tcpip to ${open.host}:${open.port}: forwarding is not allowed`);
+        return false;
       }
-      return false;
+      const permitOpen = user.options?.permitOpen;
+      if (permitOpen && !permitOpen.some((p) => permits(p, open.host, open.port))) {
+        trace(`refused direct-tcpip to ${open.host}:${open.port}: not in permitopen`);
+        return false;
+      }
+      const socket = await connect({
+        host: open.host,
+        port: open.port,
+        originatorAddress: open.originatorAddress,
+        originatorPort: open.originatorPort,
+      }, context);
+      if (socket === false || !("readable" in socket)) return socket;
+      sockets.set(open, socket);
+      return true;
     },
     onSession: (session: ServerSession) => options.onSession?.(session, context),
+    onChannel: (channel, open) => {
+      const socket = sockets.get(open);
+      if (socket) pipeChannel(channel, socket, trace);
+      else channel.close();
+    },
     onGlobalRequest: async (req: GlobalRequestBody) => {
-      if (req.request === "tcpip-forward" && options.onForward?.tcpipForward) {
-        const port = await options.onForward.tcpipForward(req, context);
-        if (port === false) return false;
-        const reply = new Uint8Array(4);
-        new DataView(reply.buffer).setUint32(0, port);
-        return req.port === 0 ? reply : true;
+      if (req.request === "tcpip-forward") {
+        const listen = options.onForward?.tcpipForward;
+        if (!listen || !forwarding) {
+          trace(`refused tcpip-forward ${req.address}:${req.port}: forwarding is not allowed`);
+          return false;
+        }
+        const permitListen = user.options?.permitListen;
+        if (permitListen && !permitListen.some((p) => permits(p, req.address, req.port))) {
+          trace(`refused tcpip-forward ${req.address}:${req.port}: not in permitlisten`);
+          return false;
+        }
+        const address = req.address;
+        const forward = await listen({
+          address,
+          port: req.port,
+          forward: async (socket, originatorAddress, originatorPort) => {
+            let channel: Channel;
+            try {
+              channel = await connection.openForwardedTcpip({
+                address,
+                port: forward === false ? req.port : forward.port,
+                originatorAddress,
+                originatorPort,
+              });
+            } catch (e) {
+              socket.close?.();
+              throw e;
+            }
+            pipeChannel(channel, socket, trace);
+          },
+        }, context);
+        if (forward === false) return false;
+        listeners.set(`${address}:${forward.port}`, forward);
+        trace(`tcpip-forward listening on ${address || "*"}:${forward.port}`);
+        return req.port === 0 ? portReply(forward.port) : true;
+      }
+      if (req.request === "cancel-tcpip-forward") {
+        const key = `${req.address}:${req.port}`;
+        const forward = listeners.get(key);
+        if (!forward) return false;
+        listeners.delete(key);
+        forward.close();
+        trace(`cancel-tcpip-forward ${key}`);
+        return true;
       }
       return false;
     },
+  });
+  const closed = Promise.all([connection.closed, transport.closed]).then(() => {
+    for (const forward of listeners.values()) forward.close();
+    listeners.clear();
   });
   context = {
     user,
     remoteAddress: peer.remoteAddress,
     remotePort: peer.remotePort,
+    localAddress: peer.localAddress,
+    localPort: peer.localPort,
     transport,
     connection,
+    closed,
   };
+  closed.then(() => options.onClose?.(context));
   return context;
+}
+
+/** Whether a `permitopen`/`permitlisten` pattern (`host:port`, `*` allowed) allows this. */
+function permits(pattern: string, host: string, port: number): boolean {
+  const colon = pattern.lastIndexOf(":");
+  const h = colon < 0 ? "localhost" : pattern.slice(0, colon).replace(/^\[(.*)\]$/, "$1");
+  const p = colon < 0 ? pattern : pattern.slice(colon + 1);
+  return (h === "*" || h === host) && (p === "*" || Number(p) === port);
 }
 
 /**
@@ -165,29 +347,45 @@ export async function accept(
  */
 export async function serve(options: ServeOptions): Promise<SshServer> {
   const listener = await listenTcp(options.hostname ?? "127.0.0.1", options.port ?? 22);
-  const open = new Set<TcpConnection>();
+  const open = new Map<TcpConnection, ServerContext | undefined>();
   const trace = options.trace ?? (() => {});
   (async () => {
     for await (const socket of listener) {
-      open.add(socket);
-      trace(`Connection from ${socket.remoteAddress} port ${socket.remotePort}`);
+      open.set(socket, undefined);
+      trace(
+        `Connection from ${socket.remoteAddress} port ${socket.remotePort} on ${socket.localAddress} port ${socket.localPort}`,
+      );
       accept(socket, options, socket)
-        .then((ctx) => ctx.transport.closed)
+        .then((ctx) => {
+          open.set(socket, ctx);
+          return ctx.closed;
+        })
+        .then(() => trace(`Disconnected from ${socket.remoteAddress} port ${socket.remotePort}`))
         .catch((e) =>
-          trace(`Connection from ${socket.remoteAddress}: ${e instanceof Error ? e.message : e}`)
+          trace(
+            `Connection from ${socket.remoteAddress} port ${socket.remotePort} ended: ${
+              e instanceof Error ? e.message : e
+            }`,
+          )
         )
         .finally(() => {
           open.delete(socket);
           socket.close();
         });
     }
-  })();
+  })().catch((e) => trace(`Listener stopped: ${e instanceof Error ? e.message : e}`));
   return {
     hostname: listener.hostname,
     port: listener.port,
+    get connections() {
+      return open.size;
+    },
     close: async () => {
       listener.close();
-      for (const s of open) s.close();
+      await Promise.all([...open].map(async ([socket, ctx]) => {
+        if (ctx) await ctx.connection.close().catch(() => {});
+        socket.close();
+      }));
     },
   };
 }

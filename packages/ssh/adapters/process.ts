@@ -33,8 +33,8 @@ export interface SpawnOptions {
 }
 
 /**
- * Runs `command` with the user's shell (`sh -c`), or an interactive login shell when `command`
- * is undefined.
+ * Runs `command` with the user's shell (`$SHELL -c`, else `/bin/sh -c`), or the shell reading
+ * its commands from stdin when `command` is undefined (interactive, `-i`, under a pty).
  *
  * @example
  * ```ts ignore
@@ -55,9 +55,10 @@ export function spawnCommand(
     SHELL: process.env.SHELL ?? "/bin/sh",
     ...options.env,
   };
-  const shell = "/bin/sh";
+  const shell = /^\/[^\s'"]+$/.test(env.SHELL) ? env.SHELL : "/bin/sh";
   let file = shell;
-  let args = command === undefined ? ["-i"] : ["-c", command];
+  // Without a pty a shell reads commands from stdin quietly (no prompts), as with OpenSSH.
+  let args = command === undefined ? [] : ["-c", command];
   if (options.pty) {
     env.TERM = options.pty.term;
     env.COLUMNS = String(options.pty.cols);

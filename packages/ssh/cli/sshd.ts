@@ -1,0 +1,202 @@
+/**
+ * `hush sshd`: an SSH server for the current OS user, flag-compatible with OpenSSH's `sshd`
+ * where they overlap. Runs in the foreground and logs to stderr (`-d` for a debug trace).
+ *
+ * ```sh
+ * deno run -A packages/ssh/cli/sshd.ts -d -p 0 -o ListenAddress=127.0.0.1 \
+ *   -o AuthorizedKeysFile=/tmp/keys -o AllowTcpForwarding=yes
+ * ```
+ *
+ * Options (`-o Key=Value`): ListenAddress, Port (0 picks a free port; either way
+ * `listening on ADDR:PORT` is printed on stdout once bound), HostKey (same as `-h`),
+ * AuthorizedKeysFile (%h, %u, %% tokens; default `.ssh/authorized_keys .ssh/authorized_keys2`
+ * for the current OS user), PubkeyAuthentication, PasswordAuthentication with PasswordFile
+ * (`user:$scrypt$N$r$p$salt$hash` lines, see `hashPassword`), KexAlgorithms, Ciphers, MACs,
+ * HostKeyAlgorithms (OpenSSH's `+`/`-`/`^` list syntax), RekeyLimit, MaxAuthTries,
+ * LoginGraceTime, AllowTcpForwarding (yes/local/remote/no; no by default), StateDirectory
+ * (where the host key made when no `-h` is given lives; also `$HUSH_STATE_DIR`, else
+ * `$XDG_STATE_HOME/hush`, else `~/.local/state/hush`), Banner.
+ *
+ * Every login runs as the current OS user, whatever name it authenticated as.
+ * @module
+ */
+import process from "node:process";
+import { userInfo } from "node:os";
+import { authorizedKeysChecker } from "@hush/auth";
+import { generateKey, parsePrivateKey, type PrivateKey, serializePrivateKey } from "@hush/keys";
+import { homeDirectory, makeDirectory, readTextFile, writeTextFile } from "../adapters/files.ts";
+import type { ChildProcessStreams } from "../adapters/process.ts";
+import { hashPassword, parsePasswordFile, verifyPassword } from "../password_hash.ts";
+import { serve, type ServeOptions, type SshServer } from "../server.ts";
+import { tcpForwarding } from "../server_forwarding.ts";
+import { UsageError } from "./ssh_args.ts";
+import { parseSshdArgs } from "./sshd_args.ts";
+import {
+  DEFAULT_AUTHORIZED_KEYS,
+  expandAuthorizedKeysPath,
+  type SshdSettings,
+  sshdSettings,
+} from "./sshd_config.ts";
+import { ptyAvailable, runSession } from "./sshd_session.ts";
+
+/** Lines an sshd prints without `-d` (the rest are debug detail). */
+const INFO_LINE =
+  /^(Server listening|Connection from|Accepted|Failed|Disconnected|Received signal|Connection .* ended|Generated|Loaded|Listener|Invalid)/;
+
+/** Where the generated host key lives when neither `-h` nor HostKey is given. */
+export function stateDirectory(settings: Pick<SshdSettings, "stateDirectory">): string {
+  if (settings.stateDirectory) return settings.stateDirectory;
+  const env = process.env;
+  if (env.HUSH_STATE_DIR) return env.HUSH_STATE_DIR;
+  if (env.XDG_STATE_HOME) return `${env.XDG_STATE_HOME}/hush`;
+  return `${homeDirectory()}/.local/state/hush`;
+}
+
+async function loadHostKeys(
+  files: string[],
+  settings: SshdSettings,
+  log: (line: string) => void,
+): Promise<PrivateKey[]> {
+  const keys: PrivateKey[] = [];
+  for (const file of files) {
+    const text = await readTextFile(file);
+    if (text === undefined) throw new UsageError(`Unable to load host key: ${file}: not found`);
+    const key = await parsePrivateKey(text).catch((e) => {
+      throw new UsageError(`Unable to load host key "${file}": ${(e as Error).message}`);
+    });
+    log(`Loaded host key ${file}: ${key.publicKey.type} ${key.publicKey.fingerprint()}`);
+    keys.push(key);
+  }
+  if (keys.length) return keys;
+  const dir = stateDirectory(settings);
+  const path = `${dir}/ssh_host_ed25519_key`;
+  const existing = await readTextFile(path);
+  if (existing !== undefined) {
+    const key = await parsePrivateKey(existing);
+    log(`Loaded host key ${path}: ${key.publicKey.type} ${key.publicKey.fingerprint()}`);
+    return [key];
+  }
+  await makeDirectory(dir, 0o700);
+  const key = await generateKey("ssh-ed25519", { comment: `hush-sshd@${userInfo().username}` });
+  await writeTextFile(path, await serializePrivateKey(key), 0o600);
+  await writeTextFile(`${path}.pub`, key.publicKey.toString(key.comment) + "\n", 0o644);
+  log(`Generated host key ${path}: ${key.publicKey.type} ${key.publicKey.fingerprint()}`);
+  return [key];
+}
+
+/**
+ * Runs `sshd` with the given arguments until SIGINT/SIGTERM; resolves the exit code.
+ *
+ * @example
+ * ```ts ignore
+ * import { main } from "./sshd.ts";
+ * process.exitCode = await main(["-d", "-p", "0", "-o", "ListenAddress=127.0.0.1"]);
+ * ```
+ */
+export async function main(argv: string[]): Promise<number> {
+  let server: SshServer | undefined;
+  const children = new Set<ChildProcessStreams>();
+  let debug = 0;
+  const log = (line: string) => {
+    if (debug > 0) process.stderr.write(`debug1: ${line}\n`);
+    else if (INFO_LINE.test(line)) process.stderr.write(`${line}\n`);
+  };
+  try {
+    const args = parseSshdArgs(argv);
+    debug = args.debug;
+    const settings = sshdSettings(args);
+    const hostKeys = await loadHostKeys(args.hostKeyFiles, settings, log);
+    const me = userInfo().username;
+    const home = homeDirectory();
+
+    const authenticate: ServeOptions["authenticate"] = { trace: log };
+    if (settings.pubkey) {
+      const files = settings.authorizedKeysFiles;
+      authenticate.authorizedKeys = async (user: string) => {
+        // Without AuthorizedKeysFile only the current OS user's own file counts.
+        if (files === undefined && user !== me) return undefined;
+        const paths = (files ?? DEFAULT_AUTHORIZED_KEYS).map((p) =>
+          expandAuthorizedKeysPath(p, user, home)
+        );
+        const texts = await Promise.all(paths.map((p) => readTextFile(p).catch(() => undefined)));
+        const text = texts.filter((t) => t !== undefined).join("\n");
+        return text === "" ? undefined : text;
+      };
+      // authorizedKeys alone is enough for @hush/auth; the checker only adds the trace.
+      authenticate.publickey = authorizedKeysChecker(authenticate.authorizedKeys, { trace: log });
+      delete authenticate.authorizedKeys;
+    }
+    if (settings.passwordFile) {
+      const file = settings.passwordFile;
+      const text = await readTextFile(file);
+      if (text === undefined) throw new UsageError(`PasswordFile ${file}: not found`);
+      const users = parsePasswordFile(text);
+      // A hash to spend the same time on for unknown users.
+      const decoy = await hashPassword(crypto.randomUUID(), { N: 1024 });
+      const decoyFor = users.values().next().value ?? decoy;
+      authenticate.password = async (user: string, password: string) => {
+        const hash = users.get(user);
+        if (hash === undefined) {
+          await verifyPassword(password, decoyFor).catch(() => false);
+          return false;
+        }
+        return await verifyPassword(password, hash).catch((e) => {
+          log(`PasswordFile ${file}: bad hash for ${user}: ${(e as Error).message}`);
+          return false;
+        });
+      };
+    }
+    if (settings.banner) {
+      const banner = await readTextFile(settings.banner);
+      if (banner !== undefined) authenticate.banner = banner;
+    }
+    const pty = ptyAvailable();
+    if (!pty) log("No util-linux script on PATH: shells run without a pty");
+    const forwarding = settings.forwarding.local || settings.forwarding.remote
+      ? tcpForwarding({ ...settings.forwarding, trace: log })
+      : undefined;
+
+    server = await serve({
+      hostname: settings.listenAddress,
+      port: settings.port,
+      hostKeys,
+      authenticate,
+      algorithms: settings.algorithms,
+      limits: {
+        maxAuthTries: settings.maxAuthTries,
+        loginGraceTime: settings.loginGraceTime,
+        rekeyBytes: settings.rekeyBytes,
+        rekeyInterval: settings.rekeyInterval,
+      },
+      onSession: (session, context) =>
+        runSession(session, context, { trace: log, ptyAvailable: pty, children }),
+      onForward: forwarding,
+      trace: log,
+    });
+    log(`Server listening on ${server.hostname} port ${server.port}.`);
+    process.stdout.write(`listening on ${server.hostname}:${server.port}\n`);
+
+    const signal = await new Promise<string>((resolve) => {
+      process.once("SIGINT", () => resolve("SIGINT"));
+      process.once("SIGTERM", () => resolve("SIGTERM"));
+    });
+    log(`Received signal ${signal}; terminating.`);
+    for (const child of children) child.kill("HUP");
+    await Promise.race([server.close(), new Promise((r) => setTimeout(r, 2000))]);
+    return 0;
+  } catch (e) {
+    if (e instanceof UsageError || e instanceof TypeError) {
+      process.stderr.write(`sshd: ${e.message}\n`);
+      return 1;
+    }
+    process.stderr.write(`sshd: ${e instanceof Error ? e.message : String(e)}\n`);
+    for (const child of children) child.kill("HUP");
+    await server?.close().catch(() => {});
+    return 255;
+  }
+}
+
+if (import.meta.main) {
+  const code = await main(process.argv.slice(2));
+  process.exit(code);
+}

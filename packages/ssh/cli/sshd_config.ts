@@ -1,0 +1,185 @@
+/**
+ * Turns `hush sshd`'s parsed command line into what the server runs with: listen address,
+ * algorithm lists (OpenSSH's `+`/`-`/`^` syntax), limits, authentication sources and
+ * forwarding switches. No I/O here: files are read by the caller.
+ * @module
+ */
+import { CIPHERS, DEFAULT_CIPHERS, DEFAULT_MACS, MACS } from "@hush/cipher";
+import { type AlgorithmPreferences, DEFAULT_KEX } from "@hush/kex";
+import { DEFAULT_HOST_KEY_ALGORITHMS } from "@hush/transport";
+import { algorithmList, parseSize, UsageError } from "./ssh_args.ts";
+import { parseTime, type SshdArgs, yesNo } from "./sshd_args.ts";
+
+/** The settings of a `hush sshd` run. */
+export interface SshdSettings {
+  /** Address to listen on (`0.0.0.0`, as OpenSSH). */
+  listenAddress: string;
+  /** Port (22; 0 picks a free one). */
+  port: number;
+  /** Algorithm lists that differ from the defaults. */
+  algorithms: Partial<AlgorithmPreferences>;
+  /** Rekey after this many bytes. */
+  rekeyBytes?: number;
+  /** Rekey after this many milliseconds. */
+  rekeyInterval?: number;
+  /** MaxAuthTries (6). */
+  maxAuthTries: number;
+  /** LoginGraceTime in milliseconds (120 000; 0: none). */
+  loginGraceTime: number;
+  /** AuthorizedKeysFile paths with %h/%u/%% tokens, or `undefined` for the default. */
+  authorizedKeysFiles?: string[];
+  /** PubkeyAuthentication (yes). */
+  pubkey: boolean;
+  /** PasswordFile to check passwords against, when PasswordAuthentication is on. */
+  passwordFile?: string;
+  /** AllowTcpForwarding: which directions are allowed (no by default). */
+  forwarding: { local: boolean; remote: boolean };
+  /** StateDirectory for the generated host key, when given. */
+  stateDirectory?: string;
+  /** Banner file, when given. */
+  banner?: string;
+}
+
+/** The default `AuthorizedKeysFile`, relative to the home directory. */
+export const DEFAULT_AUTHORIZED_KEYS: readonly string[] = [
+  ".ssh/authorized_keys",
+  ".ssh/authorized_keys2",
+];
+
+function list(
+  spec: string | undefined,
+  defaults: readonly string[],
+  all: readonly string[],
+  what: string,
+): string[] | undefined {
+  if (spec === undefined) return undefined;
+  const names = algorithmList(spec, defaults, all);
+  const unknown = names.filter((n) => !all.includes(n));
+  if (unknown.length) {
+    throw new UsageError(`Bad ${what} spec '${spec}': unsupported ${unknown.join(",")}`);
+  }
+  if (names.length === 0) throw new UsageError(`Bad ${what} spec '${spec}': nothing left`);
+  return names;
+}
+
+/**
+ * Parses `ListenAddress` (`host`, `host:port`, `[v6]:port`).
+ *
+ * @example
+ * ```ts
+ * import { parseListenAddress } from "./sshd_config.ts";
+ * console.log(parseListenAddress("127.0.0.1:2222"), parseListenAddress("[::1]")); // { host: "127.0.0.1", port: 2222 } { host: "::1" }
+ * ```
+ */
+export function parseListenAddress(v: string): { host: string; port?: number } {
+  const bracket = /^\[([^\]]+)\](?::(\d+))?$/.exec(v);
+  if (bracket) {
+    return bracket[2] ? { host: bracket[1], port: Number(bracket[2]) } : { host: bracket[1] };
+  }
+  const hostPort = /^([^:]+):(\d+)$/.exec(v);
+  if (hostPort) return { host: hostPort[1], port: Number(hostPort[2]) };
+  return { host: v };
+}
+
+/**
+ * Resolves the settings from the command line.
+ *
+ * @example
+ * ```ts
+ * import { parseSshdArgs } from "./sshd_args.ts";
+ * import { sshdSettings } from "./sshd_config.ts";
+ * const s = sshdSettings(parseSshdArgs(["-p", "0", "-o", "Ciphers=aes128-ctr", "-o", "AllowTcpForwarding=local"]));
+ * console.log(s.port, s.algorithms.ciphers, s.forwarding); // 0 [ "aes128-ctr" ] { local: true, remote: false }
+ * ```
+ */
+export function sshdSettings(args: SshdArgs): SshdSettings {
+  const o = args.options;
+  const listen = parseListenAddress(o.get("listenaddress") ?? "0.0.0.0");
+  const port = args.port ?? listen.port ?? 22;
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new UsageError(`Bad port '${port}'`);
+  }
+  const algorithms: Partial<AlgorithmPreferences> = {};
+  const kex = list(o.get("kexalgorithms"), DEFAULT_KEX, DEFAULT_KEX, "KexAlgorithms");
+  if (kex) algorithms.kex = kex;
+  const ciphers = list(o.get("ciphers"), DEFAULT_CIPHERS, Object.keys(CIPHERS), "Ciphers");
+  if (ciphers) algorithms.ciphers = ciphers;
+  const macs = list(o.get("macs"), DEFAULT_MACS, Object.keys(MACS), "MACs");
+  if (macs) algorithms.macs = macs;
+  const hostKey = list(
+    o.get("hostkeyalgorithms"),
+    DEFAULT_HOST_KEY_ALGORITHMS,
+    DEFAULT_HOST_KEY_ALGORITHMS,
+    "HostKeyAlgorithms",
+  );
+  if (hostKey) algorithms.hostKey = hostKey;
+
+  let rekeyBytes: number | undefined, rekeyInterval: number | undefined;
+  const rekey = o.get("rekeylimit");
+  if (rekey !== undefined) {
+    const [size, time] = rekey.trim().split(/\s+/);
+    if (size !== "default" && size !== "none") rekeyBytes = parseSize(size);
+    if (time !== undefined && time !== "none") rekeyInterval = parseTime(time);
+    if (rekeyBytes !== undefined && rekeyBytes < 16) {
+      throw new UsageError(`Bad RekeyLimit '${rekey}'`);
+    }
+  }
+  const tries = o.get("maxauthtries");
+  const maxAuthTries = tries === undefined ? 6 : Number(tries);
+  if (!Number.isInteger(maxAuthTries) || maxAuthTries < 1 || maxAuthTries > 1000) {
+    throw new UsageError(`Bad MaxAuthTries '${tries}'`);
+  }
+  const grace = o.get("logingracetime");
+  const loginGraceTime = grace === undefined ? 120_000 : parseTime(grace);
+
+  const akf = o.get("authorizedkeysfile");
+  const authorizedKeysFiles = akf === undefined
+    ? undefined
+    : akf === "none"
+    ? []
+    : akf.split(/\s+/);
+  const passwordFile = o.get("passwordfile");
+  const passwordOn = yesNo(o.get("passwordauthentication"), passwordFile !== undefined);
+  if (passwordOn && passwordFile === undefined) {
+    throw new UsageError("PasswordAuthentication yes needs a PasswordFile (user:$scrypt$… lines)");
+  }
+  const fwd = (o.get("allowtcpforwarding") ?? "no").toLowerCase();
+  const forwarding = {
+    yes: { local: true, remote: true },
+    all: { local: true, remote: true },
+    local: { local: true, remote: false },
+    remote: { local: false, remote: true },
+    no: { local: false, remote: false },
+  }[fwd];
+  if (!forwarding) throw new UsageError(`Bad AllowTcpForwarding '${fwd}' (yes, no, local, remote)`);
+  return {
+    listenAddress: listen.host,
+    port,
+    algorithms,
+    rekeyBytes,
+    rekeyInterval,
+    maxAuthTries,
+    loginGraceTime,
+    authorizedKeysFiles,
+    pubkey: yesNo(o.get("pubkeyauthentication"), true),
+    passwordFile: passwordOn ? passwordFile : undefined,
+    forwarding,
+    stateDirectory: o.get("statedirectory"),
+    banner: o.get("banner"),
+  };
+}
+
+/**
+ * Expands `%h` (home), `%u` (user) and `%%` in an AuthorizedKeysFile path; a relative result is
+ * taken from the home directory.
+ *
+ * @example
+ * ```ts
+ * import { expandAuthorizedKeysPath } from "./sshd_config.ts";
+ * console.log(expandAuthorizedKeysPath(".ssh/keys_%u", "alice", "/home/alice")); // /home/alice/.ssh/keys_alice
+ * ```
+ */
+export function expandAuthorizedKeysPath(path: string, user: string, home: string): string {
+  const expanded = path.replace(/%([%hu])/g, (_, t) => (t === "%" ? "%" : t === "h" ? home : user));
+  return expanded.startsWith("/") ? expanded : `${home.replace(/\/$/, "")}/${expanded}`;
+}

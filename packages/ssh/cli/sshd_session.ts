@@ -1,0 +1,163 @@
+/**
+ * What `hush sshd` does with a session channel: `pty-req`, `env` (LANG and LC_* only),
+ * `exec` and `shell` as child processes of the current OS user (with a pty through util-linux
+ * `script` when asked for and available), `signal`, then the exit status or exit signal.
+ * stdin, stdout and stderr are piped with backpressure both ways (the channel window on one
+ * side, the pipe buffers on the other).
+ * @module
+ */
+import { existsSync } from "node:fs";
+import process from "node:process";
+import type { PtyRequest, ServerSession } from "@hush/channels";
+import type { ChannelRequestBody } from "@hush/wire";
+import { type ChildProcessStreams, spawnCommand } from "../adapters/process.ts";
+import type { ServerContext } from "../server.ts";
+
+/** Environment variables a client may pass (`AcceptEnv LANG LC_*`). */
+export const ACCEPTED_ENV: RegExp = /^(LANG|LC_[A-Z_]+)$/;
+
+/** Options for {@linkcode runSession}. */
+export interface SessionOptions {
+  /** `sshd -d` style lines. */
+  trace?: (line: string) => void;
+  /** Whether `script` can give a pty (default: looks for it on PATH). */
+  ptyAvailable?: boolean;
+  /** Every child started, so a shutdown can end them. */
+  children?: Set<ChildProcessStreams>;
+}
+
+let scriptFound: boolean | undefined;
+
+/**
+ * Whether util-linux `script` is on PATH (how the server gets a real pty).
+ *
+ * @example
+ * ```ts
+ * import { ptyAvailable } from "./sshd_session.ts";
+ * console.log(typeof ptyAvailable()); // boolean
+ * ```
+ */
+export function ptyAvailable(): boolean {
+  if (scriptFound === undefined) {
+    const dirs = (process.env.PATH ?? "/usr/bin:/bin").split(":").filter((d) => d);
+    scriptFound = process.platform === "linux" && dirs.some((d) => existsSync(`${d}/script`));
+  }
+  return scriptFound;
+}
+
+/**
+ * Handles one session channel's requests and runs its command.
+ *
+ * @example
+ * ```ts ignore
+ * import { serve } from "@hush/ssh";
+ * import { runSession } from "./sshd_session.ts";
+ * await serve({ hostKeys, authenticate, onSession: (s, ctx) => runSession(s, ctx) });
+ * ```
+ */
+export function runSession(
+  session: ServerSession,
+  context: ServerContext,
+  options: SessionOptions = {},
+): void {
+  const trace = options.trace ?? (() => {});
+  const env: Record<string, string> = {};
+  let pty: PtyRequest | undefined;
+  let child: ChildProcessStreams | undefined;
+  const id = session.id;
+
+  const start = (command: string | undefined): boolean => {
+    if (child) return false;
+    const forced = context.user.options?.command;
+    if (forced !== undefined) {
+      env.SSH_ORIGINAL_COMMAND = command ?? "";
+      trace(`session ${id}: forced command from authorized_keys`);
+      command = forced;
+    }
+    const remote = `${context.remoteAddress ?? "unknown"} ${context.remotePort ?? 0}`;
+    env.SSH_CLIENT = `${remote} ${context.localPort ?? 0}`;
+    env.SSH_CONNECTION = `${remote} ${context.localAddress ?? "unknown"} ${context.localPort ?? 0}`;
+    let terminal: { term: string; cols: number; rows: number } | undefined;
+    if (pty) {
+      if (options.ptyAvailable ?? ptyAvailable()) {
+        terminal = { term: pty.term || "dumb", cols: pty.cols || 80, rows: pty.rows || 24 };
+      } else {
+        trace(`session ${id}: no pty available (util-linux script not found); running without one`);
+      }
+    }
+    trace(
+      `session ${id}: ${command === undefined ? "shell" : `exec "${command}"`}${
+        terminal ? ` on a pty (${terminal.term} ${terminal.cols}x${terminal.rows})` : ""
+      }`,
+    );
+    const running = spawnCommand(command, { env, pty: terminal });
+    child = running;
+    options.children?.add(running);
+    // Output starts after our reply to the request is queued (the reply goes out first).
+    queueMicrotask(() => pump(running));
+    return true;
+  };
+
+  const pump = async (running: ChildProcessStreams): Promise<void> => {
+    session.readable.pipeTo(running.stdin).catch(() => {});
+    const out = running.stdout.pipeTo(session.writable, { preventClose: true }).catch(() => {});
+    const err = running.stderr.pipeTo(session.stderrWritable, { preventClose: true }).catch(
+      () => {},
+    );
+    let ended = false;
+    session.closed.then(() => {
+      if (!ended) {
+        trace(`session ${id}: channel closed before the command ended; sending HUP`);
+        running.kill("HUP");
+      }
+    });
+    const exit = await running.exit;
+    ended = true;
+    options.children?.delete(running);
+    await Promise.all([out, err]);
+    if (exit.signal) {
+      trace(`session ${id}: command killed by signal ${exit.signal}`);
+      await session.exitSignal(exit.signal).catch(() => {});
+    } else {
+      trace(`session ${id}: command exited with status ${exit.code ?? 255}`);
+      await session.exit(exit.code ?? 255).catch(() => {});
+    }
+  };
+
+  session.onRequest = (req: ChannelRequestBody): boolean => {
+    switch (req.request) {
+      case "pty-req":
+        if (context.user.options?.noPty) {
+          trace(`session ${id}: pty refused (no-pty in authorized_keys)`);
+          return false;
+        }
+        if (child) return false;
+        pty = { term: req.term, cols: req.cols, rows: req.rows };
+        trace(`session ${id}: pty-req ${req.term} ${req.cols}x${req.rows}`);
+        return true;
+      case "env":
+        if (!ACCEPTED_ENV.test(req.name) || req.value.length > 256) {
+          trace(`session ${id}: ignored env ${req.name}`);
+          return false;
+        }
+        env[req.name] = req.value;
+        trace(`session ${id}: env ${req.name}`);
+        return true;
+      case "exec":
+        return start(req.command);
+      case "shell":
+        return start(undefined);
+      case "signal":
+        if (!child || !/^[A-Z0-9]+$/.test(req.signal)) return false;
+        trace(`session ${id}: signal ${req.signal}`);
+        child.kill(req.signal);
+        return true;
+      case "window-change":
+        // script(1) cannot be told a new size; the next command sees COLUMNS/LINES unchanged.
+        return true;
+      default:
+        trace(`session ${id}: refused request ${req.request === "other" ? req.name : req.request}`);
+        return false;
+    }
+  };
+}
