@@ -221,7 +221,12 @@ export class Channel {
   request(body: ChannelRequestBody, options: RequestOptions = {}): Promise<boolean> {
     const wantReply = options.wantReply ?? true;
     if (this.#closeSent || this.#closeReceived || this.#freed) return Promise.resolve(false);
-    const message = { type: "channelRequest", recipient: this.#remoteId, wantReply, ...body } as const;
+    const message = {
+      type: "channelRequest",
+      recipient: this.#remoteId,
+      wantReply,
+      ...body,
+    } as const;
     this.#host.trace(`channel ${this.id}: request ${requestName(body)}`);
     if (!wantReply) return this.#host.send(message as ChannelRequest).then(() => true);
     const answer = new Promise<boolean>((resolve) => this.#replies.push(resolve));
@@ -275,7 +280,9 @@ export class Channel {
       );
     }
     if (data.length > this.#localMaxPacket) {
-      throw new ChannelError(`Peer sent a ${data.length} byte packet past max packet on channel ${this.id}`);
+      throw new ChannelError(
+        `Peer sent a ${data.length} byte packet past max packet on channel ${this.id}`,
+      );
     }
     this.#localWindow -= data.length;
     if (this.#closeSent || !queue) {
@@ -334,7 +341,9 @@ export class Channel {
 
   #receiveReply(success: boolean): void {
     const answer = this.#replies.shift();
-    if (!answer) throw new ChannelError(`Peer sent a reply on channel ${this.id} with no request pending`);
+    if (!answer) {
+      throw new ChannelError(`Peer sent a reply on channel ${this.id} with no request pending`);
+    }
     answer(success);
   }
 
@@ -357,7 +366,9 @@ export class Channel {
 
   #checkWritable(): void {
     if (this.#closeSent || this.#closeReceived || this.#freed) {
-      throw new ChannelError(`Channel ${this.id} is closed`, { reason: DisconnectReason.BY_APPLICATION });
+      throw new ChannelError(`Channel ${this.id} is closed`, {
+        reason: DisconnectReason.BY_APPLICATION,
+      });
     }
     if (this.#eofSent) {
       throw new ChannelError(`Channel ${this.id}: cannot write after EOF`, {

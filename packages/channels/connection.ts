@@ -13,7 +13,13 @@ import {
   type Message,
   type MessageConn,
 } from "@hush/wire";
-import { Channel, type ChannelHost, type ChannelInit, channelInput, MIN_MAX_PACKET } from "./channel.ts";
+import {
+  Channel,
+  type ChannelHost,
+  type ChannelInit,
+  channelInput,
+  MIN_MAX_PACKET,
+} from "./channel.ts";
 import { ChannelError } from "./errors.ts";
 import { ServerSession, Session } from "./session.ts";
 import { WINDOW_LIMIT } from "./window.ts";
@@ -157,8 +163,16 @@ export class Connection {
     this.#conn = conn;
     this.#role = options.role;
     this.#options = options;
-    this.#initialWindow = checkedUint32("initialWindow", options.initialWindow ?? DEFAULT_WINDOW, 1);
-    this.#maxPacket = checkedUint32("maxPacket", options.maxPacket ?? DEFAULT_MAX_PACKET, MIN_MAX_PACKET);
+    this.#initialWindow = checkedUint32(
+      "initialWindow",
+      options.initialWindow ?? DEFAULT_WINDOW,
+      1,
+    );
+    this.#maxPacket = checkedUint32(
+      "maxPacket",
+      options.maxPacket ?? DEFAULT_MAX_PACKET,
+      MIN_MAX_PACKET,
+    );
     this.#maxChannels = options.maxChannels ?? DEFAULT_MAX_CHANNELS;
     this.#trace = options.trace ?? (() => {});
     this.closed = new Promise((resolve) => (this.#resolveClosed = resolve));
@@ -187,7 +201,9 @@ export class Connection {
 
   /** Opens a `forwarded-tcpip` channel to the client for a connection to a `-R` listener. */
   openForwardedTcpip(options: ForwardedTcpipOptions): Promise<Channel> {
-    if (this.#role !== "server") throw new TypeError("Only a server opens forwarded-tcpip channels");
+    if (this.#role !== "server") {
+      throw new TypeError("Only a server opens forwarded-tcpip channels");
+    }
     return this.#open({ channelType: "forwarded-tcpip", ...options }, (init) => new Channel(init));
   }
 
@@ -229,7 +245,10 @@ export class Connection {
     return this.closed;
   }
 
-  async #open<T extends Channel>(body: ChannelOpenBody, make: (init: ChannelInit) => T): Promise<T> {
+  async #open<T extends Channel>(
+    body: ChannelOpenBody,
+    make: (init: ChannelInit) => T,
+  ): Promise<T> {
     this.#checkOpen();
     const id = this.#allocateId();
     if (id < 0) {
@@ -262,7 +281,9 @@ export class Connection {
 
   #allocateId(): number {
     if (this.#channels.size + this.#reserved.size >= this.#maxChannels) return -1;
-    while (this.#channels.has(this.#nextId) || this.#reserved.has(this.#nextId)) this.#nextId = (this.#nextId + 1) >>> 0;
+    while (this.#channels.has(this.#nextId) || this.#reserved.has(this.#nextId)) {
+      this.#nextId = (this.#nextId + 1) >>> 0;
+    }
     const id = this.#nextId;
     this.#nextId = (this.#nextId + 1) >>> 0;
     return id;
@@ -281,9 +302,10 @@ export class Connection {
         }),
       );
     } catch (e) {
-      const error = e instanceof ChannelError
-        ? e
-        : new ChannelError("Connection lost", { reason: DisconnectReason.CONNECTION_LOST, cause: e });
+      const error = e instanceof ChannelError ? e : new ChannelError("Connection lost", {
+        reason: DisconnectReason.CONNECTION_LOST,
+        cause: e,
+      });
       if (e instanceof ChannelError && !this.#ended && !this.#closing) {
         this.#trace(`disconnect: ${e.message}`);
         await this.#conn.disconnect(e.reason, e.message).catch(() => {});
@@ -303,7 +325,9 @@ export class Connection {
       case "requestSuccess":
       case "requestFailure": {
         const reply = this.#globalReplies.shift();
-        if (!reply) throw new ChannelError("Peer sent a global request reply with no request pending");
+        if (!reply) {
+          throw new ChannelError("Peer sent a global request reply with no request pending");
+        }
         return reply(m.type === "requestSuccess" ? m.data.slice() : false);
       }
       case "channelOpen":
@@ -328,7 +352,10 @@ export class Connection {
       case "channelData":
         return channelInput(this.#channel(m.recipient, "data")).data(m.data);
       case "channelExtendedData":
-        return channelInput(this.#channel(m.recipient, "extended data")).extendedData(m.dataType, m.data);
+        return channelInput(this.#channel(m.recipient, "extended data")).extendedData(
+          m.dataType,
+          m.data,
+        );
       case "channelEof":
         return channelInput(this.#channel(m.recipient, "EOF")).eof();
       case "channelClose":
@@ -337,7 +364,9 @@ export class Connection {
         return channelInput(this.#channel(m.recipient, "a request")).request(m);
       case "channelSuccess":
       case "channelFailure":
-        return channelInput(this.#channel(m.recipient, "a request reply")).reply(m.type === "channelSuccess");
+        return channelInput(this.#channel(m.recipient, "a request reply")).reply(
+          m.type === "channelSuccess",
+        );
       case "unknown":
         // The transport answers unknown numbers with UNIMPLEMENTED (RFC 4253 §11.4).
         this.#trace(`ignoring unknown message ${m.number}`);
@@ -351,7 +380,9 @@ export class Connection {
     const ch = this.#channels.get(id);
     if (!ch) throw new ChannelError(`Peer sent ${what} for unknown channel ${id}`);
     if (channelInput(ch).state() !== state) {
-      throw new ChannelError(`Peer sent ${what} for channel ${id} that is ${channelInput(ch).state()}`);
+      throw new ChannelError(
+        `Peer sent ${what} for channel ${id} that is ${channelInput(ch).state()}`,
+      );
     }
     return ch;
   }
@@ -380,11 +411,19 @@ export class Connection {
     const { type: _t, sender, ...request } = m;
     const name = request.channelType === "other" ? request.name : request.channelType;
     if (m.maxPacket < MIN_MAX_PACKET) {
-      throw new ChannelError(`Peer's max packet ${m.maxPacket} for a ${name} channel is below ${MIN_MAX_PACKET}`);
+      throw new ChannelError(
+        `Peer's max packet ${m.maxPacket} for a ${name} channel is below ${MIN_MAX_PACKET}`,
+      );
     }
     this.#trace(`rcvd channel open ${name} from peer's channel ${sender}`);
     const fail = (reason: number, description: string) =>
-      this.#send({ type: "channelOpenFailure", recipient: sender, reason, description, language: "" })
+      this.#send({
+        type: "channelOpenFailure",
+        recipient: sender,
+        reason,
+        description,
+        language: "",
+      })
         .catch(() => {});
     const id = this.#allocateId();
     if (id < 0) {
@@ -415,11 +454,20 @@ export class Connection {
           name === "x11" || name === "auth-agent@openssh.com";
         const refusal = decision === false
           ? known
-            ? { reason: ChannelOpenFailureReason.ADMINISTRATIVELY_PROHIBITED, description: "Refused" }
-            : { reason: ChannelOpenFailureReason.UNKNOWN_CHANNEL_TYPE, description: "Unknown channel type" }
+            ? {
+              reason: ChannelOpenFailureReason.ADMINISTRATIVELY_PROHIBITED,
+              description: "Refused",
+            }
+            : {
+              reason: ChannelOpenFailureReason.UNKNOWN_CHANNEL_TYPE,
+              description: "Unknown channel type",
+            }
           : decision;
         this.#trace(`channel open ${name} refused: ${refusal.reason}`);
-        await fail(refusal.reason, refusal.description ?? OPEN_FAILURE_NAMES[refusal.reason] ?? "Refused");
+        await fail(
+          refusal.reason,
+          refusal.description ?? OPEN_FAILURE_NAMES[refusal.reason] ?? "Refused",
+        );
         return;
       }
       const channel = name === "session" && this.#options.onSession
@@ -457,7 +505,8 @@ export class Connection {
     if (this.#ended) return;
     this.#ended = true;
     if (error) this.error ??= error;
-    const reason = error ?? new ChannelError("Connection closed", { reason: DisconnectReason.BY_APPLICATION });
+    const reason = error ??
+      new ChannelError("Connection closed", { reason: DisconnectReason.BY_APPLICATION });
     for (const ch of [...this.#channels.values()]) channelInput(ch).teardown(reason);
     this.#channels.clear();
     const replies = this.#globalReplies;

@@ -11,7 +11,12 @@ function pair(server: Partial<ConnectionOptions>, client: Partial<ConnectionOpti
   return { c, s, a, b };
 }
 
-const tcpip = { host: "db.internal", port: 5432, originatorAddress: "127.0.0.1", originatorPort: 40000 };
+const tcpip = {
+  host: "db.internal",
+  port: 5432,
+  originatorAddress: "127.0.0.1",
+  originatorPort: 40000,
+};
 
 test("open failure carries the peer's reason", async () => {
   const { c } = pair({
@@ -34,12 +39,14 @@ test("unknown channel types are refused as UNKNOWN_CHANNEL_TYPE, known ones as p
   const { c } = pair({});
   await assert.rejects(
     c.openChannel({ channelType: "other", name: "frobnicate@example.com", data: new Uint8Array() }),
-    (e: unknown) => e instanceof ChannelError && e.openFailure === ChannelOpenFailureReason.UNKNOWN_CHANNEL_TYPE,
+    (e: unknown) =>
+      e instanceof ChannelError && e.openFailure === ChannelOpenFailureReason.UNKNOWN_CHANNEL_TYPE,
   );
   await assert.rejects(
     c.openSession(),
     (e: unknown) =>
-      e instanceof ChannelError && e.openFailure === ChannelOpenFailureReason.ADMINISTRATIVELY_PROHIBITED,
+      e instanceof ChannelError &&
+      e.openFailure === ChannelOpenFailureReason.ADMINISTRATIVELY_PROHIBITED,
   );
   await c.close();
 });
@@ -125,7 +132,10 @@ test("tcpip-forward to port 0 replies with the bound port; cancel works", async 
   const reply = await c.globalRequest({ request: "tcpip-forward", address: "localhost", port: 0 });
   assert.ok(reply instanceof Uint8Array);
   assert.equal(new DataView(reply.buffer, reply.byteOffset).getUint32(0), 40123);
-  assert.deepEqual(await c.globalRequest({ request: "tcpip-forward", address: "", port: 22 }), new Uint8Array());
+  assert.deepEqual(
+    await c.globalRequest({ request: "tcpip-forward", address: "", port: 22 }),
+    new Uint8Array(),
+  );
   assert.deepEqual(
     await c.globalRequest({ request: "cancel-tcpip-forward", address: "localhost", port: 40123 }),
     new Uint8Array(),
@@ -154,9 +164,17 @@ test("global request replies are matched in order, even when the handler answers
 test("keepalive and hostkeys global requests without a handler fail politely", async () => {
   const { c, b } = pair({});
   const none = new Uint8Array();
-  assert.equal(await c.globalRequest({ request: "other", name: "keepalive@openssh.com", data: none }), false);
-  await c.globalRequest({ request: "other", name: "hostkeys-00@openssh.com", data: none }, { wantReply: false });
-  assert.equal(await c.globalRequest({ request: "other", name: "keepalive@openssh.com", data: none }), false);
+  assert.equal(
+    await c.globalRequest({ request: "other", name: "keepalive@openssh.com", data: none }),
+    false,
+  );
+  await c.globalRequest({ request: "other", name: "hostkeys-00@openssh.com", data: none }, {
+    wantReply: false,
+  });
+  assert.equal(
+    await c.globalRequest({ request: "other", name: "keepalive@openssh.com", data: none }),
+    false,
+  );
   assert.equal(b.sent.get("requestFailure"), 2);
   assert.equal(b.disconnected, undefined);
   await c.close();
@@ -183,7 +201,8 @@ test("maxChannels bounds the peer's opens with RESOURCE_SHORTAGE", async () => {
   await c.openDirectTcpip(tcpip);
   await assert.rejects(
     c.openDirectTcpip(tcpip),
-    (e: unknown) => e instanceof ChannelError && e.openFailure === ChannelOpenFailureReason.RESOURCE_SHORTAGE,
+    (e: unknown) =>
+      e instanceof ChannelError && e.openFailure === ChannelOpenFailureReason.RESOURCE_SHORTAGE,
   );
   await c.close();
 });

@@ -88,7 +88,11 @@ test("exit-signal reaches the client", async () => {
   const session = await c.openSession();
   await session.exec("kill TERM");
   assert.equal(await collect(session.readable), "dying");
-  assert.deepEqual(await session.exitSignal, { signal: "TERM", coreDumped: true, message: "killed" });
+  assert.deepEqual(await session.exitSignal, {
+    signal: "TERM",
+    coreDumped: true,
+    message: "killed",
+  });
   assert.equal(await session.exitStatus, null);
   await c.close();
 });
@@ -104,11 +108,18 @@ test("session requests are decided by the server's callback", async () => {
   assert.equal(await session.pty({ term: "xterm", cols: 80, rows: 24 }), true);
   await session.windowChange({ cols: 100, rows: 40 });
   await session.signal("INT");
-  await assert.rejects(session.shell(), (e: unknown) => e instanceof ChannelError && /shell/.test(e.message));
+  await assert.rejects(
+    session.shell(),
+    (e: unknown) => e instanceof ChannelError && /shell/.test(e.message),
+  );
   await assert.rejects(session.subsystem("sftp"), ChannelError);
   // keepalive@openssh.com never reaches the application and is refused.
   assert.equal(
-    await session.request({ request: "other", name: "keepalive@openssh.com", data: new Uint8Array() }),
+    await session.request({
+      request: "other",
+      name: "keepalive@openssh.com",
+      data: new Uint8Array(),
+    }),
     false,
   );
   assert.deepEqual(seen, [

@@ -12,7 +12,10 @@
  * @module
  */
 export {
+  CLOSE_FLUSH_TIMEOUT,
+  CONTROL_BACKLOG_LIMIT,
   DEFAULT_HANDSHAKE_TIMEOUT,
+  DEFAULT_HELD_BYTES_LIMIT,
   DEFAULT_REKEY_BYTES,
   DEFAULT_REKEY_INTERVAL,
   startTransport,
@@ -21,5 +24,5 @@ export {
 export { DisconnectError, reasonName } from "./errors.ts";
 export { allowedMessage, Phase, type PhaseName, type ReceiveState } from "./state.ts";
 export { DEFAULT_HOST_KEY_ALGORITHMS, DEFAULT_SERVER_SIG_ALGS } from "./algorithms.ts";
-export type { ByteDuplex, HostKeyInfo, TransportOptions } from "./options.ts";
+export type { ByteDuplex, HostKeyInfo, TransportOptions, TransportTimers } from "./options.ts";
 export { UPSTREAM_HIGH_WATER_MARK } from "./message_queue.ts";

@@ -22,6 +22,30 @@ export interface HostKeyInfo {
   algorithm: string;
 }
 
+/**
+ * The timers the transport uses (handshake timeout, timed rekey). Inject fake ones to test
+ * timeouts without waiting; the defaults are the global `setTimeout`/`clearTimeout`, unref'd
+ * where the runtime can.
+ *
+ * @example
+ * ```ts
+ * import type { TransportTimers } from "@hush/transport";
+ * const due: (() => void)[] = [];
+ * const timers: TransportTimers = {
+ *   setTimeout: (fn) => due.push(fn),
+ *   clearTimeout: () => {},
+ * };
+ * timers.setTimeout(() => console.log("fired"), 3_600_000);
+ * due[0](); // fired
+ * ```
+ */
+export interface TransportTimers {
+  /** Calls `fn` once after `ms` milliseconds; returns a handle for `clearTimeout`. */
+  setTimeout(fn: () => void, ms: number): unknown;
+  /** Cancels a timer (a handle from `setTimeout`, or `undefined`). */
+  clearTimeout(handle: unknown): void;
+}
+
 /** Options for {@linkcode startTransport}. */
 export interface TransportOptions {
   /** Which end we are. */
@@ -43,6 +67,13 @@ export interface TransportOptions {
   rekeyInterval?: number;
   /** The first key exchange must finish within this many milliseconds (default 120 000). */
   handshakeTimeout?: number;
+  /**
+   * Encoded application bytes held while a key exchange runs (default 4 MiB); a `send()` past
+   * it waits without being encoded until the exchange is over.
+   */
+  heldBytesLimit?: number;
+  /** Timers for the handshake timeout and the timed rekey (for tests). */
+  timers?: TransportTimers;
   /** Server: the public key algorithms announced in EXT_INFO `server-sig-algs`. */
   serverSigAlgs?: string[];
   /** Steps of the handshake as `ssh -v` style lines; never secrets. */

@@ -35,15 +35,13 @@ const KEX_METHOD: readonly MessageType[] = [
   "kexDhGexReply",
 ];
 const GENERIC: readonly MessageType[] = ["disconnect", "ignore", "debug", "unimplemented"];
-const AUTH: readonly MessageType[] = [
-  "userauthRequest",
+/** Authentication messages a server receives (RFC 4252 §5). */
+const AUTH_TO_SERVER: readonly MessageType[] = ["userauthRequest"];
+/** Authentication messages a client receives (RFC 4252 §5.1, §5.4). */
+const AUTH_TO_CLIENT: readonly MessageType[] = [
   "userauthFailure",
   "userauthSuccess",
   "userauthBanner",
-  "userauthPkOk",
-  "userauthPasswdChangereq",
-  "userauthInfoRequest",
-  "userauthInfoResponse",
 ];
 const CONNECTION: readonly MessageType[] = [
   "globalRequest",
@@ -64,7 +62,9 @@ const CONNECTION: readonly MessageType[] = [
 
 /** What the receiving side knows when it classifies a message. */
 export interface ReceiveState {
+  /** Where the connection is. */
   phase: PhaseName;
+  /** Which end we are. */
   role: "client" | "server";
   /** The peer sent KEXINIT and not yet NEWKEYS. */
   peerInKex: boolean;
@@ -74,11 +74,29 @@ export interface ReceiveState {
   firstPacket: boolean;
   /** The previous packet from the peer was its first NEWKEYS (EXT_INFO may come now). */
   justAfterFirstNewKeys: boolean;
+  /**
+   * Client: the previous packet was an EXT_INFO during authentication, so this one must be
+   * USERAUTH_SUCCESS (RFC 8308 §2.4).
+   */
+  afterAuthExtInfo?: boolean;
 }
 
 /**
  * Decides whether a message from the peer is allowed now. Returns `undefined` when it is, or
- * the reason it is not.
+ * the reason it is not. The rules, in order:
+ *
+ * - strict kex (OpenSSH PROTOCOL §1.9) during the first exchange: KEXINIT first, then only the
+ *   method's messages, NEWKEYS and DISCONNECT — not even IGNORE or DEBUG;
+ * - DISCONNECT, IGNORE, DEBUG and UNIMPLEMENTED otherwise at any time (RFC 4253 §11);
+ * - KEXINIT only when the peer is not already in a key exchange; method messages and NEWKEYS
+ *   only inside one; nothing else while the peer is in one (RFC 4253 §7.1);
+ * - EXT_INFO (RFC 8308 §2.4) only as the packet right after the peer's first NEWKEYS, and from a
+ *   server also right before USERAUTH_SUCCESS (which must then follow);
+ * - SERVICE_REQUEST to a server and SERVICE_ACCEPT to a client, once, before authentication;
+ * - authentication messages in their direction while it runs; connection messages after it.
+ *
+ * A USERAUTH_REQUEST after USERAUTH_SUCCESS is allowed here: the transport drops it (RFC 4252
+ * §5.1 says to ignore it).
  *
  * @example
  * ```ts
@@ -91,11 +109,17 @@ export interface ReceiveState {
  */
 export function allowedMessage(type: MessageType, s: ReceiveState): string | undefined {
   if (s.phase === "closed") return `${type} after the connection closed`;
+  if (s.afterAuthExtInfo && type !== "userauthSuccess" && type !== "disconnect") {
+    return `${type} after EXT_INFO, where only USERAUTH_SUCCESS may follow`;
+  }
   if (s.strictInitial) {
-    if (s.firstPacket && type !== "kexInit") return `strict kex: ${type} before KEXINIT`;
+    if (s.firstPacket && type !== "kexInit" && type !== "disconnect") {
+      return `strict kex: ${type} before KEXINIT`;
+    }
     if (type === "kexInit") return s.peerInKex ? "second KEXINIT during key exchange" : undefined;
-    if (type === "disconnect" || KEX_METHOD.includes(type) || type === "newKeys") {
-      return type === "disconnect" || s.peerInKex ? undefined : `${type} outside key exchange`;
+    if (type === "disconnect") return undefined;
+    if (KEX_METHOD.includes(type) || type === "newKeys") {
+      return s.peerInKex ? undefined : `${type} outside key exchange`;
     }
     return `strict kex: ${type} is not allowed during the initial key exchange`;
   }
@@ -105,19 +129,26 @@ export function allowedMessage(type: MessageType, s: ReceiveState): string | und
     return s.peerInKex ? undefined : `${type} outside key exchange`;
   }
   if (s.peerInKex || s.phase === "initial-kex") return `${type} is not allowed during key exchange`;
-  if (type === "ping" || type === "pong") return undefined;
   if (type === "extInfo") {
     if (s.justAfterFirstNewKeys) return undefined;
-    if (s.role === "client" && s.phase === "auth") return undefined; // RFC 8308 §2.4: before USERAUTH_SUCCESS
-    return "EXT_INFO is only allowed right after the first NEWKEYS";
+    if (s.role === "client" && s.phase === "auth") return undefined; // must precede USERAUTH_SUCCESS
+    return "EXT_INFO is only allowed right after the first NEWKEYS or before USERAUTH_SUCCESS";
   }
+  if (type === "ping" || type === "pong") return undefined;
   if (type === "serviceRequest") {
     return s.role === "server" && s.phase === "service" ? undefined : "unexpected SERVICE_REQUEST";
   }
   if (type === "serviceAccept") {
     return s.role === "client" && s.phase === "service" ? undefined : "unexpected SERVICE_ACCEPT";
   }
-  if (AUTH.includes(type)) return s.phase === "auth" ? undefined : `${type} outside authentication`;
+  if (type === "userauthRequest" && s.role === "server" && s.phase === "connection") {
+    return undefined; // ignored after success
+  }
+  const auth = s.role === "server" ? AUTH_TO_SERVER : AUTH_TO_CLIENT;
+  if (auth.includes(type)) return s.phase === "auth" ? undefined : `${type} outside authentication`;
+  if (AUTH_TO_SERVER.includes(type) || AUTH_TO_CLIENT.includes(type)) {
+    return `${type} sent to the ${s.role}`;
+  }
   if (CONNECTION.includes(type)) {
     return s.phase === "connection" ? undefined : `${type} before authentication completed`;
   }

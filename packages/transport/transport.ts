@@ -26,10 +26,11 @@ import {
   PacketWriter,
   randomBytes,
 } from "@hush/wire";
+import { fingerprintOf } from "@hush/keys";
 import { resolvePreferences } from "./algorithms.ts";
 import { DisconnectError, disconnectFor } from "./errors.ts";
 import { MessageQueue } from "./message_queue.ts";
-import type { ByteDuplex, TransportOptions } from "./options.ts";
+import type { ByteDuplex, TransportOptions, TransportTimers } from "./options.ts";
 import { allowedMessage, Phase, type PhaseName } from "./state.ts";
 import { readPeerVersion, writeVersionLine } from "./version_exchange.ts";
 
@@ -39,6 +40,19 @@ export const DEFAULT_REKEY_BYTES = 1 << 30;
 export const DEFAULT_REKEY_INTERVAL = 3_600_000;
 /** Default limit on the first key exchange, from the first byte. */
 export const DEFAULT_HANDSHAKE_TIMEOUT = 120_000;
+/**
+ * Default bound on application payload bytes the transport holds while a key exchange runs
+ * (`heldBytesLimit`): 4 MiB. A `send()` past it waits, unencoded, until the exchange is over.
+ */
+export const DEFAULT_HELD_BYTES_LIMIT = 4 * 1024 * 1024;
+/**
+ * Replies the receive loop writes without waiting (kex messages, PONG, UNIMPLEMENTED, SERVICE
+ * ACCEPT): once this many bytes of them are not yet taken by the byte stream, the receive loop
+ * stops reading until they are, so a peer that sends but never reads cannot grow our memory.
+ */
+export const CONTROL_BACKLOG_LIMIT = 256 * 1024;
+/** Longest time a clean `disconnect()` waits for a running key exchange before it gives up. */
+export const CLOSE_FLUSH_TIMEOUT = 5_000;
 
 interface KexRound {
   first: boolean;
@@ -54,14 +68,33 @@ interface KexRound {
 }
 
 interface Held {
-  payload: Uint8Array;
+  /** Set while the message waits past the held-bytes bound, unencoded. */
+  message?: Message;
+  /** The encoded payload, counted in the held bytes. */
+  payload?: Uint8Array;
   resolve: () => void;
   reject: (e: unknown) => void;
 }
 
+const REAL_TIMERS: TransportTimers = {
+  setTimeout: (fn, ms) => {
+    const t = setTimeout(fn, ms);
+    // never keep a process alive just for a rekey or handshake timer
+    (t as unknown as { unref?: () => void }).unref?.();
+    return t;
+  },
+  clearTimeout: (handle) => clearTimeout(handle as number),
+};
+
 /**
  * One SSH transport connection, after the first key exchange. It is the {@linkcode MessageConn}
  * that authentication and the connection layer use.
+ *
+ * The receive loop never waits for its own writes to reach the peer: replies are queued in
+ * order behind whatever is being sent (bounded by {@linkcode CONTROL_BACKLOG_LIMIT}), so two
+ * ends that both write a lot cannot stall each other. Application messages sent while a key
+ * exchange runs are held (at most `heldBytesLimit` bytes encoded, the rest waits unencoded) and
+ * go out, in order, right after our NEWKEYS.
  *
  * @example
  * ```ts ignore
@@ -98,17 +131,29 @@ export class Transport implements MessageConn {
   #prefs: ReturnType<typeof resolvePreferences>;
   #random: (n: number) => Uint8Array;
   #trace: (line: string) => void;
+  #timers: TransportTimers;
   #reader = new PacketReader();
   #packetWriter: PacketWriter;
   #writer: WritableStreamDefaultWriter<Uint8Array>;
   #upstream = new MessageQueue();
   #phase: PhaseName = Phase.INITIAL_KEX;
   #kex?: KexRound;
+  #kexDone?: PromiseWithResolvers<void>;
   #peerInKex = false;
   #strict = false;
   #firstPacket = true;
   #justAfterFirstNewKeys = false;
+  #afterAuthExtInfo = false;
   #held: Held[] = [];
+  #heldBytes = 0;
+  #heldLimit: number;
+  #controlBacklog = 0;
+  #lastControlWrite: Promise<void> = Promise.resolve();
+  #pings: {
+    data: Uint8Array;
+    resolve: (data: Uint8Array) => void;
+    reject: (e: unknown) => void;
+  }[] = [];
   #serviceWaiter?: { name: string; resolve: () => void; reject: (e: unknown) => void };
   #firstKex: PromiseWithResolvers<void> = Promise.withResolvers();
   #closedResolve!: (e: DisconnectError | undefined) => void;
@@ -116,7 +161,7 @@ export class Transport implements MessageConn {
   #duplex: ByteDuplex;
   #rekeyBaseIn = 0;
   #rekeyBaseOut = 0;
-  #rekeyTimer?: ReturnType<typeof setTimeout>;
+  #rekeyTimer?: unknown;
 
   /** Use {@linkcode startTransport}. */
   constructor(duplex: ByteDuplex, options: TransportOptions) {
@@ -125,6 +170,8 @@ export class Transport implements MessageConn {
     this.#duplex = duplex;
     this.#random = options.random ?? randomBytes;
     this.#trace = options.trace ?? (() => {});
+    this.#timers = options.timers ?? REAL_TIMERS;
+    this.#heldLimit = options.heldBytesLimit ?? DEFAULT_HELD_BYTES_LIMIT;
     this.#prefs = resolvePreferences(options);
     this.ourVersion = `SSH-2.0-${options.softwareVersion ?? "Hush_0.1.0"}`;
     this.#packetWriter = new PacketWriter({ random: this.#random });
@@ -144,10 +191,30 @@ export class Transport implements MessageConn {
     return this.#strict;
   }
 
+  /** A key exchange is running (ours or the peer's). */
+  get inKex(): boolean {
+    return this.#kex !== undefined;
+  }
+
+  /** Encoded application bytes held until the running key exchange ends (≤ `heldBytesLimit`). */
+  get heldBytes(): number {
+    return this.#heldBytes;
+  }
+
+  /** Application messages held until the running key exchange ends, encoded or waiting. */
+  get heldMessages(): number {
+    return this.#held.length;
+  }
+
+  /** Bytes received and sent since the start (packet bytes on the wire). */
+  get bytes(): { in: number; out: number } {
+    return { in: this.#reader.bytesIn, out: this.#packetWriter.bytesOut };
+  }
+
   /** Runs the version exchange and the first key exchange. */
   async start(): Promise<void> {
     const timeout = this.#options.handshakeTimeout ?? DEFAULT_HANDSHAKE_TIMEOUT;
-    const timer = setTimeout(
+    const timer = this.#timers.setTimeout(
       () =>
         this.#fail(
           new DisconnectError(
@@ -174,6 +241,7 @@ export class Transport implements MessageConn {
         },
       );
       reading.catch(() => {});
+      this.#trace(`Local version string ${this.ourVersion}`);
       await writeVersionLine(this.#duplex.writable, this.ourVersion);
       this.#packetWriter.readable.pipeTo(this.#duplex.writable).catch((e) =>
         this.#fail(
@@ -181,14 +249,14 @@ export class Transport implements MessageConn {
         )
       );
       // our KEXINIT goes out right behind our version line, before the peer's line arrives
-      await this.#beginKex();
+      this.#beginKex();
       await reading;
       await this.#firstKex.promise;
     } catch (e) {
-      this.#fail(e);
+      await this.#fail(e);
       throw this.#error ?? e;
     } finally {
-      clearTimeout(timer);
+      this.#timers.clearTimeout(timer);
     }
     this.#scheduleTimedRekey();
   }
@@ -196,6 +264,9 @@ export class Transport implements MessageConn {
   /** Client: asks for a service (`ssh-userauth`) and waits for SERVICE_ACCEPT. */
   async requestService(name: string): Promise<void> {
     if (this.role !== "client") throw new TypeError("Only a client requests services");
+    if (this.#serviceWaiter || this.#phase !== Phase.SERVICE) {
+      throw new TypeError("A service can be requested once, right after the key exchange");
+    }
     const done = new Promise<void>((
       resolve,
       reject,
@@ -206,7 +277,10 @@ export class Transport implements MessageConn {
     this.#trace(`SSH2_MSG_SERVICE_ACCEPT received`);
   }
 
-  /** Sends a message, holding it while a key exchange runs. */
+  /**
+   * Sends a message. While a key exchange runs it is held and goes out right after our
+   * NEWKEYS; the promise resolves once it has been handed to the byte stream.
+   */
   async send(message: Message): Promise<void> {
     if (this.#error || this.#phase === Phase.CLOSED) {
       throw this.#error ??
@@ -215,33 +289,94 @@ export class Transport implements MessageConn {
     if (message.type === "userauthSuccess" && this.role === "server") {
       this.#phase = Phase.CONNECTION;
     }
-    const payload = encodeMessage(message);
-    if ((this.#kex && !this.#kex.weSentNewKeys) || this.#held.length > 0) {
-      await new Promise<void>((resolve, reject) => this.#held.push({ payload, resolve, reject }));
+    if (this.#holding()) {
+      await new Promise<void>((resolve, reject) => this.#hold(message, resolve, reject));
       return;
     }
-    await this.#write(payload);
+    await this.#writer.write(encodeMessage(message));
     this.#checkRekey();
+  }
+
+  /**
+   * Sends SSH2_MSG_PING (OpenSSH PROTOCOL, `ping@openssh.com`) and resolves with the PONG's
+   * data. Only after authentication, and only when the peer announced the extension.
+   */
+  async ping(data: Uint8Array = new Uint8Array(0)): Promise<Uint8Array> {
+    if (!this.peerExtensions.has("ping@openssh.com")) {
+      throw new TypeError("The peer did not announce ping@openssh.com");
+    }
+    if (this.#phase !== Phase.CONNECTION) {
+      throw new TypeError("Ping is only answered after authentication");
+    }
+    const pong = new Promise<Uint8Array>((resolve, reject) =>
+      this.#pings.push({ data: data.slice(), resolve, reject })
+    );
+    await this.send({ type: "ping", data });
+    return await pong;
   }
 
   /** Starts a key exchange now (no-op while one runs). */
   rekey(): void {
-    if (!this.#kex && this.#phase !== Phase.CLOSED) this.#beginKex().catch((e) => this.#fail(e));
+    if (!this.#kex && this.#phase !== Phase.CLOSED && this.kexCount > 0) this.#beginKex();
   }
 
-  /** Sends DISCONNECT and closes the connection. */
+  /**
+   * Sends DISCONNECT and closes the connection. A clean close (`BY_APPLICATION`) first lets
+   * a running key exchange finish (up to {@linkcode CLOSE_FLUSH_TIMEOUT}) so that messages sent
+   * before it still go out; everything sent before the DISCONNECT reaches the peer before it.
+   */
   async disconnect(
     reason: number = DisconnectReason.BY_APPLICATION,
     description = "Closed by application",
   ): Promise<void> {
     if (this.#phase === Phase.CLOSED) return;
     const clean = reason === DisconnectReason.BY_APPLICATION;
+    if (clean && this.#kex && this.#held.length > 0 && this.kexCount > 0) {
+      const kexDone = this.#kexDone!.promise;
+      let timer: unknown;
+      await Promise.race([
+        kexDone,
+        new Promise<void>((r) => (timer = this.#timers.setTimeout(r, CLOSE_FLUSH_TIMEOUT))),
+      ]).catch(() => {});
+      this.#timers.clearTimeout(timer);
+      if (this.phase === Phase.CLOSED) return;
+    }
+    this.#trace(`Disconnecting: ${description} (reason ${reason})`);
     const error = clean ? undefined : new DisconnectError(reason, description);
     await this.#close(error, { reason, description });
   }
 
-  async #write(payload: Uint8Array): Promise<void> {
-    await this.#writer.write(payload);
+  #holding(): boolean {
+    return (this.#kex !== undefined && !this.#kex.weSentNewKeys) || this.#held.length > 0;
+  }
+
+  #hold(message: Message, resolve: () => void, reject: (e: unknown) => void): void {
+    const waiting = this.#held.length > 0 && this.#held[this.#held.length - 1].message;
+    if (!waiting) {
+      const payload = encodeMessage(message);
+      if (this.#heldBytes + payload.length <= this.#heldLimit) {
+        this.#heldBytes += payload.length;
+        this.#held.push({ payload, resolve, reject });
+        return;
+      }
+    }
+    this.#held.push({ message, resolve, reject });
+  }
+
+  /** Writes a reply from the receive loop without waiting for the byte stream to take it. */
+  #writeControl(payload: Uint8Array): void {
+    this.#controlBacklog += payload.length;
+    const written = this.#writer.write(payload).then(
+      () => {
+        this.#controlBacklog -= payload.length;
+      },
+      (e) => {
+        this.#fail(
+          new DisconnectError(DisconnectReason.CONNECTION_LOST, "Write failed", { cause: e }),
+        );
+      },
+    );
+    this.#lastControlWrite = written;
   }
 
   async #receiveLoop(): Promise<void> {
@@ -259,6 +394,8 @@ export class Transport implements MessageConn {
         }
         await this.#onPacket(value);
         if (this.#phase === Phase.CLOSED) return;
+        // a peer that sends but does not read: stop reading it until it takes our replies
+        if (this.#controlBacklog > CONTROL_BACKLOG_LIMIT) await this.#lastControlWrite;
       }
     } catch (e) {
       await this.#fail(e);
@@ -269,17 +406,11 @@ export class Transport implements MessageConn {
 
   async #onPacket(packet: Packet): Promise<void> {
     const msg = decodeMessage(packet.payload, this.#kex?.exchange?.decodeContext ?? {});
-    const verdict = allowedMessage(msg.type, {
-      phase: this.#phase,
-      role: this.role,
-      peerInKex: this.#peerInKex,
-      strictInitial: this.#strict && this.kexCount === 0,
-      firstPacket: this.#firstPacket,
-      justAfterFirstNewKeys: this.#justAfterFirstNewKeys,
-    });
-    // strict kex is only known once KEXINITs are in; the first packet must be KEXINIT either way
-    // when we offered strict kex, which we always do on the first exchange.
-    if (this.#firstPacket && msg.type !== "kexInit" && msg.type !== "disconnect") {
+    const firstPacket = this.#firstPacket;
+    // The first packet must be KEXINIT: always under strict kex (which we always offer first;
+    // whether the peer did shows in its KEXINIT, checked there by its sequence number), and
+    // nothing but IGNORE or DEBUG may come before it without.
+    if (firstPacket && msg.type !== "kexInit" && msg.type !== "disconnect") {
       if (msg.type !== "ignore" && msg.type !== "debug") {
         throw new DisconnectError(
           DisconnectReason.PROTOCOL_ERROR,
@@ -287,9 +418,18 @@ export class Transport implements MessageConn {
         );
       }
     }
+    const verdict = allowedMessage(msg.type, {
+      phase: this.#phase,
+      role: this.role,
+      peerInKex: this.#peerInKex,
+      strictInitial: this.#strict && this.kexCount === 0,
+      firstPacket,
+      justAfterFirstNewKeys: this.#justAfterFirstNewKeys,
+      afterAuthExtInfo: this.#afterAuthExtInfo,
+    });
     this.#firstPacket = false;
-    const afterNewKeys = this.#justAfterFirstNewKeys;
     this.#justAfterFirstNewKeys = false;
+    this.#afterAuthExtInfo = false;
     if (verdict) {
       throw new DisconnectError(
         DisconnectReason.PROTOCOL_ERROR,
@@ -314,25 +454,24 @@ export class Transport implements MessageConn {
         this.#trace(`Peer did not implement our packet ${msg.sequence}`);
         return;
       case "kexInit":
-        return await this.#onKexInit(msg, packet.payload);
+        return await this.#onKexInit(msg, packet);
       case "newKeys":
         return this.#onNewKeys();
       case "extInfo":
-        for (const e of msg.extensions) this.peerExtensions.set(e.name, e.value);
-        if (this.role === "client") {
-          const algs = this.peerExtensions.get("server-sig-algs");
-          if (algs) this.serverSigAlgs = new TextDecoder().decode(algs).split(",").filter((s) => s);
-          this.#trace(
-            `SSH2_MSG_EXT_INFO received (server-sig-algs=<${this.serverSigAlgs?.join(",") ?? ""}>)`,
-          );
-        }
-        void afterNewKeys;
-        return;
+        return this.#onExtInfo(msg.extensions);
       case "ping":
-        await this.send({ type: "pong", data: msg.data });
+        // OpenSSH answers only after authentication and never during a key exchange
+        if (this.#phase === Phase.CONNECTION && !this.#kex) {
+          this.#writeControl(encodeMessage({ type: "pong", data: msg.data }));
+        } else {
+          this.#trace("Not answering PING before authentication or during key exchange");
+        }
         return;
-      case "pong":
+      case "pong": {
+        const waiter = this.#pings.shift();
+        waiter?.resolve(msg.data.slice());
         return;
+      }
       case "serviceRequest":
         if (msg.service !== "ssh-userauth") {
           throw new DisconnectError(
@@ -341,7 +480,8 @@ export class Transport implements MessageConn {
           );
         }
         this.#phase = Phase.AUTH;
-        await this.send({ type: "serviceAccept", service: msg.service });
+        this.#trace(`SSH2_MSG_SERVICE_REQUEST received (${msg.service})`);
+        this.#writeControl(encodeMessage({ type: "serviceAccept", service: msg.service }));
         return;
       case "serviceAccept": {
         const w = this.#serviceWaiter;
@@ -356,45 +496,80 @@ export class Transport implements MessageConn {
         w.resolve();
         return;
       }
+      case "userauthRequest":
+        if (this.#phase === Phase.CONNECTION) {
+          this.#trace("Ignoring USERAUTH_REQUEST after authentication succeeded");
+          return;
+        }
+        break;
       case "unknown":
         if (this.#phase === Phase.AUTH && msg.number >= 60 && msg.number <= 79) break;
-        await this.send({ type: "unimplemented", sequence: packet.sequence });
+        if (this.#phase === Phase.CONNECTION && msg.number >= 80) break;
+        this.#trace(`Unknown message ${msg.number}: SSH2_MSG_UNIMPLEMENTED sent`);
+        this.#writeControl(encodeMessage({ type: "unimplemented", sequence: packet.sequence }));
         return;
       default:
         if (KEX_METHOD_TYPES.has(msg.type)) return await this.#onKexMessage(msg);
         break;
     }
-    if (msg.type === "userauthSuccess" && this.role === "client") this.#phase = Phase.CONNECTION;
+    if (msg.type === "userauthSuccess" && this.role === "client") {
+      this.#phase = Phase.CONNECTION;
+      this.#trace("Authentication succeeded");
+    }
     await this.#upstream.push(msg);
     this.#checkRekey();
   }
 
-  async #beginKex(): Promise<void> {
+  #onExtInfo(extensions: { name: string; value: Uint8Array }[]): void {
+    if (this.#phase === Phase.AUTH) this.#afterAuthExtInfo = true;
+    for (const e of extensions) this.peerExtensions.set(e.name, e.value.slice());
+    const algs = this.peerExtensions.get("server-sig-algs");
+    if (this.role === "client" && algs) {
+      this.serverSigAlgs = new TextDecoder().decode(algs).split(",").filter((s) => s);
+    }
+    this.#trace(`SSH2_MSG_EXT_INFO received: ${extensions.map((e) => e.name).join(", ")}`);
+    if (this.role === "client" && algs) {
+      this.#trace(`kex_ext_info: server-sig-algs=<${this.serverSigAlgs?.join(",") ?? ""}>`);
+    }
+  }
+
+  #beginKex(): void {
     if (this.#kex) return;
     const first = this.sessionId === undefined;
     const ours = createKexInit(this.#prefs, { role: this.role, first, random: this.#random });
     const oursPayload = encodeMessage(ours);
     this.#kex = { first, ours, oursPayload, ignoreNextKexPacket: false, weSentNewKeys: false };
-    if (first) {
-      this.#trace(`SSH2_MSG_KEXINIT sent`);
-    } else {
-      this.#trace(`Rekeying: SSH2_MSG_KEXINIT sent`);
-    }
-    await this.#write(oursPayload);
+    this.#kexDone = Promise.withResolvers();
+    this.#kexDone.promise.catch(() => {});
+    this.#trace(first ? "SSH2_MSG_KEXINIT sent" : "Rekeying: SSH2_MSG_KEXINIT sent");
+    this.#writeControl(oursPayload);
   }
 
-  async #onKexInit(peers: KexInit, payload: Uint8Array): Promise<void> {
-    if (!this.#kex) await this.#beginKex();
+  async #onKexInit(peers: KexInit, packet: Packet): Promise<void> {
+    if (!this.#kex) this.#beginKex();
     const kex = this.#kex!;
     this.#peerInKex = true;
     kex.peers = peers;
-    kex.peersPayload = payload;
+    kex.peersPayload = packet.payload;
     this.#trace("SSH2_MSG_KEXINIT received");
     const client = this.role === "client" ? kex.ours : peers;
     const server = this.role === "client" ? peers : kex.ours;
+    if (kex.first) {
+      this.#trace(`peer offered kex: ${peers.kexAlgorithms.join(",")}`);
+      this.#trace(`peer offered host key algorithms: ${peers.serverHostKeyAlgorithms.join(",")}`);
+      this.#trace(`peer offered ciphers: ${peers.encryptionClientToServer.join(",")}`);
+    }
     const n = negotiate(client, server, { isAead, first: kex.first });
     kex.negotiated = n;
-    if (kex.first) this.#strict = n.strictKex;
+    if (kex.first) {
+      this.#strict = n.strictKex;
+      if (this.#strict && packet.sequence !== 0) {
+        throw new DisconnectError(
+          DisconnectReason.PROTOCOL_ERROR,
+          "Strict kex: KEXINIT was not the first packet",
+        );
+      }
+    }
     this.#trace(`kex: algorithm: ${n.kex}`);
     this.#trace(`kex: host key algorithm: ${n.hostKey}`);
     this.#trace(
@@ -412,8 +587,8 @@ export class Transport implements MessageConn {
     const inputs = {
       clientVersion: this.role === "client" ? this.ourVersion : this.peerVersion,
       serverVersion: this.role === "client" ? this.peerVersion : this.ourVersion,
-      clientKexInit: this.role === "client" ? kex.oursPayload : payload,
-      serverKexInit: this.role === "client" ? payload : kex.oursPayload,
+      clientKexInit: this.role === "client" ? kex.oursPayload : packet.payload,
+      serverKexInit: this.role === "client" ? packet.payload : kex.oursPayload,
       hostKeyAlgorithm: n.hostKey,
       random: this.#random,
     };
@@ -423,7 +598,7 @@ export class Transport implements MessageConn {
       const hostKey = this.#prefs.hostKeyFor(n.hostKey);
       kex.exchange = createServerExchange(n.kex, { ...inputs, hostKey });
     }
-    for (const m of await kex.exchange.start()) await this.#write(encodeMessage(m));
+    for (const m of await kex.exchange.start()) this.#writeControl(encodeMessage(m));
   }
 
   async #onKexMessage(msg: Message): Promise<void> {
@@ -443,7 +618,7 @@ export class Transport implements MessageConn {
       );
     }
     const { reply, result } = await kex.exchange.receive(msg);
-    for (const m of reply) await this.#write(encodeMessage(m));
+    for (const m of reply) this.#writeControl(encodeMessage(m));
     if (result) await this.#finishExchange(kex, result);
   }
 
@@ -452,6 +627,11 @@ export class Transport implements MessageConn {
     const n = kex.negotiated!;
     if (this.role === "client") {
       if (kex.first || !this.hostKey || !equalBytes(this.hostKey, result.hostKey)) {
+        let fingerprint = "";
+        try {
+          fingerprint = fingerprintOf(result.hostKey);
+        } catch { /* verifyHostKey decides */ }
+        this.#trace(`Server host key: ${n.hostKey} ${fingerprint}`);
         try {
           await this.#options.verifyHostKey?.({ hostKey: result.hostKey, algorithm: n.hostKey });
         } catch (e) {
@@ -491,22 +671,24 @@ export class Transport implements MessageConn {
       k.key.fill(0);
       k.macKey.fill(0);
     }
+    result.sharedSecret.fill(0);
     this.#reader.nextOpener(opener, { resetSequence: this.#strict });
     this.#packetWriter.nextSealer(sealer, { resetSequence: this.#strict });
-    await this.#write(encodeMessage({ type: "newKeys" }));
+    this.#writeControl(encodeMessage({ type: "newKeys" }));
     kex.weSentNewKeys = true;
     this.#trace("SSH2_MSG_NEWKEYS sent");
     if (kex.first && !client && n.clientWantsExtInfo) {
       const algs = this.#prefs.serverSigAlgs;
-      await this.#write(encodeMessage({
+      this.#writeControl(encodeMessage({
         type: "extInfo",
         extensions: [
           { name: "server-sig-algs", value: new TextEncoder().encode(algs.join(",")) },
           { name: "ping@openssh.com", value: new TextEncoder().encode("0") },
         ],
       }));
+      this.#trace("SSH2_MSG_EXT_INFO sent: server-sig-algs, ping@openssh.com");
     }
-    await this.#flushHeld();
+    this.#flushHeld();
   }
 
   #onNewKeys(): void {
@@ -524,25 +706,26 @@ export class Transport implements MessageConn {
     this.#kex = undefined;
     this.#rekeyBaseIn = this.#reader.bytesIn;
     this.#rekeyBaseOut = this.#packetWriter.bytesOut;
+    this.#kexDone?.resolve();
     if (kex.first) {
       this.#justAfterFirstNewKeys = true;
       this.#phase = Phase.SERVICE;
+      this.#trace("Key exchange done");
       this.#firstKex.resolve();
     } else {
-      this.#trace("Rekey done");
+      this.#trace(`Rekey done (key exchange ${this.kexCount})`);
       this.#scheduleTimedRekey();
     }
   }
 
-  async #flushHeld(): Promise<void> {
-    while (this.#held.length > 0 && !(this.#kex && !this.#kex.weSentNewKeys)) {
-      const h = this.#held.shift()!;
-      try {
-        await this.#write(h.payload);
-        h.resolve();
-      } catch (e) {
-        h.reject(e);
-      }
+  /** Hands every held message to the byte stream, in order, without waiting for it. */
+  #flushHeld(): void {
+    const held = this.#held;
+    this.#held = [];
+    this.#heldBytes = 0;
+    for (const h of held) {
+      const payload = h.payload ?? encodeMessage(h.message!);
+      this.#writer.write(payload).then(h.resolve, h.reject);
     }
   }
 
@@ -558,12 +741,14 @@ export class Transport implements MessageConn {
   }
 
   #scheduleTimedRekey(): void {
-    clearTimeout(this.#rekeyTimer);
+    this.#timers.clearTimeout(this.#rekeyTimer);
+    this.#rekeyTimer = undefined;
     const interval = this.#options.rekeyInterval ?? DEFAULT_REKEY_INTERVAL;
-    if (!Number.isFinite(interval) || interval <= 0) return;
-    this.#rekeyTimer = setTimeout(() => this.rekey(), interval);
-    // never keep a process alive just for a rekey timer
-    (this.#rekeyTimer as unknown as { unref?: () => void }).unref?.();
+    if (!Number.isFinite(interval) || interval <= 0 || this.#phase === Phase.CLOSED) return;
+    this.#rekeyTimer = this.#timers.setTimeout(() => {
+      this.#trace(`Rekeying after ${interval} ms`);
+      this.rekey();
+    }, interval);
   }
 
   async #fail(e: unknown): Promise<void> {
@@ -584,29 +769,28 @@ export class Transport implements MessageConn {
     if (this.#phase === Phase.CLOSED) return;
     this.#phase = Phase.CLOSED;
     this.#error = error;
-    clearTimeout(this.#rekeyTimer);
-    if (send) {
-      try {
-        await Promise.race([
-          this.#writer.write(encodeMessage({ type: "disconnect", ...send, language: "" })),
-          new Promise((r) => setTimeout(r, 1000)),
-        ]);
-      } catch { /* the peer may be gone */ }
-    }
-    for (const h of this.#held.splice(0)) {
-      h.reject(
-        error ?? new DisconnectError(DisconnectReason.CONNECTION_LOST, "Connection is closed"),
-      );
-    }
-    this.#serviceWaiter?.reject(
-      error ?? new DisconnectError(DisconnectReason.CONNECTION_LOST, "Connection closed"),
-    );
-    this.#firstKex.reject(
-      error ?? new DisconnectError(DisconnectReason.CONNECTION_LOST, "Connection closed"),
-    );
+    this.#timers.clearTimeout(this.#rekeyTimer);
+    const gone = error ??
+      new DisconnectError(DisconnectReason.CONNECTION_LOST, "Connection closed");
+    for (const h of this.#held.splice(0)) h.reject(gone);
+    this.#heldBytes = 0;
+    for (const p of this.#pings.splice(0)) p.reject(gone);
+    this.#serviceWaiter?.reject(gone);
+    this.#firstKex.reject(gone);
+    this.#kexDone?.reject(gone);
     this.#upstream.close(error);
+    if (send) {
+      // queued behind everything written so far, so that it all reaches the peer first
+      this.#writer.write(encodeMessage({ type: "disconnect", ...send, language: "" }))
+        .catch(() => {});
+    }
     try {
-      await Promise.race([this.#writer.close(), new Promise((r) => setTimeout(r, 1000))]);
+      let timer: unknown;
+      await Promise.race([
+        this.#writer.close(),
+        new Promise((r) => (timer = this.#timers.setTimeout(() => r(undefined), 1000))),
+      ]);
+      this.#timers.clearTimeout(timer);
     } catch { /* already errored */ }
     this.#reader.readable.cancel().catch(() => {});
     this.#duplex.readable.cancel?.().catch(() => {});
