@@ -140,6 +140,16 @@ export function nodeMac(nc: NodeCrypto, spec: MacSpec, key: Uint8Array): Sequenc
   };
 }
 
+/** Synchronous AES-CTR at an explicit counter, and an HMAC, for small packets. */
+export interface CtrHmacPrimitive {
+  /** XORs the keystream from counter block `counter` into `dst`. */
+  ctr(counter: Uint8Array, src: Uint8Array, dst: Uint8Array): void;
+  /** The HMAC over `uint32 sequence || data`. */
+  mac: SequenceMac;
+  /** Zeroes the keys. */
+  dispose(): void;
+}
+
 /**
  * OpenSSL's AES-CTR at an explicit counter (a cipher object per call) and HMAC, for the small
  * packets of a WebCrypto suite.
@@ -149,11 +159,7 @@ export function nodeCtrHmac(
   key: Uint8Array,
   spec: MacSpec,
   macKey: Uint8Array,
-): {
-  ctr(counter: Uint8Array, src: Uint8Array, dst: Uint8Array): void;
-  mac: SequenceMac;
-  dispose(): void;
-} {
+): CtrHmacPrimitive {
   const k = new Uint8Array(key);
   const algorithm = `aes-${k.length * 8}-ctr`;
   const mac = nodeMac(nc, spec, macKey);

@@ -7,7 +7,7 @@
  */
 import type { PacketOpener, PacketSealer, RandomSource } from "@hush/wire";
 import { ctr } from "@noble/ciphers/aes.js";
-import { addBlocks, macHash, type SequenceMac } from "./aes_ctr_hmac.ts";
+import { addBlocks, type CtrHmacPrimitive, macHash } from "./aes_ctr_hmac.ts";
 import { bytes, type SmallPackets, SubtleKey } from "./aes_gcm_webcrypto.ts";
 import { constantTimeEqual } from "./constant_time.ts";
 import {
@@ -24,16 +24,6 @@ import {
 import type { MacSpec } from "./registry.ts";
 
 const HASH_NAMES = { sha1: "SHA-1", sha256: "SHA-256", sha512: "SHA-512" } as const;
-
-/** Synchronous AES-CTR at an explicit counter, and an HMAC, for small packets. */
-export interface CtrHmacPrimitive {
-  /** XORs the keystream from counter block `counter` into `dst`. */
-  ctr(counter: Uint8Array, src: Uint8Array, dst: Uint8Array): void;
-  /** The HMAC over `uint32 sequence || data`. */
-  mac: SequenceMac;
-  /** Zeroes the keys. */
-  dispose(): void;
-}
 
 /** Subtracts one from a 128-bit big-endian counter (wrapping). */
 function subtractBlock(counter: Uint8Array): void {

@@ -9,10 +9,10 @@ import {
   nobleCtr,
   nobleMac,
   nodeCtr,
+  nodeCtrHmac,
   nodeMac,
 } from "./aes_ctr_hmac.ts";
 import { SubtleCtrHmacOpener, SubtleCtrHmacSealer } from "./aes_ctr_hmac_webcrypto.ts";
-import { nodeCtrHmac } from "./aes_ctr_hmac.ts";
 import { GcmOpener, GcmSealer, nobleGcm, nodeGcm } from "./aes_gcm.ts";
 import { type SmallPackets, SubtleGcmOpener, SubtleGcmSealer } from "./aes_gcm_webcrypto.ts";
 import {
