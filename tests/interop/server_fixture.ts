@@ -1,0 +1,212 @@
+/**
+ * Shared pieces of the server interop tests: start the Hush `sshd` command as a subprocess
+ * (`deno run -A packages/ssh/cli/sshd.ts -p 0 …`, port read from its `listening on` line),
+ * run OpenSSH's `ssh` against it asynchronously, make throwaway keys, and a TCP echo server.
+ * @module
+ */
+import { execFileSync, spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { connect as netConnect, createServer, type Server } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import process from "node:process";
+
+/** The repository root. */
+export const ROOT: string = new URL("../../", import.meta.url).pathname;
+/** The sshd command's main module. */
+export const SSHD_MAIN: string = join(ROOT, "packages/ssh/cli/sshd.ts");
+
+/** What a finished command gave back. */
+export interface RunResult {
+  code: number | null;
+  signal: string | null;
+  stdout: Buffer;
+  stderr: string;
+  ms: number;
+}
+
+/** Runs a command without blocking the event loop; `input` is written to its stdin. */
+export function run(
+  cmd: string,
+  args: string[],
+  options: { input?: string | Uint8Array; env?: Record<string, string>; timeoutMs?: number } = {},
+): Promise<RunResult> {
+  const t0 = performance.now();
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, {
+      env: { ...process.env, ...options.env },
+      stdio: ["pipe", "pipe", "pipe"],
+    });
+    const out: Buffer[] = [];
+    let err = "";
+    child.stdout.on("data", (d: Buffer) => out.push(d));
+    child.stderr.on("data", (d: Buffer) => (err += d.toString()));
+    child.stdin.on("error", () => {});
+    const timer = setTimeout(() => child.kill("SIGKILL"), options.timeoutMs ?? 60_000);
+    child.once("error", reject);
+    child.once("close", (code, signal) => {
+      clearTimeout(timer);
+      resolve({
+        code,
+        signal,
+        stdout: Buffer.concat(out),
+        stderr: err.replace(/\r\n/g, "\n"),
+        ms: performance.now() - t0,
+      });
+    });
+    if (options.input !== undefined) child.stdin.end(options.input);
+    else child.stdin.end();
+  });
+}
+
+/** A temp directory removed by the returned function. */
+export function tempDir(prefix: string): { dir: string; remove: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** Makes an OpenSSH key pair with ssh-keygen; returns the private key path. */
+export function makeKey(dir: string, name: string, type: string, bits?: number): string {
+  const file = join(dir, name);
+  execFileSync("ssh-keygen", [
+    "-q",
+    "-t",
+    type,
+    ...(bits ? ["-b", String(bits)] : []),
+    "-N",
+    "",
+    "-C",
+    name,
+    "-f",
+    file,
+  ]);
+  return file;
+}
+
+/** The `.pub` line of a key made by {@linkcode makeKey}. */
+export function publicLine(file: string): string {
+  return readFileSync(`${file}.pub`, "utf8").trim();
+}
+
+/** A running Hush sshd subprocess. */
+export interface HushSshd {
+  port: number;
+  /** Everything it wrote on stderr so far. */
+  log(): string;
+  /** SIGTERM, then waits for it to exit; resolves its exit code. */
+  stop(): Promise<number | null>;
+}
+
+/** Starts `deno run -A packages/ssh/cli/sshd.ts -p 0 -o ListenAddress=127.0.0.1 …`. */
+export function startHushSshd(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<HushSshd> {
+  const child = spawn(process.execPath, [
+    "run",
+    "-A",
+    SSHD_MAIN,
+    "-p",
+    "0",
+    "-o",
+    "ListenAddress=127.0.0.1",
+    ...args,
+  ], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"], cwd: ROOT });
+  let log = "";
+  let out = "";
+  child.stderr.on("data", (d: Buffer) => (log += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (c) => resolve(c)));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(new Error(`Hush sshd did not start: ${log}`));
+    }, 30_000);
+    child.once("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`Hush sshd exited with ${code} at start: ${log}`));
+    });
+    child.stdout.on("data", (d: Buffer) => {
+      out += d.toString();
+      const m = /listening on (\S+):(\d+)\n/.exec(out);
+      if (!m) return;
+      clearTimeout(timer);
+      child.removeAllListeners("exit");
+      resolve({
+        port: Number(m[2]),
+        log: () => log,
+        stop: async () => {
+          if (child.exitCode === null) child.kill("SIGTERM");
+          const code = await Promise.race([
+            exited,
+            new Promise<"timeout">((r) => setTimeout(() => r("timeout"), 5000)),
+          ]);
+          if (code === "timeout") {
+            child.kill("SIGKILL");
+            return null;
+          }
+          return code;
+        },
+      });
+    });
+  });
+}
+
+/** `ssh` options for a throwaway server: no config, no known_hosts, one identity, no prompts. */
+export function sshBase(port: number, identity?: string): string[] {
+  return [
+    "-F",
+    "none",
+    "-o",
+    "StrictHostKeyChecking=no",
+    "-o",
+    "UserKnownHostsFile=/dev/null",
+    "-o",
+    "BatchMode=yes",
+    "-o",
+    "IdentitiesOnly=yes",
+    "-o",
+    "ConnectTimeout=20",
+    ...(identity ? ["-i", identity] : []),
+    "-p",
+    String(port),
+  ];
+}
+
+/** A TCP echo server on 127.0.0.1. */
+export function echoServer(): Promise<{ port: number; server: Server }> {
+  return new Promise((resolve) => {
+    const server = createServer((c) => {
+      c.on("error", () => {});
+      c.pipe(c);
+    });
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      resolve({ port: typeof address === "object" && address ? address.port : 0, server });
+    });
+  });
+}
+
+/** Sends `text` to 127.0.0.1:port, half-closes, and resolves all that came back. */
+export function roundTrip(port: number, text: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = netConnect({ host: "127.0.0.1", port }, () => socket.end(text));
+    let got = "";
+    socket.on("data", (d: Buffer) => (got += d.toString()));
+    socket.once("end", () => resolve(got));
+    socket.once("error", reject);
+    socket.setTimeout(10_000, () => socket.destroy(new Error("echo timed out")));
+  });
+}
+
+/** Retries {@linkcode roundTrip} until the listener is up (a forward takes a moment). */
+export async function roundTripWhenUp(port: number, text: string, ms = 15_000): Promise<string> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    try {
+      return await roundTrip(port, text);
+    } catch (e) {
+      if (Date.now() > deadline) throw e;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+}
