@@ -124,6 +124,7 @@ export function allowedMessage(type: MessageType, s: ReceiveState): string | und
     return `strict kex: ${type} is not allowed during the initial key exchange`;
   }
   if (GENERIC.includes(type)) return undefined;
+  if (type === "unknown") return undefined; // UNIMPLEMENTED at any time (RFC 4253 §11.4)
   if (type === "kexInit") return s.peerInKex ? "second KEXINIT during key exchange" : undefined;
   if (KEX_METHOD.includes(type) || type === "newKeys") {
     return s.peerInKex ? undefined : `${type} outside key exchange`;
@@ -152,6 +153,5 @@ export function allowedMessage(type: MessageType, s: ReceiveState): string | und
   if (CONNECTION.includes(type)) {
     return s.phase === "connection" ? undefined : `${type} before authentication completed`;
   }
-  if (type === "unknown") return undefined; // answered with UNIMPLEMENTED or passed up
   return `unexpected ${type}`;
 }

@@ -77,12 +77,7 @@ interface Held {
 }
 
 const REAL_TIMERS: TransportTimers = {
-  setTimeout: (fn, ms) => {
-    const t = setTimeout(fn, ms);
-    // never keep a process alive just for a rekey or handshake timer
-    (t as unknown as { unref?: () => void }).unref?.();
-    return t;
-  },
+  setTimeout: (fn, ms) => setTimeout(fn, ms),
   clearTimeout: (handle) => clearTimeout(handle as number),
 };
 
@@ -503,8 +498,9 @@ export class Transport implements MessageConn {
         }
         break;
       case "unknown":
-        if (this.#phase === Phase.AUTH && msg.number >= 60 && msg.number <= 79) break;
-        if (this.#phase === Phase.CONNECTION && msg.number >= 80) break;
+        if (
+          this.#phase === Phase.AUTH && !this.#peerInKex && msg.number >= 60 && msg.number <= 79
+        ) break;
         this.#trace(`Unknown message ${msg.number}: SSH2_MSG_UNIMPLEMENTED sent`);
         this.#writeControl(encodeMessage({ type: "unimplemented", sequence: packet.sequence }));
         return;
@@ -749,6 +745,8 @@ export class Transport implements MessageConn {
       this.#trace(`Rekeying after ${interval} ms`);
       this.rekey();
     }, interval);
+    // never keep a process alive just for a rekey timer
+    (this.#rekeyTimer as { unref?: () => void } | undefined)?.unref?.();
   }
 
   async #fail(e: unknown): Promise<void> {
