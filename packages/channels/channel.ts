@@ -354,7 +354,9 @@ export class Channel {
       this.#checkWritable();
       const n = await this.#window.take(Math.min(this.#remoteMaxPacket, chunk.length - offset));
       this.#checkWritable();
-      const data = chunk.slice(offset, offset + n);
+      // a view: the message is encoded (copied) before `send` resolves, and this write's
+      // promise resolves only after that
+      const data = chunk.subarray(offset, offset + n);
       offset += n;
       await this.#host.send(
         dataType === 0

@@ -30,6 +30,30 @@ export const DEFAULT_WINDOW = 2 * 1024 * 1024;
 export const DEFAULT_MAX_PACKET = 32 * 1024;
 /** Channels open at once (ours and the peer's, including pending opens) unless told otherwise. */
 export const DEFAULT_MAX_CHANNELS = 1024;
+/** Unanswered keepalives before the connection is given up unless told otherwise (as OpenSSH). */
+export const DEFAULT_KEEPALIVE_COUNT_MAX = 3;
+
+/**
+ * Timers for keepalives; inject fake ones in tests.
+ *
+ * @example
+ * ```ts
+ * import type { ConnectionTimers } from "@hush/channels";
+ * const ticks: (() => void)[] = [];
+ * const timers: ConnectionTimers = {
+ *   setInterval: (fn) => ticks.push(fn),
+ *   clearInterval: () => {},
+ * };
+ * timers.setInterval(() => console.log("tick"), 15_000);
+ * ticks[0](); // tick
+ * ```
+ */
+export interface ConnectionTimers {
+  /** Calls `fn` every `ms` milliseconds; returns a handle for `clearInterval`. */
+  setInterval(fn: () => void, ms: number): unknown;
+  /** Stops an interval. */
+  clearInterval(handle: unknown): void;
+}
 
 /** A channel open from the peer, as the application sees it. Switch on `channelType`. */
 export type ChannelOpenRequest = ChannelOpenBody & { initialWindow: number; maxPacket: number };
@@ -75,6 +99,20 @@ export interface ConnectionOptions {
   onGlobalRequest?: GlobalRequestHandler;
   /** `ssh -v` style trace lines. */
   trace?: (line: string) => void;
+  /**
+   * Send a `keepalive@openssh.com` global request (want-reply) after this many milliseconds
+   * without a message from the peer, like OpenSSH's `ServerAliveInterval` and
+   * `ClientAliveInterval` (default 0: never).
+   */
+  keepaliveInterval?: number;
+  /**
+   * Give up once this many keepalives in a row found the peer silent (default 3, as
+   * `ServerAliveCountMax`): the connection disconnects with CONNECTION_LOST and `error` says
+   * "Timeout, peer not responding".
+   */
+  keepaliveCountMax?: number;
+  /** Timers for keepalives (default: the global `setInterval`/`clearInterval`). */
+  timers?: ConnectionTimers;
 }
 
 /** Arguments of a `direct-tcpip` open (`ssh -L`). */
@@ -157,6 +195,9 @@ export class Connection {
   #resolveClosed!: () => void;
   #host: ChannelHost;
   #trace: (line: string) => void;
+  #received = 0;
+  #keepaliveTimer?: unknown;
+  #timers: ConnectionTimers;
 
   /** Takes over `conn.messages` and starts dispatching. */
   constructor(conn: MessageConn, options: ConnectionOptions) {
@@ -181,7 +222,44 @@ export class Connection {
       free: (id) => this.#channels.delete(id),
       trace: this.#trace,
     };
+    this.#timers = options.timers ??
+      {
+        setInterval: (fn, ms) => setInterval(fn, ms),
+        clearInterval: (h) => clearInterval(h as number),
+      };
     this.#run(conn.messages.getReader());
+    this.#startKeepalive();
+  }
+
+  #startKeepalive(): void {
+    const interval = this.#options.keepaliveInterval ?? 0;
+    if (!(interval > 0)) return;
+    const countMax = this.#options.keepaliveCountMax ?? DEFAULT_KEEPALIVE_COUNT_MAX;
+    let seen = this.#received;
+    let missed = 0;
+    this.#keepaliveTimer = this.#timers.setInterval(() => {
+      if (this.#ended) return;
+      if (this.#received !== seen) {
+        seen = this.#received;
+        missed = 0;
+        return;
+      }
+      if (++missed > countMax) {
+        this.#trace("Timeout, peer not responding.");
+        const error = new ChannelError("Timeout, peer not responding", {
+          reason: DisconnectReason.CONNECTION_LOST,
+        });
+        this.#conn.disconnect(error.reason, error.message).catch(() => {});
+        this.#end(error);
+        return;
+      }
+      this.#trace(`keepalive ${missed}/${countMax}`);
+      this.globalRequest({
+        request: "other",
+        name: "keepalive@openssh.com",
+        data: new Uint8Array(0),
+      } as GlobalRequestBody).catch(() => {});
+    }, interval);
   }
 
   /** Channels open now (including pending opens). */
@@ -294,6 +372,7 @@ export class Connection {
       while (!this.#ended) {
         const { value, done } = await reader.read();
         if (done || this.#ended) break;
+        this.#received++;
         this.#dispatch(value);
       }
       this.#end(
@@ -504,6 +583,7 @@ export class Connection {
   #end(error: ChannelError | undefined): void {
     if (this.#ended) return;
     this.#ended = true;
+    this.#timers.clearInterval(this.#keepaliveTimer);
     if (error) this.error ??= error;
     const reason = error ??
       new ChannelError("Connection closed", { reason: DisconnectReason.BY_APPLICATION });

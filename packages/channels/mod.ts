@@ -42,6 +42,8 @@ export {
   type ChannelOpenRequest,
   Connection,
   type ConnectionOptions,
+  type ConnectionTimers,
+  DEFAULT_KEEPALIVE_COUNT_MAX,
   DEFAULT_MAX_CHANNELS,
   DEFAULT_MAX_PACKET,
   DEFAULT_WINDOW,
