@@ -128,23 +128,60 @@ export async function listenTcp(hostname: string, port: number): Promise<TcpList
   };
 }
 
+/** Bytes asked for per read of a Deno socket (Deno's own `conn.readable` reads as much). */
+const DENO_READ_SIZE = 64 * 1024;
+
+// Deno's `conn.readable` closes the whole socket when the peer's side ends, and its `writable`
+// closes it on close(): a half-closed TCP stream (the peer sent EOF and waits for our reply,
+// as `ssh -L` clients do) lost the reply. These streams keep the halves apart: EOF ends only
+// the readable, closing the writable sends FIN (closeWrite), and close() shuts both.
 // deno-lint-ignore no-explicit-any
 function fromDenoConn(conn: any): TcpConnection {
   try {
     conn.setNoDelay(true);
   } catch { /* not a TCP socket */ }
+  let closed = false;
+  const close = () => {
+    if (closed) return;
+    closed = true;
+    try {
+      conn.close();
+    } catch { /* closed */ }
+  };
+  const readable = new ReadableStream<Uint8Array>({
+    async pull(c) {
+      const buf = new Uint8Array(DENO_READ_SIZE);
+      let n: number | null;
+      try {
+        n = await conn.read(buf);
+      } catch (e) {
+        if (closed) n = null;
+        else return c.error(e);
+      }
+      if (n === null) c.close();
+      else c.enqueue(buf.subarray(0, n));
+    },
+    cancel: close,
+  }, { highWaterMark: 0 });
+  const writable = new WritableStream<Uint8Array>({
+    async write(chunk) {
+      for (let off = 0; off < chunk.length;) off += await conn.write(chunk.subarray(off));
+    },
+    async close() {
+      try {
+        await conn.closeWrite();
+      } catch { /* already closed */ }
+    },
+    abort: close,
+  });
   return {
-    readable: conn.readable,
-    writable: conn.writable,
+    readable,
+    writable,
     remoteAddress: conn.remoteAddr.hostname,
     remotePort: conn.remoteAddr.port,
     localAddress: conn.localAddr.hostname,
     localPort: conn.localAddr.port,
-    close: () => {
-      try {
-        conn.close();
-      } catch { /* closed */ }
-    },
+    close,
   };
 }
 

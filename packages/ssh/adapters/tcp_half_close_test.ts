@@ -1,0 +1,31 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { connectTcp, listenTcp } from "./tcp.ts";
+
+test("tcp: a half-closed connection still carries the reply (EOF ends only the reading half)", async (t) => {
+  if (!(globalThis as { Deno?: unknown }).Deno) {
+    // node:net sockets end both halves on the peer's FIN unless allowHalfOpen is set
+    return t.skip("the Deno socket path is what this test covers");
+  }
+  const listener = await listenTcp("127.0.0.1", 0);
+  const served = (async () => {
+    for await (const conn of listener) {
+      let got = 0;
+      for await (const chunk of conn.readable) got += chunk.length;
+      const w = conn.writable.getWriter();
+      await w.write(new TextEncoder().encode(`got ${got}`));
+      await w.close();
+      conn.close();
+      break;
+    }
+  })();
+  const client = await connectTcp("127.0.0.1", listener.port);
+  const w = client.writable.getWriter();
+  await w.write(new Uint8Array(100_000));
+  await w.close(); // FIN: the server sees EOF, then answers
+  const reply = await new Response(client.readable).text();
+  assert.equal(reply, "got 100000");
+  client.close();
+  await served;
+  listener.close();
+});
