@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { generateKey, parsePublicKey } from "@hush/keys";
-import { CIPHERS, type DEFAULT_CIPHERS } from "@hush/cipher";
+import { CIPHERS } from "@hush/cipher";
 import { DEFAULT_KEX } from "@hush/kex";
 import type { Message } from "@hush/wire";
 import { DisconnectError, startTransport, type Transport, type TransportOptions } from "./mod.ts";
