@@ -51,7 +51,8 @@ export interface KeygenIo {
 }
 
 /**
- * The line `ssh-keygen -l` prints for a key: `256 SHA256:… comment (ED25519)`.
+ * The line `ssh-keygen -l` prints for a key: `256 SHA256:… comment (ED25519)`; an undefined
+ * comment reads `no comment`.
  *
  * @example
  * ```ts
@@ -63,10 +64,10 @@ export interface KeygenIo {
  */
 export function fingerprintLine(
   key: PublicKey,
-  comment: string,
+  comment: string | undefined,
   hash: "sha256" | "md5" = "sha256",
 ): string {
-  return `${keyBits(key)} ${key.fingerprint(hash)} ${comment || "no comment"} (${
+  return `${keyBits(key)} ${key.fingerprint(hash)} ${comment ?? "no comment"} (${
     keyTypeLabel(key)
   })`;
 }
@@ -107,21 +108,23 @@ function publicKeyLines(text: string): { key: PublicKey; comment: string }[] {
 async function fingerprint(a: KeygenArgs, io: KeygenIo): Promise<void> {
   const path = expandHome(a.file!);
   const text = await readText(path);
-  const show = (key: PublicKey, comment: string) => {
+  const show = (key: PublicKey, comment: string | undefined) => {
     io.out(fingerprintLine(key, comment, a.hash) + "\n");
     if (a.verbose) io.out(randomart(key, a.hash) + "\n");
   };
   const info = privateKeyFileInfo(text);
   if (!info) {
+    // public keys, one a line (a .pub or an authorized_keys file); no comment says so
     const keys = publicKeyLines(text);
-    if (keys.length === 0) throw new KeygenFailure(`${path} is not a public key file.`);
-    for (const k of keys) show(k.key, k.comment);
+    if (keys.length === 0) throw new KeygenFailure(`${a.file} is not a public key file.`);
+    for (const k of keys) show(k.key, k.comment || undefined);
     return;
   }
-  // as ssh-keygen: the .pub beside a private key gives the key and its comment
+  // as ssh-keygen: the .pub beside a private key gives the key and its comment, else the
+  // .pub's name stands for the comment
   if (await exists(path + ".pub")) {
     const keys = publicKeyLines(await readText(path + ".pub"));
-    if (keys.length) return show(keys[0].key, keys[0].comment);
+    if (keys.length) return show(keys[0].key, keys[0].comment || `${a.file}.pub`);
   }
   if (!info.encrypted) {
     const key = await loadPrivateKey(text).catch(() => undefined);
@@ -131,8 +134,8 @@ async function fingerprint(a: KeygenArgs, io: KeygenIo): Promise<void> {
       return;
     }
   }
-  if (info.publicKey) return show(info.publicKey, "");
-  throw new KeygenFailure(`${path} is not a public key file.`);
+  if (info.publicKey) return show(info.publicKey, undefined);
+  throw new KeygenFailure(`${a.file} is not a public key file.`);
 }
 
 async function publicFromPrivate(a: KeygenArgs, io: KeygenIo): Promise<void> {

@@ -23,6 +23,12 @@ export interface SshArgs {
   noCommand: boolean;
   /** `-T` false, `-t` true, neither undefined (a pty only for a shell on a terminal). */
   tty?: boolean;
+  /** How many `-t` were given: `-tt` forces a pty even when stdin is not a terminal. */
+  ttyCount: number;
+  /** `-q`: no warnings or diagnostics. */
+  quiet: boolean;
+  /** `-n`: stdin from /dev/null. */
+  noStdin: boolean;
   localForwards: ForwardSpec[];
   remoteForwards: ForwardSpec[];
   command: string[];
@@ -126,6 +132,9 @@ export function parseSshArgs(argv: string[]): SshArgs {
     identityFiles: [],
     options: new Map(),
     noCommand: false,
+    ttyCount: 0,
+    quiet: false,
+    noStdin: false,
     localForwards: [],
     remoteForwards: [],
     command: [],
@@ -167,15 +176,20 @@ export function parseSshArgs(argv: string[]): SshArgs {
           break;
         case "t":
           a.tty = true;
+          a.ttyCount++;
           break;
         case "q":
+          a.quiet = true;
+          break;
+        case "n":
+          a.noStdin = true;
+          break;
         case "4":
         case "6":
         case "C":
         case "A":
         case "a":
         case "x":
-        case "n":
           break;
         case "p": {
           const p = take("-p");

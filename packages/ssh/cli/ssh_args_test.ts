@@ -8,6 +8,8 @@ import {
   UsageError,
 } from "./ssh_args.ts";
 import { parseSshdArgs, parseTime, yesNo } from "./sshd_args.ts";
+import { resolveSshSettings } from "./ssh_config.ts";
+import { failureMessage } from "./ssh.ts";
 
 test("ssh: OpenSSH-style flags, grouped flags, user@host and the command", () => {
   const a = parseSshArgs([
@@ -103,4 +105,158 @@ test("sshd: -d, -p, -h and -o HostKey", () => {
   assert.deepEqual(a.hostKeyFiles, ["k1", "k2"]);
   assert.equal(a.options.get("maxauthtries"), "3");
   assert.throws(() => parseSshdArgs(["-x"]), UsageError);
+});
+
+test("ssh: -q, -n, -tt and ssh:// destinations", () => {
+  const a = parseSshArgs(["-qntt", "ssh://me@example.org:2200", "ls"]);
+  assert.equal(a.quiet, true);
+  assert.equal(a.noStdin, true);
+  assert.equal(a.ttyCount, 2);
+  assert.deepEqual([a.user, a.host, a.port], ["me", "example.org", 2200]);
+});
+
+const context = { home: "/home/me", env: { USER: "me" }, terminal: true };
+
+test("ssh settings: OpenSSH's defaults", () => {
+  const s = resolveSshSettings(parseSshArgs(["example.org"]), context);
+  assert.deepEqual([s.user, s.host, s.port, s.policy, s.batchMode], [
+    "me",
+    "example.org",
+    22,
+    "ask",
+    false,
+  ]);
+  assert.deepEqual(s.knownHostsFiles, [
+    "/home/me/.ssh/known_hosts",
+    "/home/me/.ssh/known_hosts2",
+    "/etc/ssh/ssh_known_hosts",
+  ]);
+  assert.deepEqual(s.identityFiles.map((f) => f.path), [
+    "/home/me/.ssh/id_ed25519",
+    "/home/me/.ssh/id_ecdsa",
+    "/home/me/.ssh/id_rsa",
+  ]);
+  assert.equal(s.agentSocket, undefined);
+  assert.deepEqual(s.algorithms, {});
+  assert.equal(s.passwordAuthentication, true);
+  assert.ok(s.pubkeyAlgorithms.includes("ssh-ed25519"));
+  // without a terminal nobody can be asked: unknown hosts are refused
+  assert.equal(
+    resolveSshSettings(parseSshArgs(["h"]), { ...context, terminal: false }).policy,
+    "yes",
+  );
+});
+
+test("ssh settings: -o options", () => {
+  const s = resolveSshSettings(
+    parseSshArgs([
+      "-i",
+      "~/k",
+      "-o",
+      "BatchMode=yes",
+      "-o",
+      "StrictHostKeyChecking=ask",
+      "-o",
+      "UserKnownHostsFile=~/kh /tmp/kh2",
+      "-o",
+      "GlobalKnownHostsFile=none",
+      "-o",
+      "IdentityAgent=~/agent.sock",
+      "-o",
+      "PasswordAuthentication=no",
+      "-o",
+      "ConnectTimeout=5",
+      "-o",
+      "RekeyLimit=1M 1h",
+      "-o",
+      "ServerAliveInterval=15",
+      "-o",
+      "Ciphers=^aes128-ctr",
+      "-o",
+      "KexAlgorithms=-sntrup*,mlkem*",
+      "-o",
+      "MACs=+hmac-sha1",
+      "-o",
+      "HostKeyAlgorithms=ssh-ed25519,rsa-sha2-512",
+      "-o",
+      "PubkeyAcceptedAlgorithms=ssh-ed25519",
+      "-l",
+      "root",
+      "h",
+    ]),
+    { ...context, env: { SSH_AUTH_SOCK: "/run/agent" } },
+  );
+  assert.equal(s.user, "root");
+  assert.equal(s.policy, "yes", "BatchMode turns ask into yes");
+  assert.deepEqual(s.knownHostsFiles, ["/home/me/kh", "/tmp/kh2"]);
+  assert.deepEqual(s.identityFiles, [{ path: "/home/me/k", explicit: true }]);
+  assert.equal(s.agentSocket, "/home/me/agent.sock");
+  assert.equal(s.passwordAuthentication, false);
+  assert.equal(s.connectTimeout, 5000);
+  assert.equal(s.rekeyBytes, 1 << 20);
+  assert.equal(s.keepaliveInterval, 15_000);
+  assert.equal(s.algorithms.ciphers?.[0], "aes128-ctr");
+  assert.ok(s.algorithms.ciphers!.length > 1);
+  assert.ok(!s.algorithms.kex!.some((k) => k.startsWith("sntrup") || k.startsWith("mlkem")));
+  assert.equal(s.algorithms.macs!.at(-1), "hmac-sha1");
+  assert.deepEqual(s.algorithms.hostKey, ["ssh-ed25519", "rsa-sha2-512"]);
+  assert.deepEqual(s.pubkeyAlgorithms, ["ssh-ed25519"]);
+});
+
+test("ssh settings: policies, agent off, bad values", () => {
+  const policy = (v: string) =>
+    resolveSshSettings(parseSshArgs(["-o", `StrictHostKeyChecking=${v}`, "h"]), context).policy;
+  assert.equal(policy("accept-new"), "accept-new");
+  assert.equal(policy("no"), "no");
+  assert.equal(policy("yes"), "yes");
+  assert.equal(policy("ask"), "ask");
+  assert.throws(() => policy("maybe"), UsageError);
+  const env = { SSH_AUTH_SOCK: "/run/agent" };
+  assert.equal(
+    resolveSshSettings(parseSshArgs(["h"]), { ...context, env }).agentSocket,
+    "/run/agent",
+  );
+  assert.equal(
+    resolveSshSettings(parseSshArgs(["-o", "IdentityAgent=none", "h"]), { ...context, env })
+      .agentSocket,
+    undefined,
+  );
+  const bad = (o: string) => () => resolveSshSettings(parseSshArgs(["-o", o, "h"]), context);
+  assert.throws(bad("Ciphers=3des-cbc"), UsageError);
+  assert.throws(bad("KexAlgorithms=-*"), UsageError);
+  assert.throws(bad("BatchMode=perhaps"), UsageError);
+  assert.throws(bad("ConnectTimeout=soon"), UsageError);
+  assert.throws(bad("RekeyLimit=lots"), UsageError);
+});
+
+test("ssh failure messages read like OpenSSH's", () => {
+  const where = { host: "h", port: 2222, user: "me" };
+  const named = (name: string, message: string, cause?: unknown) =>
+    Object.assign(new Error(message, { cause }), { name });
+  assert.equal(
+    failureMessage(named("AuthError", "Permission denied (publickey,password)"), where),
+    "me@h: Permission denied (publickey,password).",
+  );
+  assert.equal(
+    failureMessage(
+      named("DisconnectError", "x", named("HostKeyError", "Host key verification failed.")),
+      where,
+    ),
+    "Host key verification failed.",
+  );
+  assert.equal(
+    failureMessage(named("TimeoutError", "Signal timed out."), where),
+    "ssh: connect to host h port 2222: Connection timed out",
+  );
+  assert.equal(
+    failureMessage(
+      new Error("failed to lookup address information: Name or service not known"),
+      where,
+    ),
+    "ssh: Could not resolve hostname h: Name or service not known",
+  );
+  assert.match(
+    failureMessage(named("KexError", "No common cipher"), where),
+    /^Unable to negotiate with h port 2222: /,
+  );
 });

@@ -1,0 +1,484 @@
+/**
+ * `ssh`: the Hush client on the command line, taking OpenSSH's flags where they overlap, so that
+ * scripts written for `ssh` run unchanged:
+ *
+ * ```sh
+ * deno task ssh -- -p 2222 -o StrictHostKeyChecking=accept-new me@127.0.0.1 uname -a
+ * deno task ssh -- -N -L 8080:localhost:80 me@host
+ * ```
+ *
+ * stdin goes to the remote command (with backpressure), its stdout and stderr come out on ours,
+ * and the exit status is the remote one, or 255 when ssh itself failed (with a message on
+ * stderr worded as OpenSSH words it). `-v` traces the handshake on stderr.
+ * @module
+ */
+import { readFile } from "node:fs/promises";
+import { userInfo } from "node:os";
+import type { AgentClient, AgentIdentity } from "@hush/auth";
+import type { KnownHosts } from "@hush/hostkeys";
+import { keyTypeLabel, parsePublicKey, type PrivateKey, randomart } from "@hush/keys";
+import { connect, type SshClient } from "../client.ts";
+import { homeDirectory } from "../adapters/files.ts";
+import { fileKnownHosts } from "../adapters/known_hosts_file.ts";
+import { listenTcp, type TcpConnection } from "../adapters/tcp.ts";
+import { connectAgent } from "../adapters/unix.ts";
+import { type ForwardSpec, parseSshArgs, UsageError } from "./ssh_args.ts";
+import { resolveSshSettings, type SshSettings } from "./ssh_config.ts";
+import { loadPrivateKey, privateKeyFileInfo } from "./ssh_identity.ts";
+import { PromptInterrupted, readLine, stdinIsTerminal, tell } from "./ssh_tty.ts";
+
+/** The exit status ssh uses for its own failures. */
+export const SSH_FAILURE = 255;
+
+const encoder = new TextEncoder();
+function err(text: string): void {
+  const bytes = encoder.encode(text);
+  let off = 0;
+  while (off < bytes.length) off += Deno.stderr.writeSync(bytes.subarray(off));
+}
+
+/** Walks an error and its causes for the first one named `name`. */
+function findError(e: unknown, name: string): (Error & Record<string, unknown>) | undefined {
+  for (let cur = e, depth = 0; cur && depth < 8; depth++) {
+    if (cur instanceof Error && cur.name === name) return cur as Error & Record<string, unknown>;
+    cur = (cur as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
+/**
+ * The message ssh prints for a failure, worded as OpenSSH words it.
+ *
+ * @example
+ * ```ts
+ * import { failureMessage } from "./ssh.ts";
+ * const e = Object.assign(new Error("refused"), { name: "ConnectionRefused" });
+ * console.log(failureMessage(e, { host: "h", port: 22, user: "me" })); // ssh: connect to host h port 22: Connection refused
+ * ```
+ */
+export function failureMessage(
+  e: unknown,
+  where: { host: string; port: number; user: string },
+): string {
+  const { host, port, user } = where;
+  const hostKey = findError(e, "HostKeyError");
+  if (hostKey) return hostKey.message;
+  const auth = findError(e, "AuthError");
+  if (auth) {
+    return auth.message.startsWith("Permission denied")
+      ? `${user}@${host}: ${auth.message}.`
+      : `${user}@${host}: ${auth.message}`;
+  }
+  const kex = findError(e, "KexError");
+  if (kex) return `Unable to negotiate with ${host} port ${port}: ${kex.message}`;
+  const name = (e as Error)?.name ?? "";
+  const message = (e as Error)?.message ?? String(e);
+  if (name === "ConnectionRefused" || /refused/i.test(message) && /connect/i.test(message)) {
+    return `ssh: connect to host ${host} port ${port}: Connection refused`;
+  }
+  if (name === "TimeoutError" || name === "TimedOut" || name === "AbortError") {
+    return `ssh: connect to host ${host} port ${port}: Connection timed out`;
+  }
+  if (/lookup|resolve|getaddrinfo|ENOTFOUND|Name or service/i.test(message)) {
+    return `ssh: Could not resolve hostname ${host}: Name or service not known`;
+  }
+  if (name === "DisconnectError" && /closed|end of stream|EOF/i.test(message)) {
+    return `Connection closed by ${host} port ${port}`;
+  }
+  return `ssh: ${message}`;
+}
+
+interface Io {
+  trace: (line: string) => void;
+  verbose: boolean;
+}
+
+async function loadIdentities(
+  s: SshSettings,
+  io: Io,
+  agentKeys: AgentIdentity[],
+): Promise<PrivateKey[]> {
+  if (!s.pubkeyAuthentication) return [];
+  const keys: PrivateKey[] = [];
+  for (const { path, explicit } of s.identityFiles) {
+    let text: string;
+    try {
+      text = await readFile(path, "utf8");
+    } catch (e) {
+      const code = (e as { code?: string }).code;
+      if (explicit && !s.quiet) {
+        err(
+          `Warning: Identity file ${path} not accessible: ${
+            code === "ENOENT" ? "No such file or directory" : (e as Error).message
+          }.\n`,
+        );
+      }
+      io.trace(`identity file ${path} type -1`);
+      continue;
+    }
+    const info = privateKeyFileInfo(text);
+    if (!info) {
+      io.trace(`identity file ${path} is not a private key`);
+      continue;
+    }
+    if (info.encrypted && info.publicKey && agentKeys.some((k) => k.key.equals(info.publicKey!))) {
+      io.trace(`identity file ${path}: the agent holds this key`);
+      continue;
+    }
+    try {
+      const key = await loadPrivateKey(text, {
+        ask: s.batchMode
+          ? undefined
+          : () => readLine(`Enter passphrase for key '${path}': `, { echo: false }),
+      });
+      if (!key.publicKey.signatureAlgorithms.some((a) => s.pubkeyAlgorithms.includes(a))) {
+        io.trace(
+          `Skipping ${keyTypeLabel(key.publicKey)} key ${path}: not in PubkeyAcceptedAlgorithms`,
+        );
+        key.dispose();
+        continue;
+      }
+      io.trace(
+        `Will attempt key: ${path} ${
+          keyTypeLabel(key.publicKey)
+        } ${key.publicKey.fingerprint()} explicit`,
+      );
+      keys.push(key);
+    } catch (e) {
+      if (e instanceof PromptInterrupted) throw e;
+      io.trace(`Load key "${path}": ${(e as Error).message}`);
+      if (explicit && !info.encrypted) err(`Load key "${path}": invalid format\n`);
+    }
+  }
+  return keys;
+}
+
+async function openAgent(s: SshSettings, io: Io): Promise<AgentClient | undefined> {
+  if (!s.agentSocket || s.identitiesOnly || !s.pubkeyAuthentication) return undefined;
+  try {
+    const agent = await connectAgent(s.agentSocket);
+    const list = agent.identities.bind(agent);
+    agent.identities = async () =>
+      (await list()).filter((id) =>
+        id.key.signatureAlgorithms.some((a) => s.pubkeyAlgorithms.includes(a))
+      );
+    return agent;
+  } catch (e) {
+    io.trace(`get_agent_identities: ssh_get_authentication_socket: ${(e as Error).message}`);
+    return undefined;
+  }
+}
+
+function traceHostKeys(store: KnownHosts, io: Io): KnownHosts {
+  const verify = store.verify.bind(store);
+  let shown: Uint8Array | undefined;
+  store.verify = (host, port, blob) => {
+    if (shown === blob) return verify(host, port, blob);
+    shown = blob;
+    try {
+      const key = parsePublicKey(blob);
+      // the transport traces "Server host key: type SHA256:…"; ssh -v adds the picture
+      if (io.verbose) {
+        const plain = key.certificate ? key.certificate.key : key;
+        for (const line of randomart(plain).split("\n")) io.trace(line);
+      }
+    } catch { /* verify reports it */ }
+    return verify(host, port, blob);
+  };
+  return store;
+}
+
+async function askHostKey(info: { message?: string; fingerprint: string }): Promise<boolean> {
+  await tell(
+    (info.message ?? "Are you sure you want to continue connecting (yes/no/[fingerprint])?") + " ",
+  );
+  for (;;) {
+    const answer = await readLine("", { echo: true });
+    if (answer === undefined) return false;
+    const a = answer.trim();
+    if (/^yes$/i.test(a) || a === info.fingerprint) return true;
+    if (/^no$/i.test(a)) return false;
+    await tell("Please type 'yes', 'no' or the fingerprint: ");
+  }
+}
+
+async function forwardLocal(client: SshClient, spec: ForwardSpec, io: Io): Promise<() => void> {
+  const bind = spec.bindAddress === undefined || spec.bindAddress === "localhost"
+    ? "127.0.0.1"
+    : spec.bindAddress === "*" || spec.bindAddress === ""
+    ? "0.0.0.0"
+    : spec.bindAddress;
+  const listener = await listenTcp(bind, spec.bindPort);
+  io.trace(
+    `Local connections to ${bind}:${listener.port} forwarded to remote address ${spec.host}:${spec.hostPort}`,
+  );
+  (async () => {
+    for await (const conn of listener) void relayLocal(client, spec, conn, io);
+  })().catch((e) => io.trace(`Local forwarding listener stopped: ${(e as Error).message}`));
+  return () => listener.close();
+}
+
+async function relayLocal(client: SshClient, spec: ForwardSpec, conn: TcpConnection, io: Io) {
+  let channel;
+  try {
+    channel = await client.forwardOut(spec.host, spec.hostPort, {
+      address: conn.remoteAddress,
+      port: conn.remotePort,
+    });
+  } catch (e) {
+    err(`channel: open failed: ${(e as Error).message}\n`);
+    conn.close();
+    return;
+  }
+  io.trace(
+    `Connection to port ${spec.bindPort} forwarding to ${spec.host} port ${spec.hostPort} requested.`,
+  );
+  await Promise.allSettled([
+    conn.readable.pipeTo(channel.writable),
+    channel.readable.pipeTo(conn.writable),
+  ]);
+  conn.close();
+  await channel.close().catch(() => {});
+}
+
+/**
+ * Runs `ssh` with these arguments and resolves with the exit status.
+ *
+ * @example
+ * ```ts ignore
+ * import { sshMain } from "./ssh.ts";
+ * Deno.exit(await sshMain(["-p", "2222", "me@127.0.0.1", "echo", "hi"]));
+ * ```
+ */
+export async function sshMain(argv: string[]): Promise<number> {
+  let settings: SshSettings;
+  let args;
+  try {
+    args = parseSshArgs(argv);
+    settings = resolveSshSettings(args, {
+      home: homeDirectory(),
+      env: Deno.env.toObject(),
+      terminal: stdinIsTerminal(),
+      user: (() => {
+        try {
+          return userInfo().username;
+        } catch {
+          return undefined;
+        }
+      })(),
+    });
+  } catch (e) {
+    if (e instanceof UsageError) {
+      err(`${e.message}\n`);
+      return SSH_FAILURE;
+    }
+    throw e;
+  }
+  const s = settings;
+  const io: Io = {
+    verbose: args.verbose > 0,
+    trace: args.verbose > 0 ? (line) => err(`debug1: ${line}\n`) : (line) => {
+      if (!s.quiet && line.startsWith("Warning:")) err(`${line}\n`);
+    },
+  };
+  io.trace(`Hush_0.1.0, Deno ${Deno.version.deno}`);
+  io.trace("Reading configuration data: none");
+  const where = { host: s.host, port: s.port, user: s.user };
+  let client: SshClient;
+  const restore: (() => void)[] = [];
+  try {
+    const agent = await openAgent(s, io);
+    const agentKeys = agent ? await agent.identities().catch(() => []) : [];
+    const identities = await loadIdentities(s, io, agentKeys);
+    const store = s.knownHostsFiles.length
+      ? traceHostKeys(fileKnownHosts(s.knownHostsFiles), io)
+      : undefined;
+    const canAsk = !s.batchMode;
+    client = await connect({
+      hostname: s.host,
+      port: s.port,
+      username: s.user,
+      identities,
+      agent,
+      password: s.passwordAuthentication && canAsk
+        ? () => readLine(`${s.user}@${s.host}'s password: `, { echo: false })
+        : undefined,
+      keyboardInteractive: s.kbdInteractiveAuthentication && canAsk
+        ? async (challenge) => {
+          if (challenge.name) await tell(challenge.name + "\n");
+          if (challenge.instruction) await tell(challenge.instruction + "\n");
+          const answers: string[] = [];
+          for (const p of challenge.prompts) {
+            const a = await readLine(p.prompt, { echo: p.echo });
+            if (a === undefined) throw new Error("No terminal to answer the server's prompts");
+            answers.push(a);
+          }
+          return answers;
+        }
+        : undefined,
+      knownHosts: store,
+      policy: s.policy,
+      ask: (info) => askHostKey(info as { message?: string; fingerprint: string }),
+      algorithms: s.algorithms,
+      trace: io.trace,
+      onBanner: (m) => {
+        if (!s.quiet) err(m.endsWith("\n") ? m : m + "\n");
+      },
+      rekeyBytes: s.rekeyBytes,
+      keepaliveInterval: s.keepaliveInterval,
+      keepaliveCountMax: s.keepaliveCountMax,
+      connectTimeout: s.connectTimeout,
+    });
+    for (const k of identities) k.dispose();
+    io.trace(`Authenticated to ${s.host} ([${s.host}]:${s.port}).`);
+  } catch (e) {
+    if (e instanceof PromptInterrupted) return SSH_FAILURE;
+    if (args.verbose > 1) err(`debug2: ${(e as Error)?.stack ?? e}\n`);
+    err(failureMessage(e, where) + "\n");
+    return SSH_FAILURE;
+  }
+  try {
+    for (const spec of args.localForwards) {
+      try {
+        restore.push(await forwardLocal(client, spec, io));
+      } catch (e) {
+        err(
+          `bind [${spec.bindAddress ?? "127.0.0.1"}]:${spec.bindPort}: ${(e as Error).message}\n`,
+        );
+        err(`channel_setup_fwd_listener_tcpip: cannot listen to port: ${spec.bindPort}\n`);
+        err("Could not request local forwarding.\n");
+      }
+    }
+    for (const spec of args.remoteForwards) {
+      try {
+        await remoteForward(client, spec, io);
+      } catch (e) {
+        err(
+          `Warning: remote port forwarding failed for listen port ${spec.bindPort}: ${
+            (e as Error).message
+          }\n`,
+        );
+      }
+    }
+    if (args.noCommand) {
+      // runs until the connection ends or a signal stops it (then 255, as OpenSSH)
+      const interrupted = new Promise<number>((resolve) => {
+        try {
+          Deno.addSignalListener("SIGINT", () => resolve(2));
+          Deno.addSignalListener("SIGTERM", () => resolve(15));
+        } catch { /* no signals on this platform */ }
+      });
+      const signal = await Promise.race([client.transport.closed.then(() => 0), interrupted]);
+      if (signal) io.trace(`Killed by signal ${signal}.`);
+      return signal ? SSH_FAILURE : 0;
+    }
+    return await runSession(client, args, s, io, restore);
+  } catch (e) {
+    err(failureMessage(e, where) + "\n");
+    return SSH_FAILURE;
+  } finally {
+    for (const r of restore.reverse()) {
+      try {
+        r();
+      } catch { /* best effort */ }
+    }
+    await client.close().catch(() => {});
+  }
+}
+
+async function remoteForward(client: SshClient, spec: ForwardSpec, io: Io): Promise<void> {
+  const bind = spec.bindAddress === undefined
+    ? "localhost"
+    : spec.bindAddress === "*"
+    ? ""
+    : spec.bindAddress;
+  const port = await client.forwardIn(bind, spec.bindPort);
+  if (spec.bindPort === 0) {
+    err(`Allocated port ${port} for remote forward to ${spec.host}:${spec.hostPort}\n`);
+  }
+  io.trace(
+    `remote forward success for: listen ${bind}:${port}, connect ${spec.host}:${spec.hostPort}`,
+  );
+}
+
+async function runSession(
+  client: SshClient,
+  args: ReturnType<typeof parseSshArgs>,
+  s: SshSettings,
+  io: Io,
+  restore: (() => void)[],
+): Promise<number> {
+  const command = args.command.join(" ");
+  const terminal = stdinIsTerminal() && !args.noStdin;
+  let pty = false;
+  if (args.tty === true) {
+    pty = terminal || args.ttyCount >= 2;
+    if (!pty && !s.quiet) {
+      err("Pseudo-terminal will not be allocated because stdin is not a terminal.\n");
+    }
+  } else if (args.tty === undefined) {
+    pty = command === "" && terminal;
+  }
+  let size = { columns: 80, rows: 24 };
+  try {
+    if (Deno.stdout.isTerminal() || terminal) size = Deno.consoleSize();
+  } catch { /* not a terminal */ }
+  const ptyOptions = pty
+    ? { term: Deno.env.get("TERM") ?? "xterm-256color", cols: size.columns, rows: size.rows }
+    : undefined;
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(Deno.env.toObject())) {
+    if (k === "LANG" || k.startsWith("LC_")) env[k] = v;
+  }
+  let session;
+  try {
+    session = command
+      ? await client.execStream(command, { pty: ptyOptions, env })
+      : await client.shell({ pty: ptyOptions ?? false, env });
+  } catch (e) {
+    throw new Error(
+      `${command ? "exec" : "shell"} request failed on channel 0: ${(e as Error).message}`,
+      {
+        cause: e,
+      },
+    );
+  }
+  io.trace(`Sending command: ${command || "(shell)"}`);
+  if (pty && terminal) {
+    Deno.stdin.setRaw(true);
+    restore.push(() => Deno.stdin.setRaw(false));
+    const onResize = () => {
+      try {
+        const { columns, rows } = Deno.consoleSize();
+        void session.windowChange({ cols: columns, rows }).catch(() => {});
+      } catch { /* gone */ }
+    };
+    try {
+      Deno.addSignalListener("SIGWINCH", onResize);
+      restore.push(() => Deno.removeSignalListener("SIGWINCH", onResize));
+    } catch { /* no SIGWINCH */ }
+  }
+  // stdin → remote, with the channel window as backpressure; EOF when stdin ends
+  if (args.noStdin) {
+    void session.writable.close().catch(() => {});
+  } else {
+    void Deno.stdin.readable.pipeTo(session.writable).catch(() => {});
+  }
+  await Promise.all([
+    session.readable.pipeTo(Deno.stdout.writable, { preventClose: true }).catch(() => {}),
+    session.stderr.pipeTo(Deno.stderr.writable, { preventClose: true }).catch(() => {}),
+  ]);
+  const [code, signal] = await Promise.all([session.exitStatus, session.exitSignal]);
+  if (pty && terminal) {
+    Deno.stdin.setRaw(false);
+    if (!s.quiet) err(`Connection to ${s.host} closed.\r\n`);
+  }
+  if (signal) io.trace(`Remote command killed by signal ${signal.signal}`);
+  io.trace(`Exit status ${code ?? -1}`);
+  return code ?? SSH_FAILURE;
+}
+
+if (import.meta.main) {
+  const status = await sshMain(Deno.args);
+  Deno.exit(status);
+}

@@ -1,0 +1,627 @@
+/**
+ * The Hush `ssh` and `keygen` commands in place of OpenSSH's, against a real OpenSSH `sshd`
+ * and `ssh-keygen`: exec with stdin and exit status, separate stderr, `-L` forwarding, the
+ * known_hosts policies, BatchMode failures, algorithm options, askpass and agent identities;
+ * key files each tool writes read by the other. Deno only (spawns `deno run -A …`).
+ */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { createHash } from "node:crypto";
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { connect as netConnect, createServer, type Server } from "node:net";
+import { homedir, tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { findBinary, freePort, requireOpenSsh, type Sshd, startSshd } from "../helpers/openssh.ts";
+
+const SSH_CLI = fileURLToPath(new URL("../../packages/ssh/cli/ssh.ts", import.meta.url));
+const KEYGEN_CLI = fileURLToPath(new URL("../../packages/ssh/cli/keygen.ts", import.meta.url));
+
+interface Run {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+  stdoutBytes: Uint8Array;
+}
+
+/** Spawns a CLI with a clean environment: HOME is a temp dir, no agent unless given. */
+function start(
+  script: string,
+  args: string[],
+  env: Record<string, string>,
+): ChildProcess {
+  const base: Record<string, string> = {};
+  for (const [k, v] of Object.entries(process.env)) {
+    if (v !== undefined && !/^(SSH_|DISPLAY$|TERM$)/.test(k)) base[k] = v;
+  }
+  // HOME moves to a temp dir; the module cache stays where it is
+  base.DENO_DIR ??= join(homedir(), ".cache", "deno");
+  Object.assign(base, env);
+  return spawn(process.execPath, ["run", "-A", "--quiet", script, ...args], {
+    env: base,
+    stdio: ["pipe", "pipe", "pipe"],
+  });
+}
+
+function run(
+  script: string,
+  args: string[],
+  options: { env: Record<string, string>; stdin?: Uint8Array | string },
+): Promise<Run> {
+  const child = start(script, args, options.env);
+  const out: Uint8Array[] = [];
+  const errs: Uint8Array[] = [];
+  child.stdout!.on("data", (d: Uint8Array) => out.push(d));
+  child.stderr!.on("data", (d: Uint8Array) => errs.push(d));
+  child.stdin!.on("error", () => {});
+  child.stdin!.end(options.stdin ?? "");
+  return new Promise((resolve) => {
+    child.on("close", (status) => {
+      const stdoutBytes = new Uint8Array(Buffer.concat(out));
+      resolve({
+        status,
+        stdout: new TextDecoder().decode(stdoutBytes),
+        stderr: Buffer.concat(errs).toString("utf8"),
+        stdoutBytes,
+      });
+    });
+  });
+}
+
+interface World {
+  sshd: Sshd;
+  dir: string;
+  home: string;
+  key: string;
+  knownHosts: string;
+  env: Record<string, string>;
+  /** Common ssh arguments: port, key, known_hosts, BatchMode. */
+  base: string[];
+}
+
+async function world(config: string[] = []): Promise<World> {
+  const dir = mkdtempSync(join(tmpdir(), "hush-cli-"));
+  const home = join(dir, "home");
+  execFileSync("mkdir", ["-p", home]);
+  const key = join(dir, "id_ed25519");
+  execFileSync(findBinary("ssh-keygen")!, [
+    "-q",
+    "-t",
+    "ed25519",
+    "-N",
+    "",
+    "-C",
+    "cli",
+    "-f",
+    key,
+  ]);
+  const sshd = await startSshd({
+    authorizedKeys: [readFileSync(`${key}.pub`, "utf8").trim()],
+    config,
+  });
+  const knownHosts = join(dir, "known_hosts");
+  writeFileSync(knownHosts, `[127.0.0.1]:${sshd.port} ${sshd.hostKeys.ed25519}\n`);
+  return {
+    sshd,
+    dir,
+    home,
+    key,
+    knownHosts,
+    env: { HOME: home },
+    base: [
+      "-p",
+      String(sshd.port),
+      "-i",
+      key,
+      "-o",
+      `UserKnownHostsFile=${knownHosts}`,
+      "-o",
+      "GlobalKnownHostsFile=none",
+      "-o",
+      "BatchMode=yes",
+    ],
+  };
+}
+
+async function done(w: World): Promise<void> {
+  await w.sshd.stop();
+  rmSync(w.dir, { recursive: true, force: true });
+}
+
+function skipWithout(t: { skip: (m: string) => void }, ...bins: string[]): boolean {
+  const why = requireOpenSsh(...bins);
+  if (why) t.skip(why);
+  return why !== undefined;
+}
+
+test("cli ssh: exec with stdin, separate stdout and stderr, the remote exit status", {
+  timeout: 60_000,
+}, async (t) => {
+  if (skipWithout(t, "sshd", "ssh-keygen")) return;
+  const w = await world();
+  try {
+    const r = await run(SSH_CLI, [...w.base, `root@127.0.0.1`, "cat; echo to-stderr >&2; exit 7"], {
+      env: w.env,
+      stdin: "hello from stdin\n",
+    });
+    assert.equal(r.stdout, "hello from stdin\n");
+    assert.equal(r.stderr, "to-stderr\n");
+    assert.equal(r.status, 7);
+
+    // 8 MiB through the remote sha256sum: stdin streams with backpressure, nothing lost
+    const data = new Uint8Array(8 << 20);
+    for (let i = 0; i < data.length; i += 65536) {
+      crypto.getRandomValues(data.subarray(i, i + 65536));
+    }
+    const big = await run(SSH_CLI, [...w.base, "root@127.0.0.1", "sha256sum"], {
+      env: w.env,
+      stdin: data,
+    });
+    assert.equal(big.status, 0, big.stderr);
+    assert.equal(big.stdout.split(" ")[0], createHash("sha256").update(data).digest("hex"));
+
+    // and down: binary stdout comes through byte for byte
+    const down = await run(SSH_CLI, [...w.base, "root@127.0.0.1", "head -c 3000000 /dev/zero"], {
+      env: w.env,
+    });
+    assert.equal(down.status, 0);
+    assert.equal(down.stdoutBytes.length, 3_000_000);
+
+    // user via -l, the command in several words, the exit status 0
+    const l = await run(SSH_CLI, [...w.base, "-l", "root", "127.0.0.1", "echo", "a", "b"], {
+      env: w.env,
+    });
+    assert.deepEqual([l.status, l.stdout, l.stderr], [0, "a b\n", ""]);
+  } finally {
+    await done(w);
+  }
+});
+
+test("cli ssh: -L forwards to a local echo server, -N runs until interrupted", {
+  timeout: 60_000,
+}, async (t) => {
+  if (skipWithout(t, "sshd", "ssh-keygen")) return;
+  const w = await world();
+  const echo: Server = createServer((s) => s.pipe(s));
+  await new Promise<void>((r) => echo.listen(0, "127.0.0.1", () => r()));
+  const echoPort = (echo.address() as { port: number }).port;
+  const localPort = await freePort();
+  const child = start(SSH_CLI, [
+    ...w.base,
+    "-N",
+    "-L",
+    `127.0.0.1:${localPort}:127.0.0.1:${echoPort}`,
+    "root@127.0.0.1",
+  ], w.env);
+  let stderr = "";
+  child.stderr!.on("data", (d) => (stderr += d));
+  const exited = new Promise<string>((r) =>
+    child.on("close", (code, signal) => r(`${code ?? signal}`))
+  );
+  try {
+    const roundTrip = (text: string) =>
+      new Promise<string>((resolve, reject) => {
+        const s = netConnect({ host: "127.0.0.1", port: localPort }, () => s.end(text));
+        let got = "";
+        s.on("data", (d) => (got += d));
+        s.on("end", () => resolve(got));
+        s.on("error", reject);
+      });
+    let reply: string | undefined;
+    const deadline = Date.now() + 20_000;
+    while (reply === undefined && Date.now() < deadline) {
+      try {
+        reply = await roundTrip("ping through the tunnel");
+      } catch {
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
+    assert.equal(reply, "ping through the tunnel", stderr);
+    // two at once over the same connection
+    const both = await Promise.all([roundTrip("one"), roundTrip("two".repeat(50_000))]);
+    assert.deepEqual(both, ["one", "two".repeat(50_000)]);
+    // as OpenSSH: an interrupted ssh -N exits 255 (process.kill: Deno's child.kill() reports
+    // the signal as the cause of exit even when the child handled it)
+    process.kill(child.pid!, "SIGTERM");
+    assert.equal(await exited, "255", stderr);
+  } finally {
+    child.kill("SIGKILL");
+    echo.close();
+    await done(w);
+  }
+});
+
+test(
+  "cli ssh: StrictHostKeyChecking accept-new records the host, then yes (and OpenSSH) trust it",
+  {
+    timeout: 60_000,
+  },
+  async (t) => {
+    if (skipWithout(t, "sshd", "ssh-keygen", "ssh")) return;
+    const w = await world();
+    try {
+      const file = join(w.dir, "fresh_known_hosts");
+      const opts = (policy: string) => [
+        "-p",
+        String(w.sshd.port),
+        "-i",
+        w.key,
+        "-o",
+        `UserKnownHostsFile=${file}`,
+        "-o",
+        "GlobalKnownHostsFile=none",
+        "-o",
+        `StrictHostKeyChecking=${policy}`,
+        "-o",
+        "BatchMode=yes",
+        "-o",
+        "HostKeyAlgorithms=ssh-ed25519",
+      ];
+      const first = await run(SSH_CLI, [...opts("accept-new"), "root@127.0.0.1", "echo first"], {
+        env: w.env,
+      });
+      assert.equal(first.status, 0, first.stderr);
+      assert.equal(first.stdout, "first\n");
+      assert.equal(
+        first.stderr,
+        `Warning: Permanently added '[127.0.0.1]:${w.sshd.port}' (ED25519) to the list of known hosts.\n`,
+      );
+      const recorded = readFileSync(file, "utf8");
+      assert.ok(recorded.includes(w.sshd.hostKeys.ed25519.split(" ")[1]));
+
+      const second = await run(SSH_CLI, [...opts("yes"), "root@127.0.0.1", "echo second"], {
+        env: w.env,
+      });
+      assert.deepEqual([second.status, second.stdout, second.stderr], [0, "second\n", ""]);
+      assert.equal(readFileSync(file, "utf8"), recorded, "nothing more written");
+
+      // OpenSSH's ssh accepts what Hush recorded
+      const openssh = execFileSync(findBinary("ssh")!, [
+        ...opts("yes"),
+        "-F",
+        "none",
+        "root@127.0.0.1",
+        "echo openssh",
+      ], { encoding: "utf8", env: { ...w.env, PATH: process.env.PATH ?? "" } });
+      assert.equal(openssh, "openssh\n");
+
+      // a changed key is refused, under accept-new too
+      writeFileSync(
+        file,
+        `[127.0.0.1]:${w.sshd.port} ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBGX6k3DrIAR0fhNHg5YGd5pYYrP5vwP9VR3sKv3YZJz\n`,
+      );
+      const changed = await run(SSH_CLI, [...opts("accept-new"), "root@127.0.0.1", "true"], {
+        env: w.env,
+      });
+      assert.equal(changed.status, 255);
+      assert.match(changed.stderr, /WARNING: REMOTE HOST IDENTIFICATION HAS CHANGED!/);
+      assert.match(changed.stderr, /Host key verification failed\.\n$/);
+    } finally {
+      await done(w);
+    }
+  },
+);
+
+test(
+  "cli ssh: BatchMode failures exit 255 with OpenSSH's messages",
+  { timeout: 60_000 },
+  async (t) => {
+    if (skipWithout(t, "sshd", "ssh-keygen")) return;
+    const w = await world();
+    try {
+      const port = String(w.sshd.port);
+      // unknown host under BatchMode: the policy is yes, nobody is asked
+      const unknown = await run(SSH_CLI, [
+        "-p",
+        port,
+        "-i",
+        w.key,
+        "-o",
+        `UserKnownHostsFile=${join(w.dir, "empty_known_hosts")}`,
+        "-o",
+        "GlobalKnownHostsFile=none",
+        "-o",
+        "BatchMode=yes",
+        "-o",
+        "HostKeyAlgorithms=ssh-ed25519",
+        "root@127.0.0.1",
+        "true",
+      ], { env: w.env });
+      assert.equal(unknown.status, 255);
+      assert.equal(
+        unknown.stderr,
+        `No ED25519 host key is known for [127.0.0.1]:${port} and you have requested strict checking.\nHost key verification failed.\n`,
+      );
+
+      // no usable key, no password under BatchMode
+      const other = join(w.dir, "other");
+      execFileSync(findBinary("ssh-keygen")!, ["-q", "-t", "ed25519", "-N", "", "-f", other]);
+      const denied = await run(SSH_CLI, [
+        ...w.base.filter((a) => a !== w.key && a !== "-i"),
+        "-i",
+        other,
+        "-o",
+        "IdentityAgent=none",
+        "root@127.0.0.1",
+        "true",
+      ], { env: w.env });
+      assert.equal(denied.status, 255);
+      assert.equal(denied.stderr, "root@127.0.0.1: Permission denied (publickey).\n");
+
+      // nothing listening
+      const closedPort = String(await freePort());
+      const refused = await run(SSH_CLI, [
+        "-o",
+        "BatchMode=yes",
+        "-p",
+        closedPort,
+        "127.0.0.1",
+        "true",
+      ], {
+        env: w.env,
+      });
+      assert.equal(refused.status, 255);
+      assert.equal(
+        refused.stderr,
+        `ssh: connect to host 127.0.0.1 port ${closedPort}: Connection refused\n`,
+      );
+
+      // no common cipher
+      const nego = await run(SSH_CLI, [
+        ...w.base,
+        "-o",
+        "KexAlgorithms=mlkem768x25519-sha256",
+        "root@127.0.0.1",
+        "true",
+      ], {
+        env: w.env,
+      });
+      assert.equal(nego.status, 255);
+      assert.match(nego.stderr, /^Unable to negotiate with 127\.0\.0\.1 port \d+: /);
+
+      // a bad command line
+      const usage = await run(SSH_CLI, ["-o", "NoSuchOption=1", "h"], { env: w.env });
+      assert.equal(usage.status, 255);
+      assert.match(usage.stderr, /NoSuchOption/);
+
+      // an encrypted key is skipped under BatchMode (no prompt), not a hang
+      const enc = join(w.dir, "enc");
+      execFileSync(findBinary("ssh-keygen")!, ["-q", "-t", "ed25519", "-N", "pw", "-f", enc]);
+      const skipped = await run(SSH_CLI, [
+        ...w.base.filter((a) => a !== w.key && a !== "-i"),
+        "-i",
+        enc,
+        "root@127.0.0.1",
+        "true",
+      ], { env: w.env });
+      assert.equal(skipped.status, 255);
+      assert.match(skipped.stderr, /Permission denied/);
+    } finally {
+      await done(w);
+    }
+  },
+);
+
+test(
+  "cli ssh: -o algorithm lists pick what is negotiated (seen in -v)",
+  { timeout: 60_000 },
+  async (t) => {
+    if (skipWithout(t, "sshd", "ssh-keygen")) return;
+    const w = await world();
+    try {
+      writeFileSync(
+        w.knownHosts,
+        Object.values(w.sshd.hostKeys).map((k) => `[127.0.0.1]:${w.sshd.port} ${k}`).join("\n") +
+          "\n",
+      );
+      const r = await run(SSH_CLI, [
+        ...w.base,
+        "-v",
+        "-o",
+        "KexAlgorithms=ecdh-sha2-nistp256",
+        "-o",
+        "Ciphers=aes256-ctr",
+        "-o",
+        "MACs=hmac-sha2-512-etm@openssh.com",
+        "-o",
+        "HostKeyAlgorithms=rsa-sha2-512",
+        "-o",
+        "RekeyLimit=1M",
+        "-o",
+        "ServerAliveInterval=30",
+        "-o",
+        "ConnectTimeout=10",
+        "root@127.0.0.1",
+        "head -c 3000000 /dev/zero | wc -c",
+      ], { env: w.env });
+      assert.equal(r.status, 0, r.stderr);
+      assert.equal(r.stdout.trim(), "3000000");
+      assert.match(r.stderr, /debug1: kex: algorithm: ecdh-sha2-nistp256\n/);
+      assert.match(r.stderr, /debug1: kex: host key algorithm: rsa-sha2-512\n/);
+      assert.match(
+        r.stderr,
+        /debug1: kex: server->client cipher: aes256-ctr MAC: hmac-sha2-512-etm@openssh\.com/,
+      );
+      assert.match(r.stderr, /debug1: Server host key: (ssh-rsa|rsa-sha2-512) SHA256:/);
+      assert.match(r.stderr, /debug1: \+---\[RSA 3072\]----\+\n/);
+      assert.match(r.stderr, /Authenticated to 127\.0\.0\.1/);
+
+      // OpenSSH's list modifiers: remove every chacha and aes-gcm, prefer aes128-ctr
+      const mod = await run(SSH_CLI, [
+        ...w.base,
+        "-v",
+        "-o",
+        "Ciphers=-chacha20*,aes*gcm*",
+        "-o",
+        "KexAlgorithms=^ecdh-sha2-nistp384",
+        "root@127.0.0.1",
+        "true",
+      ], { env: w.env });
+      assert.equal(mod.status, 0, mod.stderr);
+      assert.match(mod.stderr, /kex: algorithm: ecdh-sha2-nistp384\n/);
+      assert.match(mod.stderr, /client->server cipher: aes128-ctr /);
+    } finally {
+      await done(w);
+    }
+  },
+);
+
+test("cli ssh: encrypted key through SSH_ASKPASS, agent identities from SSH_AUTH_SOCK", {
+  timeout: 60_000,
+}, async (t) => {
+  if (skipWithout(t, "sshd", "ssh-keygen", "ssh-agent", "ssh-add")) return;
+  const dir = mkdtempSync(join(tmpdir(), "hush-cli-keys-"));
+  const enc = join(dir, "enc");
+  const agentKey = join(dir, "agentkey");
+  const keygen = findBinary("ssh-keygen")!;
+  execFileSync(keygen, ["-q", "-t", "ecdsa", "-N", "sesame", "-f", enc]);
+  execFileSync(keygen, ["-q", "-t", "rsa", "-b", "2048", "-N", "", "-f", agentKey]);
+  const w = await world();
+  writeFileSync(
+    join(w.sshd.dir, "authorized_keys"),
+    [enc, agentKey].map((k) => readFileSync(`${k}.pub`, "utf8").trim()).join("\n") + "\n",
+  );
+  const askpass = join(dir, "askpass.sh");
+  writeFileSync(askpass, "#!/bin/sh\necho sesame\n");
+  chmodSync(askpass, 0o700);
+  const common = [
+    "-p",
+    String(w.sshd.port),
+    "-o",
+    `UserKnownHostsFile=${w.knownHosts}`,
+    "-o",
+    "GlobalKnownHostsFile=none",
+  ];
+  let agentPid: string | undefined;
+  try {
+    const viaAskpass = await run(
+      SSH_CLI,
+      [...common, "-i", enc, "root@127.0.0.1", "echo unlocked"],
+      {
+        env: { ...w.env, SSH_ASKPASS: askpass, SSH_ASKPASS_REQUIRE: "force" },
+      },
+    );
+    assert.deepEqual([viaAskpass.status, viaAskpass.stdout], [0, "unlocked\n"], viaAskpass.stderr);
+
+    const sock = join(dir, "agent.sock");
+    const out = execFileSync(findBinary("ssh-agent")!, ["-s", "-a", sock], { encoding: "utf8" });
+    agentPid = /SSH_AGENT_PID=(\d+)/.exec(out)?.[1];
+    execFileSync(findBinary("ssh-add")!, ["-q", agentKey], {
+      env: { SSH_AUTH_SOCK: sock, PATH: process.env.PATH ?? "" },
+      stdio: "ignore",
+    });
+    const viaAgent = await run(SSH_CLI, [
+      ...common,
+      "-o",
+      "BatchMode=yes",
+      "root@127.0.0.1",
+      "echo agent",
+    ], {
+      env: { ...w.env, SSH_AUTH_SOCK: sock },
+    });
+    assert.deepEqual([viaAgent.status, viaAgent.stdout], [0, "agent\n"], viaAgent.stderr);
+
+    // IdentityAgent none turns the agent off: nothing left to offer
+    const noAgent = await run(SSH_CLI, [
+      ...common,
+      "-o",
+      "BatchMode=yes",
+      "-o",
+      "IdentityAgent=none",
+      "root@127.0.0.1",
+      "true",
+    ], { env: { ...w.env, SSH_AUTH_SOCK: sock } });
+    assert.equal(noAgent.status, 255);
+  } finally {
+    if (agentPid) process.kill(Number(agentPid), "SIGTERM");
+    await done(w);
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("cli keygen: ssh-keygen -l and -y read what Hush keygen wrote, with and without -N", {
+  timeout: 120_000,
+}, async (t) => {
+  if (skipWithout(t, "ssh-keygen")) return;
+  const keygen = findBinary("ssh-keygen")!;
+  const dir = mkdtempSync(join(tmpdir(), "hush-keygen-"));
+  try {
+    const cases: [string, string[], string][] = [
+      ["ed25519", [], ""],
+      ["ed25519", [], "correct horse"],
+      ["ecdsa", ["-b", "384"], ""],
+      ["ecdsa", [], "pw"],
+      ["rsa", ["-b", "2048"], "pw"],
+    ];
+    for (const [i, [type, extra, pass]] of cases.entries()) {
+      const file = join(dir, `k${i}`);
+      const made = await run(KEYGEN_CLI, [
+        "-q",
+        "-t",
+        type,
+        ...extra,
+        "-N",
+        pass,
+        "-C",
+        `c${i}`,
+        "-f",
+        file,
+      ], {
+        env: { HOME: dir },
+      });
+      assert.equal(made.status, 0, made.stderr);
+      assert.equal(made.stdout, "");
+      const hushLine = (await run(KEYGEN_CLI, ["-l", "-f", file], { env: { HOME: dir } })).stdout;
+      const opensshLine = execFileSync(keygen, ["-l", "-f", file], { encoding: "utf8" });
+      assert.equal(hushLine, opensshLine, `${type} ${pass ? "encrypted" : "plain"}`);
+      assert.match(opensshLine, new RegExp(` c${i} \\(${type.toUpperCase()}\\)\\n$`));
+      const pub = readFileSync(`${file}.pub`, "utf8");
+      const derived = execFileSync(keygen, ["-y", "-P", pass, "-f", file], { encoding: "utf8" });
+      assert.equal(derived, pub);
+      const hushDerived = await run(KEYGEN_CLI, ["-y", "-P", pass, "-f", file], {
+        env: { HOME: dir },
+      });
+      assert.equal(hushDerived.stdout, pub);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("cli keygen: -l prints what ssh-keygen -l prints for keys ssh-keygen made", {
+  timeout: 120_000,
+}, async (t) => {
+  if (skipWithout(t, "ssh-keygen")) return;
+  const keygen = findBinary("ssh-keygen")!;
+  const dir = mkdtempSync(join(tmpdir(), "hush-keygen-"));
+  try {
+    const cases: [string, string[], string, string][] = [
+      ["ed25519", [], "", "a comment"],
+      ["ecdsa", ["-b", "521"], "", "e521"],
+      ["rsa", ["-b", "3072"], "pw", ""],
+      ["ecdsa", [], "pw", "ecdsa with pass"],
+      ["ed25519", [], "", ""],
+    ];
+    for (const [i, [type, extra, pass, comment]] of cases.entries()) {
+      const file = join(dir, `s${i}`);
+      execFileSync(keygen, ["-q", "-t", type, ...extra, "-N", pass, "-C", comment, "-f", file]);
+      for (const target of [file, `${file}.pub`]) {
+        for (const hash of [[], ["-E", "md5"]]) {
+          const expected = execFileSync(keygen, ["-l", ...hash, "-f", target], {
+            encoding: "utf8",
+          });
+          const got = await run(KEYGEN_CLI, ["-l", ...hash, "-f", target], { env: { HOME: dir } });
+          assert.equal(got.stdout, expected, `${type} ${target} ${hash.join(" ")}`);
+        }
+      }
+      // without the .pub beside it, the private key file alone
+      rmSync(`${file}.pub`);
+      const alone = execFileSync(keygen, ["-l", "-f", file], { encoding: "utf8" });
+      const got = await run(KEYGEN_CLI, ["-l", "-f", file], { env: { HOME: dir } });
+      assert.equal(got.stdout, alone, `${type} private key alone`);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
