@@ -15,6 +15,8 @@
 const args = Deno.args.filter((a) => !a.startsWith("--"));
 const denoOnly = Deno.args.includes("--deno-only");
 const roots = args.length > 0 ? args : ["packages", "tests"];
+/** A single test taking longer than this fails instead of hanging the run (Node and Bun). */
+const TEST_TIMEOUT_MS = 300_000;
 
 interface Counts {
   passed: number;
@@ -128,14 +130,25 @@ if (!denoOnly) {
   }
   try {
     if (bundles.length > 0) {
-      const node = await run("node", ["--test", "--test-reporter=tap", ...bundles]);
+      // --test-force-exit: a file that leaves a handle open must not hang the run.
+      const node = await run("node", [
+        "--test",
+        "--test-reporter=tap",
+        "--test-force-exit",
+        `--test-timeout=${TEST_TIMEOUT_MS}`,
+        ...bundles,
+      ]);
       const nodeResult = nodeCounts(node.output);
       if (node.code !== 0 && nodeResult.failed === 0) nodeResult.failed = 1;
       nodeResult.failed += bundleFailures;
       results.push(["node", nodeResult]);
 
       if (await has("bun")) {
-        const bun = await run("bun", ["test", ...bundles.map((b) => `./${b}`)]);
+        const bun = await run("bun", [
+          "test",
+          `--timeout=${TEST_TIMEOUT_MS}`,
+          ...bundles.map((b) => `./${b}`),
+        ]);
         const bunResult = bunCounts(bun.output);
         if (bun.code !== 0 && bunResult.failed === 0) bunResult.failed = 1;
         bunResult.failed += bundleFailures;
