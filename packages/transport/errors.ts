@@ -25,6 +25,8 @@ export class DisconnectError extends Error {
   readonly fromPeer: boolean;
 
   /**
+   * Creates the error; the message says who disconnected, why, and the reason's name.
+   *
    * @param reason SSH disconnect reason code.
    * @param description What happened (no secrets).
    * @param options `fromPeer` and the standard `cause`.

@@ -4,10 +4,18 @@
  * explicit state machine that disconnects on any message out of place.
  *
  * @example
- * ```ts ignore
+ * ```ts
+ * import { generateKey } from "@hush/keys";
  * import { startTransport } from "@hush/transport";
- * const t = await startTransport(socket, { role: "client", verifyHostKey: () => {} });
- * await t.requestService("ssh-userauth");
+ * import { memoryDuplexPair } from "@hush/transport/testing";
+ * const [a, b] = memoryDuplexPair();
+ * const hostKey = await generateKey("ssh-ed25519");
+ * const [client] = await Promise.all([
+ *   startTransport(a, { role: "client", verifyHostKey: () => {} }),
+ *   startTransport(b, { role: "server", hostKeys: [hostKey] }),
+ * ]);
+ * await client.requestService("ssh-userauth");
+ * await client.disconnect();
  * ```
  * @module
  */

@@ -92,10 +92,19 @@ const REAL_TIMERS: TransportTimers = {
  * go out, in order, right after our NEWKEYS.
  *
  * @example
- * ```ts ignore
- * import { startTransport } from "@hush/transport";
- * const transport = await startTransport(socket, { role: "client", verifyHostKey: () => {} });
- * await transport.requestService("ssh-userauth");
+ * ```ts
+ * import { generateKey } from "@hush/keys";
+ * import { startTransport, type Transport } from "@hush/transport";
+ * import { memoryDuplexPair } from "@hush/transport/testing";
+ * const [a, b] = memoryDuplexPair();
+ * const [client, server]: Transport[] = await Promise.all([
+ *   startTransport(a, { role: "client", verifyHostKey: () => {}, rekeyBytes: 1 << 20 }),
+ *   startTransport(b, { role: "server", hostKeys: [await generateKey("ssh-ed25519")] }),
+ * ]);
+ * client.rekey();
+ * await client.requestService("ssh-userauth"); // held during the rekey, sent right after
+ * console.log(client.kexCount >= 1, server.phase); // true auth
+ * await client.disconnect();
  * ```
  */
 export class Transport implements MessageConn {
@@ -819,9 +828,18 @@ function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
  * Resolves once keys are in place; the client then calls `requestService("ssh-userauth")`.
  *
  * @example
- * ```ts ignore
+ * ```ts
+ * import { generateKey } from "@hush/keys";
  * import { startTransport } from "@hush/transport";
- * const t = await startTransport(duplex, { role: "server", hostKeys: [hostKey] });
+ * import { memoryDuplexPair } from "@hush/transport/testing";
+ * const [a, b] = memoryDuplexPair();
+ * const hostKey = await generateKey("ssh-ed25519");
+ * const [client, server] = await Promise.all([
+ *   startTransport(a, { role: "client", verifyHostKey: ({ algorithm }) => console.log(algorithm) }),
+ *   startTransport(b, { role: "server", hostKeys: [hostKey] }),
+ * ]); // ssh-ed25519
+ * console.log(client.sessionId?.length === server.sessionId?.length); // true
+ * await client.disconnect();
  * ```
  */
 export async function startTransport(
