@@ -121,21 +121,24 @@ export function startHushSshd(
       child.kill("SIGKILL");
       reject(new Error(`Hush sshd did not start: ${log}`));
     }, 30_000);
-    child.once("exit", (code) => {
+    const early = (code: number | null) => {
       clearTimeout(timer);
       reject(new Error(`Hush sshd exited with ${code} at start: ${log}`));
-    });
+    };
+    child.once("exit", early);
     child.stdout.on("data", (d: Buffer) => {
       out += d.toString();
       const m = /listening on (\S+):(\d+)\n/.exec(out);
       if (!m) return;
       clearTimeout(timer);
-      child.removeAllListeners("exit");
+      child.off("exit", early);
       resolve({
         port: Number(m[2]),
         log: () => log,
         stop: async () => {
-          if (child.exitCode === null) child.kill("SIGTERM");
+          // process.kill, not child.kill: Deno's child_process then reports the exit
+          // code the server chose instead of the signal it was sent.
+          if (child.exitCode === null) process.kill(child.pid!, "SIGTERM");
           const code = await Promise.race([
             exited,
             new Promise<"timeout">((r) => setTimeout(() => r("timeout"), 5000)),

@@ -97,6 +97,12 @@ export async function main(argv: string[]): Promise<number> {
   let server: SshServer | undefined;
   const children = new Set<ChildProcessStreams>();
   let debug = 0;
+  // Listen from the start (a signal during start-up must not kill us half-way), and with
+  // `on`, not `once`: with no listener left a second signal would end us mid-shutdown.
+  const terminated = new Promise<string>((resolve) => {
+    process.on("SIGINT", () => resolve("SIGINT"));
+    process.on("SIGTERM", () => resolve("SIGTERM"));
+  });
   const log = (line: string) => {
     if (debug > 0) process.stderr.write(`debug1: ${line}\n`);
     else if (INFO_LINE.test(line)) process.stderr.write(`${line}\n`);
@@ -176,10 +182,7 @@ export async function main(argv: string[]): Promise<number> {
     log(`Server listening on ${server.hostname} port ${server.port}.`);
     process.stdout.write(`listening on ${server.hostname}:${server.port}\n`);
 
-    const signal = await new Promise<string>((resolve) => {
-      process.once("SIGINT", () => resolve("SIGINT"));
-      process.once("SIGTERM", () => resolve("SIGTERM"));
-    });
+    const signal = await terminated;
     log(`Received signal ${signal}; terminating.`);
     for (const child of children) child.kill("HUP");
     await Promise.race([server.close(), new Promise((r) => setTimeout(r, 2000))]);
