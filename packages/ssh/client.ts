@@ -4,7 +4,13 @@
  * @module
  */
 import { type AgentClient, authenticateClient } from "@hush/auth";
-import { type Channel, Connection, type Session } from "@hush/channels";
+import {
+  type Channel,
+  type ChannelOpenHandler,
+  type ChannelOpenRequest,
+  Connection,
+  type Session,
+} from "@hush/channels";
 import { checkHostKey, type HostKeyPolicy, type KnownHosts } from "@hush/hostkeys";
 import type { AlgorithmPreferences } from "@hush/kex";
 import type { Signer } from "@hush/keys";
@@ -56,6 +62,13 @@ export interface ConnectOptions {
   keepaliveCountMax?: number;
   /** Milliseconds allowed for TCP connect plus handshake. */
   connectTimeout?: number;
+  /**
+   * Decides the server's channel opens (`forwarded-tcpip` for {@linkcode SshClient.forwardIn});
+   * without it every open is refused.
+   */
+  onChannelOpen?: ChannelOpenHandler;
+  /** Receives each channel accepted by `onChannelOpen`, with its open request. */
+  onChannel?: (channel: Channel, open: ChannelOpenRequest) => void;
 }
 
 /** What `exec` returns once the command has finished. */
@@ -296,6 +309,11 @@ export async function connect(options: ConnectOptions): Promise<SshClient> {
     await transport.disconnect(14, "Authentication failed").catch(() => {});
     throw e;
   }
-  const connection = new Connection(transport, { role: "client", trace });
+  const connection = new Connection(transport, {
+    role: "client",
+    trace,
+    onChannelOpen: options.onChannelOpen,
+    onChannel: options.onChannel,
+  });
   return new SshClient(transport, connection, options);
 }
