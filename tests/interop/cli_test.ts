@@ -232,6 +232,52 @@ test("cli ssh: -L forwards to a local echo server, -N runs until interrupted", {
   }
 });
 
+test("cli ssh: -R 0 has sshd listen on a port it picks and brings its connections back", {
+  timeout: 60_000,
+}, async (t) => {
+  if (skipWithout(t, "sshd", "ssh-keygen")) return;
+  const w = await world();
+  const echo: Server = createServer((s) => s.pipe(s));
+  await new Promise<void>((r) => echo.listen(0, "127.0.0.1", () => r()));
+  const echoPort = (echo.address() as { port: number }).port;
+  const child = start(SSH_CLI, [
+    ...w.base,
+    "-N",
+    "-R",
+    `0:127.0.0.1:${echoPort}`,
+    "root@127.0.0.1",
+  ], w.env);
+  let stderr = "";
+  const allocated = new Promise<number>((resolve) => {
+    child.stderr!.on("data", (d) => {
+      stderr += d;
+      const m = /^Allocated port (\d+) for remote forward to 127\.0\.0\.1:(\d+)\n/.exec(stderr);
+      if (m) resolve(Number(m[1]));
+    });
+  });
+  const exited = new Promise<string>((r) =>
+    child.on("close", (code, signal) => r(`${code ?? signal}`))
+  );
+  try {
+    const port = await allocated;
+    const reply = await new Promise<string>((resolve, reject) => {
+      // sshd listens on the "remote" side, which is this machine
+      const s = netConnect({ host: "127.0.0.1", port }, () => s.end("back through -R"));
+      let got = "";
+      s.on("data", (d) => (got += d));
+      s.on("end", () => resolve(got));
+      s.on("error", reject);
+    });
+    assert.equal(reply, "back through -R");
+    process.kill(child.pid!, "SIGINT");
+    assert.equal(await exited, "255", stderr);
+  } finally {
+    child.kill("SIGKILL");
+    echo.close();
+    await done(w);
+  }
+});
+
 test(
   "cli ssh: StrictHostKeyChecking accept-new records the host, then yes (and OpenSSH) trust it",
   {

@@ -17,10 +17,11 @@ import { userInfo } from "node:os";
 import type { AgentClient, AgentIdentity } from "@hush/auth";
 import type { KnownHosts } from "@hush/hostkeys";
 import { keyTypeLabel, parsePublicKey, type PrivateKey, randomart } from "@hush/keys";
+import type { Channel, ChannelOpenRequest } from "@hush/channels";
 import { connect, type SshClient } from "../client.ts";
 import { homeDirectory } from "../adapters/files.ts";
 import { fileKnownHosts } from "../adapters/known_hosts_file.ts";
-import { listenTcp, type TcpConnection } from "../adapters/tcp.ts";
+import { connectTcp, listenTcp, type TcpConnection } from "../adapters/tcp.ts";
 import { connectAgent } from "../adapters/unix.ts";
 import { type ForwardSpec, parseSshArgs, UsageError } from "./ssh_args.ts";
 import { resolveSshSettings, type SshSettings } from "./ssh_config.ts";
@@ -241,6 +242,50 @@ async function relayLocal(client: SshClient, spec: ForwardSpec, conn: TcpConnect
   await channel.close().catch(() => {});
 }
 
+/** The `-R` forwards the server agreed to, by the port it listens on. */
+interface RemoteForwards {
+  byPort: Map<number, ForwardSpec>;
+  sockets: WeakMap<ChannelOpenRequest, TcpConnection>;
+}
+
+/** Connects a `forwarded-tcpip` open from the server to the `-R` target before accepting it. */
+async function openRemoteForward(
+  forwards: RemoteForwards,
+  open: ChannelOpenRequest,
+  io: Io,
+): Promise<boolean | { reason: number; description: string }> {
+  if (open.channelType !== "forwarded-tcpip") {
+    return { reason: 1, description: `Unexpected channel type` };
+  }
+  const spec = forwards.byPort.get(open.port);
+  if (!spec) {
+    io.trace(`WARNING: Server requests forwarding for unknown listen_port ${open.port}`);
+    return { reason: 1, description: "Unknown forward" };
+  }
+  io.trace(
+    `client_request_forwarded_tcpip: listen ${open.address} port ${open.port}, originator ${open.originatorAddress} port ${open.originatorPort}`,
+  );
+  try {
+    forwards.sockets.set(open, await connectTcp(spec.host, spec.hostPort));
+    return true;
+  } catch (e) {
+    err(`connect_to ${spec.host} port ${spec.hostPort}: failed.\n`);
+    return { reason: 2, description: (e as Error).message };
+  }
+}
+
+async function relayRemote(forwards: RemoteForwards, channel: Channel, open: ChannelOpenRequest) {
+  const conn = forwards.sockets.get(open);
+  if (!conn) return void channel.close().catch(() => {});
+  forwards.sockets.delete(open);
+  await Promise.allSettled([
+    conn.readable.pipeTo(channel.writable),
+    channel.readable.pipeTo(conn.writable),
+  ]);
+  conn.close();
+  await channel.close().catch(() => {});
+}
+
 /**
  * Runs `ssh` with these arguments and resolves with the exit status.
  *
@@ -286,6 +331,7 @@ export async function sshMain(argv: string[]): Promise<number> {
   const where = { host: s.host, port: s.port, user: s.user };
   let client: SshClient;
   const restore: (() => void)[] = [];
+  const forwards: RemoteForwards = { byPort: new Map(), sockets: new WeakMap() };
   try {
     const agent = await openAgent(s, io);
     const agentKeys = agent ? await agent.identities().catch(() => []) : [];
@@ -328,6 +374,8 @@ export async function sshMain(argv: string[]): Promise<number> {
       keepaliveInterval: s.keepaliveInterval,
       keepaliveCountMax: s.keepaliveCountMax,
       connectTimeout: s.connectTimeout,
+      onChannelOpen: (open) => openRemoteForward(forwards, open, io),
+      onChannel: (channel, open) => void relayRemote(forwards, channel, open),
     });
     for (const k of identities) k.dispose();
     io.trace(`Authenticated to ${s.host} ([${s.host}]:${s.port}).`);
@@ -351,13 +399,10 @@ export async function sshMain(argv: string[]): Promise<number> {
     }
     for (const spec of args.remoteForwards) {
       try {
-        await remoteForward(client, spec, io);
+        await remoteForward(client, spec, io, forwards);
       } catch (e) {
-        err(
-          `Warning: remote port forwarding failed for listen port ${spec.bindPort}: ${
-            (e as Error).message
-          }\n`,
-        );
+        io.trace(`remote forward failure: ${(e as Error).message}`);
+        err(`Warning: remote port forwarding failed for listen port ${spec.bindPort}\n`);
       }
     }
     if (args.noCommand) {
@@ -386,13 +431,27 @@ export async function sshMain(argv: string[]): Promise<number> {
   }
 }
 
-async function remoteForward(client: SshClient, spec: ForwardSpec, io: Io): Promise<void> {
+async function remoteForward(
+  client: SshClient,
+  spec: ForwardSpec,
+  io: Io,
+  forwards: RemoteForwards,
+): Promise<void> {
   const bind = spec.bindAddress === undefined
     ? "localhost"
     : spec.bindAddress === "*"
     ? ""
     : spec.bindAddress;
-  const port = await client.forwardIn(bind, spec.bindPort);
+  // registered first: a connection may arrive before the reply has been read
+  if (spec.bindPort !== 0) forwards.byPort.set(spec.bindPort, spec);
+  let port: number;
+  try {
+    port = await client.forwardIn(bind, spec.bindPort);
+  } catch (e) {
+    forwards.byPort.delete(spec.bindPort);
+    throw e;
+  }
+  forwards.byPort.set(port, spec);
   if (spec.bindPort === 0) {
     err(`Allocated port ${port} for remote forward to ${spec.host}:${spec.hostPort}\n`);
   }
