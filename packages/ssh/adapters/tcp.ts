@@ -230,7 +230,13 @@ export function fromNodeSocket(socket: import("node:net").Socket): TcpConnection
       });
     },
     close() {
-      return new Promise<void>((resolve) => socket.end(() => resolve()));
+      // end()'s callback never runs on a socket already destroyed (e.g. after the readable
+      // was cancelled), so 'close' settles it too.
+      if (socket.destroyed) return;
+      return new Promise<void>((resolve) => {
+        socket.once("close", () => resolve());
+        socket.end(() => resolve());
+      });
     },
     abort() {
       socket.destroy();
