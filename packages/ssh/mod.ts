@@ -82,3 +82,11 @@ export {
   type ScryptParams,
   verifyPassword,
 } from "./password_hash.ts";
+// The types of the packages below that this API names, re-exported so that its documentation
+// is complete (deno doc --lint).
+export type * from "@hush/auth";
+export type * from "@hush/channels";
+export type * from "@hush/hostkeys";
+export type * from "@hush/kex";
+export type * from "@hush/keys";
+export type * from "@hush/transport";

@@ -1,13 +1,44 @@
 /**
- * Reading key files and the user's home directory, through node:fs (Deno, Node and Bun).
+ * Files and the environment for Deno, Node and Bun: Deno's own APIs when `globalThis.Deno` is
+ * there, otherwise `node:fs` loaded on first use (so importing `@hush/ssh` pulls in no runtime
+ * module until a file is touched).
  * @module
  */
-import { readFile, writeFile } from "node:fs/promises";
-import { homedir } from "node:os";
-import { join } from "node:path";
+
+// deno-lint-ignore no-explicit-any
+const Deno_ = (globalThis as any).Deno;
+
+/** The metadata of a file that the adapters look at. */
+export interface FileInfo {
+  /** Mode bits including the file type (`st_mode`). */
+  mode: number;
+  /** Last modification, milliseconds since the epoch. */
+  mtimeMs: number;
+}
 
 /**
- * The user's home directory (`$HOME`, else the OS's idea of it).
+ * An environment variable, or `undefined` (Deno needs `--allow-env` for it).
+ *
+ * @example
+ * ```ts
+ * import { environmentVariable } from "@hush/ssh";
+ * console.log(environmentVariable("HUSH_SURELY_UNSET")); // undefined
+ * ```
+ */
+export function environmentVariable(name: string): string | undefined {
+  if (Deno_?.env) {
+    try {
+      return Deno_.env.get(name);
+    } catch {
+      return undefined; // no permission
+    }
+  }
+  // deno-lint-ignore no-explicit-any
+  return (globalThis as any).process?.env?.[name];
+}
+
+/**
+ * The user's home directory (`$HOME`, or `%USERPROFILE%` on Windows).
  *
  * @example
  * ```ts
@@ -16,7 +47,7 @@ import { join } from "node:path";
  * ```
  */
 export function homeDirectory(): string {
-  return process.env.HOME || homedir();
+  return environmentVariable("HOME") || environmentVariable("USERPROFILE") || "/";
 }
 
 /**
@@ -26,15 +57,50 @@ export function homeDirectory(): string {
  * ```ts
  * import { expandHome } from "@hush/ssh";
  * console.log(expandHome("/etc/ssh")); // "/etc/ssh"
+ * console.log(expandHome("~/.ssh/known_hosts").endsWith("/.ssh/known_hosts")); // true
  * ```
  */
 export function expandHome(path: string): string {
   if (path === "~") return homeDirectory();
-  return path.startsWith("~/") ? join(homeDirectory(), path.slice(2)) : path;
+  if (!path.startsWith("~/")) return path;
+  const home = homeDirectory();
+  return (home.endsWith("/") ? home : home + "/") + path.slice(2);
+}
+
+function isNotFound(e: unknown): boolean {
+  if (Deno_?.errors?.NotFound && e instanceof Deno_.errors.NotFound) return true;
+  return (e as { code?: string })?.code === "ENOENT";
+}
+
+function isAlreadyExists(e: unknown): boolean {
+  if (Deno_?.errors?.AlreadyExists && e instanceof Deno_.errors.AlreadyExists) return true;
+  return (e as { code?: string })?.code === "EEXIST";
 }
 
 /**
- * Reads a text file, or `undefined` when it does not exist.
+ * Reads a whole file, or `undefined` when it does not exist (`~/` is expanded).
+ *
+ * @example
+ * ```ts
+ * import { readBytesFile } from "@hush/ssh";
+ * console.log(await readBytesFile("/surely/not/there")); // undefined
+ * ```
+ */
+export async function readBytesFile(path: string): Promise<Uint8Array | undefined> {
+  path = expandHome(path);
+  try {
+    if (Deno_?.readFile) return await Deno_.readFile(path);
+    const fs = await import("node:fs/promises");
+    const b = await fs.readFile(path);
+    return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+  } catch (e) {
+    if (isNotFound(e)) return undefined;
+    throw e;
+  }
+}
+
+/**
+ * Reads a text file (UTF-8), or `undefined` when it does not exist.
  *
  * @example
  * ```ts ignore
@@ -43,11 +109,63 @@ export function expandHome(path: string): string {
  * ```
  */
 export async function readTextFile(path: string): Promise<string | undefined> {
+  const bytes = await readBytesFile(path);
+  return bytes === undefined ? undefined : new TextDecoder().decode(bytes);
+}
+
+/** Options for {@linkcode writeBytesFile}. */
+export interface WriteFileOptions {
+  /** Permission bits of the file (0600); set exactly, whatever the umask. */
+  mode?: number;
+  /** Fail when the file exists already (`O_EXCL`). */
+  exclusive?: boolean;
+  /** Flush to disk before resolving (true). */
+  fsync?: boolean;
+}
+
+/**
+ * Writes a whole file with exactly `mode`, flushed to disk (`~/` is expanded).
+ *
+ * @example
+ * ```ts ignore
+ * import { writeBytesFile } from "@hush/ssh";
+ * await writeBytesFile("/tmp/x", new Uint8Array([1, 2]), { mode: 0o644 });
+ * ```
+ */
+export async function writeBytesFile(
+  path: string,
+  data: Uint8Array,
+  options: WriteFileOptions = {},
+): Promise<void> {
+  path = expandHome(path);
+  const mode = options.mode ?? 0o600;
+  const sync = options.fsync ?? true;
+  if (Deno_?.open) {
+    const file = await Deno_.open(path, {
+      write: true,
+      create: !options.exclusive,
+      createNew: options.exclusive ?? false,
+      truncate: !options.exclusive,
+      mode,
+    });
+    try {
+      let off = 0;
+      while (off < data.length) off += await file.write(data.subarray(off));
+      if (Deno_.build?.os !== "windows") await Deno_.chmod(path, mode);
+      if (sync) await file.sync();
+    } finally {
+      file.close();
+    }
+    return;
+  }
+  const fs = await import("node:fs/promises");
+  const handle = await fs.open(path, options.exclusive ? "wx" : "w", mode);
   try {
-    return await readFile(expandHome(path), "utf8");
-  } catch (e) {
-    if ((e as { code?: string }).code === "ENOENT") return undefined;
-    throw e;
+    await handle.writeFile(data);
+    await handle.chmod(mode).catch(() => {});
+    if (sync) await handle.sync();
+  } finally {
+    await handle.close();
   }
 }
 
@@ -61,5 +179,87 @@ export async function readTextFile(path: string): Promise<string | undefined> {
  * ```
  */
 export async function writeTextFile(path: string, text: string, mode = 0o600): Promise<void> {
-  await writeFile(expandHome(path), text, { mode });
+  await writeBytesFile(path, new TextEncoder().encode(text), { mode });
+}
+
+/**
+ * The mode and modification time of a file, or `undefined` when it does not exist.
+ *
+ * @example
+ * ```ts
+ * import { statFile } from "@hush/ssh";
+ * console.log(await statFile("/surely/not/there")); // undefined
+ * ```
+ */
+export async function statFile(path: string): Promise<FileInfo | undefined> {
+  path = expandHome(path);
+  try {
+    if (Deno_?.stat) {
+      const st = await Deno_.stat(path);
+      return { mode: st.mode ?? 0, mtimeMs: st.mtime?.getTime() ?? 0 };
+    }
+    const fs = await import("node:fs/promises");
+    const st = await fs.stat(path);
+    return { mode: st.mode, mtimeMs: st.mtimeMs };
+  } catch (e) {
+    if (isNotFound(e)) return undefined;
+    throw e;
+  }
+}
+
+/**
+ * Renames `from` to `to`, atomically replacing `to`.
+ *
+ * @example
+ * ```ts ignore
+ * import { renameFile } from "@hush/ssh";
+ * await renameFile("/tmp/known_hosts.tmp", "/tmp/known_hosts");
+ * ```
+ */
+export async function renameFile(from: string, to: string): Promise<void> {
+  from = expandHome(from);
+  to = expandHome(to);
+  if (Deno_?.rename) return await Deno_.rename(from, to);
+  const fs = await import("node:fs/promises");
+  await fs.rename(from, to);
+}
+
+/**
+ * Deletes a file; a missing file is not an error.
+ *
+ * @example
+ * ```ts
+ * import { removeFile } from "@hush/ssh";
+ * await removeFile("/surely/not/there"); // no error
+ * ```
+ */
+export async function removeFile(path: string): Promise<void> {
+  path = expandHome(path);
+  try {
+    if (Deno_?.remove) return await Deno_.remove(path);
+    const fs = await import("node:fs/promises");
+    await fs.unlink(path);
+  } catch (e) {
+    if (!isNotFound(e)) throw e;
+  }
+}
+
+/**
+ * Creates a directory and its parents with `mode` (0700); an existing one is left alone.
+ *
+ * @example
+ * ```ts ignore
+ * import { makeDirectory } from "@hush/ssh";
+ * await makeDirectory("~/.ssh");
+ * ```
+ */
+export async function makeDirectory(path: string, mode = 0o700): Promise<void> {
+  path = expandHome(path);
+  try {
+    if (Deno_?.mkdir) return await Deno_.mkdir(path, { recursive: true, mode });
+    const fs = await import("node:fs/promises");
+    await fs.mkdir(path, { recursive: true, mode });
+  } catch (e) {
+    if (!isAlreadyExists(e)) throw e;
+  }
 }

@@ -1,0 +1,81 @@
+/**
+ * Unix domain sockets as byte duplexes (Deno, Node, Bun), and the ssh-agent client over one.
+ * @module
+ */
+import { createAgentClient, type SshAgentClient } from "@hush/auth";
+import type { ByteDuplex } from "@hush/transport";
+import { environmentVariable } from "./files.ts";
+import { fromNodeSocket } from "./tcp.ts";
+
+/** A connected Unix socket. */
+export interface UnixConnection extends ByteDuplex {
+  /** The socket path. */
+  path: string;
+  /** Closes the socket at once. */
+  close(): void;
+}
+
+// deno-lint-ignore no-explicit-any
+const Deno_ = (globalThis as any).Deno;
+
+/**
+ * Connects to the Unix socket at `path`.
+ *
+ * @example
+ * ```ts ignore
+ * import { connectUnix } from "@hush/ssh";
+ * const socket = await connectUnix("/run/user/1000/ssh-agent.sock");
+ * socket.close();
+ * ```
+ */
+export async function connectUnix(path: string): Promise<UnixConnection> {
+  if (Deno_?.connect) {
+    const conn = await Deno_.connect({ transport: "unix", path });
+    return {
+      path,
+      readable: conn.readable,
+      writable: conn.writable,
+      close: () => {
+        try {
+          conn.close();
+        } catch { /* closed */ }
+      },
+    };
+  }
+  const net = await import("node:net");
+  const socket = net.connect({ path });
+  await new Promise<void>((resolve, reject) => {
+    socket.once("connect", () => {
+      socket.off("error", reject);
+      resolve();
+    });
+    socket.once("error", reject);
+  });
+  const { readable, writable, close } = fromNodeSocket(socket);
+  return { path, readable, writable, close };
+}
+
+/**
+ * Connects to an ssh-agent (by default the one in `$SSH_AUTH_SOCK`) and returns an agent
+ * client for `connect({ agent })`; `close()` it when done.
+ *
+ * @example
+ * ```ts ignore
+ * import { connect, connectAgent } from "@hush/ssh";
+ * const agent = await connectAgent();
+ * console.log((await agent.identities()).map((i) => i.key.fingerprint()));
+ * const client = await connect({ hostname: "example.org", username: "me", agent });
+ * ```
+ */
+export async function connectAgent(path?: string): Promise<SshAgentClient> {
+  const socketPath = path ?? environmentVariable("SSH_AUTH_SOCK");
+  if (!socketPath) throw new Error("Cannot connect to an agent: SSH_AUTH_SOCK is not set");
+  const socket = await connectUnix(socketPath);
+  const agent = createAgentClient(socket);
+  const close = agent.close.bind(agent);
+  agent.close = async () => {
+    await close();
+    socket.close();
+  };
+  return agent;
+}
