@@ -105,6 +105,8 @@ test("sshd: -d, -p, -h and -o HostKey", () => {
   assert.deepEqual(a.hostKeyFiles, ["k1", "k2"]);
   assert.equal(a.options.get("maxauthtries"), "3");
   assert.throws(() => parseSshdArgs(["-x"]), UsageError);
+  // `deno task sshd -- -p 0` hands the `--` on
+  assert.equal(parseSshdArgs(["--", "-p", "0"]).port, 0);
 });
 
 test("ssh: -q, -n, -tt and ssh:// destinations", () => {

@@ -55,7 +55,9 @@ export function parseSshdArgs(argv: string[]): SshdArgs {
       if (i + 1 >= argv.length) throw new UsageError(`Option ${flag} needs an argument`);
       return argv[++i];
     };
-    if (/^-d+$/.test(arg)) {
+    if (arg === "--" && i === 0) {
+      // `deno task sshd -- …` passes the `--` through
+    } else if (/^-d+$/.test(arg)) {
       a.debug += arg.length - 1;
     } else if (arg.startsWith("-p")) {
       const p = next("-p");
