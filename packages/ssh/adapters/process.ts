@@ -8,15 +8,21 @@ import { Readable, Writable } from "node:stream";
 
 /** How a process ended: an exit code, or the signal that killed it (SSH names, no "SIG"). */
 export interface ProcessExit {
+  /** The exit status, or `null` when a signal ended the process. */
   code: number | null;
+  /** The signal's SSH name (`TERM`, `KILL`, …), or `null` when it exited. */
   signal: string | null;
 }
 
 /** A running child process seen as streams. */
 export interface ChildProcessStreams {
+  /** The process's standard input (closing it sends EOF). */
   stdin: WritableStream<Uint8Array>;
+  /** Its standard output (with a pty: everything the terminal shows). */
   stdout: ReadableStream<Uint8Array>;
+  /** Its standard error (empty with a pty). */
   stderr: ReadableStream<Uint8Array>;
+  /** Resolves once the process has ended and its output streams closed. */
   exit: Promise<ProcessExit>;
   /** Sends a signal by its SSH name (`TERM`, `INT`, `KILL`, …). */
   kill(signal: string): void;

@@ -1,0 +1,82 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { DEFAULT_MACS } from "@hush/cipher";
+import { parseSshdArgs } from "./sshd_args.ts";
+import { expandAuthorizedKeysPath, parseListenAddress, sshdSettings } from "./sshd_config.ts";
+
+const settings = (...argv: string[]) => sshdSettings(parseSshdArgs(argv));
+
+test("defaults: 0.0.0.0:22, no forwarding, no password, OpenSSH's limits", () => {
+  const s = settings();
+  assert.equal(s.listenAddress, "0.0.0.0");
+  assert.equal(s.port, 22);
+  assert.deepEqual(s.forwarding, { local: false, remote: false });
+  assert.equal(s.passwordFile, undefined);
+  assert.equal(s.maxAuthTries, 6);
+  assert.equal(s.loginGraceTime, 120_000);
+  assert.deepEqual(s.algorithms, {});
+  assert.equal(s.pubkey, true);
+});
+
+test("-p wins over Port and ListenAddress's port; ListenAddress forms", () => {
+  assert.equal(settings("-o", "ListenAddress=127.0.0.1:2200").port, 2200);
+  assert.equal(settings("-p", "0", "-o", "ListenAddress=127.0.0.1:2200").port, 0);
+  assert.equal(settings("-o", "Port=2222").port, 2222);
+  assert.deepEqual(parseListenAddress("[::1]:22"), { host: "::1", port: 22 });
+  assert.deepEqual(parseListenAddress("localhost"), { host: "localhost" });
+});
+
+test("algorithm lists take +, - and ^ and refuse names Hush does not have", () => {
+  assert.deepEqual(settings("-o", "MACs=+hmac-sha1").algorithms.macs, [
+    ...DEFAULT_MACS,
+    "hmac-sha1",
+  ]);
+  assert.deepEqual(settings("-o", "Ciphers=^aes256-ctr").algorithms.ciphers?.[0], "aes256-ctr");
+  assert.ok(
+    !settings("-o", "KexAlgorithms=-diffie*").algorithms.kex?.some((k) => k.startsWith("diffie")),
+  );
+  assert.throws(() => settings("-o", "Ciphers=3des-cbc"), /unsupported 3des-cbc/);
+  assert.throws(() => settings("-o", "HostKeyAlgorithms=ssh-dss"), /unsupported ssh-dss/);
+});
+
+test("RekeyLimit, MaxAuthTries and LoginGraceTime at and past their bounds", () => {
+  const r = settings("-o", "RekeyLimit=1M 30s");
+  assert.equal(r.rekeyBytes, 1 << 20);
+  assert.equal(r.rekeyInterval, 30_000);
+  assert.equal(settings("-o", "RekeyLimit=default none").rekeyBytes, undefined);
+  assert.throws(() => settings("-o", "RekeyLimit=15"), /Bad RekeyLimit/);
+  assert.equal(settings("-o", "RekeyLimit=16").rekeyBytes, 16);
+  assert.equal(settings("-o", "MaxAuthTries=1").maxAuthTries, 1);
+  assert.throws(() => settings("-o", "MaxAuthTries=0"), /Bad MaxAuthTries/);
+  assert.equal(settings("-o", "LoginGraceTime=0").loginGraceTime, 0);
+  assert.equal(settings("-o", "LoginGraceTime=2m").loginGraceTime, 120_000);
+});
+
+test("password needs a PasswordFile; AllowTcpForwarding values", () => {
+  assert.throws(() => settings("-o", "PasswordAuthentication=yes"), /needs a PasswordFile/);
+  assert.equal(settings("-o", "PasswordFile=/p").passwordFile, "/p");
+  assert.equal(
+    settings("-o", "PasswordFile=/p", "-o", "PasswordAuthentication=no").passwordFile,
+    undefined,
+  );
+  assert.deepEqual(settings("-o", "AllowTcpForwarding=yes").forwarding, {
+    local: true,
+    remote: true,
+  });
+  assert.deepEqual(settings("-o", "AllowTcpForwarding=remote").forwarding, {
+    local: false,
+    remote: true,
+  });
+  assert.throws(() => settings("-o", "AllowTcpForwarding=maybe"), /Bad AllowTcpForwarding/);
+});
+
+test("AuthorizedKeysFile tokens and none", () => {
+  assert.deepEqual(settings("-o", "AuthorizedKeysFile=none").authorizedKeysFiles, []);
+  assert.deepEqual(settings("-o", "AuthorizedKeysFile=/etc/keys/%u .ssh/ak").authorizedKeysFiles, [
+    "/etc/keys/%u",
+    ".ssh/ak",
+  ]);
+  assert.equal(expandAuthorizedKeysPath("/etc/keys/%u", "bob", "/home/me"), "/etc/keys/bob");
+  assert.equal(expandAuthorizedKeysPath("%h/x%%", "bob", "/home/me/"), "/home/me//x%");
+  assert.equal(expandAuthorizedKeysPath(".ssh/ak", "bob", "/home/me/"), "/home/me/.ssh/ak");
+});
