@@ -3,7 +3,8 @@
  * client and server over a socket-like memory duplex, data one way, for each suite.
  *
  * `deno bench -A bench/transport_bench.ts` runs it as a bench; `deno run -A
- * bench/transport_bench.ts [MiB] [cipher[,mac]]…` prints MB/s for a bigger transfer.
+ * bench/transport_bench.ts [MiB] [--max-packet=N] [cipher[,mac]]…` prints MB/s for a bigger
+ * transfer (the server announces max packet N, 32 KiB by default).
  * @module
  */
 import { generateKey } from "@hush/keys";
@@ -26,7 +27,12 @@ async function read(t: Transport): Promise<Message> {
 }
 
 /** Sends `bytes` through one channel with `cipher`/`mac`; resolves with the seconds it took. */
-export async function transfer(bytes: number, cipher: string, mac?: string): Promise<number> {
+export async function transfer(
+  bytes: number,
+  cipher: string,
+  mac?: string,
+  maxPacket = 32 * 1024,
+): Promise<number> {
   const key = await generateKey("ssh-ed25519");
   const [a, b] = memoryDuplexPair();
   const algorithms = { ciphers: [cipher], ...(mac ? { macs: [mac] } : {}) };
@@ -35,13 +41,19 @@ export async function transfer(bytes: number, cipher: string, mac?: string): Pro
     startTransport(b, { role: "server", algorithms, hostKeys: [key] }),
   ]);
   await client.requestService("ssh-userauth");
-  await client.send({ type: "userauthRequest", user: "u", service: "ssh-connection", method: "none" });
+  await client.send({
+    type: "userauthRequest",
+    user: "u",
+    service: "ssh-connection",
+    method: "none",
+  });
   await read(server);
   await server.send({ type: "userauthSuccess" });
   await read(client);
   let received!: Promise<number>;
   new Connection(server, {
     role: "server",
+    maxPacket,
     onChannelOpen: () => true,
     onChannel: (ch) => {
       received = (async () => {
@@ -71,16 +83,20 @@ export async function transfer(bytes: number, cipher: string, mac?: string): Pro
 }
 
 if (import.meta.main) {
-  const mib = Number(Deno.args[0] ?? 256);
-  const suites = Deno.args.length > 1
-    ? Deno.args.slice(1).map((s) => s.split(",") as [string, string | undefined])
+  const flags = Deno.args.filter((a) => a.startsWith("--"));
+  const args = Deno.args.filter((a) => !a.startsWith("--"));
+  const maxPacketFlag = flags.find((f) => f.startsWith("--max-packet="));
+  const maxPacket = maxPacketFlag ? Number(maxPacketFlag.split("=")[1]) : 32 * 1024;
+  const mib = Number(args[0] ?? 256);
+  const suites = args.length > 1
+    ? args.slice(1).map((s) => s.split(",") as [string, string | undefined])
     : SUITES;
   for (const [cipher, mac] of suites) {
-    const s = await transfer(mib * 1024 * 1024, cipher, mac);
+    const s = await transfer(mib * 1024 * 1024, cipher, mac, maxPacket);
     console.log(
-      `${cipher}${mac ? " " + mac : ""}: ${mib} MiB in ${s.toFixed(2)} s = ${
-        (mib * 1.048576 / s).toFixed(0)
-      } MB/s`,
+      `${cipher}${mac ? " " + mac : ""}, max packet ${maxPacket}: ${mib} MiB in ${
+        s.toFixed(2)
+      } s = ${(mib * 1.048576 / s).toFixed(0)} MB/s`,
     );
   }
 } else {

@@ -12,6 +12,7 @@ import {
   type GlobalRequestBody,
   type Message,
   type MessageConn,
+  PACKET_LENGTH_LIMIT,
 } from "@hush/wire";
 import {
   Channel,
@@ -28,6 +29,11 @@ import { WINDOW_LIMIT } from "./window.ts";
 export const DEFAULT_WINDOW = 2 * 1024 * 1024;
 /** The largest data payload we accept unless told otherwise: 32 KiB. */
 export const DEFAULT_MAX_PACKET = 32 * 1024;
+/**
+ * The largest `maxPacket` we may announce: a CHANNEL_DATA of that size, with its header, padding
+ * and MAC, must still fit the transport's 256 KiB packet limit.
+ */
+export const MAX_MAX_PACKET = PACKET_LENGTH_LIMIT - 1024;
 /** Channels open at once (ours and the peer's, including pending opens) unless told otherwise. */
 export const DEFAULT_MAX_CHANNELS = 1024;
 /** Unanswered keepalives before the connection is given up unless told otherwise (as OpenSSH). */
@@ -85,7 +91,7 @@ export interface ConnectionOptions {
   role: "client" | "server";
   /** Window we grant per channel (2 MiB). */
   initialWindow?: number;
-  /** Largest data payload we accept (32 KiB). */
+  /** Largest data payload we accept (32 KiB; at most {@linkcode MAX_MAX_PACKET}). */
   maxPacket?: number;
   /** Most channels at once (1024); further opens from the peer get RESOURCE_SHORTAGE. */
   maxChannels?: number;
@@ -213,6 +219,7 @@ export class Connection {
       "maxPacket",
       options.maxPacket ?? DEFAULT_MAX_PACKET,
       MIN_MAX_PACKET,
+      MAX_MAX_PACKET,
     );
     this.#maxChannels = options.maxChannels ?? DEFAULT_MAX_CHANNELS;
     this.#trace = options.trace ?? (() => {});
@@ -596,9 +603,9 @@ export class Connection {
   }
 }
 
-function checkedUint32(name: string, value: number, min: number): number {
-  if (!Number.isInteger(value) || value < min || value > WINDOW_LIMIT) {
-    throw new RangeError(`${name} must be an integer from ${min} to ${WINDOW_LIMIT}: ${value}`);
+function checkedUint32(name: string, value: number, min: number, max = WINDOW_LIMIT): number {
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new RangeError(`${name} must be an integer from ${min} to ${max}: ${value}`);
   }
   return value;
 }

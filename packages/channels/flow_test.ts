@@ -5,7 +5,14 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { DisconnectReason, type Message } from "@hush/wire";
-import { ChannelError, Connection, type ConnectionTimers, MIN_MAX_PACKET } from "./mod.ts";
+import {
+  ChannelError,
+  Connection,
+  type ConnectionTimers,
+  MAX_MAX_PACKET,
+  MIN_MAX_PACKET,
+  SEND_PACKET_LIMIT,
+} from "./mod.ts";
 import { type MemoryConn, memoryConnPair } from "./testing.ts";
 
 async function next(conn: MemoryConn): Promise<Message> {
@@ -221,4 +228,26 @@ test("keepalive: any reply (even REQUEST_FAILURE) keeps the connection", async (
   assert.equal(c.error, undefined);
   assert.equal(a.sent.get("globalRequest"), 3); // sent on every silent tick, not after a reply
   await c.close();
+});
+
+test(`maxPacket may be up to MAX_MAX_PACKET (${MAX_MAX_PACKET}), not one more`, () => {
+  const [a] = memoryConnPair();
+  new Connection(a, { role: "client", maxPacket: MAX_MAX_PACKET });
+  const [b] = memoryConnPair();
+  assert.throws(
+    () => new Connection(b, { role: "client", maxPacket: MAX_MAX_PACKET + 1 }),
+    RangeError,
+  );
+});
+
+test(`data goes out in pieces of the peer's max packet, at most SEND_PACKET_LIMIT`, async () => {
+  for (const peerMax of [1000, SEND_PACKET_LIMIT, SEND_PACKET_LIMIT + 1, 0xffff_ffff]) {
+    const { c, raw, ch } = await openedByClient(4 * SEND_PACKET_LIMIT, peerMax);
+    const w = ch.writable.getWriter();
+    await w.write(new Uint8Array(3 * SEND_PACKET_LIMIT));
+    const m = await next(raw);
+    assert.ok(m.type === "channelData");
+    assert.equal(m.data.length, Math.min(peerMax, SEND_PACKET_LIMIT));
+    await c.close();
+  }
 });

@@ -51,4 +51,5 @@ export {
   type ForwardedTcpipOptions,
   type GlobalRequestHandler,
   type GlobalRequestOptions,
+  MAX_MAX_PACKET,
 } from "./connection.ts";

@@ -538,3 +538,26 @@ test("the connection error reaches both layers: transport closed and channels to
   const e = await p.client.closed;
   assert.ok(e instanceof DisconnectError && e.fromPeer && e.reason === 2);
 });
+
+test("a peer that announces a larger max packet gets fewer, larger packets through the transport", async () => {
+  const received = Promise.withResolvers<{ hash: string; bytes: number }>();
+  const p = await connectedPair({
+    serverConnection: {
+      maxPacket: 128 * 1024,
+      onChannelOpen: () => true,
+      onChannel: (ch) => drain(ch.readable).then(received.resolve, received.reject),
+    },
+  });
+  const ch = await p.c.openDirectTcpip({
+    host: "h",
+    port: 1,
+    originatorAddress: "o",
+    originatorPort: 2,
+  });
+  const before = p.client.bytes.out;
+  const sent = await pump(ch.writable, 8 * MiB, 256 * 1024);
+  const got = await received.promise;
+  assert.deepEqual(got, { hash: sent, bytes: 8 * MiB });
+  assert.ok(p.client.bytes.out - before < 8 * MiB * 1.01);
+  await p.c.close();
+});
