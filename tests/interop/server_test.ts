@@ -24,6 +24,7 @@ import {
   tempDir,
 } from "./server_fixture.ts";
 import { spawn } from "node:child_process";
+import { connect as netConnect } from "node:net";
 import process from "node:process";
 
 const HOST = "127.0.0.1";
@@ -352,6 +353,59 @@ test("OpenSSH ssh → serve() in process: own session handler, -R to port 0", {
   } finally {
     await server.close();
     echo.server.close();
+    remove();
+  }
+});
+
+test("Hush sshd limits: MaxAuthTries and LoginGraceTime as OpenSSH ssh sees them", {
+  timeout: 60_000,
+}, async (t) => {
+  const why = requireOpenSsh("ssh", "ssh-keygen");
+  if (why) return t.skip(why);
+  const { dir, remove } = tempDir("hush-sshd-limits-");
+  let sshd: HushSshd | undefined;
+  try {
+    const good = makeKey(dir, "good", "ed25519");
+    const keysFile = join(dir, "authorized_keys");
+    writeFileSync(keysFile, publicLine(good) + "\n");
+    const strangers = [1, 2, 3].map((i) => makeKey(dir, `stranger${i}`, "ed25519"));
+    sshd = await startHushSshd([
+      "-o",
+      `AuthorizedKeysFile=${keysFile}`,
+      "-o",
+      "MaxAuthTries=2",
+      "-o",
+      "LoginGraceTime=1",
+    ], { HUSH_STATE_DIR: join(dir, "state") });
+
+    // Three wrong keys, then the right one: the server gives up after the second failure.
+    const r = await run("ssh", [
+      ...sshBase(sshd.port),
+      ...strangers.flatMap((k) => ["-i", k]),
+      "-i",
+      good,
+      HOST,
+      "echo in",
+    ]);
+    assert.equal(r.code, 255);
+    assert.match(r.stderr, /Too many authentication failures/);
+    assert.equal(r.stdout.toString(), "");
+
+    // A client that never authenticates is cut off after LoginGraceTime (1 s).
+    const t0 = performance.now();
+    const idle = await new Promise<string>((resolve, reject) => {
+      const s = netConnect({ host: HOST, port: sshd!.port }, () => s.write("SSH-2.0-Idle_1.0\r\n"));
+      let got = "";
+      s.on("data", (d: Buffer) => (got += d.toString("latin1")));
+      s.on("close", () => resolve(got));
+      s.on("error", reject);
+      s.setTimeout(10_000, () => s.destroy(new Error("not cut off within 10 s")));
+    });
+    const elapsed = performance.now() - t0;
+    assert.match(idle, /^SSH-2\.0-Hush/);
+    assert.ok(elapsed >= 900 && elapsed < 5000, `cut off after ${elapsed.toFixed(0)} ms`);
+  } finally {
+    await sshd?.stop();
     remove();
   }
 });

@@ -41,7 +41,7 @@ import { ptyAvailable, runSession } from "./sshd_session.ts";
 
 /** Lines an sshd prints without `-d` (the rest are debug detail). */
 const INFO_LINE =
-  /^(Server listening|Connection from|Accepted|Failed|Disconnected|Received signal|Connection .* ended|Generated|Loaded|Listener|Invalid)/;
+  /^(Server listening|Connection from|Accepted \S+ for \S+ from|Failed|Disconnected|Received signal|Connection .* ended|Generated|Loaded|Listener|No util-linux)/;
 
 /** Where the generated host key lives when neither `-h` nor HostKey is given. */
 export function stateDirectory(settings: Pick<SshdSettings, "stateDirectory">): string {
@@ -118,8 +118,8 @@ export async function main(argv: string[]): Promise<number> {
     const authenticate: ServeOptions["authenticate"] = { trace: log };
     if (settings.pubkey) {
       const files = settings.authorizedKeysFiles;
-      authenticate.authorizedKeys = async (user: string) => {
-        // Without AuthorizedKeysFile only the current OS user's own file counts.
+      const source = async (user: string): Promise<string | undefined> => {
+        // Without AuthorizedKeysFile only the current OS user's own files count.
         if (files === undefined && user !== me) return undefined;
         const paths = (files ?? DEFAULT_AUTHORIZED_KEYS).map((p) =>
           expandAuthorizedKeysPath(p, user, home)
@@ -128,9 +128,7 @@ export async function main(argv: string[]): Promise<number> {
         const text = texts.filter((t) => t !== undefined).join("\n");
         return text === "" ? undefined : text;
       };
-      // authorizedKeys alone is enough for @hush/auth; the checker only adds the trace.
-      authenticate.publickey = authorizedKeysChecker(authenticate.authorizedKeys, { trace: log });
-      delete authenticate.authorizedKeys;
+      authenticate.publickey = authorizedKeysChecker(source, { trace: log });
     }
     if (settings.passwordFile) {
       const file = settings.passwordFile;
