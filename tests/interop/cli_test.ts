@@ -14,9 +14,11 @@ import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { findBinary, freePort, requireOpenSsh, type Sshd, startSshd } from "../helpers/openssh.ts";
+import { type HushSshd, startHushSshd } from "./server_fixture.ts";
 
 const SSH_CLI = fileURLToPath(new URL("../../packages/ssh/cli/ssh.ts", import.meta.url));
 const KEYGEN_CLI = fileURLToPath(new URL("../../packages/ssh/cli/keygen.ts", import.meta.url));
+const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 
 interface Run {
   status: number | null;
@@ -25,12 +27,8 @@ interface Run {
   stdoutBytes: Uint8Array;
 }
 
-/** Spawns a CLI with a clean environment: HOME is a temp dir, no agent unless given. */
-function start(
-  script: string,
-  args: string[],
-  env: Record<string, string>,
-): ChildProcess {
+/** Spawns `deno …` with a clean environment: HOME is a temp dir, no agent unless given. */
+function spawnDeno(denoArgs: string[], env: Record<string, string>): ChildProcess {
   const base: Record<string, string> = {};
   for (const [k, v] of Object.entries(process.env)) {
     if (v !== undefined && !/^(SSH_|DISPLAY$|TERM$)/.test(k)) base[k] = v;
@@ -38,24 +36,21 @@ function start(
   // HOME moves to a temp dir; the module cache stays where it is
   base.DENO_DIR ??= join(homedir(), ".cache", "deno");
   Object.assign(base, env);
-  return spawn(process.execPath, ["run", "-A", "--quiet", script, ...args], {
-    env: base,
-    stdio: ["pipe", "pipe", "pipe"],
-  });
+  return spawn(process.execPath, denoArgs, { env: base, stdio: ["pipe", "pipe", "pipe"] });
 }
 
-function run(
-  script: string,
-  args: string[],
-  options: { env: Record<string, string>; stdin?: Uint8Array | string },
-): Promise<Run> {
-  const child = start(script, args, options.env);
+/** Spawns a CLI main module. */
+function start(script: string, args: string[], env: Record<string, string>): ChildProcess {
+  return spawnDeno(["run", "-A", "--quiet", script, ...args], env);
+}
+
+function collect(child: ChildProcess, stdin?: Uint8Array | string): Promise<Run> {
   const out: Uint8Array[] = [];
   const errs: Uint8Array[] = [];
   child.stdout!.on("data", (d: Uint8Array) => out.push(d));
   child.stderr!.on("data", (d: Uint8Array) => errs.push(d));
   child.stdin!.on("error", () => {});
-  child.stdin!.end(options.stdin ?? "");
+  child.stdin!.end(stdin ?? "");
   return new Promise((resolve) => {
     child.on("close", (status) => {
       const stdoutBytes = new Uint8Array(Buffer.concat(out));
@@ -67,6 +62,26 @@ function run(
       });
     });
   });
+}
+
+function run(
+  script: string,
+  args: string[],
+  options: { env: Record<string, string>; stdin?: Uint8Array | string },
+): Promise<Run> {
+  return collect(start(script, args, options.env), options.stdin);
+}
+
+/** `deno task <name> …` from the repository root, as the README shows it. */
+function runTask(
+  name: string,
+  args: string[],
+  options: { env: Record<string, string>; stdin?: string },
+): Promise<Run> {
+  return collect(
+    spawnDeno(["task", "--quiet", "--cwd", ROOT, name, ...args], options.env),
+    options.stdin,
+  );
 }
 
 interface World {
@@ -671,3 +686,70 @@ test("cli keygen: -l prints what ssh-keygen -l prints for keys ssh-keygen made",
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test(
+  "cli: deno task keygen -- --password feeds the Hush sshd's PasswordFile; deno task ssh -- logs in with it through SSH_ASKPASS",
+  {
+    timeout: 90_000,
+  },
+  async (t) => {
+    if (skipWithout(t, "ssh-keygen")) return;
+    const dir = mkdtempSync(join(tmpdir(), "hush-cli-pw-"));
+    const task = (
+      name: string,
+      args: string[],
+      options: { env?: Record<string, string>; stdin?: string },
+    ) => runTask(name, args, { env: { HOME: dir, ...options.env }, stdin: options.stdin });
+    let sshd: HushSshd | undefined;
+    try {
+      const hashed = await task("keygen", ["--", "--password", "alice"], {
+        stdin: "open sesame\nopen sesame\n",
+      });
+      assert.equal(hashed.status, 0, hashed.stderr);
+      assert.match(hashed.stdout, /^alice:\$scrypt\$/);
+      const passwords = join(dir, "passwords");
+      writeFileSync(passwords, hashed.stdout);
+      sshd = await startHushSshd([
+        "-o",
+        "PasswordAuthentication=yes",
+        "-o",
+        `PasswordFile=${passwords}`,
+        "-o",
+        `StateDirectory=${join(dir, "state")}`,
+        "-o",
+        `AuthorizedKeysFile=${join(dir, "no_keys")}`,
+      ]);
+      const askpass = (answer: string) => {
+        const file = join(dir, `askpass-${answer.length}`);
+        writeFileSync(file, `#!/bin/sh\necho '${answer}'\n`);
+        chmodSync(file, 0o700);
+        return { HOME: dir, SSH_ASKPASS: file, SSH_ASKPASS_REQUIRE: "force" };
+      };
+      const args = [
+        "--",
+        "-p",
+        String(sshd.port),
+        "-o",
+        "StrictHostKeyChecking=accept-new",
+        "-o",
+        `UserKnownHostsFile=${join(dir, "known_hosts")}`,
+        "-o",
+        "GlobalKnownHostsFile=none",
+        "alice@127.0.0.1",
+        'read line; echo "got $line"; exit 4',
+      ];
+      const ok = await task("ssh", args, { env: askpass("open sesame"), stdin: "input\n" });
+      assert.equal(ok.stdout, "got input\n", ok.stderr);
+      assert.equal(ok.status, 4);
+      const wrong = await task("ssh", args, { env: askpass("wrong") });
+      assert.equal(wrong.status, 255);
+      assert.match(
+        wrong.stderr,
+        /alice@127\.0\.0\.1: Permission denied \(publickey,password\)\.\n$/,
+      );
+    } finally {
+      await sshd?.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  },
+);

@@ -300,5 +300,6 @@ async function stdinLine(): Promise<string | undefined> {
 }
 
 if (import.meta.main) {
-  Deno.exit(await keygenMain(Deno.args));
+  // `deno task keygen -- …` passes the `--` through
+  Deno.exit(await keygenMain(Deno.args[0] === "--" ? Deno.args.slice(1) : Deno.args));
 }

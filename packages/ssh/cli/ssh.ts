@@ -538,6 +538,8 @@ async function runSession(
 }
 
 if (import.meta.main) {
-  const status = await sshMain(Deno.args);
+  // `deno task ssh -- …` passes the `--` through
+  const argv = Deno.args[0] === "--" ? Deno.args.slice(1) : Deno.args;
+  const status = await sshMain(argv);
   Deno.exit(status);
 }
