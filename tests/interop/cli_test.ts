@@ -753,3 +753,112 @@ test(
     }
   },
 );
+
+test(
+  "cli ssh: on a terminal, ask about an unknown host key and read the password (under script(1))",
+  {
+    timeout: 90_000,
+  },
+  async (t) => {
+    if (skipWithout(t, "ssh-keygen")) return;
+    const script = findBinary("script");
+    if (!script) return t.skip("util-linux script not installed (needed for a pseudo-terminal)");
+    const dir = mkdtempSync(join(tmpdir(), "hush-cli-tty-"));
+    let sshd: HushSshd | undefined;
+    try {
+      const hashed = await run(KEYGEN_CLI, ["--password", "bob"], {
+        env: { HOME: dir },
+        stdin: "hunter2\nhunter2\n",
+      });
+      writeFileSync(join(dir, "passwords"), hashed.stdout);
+      sshd = await startHushSshd([
+        "-o",
+        "PasswordAuthentication=yes",
+        "-o",
+        `PasswordFile=${join(dir, "passwords")}`,
+        "-o",
+        `StateDirectory=${join(dir, "state")}`,
+        "-o",
+        `AuthorizedKeysFile=${join(dir, "no_keys")}`,
+      ]);
+      const known = join(dir, "known_hosts");
+      const command = (extra: string) =>
+        [
+          process.execPath,
+          "run",
+          "-A",
+          "--quiet",
+          SSH_CLI,
+          "-p",
+          String(sshd!.port),
+          "-o",
+          `UserKnownHostsFile=${known}`,
+          "-o",
+          "GlobalKnownHostsFile=none",
+          extra,
+          "bob@127.0.0.1",
+          "echo logged-in",
+        ].join(" ");
+      // script(1) gives the command a terminal; each answer is typed once its prompt shows
+      const typed = async (answers: [RegExp, string][], cmd: string) => {
+        const c = spawn(script, ["-qec", cmd, "/dev/null"], {
+          env: {
+            ...process.env,
+            HOME: dir,
+            DENO_DIR: process.env.DENO_DIR ?? join(homedir(), ".cache", "deno"),
+          },
+          stdio: ["pipe", "pipe", "pipe"],
+        });
+        let seen = "";
+        const pending = [...answers];
+        c.stdout!.on("data", (d) => {
+          seen += d;
+          while (pending.length && pending[0][0].test(seen)) {
+            c.stdin!.write(pending.shift()![1] + "\n");
+            seen = "";
+          }
+        });
+        return await collectNoStdin(c);
+      };
+      const question = /\(yes\/no\/\[fingerprint\]\)\? $/;
+      const password = /password: $/;
+      const no = await typed([[question, "no"]], command("-oStrictHostKeyChecking=ask"));
+      assert.match(
+        no.stdout,
+        /The authenticity of host '\[127\.0\.0\.1\]:\d+' can't be established\./,
+      );
+      assert.match(
+        no.stdout,
+        /Are you sure you want to continue connecting \(yes\/no\/\[fingerprint\]\)\?/,
+      );
+      assert.match(no.stdout, /Host key verification failed\./);
+      assert.equal(no.status, 255);
+
+      const yes = await typed(
+        [[question, "yes"], [password, "hunter2"]],
+        command("-oStrictHostKeyChecking=ask"),
+      );
+      assert.match(yes.stdout, /Warning: Permanently added '\[127\.0\.0\.1\]:\d+' \(ED25519\)/);
+      assert.match(yes.stdout, /bob@127\.0\.0\.1's password: /);
+      assert.doesNotMatch(yes.stdout, /hunter2/, "the password is not echoed");
+      assert.match(yes.stdout, /logged-in/);
+      assert.equal(yes.status, 0);
+    } finally {
+      await sshd?.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  },
+);
+
+function collectNoStdin(child: ChildProcess): Promise<Run> {
+  const out: Uint8Array[] = [];
+  child.stdout!.on("data", (d: Uint8Array) => out.push(d));
+  child.stderr!.on("data", (d: Uint8Array) => out.push(d));
+  child.stdin!.on("error", () => {});
+  return new Promise((resolve) => {
+    child.on("close", (status) => {
+      const stdoutBytes = new Uint8Array(Buffer.concat(out));
+      resolve({ status, stdout: new TextDecoder().decode(stdoutBytes), stderr: "", stdoutBytes });
+    });
+  });
+}
