@@ -16,7 +16,14 @@ import { readFile } from "node:fs/promises";
 import { userInfo } from "node:os";
 import type { AgentClient, AgentIdentity } from "@hush/auth";
 import type { KnownHosts } from "@hush/hostkeys";
-import { keyTypeLabel, parsePublicKey, type PrivateKey, randomart } from "@hush/keys";
+import {
+  keyTypeLabel,
+  parsePublicKey,
+  type PrivateKey,
+  type PublicKey,
+  randomart,
+  type Signer,
+} from "@hush/keys";
 import type { Channel, ChannelOpenRequest } from "@hush/channels";
 import { connect, type SshClient } from "../client.ts";
 import { homeDirectory } from "../adapters/files.ts";
@@ -94,13 +101,31 @@ interface Io {
   verbose: boolean;
 }
 
+/** Keys from identity files, and a way to wipe the ones that were loaded. */
+interface Identities {
+  signers: Signer[];
+  dispose(): void;
+}
+
 async function loadIdentities(
   s: SshSettings,
   io: Io,
   agentKeys: AgentIdentity[],
-): Promise<PrivateKey[]> {
-  if (!s.pubkeyAuthentication) return [];
-  const keys: PrivateKey[] = [];
+): Promise<Identities> {
+  const loaded: PrivateKey[] = [];
+  const signers: Signer[] = [];
+  const identities = { signers, dispose: () => loaded.forEach((k) => k.dispose()) };
+  if (!s.pubkeyAuthentication) return identities;
+  const accepted = (key: PublicKey, path: string) => {
+    if (key.signatureAlgorithms.some((a) => s.pubkeyAlgorithms.includes(a))) {
+      io.trace(`Will attempt key: ${path} ${keyTypeLabel(key)} ${key.fingerprint()} explicit`);
+      return true;
+    }
+    io.trace(`Skipping ${keyTypeLabel(key)} key ${path}: not in PubkeyAcceptedAlgorithms`);
+    return false;
+  };
+  const ask = (path: string) => () =>
+    readLine(`Enter passphrase for key '${path}': `, { echo: false });
   for (const { path, explicit } of s.identityFiles) {
     let text: string;
     try {
@@ -122,36 +147,45 @@ async function loadIdentities(
       io.trace(`identity file ${path} is not a private key`);
       continue;
     }
-    if (info.encrypted && info.publicKey && agentKeys.some((k) => k.key.equals(info.publicKey!))) {
-      io.trace(`identity file ${path}: the agent holds this key`);
+    const publicKey = info.publicKey;
+    if (info.encrypted && publicKey) {
+      if (agentKeys.some((k) => k.key.equals(publicKey))) {
+        io.trace(`identity file ${path}: the agent holds this key`);
+        continue;
+      }
+      if (s.batchMode) {
+        io.trace(`identity file ${path} is encrypted and BatchMode is on: skipped`);
+        continue;
+      }
+      if (!accepted(publicKey, path)) continue;
+      // as ssh: the passphrase is asked only once the server would take the key
+      let key: Promise<PrivateKey> | undefined;
+      signers.push({
+        publicKey,
+        async sign(data: Uint8Array, algorithm?: string): Promise<Uint8Array> {
+          key ??= loadPrivateKey(text, { ask: ask(path) }).then((k) => {
+            loaded.push(k);
+            return k;
+          }).catch((e) => {
+            if (e instanceof PromptInterrupted) Deno.exit(SSH_FAILURE);
+            throw e;
+          });
+          return await (await key).sign(data, algorithm);
+        },
+      });
       continue;
     }
     try {
-      const key = await loadPrivateKey(text, {
-        ask: s.batchMode
-          ? undefined
-          : () => readLine(`Enter passphrase for key '${path}': `, { echo: false }),
-      });
-      if (!key.publicKey.signatureAlgorithms.some((a) => s.pubkeyAlgorithms.includes(a))) {
-        io.trace(
-          `Skipping ${keyTypeLabel(key.publicKey)} key ${path}: not in PubkeyAcceptedAlgorithms`,
-        );
-        key.dispose();
-        continue;
-      }
-      io.trace(
-        `Will attempt key: ${path} ${
-          keyTypeLabel(key.publicKey)
-        } ${key.publicKey.fingerprint()} explicit`,
-      );
-      keys.push(key);
+      const key = await loadPrivateKey(text, { ask: s.batchMode ? undefined : ask(path) });
+      loaded.push(key);
+      if (accepted(key.publicKey, path)) signers.push(key);
     } catch (e) {
       if (e instanceof PromptInterrupted) throw e;
       io.trace(`Load key "${path}": ${(e as Error).message}`);
       if (explicit && !info.encrypted) err(`Load key "${path}": invalid format\n`);
     }
   }
-  return keys;
+  return identities;
 }
 
 async function openAgent(s: SshSettings, io: Io): Promise<AgentClient | undefined> {
@@ -344,7 +378,7 @@ export async function sshMain(argv: string[]): Promise<number> {
       hostname: s.host,
       port: s.port,
       username: s.user,
-      identities,
+      identities: identities.signers,
       agent,
       password: s.passwordAuthentication && canAsk
         ? () => readLine(`${s.user}@${s.host}'s password: `, { echo: false })
@@ -377,7 +411,7 @@ export async function sshMain(argv: string[]): Promise<number> {
       onChannelOpen: (open) => openRemoteForward(forwards, open, io),
       onChannel: (channel, open) => void relayRemote(forwards, channel, open),
     });
-    for (const k of identities) k.dispose();
+    identities.dispose();
     io.trace(`Authenticated to ${s.host} ([${s.host}]:${s.port}).`);
   } catch (e) {
     if (e instanceof PromptInterrupted) return SSH_FAILURE;

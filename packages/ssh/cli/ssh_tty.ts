@@ -118,8 +118,9 @@ export async function readLine(
   if (!tty) return undefined;
   const enc = new TextEncoder();
   try {
-    await tty.write(enc.encode(prompt));
+    // echo off before the prompt shows: whoever answers it may type at once
     tty.setRaw(true);
+    await tty.write(enc.encode(prompt));
     const bytes: number[] = [];
     const one = new Uint8Array(1);
     for (;;) {
