@@ -5,6 +5,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
+import process from "node:process";
 import { generateKey, type PrivateKey } from "@hush/keys";
 import { Connection, type ConnectionOptions, type ServerSession } from "@hush/channels";
 import { DEFAULT_WINDOW } from "@hush/channels";
@@ -107,6 +108,17 @@ async function drain(r: ReadableStream<Uint8Array>) {
 }
 
 const MiB = 1024 * 1024;
+
+/** `Promise.withResolvers`, which Node 20 lacks. */
+function withResolvers<T>() {
+  let resolve!: (v: T) => void;
+  let reject!: (e: unknown) => void;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
+}
 
 test("256 MiB each way through one channel, a rekey every 16 MiB: nothing lost or reordered", async () => {
   const total = Number(process.env.HUSH_BIG_MIB ?? 256) * MiB;
@@ -361,7 +373,7 @@ async function waitFor(cond: () => boolean, ms = 5000): Promise<void> {
 }
 
 test("a clean close flushes: data written just before close() arrives", async () => {
-  const received = Promise.withResolvers<string>();
+  const received = withResolvers<string>();
   const p = await connectedPair({
     serverConnection: {
       onChannelOpen: () => true,
@@ -540,7 +552,7 @@ test("the connection error reaches both layers: transport closed and channels to
 });
 
 test("a peer that announces a larger max packet gets fewer, larger packets through the transport", async () => {
-  const received = Promise.withResolvers<{ hash: string; bytes: number }>();
+  const received = withResolvers<{ hash: string; bytes: number }>();
   const p = await connectedPair({
     serverConnection: {
       maxPacket: 128 * 1024,

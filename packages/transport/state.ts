@@ -60,6 +60,8 @@ const CONNECTION: readonly MessageType[] = [
   "channelFailure",
 ];
 
+const CONNECTION_SET: ReadonlySet<MessageType> = new Set(CONNECTION);
+
 /** What the receiving side knows when it classifies a message. */
 export interface ReceiveState {
   /** Where the connection is. */
@@ -108,6 +110,8 @@ export interface ReceiveState {
  * ```
  */
 export function allowedMessage(type: MessageType, s: ReceiveState): string | undefined {
+  // the hot path: channel traffic after authentication, outside key exchange
+  if (s.phase === "connection" && !s.peerInKex && CONNECTION_SET.has(type)) return undefined;
   if (s.phase === "closed") return `${type} after the connection closed`;
   if (s.afterAuthExtInfo && type !== "userauthSuccess" && type !== "disconnect") {
     return `${type} after EXT_INFO, where only USERAUTH_SUCCESS may follow`;

@@ -476,3 +476,11 @@ test("every default kex runs between two Hush ends (strict kex on)", async () =>
     await c.disconnect();
   }
 });
+
+test("a peer speaking SSH 1 is refused with PROTOCOL_VERSION_NOT_SUPPORTED", async () => {
+  const [a, b] = memoryDuplexPair();
+  const victim = startTransport(a, { role: "client", verifyHostKey: () => {} });
+  const w = b.writable.getWriter();
+  await w.write(new TextEncoder().encode("SSH-1.5-Ancient\r\n"));
+  await assert.rejects(victim, (e: unknown) => e instanceof DisconnectError && e.reason === 8);
+});

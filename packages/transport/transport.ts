@@ -142,7 +142,7 @@ export class Transport implements MessageConn {
   #upstream = new MessageQueue();
   #phase: PhaseName = Phase.INITIAL_KEX;
   #kex?: KexRound;
-  #kexDone?: PromiseWithResolvers<void>;
+  #kexDone?: Deferred;
   #peerInKex = false;
   #strict = false;
   #firstPacket = true;
@@ -159,7 +159,7 @@ export class Transport implements MessageConn {
     reject: (e: unknown) => void;
   }[] = [];
   #serviceWaiter?: { name: string; resolve: () => void; reject: (e: unknown) => void };
-  #firstKex: PromiseWithResolvers<void> = Promise.withResolvers();
+  #firstKex: Deferred = deferred();
   #closedResolve!: (e: DisconnectError | undefined) => void;
   #error?: DisconnectError;
   #duplex: ByteDuplex;
@@ -544,7 +544,7 @@ export class Transport implements MessageConn {
     const ours = createKexInit(this.#prefs, { role: this.role, first, random: this.#random });
     const oursPayload = encodeMessage(ours);
     this.#kex = { first, ours, oursPayload, ignoreNextKexPacket: false, weSentNewKeys: false };
-    this.#kexDone = Promise.withResolvers();
+    this.#kexDone = deferred();
     this.#kexDone.promise.catch(() => {});
     this.#trace(first ? "SSH2_MSG_KEXINIT sent" : "Rekeying: SSH2_MSG_KEXINIT sent");
     this.#writeControl(oursPayload);
@@ -816,6 +816,23 @@ const KEX_METHOD_TYPES: ReadonlySet<string> = new Set([
   "kexDhGexInit",
   "kexDhGexReply",
 ]);
+
+/** A promise with its settle functions (`Promise.withResolvers` is not in Node 20). */
+interface Deferred {
+  promise: Promise<void>;
+  resolve: () => void;
+  reject: (e: unknown) => void;
+}
+
+function deferred(): Deferred {
+  let resolve!: () => void;
+  let reject!: (e: unknown) => void;
+  const promise = new Promise<void>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
+}
 
 function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;
