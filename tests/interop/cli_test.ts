@@ -441,6 +441,29 @@ test(
       assert.equal(nego.status, 255);
       assert.match(nego.stderr, /^Unable to negotiate with 127\.0\.0\.1 port \d+: /);
 
+      // a peer that accepts and then says nothing: ConnectTimeout gives up in time
+      const silent = createServer(() => {});
+      await new Promise<void>((r) => silent.listen(0, "127.0.0.1", () => r()));
+      const silentPort = (silent.address() as { port: number }).port;
+      const t0 = Date.now();
+      const mute = await run(SSH_CLI, [
+        "-o",
+        "BatchMode=yes",
+        "-o",
+        "ConnectTimeout=1",
+        "-p",
+        String(silentPort),
+        "127.0.0.1",
+        "true",
+      ], { env: w.env });
+      silent.close();
+      assert.equal(mute.status, 255);
+      assert.equal(
+        mute.stderr,
+        `Connection timed out during banner exchange\nConnection to 127.0.0.1 port ${silentPort} timed out\n`,
+      );
+      assert.ok(Date.now() - t0 < 10_000, "gave up after about a second");
+
       // a bad command line
       const usage = await run(SSH_CLI, ["-o", "NoSuchOption=1", "h"], { env: w.env });
       assert.equal(usage.status, 255);
@@ -743,6 +766,8 @@ test(
       assert.equal(ok.status, 4);
       const wrong = await task("ssh", args, { env: askpass("wrong") });
       assert.equal(wrong.status, 255);
+      // asked three times, as NumberOfPasswordPrompts
+      assert.equal(wrong.stderr.split("Permission denied, please try again.\n").length, 3);
       assert.match(
         wrong.stderr,
         /alice@127\.0\.0\.1: Permission denied \(publickey,password\)\.\n$/,

@@ -77,6 +77,13 @@ export function failureMessage(
       ? `${user}@${host}: ${auth.message}.`
       : `${user}@${host}: ${auth.message}`;
   }
+  const timeout = findError(e, "ConnectTimeout");
+  if (timeout && !timeout.connected || /^Signal timed out/.test((e as Error)?.message ?? "")) {
+    return `ssh: connect to host ${host} port ${port}: Connection timed out`;
+  }
+  if (timeout || findError(e, "DisconnectError")?.message.includes("timed out")) {
+    return `Connection timed out during banner exchange\nConnection to ${host} port ${port} timed out`;
+  }
   const kex = findError(e, "KexError");
   if (kex) return `Unable to negotiate with ${host} port ${port}: ${kex.message}`;
   const name = (e as Error)?.name ?? "";
@@ -99,6 +106,40 @@ export function failureMessage(
 interface Io {
   trace: (line: string) => void;
   verbose: boolean;
+  /** Set once the TCP connection is up (its trace line went by). */
+  connected?: boolean;
+}
+
+/** Raised when ConnectTimeout runs out; says whether TCP had connected. */
+class ConnectTimeout extends Error {
+  readonly connected: boolean;
+  constructor(connected: boolean) {
+    super("Connection timed out");
+    this.name = "ConnectTimeout";
+    this.connected = connected;
+  }
+}
+
+/**
+ * ConnectTimeout as a deadline for the whole of connect(): a peer that accepts the TCP
+ * connection and then says nothing must not keep ssh waiting (its transport only gives up once
+ * the socket closes).
+ */
+async function withConnectTimeout<T>(connecting: Promise<T>, s: SshSettings, io: Io): Promise<T> {
+  if (!s.connectTimeout) return await connecting;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    // a little later than the transport's own timer, so that its error wins when it can
+    timer = setTimeout(
+      () => reject(new ConnectTimeout(io.connected ?? false)),
+      s.connectTimeout! + 250,
+    );
+  });
+  try {
+    return await Promise.race([connecting, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** Keys from identity files, and a way to wipe the ones that were loaded. */
@@ -356,8 +397,10 @@ export async function sshMain(argv: string[]): Promise<number> {
   const s = settings;
   const io: Io = {
     verbose: args.verbose > 0,
-    trace: args.verbose > 0 ? (line) => err(`debug1: ${line}\n`) : (line) => {
-      if (!s.quiet && line.startsWith("Warning:")) err(`${line}\n`);
+    trace: (line) => {
+      if (line === "Connection established.") io.connected = true;
+      if (args.verbose > 0) err(`debug1: ${line}\n`);
+      else if (!s.quiet && line.startsWith("Warning:")) err(`${line}\n`);
     },
   };
   io.trace(`Hush_0.1.0, Deno ${Deno.version.deno}`);
@@ -374,14 +417,20 @@ export async function sshMain(argv: string[]): Promise<number> {
       ? traceHostKeys(fileKnownHosts(s.knownHostsFiles), io)
       : undefined;
     const canAsk = !s.batchMode;
-    client = await connect({
+    let passwordAsked = 0;
+    io.trace(`Authenticating to ${s.host}:${s.port} as '${s.user}'`);
+    const connecting = connect({
       hostname: s.host,
       port: s.port,
       username: s.user,
       identities: identities.signers,
       agent,
       password: s.passwordAuthentication && canAsk
-        ? () => readLine(`${s.user}@${s.host}'s password: `, { echo: false })
+        ? () => {
+          // as ssh: each prompt after the first says the last one was refused
+          if (passwordAsked++ > 0) err("Permission denied, please try again.\n");
+          return readLine(`${s.user}@${s.host}'s password: `, { echo: false });
+        }
         : undefined,
       keyboardInteractive: s.kbdInteractiveAuthentication && canAsk
         ? async (challenge) => {
@@ -411,6 +460,7 @@ export async function sshMain(argv: string[]): Promise<number> {
       onChannelOpen: (open) => openRemoteForward(forwards, open, io),
       onChannel: (channel, open) => void relayRemote(forwards, channel, open),
     });
+    client = await withConnectTimeout(connecting, s, io);
     identities.dispose();
     io.trace(`Authenticated to ${s.host} ([${s.host}]:${s.port}).`);
   } catch (e) {
