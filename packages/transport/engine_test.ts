@@ -11,6 +11,7 @@ import { Connection, type ConnectionOptions, type ServerSession } from "@hush/ch
 import { DEFAULT_WINDOW } from "@hush/channels";
 import type { Message } from "@hush/wire";
 import {
+  CONTROL_BACKLOG_LIMIT,
   DisconnectError,
   startTransport,
   type Transport,
@@ -571,5 +572,36 @@ test("a peer that announces a larger max packet gets fewer, larger packets throu
   const got = await received.promise;
   assert.deepEqual(got, { hash: sent, bytes: 8 * MiB });
   assert.ok(p.client.bytes.out - before < 8 * MiB * 1.01);
+  await p.c.close();
+});
+
+test("a peer that sends but never reads: our replies stop at CONTROL_BACKLOG_LIMIT, then we stop reading", async () => {
+  const p = await connectedPair();
+  p.a.pause(); // the client stops reading what the server sends
+  const ping = { type: "ping", data: new Uint8Array(1000) } as const;
+  let sent = 0;
+  const flooding = (async () => {
+    for (let i = 0; i < 5000; i++) { // ~5 MB of PINGs, each asking for a 1 KB PONG
+      await p.client.send(ping);
+      sent++;
+    }
+  })();
+  for (let last = -1; last !== sent;) {
+    last = sent;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  assert.ok(sent < 5000, "the client should have been stopped by the server not reading");
+  // what the server wrote and the client has not read: the pipe's buffer, the packet in hand,
+  // and the PONGs queued for writing — bounded, whatever the client sends
+  const pongBytes = 1000 + 64;
+  const bound = 256 * 1024 + CONTROL_BACKLOG_LIMIT + 4 * pongBytes;
+  assert.ok(p.b.buffered <= 256 * 1024 + pongBytes, `${p.b.buffered} bytes in the pipe`);
+  // sealed bytes the server produced (the pipe's share of the bound; the rest, at most
+  // CONTROL_BACKLOG_LIMIT, waits unsealed in its writer) — the handshake is the 64 KiB slack
+  const serverSent = p.server.bytes.out;
+  assert.ok(serverSent < bound + 64 * 1024, `server produced ${serverSent} bytes`);
+  p.a.resume();
+  await flooding;
+  assert.equal(sent, 5000);
   await p.c.close();
 });
