@@ -183,6 +183,13 @@ test("cli ssh: exec with stdin, separate stdout and stderr, the remote exit stat
     assert.equal(down.status, 0);
     assert.equal(down.stdoutBytes.length, 3_000_000);
 
+    // our stdout closes early (ssh host yes | head -1): ssh ends with 255 as OpenSSH does
+    const yes = start(SSH_CLI, [...w.base, "root@127.0.0.1", "yes"], w.env);
+    yes.stdin!.end();
+    yes.stdout!.once("data", () => yes.stdout!.destroy());
+    const yesExit = await new Promise<number | null>((r) => yes.on("close", (code) => r(code)));
+    assert.equal(yesExit, 255);
+
     // user via -l, the command in several words, the exit status 0
     const l = await run(SSH_CLI, [...w.base, "-l", "root", "127.0.0.1", "echo", "a", "b"], {
       env: w.env,

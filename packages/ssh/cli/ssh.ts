@@ -607,10 +607,18 @@ async function runSession(
   } else {
     void Deno.stdin.readable.pipeTo(session.writable).catch(() => {});
   }
-  await Promise.all([
-    session.readable.pipeTo(Deno.stdout.writable, { preventClose: true }).catch(() => {}),
-    session.stderr.pipeTo(Deno.stderr.writable, { preventClose: true }).catch(() => {}),
+  // remote output → ours; a write that fails (stdout closed: `ssh host yes | head`) ends ssh
+  // with 255 as OpenSSH does, instead of draining the remote forever
+  let failed!: () => void;
+  const writeFailed = new Promise<"failed">((resolve) => (failed = () => resolve("failed")));
+  const outputs = Promise.all([
+    session.readable.pipeTo(Deno.stdout.writable, { preventClose: true }).catch(failed),
+    session.stderr.pipeTo(Deno.stderr.writable, { preventClose: true }).catch(failed),
   ]);
+  if (await Promise.race([outputs, writeFailed]) === "failed") {
+    io.trace("Writing the remote output failed");
+    return SSH_FAILURE;
+  }
   const [code, signal] = await Promise.all([session.exitStatus, session.exitSignal]);
   if (pty && terminal) {
     Deno.stdin.setRaw(false);
