@@ -101,7 +101,11 @@ if (import.meta.main) {
   }
 } else {
   for (const [cipher, mac] of SUITES) {
-    Deno.bench(`transport+channels 16 MiB ${cipher}${mac ? " " + mac : ""}`, async (b) => {
+    Deno.bench({
+      name: `transport+channels 16 MiB ${cipher}${mac ? " " + mac : ""}`,
+      n: 5,
+      warmup: 1,
+    }, async (b) => {
       b.start();
       await transfer(16 * 1024 * 1024, cipher, mac);
       b.end();

@@ -27,7 +27,11 @@ export const EXTENDED_DATA_STDERR = 1;
 
 /** What a connection gives a channel to talk through. Applications do not implement it. */
 export interface ChannelHost {
-  /** Sends one message on the connection. */
+  /**
+   * Sends one message on the connection. Byte fields (CHANNEL_DATA's `data`) may be views into
+   * the application's buffer: the message must be encoded (copied) before the promise resolves,
+   * as `@hush/transport` does.
+   */
   send(message: Message): Promise<void>;
   /** Forgets the channel's id once both sides have closed it. */
   free(id: number): void;

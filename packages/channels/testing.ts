@@ -15,7 +15,10 @@ export interface MemoryConn extends MessageConn {
 
 /** Options of {@linkcode memoryConnPair}. */
 export interface MemoryConnOptions {
-  /** Encode and decode each message through the wire codec (default true). */
+  /**
+   * Encode and decode each message through the wire codec (default true). Without it the peer
+   * gets the very message objects, whose byte fields may be views into the sender's buffers.
+   */
   codec?: boolean;
 }
 

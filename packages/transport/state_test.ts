@@ -196,6 +196,15 @@ test("NEWKEYS before the exchange finished disconnects", async () => {
   await rejects(victim, /NEWKEYS before the key exchange finished/);
 });
 
+test("client: NEWKEYS before the server's reply disconnects", async () => {
+  const { victim, raw } = await victimAndRaw("client");
+  await raw.send(raw.kexInit("server", true));
+  assert.equal((await raw.next())?.type, "kexEcdhInit");
+  await raw.sendNewKeys();
+  assert.equal((await raw.disconnect()).reason, 2);
+  await rejects(victim, /NEWKEYS before the key exchange finished/);
+});
+
 test("a second KEXINIT during the key exchange disconnects", async () => {
   const { victim, raw } = await victimAndRaw("server");
   await raw.send(raw.kexInit("client", false));
