@@ -15,6 +15,8 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { findBinary, freePort, requireOpenSsh, type Sshd, startSshd } from "../helpers/openssh.ts";
 import { type HushSshd, startHushSshd } from "./server_fixture.ts";
+import { CIPHERS, isAead, MACS } from "@hush/cipher";
+import { KEX_METHODS } from "@hush/kex";
 
 const SSH_CLI = fileURLToPath(new URL("../../packages/ssh/cli/ssh.ts", import.meta.url));
 const KEYGEN_CLI = fileURLToPath(new URL("../../packages/ssh/cli/keygen.ts", import.meta.url));
@@ -894,3 +896,93 @@ function collectNoStdin(child: ChildProcess): Promise<Run> {
     });
   });
 }
+
+test(
+  "cli ssh: every kex, cipher, MAC and host key algorithm both sides have, chosen by -o (ed25519, ecdsa and rsa user keys)",
+  {
+    timeout: 120_000,
+  },
+  async (t) => {
+    if (skipWithout(t, "sshd", "ssh-keygen", "ssh")) return;
+    const ssh = findBinary("ssh")!;
+    const query = (what: string) =>
+      execFileSync(ssh, ["-Q", what], { encoding: "utf8" }).trim().split("\n");
+    const kex = KEX_METHODS.filter((k) => query("kex").includes(k));
+    const aead = Object.keys(CIPHERS).filter((c) => isAead(c) && query("cipher").includes(c));
+    const plain = Object.keys(CIPHERS).filter((c) => !isAead(c) && query("cipher").includes(c));
+    const macs = Object.keys(MACS).filter((m) => query("mac").includes(m));
+    const hostKeys = ["ssh-ed25519", "ecdsa-sha2-nistp256", "rsa-sha2-512", "rsa-sha2-256"];
+    assert.ok(kex.length >= 8 && aead.length >= 3 && plain.length >= 3 && macs.length >= 6);
+    const w = await world();
+    const userKeys = ["ed25519", "ecdsa", "rsa"].map((type) => {
+      const file = join(w.dir, `user_${type}`);
+      execFileSync(findBinary("ssh-keygen")!, ["-q", "-t", type, "-N", "", "-f", file]);
+      return file;
+    });
+    writeFileSync(
+      join(w.sshd.dir, "authorized_keys"),
+      userKeys.map((k) => readFileSync(`${k}.pub`, "utf8").trim()).join("\n") + "\n",
+    );
+    writeFileSync(
+      w.knownHosts,
+      Object.values(w.sshd.hostKeys).map((k) => `[127.0.0.1]:${w.sshd.port} ${k}`).join("\n") +
+        "\n",
+    );
+    // one run per slot: each algorithm at least once; MACs ride with the non-AEAD ciphers
+    const runs = Math.max(kex.length, aead.length + macs.length);
+    const plan = Array.from({ length: runs }, (_, i) => {
+      const withMac = i >= aead.length;
+      return {
+        kex: kex[i % kex.length],
+        hostKey: hostKeys[i % hostKeys.length],
+        cipher: withMac ? plain[(i - aead.length) % plain.length] : aead[i],
+        mac: withMac ? macs[(i - aead.length) % macs.length] : undefined,
+        identity: userKeys[i % userKeys.length],
+      };
+    });
+    try {
+      const one = async (p: (typeof plan)[number]) => {
+        const r = await run(SSH_CLI, [
+          "-v",
+          "-p",
+          String(w.sshd.port),
+          "-i",
+          p.identity,
+          "-o",
+          `UserKnownHostsFile=${w.knownHosts}`,
+          "-o",
+          "GlobalKnownHostsFile=none",
+          "-o",
+          "BatchMode=yes",
+          "-o",
+          `KexAlgorithms=${p.kex}`,
+          "-o",
+          `HostKeyAlgorithms=${p.hostKey}`,
+          "-o",
+          `Ciphers=${p.cipher}`,
+          ...(p.mac ? ["-o", `MACs=${p.mac}`] : []),
+          "root@127.0.0.1",
+          "echo ok",
+        ], { env: w.env });
+        const label = JSON.stringify(p);
+        assert.equal(r.status, 0, `${label}\n${r.stderr}`);
+        assert.equal(r.stdout, "ok\n", label);
+        assert.ok(r.stderr.includes(`debug1: kex: algorithm: ${p.kex}\n`), label);
+        assert.ok(r.stderr.includes(`debug1: kex: host key algorithm: ${p.hostKey}\n`), label);
+        const mac = p.mac ?? "<implicit>";
+        assert.ok(
+          r.stderr.includes(`debug1: kex: client->server cipher: ${p.cipher} MAC: ${mac} `),
+          label,
+        );
+      };
+      // two at a time: the machine has few cores
+      for (let i = 0; i < plan.length; i += 2) await Promise.all(plan.slice(i, i + 2).map(one));
+      const covered = new Set(plan.flatMap((p) => [p.kex, p.hostKey, p.cipher, p.mac ?? ""]));
+      for (const name of [...kex, ...aead, ...plain, ...macs, ...hostKeys]) {
+        assert.ok(covered.has(name), `${name} covered`);
+      }
+    } finally {
+      await done(w);
+    }
+  },
+);
