@@ -986,3 +986,96 @@ test(
     }
   },
 );
+
+test("cli ssh against the Hush sshd: exec with stdin, exit status and signal, -L and -R", {
+  timeout: 90_000,
+}, async (t) => {
+  if (skipWithout(t, "ssh-keygen")) return;
+  const dir = mkdtempSync(join(tmpdir(), "hush-cli-hush-"));
+  const key = join(dir, "id");
+  execFileSync(findBinary("ssh-keygen")!, ["-q", "-t", "ed25519", "-N", "", "-f", key]);
+  writeFileSync(join(dir, "authorized_keys"), readFileSync(`${key}.pub`));
+  const echo: Server = createServer((s) => s.pipe(s));
+  await new Promise<void>((r) => echo.listen(0, "127.0.0.1", () => r()));
+  const echoPort = (echo.address() as { port: number }).port;
+  let sshd: HushSshd | undefined;
+  const children: ChildProcess[] = [];
+  try {
+    sshd = await startHushSshd([
+      "-o",
+      `AuthorizedKeysFile=${join(dir, "authorized_keys")}`,
+      "-o",
+      `StateDirectory=${join(dir, "state")}`,
+      "-o",
+      "AllowTcpForwarding=yes",
+    ]);
+    const base = [
+      "-p",
+      String(sshd.port),
+      "-i",
+      key,
+      "-o",
+      "StrictHostKeyChecking=accept-new",
+      "-o",
+      `UserKnownHostsFile=${join(dir, "known_hosts")}`,
+      "-o",
+      "BatchMode=yes",
+    ];
+    const env = { HOME: dir };
+    const exec = await run(
+      SSH_CLI,
+      [...base, "me@127.0.0.1", "tr a-z A-Z; echo oops >&2; exit 9"],
+      {
+        env,
+        stdin: "shout\n",
+      },
+    );
+    assert.deepEqual([exec.status, exec.stdout], [9, "SHOUT\n"], exec.stderr);
+    assert.match(exec.stderr, /oops\n$/);
+    // killed by a signal: no exit status, so 255 as OpenSSH
+    const killed = await run(SSH_CLI, [...base, "me@127.0.0.1", "kill -TERM $$"], { env });
+    assert.equal(killed.status, 255, killed.stderr);
+
+    const localPort = await freePort();
+    const forward = start(SSH_CLI, [
+      ...base,
+      "-N",
+      "-L",
+      `${localPort}:127.0.0.1:${echoPort}`,
+      "-R",
+      `0:127.0.0.1:${echoPort}`,
+      "me@127.0.0.1",
+    ], env);
+    children.push(forward);
+    let stderr = "";
+    const remotePort = new Promise<number>((resolve) => {
+      forward.stderr!.on("data", (d) => {
+        stderr += d;
+        const m = /Allocated port (\d+) for remote forward/.exec(stderr);
+        if (m) resolve(Number(m[1]));
+      });
+    });
+    const through = (port: number, text: string) =>
+      new Promise<string>((resolve, reject) => {
+        const s = netConnect({ host: "127.0.0.1", port }, () => s.end(text));
+        let got = "";
+        s.on("data", (d) => (got += d));
+        s.on("end", () => resolve(got));
+        s.on("error", reject);
+      });
+    assert.equal(await through(await remotePort, "via -R"), "via -R", stderr);
+    let reply: string | undefined;
+    for (let i = 0; i < 100 && reply === undefined; i++) {
+      reply = await through(localPort, "via -L").catch(async () => {
+        await new Promise((r) => setTimeout(r, 100));
+        return undefined;
+      });
+    }
+    assert.equal(reply, "via -L", stderr);
+  } finally {
+    for (const c of children) c.kill("SIGKILL");
+    echo.close();
+    await sshd?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
