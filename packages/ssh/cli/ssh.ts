@@ -35,6 +35,9 @@ import { resolveSshSettings, type SshSettings } from "./ssh_config.ts";
 import { loadPrivateKey, privateKeyFileInfo } from "./ssh_identity.ts";
 import { PromptInterrupted, readLine, stdinIsTerminal, tell } from "./ssh_tty.ts";
 
+/** What `ssh -V` prints before the runtime's version. */
+const SOFTWARE_VERSION = "Hush_0.1.0";
+
 /** The exit status ssh uses for its own failures. */
 export const SSH_FAILURE = 255;
 
@@ -375,6 +378,10 @@ export async function sshMain(argv: string[]): Promise<number> {
   let args;
   try {
     args = parseSshArgs(argv);
+    if (args.version) {
+      err(`${SOFTWARE_VERSION}, Deno ${Deno.version.deno}\n`);
+      return 0;
+    }
     settings = resolveSshSettings(args, {
       home: homeDirectory(),
       env: Deno.env.toObject(),
@@ -403,7 +410,7 @@ export async function sshMain(argv: string[]): Promise<number> {
       else if (!s.quiet && line.startsWith("Warning:")) err(`${line}\n`);
     },
   };
-  io.trace(`Hush_0.1.0, Deno ${Deno.version.deno}`);
+  io.trace(`${SOFTWARE_VERSION}, Deno ${Deno.version.deno}`);
   io.trace("Reading configuration data: none");
   const where = { host: s.host, port: s.port, user: s.user };
   let client: SshClient;

@@ -29,6 +29,8 @@ export interface SshArgs {
   quiet: boolean;
   /** `-n`: stdin from /dev/null. */
   noStdin: boolean;
+  /** `-V`: print the version and exit. */
+  version: boolean;
   localForwards: ForwardSpec[];
   remoteForwards: ForwardSpec[];
   command: string[];
@@ -135,6 +137,7 @@ export function parseSshArgs(argv: string[]): SshArgs {
     ttyCount: 0,
     quiet: false,
     noStdin: false,
+    version: false,
     localForwards: [],
     remoteForwards: [],
     command: [],
@@ -184,6 +187,9 @@ export function parseSshArgs(argv: string[]): SshArgs {
         case "n":
           a.noStdin = true;
           break;
+        case "V":
+          a.version = true;
+          break;
         case "4":
         case "6":
         case "C":
@@ -228,6 +234,7 @@ export function parseSshArgs(argv: string[]): SshArgs {
       }
     }
   }
+  if (i >= argv.length && a.version) return a;
   if (i >= argv.length) {
     throw new UsageError(
       "usage: ssh [-v] [-p port] [-l user] [-i file] [-o opt] [user@]host [command]",

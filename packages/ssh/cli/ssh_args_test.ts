@@ -115,6 +115,7 @@ test("ssh: -q, -n, -tt and ssh:// destinations", () => {
   assert.equal(a.noStdin, true);
   assert.equal(a.ttyCount, 2);
   assert.deepEqual([a.user, a.host, a.port], ["me", "example.org", 2200]);
+  assert.equal(parseSshArgs(["-V"]).version, true, "-V needs no host");
 });
 
 const context = { home: "/home/me", env: { USER: "me" }, terminal: true };
