@@ -597,6 +597,42 @@ test("cli ssh: encrypted key through SSH_ASKPASS, agent identities from SSH_AUTH
     );
     assert.deepEqual([viaAskpass.status, viaAskpass.stdout], [0, "unlocked\n"], viaAskpass.stderr);
 
+    // the host key question goes to SSH_ASKPASS too, as its argument
+    const questions = join(dir, "questions");
+    const asker = join(dir, "asker.sh");
+    writeFileSync(
+      asker,
+      `#!/bin/sh\nprintf '%s\\n--\\n' "$1" >> '${questions}'\ncase "$1" in *continue*) echo yes;; *) echo sesame;; esac\n`,
+    );
+    chmodSync(asker, 0o700);
+    const asked = await run(SSH_CLI, [
+      "-p",
+      String(w.sshd.port),
+      "-o",
+      `UserKnownHostsFile=${join(dir, "new_known_hosts")}`,
+      "-o",
+      "GlobalKnownHostsFile=none",
+      "-o",
+      "StrictHostKeyChecking=ask",
+      "-o",
+      "HostKeyAlgorithms=ssh-ed25519",
+      "-i",
+      enc,
+      "root@127.0.0.1",
+      "echo asked",
+    ], { env: { ...w.env, SSH_ASKPASS: asker, SSH_ASKPASS_REQUIRE: "force" } });
+    assert.deepEqual([asked.status, asked.stdout], [0, "asked\n"], asked.stderr);
+    const [hostQuestion, passphrase] = readFileSync(questions, "utf8").split("\n--\n");
+    assert.match(
+      hostQuestion,
+      /^The authenticity of host '\[127\.0\.0\.1\]:\d+' can't be established\.\nED25519 key fingerprint is SHA256:/,
+    );
+    assert.match(
+      hostQuestion,
+      /Are you sure you want to continue connecting \(yes\/no\/\[fingerprint\]\)\? $/,
+    );
+    assert.equal(passphrase, `Enter passphrase for key '${enc}': `);
+
     const sock = join(dir, "agent.sock");
     const out = execFileSync(findBinary("ssh-agent")!, ["-s", "-a", sock], { encoding: "utf8" });
     agentPid = /SSH_AGENT_PID=(\d+)/.exec(out)?.[1];

@@ -33,7 +33,7 @@ import { connectAgent } from "../adapters/unix.ts";
 import { type ForwardSpec, parseSshArgs, UsageError } from "./ssh_args.ts";
 import { resolveSshSettings, type SshSettings } from "./ssh_config.ts";
 import { loadPrivateKey, privateKeyFileInfo } from "./ssh_identity.ts";
-import { PromptInterrupted, readLine, stdinIsTerminal, tell } from "./ssh_tty.ts";
+import { haveTty, PromptInterrupted, readLine, stdinIsTerminal, tell } from "./ssh_tty.ts";
 
 /** What `ssh -V` prints before the runtime's version. */
 const SOFTWARE_VERSION = "Hush_0.1.0";
@@ -268,16 +268,17 @@ function traceHostKeys(store: KnownHosts, io: Io): KnownHosts {
 }
 
 async function askHostKey(info: { message?: string; fingerprint: string }): Promise<boolean> {
-  await tell(
-    (info.message ?? "Are you sure you want to continue connecting (yes/no/[fingerprint])?") + " ",
-  );
+  // the question is the prompt: on the terminal, or the argument of SSH_ASKPASS
+  let prompt =
+    (info.message ?? "Are you sure you want to continue connecting (yes/no/[fingerprint])?") +
+    " ";
   for (;;) {
-    const answer = await readLine("", { echo: true });
+    const answer = await readLine(prompt, { echo: true });
     if (answer === undefined) return false;
     const a = answer.trim();
     if (/^yes$/i.test(a) || a === info.fingerprint) return true;
     if (/^no$/i.test(a)) return false;
-    await tell("Please type 'yes', 'no' or the fingerprint: ");
+    prompt = "Please type 'yes', 'no' or the fingerprint: ";
   }
 }
 
@@ -385,7 +386,8 @@ export async function sshMain(argv: string[]): Promise<number> {
     settings = resolveSshSettings(args, {
       home: homeDirectory(),
       env: Deno.env.toObject(),
-      terminal: stdinIsTerminal(),
+      // as ssh: ask when there is a terminal to ask on, whatever stdin is
+      terminal: await haveTty(),
       user: (() => {
         try {
           return userInfo().username;

@@ -120,7 +120,8 @@ export async function readLine(
   try {
     // echo off before the prompt shows: whoever answers it may type at once
     tty.setRaw(true);
-    await tty.write(enc.encode(prompt));
+    // raw mode also stops the terminal turning \n into \r\n
+    await tty.write(enc.encode(prompt.replace(/\r?\n/g, "\r\n")));
     const bytes: number[] = [];
     const one = new Uint8Array(1);
     for (;;) {
