@@ -280,10 +280,10 @@ function terminalIo(): KeygenIo {
     out: (t) => Deno.stdout.writeSync(enc.encode(t)),
     err: (t) => Deno.stderr.writeSync(enc.encode(t)),
     ask: async (prompt, echo) => {
-      const answer = await readLine(prompt, { echo });
-      if (answer !== undefined || echo) return answer;
-      // no terminal: read a secret as one line from stdin, as scripts pipe it in
-      return await stdinLine();
+      // a secret piped into stdin (scripts: printf 'pw\npw\n' | keygen --password) wins over
+      // the terminal; otherwise ask on the terminal as ssh-keygen does
+      if (!echo && !Deno.stdin.isTerminal()) return await stdinLine();
+      return await readLine(prompt, { echo });
     },
   };
 }
@@ -291,7 +291,6 @@ function terminalIo(): KeygenIo {
 let stdinLines: string[] | undefined;
 async function stdinLine(): Promise<string | undefined> {
   if (!stdinLines) {
-    if (Deno.stdin.isTerminal()) return undefined;
     const text = await new Response(Deno.stdin.readable).text();
     stdinLines = text.split(/\r?\n/);
     if (stdinLines.at(-1) === "") stdinLines.pop();
