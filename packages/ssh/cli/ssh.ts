@@ -100,7 +100,13 @@ export function failureMessage(
   if (/lookup|resolve|getaddrinfo|ENOTFOUND|Name or service/i.test(message)) {
     return `ssh: Could not resolve hostname ${host}: Name or service not known`;
   }
-  if (name === "DisconnectError" && /closed|end of stream|EOF/i.test(message)) {
+  const disconnect = findError(e, "DisconnectError") as
+    | (Error & { fromPeer?: boolean; reason?: number; description?: string })
+    | undefined;
+  if (disconnect?.fromPeer) {
+    return `Received disconnect from ${host} port ${port}:${disconnect.reason}: ${disconnect.description}\nDisconnected from ${host} port ${port}`;
+  }
+  if (disconnect && /closed|end of stream|EOF|identification/i.test(disconnect.message)) {
     return `Connection closed by ${host} port ${port}`;
   }
   return `ssh: ${message}`;

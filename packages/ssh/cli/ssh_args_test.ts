@@ -258,6 +258,27 @@ test("ssh failure messages read like OpenSSH's", () => {
     ),
     "ssh: Could not resolve hostname h: Name or service not known",
   );
+  assert.equal(
+    failureMessage(
+      Object.assign(
+        named("DisconnectError", "Peer disconnected: Too many authentication failures"),
+        {
+          fromPeer: true,
+          reason: 2,
+          description: "Too many authentication failures",
+        },
+      ),
+      where,
+    ),
+    "Received disconnect from h port 2222:2: Too many authentication failures\nDisconnected from h port 2222",
+  );
+  assert.equal(
+    failureMessage(
+      named("DisconnectError", "Disconnected: Connection closed before the identification line"),
+      where,
+    ),
+    "Connection closed by h port 2222",
+  );
   assert.match(
     failureMessage(named("KexError", "No common cipher"), where),
     /^Unable to negotiate with h port 2222: /,
