@@ -1108,6 +1108,12 @@ test("cli ssh against the Hush sshd: exec with stdin, exit status and signal, -L
       });
     }
     assert.equal(reply, "via -L", stderr);
+    // the server goes away: ssh -N ends with 255 and says so
+    const ended = new Promise<number | null>((r) => forward.on("close", (code) => r(code)));
+    await sshd.stop();
+    sshd = undefined;
+    assert.equal(await ended, 255);
+    assert.match(stderr, /Connection to 127\.0\.0\.1 closed by remote host\.\n$/);
   } finally {
     for (const c of children) c.kill("SIGKILL");
     echo.close();

@@ -514,7 +514,8 @@ export async function sshMain(argv: string[]): Promise<number> {
       });
       const signal = await Promise.race([client.transport.closed.then(() => 0), interrupted]);
       if (signal) io.trace(`Killed by signal ${signal}.`);
-      return signal ? SSH_FAILURE : 0;
+      else if (!s.quiet) err(`Connection to ${s.host} closed by remote host.\n`);
+      return SSH_FAILURE;
     }
     return await runSession(client, args, s, io, restore);
   } catch (e) {
