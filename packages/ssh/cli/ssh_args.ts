@@ -226,7 +226,9 @@ export function parseSshArgs(argv: string[]): SshArgs {
           if (!m) throw new UsageError(`Bad -o option '${o}'`);
           const key = known.get(m[1].toLowerCase());
           if (!key) throw new UsageError(`Unsupported option "${m[1]}"`);
-          a.options.set(key.toLowerCase(), m[2]);
+          // IdentityFile adds up, as -i does; for the other keys the first value wins (ssh_config)
+          if (key === "IdentityFile") a.identityFiles.push(m[2]);
+          else if (!a.options.has(key.toLowerCase())) a.options.set(key.toLowerCase(), m[2]);
           break;
         }
         default:

@@ -116,6 +116,10 @@ test("ssh: -q, -n, -tt and ssh:// destinations", () => {
   assert.equal(a.ttyCount, 2);
   assert.deepEqual([a.user, a.host, a.port], ["me", "example.org", 2200]);
   assert.equal(parseSshArgs(["-V"]).version, true, "-V needs no host");
+  // -o IdentityFile adds to -i; for other keys the first value given wins, as in ssh_config
+  const o = parseSshArgs(["-i", "a", "-o", "IdentityFile=b", "-o", "Port=1", "-o", "Port=2", "h"]);
+  assert.deepEqual(o.identityFiles, ["a", "b"]);
+  assert.equal(o.port, 1);
 });
 
 const context = { home: "/home/me", env: { USER: "me" }, terminal: true };

@@ -127,8 +127,7 @@ export function resolveSshSettings(
     knownHostsFiles.push(...globalFile.split(/\s+/).map(home));
   }
 
-  const explicit = [...args.identityFiles];
-  if (o.has("identityfile")) explicit.push(o.get("identityfile")!);
+  const explicit = args.identityFiles;
   const identityFiles = explicit.length
     ? explicit.map((p) => ({ path: home(p), explicit: true }))
     : DEFAULT_IDENTITY_FILES.map((p) => ({ path: home(p), explicit: false }));
