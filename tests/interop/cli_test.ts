@@ -192,6 +192,15 @@ test("cli ssh: exec with stdin, separate stdout and stderr, the remote exit stat
     const yesExit = await new Promise<number | null>((r) => yes.on("close", (code) => r(code)));
     assert.equal(yesExit, 255);
 
+    // -tt: a pty even though stdin is not a terminal (its output comes with \r\n); -T: none
+    const tt = await run(SSH_CLI, [...w.base, "-tt", "root@127.0.0.1", "tty; exit 3"], {
+      env: w.env,
+    });
+    assert.match(tt.stdout, /^\/dev\/pts\/\d+\r\n$/);
+    assert.equal(tt.status, 3);
+    const notty = await run(SSH_CLI, [...w.base, "-T", "root@127.0.0.1", "tty"], { env: w.env });
+    assert.equal(notty.stdout, "not a tty\n");
+
     // user via -l, the command in several words, the exit status 0
     const l = await run(SSH_CLI, [...w.base, "-l", "root", "127.0.0.1", "echo", "a", "b"], {
       env: w.env,

@@ -570,12 +570,14 @@ async function runSession(
   const command = args.command.join(" ");
   const terminal = stdinIsTerminal() && !args.noStdin;
   let pty = false;
-  if (args.tty === true) {
-    pty = terminal || args.ttyCount >= 2;
+  // -t/-T win over RequestTTY (yes, force, no, auto)
+  const request = args.tty === undefined ? s.requestTty : args.tty ? "yes" : "no";
+  if (request === "yes" || request === "force") {
+    pty = terminal || args.ttyCount >= 2 || request === "force";
     if (!pty && !s.quiet) {
       err("Pseudo-terminal will not be allocated because stdin is not a terminal.\n");
     }
-  } else if (args.tty === undefined) {
+  } else if (request === "auto") {
     pty = command === "" && terminal;
   }
   let size = { columns: 80, rows: 24 };

@@ -234,6 +234,11 @@ test("ssh settings: policies, agent off, bad values", () => {
   assert.throws(bad("BatchMode=perhaps"), UsageError);
   assert.throws(bad("ConnectTimeout=soon"), UsageError);
   assert.throws(bad("RekeyLimit=lots"), UsageError);
+  assert.throws(bad("RequestTTY=maybe"), UsageError);
+  assert.equal(
+    resolveSshSettings(parseSshArgs(["-o", "RequestTTY=force", "h"]), context).requestTty,
+    "force",
+  );
 });
 
 test("ssh failure messages read like OpenSSH's", () => {

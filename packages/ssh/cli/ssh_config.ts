@@ -46,6 +46,8 @@ export interface SshSettings {
   hashKnownHosts: boolean;
   /** `-q` or LogLevel QUIET: no warnings. */
   quiet: boolean;
+  /** RequestTTY: `auto` (a pty for a shell on a terminal), `yes`, `force` or `no`. */
+  requestTty: "auto" | "yes" | "force" | "no";
 }
 
 /**
@@ -174,6 +176,10 @@ export function resolveSshSettings(
   const alive = o.get("serveraliveinterval");
   const aliveMax = o.get("serveralivecountmax");
   const logLevel = o.get("loglevel")?.toUpperCase();
+  const requestTty = (o.get("requesttty") ?? "auto").toLowerCase();
+  if (!["auto", "yes", "force", "no", "true", "false"].includes(requestTty)) {
+    throw new UsageError(`Bad RequestTTY argument '${requestTty}'`);
+  }
   const port = args.port ?? 22;
   return {
     host: args.host,
@@ -198,5 +204,10 @@ export function resolveSshSettings(
     keepaliveCountMax: aliveMax === undefined ? undefined : Number(aliveMax),
     hashKnownHosts: flag("HashKnownHosts", false),
     quiet: args.quiet || logLevel === "QUIET" || logLevel === "FATAL" || logLevel === "ERROR",
+    requestTty: requestTty === "true"
+      ? "yes"
+      : requestTty === "false"
+      ? "no"
+      : requestTty as "auto" | "yes" | "force" | "no",
   };
 }
