@@ -605,3 +605,44 @@ test("a peer that sends but never reads: our replies stop at CONTROL_BACKLOG_LIM
   assert.equal(sent, 5000);
   await p.c.close();
 });
+
+test("an unbuffered duplex (every write waits for the reader): handshake, traffic both ways, rekeys", async () => {
+  const key = await hostKey();
+  const [a, b] = memoryDuplexPair({ highWaterMark: 0 });
+  const [client, server] = await Promise.all([
+    startTransport(a, { role: "client", verifyHostKey: () => {}, rekeyBytes: 256 * 1024 }),
+    startTransport(b, { role: "server", hostKeys: [key], rekeyBytes: 256 * 1024 }),
+  ]);
+  await client.requestService("ssh-userauth");
+  await client.send({
+    type: "userauthRequest",
+    user: "u",
+    service: "ssh-connection",
+    method: "none",
+  });
+  await read(server);
+  await server.send({ type: "userauthSuccess" });
+  await read(client);
+  const received = withResolvers<{ hash: string; bytes: number }>();
+  const s = new Connection(server, {
+    role: "server",
+    onChannelOpen: () => true,
+    onChannel: (ch) => {
+      // echo back while reading: both directions busy at once
+      ch.readable.pipeTo(ch.writable).catch(received.reject);
+    },
+  });
+  void s;
+  const c = new Connection(client, { role: "client" });
+  const ch = await c.openDirectTcpip({
+    host: "h",
+    port: 1,
+    originatorAddress: "o",
+    originatorPort: 2,
+  });
+  drain(ch.readable).then(received.resolve, received.reject);
+  const sent = await pump(ch.writable, 4 * MiB, 100_000);
+  assert.deepEqual(await received.promise, { hash: sent, bytes: 4 * MiB });
+  assert.ok(client.kexCount > 5, `${client.kexCount} key exchanges`);
+  await c.close();
+});
