@@ -153,11 +153,7 @@ export class Transport implements MessageConn {
   #heldLimit: number;
   #controlBacklog = 0;
   #lastControlWrite: Promise<void> = Promise.resolve();
-  #pings: {
-    data: Uint8Array;
-    resolve: (data: Uint8Array) => void;
-    reject: (e: unknown) => void;
-  }[] = [];
+  #pings: { resolve: (data: Uint8Array) => void; reject: (e: unknown) => void }[] = [];
   #serviceWaiter?: { name: string; resolve: () => void; reject: (e: unknown) => void };
   #firstKex: Deferred = deferred();
   #closedResolve!: (e: DisconnectError | undefined) => void;
@@ -297,7 +293,12 @@ export class Transport implements MessageConn {
       await new Promise<void>((resolve, reject) => this.#hold(message, resolve, reject));
       return;
     }
-    await this.#writer.write(encodeMessage(message));
+    try {
+      await this.#writer.write(encodeMessage(message));
+    } catch (e) {
+      throw this.#error ??
+        new DisconnectError(DisconnectReason.CONNECTION_LOST, "Connection is closed", { cause: e });
+    }
     this.#checkRekey();
   }
 
@@ -313,7 +314,7 @@ export class Transport implements MessageConn {
       throw new TypeError("Ping is only answered after authentication");
     }
     const pong = new Promise<Uint8Array>((resolve, reject) =>
-      this.#pings.push({ data: data.slice(), resolve, reject })
+      this.#pings.push({ resolve, reject })
     );
     await this.send({ type: "ping", data });
     return await pong;
