@@ -51,7 +51,7 @@ export async function connectTcp(
     return fromDenoConn(conn);
   }
   const net = await import("node:net");
-  const socket = net.connect({ host: hostname, port, noDelay: true });
+  const socket = net.connect({ host: hostname, port, noDelay: true, allowHalfOpen: true });
   await new Promise<void>((resolve, reject) => {
     const onAbort = () => {
       socket.destroy();
@@ -98,7 +98,7 @@ export async function listenTcp(hostname: string, port: number): Promise<TcpList
     };
   }
   const net = await import("node:net");
-  const server = net.createServer({ noDelay: true, pauseOnConnect: true });
+  const server = net.createServer({ noDelay: true, pauseOnConnect: true, allowHalfOpen: true });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(port, hostname, () => resolve());
