@@ -15,8 +15,15 @@ import { checkHostKey, type HostKeyPolicy, type KnownHosts } from "@hush/hostkey
 import type { AlgorithmPreferences } from "@hush/kex";
 import type { Signer } from "@hush/keys";
 import { type ByteDuplex, startTransport, type Transport } from "@hush/transport";
-import type { TerminalModes } from "@hush/wire";
+import { DisconnectReason, type TerminalModes } from "@hush/wire";
 import { connectTcp } from "./adapters/tcp.ts";
+import {
+  type ForwardedConnectionHandler,
+  forwardLocal,
+  type LocalForward,
+  type LocalForwardOptions,
+  RemoteForwardTable,
+} from "./client_forward.ts";
 
 /** Options for {@linkcode connect}. */
 export interface ConnectOptions {
@@ -54,13 +61,18 @@ export interface ConnectOptions {
   signal?: AbortSignal;
   /** Use this byte duplex instead of opening a TCP connection. */
   duplex?: ByteDuplex;
-  /** Rekey after this many bytes each way. */
+  /** Rekey after this many bytes in either direction (`RekeyLimit`; 1 GiB). */
   rekeyBytes?: number;
+  /** Rekey after this many milliseconds (`RekeyLimit`'s second value; one hour). */
+  rekeyInterval?: number;
   /** Send keepalive@openssh.com every this many milliseconds (0: never). */
   keepaliveInterval?: number;
   /** Give up after this many unanswered keepalives (3). */
   keepaliveCountMax?: number;
-  /** Milliseconds allowed for TCP connect plus handshake. */
+  /**
+   * Milliseconds allowed for the TCP connect, key exchange and authentication together
+   * (`ConnectTimeout`); the connection is not limited once it is up.
+   */
   connectTimeout?: number;
   /**
    * Decides the server's channel opens (`forwarded-tcpip` for {@linkcode SshClient.forwardIn});
@@ -106,15 +118,21 @@ export class SshClient {
   /** The connection layer (channels, global requests). */
   readonly connection: Connection;
   #keepalive?: ReturnType<typeof setInterval>;
+  #forwards: RemoteForwardTable;
 
-  /** Use {@linkcode connect}. */
+  /**
+   * Use {@linkcode connect}. `forwards` must be the table whose handlers the `connection` was
+   * built with, for {@linkcode SshClient.forwardIn} to receive connections.
+   */
   constructor(
     transport: Transport,
     connection: Connection,
     options: ConnectOptions = { hostname: "", username: "" },
+    forwards: RemoteForwardTable = new RemoteForwardTable(),
   ) {
     this.transport = transport;
     this.connection = connection;
+    this.#forwards = forwards;
     const interval = options.keepaliveInterval ?? 0;
     if (interval > 0) {
       let missed = 0;
@@ -199,20 +217,65 @@ export class SshClient {
   }
 
   /**
-   * Asks the server to listen on `bindHost:bindPort` (`ssh -R`); connections arrive as channels
-   * through `onConnection`. Resolves with the bound port.
+   * Asks the server to listen on `bindHost:bindPort` (`ssh -R`; port 0 lets the server pick)
+   * and resolves with the bound port. Each connection to it arrives as a `forwarded-tcpip`
+   * channel (a byte duplex) through `onConnection`; without `onConnection` they go to
+   * `connect()`'s `onChannelOpen`/`onChannel`. {@linkcode SshClient.cancelForwardIn} stops it.
+   *
+   * @example
+   * ```ts ignore
+   * const port = await client.forwardIn("localhost", 0, (channel, info) => {
+   *   console.log(`connection from ${info.originatorAddress}:${info.originatorPort}`);
+   *   channel.readable.pipeTo(channel.writable); // an echo service
+   * });
+   * ```
    */
-  async forwardIn(bindHost: string, bindPort: number): Promise<number> {
+  async forwardIn(
+    bindHost: string,
+    bindPort: number,
+    onConnection?: ForwardedConnectionHandler,
+  ): Promise<number> {
     const reply = await this.connection.globalRequest({
       request: "tcpip-forward",
       address: bindHost,
       port: bindPort,
     }, { wantReply: true });
     if (reply === false) throw new Error(`Server refused to listen on ${bindHost}:${bindPort}`);
-    if (bindPort === 0 && reply.length >= 4) {
-      return new DataView(reply.buffer, reply.byteOffset).getUint32(0);
+    let port = bindPort;
+    if (bindPort === 0) {
+      if (reply.length < 4) throw new Error("Server did not say which port it listens on");
+      port = new DataView(reply.buffer, reply.byteOffset).getUint32(0);
     }
-    return bindPort;
+    if (onConnection) this.#forwards.add(bindHost, port, onConnection);
+    return port;
+  }
+
+  /** Asks the server to stop listening on `bindHost:port` (`cancel-tcpip-forward`). */
+  async cancelForwardIn(bindHost: string, port: number): Promise<void> {
+    this.#forwards.remove(bindHost, port);
+    const reply = await this.connection.globalRequest({
+      request: "cancel-tcpip-forward",
+      address: bindHost,
+      port,
+    }, { wantReply: true });
+    if (reply === false) {
+      throw new Error(`Server refused to cancel the forward ${bindHost}:${port}`);
+    }
+  }
+
+  /**
+   * Listens locally and sends each connection through a `direct-tcpip` channel to
+   * `host:port` on the server's side (`ssh -L`), with backpressure both ways.
+   *
+   * @example
+   * ```ts ignore
+   * const forward = await client.forwardLocal({ bindPort: 0, host: "localhost", port: 5432 });
+   * console.log(`127.0.0.1:${forward.port} now reaches the server's port 5432`);
+   * await forward.close();
+   * ```
+   */
+  forwardLocal(options: LocalForwardOptions): Promise<LocalForward> {
+    return forwardLocal(this, options);
   }
 
   /** Closes every channel and the connection. */
@@ -261,36 +324,63 @@ async function collect(stream: ReadableStream<Uint8Array>): Promise<Uint8Array> 
 export async function connect(options: ConnectOptions): Promise<SshClient> {
   const port = options.port ?? 22;
   const trace = options.trace ?? (() => {});
+  // ConnectTimeout bounds connecting, the key exchange and authentication; the caller's
+  // signal (kept by the transport) bounds the whole connection.
   const timeout = options.connectTimeout ? AbortSignal.timeout(options.connectTimeout) : undefined;
   const signal = timeout && options.signal
     ? AbortSignal.any([timeout, options.signal])
     : timeout ?? options.signal;
   let duplex = options.duplex;
+  let closeSocket: (() => void) | undefined;
   if (!duplex) {
     trace(`Connecting to ${options.hostname} port ${port}.`);
-    duplex = await connectTcp(options.hostname, port, signal);
+    const socket = await withSignal(
+      connectTcp(options.hostname, port, signal),
+      signal,
+      (c) => c.close(),
+    );
+    // A peer that never sends its version line leaves the transport's first read pending
+    // past its handshake timeout; closing the socket ends that read.
+    closeSocket = () => socket.close();
+    timeout?.addEventListener("abort", closeSocket, { once: true });
+    duplex = socket;
     trace("Connection established.");
   }
   const policy = options.policy ?? "yes";
-  const transport = await startTransport(duplex, {
-    role: "client",
-    algorithms: options.algorithms,
-    rekeyBytes: options.rekeyBytes,
-    trace,
+  const transport = await withSignal(
+    startTransport(duplex, {
+      role: "client",
+      algorithms: options.algorithms,
+      rekeyBytes: options.rekeyBytes,
+      rekeyInterval: options.rekeyInterval,
+      trace,
+      signal: options.signal,
+      handshakeTimeout: options.connectTimeout,
+      verifyHostKey: async ({ hostKey }) => {
+        const outcome = await checkHostKey({
+          store: options.knownHosts,
+          policy,
+          host: options.hostname,
+          port,
+          hostKey,
+          ask: options.ask,
+        });
+        for (const line of outcome.messages ?? []) trace(line);
+      },
+    }),
     signal,
-    handshakeTimeout: options.connectTimeout,
-    verifyHostKey: async ({ hostKey }) => {
-      const outcome = await checkHostKey({
-        store: options.knownHosts,
-        policy,
-        host: options.hostname,
-        port,
-        hostKey,
-        ask: options.ask,
-      });
-      for (const line of outcome.messages ?? []) trace(line);
-    },
+    (t) => void t.disconnect().catch(() => {}),
+  ).catch((e) => {
+    if (closeSocket) timeout?.removeEventListener("abort", closeSocket);
+    if (timeout?.aborted) {
+      throw new Error(`Connection to ${options.hostname} port ${port} timed out`, { cause: e });
+    }
+    throw e;
   });
+  const onTimeout = () => {
+    transport.disconnect(DisconnectReason.BY_APPLICATION, "Connection timed out").catch(() => {});
+  };
+  timeout?.addEventListener("abort", onTimeout, { once: true });
   try {
     await transport.requestService("ssh-userauth");
     await authenticateClient(transport, {
@@ -306,14 +396,56 @@ export async function connect(options: ConnectOptions): Promise<SshClient> {
       signal,
     });
   } catch (e) {
-    await transport.disconnect(14, "Authentication failed").catch(() => {});
+    await transport.disconnect(
+      DisconnectReason.NO_MORE_AUTH_METHODS_AVAILABLE,
+      "Authentication failed",
+    )
+      .catch(() => {});
+    if (timeout?.aborted) {
+      throw new Error(`Connection to ${options.hostname} port ${port} timed out`, { cause: e });
+    }
     throw e;
+  } finally {
+    timeout?.removeEventListener("abort", onTimeout);
+    if (closeSocket) timeout?.removeEventListener("abort", closeSocket);
   }
+  const forwards = new RemoteForwardTable();
   const connection = new Connection(transport, {
     role: "client",
     trace,
-    onChannelOpen: options.onChannelOpen,
-    onChannel: options.onChannel,
+    onChannelOpen: forwards.openHandler(options.onChannelOpen),
+    onChannel: forwards.channelHandler(options.onChannel),
   });
-  return new SshClient(transport, connection, options);
+  return new SshClient(transport, connection, options, forwards);
+}
+
+/** Settles with `promise`, or rejects when `signal` aborts first (cleaning up a late result). */
+function withSignal<T>(
+  promise: Promise<T>,
+  signal: AbortSignal | undefined,
+  dispose: (value: T) => void,
+): Promise<T> {
+  if (!signal) return promise;
+  if (signal.aborted) {
+    promise.then(dispose, () => {});
+    return Promise.reject(signal.reason);
+  }
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => {
+      promise.then(dispose, () => {});
+      reject(signal.reason);
+    };
+    signal.addEventListener("abort", onAbort, { once: true });
+    promise.then(
+      (v) => {
+        signal.removeEventListener("abort", onAbort);
+        if (signal.aborted) dispose(v);
+        else resolve(v);
+      },
+      (e) => {
+        signal.removeEventListener("abort", onAbort);
+        reject(e);
+      },
+    );
+  });
 }

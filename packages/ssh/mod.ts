@@ -39,6 +39,16 @@ export {
   tcpForwarding,
   type TcpForwardingOptions,
 } from "./server_forwarding.ts";
+export {
+  type DirectTcpipOpener,
+  type ForwardedConnectionHandler,
+  type ForwardedConnectionInfo,
+  forwardLocal,
+  type LocalForward,
+  type LocalForwardOptions,
+  relayDuplexes,
+  RemoteForwardTable,
+} from "./client_forward.ts";
 export { memoryDuplexPair } from "./adapters/memory.ts";
 export {
   connectTcp,

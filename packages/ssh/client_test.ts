@@ -1,0 +1,158 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { connect as netConnect, createServer, type Server } from "node:net";
+import { generateKey, type PrivateKey } from "@hush/keys";
+import { memoryDuplexPair } from "./adapters/memory.ts";
+import { connect, type SshClient } from "./client.ts";
+import { accept, type ServeOptions, type TcpipForwardRequest } from "./server.ts";
+
+async function pair(
+  serve: Partial<ServeOptions> = {},
+): Promise<{ client: SshClient; userKey: PrivateKey }> {
+  const hostKey = await generateKey("ssh-ed25519");
+  const userKey = await generateKey("ssh-ed25519");
+  const [a, b] = memoryDuplexPair();
+  const server = accept(b, {
+    hostKeys: [hostKey],
+    authenticate: { publickey: (_user, key) => key.equals(userKey.publicKey) },
+    ...serve,
+  });
+  const client = await connect({
+    hostname: "test",
+    username: "me",
+    identities: [userKey],
+    policy: "no",
+    duplex: a,
+    connectTimeout: 3000,
+  });
+  await server;
+  return { client, userKey };
+}
+
+function listen(server: Server): Promise<number> {
+  return new Promise((resolve) =>
+    server.listen(0, "127.0.0.1", () => resolve((server.address() as { port: number }).port))
+  );
+}
+
+/** Sends `text` over a fresh TCP connection, half-closes, and returns all that came back. */
+function roundTrip(port: number, text: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const s = netConnect({ host: "127.0.0.1", port }, () => s.end(text));
+    let got = "";
+    s.on("data", (d) => (got += d.toString()));
+    s.on("end", () => resolve(got));
+    s.on("close", () => resolve(got));
+    s.on("error", reject);
+  });
+}
+
+test("forwardIn: connections of a granted forward reach its handler; cancel forgets it", async () => {
+  let request!: TcpipForwardRequest;
+  let cancelled = 0;
+  const { client } = await pair({
+    onForward: {
+      tcpipForward: (r) => {
+        request = r;
+        return { port: 4242, close: () => void cancelled++ };
+      },
+    },
+  });
+  const seen: string[] = [];
+  const port = await client.forwardIn("localhost", 0, (channel, info) => {
+    seen.push(`${info.address}:${info.port} from ${info.originatorAddress}:${info.originatorPort}`);
+    void channel.readable.pipeTo(channel.writable);
+  });
+  assert.equal(port, 4242);
+  for (const n of [1, 2]) {
+    const [near, far] = memoryDuplexPair();
+    await request.forward(far, "192.0.2.1", 5000 + n);
+    const w = near.writable.getWriter();
+    await w.write(new TextEncoder().encode(`echo ${n}`));
+    await w.close();
+    assert.equal(await new Response(near.readable).text(), `echo ${n}`);
+  }
+  assert.deepEqual(seen, [
+    "localhost:4242 from 192.0.2.1:5001",
+    "localhost:4242 from 192.0.2.1:5002",
+  ]);
+  await client.cancelForwardIn("localhost", 4242);
+  assert.equal(cancelled, 1);
+  // a connection for a forward the client no longer knows is refused
+  const [, far] = memoryDuplexPair();
+  await assert.rejects(request.forward(far, "192.0.2.1", 6000));
+  await client.close();
+});
+
+test("forwardLocal: each local connection goes through its own direct-tcpip channel", async () => {
+  const echo = createServer((s) => void s.on("error", () => {}).pipe(s));
+  const echoPort = await listen(echo);
+  const targets: string[] = [];
+  const { client } = await pair({
+    onForward: {
+      directTcpip: async (r) => {
+        targets.push(`${r.host}:${r.port}`);
+        if (r.port !== echoPort) return false;
+        const { connectTcp } = await import("./adapters/tcp.ts");
+        return await connectTcp("127.0.0.1", r.port);
+      },
+    },
+  });
+  const errors: unknown[] = [];
+  const forward = await client.forwardLocal({
+    host: "127.0.0.1",
+    port: echoPort,
+    onError: (e) => errors.push(e),
+  });
+  try {
+    const big = "x".repeat(3 * 1024 * 1024);
+    const results = await Promise.all([
+      roundTrip(forward.port, "one"),
+      roundTrip(forward.port, "two"),
+      roundTrip(forward.port, big),
+    ]);
+    assert.deepEqual(results.slice(0, 2), ["one", "two"]);
+    assert.equal(results[2].length, big.length);
+    assert.equal(targets.length, 3);
+    const refused = await client.forwardLocal({ host: "127.0.0.1", port: 1 });
+    assert.equal(await roundTrip(refused.port, "nobody"), "");
+    await refused.close();
+    assert.equal(errors.length, 0);
+  } finally {
+    await forward.close();
+    await client.close();
+    await new Promise((r) => echo.close(r));
+  }
+});
+
+test("connect: connectTimeout bounds the handshake only, not the connection", async () => {
+  const { client } = await pair({
+    onSession: (session) => {
+      session.onRequest = (req) => {
+        if (req.request !== "exec") return false;
+        queueMicrotask(async () => {
+          const w = session.writable.getWriter();
+          await w.write(new TextEncoder().encode(req.command));
+          await w.close();
+          await session.exit(0);
+        });
+        return true;
+      };
+    },
+  });
+  await new Promise((r) => setTimeout(r, 3300)); // past connectTimeout (3000)
+  const r = await client.exec("still here");
+  assert.equal(new TextDecoder().decode(r.stdout), "still here");
+  await client.close();
+});
+
+test("connect: connectTimeout fails a server that never answers", async () => {
+  const silent = createServer((s) => void s.resume().on("error", () => {}));
+  const port = await listen(silent);
+  const started = Date.now();
+  await assert.rejects(
+    connect({ hostname: "127.0.0.1", port, username: "me", policy: "no", connectTimeout: 300 }),
+  );
+  assert.ok(Date.now() - started < 3000);
+  await new Promise((r) => silent.close(r));
+});
