@@ -7,6 +7,8 @@
  */
 import type { ByteDuplex } from "./options.ts";
 
+export type { ByteDuplex };
+
 /** Options of {@linkcode memoryDuplexPair}. */
 export interface MemoryDuplexOptions {
   /** Bytes each direction buffers before a write waits (default 256 KiB, a socket's buffer). */
