@@ -9,7 +9,16 @@
 import { scryptAsync } from "@noble/hashes/scrypt.js";
 import { decodeBase64, encodeBase64 } from "@hush/hostkeys";
 
-/** scrypt cost parameters. */
+/**
+ * scrypt cost parameters.
+ *
+ * @example
+ * ```ts
+ * import { hashPassword, type ScryptParams } from "@hush/ssh";
+ * const cheap: ScryptParams = { N: 1024, r: 8, p: 1 }; // tests only
+ * console.log((await hashPassword("pw", cheap)).split("$").slice(2, 5)); // [ "1024", "8", "1" ]
+ * ```
+ */
 export interface ScryptParams {
   /** CPU/memory cost, a power of two (default 32768 = 2^15, about 32 MiB with r = 8). */
   N?: number;
@@ -23,6 +32,12 @@ export interface ScryptParams {
  * Bounds on the parameters a stored hash may ask for, so that a hostile or corrupt password
  * file cannot make each login allocate gigabytes: N ≤ 2^20, r ≤ 32, p ≤ 16, N·r ≤ 2^23
  * (1 GiB of memory at most).
+ *
+ * @example
+ * ```ts
+ * import { SCRYPT_LIMITS } from "@hush/ssh";
+ * console.log(SCRYPT_LIMITS.maxN); // 1048576
+ * ```
  */
 export const SCRYPT_LIMITS: {
   readonly maxN: number;

@@ -20,7 +20,16 @@ import { type ByteDuplex, startTransport, type Transport } from "@hush/transport
 import type { GlobalRequestBody } from "@hush/wire";
 import { listenTcp, type TcpConnection } from "./adapters/tcp.ts";
 
-/** Per-connection context handed to the application's callbacks. */
+/**
+ * Per-connection context handed to the application's callbacks.
+ *
+ * @example
+ * ```ts
+ * import type { ServerContext } from "@hush/ssh";
+ * const describe = (ctx: ServerContext) =>
+ *   `${ctx.user.user} via ${ctx.user.method} from ${ctx.remoteAddress}:${ctx.remotePort}`;
+ * ```
+ */
 export interface ServerContext {
   /** Who logged in, how, and any authorized_keys options that apply. */
   user: AuthenticatedUser;
@@ -40,7 +49,15 @@ export interface ServerContext {
   closed: Promise<void>;
 }
 
-/** Limits a server enforces per connection. */
+/**
+ * Limits a server enforces per connection.
+ *
+ * @example
+ * ```ts
+ * import type { ServerLimits } from "@hush/ssh";
+ * const limits: ServerLimits = { maxAuthTries: 3, loginGraceTime: 30_000, rekeyBytes: 1 << 30 };
+ * ```
+ */
 export interface ServerLimits {
   /** Failed authentication attempts allowed (6). */
   maxAuthTries?: number;
@@ -52,13 +69,30 @@ export interface ServerLimits {
   rekeyInterval?: number;
 }
 
-/** A byte duplex the application connected for a forward, with a way to close it. */
+/**
+ * A byte duplex the application connected for a forward, with a way to close it.
+ *
+ * @example
+ * ```ts
+ * import { memoryDuplexPair, type ForwardSocket } from "@hush/ssh";
+ * const [a] = memoryDuplexPair();
+ * const socket: ForwardSocket = { ...a, close: () => {} };
+ * ```
+ */
 export interface ForwardSocket extends ByteDuplex {
   /** Closes the socket at once (called when the channel ends). */
   close?(): void;
 }
 
-/** A `direct-tcpip` open (`ssh -L`): where the client wants to go and where it came from. */
+/**
+ * A `direct-tcpip` open (`ssh -L`): where the client wants to go and where it came from.
+ *
+ * @example
+ * ```ts
+ * import type { DirectTcpipRequest } from "@hush/ssh";
+ * const open: DirectTcpipRequest = { host: "127.0.0.1", port: 80, originatorAddress: "127.0.0.1", originatorPort: 50000 };
+ * ```
+ */
 export interface DirectTcpipRequest {
   /** Host to connect to. */
   host: string;
@@ -70,7 +104,17 @@ export interface DirectTcpipRequest {
   originatorPort: number;
 }
 
-/** A `tcpip-forward` request (`ssh -R`), with a way to hand incoming connections back. */
+/**
+ * A `tcpip-forward` request (`ssh -R`), with a way to hand incoming connections back.
+ *
+ * @example
+ * ```ts
+ * import type { ForwardHandlers, TcpipForwardRequest } from "@hush/ssh";
+ * const handlers: ForwardHandlers = {
+ *   tcpipForward: (request: TcpipForwardRequest) => request.port === 8080 ? { port: 8080, close: () => {} } : false,
+ * };
+ * ```
+ */
 export interface TcpipForwardRequest {
   /** Address to listen on as the client sent it (`""`, `localhost`, `0.0.0.0`, …). */
   address: string;
@@ -83,7 +127,15 @@ export interface TcpipForwardRequest {
   forward(socket: ForwardSocket, originatorAddress: string, originatorPort: number): Promise<void>;
 }
 
-/** A listener the application opened for a `tcpip-forward`. */
+/**
+ * A listener the application opened for a `tcpip-forward`.
+ *
+ * @example
+ * ```ts
+ * import type { RemoteForward } from "@hush/ssh";
+ * const forward: RemoteForward = { port: 8080, close: () => console.log("stopped listening") };
+ * ```
+ */
 export interface RemoteForward {
   /** The port actually bound (reported to the client when it asked for 0). */
   port: number;
@@ -91,7 +143,19 @@ export interface RemoteForward {
   close(): void;
 }
 
-/** Port forwarding callbacks; each kind is refused when its callback is absent. */
+/**
+ * Port forwarding callbacks; each kind is refused when its callback is absent.
+ *
+ * @example
+ * ```ts
+ * import { type ForwardHandlers, tcpForwarding } from "@hush/ssh";
+ * // Local forwards only, and only to port 80 on loopback.
+ * const tcp = tcpForwarding({ remote: false });
+ * const handlers: ForwardHandlers = {
+ *   directTcpip: (req, ctx) => req.host === "127.0.0.1" && req.port === 80 ? tcp.directTcpip!(req, ctx) : false,
+ * };
+ * ```
+ */
 export interface ForwardHandlers {
   /**
    * Connects a `direct-tcpip` open. Resolve the connected socket to accept (the facade pipes
@@ -108,7 +172,23 @@ export interface ForwardHandlers {
   ) => Promise<RemoteForward | false> | RemoteForward | false;
 }
 
-/** Options for {@linkcode serve} and {@linkcode accept}. */
+/**
+ * Options for {@linkcode serve} and {@linkcode accept}.
+ *
+ * @example
+ * ```ts
+ * import type { ServeOptions } from "@hush/ssh";
+ * import { generateKey } from "@hush/keys";
+ * const options: ServeOptions = {
+ *   hostKeys: [await generateKey("ssh-ed25519")],
+ *   authenticate: { password: (user, password) => user === "demo" && password === "demo" },
+ *   onSession: (session) => {
+ *     session.onRequest = (req) => req.request === "shell";
+ *   },
+ *   port: 0,
+ * };
+ * ```
+ */
 export interface ServeOptions {
   /** Host keys to offer (at least one). */
   hostKeys: Signer[];
@@ -134,7 +214,18 @@ export interface ServeOptions {
   port?: number;
 }
 
-/** A running server. */
+/**
+ * A running server.
+ *
+ * @example
+ * ```ts
+ * import { serve } from "@hush/ssh";
+ * import { generateKey } from "@hush/keys";
+ * const server = await serve({ port: 0, hostKeys: [await generateKey("ssh-ed25519")], authenticate: {} });
+ * console.log(server.hostname, server.port > 0, server.connections); // 127.0.0.1 true 0
+ * await server.close();
+ * ```
+ */
 export interface SshServer {
   /** Bound address. */
   hostname: string;
@@ -146,7 +237,15 @@ export interface SshServer {
   close(): Promise<void>;
 }
 
-/** Where a connection came from and arrived at. */
+/**
+ * Where a connection came from and arrived at.
+ *
+ * @example
+ * ```ts
+ * import type { PeerInfo } from "@hush/ssh";
+ * const peer: PeerInfo = { remoteAddress: "192.0.2.7", remotePort: 50022 };
+ * ```
+ */
 export interface PeerInfo {
   /** The client's address. */
   remoteAddress?: string;

@@ -8,7 +8,16 @@ import { ChannelOpenFailureReason } from "@hush/wire";
 import { connectTcp, listenTcp } from "./adapters/tcp.ts";
 import type { ForwardHandlers } from "./server.ts";
 
-/** Options for {@linkcode tcpForwarding}. */
+/**
+ * Options for {@linkcode tcpForwarding}.
+ *
+ * @example
+ * ```ts
+ * import { tcpForwarding } from "@hush/ssh";
+ * const onForward = tcpForwarding({ local: true, remote: false, trace: console.error });
+ * console.log(typeof onForward.directTcpip, onForward.tcpipForward); // function undefined
+ * ```
+ */
 export interface TcpForwardingOptions {
   /** Allow `direct-tcpip` (ssh -L) (true). */
   local?: boolean;

@@ -6,7 +6,15 @@
 import { spawn } from "node:child_process";
 import { Readable, Writable } from "node:stream";
 
-/** How a process ended: an exit code, or the signal that killed it (SSH names, no "SIG"). */
+/**
+ * How a process ended: an exit code, or the signal that killed it (SSH names, no "SIG").
+ *
+ * @example
+ * ```ts
+ * import type { ProcessExit } from "@hush/ssh";
+ * const exit: ProcessExit = { code: null, signal: "TERM" };
+ * ```
+ */
 export interface ProcessExit {
   /** The exit status, or `null` when a signal ended the process. */
   code: number | null;
@@ -14,7 +22,19 @@ export interface ProcessExit {
   signal: string | null;
 }
 
-/** A running child process seen as streams. */
+/**
+ * A running child process seen as streams.
+ *
+ * @example
+ * ```ts
+ * import { spawnCommand } from "@hush/ssh";
+ * const p = spawnCommand("cat");
+ * const w = p.stdin.getWriter();
+ * await w.write(new TextEncoder().encode("echoed"));
+ * await w.close();
+ * console.log(await new Response(p.stdout).text(), (await p.exit).code); // echoed 0
+ * ```
+ */
 export interface ChildProcessStreams {
   /** The process's standard input (closing it sends EOF). */
   stdin: WritableStream<Uint8Array>;
@@ -28,7 +48,15 @@ export interface ChildProcessStreams {
   kill(signal: string): void;
 }
 
-/** Options for {@linkcode spawnCommand}. */
+/**
+ * Options for {@linkcode spawnCommand}.
+ *
+ * @example
+ * ```ts
+ * import type { SpawnOptions } from "@hush/ssh";
+ * const options: SpawnOptions = { env: { LANG: "C.UTF-8" }, pty: { term: "xterm", cols: 80, rows: 24 } };
+ * ```
+ */
 export interface SpawnOptions {
   /** Extra environment variables (LANG, LC_*, …) on top of a minimal environment. */
   env?: Record<string, string>;

@@ -43,7 +43,15 @@ import { ptyAvailable, runSession } from "./sshd_session.ts";
 const INFO_LINE =
   /^(Server listening|Connection from|Accepted \S+ for \S+ from|Failed|Disconnected|Received signal|Connection .* ended|Generated|Loaded|Listener|No util-linux)/;
 
-/** Where the generated host key lives when neither `-h` nor HostKey is given. */
+/**
+ * Where the generated host key lives when neither `-h` nor HostKey is given.
+ *
+ * @example
+ * ```ts
+ * import { stateDirectory } from "./sshd.ts";
+ * console.log(stateDirectory({ stateDirectory: "/var/lib/hush" })); // /var/lib/hush
+ * ```
+ */
 export function stateDirectory(settings: Pick<SshdSettings, "stateDirectory">): string {
   if (settings.stateDirectory) return settings.stateDirectory;
   const env = process.env;

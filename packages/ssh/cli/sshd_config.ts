@@ -10,7 +10,17 @@ import { DEFAULT_HOST_KEY_ALGORITHMS } from "@hush/transport";
 import { algorithmList, parseSize, UsageError } from "./ssh_args.ts";
 import { parseTime, type SshdArgs, yesNo } from "./sshd_args.ts";
 
-/** The settings of a `hush sshd` run. */
+/**
+ * The settings of a `hush sshd` run.
+ *
+ * @example
+ * ```ts
+ * import { parseSshdArgs } from "./sshd_args.ts";
+ * import { type SshdSettings, sshdSettings } from "./sshd_config.ts";
+ * const s: SshdSettings = sshdSettings(parseSshdArgs(["-o", "MaxAuthTries=3"]));
+ * console.log(s.maxAuthTries, s.loginGraceTime); // 3 120000
+ * ```
+ */
 export interface SshdSettings {
   /** Address to listen on (`0.0.0.0`, as OpenSSH). */
   listenAddress: string;
@@ -40,7 +50,15 @@ export interface SshdSettings {
   banner?: string;
 }
 
-/** The default `AuthorizedKeysFile`, relative to the home directory. */
+/**
+ * The default `AuthorizedKeysFile`, relative to the home directory.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_AUTHORIZED_KEYS } from "./sshd_config.ts";
+ * console.log(DEFAULT_AUTHORIZED_KEYS.join(" ")); // .ssh/authorized_keys .ssh/authorized_keys2
+ * ```
+ */
 export const DEFAULT_AUTHORIZED_KEYS: readonly string[] = [
   ".ssh/authorized_keys",
   ".ssh/authorized_keys2",

@@ -13,10 +13,26 @@ import type { ChannelRequestBody } from "@hush/wire";
 import { type ChildProcessStreams, spawnCommand } from "../adapters/process.ts";
 import type { ServerContext } from "../server.ts";
 
-/** Environment variables a client may pass (`AcceptEnv LANG LC_*`). */
+/**
+ * Environment variables a client may pass (`AcceptEnv LANG LC_*`).
+ *
+ * @example
+ * ```ts
+ * import { ACCEPTED_ENV } from "./sshd_session.ts";
+ * console.log(ACCEPTED_ENV.test("LC_ALL"), ACCEPTED_ENV.test("LD_PRELOAD")); // true false
+ * ```
+ */
 export const ACCEPTED_ENV: RegExp = /^(LANG|LC_[A-Z_]+)$/;
 
-/** Options for {@linkcode runSession}. */
+/**
+ * Options for {@linkcode runSession}.
+ *
+ * @example
+ * ```ts
+ * import type { SessionOptions } from "./sshd_session.ts";
+ * const options: SessionOptions = { trace: console.error, ptyAvailable: false };
+ * ```
+ */
 export interface SessionOptions {
   /** `sshd -d` style lines. */
   trace?: (line: string) => void;
