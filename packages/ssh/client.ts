@@ -35,6 +35,11 @@ export interface ConnectOptions {
   username: string;
   /** Keys to offer, in order (in memory, loaded from files, or WebCrypto keys). */
   identities?: Signer[];
+  /**
+   * Signature algorithms the client may use for user keys (`PubkeyAcceptedAlgorithms`), e.g.
+   * `["rsa-sha2-256"]` to sign with SHA-256 rather than SHA-512 for an RSA key; all by default.
+   */
+  publicKeyAlgorithms?: string[];
   /** An ssh-agent to take keys and signatures from. */
   agent?: AgentClient;
   /** Password, or a callback asked when the server wants one. */
@@ -390,7 +395,7 @@ export async function connect(options: ConnectOptions): Promise<SshClient> {
       agent: options.agent,
       password: options.password,
       keyboardInteractive: options.keyboardInteractive,
-      serverSigAlgs: transport.serverSigAlgs,
+      serverSigAlgs: acceptedSigAlgs(transport.serverSigAlgs, options.publicKeyAlgorithms),
       onBanner: options.onBanner,
       trace,
       signal,
@@ -417,6 +422,15 @@ export async function connect(options: ConnectOptions): Promise<SshClient> {
     onChannel: forwards.channelHandler(options.onChannel),
   });
   return new SshClient(transport, connection, options, forwards);
+}
+
+/** The server's `server-sig-algs` limited to the algorithms the caller allows. */
+function acceptedSigAlgs(
+  server: string[] | undefined,
+  allowed: string[] | undefined,
+): string[] | undefined {
+  if (!allowed) return server;
+  return (server ?? allowed).filter((a) => allowed.includes(a));
 }
 
 /** Settles with `promise`, or rejects when `signal` aborts first (cleaning up a late result). */
