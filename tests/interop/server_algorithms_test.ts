@@ -47,7 +47,9 @@ function coverageRows(
   const cipherMac: { cipher: string; mac?: string }[] = [];
   const n = Math.max(2 * macs.length, 2 * plain.length);
   for (let i = 0; i < n; i++) {
-    cipherMac.push({ cipher: plain[i % plain.length], mac: macs[i % macs.length] });
+    // Shift the cipher on each pass over the MACs, so a MAC's two rows have different ciphers.
+    const cipher = plain[(i + Math.floor(i / macs.length)) % plain.length];
+    cipherMac.push({ cipher, mac: macs[i % macs.length] });
   }
   for (const c of aead) cipherMac.push({ cipher: c }, { cipher: c });
   const rows = Math.max(2 * kex.length, 2 * hostKeys.length, cipherMac.length);
@@ -154,6 +156,15 @@ test(
       for (const alg of [...kex, ...hostKeys, ...ciphers, ...macs]) {
         assert.ok((seen.get(alg)?.size ?? 0) >= 2, `${alg} covered with fewer than two partners`);
       }
+      const table = [...kex, ...hostKeys, ...ciphers, ...macs].map((alg) => {
+        const partners = [...seen.get(alg)!].map((r) => {
+          const row = JSON.parse(r) as Row;
+          return [row.kex, row.hostKey, row.cipher, row.mac].filter((x) => x && x !== alg)
+            .join(" + ");
+        });
+        return `  ${alg}: ${partners.join(" | ")}`;
+      });
+      console.log(`coverage (algorithm: partners in each row):\n${table.join("\n")}`);
     } catch (e) {
       if (sshd) console.error(sshd.log().slice(-4000));
       throw e;
@@ -165,7 +176,7 @@ test(
 );
 
 test(
-  "OpenSSH ssh → Hush sshd: strict kex, ext-info and a forced rekey",
+  "OpenSSH ssh → Hush sshd: strict kex, ext-info, the server's algorithm lists, a forced rekey",
   { timeout: 60_000 },
   async (t) => {
     const why = requireOpenSsh("ssh", "ssh-keygen");
@@ -176,14 +187,24 @@ test(
       const user = makeKey(dir, "user_ed25519", "ed25519");
       const keysFile = join(dir, "authorized_keys");
       writeFileSync(keysFile, publicLine(user) + "\n");
+      // The server's own lists decide: two host keys but only ECDSA P-384 allowed, one kex,
+      // one cipher (the client offers its defaults).
       sshd = await startHushSshd([
         "-d",
         "-h",
         makeKey(dir, "host_ed25519", "ed25519"),
+        "-h",
+        makeKey(dir, "host_ecdsa384", "ecdsa", 384),
         "-o",
         `AuthorizedKeysFile=${keysFile}`,
         "-o",
         "RekeyLimit=1M",
+        "-o",
+        "HostKeyAlgorithms=ecdsa-sha2-nistp384",
+        "-o",
+        "KexAlgorithms=ecdh-sha2-nistp384",
+        "-o",
+        "Ciphers=aes256-gcm@openssh.com",
       ]);
       // ssh -G shows what the client will offer; -vvv shows what was agreed.
       const g = spawnSync("ssh", ["-G", ...sshBase(sshd.port, user), "127.0.0.1"], {
@@ -199,6 +220,9 @@ test(
       assert.equal(r.code, 0, r.stderr.slice(-2000));
       assert.equal(r.stdout.length, 8 << 20);
       assert.match(r.stderr, /kex_choose_conf: will use strict KEX ordering/);
+      assert.match(r.stderr, /kex: algorithm: ecdh-sha2-nistp384\n/);
+      assert.match(r.stderr, /kex: host key algorithm: ecdsa-sha2-nistp384\n/);
+      assert.match(r.stderr, /kex: server->client cipher: aes256-gcm@openssh.com MAC: <implicit>/);
       assert.match(r.stderr, /kex_input_ext_info: server-sig-algs=<[^>]*ssh-ed25519/);
       // Beyond the first kex: the server's RekeyLimit=1M forces more exchanges during 8 MiB.
       const kexinits = r.stderr.match(/SSH2_MSG_KEXINIT received/g) ?? [];
