@@ -45,8 +45,15 @@ test("OpenSSH ssh → Hush sshd command: auth, exec, pty, forwarding, shutdown",
       rsa: makeKey(dir, "user_rsa", "rsa", 2048),
     };
     const stranger = makeKey(dir, "stranger", "ed25519");
+    const restricted = makeKey(dir, "restricted", "ed25519");
     const keysFile = join(dir, "authorized_keys");
-    writeFileSync(keysFile, Object.values(users).map(publicLine).join("\n") + "\n");
+    writeFileSync(
+      keysFile,
+      Object.values(users).map(publicLine).join("\n") + "\n" +
+        `command="echo forced:$SSH_ORIGINAL_COMMAND",no-pty,no-port-forwarding ${
+          publicLine(restricted)
+        }\n`,
+    );
     const passwordFile = join(dir, "passwords");
     writeFileSync(passwordFile, `# test users\nalice:${await hashPassword("correct horse")}\n`);
     const askpass = join(dir, "askpass.sh");
@@ -83,6 +90,27 @@ test("OpenSSH ssh → Hush sshd command: auth, exec, pty, forwarding, shutdown",
         assert.equal(r.stdout.toString(), "key-ok\n");
       });
     }
+
+    await t.test("authorized_keys options: command=, no-pty, no-port-forwarding", async () => {
+      const r = await run("ssh", [...sshBase(port, restricted), HOST, "rm -rf /nothing"]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.stdout.toString(), "forced:rm -rf /nothing\n");
+      // A forced (-tt) pty that the server refuses ends OpenSSH's ssh, as with OpenSSH's sshd.
+      const tty = await run("ssh", [...sshBase(port, restricted), "-tt", HOST, "true"]);
+      assert.match(tty.stderr, /PTY allocation request failed on channel 0/);
+      assert.match(sshd!.log(), /pty refused \(no-pty in authorized_keys\)/);
+      const w = await run("ssh", [
+        ...sshBase(port, restricted),
+        "-W",
+        `127.0.0.1:${echo.port}`,
+        HOST,
+      ], {
+        input: "x",
+        timeoutMs: 20_000,
+      });
+      assert.equal(w.code, 255);
+      assert.match(w.stderr, /administratively prohibited/);
+    });
 
     await t.test("a key not in authorized_keys is refused", async () => {
       const r = await run("ssh", [
