@@ -97,7 +97,7 @@ interface World {
   base: string[];
 }
 
-async function world(config: string[] = []): Promise<World> {
+async function world(config: string[] = [], logLevel?: string): Promise<World> {
   const dir = mkdtempSync(join(tmpdir(), "hush-cli-"));
   const home = join(dir, "home");
   execFileSync("mkdir", ["-p", home]);
@@ -116,6 +116,7 @@ async function world(config: string[] = []): Promise<World> {
   const sshd = await startSshd({
     authorizedKeys: [readFileSync(`${key}.pub`, "utf8").trim()],
     config,
+    logLevel,
   });
   const knownHosts = join(dir, "known_hosts");
   writeFileSync(knownHosts, `[127.0.0.1]:${sshd.port} ${sshd.hostKeys.ed25519}\n`);
@@ -1128,5 +1129,35 @@ test("cli ssh against the Hush sshd: exec with stdin, exit status and signal, -L
     echo.close();
     await sshd?.stop();
     rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("cli ssh: PubkeyAcceptedAlgorithms picks the RSA signature algorithm and filters keys", {
+  timeout: 60_000,
+}, async (t) => {
+  if (skipWithout(t, "sshd", "ssh-keygen")) return;
+  const w = await world([], "DEBUG1");
+  try {
+    const rsa = join(w.dir, "id_rsa");
+    execFileSync(findBinary("ssh-keygen")!, ["-q", "-t", "rsa", "-b", "2048", "-N", "", "-f", rsa]);
+    writeFileSync(join(w.sshd.dir, "authorized_keys"), readFileSync(`${rsa}.pub`));
+    const args = (algorithms: string) => [
+      ...w.base.filter((a) => a !== w.key && a !== "-i"),
+      "-i",
+      rsa,
+      "-o",
+      `PubkeyAcceptedAlgorithms=${algorithms}`,
+      "root@127.0.0.1",
+      "echo in",
+    ];
+    const sha256 = await run(SSH_CLI, args("rsa-sha2-256"), { env: w.env });
+    assert.deepEqual([sha256.status, sha256.stdout], [0, "in\n"], sha256.stderr);
+    assert.match(w.sshd.log(), /userauth_pubkey: publickey test pkalg rsa-sha2-256 pkblob RSA/);
+    assert.doesNotMatch(w.sshd.log(), /pkalg rsa-sha2-512/);
+    const none = await run(SSH_CLI, args("ssh-ed25519"), { env: w.env });
+    assert.equal(none.status, 255);
+    assert.equal(none.stderr, "root@127.0.0.1: Permission denied (publickey).\n");
+  } finally {
+    await done(w);
   }
 });

@@ -468,7 +468,9 @@ export async function sshMain(argv: string[]): Promise<number> {
       onBanner: (m) => {
         if (!s.quiet) err(m.endsWith("\n") ? m : m + "\n");
       },
+      publicKeyAlgorithms: s.pubkeyAlgorithmsGiven ? s.pubkeyAlgorithms : undefined,
       rekeyBytes: s.rekeyBytes,
+      rekeyInterval: s.rekeyInterval,
       keepaliveInterval: s.keepaliveInterval,
       keepaliveCountMax: s.keepaliveCountMax,
       connectTimeout: s.connectTimeout,

@@ -201,6 +201,8 @@ test("ssh settings: -o options", () => {
   assert.equal(s.passwordAuthentication, false);
   assert.equal(s.connectTimeout, 5000);
   assert.equal(s.rekeyBytes, 1 << 20);
+  assert.equal(s.rekeyInterval, 3_600_000);
+  assert.equal(s.pubkeyAlgorithmsGiven, true);
   assert.equal(s.keepaliveInterval, 15_000);
   assert.equal(s.algorithms.ciphers?.[0], "aes128-ctr");
   assert.ok(s.algorithms.ciphers!.length > 1);

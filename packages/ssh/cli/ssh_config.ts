@@ -38,9 +38,13 @@ export interface SshSettings {
   pubkeyAuthentication: boolean;
   /** Public key algorithms for user authentication (PubkeyAcceptedAlgorithms). */
   pubkeyAlgorithms: string[];
+  /** Whether PubkeyAcceptedAlgorithms was given (then it also limits the signature algorithms). */
+  pubkeyAlgorithmsGiven: boolean;
   algorithms: Partial<AlgorithmPreferences>;
   connectTimeout?: number;
   rekeyBytes?: number;
+  /** RekeyLimit's second value, in milliseconds. */
+  rekeyInterval?: number;
   keepaliveInterval?: number;
   keepaliveCountMax?: number;
   hashKnownHosts: boolean;
@@ -172,7 +176,7 @@ export function resolveSshSettings(
     : algorithmList(pubkeySpec, pubkeyDefaults, HOST_KEY_UNIVERSE);
 
   const timeout = o.get("connecttimeout");
-  const rekey = o.get("rekeylimit")?.split(/\s+/)[0];
+  const [rekey, rekeyTime] = o.get("rekeylimit")?.split(/\s+/) ?? [];
   const alive = o.get("serveraliveinterval");
   const aliveMax = o.get("serveralivecountmax");
   const logLevel = o.get("loglevel")?.toUpperCase();
@@ -195,11 +199,15 @@ export function resolveSshSettings(
     kbdInteractiveAuthentication: flag("KbdInteractiveAuthentication", true),
     pubkeyAuthentication: flag("PubkeyAuthentication", true),
     pubkeyAlgorithms,
+    pubkeyAlgorithmsGiven: pubkeySpec !== undefined,
     algorithms,
     connectTimeout: timeout === undefined || timeout === "none"
       ? undefined
       : seconds("ConnectTimeout", timeout),
     rekeyBytes: rekey === undefined || rekey === "default" ? undefined : parseSize(rekey),
+    rekeyInterval: rekeyTime === undefined || rekeyTime === "none"
+      ? undefined
+      : seconds("RekeyLimit", rekeyTime),
     keepaliveInterval: alive === undefined ? undefined : seconds("ServerAliveInterval", alive),
     keepaliveCountMax: aliveMax === undefined ? undefined : Number(aliveMax),
     hashKnownHosts: flag("HashKnownHosts", false),
