@@ -23,6 +23,11 @@ export interface TcpForwardingOptions {
   local?: boolean;
   /** Allow `tcpip-forward` (ssh -R) (true). */
   remote?: boolean;
+  /**
+   * Where `tcpip-forward` listeners bind (GatewayPorts): `clientspecified` (default) the
+   * address the client asked for; `no` always the loopback address; `yes` every interface.
+   */
+  gatewayPorts?: "no" | "yes" | "clientspecified";
   /** `sshd -d` style lines. */
   trace?: (line: string) => void;
 }
@@ -72,7 +77,12 @@ export function tcpForwarding(options: TcpForwardingOptions = {}): ForwardHandle
   }
   if (options.remote ?? true) {
     handlers.tcpipForward = async (request) => {
-      const host = forwardBindAddress(request.address);
+      const gateway = options.gatewayPorts ?? "clientspecified";
+      const host = gateway === "no"
+        ? "127.0.0.1"
+        : gateway === "yes"
+        ? "0.0.0.0"
+        : forwardBindAddress(request.address);
       let listener;
       try {
         listener = await listenTcp(host, request.port);

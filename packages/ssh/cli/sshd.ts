@@ -13,7 +13,9 @@
  * for the current OS user), PubkeyAuthentication, PasswordAuthentication with PasswordFile
  * (`user:$scrypt$N$r$p$salt$hash` lines, see `hashPassword`), KexAlgorithms, Ciphers, MACs,
  * HostKeyAlgorithms (OpenSSH's `+`/`-`/`^` list syntax), RekeyLimit, MaxAuthTries,
- * LoginGraceTime, AllowTcpForwarding (yes/local/remote/no; no by default), StateDirectory
+ * LoginGraceTime, AllowTcpForwarding (yes/local/remote/no; no by default), GatewayPorts
+ * (where `-R` listeners bind: clientspecified by default, i.e. the address the client asked
+ * for; no: loopback only; yes: every interface), StateDirectory
  * (where the host key made when no `-h` is given lives; also `$HUSH_STATE_DIR`, else
  * `$XDG_STATE_HOME/hush`, else `~/.local/state/hush`), Banner.
  *
@@ -165,7 +167,7 @@ export async function main(argv: string[]): Promise<number> {
     const pty = ptyAvailable();
     if (!pty) log("No util-linux script on PATH: shells run without a pty");
     const forwarding = settings.forwarding.local || settings.forwarding.remote
-      ? tcpForwarding({ ...settings.forwarding, trace: log })
+      ? tcpForwarding({ ...settings.forwarding, gatewayPorts: settings.gatewayPorts, trace: log })
       : undefined;
 
     server = await serve({

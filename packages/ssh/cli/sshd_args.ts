@@ -30,6 +30,7 @@ export const SSHD_OPTION_KEYS: readonly string[] = [
   "MaxAuthTries",
   "LoginGraceTime",
   "AllowTcpForwarding",
+  "GatewayPorts",
   "StateDirectory",
   "Banner",
   "LogLevel",

@@ -44,6 +44,8 @@ export interface SshdSettings {
   passwordFile?: string;
   /** AllowTcpForwarding: which directions are allowed (no by default). */
   forwarding: { local: boolean; remote: boolean };
+  /** GatewayPorts: where `-R` listeners bind (`clientspecified` by default). */
+  gatewayPorts: "no" | "yes" | "clientspecified";
   /** StateDirectory for the generated host key, when given. */
   stateDirectory?: string;
   /** Banner file, when given. */
@@ -170,8 +172,13 @@ export function sshdSettings(args: SshdArgs): SshdSettings {
     no: { local: false, remote: false },
   }[fwd];
   if (!forwarding) throw new UsageError(`Bad AllowTcpForwarding '${fwd}' (yes, no, local, remote)`);
+  const gatewayPorts = (o.get("gatewayports") ?? "clientspecified").toLowerCase();
+  if (gatewayPorts !== "no" && gatewayPorts !== "yes" && gatewayPorts !== "clientspecified") {
+    throw new UsageError(`Bad GatewayPorts '${gatewayPorts}' (no, yes, clientspecified)`);
+  }
   return {
     listenAddress: listen.host,
+    gatewayPorts,
     port,
     algorithms,
     rekeyBytes,

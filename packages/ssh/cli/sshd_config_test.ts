@@ -80,3 +80,10 @@ test("AuthorizedKeysFile tokens and none", () => {
   assert.equal(expandAuthorizedKeysPath("%h/x%%", "bob", "/home/me/"), "/home/me//x%");
   assert.equal(expandAuthorizedKeysPath(".ssh/ak", "bob", "/home/me/"), "/home/me/.ssh/ak");
 });
+
+test("GatewayPorts values", () => {
+  assert.equal(settings().gatewayPorts, "clientspecified");
+  assert.equal(settings("-o", "GatewayPorts=no").gatewayPorts, "no");
+  assert.equal(settings("-o", "GatewayPorts=Yes").gatewayPorts, "yes");
+  assert.throws(() => settings("-o", "GatewayPorts=maybe"), /Bad GatewayPorts/);
+});
