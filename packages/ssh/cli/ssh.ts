@@ -69,7 +69,7 @@ function findError(e: unknown, name: string): (Error & Record<string, unknown>) 
  */
 export function failureMessage(
   e: unknown,
-  where: { host: string; port: number; user: string },
+  where: { host: string; port: number; user: string; connected?: boolean },
 ): string {
   const { host, port, user } = where;
   const hostKey = findError(e, "HostKeyError");
@@ -80,8 +80,13 @@ export function failureMessage(
       ? `${user}@${host}: ${auth.message}.`
       : `${user}@${host}: ${auth.message}`;
   }
-  const timeout = findError(e, "ConnectTimeout");
-  if (timeout && !timeout.connected || /^Signal timed out/.test((e as Error)?.message ?? "")) {
+  // ConnectTimeout: ours, or connect()'s "Connection to … timed out"
+  const message0 = (e as Error)?.message ?? "";
+  const timeout = findError(e, "ConnectTimeout") ??
+    (/^Connection to .* timed out$|^Signal timed out/.test(message0)
+      ? { connected: where.connected ?? false }
+      : undefined);
+  if (timeout && !timeout.connected) {
     return `ssh: connect to host ${host} port ${port}: Connection timed out`;
   }
   if (timeout || findError(e, "DisconnectError")?.message.includes("timed out")) {
@@ -483,7 +488,7 @@ export async function sshMain(argv: string[]): Promise<number> {
   } catch (e) {
     if (e instanceof PromptInterrupted) return SSH_FAILURE;
     if (args.verbose > 1) err(`debug2: ${(e as Error)?.stack ?? e}\n`);
-    err(failureMessage(e, where) + "\n");
+    err(failureMessage(e, { ...where, connected: io.connected }) + "\n");
     return SSH_FAILURE;
   }
   try {

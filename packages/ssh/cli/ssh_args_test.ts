@@ -259,6 +259,14 @@ test("ssh failure messages read like OpenSSH's", () => {
     "Host key verification failed.",
   );
   assert.equal(
+    failureMessage(new Error("Connection to h port 2222 timed out"), { ...where, connected: true }),
+    "Connection timed out during banner exchange\nConnection to h port 2222 timed out",
+  );
+  assert.equal(
+    failureMessage(new Error("Connection to h port 2222 timed out"), where),
+    "ssh: connect to host h port 2222: Connection timed out",
+  );
+  assert.equal(
     failureMessage(named("TimeoutError", "Signal timed out."), where),
     "ssh: connect to host h port 2222: Connection timed out",
   );
