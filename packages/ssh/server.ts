@@ -372,6 +372,8 @@ export async function accept(
           return false;
         }
         const address = req.address;
+        // The port we tell the client (the bound one once known, for a request of port 0).
+        let boundPort = req.port;
         const forward = await listen({
           address,
           port: req.port,
@@ -380,7 +382,7 @@ export async function accept(
             try {
               channel = await connection.openForwardedTcpip({
                 address,
-                port: forward === false ? req.port : forward.port,
+                port: boundPort,
                 originatorAddress,
                 originatorPort,
               });
@@ -392,6 +394,7 @@ export async function accept(
           },
         }, context);
         if (forward === false) return false;
+        boundPort = forward.port;
         listeners.set(`${address}:${forward.port}`, forward);
         trace(`tcpip-forward listening on ${address || "*"}:${forward.port}`);
         return req.port === 0 ? portReply(forward.port) : true;
