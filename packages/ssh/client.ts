@@ -52,6 +52,8 @@ export interface ConnectOptions {
   knownHosts?: KnownHosts;
   /** StrictHostKeyChecking: `yes`, `accept-new`, `ask` or `no` (default `yes`). */
   policy?: HostKeyPolicy;
+  /** Record new hosts hashed (`HashKnownHosts yes`), as `|1|salt|hash`. */
+  hashKnownHosts?: boolean;
   /** Decides about an unknown host key under the `ask` policy. */
   ask?: (
     info: { host: string; port: number; keyType: string; fingerprint: string; randomart: string },
@@ -352,6 +354,7 @@ export async function connect(options: ConnectOptions): Promise<SshClient> {
     trace("Connection established.");
   }
   const policy = options.policy ?? "yes";
+  let hostKeyRefusal: unknown;
   const transport = await withSignal(
     startTransport(duplex, {
       role: "client",
@@ -362,21 +365,29 @@ export async function connect(options: ConnectOptions): Promise<SshClient> {
       signal: options.signal,
       handshakeTimeout: options.connectTimeout,
       verifyHostKey: async ({ hostKey }) => {
-        const outcome = await checkHostKey({
-          store: options.knownHosts,
-          policy,
-          host: options.hostname,
-          port,
-          hostKey,
-          ask: options.ask,
-        });
-        for (const line of outcome.messages ?? []) trace(line);
+        try {
+          const outcome = await checkHostKey({
+            store: options.knownHosts,
+            policy,
+            host: options.hostname,
+            port,
+            hostKey,
+            ask: options.ask,
+            hashHosts: options.hashKnownHosts,
+          });
+          for (const line of outcome.messages ?? []) trace(line);
+        } catch (e) {
+          hostKeyRefusal = e;
+          throw e;
+        }
       },
     }),
     signal,
     (t) => void t.disconnect().catch(() => {}),
   ).catch((e) => {
     if (closeSocket) timeout?.removeEventListener("abort", closeSocket);
+    // the caller wants the HostKeyError (with its status), not the disconnect it caused
+    if (hostKeyRefusal) throw hostKeyRefusal;
     if (timeout?.aborted) {
       throw new Error(`Connection to ${options.hostname} port ${port} timed out`, { cause: e });
     }
