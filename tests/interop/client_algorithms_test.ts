@@ -1,5 +1,6 @@
 /**
- * Hush client → OpenSSH sshd: every key exchange, host key algorithm, cipher and MAC that both
+ * Hush client → OpenSSH sshd: every key exchange, host key algorithm (plain and certificate),
+ * cipher and MAC that both
  * Hush and OpenSSH 9.2 implement, each in at least two connections with different partners,
  * each running `echo`; the algorithms are checked on both ends (Hush's negotiated set and
  * sshd's own `kex: …` log lines). One sshd serves the whole matrix.
@@ -9,6 +10,8 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { KnownHosts, MemoryStorage } from "@hush/hostkeys";
 import { connect } from "@hush/ssh";
 import { requireOpenSsh, startSshd } from "../helpers/openssh.ts";
 import { keygen, tempDir, trustingStore } from "./client_fixture.ts";
@@ -158,3 +161,104 @@ test("client algorithms: each kex, host key, cipher and MAC against OpenSSH sshd
 function escape(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
+
+const CERT_HOST_KEYS = [
+  "ssh-ed25519-cert-v01@openssh.com",
+  "ecdsa-sha2-nistp256-cert-v01@openssh.com",
+  "ecdsa-sha2-nistp384-cert-v01@openssh.com",
+  "ecdsa-sha2-nistp521-cert-v01@openssh.com",
+  "rsa-sha2-512-cert-v01@openssh.com",
+  "rsa-sha2-256-cert-v01@openssh.com",
+];
+
+test("client algorithms: certificate host keys against OpenSSH sshd (@cert-authority)", {
+  timeout: 120_000,
+}, async (t) => {
+  const why = requireOpenSsh("sshd", "ssh-keygen");
+  if (why) return t.skip(why);
+  const { dir, done } = tempDir();
+  const ca = await keygen(dir, "host_ca", "ed25519");
+  const hostKeys = [
+    await keygen(dir, "cert_ed25519", "ed25519"),
+    await keygen(dir, "cert_p256", "ecdsa", { bits: 256 }),
+    await keygen(dir, "cert_p384", "ecdsa", { bits: 384 }),
+    await keygen(dir, "cert_p521", "ecdsa", { bits: 521 }),
+    await keygen(dir, "cert_rsa", "rsa", { bits: 2048 }),
+  ];
+  const config: string[] = [`HostKeyAlgorithms ${CERT_HOST_KEYS.join(",")}`];
+  for (const k of hostKeys) {
+    execFileSync("ssh-keygen", [
+      "-q",
+      "-s",
+      ca.path,
+      "-I",
+      `hush-test-${k.path}`,
+      "-h",
+      "-n",
+      "127.0.0.1",
+      "-V",
+      "-5m:+1h",
+      `${k.path}.pub`,
+    ]);
+    config.push(`HostKey ${k.path}`, `HostCertificate ${k.path}-cert.pub`);
+  }
+  const user = await keygen(dir, "id_ed25519", "ed25519");
+  const sshd = await startSshd({ authorizedKeys: [user.publicLine], logLevel: "DEBUG1", config });
+  const store = new KnownHosts([
+    new MemoryStorage(`@cert-authority [127.0.0.1]:${sshd.port} ${ca.publicLine}\n`, "ca"),
+  ]);
+  const partners = [
+    { kex: "curve25519-sha256", cipher: "aes256-gcm@openssh.com" },
+    { kex: "ecdh-sha2-nistp384", cipher: "aes128-ctr", mac: "hmac-sha2-256-etm@openssh.com" },
+  ];
+  try {
+    for (const hostKey of CERT_HOST_KEYS) {
+      for (const p of partners) {
+        const label = `${hostKey} / ${p.kex} / ${p.cipher}`;
+        const trace: string[] = [];
+        const client = await connect({
+          hostname: "127.0.0.1",
+          port: sshd.port,
+          username: "root",
+          identities: [user.key!],
+          knownHosts: store,
+          policy: "yes",
+          trace: (l) => trace.push(l),
+          algorithms: {
+            kex: [p.kex],
+            hostKey: [hostKey],
+            ciphers: [p.cipher],
+            macs: p.mac ? [p.mac] : undefined,
+          },
+        });
+        try {
+          assert.equal(client.transport.negotiated!.hostKey, hostKey, label);
+          const r = await client.exec("echo cert-ok");
+          assert.equal(new TextDecoder().decode(r.stdout), "cert-ok\n", label);
+        } finally {
+          await client.close();
+        }
+      }
+      assert.match(sshd.log(), new RegExp(`kex: host key algorithm: ${escape(hostKey)}`));
+    }
+    // a certificate from a CA that is not trusted is refused
+    const other = await keygen(dir, "other_ca", "ed25519");
+    await assert.rejects(
+      connect({
+        hostname: "127.0.0.1",
+        port: sshd.port,
+        username: "root",
+        identities: [user.key!],
+        knownHosts: new KnownHosts([
+          new MemoryStorage(`@cert-authority [127.0.0.1]:${sshd.port} ${other.publicLine}\n`),
+        ]),
+        policy: "yes",
+        algorithms: { hostKey: [CERT_HOST_KEYS[0]] },
+      }),
+      (e: Error) => e.name === "HostKeyError",
+    );
+  } finally {
+    await sshd.stop();
+    done();
+  }
+});
