@@ -1,9 +1,8 @@
 /**
  * Hush client → OpenSSH sshd: every key exchange, host key algorithm (plain and certificate),
- * cipher and MAC that both
- * Hush and OpenSSH 9.2 implement, each in at least two connections with different partners,
- * each running `echo`; the algorithms are checked on both ends (Hush's negotiated set and
- * sshd's own `kex: …` log lines). One sshd serves the whole matrix.
+ * cipher and MAC that both Hush and OpenSSH 9.2 implement, each in at least two connections
+ * with different partners, each running `echo`; the algorithms are checked on both ends (Hush's
+ * negotiated set and sshd's own `kex: …` log lines). One sshd serves each matrix.
  *
  * Not here: mlkem768x25519-sha256 (OpenSSH 9.9+; covered in-memory by @hush/transport),
  * sntrup761x25519-sha512, *-sha1 kex, CBC/3DES ciphers, UMAC and MD5 MACs, DSA (OpenSSH only).
