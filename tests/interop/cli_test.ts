@@ -1161,3 +1161,49 @@ test("cli ssh: PubkeyAcceptedAlgorithms picks the RSA signature algorithm and fi
     await done(w);
   }
 });
+
+test("cli ssh: ServerAliveInterval/CountMax give up on a server that stops answering", {
+  timeout: 60_000,
+}, async (t) => {
+  if (skipWithout(t, "sshd", "ssh-keygen")) return;
+  const w = await world();
+  // a TCP relay in front of sshd that can freeze: bytes stop flowing both ways
+  let frozen = false;
+  const relay = createServer((client) => {
+    const upstream = netConnect({ host: "127.0.0.1", port: w.sshd.port });
+    client.on("data", (d) => frozen || upstream.write(d));
+    upstream.on("data", (d) => frozen || client.write(d));
+    client.on("error", () => upstream.destroy());
+    upstream.on("error", () => client.destroy());
+    client.on("close", () => upstream.destroy());
+  });
+  await new Promise<void>((r) => relay.listen(0, "127.0.0.1", () => r()));
+  const relayPort = (relay.address() as { port: number }).port;
+  writeFileSync(w.knownHosts, `[127.0.0.1]:${relayPort} ${w.sshd.hostKeys.ed25519}\n`);
+  try {
+    const child = start(SSH_CLI, [
+      ...w.base,
+      "-p",
+      String(relayPort),
+      "-o",
+      "HostKeyAlgorithms=ssh-ed25519",
+      "-o",
+      "ServerAliveInterval=1",
+      "-o",
+      "ServerAliveCountMax=2",
+      "root@127.0.0.1",
+      "echo started; sleep 30",
+    ], w.env);
+    const result = collect(child);
+    await new Promise<void>((resolve) => child.stdout!.once("data", () => resolve()));
+    frozen = true;
+    const t0 = Date.now();
+    const r = await result;
+    assert.equal(r.status, 255);
+    assert.match(r.stderr, /Timeout, server 127\.0\.0\.1 not responding\.\n/);
+    assert.ok(Date.now() - t0 < 15_000, "gave up within a few intervals");
+  } finally {
+    relay.close();
+    await done(w);
+  }
+});

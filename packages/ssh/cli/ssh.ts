@@ -421,6 +421,10 @@ export async function sshMain(argv: string[]): Promise<number> {
       if (line === "Connection established.") io.connected = true;
       if (args.verbose > 0) err(`debug1: ${line}\n`);
       else if (!s.quiet && line.startsWith("Warning:")) err(`${line}\n`);
+      // ServerAliveCountMax ran out: said without -v too, in OpenSSH's words
+      if (line.startsWith("Timeout, server") && !s.quiet) {
+        err(`Timeout, server ${s.host} not responding.\n`);
+      }
     },
   };
   io.trace(`${SOFTWARE_VERSION}, Deno ${Deno.version.deno}`);
