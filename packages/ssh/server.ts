@@ -164,7 +164,11 @@ export interface ForwardHandlers {
   directTcpip?: (
     request: DirectTcpipRequest,
     context: ServerContext,
-  ) => Promise<ForwardSocket | false | ChannelOpenRefusal> | ForwardSocket | false;
+  ) =>
+    | Promise<ForwardSocket | false | ChannelOpenRefusal>
+    | ForwardSocket
+    | false
+    | ChannelOpenRefusal;
   /** Opens a listener for a `tcpip-forward`; `false` refuses. */
   tcpipForward?: (
     request: TcpipForwardRequest,
