@@ -92,7 +92,9 @@ export interface ConnectOptions {
 
 /** What `exec` returns once the command has finished. */
 export interface ExecResult {
+  /** Everything the command wrote to stdout. */
   stdout: Uint8Array;
+  /** Everything it wrote to stderr (extended data type 1). */
   stderr: Uint8Array;
   /** Exit status, or null when the command died of a signal or sent none. */
   code: number | null;
@@ -102,9 +104,13 @@ export interface ExecResult {
 
 /** Options for a shell or a streaming exec. */
 export interface PtyOptions {
+  /** `TERM` for the remote side (`xterm-256color`). */
   term?: string;
+  /** Width in characters (80). */
   cols?: number;
+  /** Height in rows (24). */
   rows?: number;
+  /** Terminal modes (RFC 4254 §8), none by default. */
   modes?: TerminalModes;
 }
 

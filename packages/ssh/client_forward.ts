@@ -26,9 +26,13 @@ export interface ForwardedConnectionInfo {
  */
 export type ForwardedConnectionHandler = (channel: Channel, info: ForwardedConnectionInfo) => void;
 
-interface RemoteForwardEntry {
+/** A forward the server granted, with the handler of its connections. */
+export interface RemoteForwardEntry {
+  /** The address asked for in `tcpip-forward`. */
   address: string;
+  /** The port bound. */
   port: number;
+  /** Receives its connections. */
   handler: ForwardedConnectionHandler;
 }
 

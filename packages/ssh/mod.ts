@@ -47,6 +47,7 @@ export {
   type LocalForward,
   type LocalForwardOptions,
   relayDuplexes,
+  type RemoteForwardEntry,
   RemoteForwardTable,
 } from "./client_forward.ts";
 export { memoryDuplexPair } from "./adapters/memory.ts";
