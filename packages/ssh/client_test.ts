@@ -156,3 +156,32 @@ test("connect: connectTimeout fails a server that never answers", async () => {
   assert.ok(Date.now() - started < 3000);
   await new Promise((r) => silent.close(r));
 });
+
+test("connect: password (string or callback) when the server asks for one", async () => {
+  for (const password of ["s3cret", () => Promise.resolve("s3cret")]) {
+    const hostKey = await generateKey("ssh-ed25519");
+    const [a, b] = memoryDuplexPair();
+    const server = accept(b, {
+      hostKeys: [hostKey],
+      authenticate: { password: (user, pw) => user === "me" && pw === "s3cret" },
+    });
+    const client = await connect({
+      hostname: "test",
+      username: "me",
+      password,
+      policy: "no",
+      duplex: a,
+    });
+    await server;
+    await client.close();
+  }
+  const [a, b] = memoryDuplexPair();
+  accept(b, {
+    hostKeys: [await generateKey("ssh-ed25519")],
+    authenticate: { password: () => false },
+  }).catch(() => {});
+  await assert.rejects(
+    connect({ hostname: "test", username: "me", password: "wrong", policy: "no", duplex: a }),
+    (e: Error) => e.name === "AuthError",
+  );
+});
