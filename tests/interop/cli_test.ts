@@ -862,7 +862,7 @@ test(
         `AuthorizedKeysFile=${join(dir, "no_keys")}`,
       ]);
       const known = join(dir, "known_hosts");
-      const command = (extra: string) =>
+      const command = (extra: string, remote = "echo logged-in") =>
         [
           process.execPath,
           "run",
@@ -877,7 +877,7 @@ test(
           "GlobalKnownHostsFile=none",
           extra,
           "bob@127.0.0.1",
-          "echo logged-in",
+          `'${remote}'`,
         ].join(" ");
       // script(1) gives the command a terminal; each answer is typed once its prompt shows
       const typed = async (answers: [RegExp, string][], cmd: string) => {
@@ -923,6 +923,14 @@ test(
       assert.doesNotMatch(yes.stdout, /hunter2/, "the password is not echoed");
       assert.match(yes.stdout, /logged-in/);
       assert.equal(yes.status, 0);
+
+      // with a pty, ~. at the start of a line disconnects from a command that would run on
+      const escaped = await typed(
+        [[password, "hunter2"], [/ready/, "\r~."]],
+        command("-t", "echo ready; sleep 60"),
+      );
+      assert.match(escaped.stdout, /Connection to 127\.0\.0\.1 closed\./);
+      assert.equal(escaped.status, 255);
     } finally {
       await sshd?.stop();
       rmSync(dir, { recursive: true, force: true });

@@ -32,6 +32,7 @@ import { connectTcp, listenTcp, type TcpConnection } from "../adapters/tcp.ts";
 import { connectAgent } from "../adapters/unix.ts";
 import { type ForwardSpec, parseSshArgs, UsageError } from "./ssh_args.ts";
 import { resolveSshSettings, type SshSettings } from "./ssh_config.ts";
+import { escapeFilter } from "./ssh_escape.ts";
 import { loadPrivateKey, privateKeyFileInfo } from "./ssh_identity.ts";
 import { haveTty, PromptInterrupted, readLine, stdinIsTerminal, tell } from "./ssh_tty.ts";
 
@@ -631,8 +632,14 @@ async function runSession(
     } catch { /* no SIGWINCH */ }
   }
   // stdin → remote, with the channel window as backpressure; EOF when stdin ends
+  // on an interactive terminal, ~. at the start of a line disconnects (as ssh's EscapeChar)
+  let escaped!: () => void;
+  const escape = new Promise<"escaped">((resolve) => (escaped = () => resolve("escaped")));
   if (args.noStdin) {
     void session.writable.close().catch(() => {});
+  } else if (pty && terminal) {
+    void Deno.stdin.readable.pipeThrough(escapeFilter(escaped))
+      .pipeTo(session.writable).catch(() => {});
   } else {
     void Deno.stdin.readable.pipeTo(session.writable).catch(() => {});
   }
@@ -644,8 +651,14 @@ async function runSession(
     session.readable.pipeTo(Deno.stdout.writable, { preventClose: true }).catch(failed),
     session.stderr.pipeTo(Deno.stderr.writable, { preventClose: true }).catch(failed),
   ]);
-  if (await Promise.race([outputs, writeFailed]) === "failed") {
+  const ended = await Promise.race([outputs, writeFailed, escape]);
+  if (ended === "failed") {
     io.trace("Writing the remote output failed");
+    return SSH_FAILURE;
+  }
+  if (ended === "escaped") {
+    Deno.stdin.setRaw(false);
+    err(`Connection to ${s.host} closed.\r\n`);
     return SSH_FAILURE;
   }
   const [code, signal] = await Promise.all([session.exitStatus, session.exitSignal]);
