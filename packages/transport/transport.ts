@@ -250,8 +250,9 @@ export class Transport implements MessageConn {
       );
       // our KEXINIT goes out right behind our version line, before the peer's line arrives
       this.#beginKex();
-      await reading;
-      await this.#firstKex.promise;
+      // Both at once: a peer that never sends its line leaves `reading` pending, and the
+      // handshake timeout (or an abort) must still end start() through #firstKex.
+      await Promise.all([reading, this.#firstKex.promise]);
     } catch (e) {
       await this.#fail(e);
       throw this.#error ?? e;
