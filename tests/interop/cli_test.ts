@@ -1177,7 +1177,9 @@ test("cli ssh: ServerAliveInterval/CountMax give up on a server that stops answe
   const w = await world();
   // a TCP relay in front of sshd that can freeze: bytes stop flowing both ways
   let frozen = false;
+  const sockets: { destroy(): void }[] = [];
   const relay = createServer((client) => {
+    sockets.push(client);
     const upstream = netConnect({ host: "127.0.0.1", port: w.sshd.port });
     client.on("data", (d) => frozen || upstream.write(d));
     upstream.on("data", (d) => frozen || client.write(d));
@@ -1208,8 +1210,26 @@ test("cli ssh: ServerAliveInterval/CountMax give up on a server that stops answe
     const t0 = Date.now();
     const r = await result;
     assert.equal(r.status, 255);
-    assert.match(r.stderr, /Timeout, server 127\.0\.0\.1 not responding\.\n/);
+    assert.equal(r.stderr, "Timeout, server 127.0.0.1 not responding.\n");
     assert.ok(Date.now() - t0 < 15_000, "gave up within a few intervals");
+
+    // the connection drops under a running command: 255 and OpenSSH's words
+    frozen = false;
+    const again = start(SSH_CLI, [
+      ...w.base,
+      "-p",
+      String(relayPort),
+      "-o",
+      "HostKeyAlgorithms=ssh-ed25519",
+      "root@127.0.0.1",
+      "echo started; sleep 30",
+    ], w.env);
+    const dropped = collect(again);
+    await new Promise<void>((resolve) => again.stdout!.once("data", () => resolve()));
+    for (const socket of sockets) socket.destroy();
+    const d = await dropped;
+    assert.equal(d.status, 255, d.stderr);
+    assert.equal(d.stderr, "Connection to 127.0.0.1 closed by remote host.\n");
   } finally {
     relay.close();
     await done(w);

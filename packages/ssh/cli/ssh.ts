@@ -123,6 +123,8 @@ interface Io {
   verbose: boolean;
   /** Set once the TCP connection is up (its trace line went by). */
   connected?: boolean;
+  /** Set when ServerAliveCountMax ran out (the connection was given up on). */
+  timedOut?: boolean;
 }
 
 /** Raised when ConnectTimeout runs out; says whether TCP had connected. */
@@ -423,8 +425,9 @@ export async function sshMain(argv: string[]): Promise<number> {
       if (args.verbose > 0) err(`debug1: ${line}\n`);
       else if (!s.quiet && line.startsWith("Warning:")) err(`${line}\n`);
       // ServerAliveCountMax ran out: said without -v too, in OpenSSH's words
-      if (line.startsWith("Timeout, server") && !s.quiet) {
-        err(`Timeout, server ${s.host} not responding.\n`);
+      if (line.startsWith("Timeout, server")) {
+        io.timedOut = true;
+        if (!s.quiet) err(`Timeout, server ${s.host} not responding.\n`);
       }
     },
   };
@@ -644,16 +647,28 @@ async function runSession(
     void Deno.stdin.readable.pipeTo(session.writable).catch(() => {});
   }
   // remote output → ours; a write that fails (stdout closed: `ssh host yes | head`) ends ssh
-  // with 255 as OpenSSH does, instead of draining the remote forever
+  // with 255 as OpenSSH does, instead of draining the remote forever. preventAbort: a lost
+  // connection must not close our stdout/stderr (their messages still have to be written)
   let failed!: () => void;
   const writeFailed = new Promise<"failed">((resolve) => (failed = () => resolve("failed")));
   const outputs = Promise.all([
-    session.readable.pipeTo(Deno.stdout.writable, { preventClose: true }).catch(failed),
-    session.stderr.pipeTo(Deno.stderr.writable, { preventClose: true }).catch(failed),
+    session.readable.pipeTo(Deno.stdout.writable, { preventClose: true, preventAbort: true }).catch(
+      failed,
+    ),
+    session.stderr.pipeTo(Deno.stderr.writable, { preventClose: true, preventAbort: true }).catch(
+      failed,
+    ),
   ]);
   const ended = await Promise.race([outputs, writeFailed, escape]);
   if (ended === "failed") {
-    io.trace("Writing the remote output failed");
+    // the connection went away under the session, or our own output could not be written
+    const lost = await Promise.race([
+      client.transport.closed.then(() => true),
+      new Promise<false>((r) => setTimeout(() => r(false), 100)),
+    ]);
+    if (lost && !io.timedOut && !s.quiet) {
+      err(`Connection to ${s.host} closed by remote host.\n`);
+    } else io.trace("Writing the remote output failed");
     return SSH_FAILURE;
   }
   if (ended === "escaped") {
