@@ -145,7 +145,7 @@ test("interop: ssh-keygen -F finds what Hush wrote, plain and hashed, with ports
   }
 });
 
-test("interop: ssh-keygen -R edits a file and Hush reads the rest losslessly", async (t) => {
+test("interop: ssh-keygen -R edits a file and Hush reads the rest losslessly", (t) => {
   if (missingTool(t)) return;
   const { dir, done } = tempDir();
   try {

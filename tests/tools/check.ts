@@ -172,5 +172,8 @@ if (import.meta.main) {
     }
   });
   ok = (await step("deno check", [deno, "check", ...roots])) && ok;
+  ok =
+    (await step("deno check --doc-only README.md", [deno, "check", "--doc-only", "README.md"])) &&
+    ok;
   Deno.exit(ok ? 0 : 1);
 }
