@@ -686,9 +686,24 @@ async function runSession(
   return code ?? SSH_FAILURE;
 }
 
+/** Anything unforeseen still ends as ssh's failures do: a message and 255, the terminal restored. */
+function fatal(e: unknown): never {
+  try {
+    if (Deno.stdin.isTerminal()) Deno.stdin.setRaw(false);
+  } catch { /* not ours */ }
+  try {
+    err(`ssh: ${(e as Error)?.message ?? e}\n`);
+  } catch { /* stderr gone */ }
+  Deno.exit(SSH_FAILURE);
+}
+
 if (import.meta.main) {
+  globalThis.addEventListener("unhandledrejection", (event) => {
+    event.preventDefault();
+    fatal(event.reason);
+  });
   // `deno task ssh -- …` passes the `--` through
   const argv = Deno.args[0] === "--" ? Deno.args.slice(1) : Deno.args;
-  const status = await sshMain(argv);
+  const status = await sshMain(argv).catch(fatal);
   Deno.exit(status);
 }
