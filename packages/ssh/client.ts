@@ -178,10 +178,12 @@ export class SshClient {
     const input = typeof options.stdin === "string"
       ? new TextEncoder().encode(options.stdin)
       : options.stdin;
+    // A command may exit without reading all its input (as `ssh host true < big` does): the
+    // channel closes under the write, which is not an error of the command.
     const writing = (async () => {
       if (input?.length) await writer.write(input);
       await writer.close();
-    })();
+    })().catch(() => {});
     const [stdout, stderr] = await Promise.all([
       collect(session.readable),
       collect(session.stderr),

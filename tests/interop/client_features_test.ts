@@ -73,6 +73,9 @@ test("client features against OpenSSH sshd", { timeout: 120_000 }, async (t) => 
       const cat = await client!.exec("tr a-z A-Z", { stdin: "hello stdin\n" });
       assert.equal(text(cat.stdout), "HELLO STDIN\n");
       assert.equal(cat.code, 0);
+      // a command that exits without reading its input still gives its status
+      const unread = await client!.exec("exit 3", { stdin: new Uint8Array(16 * 1024 * 1024) });
+      assert.equal(unread.code, 3);
       const killed = await client!.exec("kill -TERM $$");
       assert.equal(killed.code, null);
       assert.equal(killed.signal, "TERM");
