@@ -11,7 +11,8 @@
  * ```
  * @module
  */
-import { chmod, readFile, stat, writeFile } from "node:fs/promises";
+import { chmod, mkdir, readFile, stat, writeFile } from "node:fs/promises";
+import { dirname } from "node:path";
 import { hostname, userInfo } from "node:os";
 import {
   generateKey,
@@ -168,6 +169,12 @@ async function generate(a: KeygenArgs, io: KeygenIo): Promise<void> {
     file = answer ? answer : home;
   }
   file = expandHome(file);
+  // as ssh-keygen: the default place gets its ~/.ssh made (0700)
+  const sshDir = expandHome("~/.ssh");
+  if (dirname(file) === sshDir && !(await exists(sshDir))) {
+    await mkdir(sshDir, { mode: 0o700 });
+    io.out(`Created directory '${sshDir}'.\n`);
+  }
   if (await exists(file)) {
     io.out(`${file} already exists.\n`);
     const answer = await io.ask("Overwrite (y/n)? ", true);

@@ -99,3 +99,20 @@ test("keygen --password prints user:$scrypt$ hash after two matching entries", a
   const m = io(["a", "b"]);
   assert.equal(await keygenMain(["--password"], m), 1);
 });
+
+test("keygen: without -f it offers ~/.ssh/id_<type>, making ~/.ssh 0700 as ssh-keygen does", async () => {
+  const home = mkdtempSync(join(tmpdir(), "hush-keygen-home-"));
+  const saved = process.env.HOME;
+  process.env.HOME = home;
+  try {
+    const r = io([undefined]); // no answer: the default file
+    assert.equal(await keygenMain(["-t", "ecdsa", "-N", ""], r), 0, r.stderr);
+    assert.match(r.stdout, new RegExp(`Created directory '${home}/\\.ssh'\\.`));
+    assert.equal(statSync(join(home, ".ssh")).mode & 0o777, 0o700);
+    assert.equal(statSync(join(home, ".ssh", "id_ecdsa")).mode & 0o777, 0o600);
+    assert.match(readFileSync(join(home, ".ssh", "id_ecdsa.pub"), "utf8"), /^ecdsa-sha2-nistp256 /);
+  } finally {
+    process.env.HOME = saved;
+    rmSync(home, { recursive: true, force: true });
+  }
+});
