@@ -11,12 +11,26 @@ import { createHash } from "node:crypto";
 import { openSync } from "node:fs";
 import { open } from "node:fs/promises";
 import { join } from "node:path";
+import process from "node:process";
 import { connect } from "@hush/ssh";
 import { requireOpenSsh, startSshd } from "../helpers/openssh.ts";
 import { keygen, sshArgs, tempDir, trustingStore } from "./client_fixture.ts";
 
 const SIZE = 256 * 1024 * 1024;
 const REKEY = 32 * 1024 * 1024;
+
+/**
+ * The suites to measure: the default negotiation, or those named in `HUSH_TRANSFER_SUITES`
+ * (comma-separated `cipher` or `cipher+mac`, e.g. `aes128-gcm@openssh.com,aes128-ctr+hmac-sha2-256-etm@openssh.com`).
+ */
+function suites(): ({ ciphers: string[]; macs?: string[] } | undefined)[] {
+  const list = process.env.HUSH_TRANSFER_SUITES;
+  if (!list) return [undefined];
+  return list.split(",").map((s) => {
+    const [cipher, mac] = s.split("+");
+    return { ciphers: [cipher], macs: mac ? [mac] : undefined };
+  });
+}
 
 function rate(bytes: number, ms: number): string {
   return `${(bytes / 1048576 / (ms / 1000)).toFixed(1)} MB/s`;
@@ -78,99 +92,103 @@ test("client transfer: 256 MiB down and up through sshd with forced rekeys, vs O
   ]);
   const lines: string[] = [];
   try {
-    const client = await connect({
-      hostname: "127.0.0.1",
-      port: sshd.port,
-      username: "root",
-      identities: [user.key!],
-      knownHosts: trustingStore(sshd.port, Object.values(sshd.hostKeys)),
-      policy: "yes",
-      rekeyBytes: REKEY,
-    });
-    const n = client.transport.negotiated!;
-    const suite = `${n.kex}, ${n.cipherClientToServer}${
-      n.macClientToServer ? ` + ${n.macClientToServer}` : ""
-    }`;
-    let hushDown: number, hushUp: number;
-    try {
-      // down: the server cats the file, the client hashes what arrives
-      let t0 = performance.now();
-      const down = await client.execStream(`cat '${data}'`);
-      const hash = createHash("sha256");
-      let bytes = 0;
-      const [, stderr] = await Promise.all([
-        (async () => {
-          for await (const chunk of down.readable) {
-            hash.update(chunk);
-            bytes += chunk.length;
+    for (const wanted of suites()) {
+      const client = await connect({
+        hostname: "127.0.0.1",
+        port: sshd.port,
+        username: "root",
+        identities: [user.key!],
+        knownHosts: trustingStore(sshd.port, Object.values(sshd.hostKeys)),
+        policy: "yes",
+        rekeyBytes: REKEY,
+        algorithms: wanted,
+      });
+      const n = client.transport.negotiated!;
+      const suite = `${n.kex}, ${n.cipherClientToServer}${
+        n.macClientToServer ? ` + ${n.macClientToServer}` : ""
+      }`;
+      let hushDown: number, hushUp: number;
+      try {
+        // down: the server cats the file, the client hashes what arrives
+        let t0 = performance.now();
+        const down = await client.execStream(`cat '${data}'`);
+        const hash = createHash("sha256");
+        let bytes = 0;
+        const [, stderr] = await Promise.all([
+          (async () => {
+            for await (const chunk of down.readable) {
+              hash.update(chunk);
+              bytes += chunk.length;
+            }
+          })(),
+          new Response(down.stderr).text(),
+          down.writable.close(),
+        ]);
+        hushDown = performance.now() - t0;
+        assert.equal(stderr, "");
+        assert.equal(await down.exitStatus, 0);
+        assert.equal(bytes, SIZE);
+        assert.equal(hash.digest("hex"), expected, "download SHA-256");
+        const kexAfterDown = client.transport.kexCount;
+
+        // up: the client streams the file into the server's sha256sum
+        t0 = performance.now();
+        const up = await client.execStream("sha256sum");
+        const file = await open(data, "r");
+        const writing = (async () => {
+          const writer = up.writable.getWriter();
+          for (let off = 0; off < SIZE;) {
+            const buf = new Uint8Array(256 * 1024);
+            const { bytesRead } = await file.read(buf, 0, buf.length, off);
+            if (bytesRead === 0) break;
+            await writer.write(buf.subarray(0, bytesRead));
+            off += bytesRead;
           }
-        })(),
-        new Response(down.stderr).text(),
-        down.writable.close(),
+          await writer.close();
+          await file.close();
+        })();
+        const [out] = await Promise.all([new Response(up.readable).text(), writing]);
+        hushUp = performance.now() - t0;
+        assert.equal(await up.exitStatus, 0);
+        assert.equal(out.split(" ")[0], expected, "upload SHA-256");
+        // each direction crosses RekeyLimit 8 times; either side may start each rekey
+        assert.ok(kexAfterDown >= 1 + SIZE / REKEY - 1, `rekeys during download: ${kexAfterDown}`);
+        assert.ok(
+          client.transport.kexCount >= kexAfterDown + SIZE / REKEY - 1,
+          `rekeys during upload: ${client.transport.kexCount - kexAfterDown}`,
+        );
+        lines.push(
+          `Hush client (${suite}; ${client.transport.kexCount - 1} rekeys): ` +
+            `down ${rate(SIZE, hushDown)}, up ${rate(SIZE, hushUp)}`,
+        );
+      } finally {
+        await client.close();
+      }
+
+      // OpenSSH's ssh, same sshd, same bytes, same rekey limit and cipher
+      const args = sshArgs(sshd.port, user.path, knownHostsFile, [
+        "-o",
+        "StrictHostKeyChecking=yes",
+        "-o",
+        `RekeyLimit=${REKEY / 1048576}M`,
+        "-o",
+        `Ciphers=${n.cipherClientToServer}`,
+        "-o",
+        `KexAlgorithms=${n.kex}`,
+        ...(n.macClientToServer ? ["-o", `MACs=${n.macClientToServer}`] : []),
       ]);
-      hushDown = performance.now() - t0;
-      assert.equal(stderr, "");
-      assert.equal(await down.exitStatus, 0);
-      assert.equal(bytes, SIZE);
-      assert.equal(hash.digest("hex"), expected, "download SHA-256");
-      const kexAfterDown = client.transport.kexCount;
-
-      // up: the client streams the file into the server's sha256sum
-      t0 = performance.now();
-      const up = await client.execStream("sha256sum");
-      const file = await open(data, "r");
-      const writing = (async () => {
-        const writer = up.writable.getWriter();
-        for (let off = 0; off < SIZE;) {
-          const buf = new Uint8Array(256 * 1024);
-          const { bytesRead } = await file.read(buf, 0, buf.length, off);
-          if (bytesRead === 0) break;
-          await writer.write(buf.subarray(0, bytesRead));
-          off += bytesRead;
-        }
-        await writer.close();
-        await file.close();
-      })();
-      const [out] = await Promise.all([new Response(up.readable).text(), writing]);
-      hushUp = performance.now() - t0;
-      assert.equal(await up.exitStatus, 0);
-      assert.equal(out.split(" ")[0], expected, "upload SHA-256");
-      // each direction crosses RekeyLimit 8 times; either side may start each rekey
-      assert.ok(kexAfterDown >= 1 + SIZE / REKEY - 1, `rekeys during download: ${kexAfterDown}`);
-      assert.ok(
-        client.transport.kexCount >= kexAfterDown + SIZE / REKEY - 1,
-        `rekeys during upload: ${client.transport.kexCount - kexAfterDown}`,
-      );
+      const down = await sshTransfer([...args, `cat '${data}'`]);
+      assert.equal(down.code, 0);
+      assert.equal(down.sha256, expected);
+      const up = await sshTransfer([...args, "sha256sum"], data);
+      assert.equal(up.code, 0);
+      assert.equal(up.stdout.split(" ")[0], expected);
       lines.push(
-        `Hush client (${suite}; ${client.transport.kexCount - 1} rekeys): ` +
-          `down ${rate(SIZE, hushDown)}, up ${rate(SIZE, hushUp)}`,
+        `OpenSSH ssh (same suite and RekeyLimit): down ${rate(SIZE, down.ms)}, up ${
+          rate(SIZE, up.ms)
+        }`,
       );
-    } finally {
-      await client.close();
     }
-
-    // OpenSSH's ssh, same sshd, same bytes, same rekey limit and cipher
-    const args = sshArgs(sshd.port, user.path, knownHostsFile, [
-      "-o",
-      "StrictHostKeyChecking=yes",
-      "-o",
-      `RekeyLimit=${REKEY / 1048576}M`,
-      "-o",
-      `Ciphers=${n.cipherClientToServer}`,
-      "-o",
-      `KexAlgorithms=${n.kex}`,
-    ]);
-    const down = await sshTransfer([...args, `cat '${data}'`]);
-    assert.equal(down.code, 0);
-    assert.equal(down.sha256, expected);
-    const up = await sshTransfer([...args, "sha256sum"], data);
-    assert.equal(up.code, 0);
-    assert.equal(up.stdout.split(" ")[0], expected);
-    lines.push(
-      `OpenSSH ssh (same suite and RekeyLimit): down ${rate(SIZE, down.ms)}, up ${
-        rate(SIZE, up.ms)
-      }`,
-    );
     console.log(`256 MiB each way through OpenSSH sshd:\n  ${lines.join("\n  ")}`);
   } finally {
     await sshd.stop();
