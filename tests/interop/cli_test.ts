@@ -8,7 +8,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { createHash } from "node:crypto";
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { connect as netConnect, createServer, type Server } from "node:net";
 import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
@@ -365,6 +365,22 @@ test(
         "echo openssh",
       ], { encoding: "utf8", env: { ...w.env, PATH: process.env.PATH ?? "" } });
       assert.equal(openssh, "openssh\n");
+
+      // "remember nothing" (UserKnownHostsFile=/dev/null): a path that is not a regular file
+      // is never replaced; a FIFO stands in for /dev/null here
+      const fifo = join(w.dir, "fifo");
+      execFileSync("mkfifo", [fifo]);
+      const nothing = await run(SSH_CLI, [
+        ...opts("no").map((
+          a,
+        ) => (a === `UserKnownHostsFile=${file}` ? `UserKnownHostsFile=${fifo}` : a)),
+        "root@127.0.0.1",
+        "echo remembered-nothing",
+      ], { env: w.env });
+      assert.equal(nothing.status, 0, nothing.stderr);
+      assert.equal(nothing.stdout, "remembered-nothing\n");
+      assert.match(nothing.stderr, /^Warning: Permanently added /);
+      assert.ok(statSync(fifo).isFIFO());
 
       // a changed key is refused, under accept-new too
       writeFileSync(

@@ -27,13 +27,13 @@ import {
 import type { Channel, ChannelOpenRequest } from "@hush/channels";
 import { connect, type SshClient } from "../client.ts";
 import { homeDirectory } from "../adapters/files.ts";
-import { fileKnownHosts } from "../adapters/known_hosts_file.ts";
 import { connectTcp, listenTcp, type TcpConnection } from "../adapters/tcp.ts";
 import { connectAgent } from "../adapters/unix.ts";
 import { type ForwardSpec, parseSshArgs, UsageError } from "./ssh_args.ts";
 import { resolveSshSettings, type SshSettings } from "./ssh_config.ts";
 import { escapeFilter } from "./ssh_escape.ts";
 import { loadPrivateKey, privateKeyFileInfo } from "./ssh_identity.ts";
+import { sshKnownHosts } from "./ssh_known_hosts.ts";
 import { haveTty, PromptInterrupted, readLine, stdinIsTerminal, tell } from "./ssh_tty.ts";
 
 /** What `ssh -V` prints before the runtime's version. */
@@ -442,7 +442,7 @@ export async function sshMain(argv: string[]): Promise<number> {
     const agentKeys = agent ? await agent.identities().catch(() => []) : [];
     const identities = await loadIdentities(s, io, agentKeys);
     const store = s.knownHostsFiles.length
-      ? traceHostKeys(fileKnownHosts(s.knownHostsFiles), io)
+      ? traceHostKeys(await sshKnownHosts(s.knownHostsFiles), io)
       : undefined;
     const canAsk = !s.batchMode;
     let passwordAsked = 0;
