@@ -129,6 +129,10 @@ function encodeText(text: string, utf8: boolean): Uint8Array {
   return out;
 }
 
+/** `st_mode` file type bits, and the type of a regular file. */
+const FILE_TYPE_MASK = 0o170000;
+const REGULAR_FILE = 0o100000;
+
 function randomSuffix(): string {
   const b = crypto.getRandomValues(new Uint8Array(6));
   let s = "";
@@ -198,6 +202,13 @@ export class FileStorage implements KnownHostsStorage {
   }
 
   async #locked(fn: (text: string) => string): Promise<void> {
+    // A path that is not a regular file (`/dev/null`, a FIFO) is never rewritten: the rename
+    // below would replace the device node with a plain file (as root, /dev/null itself).
+    const before = await this.#fs.stat(this.name);
+    const type = before ? before.mode & FILE_TYPE_MASK : 0;
+    if (type !== 0 && type !== REGULAR_FILE) {
+      throw new Error(`${this.name} is not a regular file; it is not written to`);
+    }
     const release = this.#fs.lock ? await this.#fs.lock(this.name) : await this.#lockFile();
     try {
       const bytes = await this.#fs.readFile(this.name);

@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { promises as fsp } from "node:fs";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
+import { execFileSync } from "node:child_process";
 import { join } from "node:path";
 import { FileStorage, type KnownHostsFs } from "./file_storage.ts";
 import { KnownHosts } from "./known_hosts.ts";
@@ -168,6 +169,31 @@ test("file storage: a stale lock file is broken, a live one times out", async ()
     const s = new FileStorage(path, nodeFs, { lockTimeout: 100 });
     await assert.rejects(s.update(() => "# b\n"), /Cannot lock/);
     assert.equal(readFileSync(path, "utf8"), "# a\n");
+  } finally {
+    done();
+  }
+});
+
+test("file storage: a path that is not a regular file (a FIFO, /dev/null) is never replaced", async (t) => {
+  const { dir, done } = tempDir();
+  try {
+    const fifo = join(dir, "fifo");
+    try {
+      execFileSync("mkfifo", [fifo]);
+    } catch {
+      return t.skip("mkfifo not available");
+    }
+    const storage = new FileStorage(fifo, {
+      ...nodeFs,
+      readFile: () => Promise.resolve(undefined),
+    });
+    await assert.rejects(storage.update((text) => text + "x\n"), /not a regular file/);
+    assert.ok(statSync(fifo).isFIFO(), "still a FIFO");
+    assert.deepEqual(readdirSync(dir), ["fifo"], "no lock or temp file left");
+    // KnownHosts.add reports it; the FIFO stays
+    const store = new KnownHosts([storage]);
+    await assert.rejects(store.add("example.org", 22, KEY), /not a regular file/);
+    assert.ok(statSync(fifo).isFIFO());
   } finally {
     done();
   }
