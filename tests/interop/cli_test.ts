@@ -366,6 +366,32 @@ test(
       ], { encoding: "utf8", env: { ...w.env, PATH: process.env.PATH ?? "" } });
       assert.equal(openssh, "openssh\n");
 
+      // HashKnownHosts=yes records the host hashed (|1|salt|hash), which OpenSSH then accepts
+      const hashedFile = join(w.dir, "hashed_known_hosts");
+      const swap = (a: string) =>
+        a === `UserKnownHostsFile=${file}` ? `UserKnownHostsFile=${hashedFile}` : a;
+      const hashed = await run(SSH_CLI, [
+        ...opts("accept-new").map(swap),
+        "-o",
+        "HashKnownHosts=yes",
+        "root@127.0.0.1",
+        "true",
+      ], { env: w.env });
+      assert.equal(hashed.status, 0, hashed.stderr);
+      assert.match(
+        readFileSync(hashedFile, "utf8"),
+        /^\|1\|[A-Za-z0-9+/=]+\|[A-Za-z0-9+/=]+ ssh-ed25519 /,
+      );
+      execFileSync(findBinary("ssh")!, [
+        ...opts("yes").map(swap),
+        "-F",
+        "none",
+        "root@127.0.0.1",
+        "true",
+      ], {
+        env: { ...w.env, PATH: process.env.PATH ?? "" },
+      });
+
       // "remember nothing" (UserKnownHostsFile=/dev/null): a path that is not a regular file
       // is never replaced; a FIFO stands in for /dev/null here
       const fifo = join(w.dir, "fifo");

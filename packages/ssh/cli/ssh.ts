@@ -474,6 +474,7 @@ export async function sshMain(argv: string[]): Promise<number> {
         }
         : undefined,
       knownHosts: store,
+      hashKnownHosts: s.hashKnownHosts,
       policy: s.policy,
       ask: (info) => askHostKey(info as { message?: string; fingerprint: string }),
       algorithms: s.algorithms,
