@@ -6,9 +6,11 @@
 import { type AgentClient, authenticateClient } from "@hush/auth";
 import {
   type Channel,
+  type ChannelError,
   type ChannelOpenHandler,
   type ChannelOpenRequest,
   Connection,
+  type ConnectionTimers,
   type Session,
 } from "@hush/channels";
 import { checkHostKey, type HostKeyPolicy, type KnownHosts } from "@hush/hostkeys";
@@ -72,9 +74,16 @@ export interface ConnectOptions {
   rekeyBytes?: number;
   /** Rekey after this many milliseconds (`RekeyLimit`'s second value; one hour). */
   rekeyInterval?: number;
-  /** Send keepalive@openssh.com every this many milliseconds (0: never). */
+  /**
+   * Send keepalive@openssh.com after this many milliseconds without a message from the server
+   * (`ServerAliveInterval`; 0: never).
+   */
   keepaliveInterval?: number;
-  /** Give up after this many unanswered keepalives (3). */
+  /**
+   * Give up after this many keepalives in a row found the server silent (`ServerAliveCountMax`;
+   * 3): the connection ends with CONNECTION_LOST and `trace` gets
+   * "Timeout, server not responding.".
+   */
   keepaliveCountMax?: number;
   /**
    * Milliseconds allowed for the TCP connect, key exchange and authentication together
@@ -130,12 +139,13 @@ export class SshClient {
   readonly transport: Transport;
   /** The connection layer (channels, global requests). */
   readonly connection: Connection;
-  #keepalive?: ReturnType<typeof setInterval>;
   #forwards: RemoteForwardTable;
 
   /**
    * Use {@linkcode connect}. `forwards` must be the table whose handlers the `connection` was
-   * built with, for {@linkcode SshClient.forwardIn} to receive connections.
+   * built with, for {@linkcode SshClient.forwardIn} to receive connections. Keepalives are the
+   * `connection`'s (its `keepaliveInterval`); when they give up, `options.trace` gets
+   * "Timeout, server not responding.".
    */
   constructor(
     transport: Transport,
@@ -146,29 +156,11 @@ export class SshClient {
     this.transport = transport;
     this.connection = connection;
     this.#forwards = forwards;
-    const interval = options.keepaliveInterval ?? 0;
-    if (interval > 0) {
-      let missed = 0;
-      const max = options.keepaliveCountMax ?? 3;
-      this.#keepalive = setInterval(async () => {
-        if (++missed > max) {
-          options.trace?.(`Timeout, server not responding.`);
-          clearInterval(this.#keepalive);
-          await this.transport.disconnect(10, "Keepalive timeout");
-          return;
-        }
-        try {
-          await connection.globalRequest({
-            request: "other",
-            name: "keepalive@openssh.com",
-            data: new Uint8Array(),
-          }, { wantReply: true });
-        } catch { /* closed */ }
-        missed = 0;
-      }, interval);
-      (this.#keepalive as unknown as { unref?: () => void }).unref?.();
-    }
-    transport.closed.then(() => clearInterval(this.#keepalive));
+    connection.closed.then(() => {
+      if (isKeepaliveTimeout(connection.error)) {
+        options.trace?.("Timeout, server not responding.");
+      }
+    });
   }
 
   /** Runs a command and collects its output and exit status. `stdin` is sent, then EOF. */
@@ -295,7 +287,6 @@ export class SshClient {
 
   /** Closes every channel and the connection. */
   async close(): Promise<void> {
-    clearInterval(this.#keepalive);
     await this.transport.disconnect();
   }
 }
@@ -439,8 +430,30 @@ export async function connect(options: ConnectOptions): Promise<SshClient> {
     trace,
     onChannelOpen: forwards.openHandler(options.onChannelOpen),
     onChannel: forwards.channelHandler(options.onChannel),
+    keepaliveInterval: options.keepaliveInterval,
+    keepaliveCountMax: options.keepaliveCountMax,
+    timers: UNREF_TIMERS,
   });
   return new SshClient(transport, connection, options, forwards);
+}
+
+/** Keepalive timers that never keep a process alive by themselves (where timers can `unref`). */
+const UNREF_TIMERS: ConnectionTimers = {
+  setInterval: (fn, ms) => {
+    const handle = setInterval(fn, ms);
+    (handle as { unref?: () => void }).unref?.();
+    return handle;
+  },
+  clearInterval: (handle) => clearInterval(handle as ReturnType<typeof setInterval>),
+};
+
+/**
+ * Whether the connection ended because its keepalives found the server silent: the
+ * `Connection` then ends with CONNECTION_LOST and "Timeout, peer not responding".
+ */
+function isKeepaliveTimeout(error: ChannelError | undefined): boolean {
+  return error?.reason === DisconnectReason.CONNECTION_LOST &&
+    error.message === "Timeout, peer not responding";
 }
 
 /** The server's `server-sig-algs` limited to the algorithms the caller allows. */

@@ -2,6 +2,8 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { connect as netConnect, createServer, type Server } from "node:net";
 import { generateKey, type PrivateKey } from "@hush/keys";
+import type { ByteDuplex } from "@hush/transport";
+import { DisconnectReason } from "@hush/wire";
 import { memoryDuplexPair } from "./adapters/memory.ts";
 import { connect, type SshClient } from "./client.ts";
 import { accept, type ServeOptions, type TcpipForwardRequest } from "./server.ts";
@@ -184,4 +186,74 @@ test("connect: password (string or callback) when the server asks for one", asyn
     connect({ hostname: "test", username: "me", password: "wrong", policy: "no", duplex: a }),
     (e: Error) => e.name === "AuthError",
   );
+});
+
+/** `duplex` behind a switch: while `frozen`, bytes stop flowing both ways (the TCP stays up). */
+function freezable(duplex: ByteDuplex): { duplex: ByteDuplex; freeze: () => void } {
+  let frozen = false;
+  const gate = () =>
+    new TransformStream<Uint8Array, Uint8Array>({
+      transform: (chunk, out) => void (frozen || out.enqueue(chunk)),
+    });
+  const outgoing = gate();
+  void outgoing.readable.pipeTo(duplex.writable).catch(() => {});
+  return {
+    duplex: { readable: duplex.readable.pipeThrough(gate()), writable: outgoing.writable },
+    freeze: () => void (frozen = true),
+  };
+}
+
+test("connect: keepalives keep a quiet connection, then give up on a silent server", async () => {
+  const hostKey = await generateKey("ssh-ed25519");
+  const userKey = await generateKey("ssh-ed25519");
+  const [a, b] = memoryDuplexPair();
+  const line = freezable(a);
+  const server = accept(b, {
+    hostKeys: [hostKey],
+    authenticate: { publickey: (_user, key) => key.equals(userKey.publicKey) },
+    onSession: (session) => {
+      session.onRequest = (req) => {
+        if (req.request !== "exec") return false;
+        queueMicrotask(async () => {
+          await session.writable.close();
+          await session.exit(0);
+        });
+        return true;
+      };
+    },
+  });
+  const trace: string[] = [];
+  const client = await connect({
+    hostname: "test",
+    username: "me",
+    identities: [userKey],
+    policy: "no",
+    duplex: line.duplex,
+    keepaliveInterval: 20,
+    keepaliveCountMax: 2,
+    trace: (l) => trace.push(l),
+  });
+  const ctx = await server;
+  await new Promise((r) => setTimeout(r, 200)); // ten intervals: keepalives, all answered
+  const sent = trace.filter((l) => l === "global request keepalive@openssh.com").length;
+  assert.ok(sent >= 2, `keepalives sent: ${sent}`);
+  assert.equal((await client.exec("true")).code, 0);
+  assert.equal(client.connection.error, undefined);
+  assert.ok(!trace.includes("Timeout, server not responding."));
+
+  line.freeze();
+  const started = Date.now();
+  const ended = await Promise.race([
+    client.transport.closed.then(() => true),
+    new Promise((r) => setTimeout(() => r(false), 2000)),
+  ]);
+  assert.ok(ended, "the client gave up on the silent server");
+  assert.ok(Date.now() - started < 1000, `gave up after ${Date.now() - started} ms`);
+  const error = client.connection.error as Error & { reason?: number } | undefined;
+  assert.equal(error?.message, "Timeout, peer not responding");
+  assert.equal(error?.reason, DisconnectReason.CONNECTION_LOST);
+  assert.equal(trace.filter((l) => l === "Timeout, server not responding.").length, 1);
+  await assert.rejects(client.exec("true"));
+  await client.close();
+  await ctx.closed;
 });
