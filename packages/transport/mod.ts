@@ -21,14 +21,12 @@
  */
 export {
   CLOSE_FLUSH_TIMEOUT,
-  CONTROL_BACKLOG_LIMIT,
   DEFAULT_HANDSHAKE_TIMEOUT,
-  DEFAULT_HELD_BYTES_LIMIT,
-  DEFAULT_REKEY_BYTES,
-  DEFAULT_REKEY_INTERVAL,
   startTransport,
   Transport,
 } from "./transport.ts";
+export { CONTROL_BACKLOG_LIMIT, DEFAULT_HELD_BYTES_LIMIT } from "./outbound.ts";
+export { DEFAULT_REKEY_BYTES, DEFAULT_REKEY_INTERVAL } from "./rekey.ts";
 export { DisconnectError, reasonName } from "./errors.ts";
 export { allowedMessage, Phase, type PhaseName, type ReceiveState } from "./state.ts";
 export { DEFAULT_HOST_KEY_ALGORITHMS, DEFAULT_SERVER_SIG_ALGS } from "./algorithms.ts";

@@ -3,17 +3,6 @@
  * service requests, EXT_INFO, and a message port for the layers above.
  * @module
  */
-import { createOpener, createSealer, isAead, keyLengths } from "@hush/cipher";
-import {
-  createClientExchange,
-  createKexInit,
-  createServerExchange,
-  deriveKeys,
-  type KexExchange,
-  type KexResult,
-  negotiate,
-  type Negotiated,
-} from "@hush/kex";
 import {
   decodeMessage,
   DisconnectReason,
@@ -22,59 +11,28 @@ import {
   type Message,
   type MessageConn,
   type Packet,
+  type PacketOpener,
   PacketReader,
+  type PacketSealer,
   PacketWriter,
   randomBytes,
 } from "@hush/wire";
-import { fingerprintOf } from "@hush/keys";
-import { resolvePreferences } from "./algorithms.ts";
+import type { Negotiated } from "@hush/kex";
+import { type ResolvedPreferences, resolvePreferences } from "./algorithms.ts";
+import { type Deferred, deferred } from "./deferred.ts";
 import { DisconnectError, disconnectFor } from "./errors.ts";
+import { KEX_METHOD_TYPES, type KexContext, KexRound } from "./kex_round.ts";
 import { MessageQueue } from "./message_queue.ts";
 import type { ByteDuplex, TransportOptions, TransportTimers } from "./options.ts";
+import { CONTROL_BACKLOG_LIMIT, DEFAULT_HELD_BYTES_LIMIT, Outbound } from "./outbound.ts";
+import { RekeySchedule } from "./rekey.ts";
 import { allowedMessage, Phase, type PhaseName } from "./state.ts";
 import { readPeerVersion, writeVersionLine } from "./version_exchange.ts";
 
-/** Default rekey volume: 1 GiB each way (OpenSSH's default depends on the cipher; this is its upper bound). */
-export const DEFAULT_REKEY_BYTES = 1 << 30;
-/** Default rekey interval: one hour. */
-export const DEFAULT_REKEY_INTERVAL = 3_600_000;
 /** Default limit on the first key exchange, from the first byte. */
 export const DEFAULT_HANDSHAKE_TIMEOUT = 120_000;
-/**
- * Default bound on application payload bytes the transport holds while a key exchange runs
- * (`heldBytesLimit`): 4 MiB. A `send()` past it waits, unencoded, until the exchange is over.
- */
-export const DEFAULT_HELD_BYTES_LIMIT = 4 * 1024 * 1024;
-/**
- * Replies the receive loop writes without waiting (kex messages, PONG, UNIMPLEMENTED, SERVICE
- * ACCEPT): once this many bytes of them are not yet taken by the byte stream, the receive loop
- * stops reading until they are, so a peer that sends but never reads cannot grow our memory.
- */
-export const CONTROL_BACKLOG_LIMIT = 256 * 1024;
 /** Longest time a clean `disconnect()` waits for a running key exchange before it gives up. */
 export const CLOSE_FLUSH_TIMEOUT = 5_000;
-
-interface KexRound {
-  first: boolean;
-  ours: KexInit;
-  oursPayload: Uint8Array;
-  peers?: KexInit;
-  peersPayload?: Uint8Array;
-  negotiated?: Negotiated;
-  exchange?: KexExchange;
-  result?: KexResult;
-  ignoreNextKexPacket: boolean;
-  weSentNewKeys: boolean;
-}
-
-interface Held {
-  /** Set while the message waits past the held-bytes bound, unencoded. */
-  message?: Message;
-  /** The encoded payload, counted in the held bytes. */
-  payload?: Uint8Array;
-  resolve: () => void;
-  reject: (e: unknown) => void;
-}
 
 const REAL_TIMERS: TransportTimers = {
   setTimeout: (fn, ms) => setTimeout(fn, ms),
@@ -132,36 +90,28 @@ export class Transport implements MessageConn {
   readonly closed: Promise<DisconnectError | undefined>;
 
   #options: TransportOptions;
-  #prefs: ReturnType<typeof resolvePreferences>;
   #random: (n: number) => Uint8Array;
   #trace: (line: string) => void;
   #timers: TransportTimers;
   #reader = new PacketReader();
   #packetWriter: PacketWriter;
-  #writer: WritableStreamDefaultWriter<Uint8Array>;
+  #out: Outbound;
   #upstream = new MessageQueue();
   #phase: PhaseName = Phase.INITIAL_KEX;
+  #kexContext: KexContext;
   #kex?: KexRound;
-  #kexDone?: Deferred;
   #peerInKex = false;
   #strict = false;
   #firstPacket = true;
   #justAfterFirstNewKeys = false;
   #afterAuthExtInfo = false;
-  #held: Held[] = [];
-  #heldBytes = 0;
-  #heldLimit: number;
-  #controlBacklog = 0;
-  #lastControlWrite: Promise<void> = Promise.resolve();
   #pings: { resolve: (data: Uint8Array) => void; reject: (e: unknown) => void }[] = [];
   #serviceWaiter?: { name: string; resolve: () => void; reject: (e: unknown) => void };
   #firstKex: Deferred = deferred();
   #closedResolve!: (e: DisconnectError | undefined) => void;
   #error?: DisconnectError;
   #duplex: ByteDuplex;
-  #rekeyBaseIn = 0;
-  #rekeyBaseOut = 0;
-  #rekeyTimer?: unknown;
+  #rekeys: RekeySchedule;
 
   /** Use {@linkcode startTransport}. */
   constructor(duplex: ByteDuplex, options: TransportOptions) {
@@ -171,14 +121,62 @@ export class Transport implements MessageConn {
     this.#random = options.random ?? randomBytes;
     this.#trace = options.trace ?? (() => {});
     this.#timers = options.timers ?? REAL_TIMERS;
-    this.#heldLimit = options.heldBytesLimit ?? DEFAULT_HELD_BYTES_LIMIT;
-    this.#prefs = resolvePreferences(options);
     this.ourVersion = `SSH-2.0-${options.softwareVersion ?? "Hush_0.1.0"}`;
     this.#packetWriter = new PacketWriter({ random: this.#random });
-    this.#writer = this.#packetWriter.writable.getWriter();
+    this.#out = new Outbound(
+      this.#packetWriter.writable.getWriter(),
+      options.heldBytesLimit ?? DEFAULT_HELD_BYTES_LIMIT,
+      (e) =>
+        this.#fail(
+          new DisconnectError(DisconnectReason.CONNECTION_LOST, "Write failed", { cause: e }),
+        ),
+    );
+    this.#rekeys = new RekeySchedule(options, this.#timers, this.#trace, () => this.rekey());
+    this.#kexContext = this.#createKexContext(resolvePreferences(options));
     this.messages = this.#upstream.readable;
     this.closed = new Promise((r) => (this.#closedResolve = r));
     this.#firstKex.promise.catch(() => {});
+  }
+
+  /** What each key exchange round reads from and does to this connection. */
+  #createKexContext(prefs: ResolvedPreferences): KexContext {
+    // deno-lint-ignore no-this-alias
+    const transport = this;
+    return {
+      role: this.role,
+      ourVersion: this.ourVersion,
+      get peerVersion() {
+        return transport.peerVersion;
+      },
+      prefs,
+      random: this.#random,
+      trace: this.#trace,
+      verifyHostKey: (info) => this.#options.verifyHostKey?.(info),
+      get sessionId() {
+        return transport.sessionId;
+      },
+      set sessionId(id) {
+        transport.sessionId = id;
+      },
+      get hostKey() {
+        return transport.hostKey;
+      },
+      set hostKey(key) {
+        transport.hostKey = key;
+      },
+      get strict() {
+        return transport.#strict;
+      },
+      set strict(on) {
+        transport.#strict = on;
+      },
+      writeControl: (payload) => this.#out.writeControl(payload),
+      switchKeys: (opener: PacketOpener, sealer: PacketSealer) => {
+        this.#reader.nextOpener(opener, { resetSequence: this.#strict });
+        this.#packetWriter.nextSealer(sealer, { resetSequence: this.#strict });
+      },
+      flushHeld: () => this.#out.flushHeld(),
+    };
   }
 
   /** Where the connection is. */
@@ -198,12 +196,12 @@ export class Transport implements MessageConn {
 
   /** Encoded application bytes held until the running key exchange ends (≤ `heldBytesLimit`). */
   get heldBytes(): number {
-    return this.#heldBytes;
+    return this.#out.heldBytes;
   }
 
   /** Application messages held until the running key exchange ends, encoded or waiting. */
   get heldMessages(): number {
-    return this.#held.length;
+    return this.#out.heldMessages;
   }
 
   /** Bytes received and sent since the start (packet bytes on the wire). */
@@ -291,11 +289,11 @@ export class Transport implements MessageConn {
       this.#phase = Phase.CONNECTION;
     }
     if (this.#holding()) {
-      await new Promise<void>((resolve, reject) => this.#hold(message, resolve, reject));
+      await new Promise<void>((resolve, reject) => this.#out.hold(message, resolve, reject));
       return;
     }
     try {
-      await this.#writer.write(encodeMessage(message));
+      await this.#out.write(encodeMessage(message));
     } catch (e) {
       throw this.#error ??
         new DisconnectError(DisconnectReason.CONNECTION_LOST, "Connection is closed", { cause: e });
@@ -337,8 +335,8 @@ export class Transport implements MessageConn {
   ): Promise<void> {
     if (this.#phase === Phase.CLOSED) return;
     const clean = reason === DisconnectReason.BY_APPLICATION;
-    if (clean && this.#kex && this.#held.length > 0 && this.kexCount > 0) {
-      const kexDone = this.#kexDone!.promise;
+    if (clean && this.#kex && this.#out.heldMessages > 0 && this.kexCount > 0) {
+      const kexDone = this.#kex.done.promise;
       let timer: unknown;
       await Promise.race([
         kexDone,
@@ -353,36 +351,7 @@ export class Transport implements MessageConn {
   }
 
   #holding(): boolean {
-    return (this.#kex !== undefined && !this.#kex.weSentNewKeys) || this.#held.length > 0;
-  }
-
-  #hold(message: Message, resolve: () => void, reject: (e: unknown) => void): void {
-    const waiting = this.#held.length > 0 && this.#held[this.#held.length - 1].message;
-    if (!waiting) {
-      const payload = encodeMessage(message);
-      if (this.#heldBytes + payload.length <= this.#heldLimit) {
-        this.#heldBytes += payload.length;
-        this.#held.push({ payload, resolve, reject });
-        return;
-      }
-    }
-    this.#held.push({ message, resolve, reject });
-  }
-
-  /** Writes a reply from the receive loop without waiting for the byte stream to take it. */
-  #writeControl(payload: Uint8Array): void {
-    this.#controlBacklog += payload.length;
-    const written = this.#writer.write(payload).then(
-      () => {
-        this.#controlBacklog -= payload.length;
-      },
-      (e) => {
-        this.#fail(
-          new DisconnectError(DisconnectReason.CONNECTION_LOST, "Write failed", { cause: e }),
-        );
-      },
-    );
-    this.#lastControlWrite = written;
+    return (this.#kex !== undefined && !this.#kex.weSentNewKeys) || this.#out.heldMessages > 0;
   }
 
   async #receiveLoop(): Promise<void> {
@@ -401,7 +370,7 @@ export class Transport implements MessageConn {
         await this.#onPacket(value);
         if (this.#phase === Phase.CLOSED) return;
         // a peer that sends but does not read: stop reading it until it takes our replies
-        if (this.#controlBacklog > CONTROL_BACKLOG_LIMIT) await this.#lastControlWrite;
+        if (this.#out.controlBacklog > CONTROL_BACKLOG_LIMIT) await this.#out.lastControlWrite;
       }
     } catch (e) {
       await this.#fail(e);
@@ -468,7 +437,7 @@ export class Transport implements MessageConn {
       case "ping":
         // OpenSSH answers only after authentication and never during a key exchange
         if (this.#phase === Phase.CONNECTION && !this.#kex) {
-          this.#writeControl(encodeMessage({ type: "pong", data: msg.data }));
+          this.#out.writeControl(encodeMessage({ type: "pong", data: msg.data }));
         } else {
           this.#trace("Not answering PING before authentication or during key exchange");
         }
@@ -487,7 +456,7 @@ export class Transport implements MessageConn {
         }
         this.#phase = Phase.AUTH;
         this.#trace(`SSH2_MSG_SERVICE_REQUEST received (${msg.service})`);
-        this.#writeControl(encodeMessage({ type: "serviceAccept", service: msg.service }));
+        this.#out.writeControl(encodeMessage({ type: "serviceAccept", service: msg.service }));
         return;
       case "serviceAccept": {
         const w = this.#serviceWaiter;
@@ -513,10 +482,19 @@ export class Transport implements MessageConn {
           this.#phase === Phase.AUTH && !this.#peerInKex && msg.number >= 60 && msg.number <= 79
         ) break;
         this.#trace(`Unknown message ${msg.number}: SSH2_MSG_UNIMPLEMENTED sent`);
-        this.#writeControl(encodeMessage({ type: "unimplemented", sequence: packet.sequence }));
+        this.#out.writeControl(encodeMessage({ type: "unimplemented", sequence: packet.sequence }));
         return;
       default:
-        if (KEX_METHOD_TYPES.has(msg.type)) return await this.#onKexMessage(msg);
+        if (KEX_METHOD_TYPES.has(msg.type)) {
+          const kex = this.#kex;
+          if (!kex) {
+            throw new DisconnectError(
+              DisconnectReason.PROTOCOL_ERROR,
+              `${msg.type} before KEXINIT`,
+            );
+          }
+          return await kex.onKexMessage(msg);
+        }
         break;
     }
     if (msg.type === "userauthSuccess" && this.role === "client") {
@@ -542,160 +520,13 @@ export class Transport implements MessageConn {
 
   #beginKex(): void {
     if (this.#kex) return;
-    const first = this.sessionId === undefined;
-    const ours = createKexInit(this.#prefs, { role: this.role, first, random: this.#random });
-    const oursPayload = encodeMessage(ours);
-    this.#kex = { first, ours, oursPayload, ignoreNextKexPacket: false, weSentNewKeys: false };
-    this.#kexDone = deferred();
-    this.#kexDone.promise.catch(() => {});
-    this.#trace(first ? "SSH2_MSG_KEXINIT sent" : "Rekeying: SSH2_MSG_KEXINIT sent");
-    this.#writeControl(oursPayload);
+    this.#kex = new KexRound(this.#kexContext);
   }
 
-  async #onKexInit(peers: KexInit, packet: Packet): Promise<void> {
+  #onKexInit(peers: KexInit, packet: Packet): Promise<void> {
     if (!this.#kex) this.#beginKex();
-    const kex = this.#kex!;
     this.#peerInKex = true;
-    kex.peers = peers;
-    kex.peersPayload = packet.payload;
-    this.#trace("SSH2_MSG_KEXINIT received");
-    const client = this.role === "client" ? kex.ours : peers;
-    const server = this.role === "client" ? peers : kex.ours;
-    if (kex.first) {
-      this.#trace(`peer offered kex: ${peers.kexAlgorithms.join(",")}`);
-      this.#trace(`peer offered host key algorithms: ${peers.serverHostKeyAlgorithms.join(",")}`);
-      this.#trace(`peer offered ciphers: ${peers.encryptionClientToServer.join(",")}`);
-    }
-    const n = negotiate(client, server, { isAead, first: kex.first });
-    kex.negotiated = n;
-    if (kex.first) {
-      this.#strict = n.strictKex;
-      if (this.#strict && packet.sequence !== 0) {
-        throw new DisconnectError(
-          DisconnectReason.PROTOCOL_ERROR,
-          "Strict kex: KEXINIT was not the first packet",
-        );
-      }
-    }
-    this.#trace(`kex: algorithm: ${n.kex}`);
-    this.#trace(`kex: host key algorithm: ${n.hostKey}`);
-    this.#trace(
-      `kex: server->client cipher: ${n.cipherServerToClient} MAC: ${
-        n.macServerToClient ?? "<implicit>"
-      } compression: ${n.compressionServerToClient}`,
-    );
-    this.#trace(
-      `kex: client->server cipher: ${n.cipherClientToServer} MAC: ${
-        n.macClientToServer ?? "<implicit>"
-      } compression: ${n.compressionClientToServer}`,
-    );
-    if (kex.first && this.#strict) this.#trace("kex: strict key exchange enabled");
-    if (peers.firstKexPacketFollows && n.guessWrong) kex.ignoreNextKexPacket = true;
-    const inputs = {
-      clientVersion: this.role === "client" ? this.ourVersion : this.peerVersion,
-      serverVersion: this.role === "client" ? this.peerVersion : this.ourVersion,
-      clientKexInit: this.role === "client" ? kex.oursPayload : packet.payload,
-      serverKexInit: this.role === "client" ? packet.payload : kex.oursPayload,
-      hostKeyAlgorithm: n.hostKey,
-      random: this.#random,
-    };
-    if (this.role === "client") {
-      kex.exchange = createClientExchange(n.kex, inputs);
-    } else {
-      const hostKey = this.#prefs.hostKeyFor(n.hostKey);
-      kex.exchange = createServerExchange(n.kex, { ...inputs, hostKey });
-    }
-    for (const m of await kex.exchange.start()) this.#writeControl(encodeMessage(m));
-  }
-
-  async #onKexMessage(msg: Message): Promise<void> {
-    const kex = this.#kex;
-    if (!kex?.exchange) {
-      throw new DisconnectError(DisconnectReason.PROTOCOL_ERROR, `${msg.type} before KEXINIT`);
-    }
-    if (kex.ignoreNextKexPacket) {
-      kex.ignoreNextKexPacket = false;
-      this.#trace("Ignoring the peer's wrongly guessed kex packet");
-      return;
-    }
-    if (kex.result) {
-      throw new DisconnectError(
-        DisconnectReason.PROTOCOL_ERROR,
-        `${msg.type} after the exchange finished`,
-      );
-    }
-    const { reply, result } = await kex.exchange.receive(msg);
-    for (const m of reply) this.#writeControl(encodeMessage(m));
-    if (result) await this.#finishExchange(kex, result);
-  }
-
-  async #finishExchange(kex: KexRound, result: KexResult): Promise<void> {
-    kex.result = result;
-    const n = kex.negotiated!;
-    if (this.role === "client") {
-      if (kex.first || !this.hostKey || !equalBytes(this.hostKey, result.hostKey)) {
-        let fingerprint = "";
-        try {
-          fingerprint = fingerprintOf(result.hostKey);
-        } catch { /* verifyHostKey decides */ }
-        this.#trace(`Server host key: ${n.hostKey} ${fingerprint}`);
-        try {
-          await this.#options.verifyHostKey?.({ hostKey: result.hostKey, algorithm: n.hostKey });
-        } catch (e) {
-          throw new DisconnectError(
-            DisconnectReason.HOST_KEY_NOT_VERIFIABLE,
-            e instanceof Error ? e.message : "Host key verification failed",
-            { cause: e },
-          );
-        }
-      }
-    }
-    this.hostKey = result.hostKey;
-    this.sessionId ??= result.exchangeHash.slice();
-    const c2s = keyLengths(n.cipherClientToServer, n.macClientToServer);
-    const s2c = keyLengths(n.cipherServerToClient, n.macServerToClient);
-    const keys = deriveKeys(result, this.sessionId, {
-      ivClientToServer: c2s.ivLength,
-      keyClientToServer: c2s.keyLength,
-      macKeyClientToServer: c2s.macKeyLength,
-      ivServerToClient: s2c.ivLength,
-      keyServerToClient: s2c.keyLength,
-      macKeyServerToClient: s2c.macKeyLength,
-    });
-    const client = this.role === "client";
-    const outKeys = client ? keys.clientToServer : keys.serverToClient;
-    const inKeys = client ? keys.serverToClient : keys.clientToServer;
-    const sealer = client
-      ? createSealer(n.cipherClientToServer, n.macClientToServer, outKeys, { random: this.#random })
-      : createSealer(n.cipherServerToClient, n.macServerToClient, outKeys, {
-        random: this.#random,
-      });
-    const opener = client
-      ? createOpener(n.cipherServerToClient, n.macServerToClient, inKeys)
-      : createOpener(n.cipherClientToServer, n.macClientToServer, inKeys);
-    for (const k of [keys.clientToServer, keys.serverToClient]) {
-      k.iv.fill(0);
-      k.key.fill(0);
-      k.macKey.fill(0);
-    }
-    result.sharedSecret.fill(0);
-    this.#reader.nextOpener(opener, { resetSequence: this.#strict });
-    this.#packetWriter.nextSealer(sealer, { resetSequence: this.#strict });
-    this.#writeControl(encodeMessage({ type: "newKeys" }));
-    kex.weSentNewKeys = true;
-    this.#trace("SSH2_MSG_NEWKEYS sent");
-    if (kex.first && !client && n.clientWantsExtInfo) {
-      const algs = this.#prefs.serverSigAlgs;
-      this.#writeControl(encodeMessage({
-        type: "extInfo",
-        extensions: [
-          { name: "server-sig-algs", value: new TextEncoder().encode(algs.join(",")) },
-          { name: "ping@openssh.com", value: new TextEncoder().encode("0") },
-        ],
-      }));
-      this.#trace("SSH2_MSG_EXT_INFO sent: server-sig-algs, ping@openssh.com");
-    }
-    this.#flushHeld();
+    return this.#kex!.onKexInit(peers, packet);
   }
 
   #onNewKeys(): void {
@@ -711,9 +542,8 @@ export class Transport implements MessageConn {
     this.negotiated = kex.negotiated;
     this.kexCount++;
     this.#kex = undefined;
-    this.#rekeyBaseIn = this.#reader.bytesIn;
-    this.#rekeyBaseOut = this.#packetWriter.bytesOut;
-    this.#kexDone?.resolve();
+    this.#rekeys.keysChanged(this.#reader.bytesIn, this.#packetWriter.bytesOut);
+    kex.done.resolve();
     if (kex.first) {
       this.#justAfterFirstNewKeys = true;
       this.#phase = Phase.SERVICE;
@@ -725,39 +555,16 @@ export class Transport implements MessageConn {
     }
   }
 
-  /** Hands every held message to the byte stream, in order, without waiting for it. */
-  #flushHeld(): void {
-    const held = this.#held;
-    this.#held = [];
-    this.#heldBytes = 0;
-    for (const h of held) {
-      const payload = h.payload ?? encodeMessage(h.message!);
-      this.#writer.write(payload).then(h.resolve, h.reject);
-    }
-  }
-
   #checkRekey(): void {
     if (this.#kex || this.kexCount === 0 || this.#phase === Phase.CLOSED) return;
-    const limit = this.#options.rekeyBytes ?? DEFAULT_REKEY_BYTES;
-    if (
-      this.#reader.bytesIn - this.#rekeyBaseIn >= limit ||
-      this.#packetWriter.bytesOut - this.#rekeyBaseOut >= limit
-    ) {
+    if (this.#rekeys.volumeReached(this.#reader.bytesIn, this.#packetWriter.bytesOut)) {
       this.rekey();
     }
   }
 
   #scheduleTimedRekey(): void {
-    this.#timers.clearTimeout(this.#rekeyTimer);
-    this.#rekeyTimer = undefined;
-    const interval = this.#options.rekeyInterval ?? DEFAULT_REKEY_INTERVAL;
-    if (!Number.isFinite(interval) || interval <= 0 || this.#phase === Phase.CLOSED) return;
-    this.#rekeyTimer = this.#timers.setTimeout(() => {
-      this.#trace(`Rekeying after ${interval} ms`);
-      this.rekey();
-    }, interval);
-    // never keep a process alive just for a rekey timer
-    (this.#rekeyTimer as { unref?: () => void } | undefined)?.unref?.();
+    if (this.#phase === Phase.CLOSED) this.#rekeys.stop();
+    else this.#rekeys.startTimer();
   }
 
   async #fail(e: unknown): Promise<void> {
@@ -778,25 +585,24 @@ export class Transport implements MessageConn {
     if (this.#phase === Phase.CLOSED) return;
     this.#phase = Phase.CLOSED;
     this.#error = error;
-    this.#timers.clearTimeout(this.#rekeyTimer);
+    this.#rekeys.stop();
     const gone = error ??
       new DisconnectError(DisconnectReason.CONNECTION_LOST, "Connection closed");
-    for (const h of this.#held.splice(0)) h.reject(gone);
-    this.#heldBytes = 0;
+    this.#out.rejectHeld(gone);
     for (const p of this.#pings.splice(0)) p.reject(gone);
     this.#serviceWaiter?.reject(gone);
     this.#firstKex.reject(gone);
-    this.#kexDone?.reject(gone);
+    this.#kex?.done.reject(gone);
     this.#upstream.close(error);
     if (send) {
       // queued behind everything written so far, so that it all reaches the peer first
-      this.#writer.write(encodeMessage({ type: "disconnect", ...send, language: "" }))
+      this.#out.write(encodeMessage({ type: "disconnect", ...send, language: "" }))
         .catch(() => {});
     }
     try {
       let timer: unknown;
       await Promise.race([
-        this.#writer.close(),
+        this.#out.close(),
         new Promise((r) => (timer = this.#timers.setTimeout(() => r(undefined), 1000))),
       ]);
       this.#timers.clearTimeout(timer);
@@ -805,41 +611,6 @@ export class Transport implements MessageConn {
     this.#duplex.readable.cancel?.().catch(() => {});
     this.#closedResolve(error);
   }
-}
-
-const KEX_METHOD_TYPES: ReadonlySet<string> = new Set([
-  "kexEcdhInit",
-  "kexEcdhReply",
-  "kexDhInit",
-  "kexDhReply",
-  "kexDhGexRequestOld",
-  "kexDhGexRequest",
-  "kexDhGexGroup",
-  "kexDhGexInit",
-  "kexDhGexReply",
-]);
-
-/** A promise with its settle functions (`Promise.withResolvers` is not in Node 20). */
-interface Deferred {
-  promise: Promise<void>;
-  resolve: () => void;
-  reject: (e: unknown) => void;
-}
-
-function deferred(): Deferred {
-  let resolve!: () => void;
-  let reject!: (e: unknown) => void;
-  const promise = new Promise<void>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  return { promise, resolve, reject };
-}
-
-function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }
 
 /**
