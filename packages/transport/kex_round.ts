@@ -29,6 +29,7 @@ import {
 import type { ResolvedPreferences } from "./algorithms.ts";
 import { type Deferred, deferred } from "./deferred.ts";
 import { DisconnectError } from "./errors.ts";
+import { serverExtInfo } from "./ext_info.ts";
 import type { HostKeyInfo } from "./options.ts";
 
 /** The key exchange method's own messages (numbers 30–49), handled by the running round. */
@@ -255,14 +256,7 @@ export class KexRound {
     this.weSentNewKeys = true;
     ctx.trace("SSH2_MSG_NEWKEYS sent");
     if (this.first && !client && n.clientWantsExtInfo) {
-      const algs = ctx.prefs.serverSigAlgs;
-      ctx.writeControl(encodeMessage({
-        type: "extInfo",
-        extensions: [
-          { name: "server-sig-algs", value: new TextEncoder().encode(algs.join(",")) },
-          { name: "ping@openssh.com", value: new TextEncoder().encode("0") },
-        ],
-      }));
+      ctx.writeControl(encodeMessage(serverExtInfo(ctx.prefs.serverSigAlgs)));
       ctx.trace("SSH2_MSG_EXT_INFO sent: server-sig-algs, ping@openssh.com");
     }
     ctx.flushHeld();

@@ -21,12 +21,14 @@ import type { Negotiated } from "@hush/kex";
 import { type ResolvedPreferences, resolvePreferences } from "./algorithms.ts";
 import { type Deferred, deferred } from "./deferred.ts";
 import { DisconnectError, disconnectFor } from "./errors.ts";
+import { nameList } from "./ext_info.ts";
 import { KEX_METHOD_TYPES, type KexContext, KexRound } from "./kex_round.ts";
+import { MessageGate } from "./message_gate.ts";
 import { MessageQueue } from "./message_queue.ts";
 import type { ByteDuplex, TransportOptions, TransportTimers } from "./options.ts";
 import { CONTROL_BACKLOG_LIMIT, DEFAULT_HELD_BYTES_LIMIT, Outbound } from "./outbound.ts";
 import { RekeySchedule } from "./rekey.ts";
-import { allowedMessage, Phase, type PhaseName } from "./state.ts";
+import { Phase, type PhaseName } from "./state.ts";
 import { readPeerVersion, writeVersionLine } from "./version_exchange.ts";
 
 /** Default limit on the first key exchange, from the first byte. */
@@ -102,9 +104,7 @@ export class Transport implements MessageConn {
   #kex?: KexRound;
   #peerInKex = false;
   #strict = false;
-  #firstPacket = true;
-  #justAfterFirstNewKeys = false;
-  #afterAuthExtInfo = false;
+  #gate = new MessageGate();
   #pings: { resolve: (data: Uint8Array) => void; reject: (e: unknown) => void }[] = [];
   #serviceWaiter?: { name: string; resolve: () => void; reject: (e: unknown) => void };
   #firstKex: Deferred = deferred();
@@ -381,36 +381,12 @@ export class Transport implements MessageConn {
 
   async #onPacket(packet: Packet): Promise<void> {
     const msg = decodeMessage(packet.payload, this.#kex?.exchange?.decodeContext ?? {});
-    const firstPacket = this.#firstPacket;
-    // The first packet must be KEXINIT: always under strict kex (which we always offer first;
-    // whether the peer did shows in its KEXINIT, checked there by its sequence number), and
-    // nothing but IGNORE or DEBUG may come before it without.
-    if (firstPacket && msg.type !== "kexInit" && msg.type !== "disconnect") {
-      if (msg.type !== "ignore" && msg.type !== "debug") {
-        throw new DisconnectError(
-          DisconnectReason.PROTOCOL_ERROR,
-          `Expected KEXINIT, got ${msg.type}`,
-        );
-      }
-    }
-    const verdict = allowedMessage(msg.type, {
+    this.#gate.admit(msg.type, {
       phase: this.#phase,
       role: this.role,
       peerInKex: this.#peerInKex,
       strictInitial: this.#strict && this.kexCount === 0,
-      firstPacket,
-      justAfterFirstNewKeys: this.#justAfterFirstNewKeys,
-      afterAuthExtInfo: this.#afterAuthExtInfo,
     });
-    this.#firstPacket = false;
-    this.#justAfterFirstNewKeys = false;
-    this.#afterAuthExtInfo = false;
-    if (verdict) {
-      throw new DisconnectError(
-        DisconnectReason.PROTOCOL_ERROR,
-        verdict[0].toUpperCase() + verdict.slice(1),
-      );
-    }
     switch (msg.type) {
       case "disconnect": {
         const clean = msg.reason === DisconnectReason.BY_APPLICATION;
@@ -506,11 +482,11 @@ export class Transport implements MessageConn {
   }
 
   #onExtInfo(extensions: { name: string; value: Uint8Array }[]): void {
-    if (this.#phase === Phase.AUTH) this.#afterAuthExtInfo = true;
+    if (this.#phase === Phase.AUTH) this.#gate.authExtInfoReceived();
     for (const e of extensions) this.peerExtensions.set(e.name, e.value.slice());
     const algs = this.peerExtensions.get("server-sig-algs");
     if (this.role === "client" && algs) {
-      this.serverSigAlgs = new TextDecoder().decode(algs).split(",").filter((s) => s);
+      this.serverSigAlgs = nameList(algs);
     }
     this.#trace(`SSH2_MSG_EXT_INFO received: ${extensions.map((e) => e.name).join(", ")}`);
     if (this.role === "client" && algs) {
@@ -545,7 +521,7 @@ export class Transport implements MessageConn {
     this.#rekeys.keysChanged(this.#reader.bytesIn, this.#packetWriter.bytesOut);
     kex.done.resolve();
     if (kex.first) {
-      this.#justAfterFirstNewKeys = true;
+      this.#gate.firstNewKeysReceived();
       this.#phase = Phase.SERVICE;
       this.#trace("Key exchange done");
       this.#firstKex.resolve();
