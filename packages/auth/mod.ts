@@ -49,15 +49,15 @@ export {
   DEFAULT_CLIENT_METHODS,
   type KeyboardInteractiveChallenge,
 } from "./client.ts";
+export { authenticateServer } from "./server.ts";
 export {
   type AuthenticatedUser,
-  authenticateServer,
   type AuthTimers,
   type InfoAsk,
   type InfoChallenge,
   SERVER_AUTH_LIMITS,
   type ServerAuthOptions,
-} from "./server.ts";
+} from "./server_options.ts";
 export {
   AGENT_FRAME_LIMIT,
   type AgentClient,
