@@ -1,24 +1,24 @@
 /**
  * The server side of SSH user authentication (RFC 4252, RFC 4256): an authenticator the
- * application configures with a callback per method, with OpenSSH's limits.
+ * application configures with a callback per method, with OpenSSH's limits. Each method's own
+ * check is in its file (`server_publickey.ts`, `server_password.ts`,
+ * `server_keyboard_interactive.ts`).
  * @module
  */
-import { parsePublicKey, type PublicKey } from "@hush/keys";
+import type { PublicKey } from "@hush/keys";
 import { DisconnectReason, type Message, type MessageConn, type UserauthRequest } from "@hush/wire";
-import {
-  type AuthorizedKeyOptions,
-  authorizedKeysChecker,
-  type PublickeyContext,
-} from "./authorized_keys.ts";
+import { type AuthorizedKeyOptions, authorizedKeysChecker } from "./authorized_keys.ts";
 import { AuthError } from "./errors.ts";
 import { Inbox } from "./inbox.ts";
+import { keyboardInteractiveVerdict } from "./server_keyboard_interactive.ts";
+import { expectRequest, type ServerMethodContext, type Verdict } from "./server_method.ts";
 import {
   type AuthenticatedUser,
-  type InfoAsk,
   SERVER_AUTH_LIMITS,
   type ServerAuthOptions,
 } from "./server_options.ts";
-import { publickeySignedData } from "./signed_data.ts";
+import { passwordVerdict } from "./server_password.ts";
+import { publickeyVerdict } from "./server_publickey.ts";
 
 /**
  * Authenticates a client over a connection on which the `ssh-userauth` service runs. Answers
@@ -117,14 +117,6 @@ function enabledMethods(o: ServerAuthOptions): string[] {
   return out;
 }
 
-type Verdict =
-  | { kind: "success"; key?: PublicKey; options?: AuthorizedKeyOptions }
-  | { kind: "failure" }
-  /** Answered already (PK_OK, PASSWD_CHANGEREQ): neither success nor a failed attempt. */
-  | { kind: "answered" }
-  /** The client moved on to a new request mid-method: a failed attempt with no reply. */
-  | { kind: "abandoned" };
-
 class ServerAuth {
   tried: string[] = [];
   #conn: MessageConn;
@@ -148,6 +140,7 @@ class ServerAuth {
   #keyOptions: AuthorizedKeyOptions | undefined;
   /** A request that arrived while a keyboard-interactive callback was asking. */
   #interrupted: UserauthRequest | undefined;
+  #methodContext: ServerMethodContext;
 
   constructor(conn: MessageConn, inbox: Inbox, options: ServerAuthOptions, enabled: string[]) {
     this.#conn = conn;
@@ -161,6 +154,12 @@ class ServerAuth {
     this.#checkAuthorizedKeys = options.authorizedKeys === undefined
       ? undefined
       : authorizedKeysChecker(options.authorizedKeys, { trace: this.#trace });
+    this.#methodContext = {
+      options,
+      inbox,
+      trace: this.#trace,
+      send: (message) => this.#send(message),
+    };
   }
 
   async run(): Promise<AuthenticatedUser> {
@@ -171,18 +170,11 @@ class ServerAuth {
         this.#interrupted = undefined;
       } else {
         const m = await this.#inbox.next();
-        request = this.#expectRequest(m);
+        request = expectRequest(m);
       }
       const done = await this.#handle(request);
       if (done) return done;
     }
-  }
-
-  #expectRequest(m: Message): UserauthRequest {
-    if (m.type === "userauthRequest") return m;
-    if (m.type === "userauthSuccess") throw new AuthError("Client sent USERAUTH_SUCCESS");
-    const name = m.type === "unknown" ? `message ${m.number}` : m.type;
-    throw new AuthError(`Unexpected ${name} during authentication`);
   }
 
   /** The methods the client may try next. */
@@ -230,11 +222,18 @@ class ServerAuth {
     if (method === "none" || !this.#next().includes(method)) {
       verdict = { kind: "failure" };
     } else if (request.method === "publickey") {
-      verdict = await this.#publickey(request);
+      verdict = await publickeyVerdict(this.#methodContext, request, {
+        usedKeys: this.#usedKeys,
+        checkAuthorizedKeys: this.#checkAuthorizedKeys,
+      });
     } else if (request.method === "password") {
-      verdict = await this.#password(request);
+      verdict = await passwordVerdict(this.#methodContext, request);
     } else if (request.method === "keyboard-interactive") {
-      verdict = await this.#kbdint(request);
+      verdict = await keyboardInteractiveVerdict(
+        this.#methodContext,
+        request,
+        (next) => (this.#interrupted = next),
+      );
     } else {
       verdict = { kind: "failure" };
     }
@@ -290,154 +289,5 @@ class ServerAuth {
 
   #send(message: Message): Promise<void> {
     return this.#inbox.guard(this.#conn.send(message));
-  }
-
-  async #publickey(
-    r: UserauthRequest & { method: "publickey" },
-  ): Promise<Verdict> {
-    let key: PublicKey;
-    try {
-      key = parsePublicKey(r.publicKey.slice());
-    } catch {
-      this.#trace(`Cannot parse the ${r.algorithm} key from ${r.user}`);
-      return { kind: "failure" };
-    }
-    const accepted = this.#o.publickeyAlgorithms;
-    if (
-      !key.signatureAlgorithms.includes(r.algorithm) ||
-      (accepted && !accepted.includes(r.algorithm))
-    ) {
-      this.#trace(`Refusing ${r.algorithm} for a ${key.type} key`);
-      return { kind: "failure" };
-    }
-    if (this.#usedKeys.some((k) => k.equals(key))) {
-      this.#trace(`Key ${key.fingerprint()} was already used`);
-      return { kind: "failure" };
-    }
-    if (r.signature === undefined) {
-      this.#trace(`Postponed publickey for ${r.user}: ${key.type} ${key.fingerprint()}`);
-      await this.#send({ type: "userauthPkOk", algorithm: r.algorithm, publicKey: r.publicKey });
-      return { kind: "answered" };
-    }
-    const data = publickeySignedData({
-      sessionId: this.#o.sessionId,
-      user: r.user,
-      service: r.service,
-      algorithm: r.algorithm,
-      publicKey: r.publicKey,
-    });
-    let valid = false;
-    try {
-      valid = await this.#inbox.guard(key.verify(r.algorithm, r.signature, data));
-    } catch (e) {
-      if (e instanceof AuthError) throw e;
-      valid = false;
-    }
-    if (!valid) {
-      this.#trace(`Bad signature from ${r.user} for ${key.type} ${key.fingerprint()}`);
-      return { kind: "failure" };
-    }
-    const context: PublickeyContext = {
-      remoteAddress: this.#o.remoteAddress,
-      now: this.#o.now?.() ?? Date.now(),
-    };
-    if (this.#checkAuthorizedKeys) {
-      const options = await this.#inbox.guard(this.#checkAuthorizedKeys(r.user, key, context));
-      if (options) return { kind: "success", key, options };
-    }
-    if (this.#o.publickey) {
-      const answer = await this.#inbox.guard(
-        Promise.resolve(this.#o.publickey(r.user, key, context)),
-      );
-      if (answer === true) return { kind: "success", key };
-      if (answer) return { kind: "success", key, options: answer };
-    }
-    return { kind: "failure" };
-  }
-
-  async #password(r: UserauthRequest & { method: "password" }): Promise<Verdict> {
-    const check = this.#o.password;
-    if (!check) return { kind: "failure" };
-    const answer = await this.#inbox.guard(Promise.resolve(check(r.user, r.password)));
-    if (r.newPassword !== undefined) {
-      const change = this.#o.changePassword;
-      if (answer === false || !change) return { kind: "failure" };
-      const ok = await this.#inbox.guard(
-        Promise.resolve(change(r.user, r.password, r.newPassword)),
-      );
-      return ok === true ? { kind: "success" } : { kind: "failure" };
-    }
-    if (answer === true) return { kind: "success" };
-    if (answer && typeof answer === "object" && this.#o.changePassword) {
-      await this.#send({
-        type: "userauthPasswdChangereq",
-        prompt: answer.changePrompt,
-        language: "",
-      });
-      return { kind: "answered" };
-    }
-    return { kind: "failure" };
-  }
-
-  async #kbdint(r: UserauthRequest & { method: "keyboard-interactive" }): Promise<Verdict> {
-    const run = this.#o.keyboardInteractive;
-    if (!run) return { kind: "failure" };
-    let fatal: AuthError | undefined;
-    let abandoned = false;
-    const ask: InfoAsk = async (challenge) => {
-      if (fatal) throw fatal;
-      if (abandoned) {
-        throw new AuthError(
-          "Client abandoned keyboard-interactive",
-          DisconnectReason.BY_APPLICATION,
-        );
-      }
-      const prompts = challenge.prompts.map((p) => ({ prompt: p.prompt, echo: p.echo }));
-      await this.#send({
-        type: "userauthInfoRequest",
-        name: challenge.name ?? "",
-        instruction: challenge.instruction ?? "",
-        language: "",
-        prompts,
-      });
-      try {
-        const m = await this.#inbox.next("keyboard-interactive");
-        if (m.type === "userauthInfoResponse") {
-          if (m.responses.length !== prompts.length) {
-            throw new AuthError(
-              `Client sent ${m.responses.length} keyboard-interactive answers for ${prompts.length} prompts`,
-            );
-          }
-          return m.responses;
-        }
-        if (m.type === "userauthRequest") {
-          this.#interrupted = m;
-          abandoned = true;
-          throw new AuthError(
-            "Client abandoned keyboard-interactive",
-            DisconnectReason.BY_APPLICATION,
-          );
-        }
-        this.#expectRequest(m);
-        throw new AuthError("Unreachable");
-      } catch (e) {
-        if (!abandoned) {
-          fatal = e instanceof AuthError
-            ? e
-            : new AuthError("Keyboard-interactive failed", undefined, { cause: e });
-        }
-        throw e;
-      }
-    };
-    let ok = false;
-    try {
-      ok = (await this.#inbox.guard(Promise.resolve(run(r.user, ask, r.submethods)))) === true;
-    } catch (e) {
-      if (fatal) throw fatal;
-      if (!abandoned) throw e;
-    }
-    if (fatal) throw fatal;
-    if (abandoned) return { kind: "abandoned" };
-    return ok ? { kind: "success" } : { kind: "failure" };
   }
 }
