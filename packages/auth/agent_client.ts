@@ -161,10 +161,9 @@ export interface AgentDuplex {
  * @example
  * ```ts ignore
  * import { createAgentClient } from "@hush/auth";
- * import { connect } from "node:net";
- * import { Duplex } from "node:stream";
- * const socket = connect(process.env.SSH_AUTH_SOCK!);
- * const agent = createAgentClient(Duplex.toWeb(socket) as any);
+ * // Any byte duplex to the agent: `connectUnix(SSH_AUTH_SOCK)` from @hush/ssh's adapters does
+ * // this (and `connectAgent()` returns the client directly).
+ * const agent = createAgentClient(duplex);
  * for (const { key, comment } of await agent.identities()) console.log(key.fingerprint(), comment);
  * await agent.close();
  * ```

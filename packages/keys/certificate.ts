@@ -48,10 +48,18 @@ export const CERT_MAX_PRINCIPALS = 256;
  * {@linkcode checkCertificate} for validity, type, principals and critical options.
  *
  * @example
- * ```ts ignore
- * import { parsePublicKeyLine } from "@hush/keys";
- * const { key } = parsePublicKeyLine(await Deno.readTextFile("id_ed25519-cert.pub"));
- * console.log(key.certificate?.keyId, key.certificate?.principals);
+ * ```ts
+ * import { generateKey, parsePublicKeyLine, signCertificate } from "@hush/keys";
+ * const ca = await generateKey("ssh-ed25519");
+ * const user = await generateKey("ssh-ed25519");
+ * const cert = await signCertificate(ca, user.publicKey, {
+ *   type: "user",
+ *   keyId: "alice@laptop",
+ *   principals: ["alice"],
+ * });
+ * // the text of an id_ed25519-cert.pub file, however it was read
+ * const { key } = parsePublicKeyLine(cert.toString("alice"));
+ * console.log(key.certificate?.keyId, key.certificate?.principals); // alice@laptop [ "alice" ]
  * ```
  */
 export interface Certificate {

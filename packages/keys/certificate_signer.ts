@@ -15,10 +15,11 @@ import { CERTIFICATE_ALGORITHMS } from "./signature_algorithms.ts";
  * signature they carry. A certificate of another key is a {@linkcode KeyError}.
  *
  * @example
- * ```ts ignore
- * import { certificateSigner, parsePrivateKey, parsePublicKeyLine } from "@hush/keys";
- * const key = await parsePrivateKey(await Deno.readTextFile("id_ed25519"));
- * const { key: cert } = parsePublicKeyLine(await Deno.readTextFile("id_ed25519-cert.pub"));
+ * ```ts
+ * import { certificateSigner, generateKey, signCertificate } from "@hush/keys";
+ * const ca = await generateKey("ssh-ed25519");
+ * const key = await generateKey("ssh-ed25519"); // or parsePrivateKey(text of id_ed25519)
+ * const cert = await signCertificate(ca, key.publicKey, { type: "user", keyId: "alice", principals: ["alice"] });
  * const signer = certificateSigner(key, cert);
  * console.log(signer.publicKey.type); // ssh-ed25519-cert-v01@openssh.com
  * ```

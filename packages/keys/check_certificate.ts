@@ -63,10 +63,17 @@ export interface CheckCertificateOptions {
  * certificates) saying why.
  *
  * @example
- * ```ts ignore
- * import { checkCertificate, parsePublicKeyLine } from "@hush/keys";
- * const { key } = parsePublicKeyLine(await Deno.readTextFile("id_ed25519-cert.pub"));
- * checkCertificate(key.certificate!, { type: "user", principal: "alice" });
+ * ```ts
+ * import { checkCertificate, generateKey, signCertificate } from "@hush/keys";
+ * const ca = await generateKey("ssh-ed25519");
+ * const user = await generateKey("ssh-ed25519");
+ * const cert = await signCertificate(ca, user.publicKey, { type: "user", keyId: "alice", principals: ["alice"] });
+ * checkCertificate(cert.certificate!, { type: "user", principal: "alice" }); // passes
+ * try {
+ *   checkCertificate(cert.certificate!, { type: "user", principal: "mallory" });
+ * } catch (e) {
+ *   console.log((e as Error).name); // KeyError
+ * }
  * ```
  */
 export function checkCertificate(cert: Certificate, options: CheckCertificateOptions): void {
