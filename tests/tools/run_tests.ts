@@ -130,11 +130,11 @@ if (!denoOnly) {
   }
   try {
     if (bundles.length > 0) {
-      // --test-force-exit: a file that leaves a handle open must not hang the run.
+      // No --test-force-exit: it let a test process exit before the rest of its file had run
+      // (tests silently missing, "0 failed"). A leaked handle hangs the run instead — visibly.
       const node = await run("node", [
         "--test",
         "--test-reporter=tap",
-        "--test-force-exit",
         `--test-timeout=${TEST_TIMEOUT_MS}`,
         ...bundles,
       ]);
