@@ -165,6 +165,19 @@ if (!denoOnly) {
   }
 }
 
+// Node and Bun run the same bundles, so they must see the same number of tests: a difference
+// means one runtime silently lost some (a file cut short, a crash between tests).
+const byRuntime = new Map(results);
+const nodeRun = byRuntime.get("node");
+const bunRun = byRuntime.get("bun");
+if (nodeRun && bunRun) {
+  const seen = (c: Counts) => c.passed + c.failed + c.skipped;
+  if (seen(nodeRun) !== seen(bunRun)) {
+    console.error(`Node saw ${seen(nodeRun)} tests but Bun saw ${seen(bunRun)}: some did not run`);
+    nodeRun.failed++;
+  }
+}
+
 const total: Counts = { passed: 0, failed: 0, skipped: 0 };
 console.log("");
 for (const [runtime, c] of results) {
