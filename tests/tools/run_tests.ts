@@ -99,12 +99,33 @@ async function has(cmd: string): Promise<boolean> {
 }
 
 const results: [string, Counts][] = [];
+/** What failed, per runtime, repeated at the end: CI keeps only the tail of a long log. */
+const failureReports: [string, string[]][] = [];
+
+/** The lines that name what failed, at most `max` of them. */
+function failureLines(runtime: string, output: string, max = 60): string[] {
+  const lines = output.split("\n");
+  let picked: string[];
+  if (runtime === "deno") {
+    // deno test ends with " ERRORS " (full messages) and " FAILURES " (names) before its summary.
+    const start = lines.findIndex((l) => /^ ?(ERRORS|FAILURES) ?$/.test(l.trim()));
+    const end = lines.findIndex((l) => /^(ok|FAILED) \| \d+ passed/.test(l));
+    picked = start < 0 ? [] : lines.slice(start, end < 0 ? undefined : end);
+  } else if (runtime === "node") {
+    picked = lines.filter((l) => /^\s*not ok \d+/.test(l) || /^\s*(error|location):/.test(l));
+  } else {
+    picked = lines.filter((l) => /^\(fail\)|^error:|^\s+at .*\.bundle\.mjs/.test(l));
+  }
+  picked = picked.filter((l) => l.trim() !== "");
+  return picked.length > max ? [...picked.slice(0, max), `… ${picked.length - max} more`] : picked;
+}
 
 Deno.env.set("NO_COLOR", "1");
 const deno = await run(Deno.execPath(), ["test", "-A", "--doc", "--parallel", ...roots]);
 const denoResult = denoCounts(deno.output);
 if (deno.code !== 0 && denoResult.failed === 0) denoResult.failed = 1;
 results.push(["deno", denoResult]);
+if (denoResult.failed > 0) failureReports.push(["deno", failureLines("deno", deno.output)]);
 
 if (!denoOnly) {
   const tests: string[] = [];
@@ -142,6 +163,7 @@ if (!denoOnly) {
       if (node.code !== 0 && nodeResult.failed === 0) nodeResult.failed = 1;
       nodeResult.failed += bundleFailures;
       results.push(["node", nodeResult]);
+      if (nodeResult.failed > 0) failureReports.push(["node", failureLines("node", node.output)]);
 
       if (await has("bun")) {
         const bun = await run("bun", [
@@ -153,6 +175,7 @@ if (!denoOnly) {
         if (bun.code !== 0 && bunResult.failed === 0) bunResult.failed = 1;
         bunResult.failed += bundleFailures;
         results.push(["bun", bunResult]);
+        if (bunResult.failed > 0) failureReports.push(["bun", failureLines("bun", bun.output)]);
       } else if (Deno.env.get("CI") === "true") {
         console.error("bun is not installed: under CI that is a failure (npm i -g bun)");
         results.push(["bun", { passed: 0, failed: 1, skipped: 0 }]);
@@ -173,13 +196,19 @@ const bunRun = byRuntime.get("bun");
 if (nodeRun && bunRun) {
   const seen = (c: Counts) => c.passed + c.failed + c.skipped;
   if (seen(nodeRun) !== seen(bunRun)) {
-    console.error(`Node saw ${seen(nodeRun)} tests but Bun saw ${seen(bunRun)}: some did not run`);
+    const message = `Node saw ${seen(nodeRun)} tests but Bun saw ${seen(bunRun)}: some did not run`;
+    console.error(message);
+    failureReports.push(["node and bun", [message]]);
     nodeRun.failed++;
   }
 }
 
 const total: Counts = { passed: 0, failed: 0, skipped: 0 };
 console.log("");
+for (const [runtime, lines] of failureReports) {
+  console.log(`What failed on ${runtime}:`);
+  for (const line of lines) console.log(`  ${line}`);
+}
 for (const [runtime, c] of results) {
   console.log(`${runtime}: ${c.passed} passed, ${c.failed} failed, ${c.skipped} skipped`);
   total.passed += c.passed;
