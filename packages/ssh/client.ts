@@ -86,6 +86,11 @@ export interface ConnectOptions {
    */
   keepaliveCountMax?: number;
   /**
+   * The clock behind keepalives (default: `setInterval` timers that never keep the process
+   * alive by themselves). Inject fake ones to test keepalives without waiting.
+   */
+  keepaliveTimers?: ConnectionTimers;
+  /**
    * Milliseconds allowed for the TCP connect, key exchange and authentication together
    * (`ConnectTimeout`); the connection is not limited once it is up.
    */
@@ -432,7 +437,7 @@ export async function connect(options: ConnectOptions): Promise<SshClient> {
     onChannel: forwards.channelHandler(options.onChannel),
     keepaliveInterval: options.keepaliveInterval,
     keepaliveCountMax: options.keepaliveCountMax,
-    timers: UNREF_TIMERS,
+    timers: options.keepaliveTimers ?? UNREF_TIMERS,
   });
   return new SshClient(transport, connection, options, forwards);
 }

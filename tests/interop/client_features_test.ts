@@ -53,7 +53,10 @@ test("client features against OpenSSH sshd", { timeout: 120_000 }, async (t) => 
       identities: [user.key!],
       knownHosts: trustingStore(sshd.port, Object.values(sshd.hostKeys)),
       policy: "yes",
+      // Short enough that sshd sees several keepalives below; a generous count so a busy host
+      // (CI runs this beside 256 MiB transfers) never makes the client give up mid-test.
       keepaliveInterval: 150,
+      keepaliveCountMax: 30,
       connectTimeout: 2000,
       trace: (line) => trace.push(line),
     });
