@@ -307,6 +307,12 @@ export interface PublickeyContext {
   remoteAddress?: string;
   /** The current time in milliseconds since the epoch. */
   now: number;
+  /**
+   * `false` while the client only asks whether the key would be accepted (a query, answered
+   * with PK_OK or a failure); `true` once its signature verified. Accept or refuse the same way
+   * in both; only act on a login when `signed` is true.
+   */
+  signed?: boolean;
 }
 
 /**

@@ -103,10 +103,10 @@ export interface ServerAuthOptions {
   /** The transport's session identifier (the first exchange hash). */
   sessionId: Uint8Array;
   /**
-   * Decides about a public key; called only after the client proved it holds the private key
-   * (the signature verified), with that key. `true` or options accept. Queries (a key offered
-   * without a signature) are answered with PK_OK for any well-formed key without asking, so a
-   * client cannot probe which keys are authorized.
+   * Decides about a public key; `true` or options accept. Called for a query (a key offered
+   * without a signature: `context.signed` is false; accepting answers PK_OK) and again once the
+   * client's signature verified (`context.signed` true), as OpenSSH asks its authorized_keys for
+   * both. A key that fails signature checks never reaches it.
    */
   publickey?: (
     user: string,
@@ -159,6 +159,12 @@ export interface ServerAuthOptions {
   services?: string[];
   /** Public key signature algorithms accepted (PubkeyAcceptedAlgorithms; default: any the key supports). */
   publickeyAlgorithms?: string[];
+  /**
+   * Answer every well-formed publickey query with PK_OK without asking (default false, as
+   * OpenSSH). A client then cannot probe which keys are authorized, but signs with each key
+   * it offers (an agent confirmation or a security-key touch for keys that cannot succeed).
+   */
+  pkOkForAnyKey?: boolean;
   /** Timers for the grace time (tests inject fake ones). */
   timers?: AuthTimers;
   /** The clock for certificate and expiry checks, milliseconds since the epoch. */

@@ -1,12 +1,17 @@
 /**
- * The server's publickey method (RFC 4252 §7): a query is answered with PK_OK for any
- * well-formed key; a signed request is verified before authorized_keys or the application's
- * callback decide.
+ * The server's publickey method (RFC 4252 §7). As OpenSSH does, a query (a key offered without
+ * a signature) is answered with PK_OK only when authorized_keys or the application's callback
+ * would accept that key, so clients sign only with a key that can succeed (no needless agent
+ * confirmations or security-key touches). A signed request is verified before either decides.
  * @module
  */
 import { parsePublicKey, type PublicKey } from "@hush/keys";
 import type { UserauthRequest } from "@hush/wire";
-import type { authorizedKeysChecker, PublickeyContext } from "./authorized_keys.ts";
+import type {
+  AuthorizedKeyOptions,
+  authorizedKeysChecker,
+  PublickeyContext,
+} from "./authorized_keys.ts";
 import { AuthError } from "./errors.ts";
 import type { ServerMethodContext, Verdict } from "./server_method.ts";
 import { publickeySignedData } from "./signed_data.ts";
@@ -52,6 +57,10 @@ export async function publickeyVerdict(
     return { kind: "failure" };
   }
   if (r.signature === undefined) {
+    if (!ctx.options.pkOkForAnyKey && !await acceptance(ctx, r.user, key, keys, false)) {
+      ctx.trace(`Key ${key.type} ${key.fingerprint()} is not authorized for ${r.user}`);
+      return { kind: "failure" };
+    }
     ctx.trace(`Postponed publickey for ${r.user}: ${key.type} ${key.fingerprint()}`);
     await ctx.send({ type: "userauthPkOk", algorithm: r.algorithm, publicKey: r.publicKey });
     return { kind: "answered" };
@@ -74,20 +83,33 @@ export async function publickeyVerdict(
     ctx.trace(`Bad signature from ${r.user} for ${key.type} ${key.fingerprint()}`);
     return { kind: "failure" };
   }
+  const options = await acceptance(ctx, r.user, key, keys, true);
+  if (!options) return { kind: "failure" };
+  return options === true ? { kind: "success", key } : { kind: "success", key, options };
+}
+
+/** Whether authorized_keys (first) or the application's callback accepts `key` for `user`. */
+async function acceptance(
+  ctx: ServerMethodContext,
+  user: string,
+  key: PublicKey,
+  keys: PublickeyState,
+  signed: boolean,
+): Promise<boolean | AuthorizedKeyOptions> {
   const context: PublickeyContext = {
     remoteAddress: ctx.options.remoteAddress,
     now: ctx.options.now?.() ?? Date.now(),
+    signed,
   };
   if (keys.checkAuthorizedKeys) {
-    const options = await ctx.inbox.guard(keys.checkAuthorizedKeys(r.user, key, context));
-    if (options) return { kind: "success", key, options };
+    const options = await ctx.inbox.guard(keys.checkAuthorizedKeys(user, key, context));
+    if (options) return options;
   }
   if (ctx.options.publickey) {
     const answer = await ctx.inbox.guard(
-      Promise.resolve(ctx.options.publickey(r.user, key, context)),
+      Promise.resolve(ctx.options.publickey(user, key, context)),
     );
-    if (answer === true) return { kind: "success", key };
-    if (answer) return { kind: "success", key, options: answer };
+    if (answer) return answer;
   }
-  return { kind: "failure" };
+  return false;
 }

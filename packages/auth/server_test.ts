@@ -74,22 +74,28 @@ test("none returns the configured methods, after the banner", async () => {
   await assert.rejects(result, isAuthError(DisconnectReason.CONNECTION_LOST));
 });
 
-test("publickey: a query gets PK_OK without asking; the callback sees only the verified key", async () => {
-  const key = testSigner();
-  const asked: PublicKey[] = [];
+test("publickey: a query gets PK_OK only for a key the callback accepts, asked again when signed", async () => {
+  const key = testSigner(), other = testSigner();
+  const asked: [PublicKey, boolean | undefined][] = [];
   const { reply, request, result } = start({
-    publickey: (user, k) => {
-      asked.push(k);
+    publickey: (user, k, context) => {
+      asked.push([k, context.signed]);
       return user === "alice" && k.equals(key.publicKey);
     },
   });
+  // a key that would not do is refused at the query: the client never signs with it
+  await request({ method: "publickey", algorithm: "ssh-ed25519", publicKey: other.publicKey.blob });
+  assert.deepEqual(await reply(), failure(["publickey"]));
   await request({ method: "publickey", algorithm: "ssh-ed25519", publicKey: key.publicKey.blob });
   assert.deepEqual(await reply("publickey"), {
     type: "userauthPkOk",
     algorithm: "ssh-ed25519",
     publicKey: key.publicKey.blob,
   });
-  assert.equal(asked.length, 0);
+  assert.deepEqual(asked.map(([k, signed]) => [k.equals(key.publicKey), signed]), [
+    [false, false],
+    [true, false],
+  ]);
   await request(await signedRequest(key));
   assert.deepEqual(await reply(), { type: "userauthSuccess" });
   const who = await result;
@@ -97,7 +103,64 @@ test("publickey: a query gets PK_OK without asking; the callback sees only the v
   assert.equal(who.method, "publickey");
   assert.deepEqual(who.methods, ["publickey"]);
   assert.ok(who.key?.equals(key.publicKey));
-  assert.equal(asked.length, 1);
+  assert.equal(asked.length, 3);
+  assert.ok(asked[2][0].equals(key.publicKey));
+  assert.equal(asked[2][1], true);
+});
+
+test("publickey: a refused query is a failed attempt, counted towards maxAuthTries", async () => {
+  const { reply, request, c, result } = start({ publickey: () => false, maxAuthTries: 3 });
+  for (let i = 0; i < 2; i++) {
+    const k = testSigner();
+    await request({ method: "publickey", algorithm: "ssh-ed25519", publicKey: k.publicKey.blob });
+    assert.deepEqual(await reply(), failure(["publickey"]));
+  }
+  const k = testSigner();
+  await request({ method: "publickey", algorithm: "ssh-ed25519", publicKey: k.publicKey.blob });
+  await assert.rejects(result, isAuthError(DisconnectReason.NO_MORE_AUTH_METHODS_AVAILABLE));
+  assert.ok(c.disconnected);
+});
+
+test("publickey: authorized_keys answers queries too, and its options come with the success", async () => {
+  const key = testSigner(), other = testSigner();
+  const { reply, request, result } = start({
+    authorizedKeys: `no-pty ${key.publicKey.toString()}`,
+  });
+  await request({ method: "publickey", algorithm: "ssh-ed25519", publicKey: other.publicKey.blob });
+  assert.deepEqual(await reply(), failure(["publickey"]));
+  await request({ method: "publickey", algorithm: "ssh-ed25519", publicKey: key.publicKey.blob });
+  assert.equal((await reply("publickey"))?.type, "userauthPkOk");
+  await request(await signedRequest(key));
+  assert.deepEqual(await reply(), { type: "userauthSuccess" });
+  assert.equal((await result).options?.noPty, true);
+});
+
+test("publickey: pkOkForAnyKey answers every query without asking; the callback sees only the verified key", async () => {
+  const key = testSigner(), other = testSigner();
+  const asked: PublicKey[] = [];
+  const { reply, request, result } = start({
+    pkOkForAnyKey: true,
+    publickey: (user, k, context) => {
+      assert.equal(context.signed, true);
+      asked.push(k);
+      return user === "alice" && k.equals(key.publicKey);
+    },
+  });
+  for (const k of [other, key]) {
+    await request({ method: "publickey", algorithm: "ssh-ed25519", publicKey: k.publicKey.blob });
+    assert.deepEqual(await reply("publickey"), {
+      type: "userauthPkOk",
+      algorithm: "ssh-ed25519",
+      publicKey: k.publicKey.blob,
+    });
+  }
+  assert.equal(asked.length, 0);
+  await request(await signedRequest(other));
+  assert.deepEqual(await reply(), failure(["publickey"]));
+  await request(await signedRequest(key));
+  assert.deepEqual(await reply(), { type: "userauthSuccess" });
+  assert.ok((await result).key?.equals(key.publicKey));
+  assert.equal(asked.length, 2);
 });
 
 test("publickey: a bad signature fails without asking the callback", async () => {
