@@ -124,6 +124,17 @@ test("OpenSSH ssh → Hush sshd command: auth, exec, pty, forwarding, shutdown",
       assert.match(r.stderr, /Permission denied \(publickey,password\)/);
     });
 
+    await t.test("an unauthorized key is refused at its query: ssh signs only with the right one", async () => {
+      const r = await run("ssh", [...sshBase(port, stranger), "-i", ed, "-v", HOST, "echo second"]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.stdout.toString(), "second\n");
+      // ssh -v prints "Server accepts key" on PK_OK, as against OpenSSH's sshd
+      const accepted = r.stderr.match(/Server accepts key: .*/g) ?? [];
+      assert.equal(accepted.length, 1, accepted.join("\n"));
+      assert.ok(accepted[0].includes(ed), accepted[0]);
+      assert.match(r.stderr, new RegExp(`Offering public key: ${stranger}`));
+    });
+
     const passwordSsh = (script: string) =>
       run("ssh", [
         "-F",
