@@ -99,64 +99,79 @@ export async function startSshd(options: SshdOptions = {}): Promise<Sshd> {
   });
   const home = join(dir, "home");
   execFileSync("mkdir", ["-p", home]);
-  const port = await freePort();
-  const config = [
-    `ListenAddress 127.0.0.1`,
-    `Port ${port}`,
-    ...keyLines,
-    `PidFile ${join(dir, "sshd.pid")}`,
-    `AuthorizedKeysFile ${join(dir, "authorized_keys")}`,
-    "StrictModes no",
-    "UsePAM no",
-    "PasswordAuthentication no",
-    "KbdInteractiveAuthentication no",
-    "PermitRootLogin yes",
-    "AllowTcpForwarding yes",
-    "GatewayPorts no",
-    "PrintMotd no",
-    "PrintLastLog no",
-    "UseDNS no",
-    "MaxStartups 100",
-    // a remote command should not pay for root's interactive shell start-up
-    `SetEnv HOME=${home}`,
-    `LogLevel ${options.logLevel ?? "VERBOSE"}`,
-    "Subsystem sftp internal-sftp",
-    ...(options.config ?? []),
-  ];
-  const configFile = join(dir, "sshd_config");
-  writeFileSync(configFile, config.join("\n") + "\n");
   const logFile = join(dir, "sshd.log");
   spawnSync("mkdir", ["-p", "/run/sshd"]);
-  const test = spawnSync(sshd, ["-t", "-f", configFile], { encoding: "utf8" });
-  if (test.status !== 0) throw new Error(`sshd -t rejected the config: ${test.stderr}`);
-  const child = spawn(sshd, ["-D", "-f", configFile, "-E", logFile], { stdio: "ignore" });
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    if (child.exitCode !== null) {
-      throw new Error(`sshd exited at start: ${safeRead(logFile)}`);
-    }
-    if (await canConnect(port)) break;
-    if (Date.now() > deadline) {
-      child.kill("SIGKILL");
-      throw new Error(`sshd did not start listening on ${port}: ${safeRead(logFile)}`);
-    }
-    await new Promise((r) => setTimeout(r, 30));
-  }
-  return {
-    port,
-    dir,
-    hostKeys,
-    log: () => safeRead(logFile),
-    async stop() {
-      if (child.exitCode === null) {
-        child.kill("SIGTERM");
-        await Promise.race([exited, new Promise((r) => setTimeout(r, 3000))]);
-        if (child.exitCode === null) child.kill("SIGKILL");
+  // The port is free when picked but may be taken before sshd binds it (tests run in parallel):
+  // then sshd exits at start and another port is tried. Readiness is sshd's own "Server
+  // listening" line, so a listener of another test on the same port is never mistaken for it.
+  for (let attempt = 1;; attempt++) {
+    const port = await freePort();
+    const config = [
+      `ListenAddress 127.0.0.1`,
+      `Port ${port}`,
+      ...keyLines,
+      `PidFile ${join(dir, "sshd.pid")}`,
+      `AuthorizedKeysFile ${join(dir, "authorized_keys")}`,
+      "StrictModes no",
+      "UsePAM no",
+      "PasswordAuthentication no",
+      "KbdInteractiveAuthentication no",
+      "PermitRootLogin yes",
+      "AllowTcpForwarding yes",
+      "GatewayPorts no",
+      "PrintMotd no",
+      "PrintLastLog no",
+      "UseDNS no",
+      "MaxStartups 100",
+      // a remote command should not pay for root's interactive shell start-up
+      `SetEnv HOME=${home}`,
+      `LogLevel ${options.logLevel ?? "VERBOSE"}`,
+      "Subsystem sftp internal-sftp",
+      ...(options.config ?? []),
+    ];
+    const configFile = join(dir, "sshd_config");
+    writeFileSync(configFile, config.join("\n") + "\n");
+    const test = spawnSync(sshd, ["-t", "-f", configFile], { encoding: "utf8" });
+    if (test.status !== 0) throw new Error(`sshd -t rejected the config: ${test.stderr}`);
+    rmSync(logFile, { force: true });
+    const child = spawn(sshd, ["-D", "-f", configFile, "-E", logFile], { stdio: "ignore" });
+    const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+    const listening = `Server listening on 127.0.0.1 port ${port}.`;
+    const quiet = /^(QUIET|FATAL|ERROR)$/i.test(options.logLevel ?? "");
+    const deadline = Date.now() + 10_000;
+    let started = false;
+    for (;;) {
+      if (child.exitCode !== null || child.signalCode !== null) break;
+      if (quiet ? await canConnect(port) : safeRead(logFile).includes(listening)) {
+        started = true;
+        break;
       }
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
+      if (Date.now() > deadline) {
+        child.kill("SIGKILL");
+        throw new Error(`sshd did not start listening on ${port}: ${safeRead(logFile)}`);
+      }
+      await new Promise((r) => setTimeout(r, 30));
+    }
+    if (!started) {
+      const log = safeRead(logFile);
+      if (attempt < 5 && /Address already in use|Cannot bind any address/.test(log)) continue;
+      throw new Error(`sshd exited at start: ${log}`);
+    }
+    return {
+      port,
+      dir,
+      hostKeys,
+      log: () => safeRead(logFile),
+      async stop() {
+        if (child.exitCode === null) {
+          child.kill("SIGTERM");
+          await Promise.race([exited, new Promise((r) => setTimeout(r, 3000))]);
+          if (child.exitCode === null) child.kill("SIGKILL");
+        }
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  }
 }
 
 function safeRead(path: string): string {
