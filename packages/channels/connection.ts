@@ -8,7 +8,6 @@ import {
   type ChannelOpenBody,
   ChannelOpenFailureReason,
   DisconnectReason,
-  type GlobalRequest,
   type GlobalRequestBody,
   type Message,
   type MessageConn,
@@ -21,7 +20,16 @@ import {
   channelInput,
   MIN_MAX_PACKET,
 } from "./channel.ts";
+import type {
+  ChannelOpenRefusal,
+  ConnectionOptions,
+  DirectTcpipOptions,
+  ForwardedTcpipOptions,
+} from "./connection_options.ts";
 import { ChannelError } from "./errors.ts";
+import { type GlobalRequestOptions, GlobalRequests } from "./global_requests.ts";
+import { Keepalive } from "./keepalive.ts";
+import { openFailureName, openRefusal } from "./open_refusal.ts";
 import { ServerSession, Session } from "./session.ts";
 import { WINDOW_LIMIT } from "./window.ts";
 
@@ -36,127 +44,6 @@ export const DEFAULT_MAX_PACKET = 32 * 1024;
 export const MAX_MAX_PACKET = PACKET_LENGTH_LIMIT - 1024;
 /** Channels open at once (ours and the peer's, including pending opens) unless told otherwise. */
 export const DEFAULT_MAX_CHANNELS = 1024;
-/** Unanswered keepalives before the connection is given up unless told otherwise (as OpenSSH). */
-export const DEFAULT_KEEPALIVE_COUNT_MAX = 3;
-
-/**
- * Timers for keepalives; inject fake ones in tests.
- *
- * @example
- * ```ts
- * import type { ConnectionTimers } from "@hush/channels";
- * const ticks: (() => void)[] = [];
- * const timers: ConnectionTimers = {
- *   setInterval: (fn) => ticks.push(fn),
- *   clearInterval: () => {},
- * };
- * timers.setInterval(() => console.log("tick"), 15_000);
- * ticks[0](); // tick
- * ```
- */
-export interface ConnectionTimers {
-  /** Calls `fn` every `ms` milliseconds; returns a handle for `clearInterval`. */
-  setInterval(fn: () => void, ms: number): unknown;
-  /** Stops an interval. */
-  clearInterval(handle: unknown): void;
-}
-
-/** A channel open from the peer, as the application sees it. Switch on `channelType`. */
-export type ChannelOpenRequest = ChannelOpenBody & { initialWindow: number; maxPacket: number };
-
-/** A refusal with a reason code of {@linkcode ChannelOpenFailureReason}. */
-export interface ChannelOpenRefusal {
-  /** CHANNEL_OPEN_FAILURE reason code. */
-  reason: number;
-  /** Text for the peer (default after the reason). */
-  description?: string;
-}
-
-/** Decides a peer's channel open: `true` accepts, `false` or a refusal refuses. */
-export type ChannelOpenHandler = (
-  open: ChannelOpenRequest,
-) => boolean | ChannelOpenRefusal | Promise<boolean | ChannelOpenRefusal>;
-
-/**
- * Decides a peer's global request: `false` fails it, `true` succeeds, bytes succeed with those
- * bytes as the reply's data (the bound port of a `tcpip-forward` to port 0).
- */
-export type GlobalRequestHandler = (
-  request: GlobalRequestBody,
-) => boolean | Uint8Array | Promise<boolean | Uint8Array>;
-
-/** Options for a {@linkcode Connection}. */
-export interface ConnectionOptions {
-  /** Which side we are. */
-  role: "client" | "server";
-  /** Window we grant per channel (2 MiB). */
-  initialWindow?: number;
-  /** Largest data payload we accept (32 KiB; at most {@linkcode MAX_MAX_PACKET}). */
-  maxPacket?: number;
-  /** Most channels at once (1024); further opens from the peer get RESOURCE_SHORTAGE. */
-  maxChannels?: number;
-  /** Decides the peer's channel opens; without it every open is refused. */
-  onChannelOpen?: ChannelOpenHandler;
-  /** Receives each accepted `session` channel (set its `onRequest` synchronously). */
-  onSession?: (session: ServerSession) => void;
-  /** Receives each accepted channel of any other type, with its open request. */
-  onChannel?: (channel: Channel, open: ChannelOpenRequest) => void;
-  /** Decides the peer's global requests; without it they fail (as OpenSSH does). */
-  onGlobalRequest?: GlobalRequestHandler;
-  /** `ssh -v` style trace lines. */
-  trace?: (line: string) => void;
-  /**
-   * Send a `keepalive@openssh.com` global request (want-reply) after this many milliseconds
-   * without a message from the peer, like OpenSSH's `ServerAliveInterval` and
-   * `ClientAliveInterval` (default 0: never).
-   */
-  keepaliveInterval?: number;
-  /**
-   * Give up once this many keepalives in a row found the peer silent (default 3, as
-   * `ServerAliveCountMax`): the connection disconnects with CONNECTION_LOST and `error` says
-   * "Timeout, peer not responding".
-   */
-  keepaliveCountMax?: number;
-  /** Timers for keepalives (default: the global `setInterval`/`clearInterval`). */
-  timers?: ConnectionTimers;
-}
-
-/** Arguments of a `direct-tcpip` open (`ssh -L`). */
-export interface DirectTcpipOptions {
-  /** Host to connect to, as the server resolves it. */
-  host: string;
-  /** Port to connect to. */
-  port: number;
-  /** Address of the client that connected to the forwarded port. */
-  originatorAddress: string;
-  /** Port of that client. */
-  originatorPort: number;
-}
-
-/** Arguments of a `forwarded-tcpip` open (`ssh -R`, server to client). */
-export interface ForwardedTcpipOptions {
-  /** The address that was listened on (as in the `tcpip-forward` request). */
-  address: string;
-  /** The port that was listened on. */
-  port: number;
-  /** Address of the client that connected. */
-  originatorAddress: string;
-  /** Port of that client. */
-  originatorPort: number;
-}
-
-/** Options of {@linkcode Connection.globalRequest}. */
-export interface GlobalRequestOptions {
-  /** Ask for REQUEST_SUCCESS/FAILURE (default true). */
-  wantReply?: boolean;
-}
-
-const OPEN_FAILURE_NAMES: Record<number, string> = {
-  1: "administratively prohibited",
-  2: "connect failed",
-  3: "unknown channel type",
-  4: "resource shortage",
-};
 
 /**
  * The connection layer over a {@linkcode MessageConn}: opens channels, answers the peer's opens
@@ -195,15 +82,12 @@ export class Connection {
   #reserved = new Set<number>();
   #closing = false;
   #nextId = 0;
-  #globalReplies: ((reply: Uint8Array | false) => void)[] = [];
-  #globalRequests: Promise<void> = Promise.resolve();
+  #globalRequests: GlobalRequests;
   #ended = false;
   #resolveClosed!: () => void;
   #host: ChannelHost;
   #trace: (line: string) => void;
-  #received = 0;
-  #keepaliveTimer?: unknown;
-  #timers: ConnectionTimers;
+  #keepalive: Keepalive;
 
   /** Takes over `conn.messages` and starts dispatching. */
   constructor(conn: MessageConn, options: ConnectionOptions) {
@@ -229,44 +113,32 @@ export class Connection {
       free: (id) => this.#channels.delete(id),
       trace: this.#trace,
     };
-    this.#timers = options.timers ??
-      {
-        setInterval: (fn, ms) => setInterval(fn, ms),
-        clearInterval: (h) => clearInterval(h as number),
-      };
+    this.#globalRequests = new GlobalRequests({
+      send: (message) => this.#send(message),
+      trace: this.#trace,
+      ended: () => this.#ended,
+      decide: (request) => this.#options.onGlobalRequest?.(request),
+    });
     this.#run(conn.messages.getReader());
-    this.#startKeepalive();
-  }
-
-  #startKeepalive(): void {
-    const interval = this.#options.keepaliveInterval ?? 0;
-    if (!(interval > 0)) return;
-    const countMax = this.#options.keepaliveCountMax ?? DEFAULT_KEEPALIVE_COUNT_MAX;
-    let seen = this.#received;
-    let missed = 0;
-    this.#keepaliveTimer = this.#timers.setInterval(() => {
-      if (this.#ended) return;
-      if (this.#received !== seen) {
-        seen = this.#received;
-        missed = 0;
-        return;
-      }
-      if (++missed > countMax) {
-        this.#trace("Timeout, peer not responding.");
+    this.#keepalive = new Keepalive({
+      interval: options.keepaliveInterval ?? 0,
+      countMax: options.keepaliveCountMax,
+      timers: options.timers,
+      trace: this.#trace,
+      send: () =>
+        void this.globalRequest({
+          request: "other",
+          name: "keepalive@openssh.com",
+          data: new Uint8Array(0),
+        } as GlobalRequestBody).catch(() => {}),
+      giveUp: () => {
         const error = new ChannelError("Timeout, peer not responding", {
           reason: DisconnectReason.CONNECTION_LOST,
         });
         this.#conn.disconnect(error.reason, error.message).catch(() => {});
         this.#end(error);
-        return;
-      }
-      this.#trace(`keepalive ${missed}/${countMax}`);
-      this.globalRequest({
-        request: "other",
-        name: "keepalive@openssh.com",
-        data: new Uint8Array(0),
-      } as GlobalRequestBody).catch(() => {});
-    }, interval);
+      },
+    });
   }
 
   /** Channels open now (including pending opens). */
@@ -308,15 +180,7 @@ export class Connection {
   ): Promise<Uint8Array | false> {
     const wantReply = options.wantReply ?? true;
     this.#checkOpen();
-    this.#trace(`global request ${body.request === "other" ? body.name : body.request}`);
-    const message = { type: "globalRequest", wantReply, ...body } as GlobalRequest;
-    if (!wantReply) {
-      await this.#send(message);
-      return new Uint8Array(0);
-    }
-    const reply = new Promise<Uint8Array | false>((resolve) => this.#globalReplies.push(resolve));
-    await this.#send(message);
-    return reply;
+    return await this.#globalRequests.send(body, wantReply);
   }
 
   /** Ends every channel and disconnects (BY_APPLICATION). */
@@ -379,7 +243,7 @@ export class Connection {
       while (!this.#ended) {
         const { value, done } = await reader.read();
         if (done || this.#ended) break;
-        this.#received++;
+        this.#keepalive.heard();
         this.#dispatch(value);
       }
       this.#end(
@@ -407,15 +271,10 @@ export class Connection {
   #dispatch(m: Message): void {
     switch (m.type) {
       case "globalRequest":
-        return this.#receiveGlobalRequest(m);
+        return this.#globalRequests.receive(m);
       case "requestSuccess":
-      case "requestFailure": {
-        const reply = this.#globalReplies.shift();
-        if (!reply) {
-          throw new ChannelError("Peer sent a global request reply with no request pending");
-        }
-        return reply(m.type === "requestSuccess" ? m.data.slice() : false);
-      }
+      case "requestFailure":
+        return this.#globalRequests.reply(m);
       case "channelOpen":
         return this.#receiveOpen(m);
       case "channelOpenConfirmation": {
@@ -424,7 +283,7 @@ export class Connection {
       }
       case "channelOpenFailure": {
         const ch = this.#channel(m.recipient, "an open failure", "opening");
-        const name = OPEN_FAILURE_NAMES[m.reason] ?? "unknown reason";
+        const name = openFailureName(m.reason) ?? "unknown reason";
         this.#trace(`channel ${ch.id}: open failed: ${name}: ${m.description}`);
         return channelInput(ch).refuse(
           new ChannelError(`Cannot open channel: peer refused with reason ${m.reason} (${name})`, {
@@ -473,26 +332,6 @@ export class Connection {
     return ch;
   }
 
-  #receiveGlobalRequest(m: GlobalRequest): void {
-    const { type: _t, wantReply, ...body } = m;
-    const name = body.request === "other" ? body.name : body.request;
-    this.#trace(`rcvd global request ${name}`);
-    this.#globalRequests = this.#globalRequests.then(async () => {
-      let result: boolean | Uint8Array = false;
-      try {
-        result = (await this.#options.onGlobalRequest?.(body)) ?? false;
-      } catch {
-        result = false;
-      }
-      if (!wantReply || this.#ended) return;
-      await this.#send(
-        result === false
-          ? { type: "requestFailure" }
-          : { type: "requestSuccess", data: result === true ? new Uint8Array(0) : result },
-      ).catch(() => {});
-    });
-  }
-
   #receiveOpen(m: ChannelOpen): void {
     const { type: _t, sender, ...request } = m;
     const name = request.channelType === "other" ? request.name : request.channelType;
@@ -536,24 +375,9 @@ export class Connection {
       this.#reserved.delete(id);
       if (this.#ended) return;
       if (decision !== true) {
-        const known = name === "session" || name === "direct-tcpip" || name === "forwarded-tcpip" ||
-          name === "x11" || name === "auth-agent@openssh.com";
-        const refusal = decision === false
-          ? known
-            ? {
-              reason: ChannelOpenFailureReason.ADMINISTRATIVELY_PROHIBITED,
-              description: "Refused",
-            }
-            : {
-              reason: ChannelOpenFailureReason.UNKNOWN_CHANNEL_TYPE,
-              description: "Unknown channel type",
-            }
-          : decision;
+        const refusal = openRefusal(name, decision);
         this.#trace(`channel open ${name} refused: ${refusal.reason}`);
-        await fail(
-          refusal.reason,
-          refusal.description ?? OPEN_FAILURE_NAMES[refusal.reason] ?? "Refused",
-        );
+        await fail(refusal.reason, refusal.description);
         return;
       }
       const channel = name === "session" && this.#options.onSession
@@ -590,15 +414,13 @@ export class Connection {
   #end(error: ChannelError | undefined): void {
     if (this.#ended) return;
     this.#ended = true;
-    this.#timers.clearInterval(this.#keepaliveTimer);
+    this.#keepalive.stop();
     if (error) this.error ??= error;
     const reason = error ??
       new ChannelError("Connection closed", { reason: DisconnectReason.BY_APPLICATION });
     for (const ch of [...this.#channels.values()]) channelInput(ch).teardown(reason);
     this.#channels.clear();
-    const replies = this.#globalReplies;
-    this.#globalReplies = [];
-    for (const reply of replies) reply(false);
+    this.#globalRequests.failPending();
     this.#resolveClosed();
   }
 }

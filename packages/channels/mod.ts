@@ -37,19 +37,19 @@ export {
   type WindowChange,
 } from "./session.ts";
 export {
-  type ChannelOpenHandler,
-  type ChannelOpenRefusal,
-  type ChannelOpenRequest,
   Connection,
-  type ConnectionOptions,
-  type ConnectionTimers,
-  DEFAULT_KEEPALIVE_COUNT_MAX,
   DEFAULT_MAX_CHANNELS,
   DEFAULT_MAX_PACKET,
   DEFAULT_WINDOW,
-  type DirectTcpipOptions,
-  type ForwardedTcpipOptions,
-  type GlobalRequestHandler,
-  type GlobalRequestOptions,
   MAX_MAX_PACKET,
 } from "./connection.ts";
+export {
+  type ChannelOpenHandler,
+  type ChannelOpenRefusal,
+  type ChannelOpenRequest,
+  type ConnectionOptions,
+  type DirectTcpipOptions,
+  type ForwardedTcpipOptions,
+} from "./connection_options.ts";
+export { type GlobalRequestHandler, type GlobalRequestOptions } from "./global_requests.ts";
+export { type ConnectionTimers, DEFAULT_KEEPALIVE_COUNT_MAX } from "./keepalive.ts";

@@ -1,0 +1,120 @@
+/**
+ * Keepalives with OpenSSH's `ServerAliveInterval`/`ServerAliveCountMax` semantics: on each tick
+ * of a silent interval, ask the peer for a reply; give up after too many silent ticks in a row.
+ * @module
+ */
+
+/** Unanswered keepalives before the connection is given up unless told otherwise (as OpenSSH). */
+export const DEFAULT_KEEPALIVE_COUNT_MAX = 3;
+
+/**
+ * Timers for keepalives; inject fake ones in tests.
+ *
+ * @example
+ * ```ts
+ * import type { ConnectionTimers } from "@hush/channels";
+ * const ticks: (() => void)[] = [];
+ * const timers: ConnectionTimers = {
+ *   setInterval: (fn) => ticks.push(fn),
+ *   clearInterval: () => {},
+ * };
+ * timers.setInterval(() => console.log("tick"), 15_000);
+ * ticks[0](); // tick
+ * ```
+ */
+export interface ConnectionTimers {
+  /** Calls `fn` every `ms` milliseconds; returns a handle for `clearInterval`. */
+  setInterval(fn: () => void, ms: number): unknown;
+  /** Stops an interval. */
+  clearInterval(handle: unknown): void;
+}
+
+/** The global `setInterval`/`clearInterval`. */
+const GLOBAL_TIMERS: ConnectionTimers = {
+  setInterval: (fn, ms) => setInterval(fn, ms),
+  clearInterval: (h) => clearInterval(h as number),
+};
+
+/** How a {@linkcode Keepalive} ticks and what it does on a silent tick. Internal to the package. */
+export interface KeepaliveInit {
+  /** Milliseconds between ticks; 0 (or less) never ticks. */
+  interval: number;
+  /** Silent ticks in a row tolerated (default {@linkcode DEFAULT_KEEPALIVE_COUNT_MAX}). */
+  countMax?: number;
+  /** The clock (default: the global `setInterval`/`clearInterval`). */
+  timers?: ConnectionTimers;
+  /** `ssh -v` style trace lines. */
+  trace: (line: string) => void;
+  /** Asks the peer for a reply (a `keepalive@openssh.com` global request). */
+  send: () => void;
+  /** Called once the peer has been silent for more than `countMax` ticks in a row. */
+  giveUp: () => void;
+}
+
+/**
+ * Watches a connection for silence. Each tick where nothing was {@linkcode Keepalive.heard}
+ * since the last one counts as missed and `send`s a keepalive; anything heard resets the count;
+ * more than `countMax` misses in a row `giveUp`. Internal to the package.
+ *
+ * @example
+ * ```ts
+ * import { Keepalive } from "./keepalive.ts";
+ * const ticks: (() => void)[] = [];
+ * const keepalive = new Keepalive({
+ *   interval: 15_000,
+ *   countMax: 1,
+ *   timers: { setInterval: (fn) => ticks.push(fn), clearInterval: () => {} },
+ *   trace: (line) => console.log(line),
+ *   send: () => {},
+ *   giveUp: () => console.log("gave up"),
+ * });
+ * ticks[0](); // keepalive 1/1
+ * keepalive.heard();
+ * ticks[0](); // (nothing: the peer spoke)
+ * ticks[0](); // keepalive 1/1
+ * ticks[0](); // Timeout, peer not responding. / gave up
+ * keepalive.stop();
+ * ```
+ */
+export class Keepalive {
+  #timers: ConnectionTimers;
+  #timer?: unknown;
+  #stopped = false;
+  #received = 0;
+
+  /** Starts ticking if `init.interval` is positive. */
+  constructor(init: KeepaliveInit) {
+    this.#timers = init.timers ?? GLOBAL_TIMERS;
+    const { interval, trace, send, giveUp } = init;
+    if (!(interval > 0)) return;
+    const countMax = init.countMax ?? DEFAULT_KEEPALIVE_COUNT_MAX;
+    let seen = this.#received;
+    let missed = 0;
+    this.#timer = this.#timers.setInterval(() => {
+      if (this.#stopped) return;
+      if (this.#received !== seen) {
+        seen = this.#received;
+        missed = 0;
+        return;
+      }
+      if (++missed > countMax) {
+        trace("Timeout, peer not responding.");
+        giveUp();
+        return;
+      }
+      trace(`keepalive ${missed}/${countMax}`);
+      send();
+    }, interval);
+  }
+
+  /** Notes a message from the peer. */
+  heard(): void {
+    this.#received++;
+  }
+
+  /** Stops ticking for good. */
+  stop(): void {
+    this.#stopped = true;
+    this.#timers.clearInterval(this.#timer);
+  }
+}
