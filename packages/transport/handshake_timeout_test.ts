@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { generateKey } from "@hush/keys";
-import { startTransport } from "./transport.ts";
+import { startTransport } from "./start.ts";
 
 /** A duplex whose peer swallows what we write and never says anything. */
 function silentPeer(): {

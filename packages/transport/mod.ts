@@ -19,12 +19,9 @@
  * ```
  * @module
  */
-export {
-  CLOSE_FLUSH_TIMEOUT,
-  DEFAULT_HANDSHAKE_TIMEOUT,
-  startTransport,
-  Transport,
-} from "./transport.ts";
+export { CLOSE_FLUSH_TIMEOUT, Transport } from "./transport.ts";
+export { startTransport } from "./start.ts";
+export { DEFAULT_HANDSHAKE_TIMEOUT } from "./handshake_timeout.ts";
 export { CONTROL_BACKLOG_LIMIT, DEFAULT_HELD_BYTES_LIMIT } from "./outbound.ts";
 export { DEFAULT_REKEY_BYTES, DEFAULT_REKEY_INTERVAL } from "./rekey.ts";
 export { DisconnectError, reasonName } from "./errors.ts";

@@ -5,6 +5,7 @@
  * @module
  */
 import { encodeMessage, type Message } from "@hush/wire";
+import type { TransportTimers } from "./options.ts";
 
 /**
  * Default bound on application payload bytes the transport holds while a key exchange runs
@@ -83,9 +84,19 @@ export class Outbound {
     return this.#writer.write(payload);
   }
 
-  /** Closes the packet writer's stream after everything written so far. */
-  close(): Promise<void> {
-    return this.#writer.close();
+  /**
+   * Closes the packet writer's stream after everything written so far, waiting at most `ms`
+   * for the byte stream to take it; never rejects.
+   */
+  async close(timers: TransportTimers, ms: number): Promise<void> {
+    try {
+      let timer: unknown;
+      await Promise.race([
+        this.#writer.close(),
+        new Promise((r) => (timer = timers.setTimeout(() => r(undefined), ms))),
+      ]);
+      timers.clearTimeout(timer);
+    } catch { /* already errored */ }
   }
 
   /** Writes a reply from the receive loop without waiting for the byte stream to take it. */

@@ -1,16 +1,15 @@
 /**
- * The SSH transport (RFC 4253): version exchange, key exchange and rekeying, NEWKEYS switching,
- * service requests, EXT_INFO, and a message port for the layers above.
+ * The SSH transport (RFC 4253): the connection's state and its public face — start-up (version
+ * exchange, first key exchange), sending, service requests, ping, key exchange rounds and
+ * rekeying, NEWKEYS switching, and closing. What arrives from the peer is dispatched by
+ * `inbound.ts`; the key exchange itself runs in `kex_round.ts`.
  * @module
  */
 import {
-  decodeMessage,
   DisconnectReason,
   encodeMessage,
-  type KexInit,
   type Message,
   type MessageConn,
-  type Packet,
   type PacketOpener,
   PacketReader,
   type PacketSealer,
@@ -21,18 +20,16 @@ import type { Negotiated } from "@hush/kex";
 import { type ResolvedPreferences, resolvePreferences } from "./algorithms.ts";
 import { type Deferred, deferred } from "./deferred.ts";
 import { DisconnectError, disconnectFor } from "./errors.ts";
-import { nameList } from "./ext_info.ts";
-import { KEX_METHOD_TYPES, type KexContext, KexRound } from "./kex_round.ts";
-import { MessageGate } from "./message_gate.ts";
+import { startHandshakeClock } from "./handshake_timeout.ts";
+import { Inbound, type InboundContext } from "./inbound.ts";
+import { type KexContext, KexRound } from "./kex_round.ts";
 import { MessageQueue } from "./message_queue.ts";
 import type { ByteDuplex, TransportOptions, TransportTimers } from "./options.ts";
-import { CONTROL_BACKLOG_LIMIT, DEFAULT_HELD_BYTES_LIMIT, Outbound } from "./outbound.ts";
+import { DEFAULT_HELD_BYTES_LIMIT, Outbound } from "./outbound.ts";
 import { RekeySchedule } from "./rekey.ts";
 import { Phase, type PhaseName } from "./state.ts";
 import { readPeerVersion, writeVersionLine } from "./version_exchange.ts";
 
-/** Default limit on the first key exchange, from the first byte. */
-export const DEFAULT_HANDSHAKE_TIMEOUT = 120_000;
 /** Longest time a clean `disconnect()` waits for a running key exchange before it gives up. */
 export const CLOSE_FLUSH_TIMEOUT = 5_000;
 
@@ -102,11 +99,8 @@ export class Transport implements MessageConn {
   #phase: PhaseName = Phase.INITIAL_KEX;
   #kexContext: KexContext;
   #kex?: KexRound;
-  #peerInKex = false;
   #strict = false;
-  #gate = new MessageGate();
-  #pings: { resolve: (data: Uint8Array) => void; reject: (e: unknown) => void }[] = [];
-  #serviceWaiter?: { name: string; resolve: () => void; reject: (e: unknown) => void };
+  #inbound: Inbound;
   #firstKex: Deferred = deferred();
   #closedResolve!: (e: DisconnectError | undefined) => void;
   #error?: DisconnectError;
@@ -133,6 +127,7 @@ export class Transport implements MessageConn {
     );
     this.#rekeys = new RekeySchedule(options, this.#timers, this.#trace, () => this.rekey());
     this.#kexContext = this.#createKexContext(resolvePreferences(options));
+    this.#inbound = new Inbound(this.#createInboundContext());
     this.messages = this.#upstream.readable;
     this.closed = new Promise((r) => (this.#closedResolve = r));
     this.#firstKex.promise.catch(() => {});
@@ -179,6 +174,40 @@ export class Transport implements MessageConn {
     };
   }
 
+  /** What the receive side reads from and does to this connection. */
+  #createInboundContext(): InboundContext {
+    // deno-lint-ignore no-this-alias
+    const transport = this;
+    return {
+      role: this.role,
+      get phase() {
+        return transport.#phase;
+      },
+      set phase(phase) {
+        transport.#phase = phase;
+      },
+      get strict() {
+        return transport.#strict;
+      },
+      get kexCount() {
+        return transport.kexCount;
+      },
+      get kex() {
+        return transport.#kex;
+      },
+      peerExtensions: this.peerExtensions,
+      serverSigAlgsReceived: (algs) => (this.serverSigAlgs = algs),
+      out: this.#out,
+      trace: this.#trace,
+      deliver: (message) => this.#upstream.push(message),
+      beginKex: () => this.#beginKex(),
+      kexDone: (round) => this.#kexDone(round),
+      checkRekey: () => this.#checkRekey(),
+      close: (error) => this.#close(error),
+      fail: (e) => this.#fail(e),
+    };
+  }
+
   /** Where the connection is. */
   get phase(): PhaseName {
     return this.#phase;
@@ -211,16 +240,10 @@ export class Transport implements MessageConn {
 
   /** Runs the version exchange and the first key exchange. */
   async start(): Promise<void> {
-    const timeout = this.#options.handshakeTimeout ?? DEFAULT_HANDSHAKE_TIMEOUT;
-    const timer = this.#timers.setTimeout(
-      () =>
-        this.#fail(
-          new DisconnectError(
-            DisconnectReason.CONNECTION_LOST,
-            `Key exchange timed out after ${timeout} ms`,
-          ),
-        ),
-      timeout,
+    const stopClock = startHandshakeClock(
+      this.#timers,
+      this.#options.handshakeTimeout,
+      (e) => this.#fail(e),
     );
     const signal = this.#options.signal;
     const onAbort = () => this.disconnect(DisconnectReason.BY_APPLICATION, "Aborted");
@@ -235,7 +258,7 @@ export class Transport implements MessageConn {
             `Remote protocol version 2.0, remote software version ${peerVersion.slice(8)}`,
           );
           rest.pipeTo(this.#reader.writable).catch((e) => this.#fail(e));
-          this.#receiveLoop();
+          this.#inbound.run(this.#reader.readable);
         },
       );
       reading.catch(() => {});
@@ -255,7 +278,7 @@ export class Transport implements MessageConn {
       await this.#fail(e);
       throw this.#error ?? e;
     } finally {
-      this.#timers.clearTimeout(timer);
+      stopClock();
     }
     this.#scheduleTimedRekey();
   }
@@ -263,13 +286,10 @@ export class Transport implements MessageConn {
   /** Client: asks for a service (`ssh-userauth`) and waits for SERVICE_ACCEPT. */
   async requestService(name: string): Promise<void> {
     if (this.role !== "client") throw new TypeError("Only a client requests services");
-    if (this.#serviceWaiter || this.#phase !== Phase.SERVICE) {
+    if (this.#inbound.serviceRequested || this.#phase !== Phase.SERVICE) {
       throw new TypeError("A service can be requested once, right after the key exchange");
     }
-    const done = new Promise<void>((
-      resolve,
-      reject,
-    ) => (this.#serviceWaiter = { name, resolve, reject }));
+    const done = this.#inbound.expectServiceAccept(name);
     await this.send({ type: "serviceRequest", service: name });
     this.#trace(`SSH2_MSG_SERVICE_REQUEST sent (${name})`);
     await done;
@@ -312,9 +332,7 @@ export class Transport implements MessageConn {
     if (this.#phase !== Phase.CONNECTION) {
       throw new TypeError("Ping is only answered after authentication");
     }
-    const pong = new Promise<Uint8Array>((resolve, reject) =>
-      this.#pings.push({ resolve, reject })
-    );
+    const pong = this.#inbound.expectPong();
     await this.send({ type: "ping", data });
     return await pong;
   }
@@ -354,174 +372,20 @@ export class Transport implements MessageConn {
     return (this.#kex !== undefined && !this.#kex.weSentNewKeys) || this.#out.heldMessages > 0;
   }
 
-  async #receiveLoop(): Promise<void> {
-    const reader = this.#reader.readable.getReader();
-    try {
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done) {
-          if (this.#phase !== Phase.CLOSED) {
-            await this.#fail(
-              new DisconnectError(DisconnectReason.CONNECTION_LOST, "Connection closed by peer"),
-            );
-          }
-          return;
-        }
-        await this.#onPacket(value);
-        if (this.#phase === Phase.CLOSED) return;
-        // a peer that sends but does not read: stop reading it until it takes our replies
-        if (this.#out.controlBacklog > CONTROL_BACKLOG_LIMIT) await this.#out.lastControlWrite;
-      }
-    } catch (e) {
-      await this.#fail(e);
-    } finally {
-      reader.releaseLock();
-    }
+  /** Starts a key exchange round (our KEXINIT) unless one runs; returns the running round. */
+  #beginKex(): KexRound {
+    this.#kex ??= new KexRound(this.#kexContext);
+    return this.#kex;
   }
 
-  async #onPacket(packet: Packet): Promise<void> {
-    const msg = decodeMessage(packet.payload, this.#kex?.exchange?.decodeContext ?? {});
-    this.#gate.admit(msg.type, {
-      phase: this.#phase,
-      role: this.role,
-      peerInKex: this.#peerInKex,
-      strictInitial: this.#strict && this.kexCount === 0,
-    });
-    switch (msg.type) {
-      case "disconnect": {
-        const clean = msg.reason === DisconnectReason.BY_APPLICATION;
-        this.#trace(`Received disconnect: ${msg.reason}: ${msg.description}`);
-        await this.#close(
-          clean ? undefined : new DisconnectError(msg.reason, msg.description, { fromPeer: true }),
-        );
-        return;
-      }
-      case "ignore":
-        return;
-      case "debug":
-        this.#trace(`Remote debug message: ${msg.message}`);
-        return;
-      case "unimplemented":
-        this.#trace(`Peer did not implement our packet ${msg.sequence}`);
-        return;
-      case "kexInit":
-        return await this.#onKexInit(msg, packet);
-      case "newKeys":
-        return this.#onNewKeys();
-      case "extInfo":
-        return this.#onExtInfo(msg.extensions);
-      case "ping":
-        // OpenSSH answers only after authentication and never during a key exchange
-        if (this.#phase === Phase.CONNECTION && !this.#kex) {
-          this.#out.writeControl(encodeMessage({ type: "pong", data: msg.data }));
-        } else {
-          this.#trace("Not answering PING before authentication or during key exchange");
-        }
-        return;
-      case "pong": {
-        const waiter = this.#pings.shift();
-        waiter?.resolve(msg.data.slice());
-        return;
-      }
-      case "serviceRequest":
-        if (msg.service !== "ssh-userauth") {
-          throw new DisconnectError(
-            DisconnectReason.SERVICE_NOT_AVAILABLE,
-            `Service ${msg.service} is not available`,
-          );
-        }
-        this.#phase = Phase.AUTH;
-        this.#trace(`SSH2_MSG_SERVICE_REQUEST received (${msg.service})`);
-        this.#out.writeControl(encodeMessage({ type: "serviceAccept", service: msg.service }));
-        return;
-      case "serviceAccept": {
-        const w = this.#serviceWaiter;
-        if (!w || w.name !== msg.service) {
-          throw new DisconnectError(
-            DisconnectReason.PROTOCOL_ERROR,
-            `SERVICE_ACCEPT for ${msg.service} not requested`,
-          );
-        }
-        this.#serviceWaiter = undefined;
-        this.#phase = Phase.AUTH;
-        w.resolve();
-        return;
-      }
-      case "userauthRequest":
-        if (this.#phase === Phase.CONNECTION) {
-          this.#trace("Ignoring USERAUTH_REQUEST after authentication succeeded");
-          return;
-        }
-        break;
-      case "unknown":
-        if (
-          this.#phase === Phase.AUTH && !this.#peerInKex && msg.number >= 60 && msg.number <= 79
-        ) break;
-        this.#trace(`Unknown message ${msg.number}: SSH2_MSG_UNIMPLEMENTED sent`);
-        this.#out.writeControl(encodeMessage({ type: "unimplemented", sequence: packet.sequence }));
-        return;
-      default:
-        if (KEX_METHOD_TYPES.has(msg.type)) {
-          const kex = this.#kex;
-          if (!kex) {
-            throw new DisconnectError(
-              DisconnectReason.PROTOCOL_ERROR,
-              `${msg.type} before KEXINIT`,
-            );
-          }
-          return await kex.onKexMessage(msg);
-        }
-        break;
-    }
-    if (msg.type === "userauthSuccess" && this.role === "client") {
-      this.#phase = Phase.CONNECTION;
-      this.#trace("Authentication succeeded");
-    }
-    await this.#upstream.push(msg);
-    this.#checkRekey();
-  }
-
-  #onExtInfo(extensions: { name: string; value: Uint8Array }[]): void {
-    if (this.#phase === Phase.AUTH) this.#gate.authExtInfoReceived();
-    for (const e of extensions) this.peerExtensions.set(e.name, e.value.slice());
-    const algs = this.peerExtensions.get("server-sig-algs");
-    if (this.role === "client" && algs) {
-      this.serverSigAlgs = nameList(algs);
-    }
-    this.#trace(`SSH2_MSG_EXT_INFO received: ${extensions.map((e) => e.name).join(", ")}`);
-    if (this.role === "client" && algs) {
-      this.#trace(`kex_ext_info: server-sig-algs=<${this.serverSigAlgs?.join(",") ?? ""}>`);
-    }
-  }
-
-  #beginKex(): void {
-    if (this.#kex) return;
-    this.#kex = new KexRound(this.#kexContext);
-  }
-
-  #onKexInit(peers: KexInit, packet: Packet): Promise<void> {
-    if (!this.#kex) this.#beginKex();
-    this.#peerInKex = true;
-    return this.#kex!.onKexInit(peers, packet);
-  }
-
-  #onNewKeys(): void {
-    const kex = this.#kex;
-    if (!kex?.result) {
-      throw new DisconnectError(
-        DisconnectReason.PROTOCOL_ERROR,
-        "NEWKEYS before the key exchange finished",
-      );
-    }
-    this.#peerInKex = false;
-    this.#trace("SSH2_MSG_NEWKEYS received");
+  /** The peer's NEWKEYS ended `kex`: its keys and algorithms are the connection's now. */
+  #kexDone(kex: KexRound): void {
     this.negotiated = kex.negotiated;
     this.kexCount++;
     this.#kex = undefined;
     this.#rekeys.keysChanged(this.#reader.bytesIn, this.#packetWriter.bytesOut);
     kex.done.resolve();
     if (kex.first) {
-      this.#gate.firstNewKeysReceived();
       this.#phase = Phase.SERVICE;
       this.#trace("Key exchange done");
       this.#firstKex.resolve();
@@ -565,8 +429,7 @@ export class Transport implements MessageConn {
     const gone = error ??
       new DisconnectError(DisconnectReason.CONNECTION_LOST, "Connection closed");
     this.#out.rejectHeld(gone);
-    for (const p of this.#pings.splice(0)) p.reject(gone);
-    this.#serviceWaiter?.reject(gone);
+    this.#inbound.rejectWaiters(gone);
     this.#firstKex.reject(gone);
     this.#kex?.done.reject(gone);
     this.#upstream.close(error);
@@ -575,44 +438,9 @@ export class Transport implements MessageConn {
       this.#out.write(encodeMessage({ type: "disconnect", ...send, language: "" }))
         .catch(() => {});
     }
-    try {
-      let timer: unknown;
-      await Promise.race([
-        this.#out.close(),
-        new Promise((r) => (timer = this.#timers.setTimeout(() => r(undefined), 1000))),
-      ]);
-      this.#timers.clearTimeout(timer);
-    } catch { /* already errored */ }
+    await this.#out.close(this.#timers, 1000);
     this.#reader.readable.cancel().catch(() => {});
     this.#duplex.readable.cancel?.().catch(() => {});
     this.#closedResolve(error);
   }
-}
-
-/**
- * Starts an SSH transport over a byte duplex: version exchange and the first key exchange.
- * Resolves once keys are in place; the client then calls `requestService("ssh-userauth")`.
- *
- * @example
- * ```ts
- * import { generateKey } from "@hush/keys";
- * import { startTransport } from "@hush/transport";
- * import { memoryDuplexPair } from "@hush/transport/testing";
- * const [a, b] = memoryDuplexPair();
- * const hostKey = await generateKey("ssh-ed25519");
- * const [client, server] = await Promise.all([
- *   startTransport(a, { role: "client", verifyHostKey: ({ algorithm }) => console.log(algorithm) }),
- *   startTransport(b, { role: "server", hostKeys: [hostKey] }),
- * ]); // ssh-ed25519
- * console.log(client.sessionId?.length === server.sessionId?.length); // true
- * await client.disconnect();
- * ```
- */
-export async function startTransport(
-  duplex: ByteDuplex,
-  options: TransportOptions,
-): Promise<Transport> {
-  const t = new Transport(duplex, options);
-  await t.start();
-  return t;
 }
