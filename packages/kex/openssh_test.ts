@@ -32,7 +32,7 @@ function skipUnless(t: { skip: (m: string) => void }, ok: unknown, what: string)
   return true;
 }
 
-/** Methods OpenSSH 9.2 has (mlkem768x25519-sha256 came in 9.9; asked for only if listed). */
+/** Methods to try against OpenSSH (mlkem768x25519-sha256 came in 9.9, see `OpenSshBinaries`). */
 const METHODS = [
   "curve25519-sha256",
   "curve25519-sha256@libssh.org",
@@ -46,6 +46,40 @@ const METHODS = [
   "mlkem768x25519-sha256",
 ];
 const supported = SSH ? execFileSync("ssh", ["-Q", "kex"], { encoding: "utf8" }).split("\n") : [];
+
+/** Which OpenSSH programs to run, and what its sshd needs on the command line. */
+interface OpenSshBinaries {
+  ssh: string;
+  sshd: string;
+  sshdOptions: string[];
+}
+const SYSTEM: OpenSshBinaries | undefined = SSH && SSHD
+  ? { ssh: SSH, sshd: SSHD, sshdOptions: [] }
+  : undefined;
+
+/**
+ * OpenSSH 10 as tests/tools/fetch_openssh_pq.sh unpacks it from Debian 13's packages (`.ci/run`
+ * fetches it), for the methods the system's OpenSSH lacks: Debian 12's 9.2 has no mlkem.
+ */
+function unpackedOpenSsh(): (OpenSshBinaries & { kex: string[] }) | undefined {
+  const cache = process.env.XDG_CACHE_HOME ?? join(process.env.HOME ?? "/", ".cache");
+  const bin = join(process.env.HUSH_OPENSSH_PQ ?? join(cache, "hush", "openssh-pq"), "bin");
+  const ssh = join(bin, "ssh");
+  const q = spawnSync(ssh, ["-Q", "kex"], { encoding: "utf8" });
+  if (q.error || q.status !== 0) return undefined;
+  const helpers = [["SshdSessionPath", "sshd-session"], ["SshdAuthPath", "sshd-auth"]]
+    .filter(([, name]) => spawnSync("test", ["-x", join(bin, name)]).status === 0)
+    .flatMap(([option, name]) => ["-o", `${option}=${join(bin, name)}`]);
+  return { ssh, sshd: join(bin, "sshd"), sshdOptions: helpers, kex: q.stdout.split("\n") };
+}
+const UNPACKED = unpackedOpenSsh();
+
+/** The OpenSSH to test `kex` against: the system's if it has the method, else the unpacked one. */
+function openSshFor(kex: string): OpenSshBinaries | undefined {
+  if (supported.includes(kex)) return SYSTEM;
+  if (UNPACKED?.kex.includes(kex)) return UNPACKED;
+  return undefined;
+}
 
 const HOST_KEYS: [string, string, string[]][] = [
   ["ed25519", "ssh-ed25519", ["ssh-ed25519"]],
@@ -133,8 +167,10 @@ async function clientAgainstSshd(
   extra: string[],
   hostKeyAlg: string,
   sshdOptions: string[] = [],
+  openssh: OpenSshBinaries = SYSTEM!,
 ) {
-  const child = spawn(SSHD!, [
+  const child = spawn(openssh.sshd, [
+    ...openssh.sshdOptions,
     ...sshdOptions,
     "-i",
     "-e",
@@ -200,13 +236,14 @@ async function sshAgainstServer(
   extra: string[],
   hostKeyAlg: string,
   signer?: Signer,
+  openssh: OpenSshBinaries = SYSTEM!,
 ) {
   const hostKey = signer ?? await parsePrivateKey(readFileSync(keyFile(keyType, extra), "utf8"));
   const server = createServer();
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
   const port = (server.address() as { port: number }).port;
   const accepted = new Promise<Socket>((r) => server.once("connection", r));
-  const child = spawn("ssh", [
+  const child = spawn(openssh.ssh, [
     "-p",
     String(port),
     "-o",
@@ -270,13 +307,19 @@ async function sshAgainstServer(
 for (const kex of METHODS) {
   test(`OpenSSH sshd as server: ${kex}`, async (t) => {
     if (skipUnless(t, SSHD && KEYGEN && SSH, "sshd")) return;
-    if (!supported.includes(kex)) return t.skip(`this OpenSSH lacks ${kex}`);
-    await clientAgainstSshd(kex, "ed25519", [], "ssh-ed25519");
+    const openssh = openSshFor(kex);
+    if (skipUnless(t, openssh, `an OpenSSH with ${kex} (bash tests/tools/fetch_openssh_pq.sh)`)) {
+      return;
+    }
+    await clientAgainstSshd(kex, "ed25519", [], "ssh-ed25519", [], openssh);
   });
   test(`OpenSSH ssh as client: ${kex}`, async (t) => {
     if (skipUnless(t, SSH && KEYGEN, "ssh")) return;
-    if (!supported.includes(kex)) return t.skip(`this OpenSSH lacks ${kex}`);
-    await sshAgainstServer(kex, "ed25519", [], "ssh-ed25519");
+    const openssh = openSshFor(kex);
+    if (skipUnless(t, openssh, `an OpenSSH with ${kex} (bash tests/tools/fetch_openssh_pq.sh)`)) {
+      return;
+    }
+    await sshAgainstServer(kex, "ed25519", [], "ssh-ed25519", undefined, openssh);
   });
 }
 

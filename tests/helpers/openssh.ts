@@ -63,6 +63,8 @@ export interface SshdOptions {
   authorizedKeys?: string[];
   /** Log level (default VERBOSE; DEBUG3 shows strict kex and algorithm choices). */
   logLevel?: string;
+  /** The sshd to run (default: the system's); e.g. the OpenSSH 10 of `findPqOpenSsh()`. */
+  binary?: string;
 }
 
 /** A running throwaway sshd. */
@@ -81,7 +83,7 @@ export interface Sshd {
 
 /** Starts sshd on 127.0.0.1 on a free port and waits until it accepts connections. */
 export async function startSshd(options: SshdOptions = {}): Promise<Sshd> {
-  const sshd = findBinary("sshd");
+  const sshd = options.binary ?? findBinary("sshd");
   const keygen = findBinary("ssh-keygen");
   if (!sshd || !keygen) throw new Error("sshd and ssh-keygen are needed");
   const dir = mkdtempSync(join(tmpdir(), "hush-sshd-"));

@@ -4,7 +4,7 @@
  * with different partners, each running `echo`; the algorithms are checked on both ends (Hush's
  * negotiated set and sshd's own `kex: …` log lines). One sshd serves each matrix.
  *
- * Not here: mlkem768x25519-sha256 (OpenSSH 9.9+; covered in-memory by @hush/transport),
+ * Not here: mlkem768x25519-sha256 (OpenSSH 9.9+; pq_test.ts runs it against OpenSSH 10),
  * sntrup761x25519-sha512, *-sha1 kex, CBC/3DES ciphers, UMAC and MD5 MACs, DSA (OpenSSH only).
  */
 import { test } from "node:test";

@@ -2,8 +2,8 @@
  * OpenSSH `ssh` → the Hush `sshd` command: every kex, host key algorithm, cipher and MAC that
  * both support, each at least twice with different partners, confirmed from `ssh -v`; strict
  * kex confirmed from `ssh -vvv`; a forced rekey under `RekeyLimit`.
- * (mlkem768x25519-sha256 is Hush's first choice but OpenSSH 9.2 lacks it: covered in-memory
- * by the transport tests only.)
+ * (mlkem768x25519-sha256 is Hush's first choice but OpenSSH 9.2 lacks it: pq_test.ts runs it
+ * against OpenSSH 10.)
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
