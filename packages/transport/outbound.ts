@@ -89,14 +89,17 @@ export class Outbound {
    * for the byte stream to take it; never rejects.
    */
   async close(timers: TransportTimers, ms: number): Promise<void> {
+    let timer: unknown;
     try {
-      let timer: unknown;
       await Promise.race([
         this.#writer.close(),
         new Promise((r) => (timer = timers.setTimeout(() => r(undefined), ms))),
       ]);
-      timers.clearTimeout(timer);
-    } catch { /* already errored */ }
+    } catch {
+      /* already errored */
+    } finally {
+      timers.clearTimeout(timer); // also when the stream had errored: no timer left behind
+    }
   }
 
   /** Writes a reply from the receive loop without waiting for the byte stream to take it. */
