@@ -2,8 +2,9 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { generateKey } from "@hush/keys";
 import { memoryDuplexPair } from "./adapters/memory.ts";
-import { connect } from "./client.ts";
-import { accept, type TcpipForwardRequest } from "./server.ts";
+import { accept } from "./accept.ts";
+import { connect } from "./connect.ts";
+import type { TcpipForwardRequest } from "./server_forward_handlers.ts";
 
 test("connect: onChannelOpen/onChannel receive the server's forwarded-tcpip opens (ssh -R)", async () => {
   const hostKey = await generateKey("ssh-ed25519");

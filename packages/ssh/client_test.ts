@@ -5,8 +5,11 @@ import { generateKey, type PrivateKey } from "@hush/keys";
 import type { ByteDuplex } from "@hush/transport";
 import { DisconnectReason, type GlobalRequestBody } from "@hush/wire";
 import { memoryDuplexPair } from "./adapters/memory.ts";
-import { connect, type SshClient } from "./client.ts";
-import { accept, type ServeOptions, type TcpipForwardRequest } from "./server.ts";
+import { accept } from "./accept.ts";
+import type { SshClient } from "./client.ts";
+import { connect } from "./connect.ts";
+import type { ServeOptions } from "./serve_options.ts";
+import type { TcpipForwardRequest } from "./server_forward_handlers.ts";
 
 async function pair(
   serve: Partial<ServeOptions> = {},

@@ -13,27 +13,20 @@
  * ```
  * @module
  */
-export {
-  connect,
-  type ConnectOptions,
-  type ExecResult,
-  type PtyOptions,
-  SshClient,
-} from "./client.ts";
-export {
-  accept,
-  type DirectTcpipRequest,
-  type ForwardHandlers,
-  type ForwardSocket,
-  type PeerInfo,
-  type RemoteForward,
-  serve,
-  type ServeOptions,
-  type ServerContext,
-  type ServerLimits,
-  type SshServer,
-  type TcpipForwardRequest,
-} from "./server.ts";
+export { connect } from "./connect.ts";
+export type { ConnectOptions } from "./connect_options.ts";
+export { type ExecResult, type PtyOptions, SshClient } from "./client.ts";
+export { accept } from "./accept.ts";
+export { serve, type SshServer } from "./server.ts";
+export type { ServeOptions, ServerLimits } from "./serve_options.ts";
+export type { PeerInfo, ServerContext } from "./server_context.ts";
+export type {
+  DirectTcpipRequest,
+  ForwardHandlers,
+  ForwardSocket,
+  RemoteForward,
+  TcpipForwardRequest,
+} from "./server_forward_handlers.ts";
 export {
   forwardBindAddress,
   tcpForwarding,

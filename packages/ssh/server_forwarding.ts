@@ -6,7 +6,7 @@
  */
 import { ChannelOpenFailureReason } from "@hush/wire";
 import { connectTcp, listenTcp } from "./adapters/tcp.ts";
-import type { ForwardHandlers } from "./server.ts";
+import type { ForwardHandlers } from "./server_forward_handlers.ts";
 
 /**
  * Options for {@linkcode tcpForwarding}.

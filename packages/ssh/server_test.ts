@@ -5,13 +5,10 @@ import { type Channel, ChannelError, Connection } from "@hush/channels";
 import { generateKey, type PrivateKey } from "@hush/keys";
 import { startTransport } from "@hush/transport";
 import { memoryDuplexPair } from "./adapters/memory.ts";
-import {
-  accept,
-  type ForwardSocket,
-  type ServeOptions,
-  type ServerContext,
-  type TcpipForwardRequest,
-} from "./server.ts";
+import { accept } from "./accept.ts";
+import type { ServeOptions } from "./serve_options.ts";
+import type { ServerContext } from "./server_context.ts";
+import type { ForwardSocket, TcpipForwardRequest } from "./server_forward_handlers.ts";
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();

@@ -13,7 +13,8 @@
  * @module
  */
 import { userInfo } from "node:os";
-import { connect, type SshClient } from "../client.ts";
+import type { SshClient } from "../client.ts";
+import { connect } from "../connect.ts";
 import { homeDirectory } from "../adapters/files.ts";
 import { parseSshArgs, UsageError } from "./ssh_args.ts";
 import { resolveSshSettings, type SshSettings } from "./ssh_config.ts";

@@ -29,7 +29,8 @@ import { generateKey, parsePrivateKey, type PrivateKey, serializePrivateKey } fr
 import { homeDirectory, makeDirectory, readTextFile, writeTextFile } from "../adapters/files.ts";
 import type { ChildProcessStreams } from "../adapters/process.ts";
 import { hashPassword, parsePasswordFile, verifyPassword } from "../password_hash.ts";
-import { serve, type ServeOptions, type SshServer } from "../server.ts";
+import type { ServeOptions } from "../serve_options.ts";
+import { serve, type SshServer } from "../server.ts";
 import { tcpForwarding } from "../server_forwarding.ts";
 import { UsageError } from "./ssh_args.ts";
 import { parseSshdArgs } from "./sshd_args.ts";

@@ -11,7 +11,7 @@ import process from "node:process";
 import type { PtyRequest, ServerSession } from "@hush/channels";
 import type { ChannelRequestBody } from "@hush/wire";
 import { type ChildProcessStreams, spawnCommand } from "../adapters/process.ts";
-import type { ServerContext } from "../server.ts";
+import type { ServerContext } from "../server_context.ts";
 
 /**
  * Environment variables a client may pass (`AcceptEnv LANG LC_*`).

@@ -6,7 +6,7 @@ import { generateKey } from "@hush/keys";
 import { startTransport } from "@hush/transport";
 import { memoryDuplexPair } from "../adapters/memory.ts";
 import type { ChildProcessStreams } from "../adapters/process.ts";
-import { accept } from "../server.ts";
+import { accept } from "../accept.ts";
 import { ptyAvailable, runSession } from "./sshd_session.ts";
 
 const dec = new TextDecoder();

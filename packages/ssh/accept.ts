@@ -1,0 +1,201 @@
+/**
+ * `accept()`: serves SSH on one byte duplex. It runs the transport and authentication, then
+ * the connection layer with the application's callbacks. Port forwarding is decided by the
+ * application and plumbed here: a `direct-tcpip` open is accepted with the duplex the
+ * application connected, a `tcpip-forward` listener hands each incoming duplex back as a
+ * `forwarded-tcpip` channel.
+ * @module
+ */
+import { type AuthenticatedUser, authenticateServer } from "@hush/auth";
+import {
+  type Channel,
+  type ChannelOpenRefusal,
+  type ChannelOpenRequest,
+  Connection,
+  type ServerSession,
+} from "@hush/channels";
+import { type ByteDuplex, startTransport } from "@hush/transport";
+import type { GlobalRequestBody } from "@hush/wire";
+import type { ServeOptions } from "./serve_options.ts";
+import type { PeerInfo, ServerContext } from "./server_context.ts";
+import type { ForwardSocket, RemoteForward } from "./server_forward_handlers.ts";
+
+/** Pipes a channel and a socket both ways; closes both once either side is done with both. */
+function pipeChannel(channel: Channel, socket: ForwardSocket, trace: (line: string) => void): void {
+  const up = socket.readable.pipeTo(channel.writable).catch(() => {});
+  const down = channel.readable.pipeTo(socket.writable).catch(() => {});
+  Promise.all([up, down]).then(() => channel.close()).catch(() => {});
+  channel.closed.then(() => {
+    trace(`channel ${channel.id}: ${channel.channelType} closed`);
+    socket.close?.();
+  });
+}
+
+function portReply(port: number): Uint8Array {
+  const reply = new Uint8Array(4);
+  new DataView(reply.buffer).setUint32(0, port);
+  return reply;
+}
+
+/**
+ * Serves SSH on one byte duplex (a socket accepted elsewhere, a WebSocket, a test pair).
+ * Resolves once the client is authenticated; the connection then runs until it closes
+ * (`context.closed`).
+ *
+ * @example
+ * ```ts ignore
+ * import { accept } from "@hush/ssh";
+ * const ctx = await accept(duplex, { hostKeys: [hostKey], authenticate: { password: (u, p) => p === "secret" } });
+ * await ctx.closed;
+ * ```
+ */
+export async function accept(
+  duplex: ByteDuplex,
+  options: ServeOptions,
+  peer: PeerInfo = {},
+): Promise<ServerContext> {
+  if (options.hostKeys.length === 0) throw new TypeError("serve()/accept() need a host key");
+  const trace = options.trace ?? (() => {});
+  const transport = await startTransport(duplex, {
+    role: "server",
+    hostKeys: options.hostKeys,
+    algorithms: options.algorithms,
+    rekeyBytes: options.limits?.rekeyBytes,
+    rekeyInterval: options.limits?.rekeyInterval,
+    handshakeTimeout: options.limits?.loginGraceTime || undefined,
+    softwareVersion: options.softwareVersion,
+    trace,
+  });
+  let user: AuthenticatedUser;
+  try {
+    user = await authenticateServer(transport, {
+      ...options.authenticate,
+      maxAuthTries: options.limits?.maxAuthTries ?? options.authenticate.maxAuthTries,
+      loginGraceTime: options.limits?.loginGraceTime ?? options.authenticate.loginGraceTime,
+      remoteAddress: peer.remoteAddress,
+      sessionId: transport.sessionId!,
+      trace: options.authenticate.trace ?? trace,
+    });
+  } catch (e) {
+    await transport.disconnect(14, "Authentication failed").catch(() => {});
+    throw e;
+  }
+  trace(
+    `Accepted ${user.method} for ${user.user} from ${peer.remoteAddress ?? "?"} port ${
+      peer.remotePort ?? "?"
+    } ssh2`,
+  );
+  const forwarding = !user.options?.noPortForwarding;
+  const listeners = new Map<string, RemoteForward>();
+  const sockets = new WeakMap<ChannelOpenRequest, ForwardSocket>();
+  // deno-lint-ignore prefer-const -- assigned once the connection exists; callbacks run later
+  let context!: ServerContext;
+  const connection = new Connection(transport, {
+    role: "server",
+    trace,
+    onChannelOpen: async (open): Promise<boolean | ChannelOpenRefusal> => {
+      if (open.channelType === "session") return options.onSession ? true : false;
+      if (open.channelType !== "direct-tcpip") return false;
+      const connect = options.onForward?.directTcpip;
+      if (!connect || !forwarding) {
+        trace(`refused direct-tcpip to ${open.host}:${open.port}: forwarding is not allowed`);
+        return false;
+      }
+      const permitOpen = user.options?.permitOpen;
+      if (permitOpen && !permitOpen.some((p) => permits(p, open.host, open.port))) {
+        trace(`refused direct-tcpip to ${open.host}:${open.port}: not in permitopen`);
+        return false;
+      }
+      const socket = await connect({
+        host: open.host,
+        port: open.port,
+        originatorAddress: open.originatorAddress,
+        originatorPort: open.originatorPort,
+      }, context);
+      if (socket === false || !("readable" in socket)) return socket;
+      sockets.set(open, socket);
+      return true;
+    },
+    onSession: (session: ServerSession) => options.onSession?.(session, context),
+    onChannel: (channel, open) => {
+      const socket = sockets.get(open);
+      if (socket) pipeChannel(channel, socket, trace);
+      else channel.close();
+    },
+    onGlobalRequest: async (req: GlobalRequestBody) => {
+      if (req.request === "tcpip-forward") {
+        const listen = options.onForward?.tcpipForward;
+        if (!listen || !forwarding) {
+          trace(`refused tcpip-forward ${req.address}:${req.port}: forwarding is not allowed`);
+          return false;
+        }
+        const permitListen = user.options?.permitListen;
+        if (permitListen && !permitListen.some((p) => permits(p, req.address, req.port))) {
+          trace(`refused tcpip-forward ${req.address}:${req.port}: not in permitlisten`);
+          return false;
+        }
+        const address = req.address;
+        // The port we tell the client (the bound one once known, for a request of port 0).
+        let boundPort = req.port;
+        const forward = await listen({
+          address,
+          port: req.port,
+          forward: async (socket, originatorAddress, originatorPort) => {
+            let channel: Channel;
+            try {
+              channel = await connection.openForwardedTcpip({
+                address,
+                port: boundPort,
+                originatorAddress,
+                originatorPort,
+              });
+            } catch (e) {
+              socket.close?.();
+              throw e;
+            }
+            pipeChannel(channel, socket, trace);
+          },
+        }, context);
+        if (forward === false) return false;
+        boundPort = forward.port;
+        listeners.set(`${address}:${forward.port}`, forward);
+        trace(`tcpip-forward listening on ${address || "*"}:${forward.port}`);
+        return req.port === 0 ? portReply(forward.port) : true;
+      }
+      if (req.request === "cancel-tcpip-forward") {
+        const key = `${req.address}:${req.port}`;
+        const forward = listeners.get(key);
+        if (!forward) return false;
+        listeners.delete(key);
+        forward.close();
+        trace(`cancel-tcpip-forward ${key}`);
+        return true;
+      }
+      return false;
+    },
+  });
+  const closed = Promise.all([connection.closed, transport.closed]).then(() => {
+    for (const forward of listeners.values()) forward.close();
+    listeners.clear();
+  });
+  context = {
+    user,
+    remoteAddress: peer.remoteAddress,
+    remotePort: peer.remotePort,
+    localAddress: peer.localAddress,
+    localPort: peer.localPort,
+    transport,
+    connection,
+    closed,
+  };
+  closed.then(() => options.onClose?.(context));
+  return context;
+}
+
+/** Whether a `permitopen`/`permitlisten` pattern (`host:port`, `*` allowed) allows this. */
+function permits(pattern: string, host: string, port: number): boolean {
+  const colon = pattern.lastIndexOf(":");
+  const h = colon < 0 ? "localhost" : pattern.slice(0, colon).replace(/^\[(.*)\]$/, "$1");
+  const p = colon < 0 ? pattern : pattern.slice(colon + 1);
+  return (h === "*" || h === host) && (p === "*" || Number(p) === port);
+}

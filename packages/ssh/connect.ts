@@ -1,0 +1,183 @@
+/**
+ * `connect()`: opens TCP (or takes a byte duplex), runs the transport, checks the host key
+ * against known_hosts, authenticates, and starts the connection layer with its keepalives.
+ * @module
+ */
+import { authenticateClient } from "@hush/auth";
+import { Connection, type ConnectionTimers } from "@hush/channels";
+import { checkHostKey } from "@hush/hostkeys";
+import { startTransport } from "@hush/transport";
+import { DisconnectReason } from "@hush/wire";
+import { connectTcp } from "./adapters/tcp.ts";
+import { SshClient } from "./client.ts";
+import { RemoteForwardTable } from "./client_forward.ts";
+import type { ConnectOptions } from "./connect_options.ts";
+
+/**
+ * Connects, checks the host key against known_hosts, authenticates, and returns a client.
+ *
+ * @example
+ * ```ts ignore
+ * import { connect } from "@hush/ssh";
+ * const client = await connect({ hostname: "example.org", username: "me", identities: [key], knownHosts, policy: "accept-new" });
+ * ```
+ */
+export async function connect(options: ConnectOptions): Promise<SshClient> {
+  const port = options.port ?? 22;
+  const trace = options.trace ?? (() => {});
+  // ConnectTimeout bounds connecting, the key exchange and authentication; the caller's
+  // signal (kept by the transport) bounds the whole connection.
+  const timeout = options.connectTimeout ? AbortSignal.timeout(options.connectTimeout) : undefined;
+  const signal = timeout && options.signal
+    ? AbortSignal.any([timeout, options.signal])
+    : timeout ?? options.signal;
+  let duplex = options.duplex;
+  let closeSocket: (() => void) | undefined;
+  if (!duplex) {
+    trace(`Connecting to ${options.hostname} port ${port}.`);
+    const socket = await withSignal(
+      connectTcp(options.hostname, port, signal),
+      signal,
+      (c) => c.close(),
+    );
+    // A peer that never sends its version line leaves the transport's first read pending
+    // past its handshake timeout; closing the socket ends that read.
+    closeSocket = () => socket.close();
+    timeout?.addEventListener("abort", closeSocket, { once: true });
+    duplex = socket;
+    trace("Connection established.");
+  }
+  const policy = options.policy ?? "yes";
+  let hostKeyRefusal: unknown;
+  const transport = await withSignal(
+    startTransport(duplex, {
+      role: "client",
+      algorithms: options.algorithms,
+      rekeyBytes: options.rekeyBytes,
+      rekeyInterval: options.rekeyInterval,
+      trace,
+      signal: options.signal,
+      handshakeTimeout: options.connectTimeout,
+      verifyHostKey: async ({ hostKey }) => {
+        try {
+          const outcome = await checkHostKey({
+            store: options.knownHosts,
+            policy,
+            host: options.hostname,
+            port,
+            hostKey,
+            ask: options.ask,
+            hashHosts: options.hashKnownHosts,
+          });
+          for (const line of outcome.messages ?? []) trace(line);
+        } catch (e) {
+          hostKeyRefusal = e;
+          throw e;
+        }
+      },
+    }),
+    signal,
+    (t) => void t.disconnect().catch(() => {}),
+  ).catch((e) => {
+    if (closeSocket) timeout?.removeEventListener("abort", closeSocket);
+    // the caller wants the HostKeyError (with its status), not the disconnect it caused
+    if (hostKeyRefusal) throw hostKeyRefusal;
+    if (timeout?.aborted) {
+      throw new Error(`Connection to ${options.hostname} port ${port} timed out`, { cause: e });
+    }
+    throw e;
+  });
+  const onTimeout = () => {
+    transport.disconnect(DisconnectReason.BY_APPLICATION, "Connection timed out").catch(() => {});
+  };
+  timeout?.addEventListener("abort", onTimeout, { once: true });
+  try {
+    await transport.requestService("ssh-userauth");
+    await authenticateClient(transport, {
+      user: options.username,
+      sessionId: transport.sessionId!,
+      identities: options.identities,
+      agent: options.agent,
+      password: options.password,
+      keyboardInteractive: options.keyboardInteractive,
+      serverSigAlgs: acceptedSigAlgs(transport.serverSigAlgs, options.publicKeyAlgorithms),
+      onBanner: options.onBanner,
+      trace,
+      signal,
+    });
+  } catch (e) {
+    await transport.disconnect(
+      DisconnectReason.NO_MORE_AUTH_METHODS_AVAILABLE,
+      "Authentication failed",
+    )
+      .catch(() => {});
+    if (timeout?.aborted) {
+      throw new Error(`Connection to ${options.hostname} port ${port} timed out`, { cause: e });
+    }
+    throw e;
+  } finally {
+    timeout?.removeEventListener("abort", onTimeout);
+    if (closeSocket) timeout?.removeEventListener("abort", closeSocket);
+  }
+  const forwards = new RemoteForwardTable();
+  const connection = new Connection(transport, {
+    role: "client",
+    trace,
+    onChannelOpen: forwards.openHandler(options.onChannelOpen),
+    onChannel: forwards.channelHandler(options.onChannel),
+    keepaliveInterval: options.keepaliveInterval,
+    keepaliveCountMax: options.keepaliveCountMax,
+    timers: options.keepaliveTimers ?? UNREF_TIMERS,
+  });
+  return new SshClient(transport, connection, options, forwards);
+}
+
+/** Keepalive timers that never keep a process alive by themselves (where timers can `unref`). */
+const UNREF_TIMERS: ConnectionTimers = {
+  setInterval: (fn, ms) => {
+    const handle = setInterval(fn, ms);
+    (handle as { unref?: () => void }).unref?.();
+    return handle;
+  },
+  clearInterval: (handle) => clearInterval(handle as ReturnType<typeof setInterval>),
+};
+
+/** The server's `server-sig-algs` limited to the algorithms the caller allows. */
+function acceptedSigAlgs(
+  server: string[] | undefined,
+  allowed: string[] | undefined,
+): string[] | undefined {
+  if (!allowed) return server;
+  return (server ?? allowed).filter((a) => allowed.includes(a));
+}
+
+/** Settles with `promise`, or rejects when `signal` aborts first (cleaning up a late result). */
+function withSignal<T>(
+  promise: Promise<T>,
+  signal: AbortSignal | undefined,
+  dispose: (value: T) => void,
+): Promise<T> {
+  if (!signal) return promise;
+  if (signal.aborted) {
+    promise.then(dispose, () => {});
+    return Promise.reject(signal.reason);
+  }
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => {
+      promise.then(dispose, () => {});
+      reject(signal.reason);
+    };
+    signal.addEventListener("abort", onAbort, { once: true });
+    promise.then(
+      (v) => {
+        signal.removeEventListener("abort", onAbort);
+        if (signal.aborted) dispose(v);
+        else resolve(v);
+      },
+      (e) => {
+        signal.removeEventListener("abort", onAbort);
+        reject(e);
+      },
+    );
+  });
+}

@@ -1,0 +1,108 @@
+/**
+ * What {@linkcode connect} is told: where to connect, who to log in as and how, the host key
+ * policy, keepalives, timeouts, and the server's channel opens.
+ * @module
+ */
+import type { AgentClient } from "@hush/auth";
+import type {
+  Channel,
+  ChannelOpenHandler,
+  ChannelOpenRequest,
+  ConnectionTimers,
+} from "@hush/channels";
+import type { HostKeyPolicy, KnownHosts } from "@hush/hostkeys";
+import type { AlgorithmPreferences } from "@hush/kex";
+import type { Signer } from "@hush/keys";
+import type { ByteDuplex } from "@hush/transport";
+
+/**
+ * Options for {@linkcode connect}.
+ *
+ * @example
+ * ```ts
+ * import type { ConnectOptions } from "@hush/ssh";
+ * const options: ConnectOptions = {
+ *   hostname: "127.0.0.1",
+ *   port: 2222,
+ *   username: "me",
+ *   password: "secret",
+ *   policy: "accept-new",
+ *   keepaliveInterval: 15_000,
+ * };
+ * ```
+ */
+export interface ConnectOptions {
+  /** Host to connect to (also the name looked up in known_hosts). */
+  hostname: string;
+  /** TCP port (22). */
+  port?: number;
+  /** User to log in as. */
+  username: string;
+  /** Keys to offer, in order (in memory, loaded from files, or WebCrypto keys). */
+  identities?: Signer[];
+  /**
+   * Signature algorithms the client may use for user keys (`PubkeyAcceptedAlgorithms`), e.g.
+   * `["rsa-sha2-256"]` to sign with SHA-256 rather than SHA-512 for an RSA key; all by default.
+   */
+  publicKeyAlgorithms?: string[];
+  /** An ssh-agent to take keys and signatures from. */
+  agent?: AgentClient;
+  /** Password, or a callback asked when the server wants one. */
+  password?: string | (() => Promise<string | undefined>);
+  /** Answers keyboard-interactive prompts. */
+  keyboardInteractive?: (
+    req: { name: string; instruction: string; prompts: { prompt: string; echo: boolean }[] },
+  ) => Promise<string[]>;
+  /** The known_hosts store; without one the policy must be `no`. */
+  knownHosts?: KnownHosts;
+  /** StrictHostKeyChecking: `yes`, `accept-new`, `ask` or `no` (default `yes`). */
+  policy?: HostKeyPolicy;
+  /** Record new hosts hashed (`HashKnownHosts yes`), as `|1|salt|hash`. */
+  hashKnownHosts?: boolean;
+  /** Decides about an unknown host key under the `ask` policy. */
+  ask?: (
+    info: { host: string; port: number; keyType: string; fingerprint: string; randomart: string },
+  ) => Promise<boolean>;
+  /** Algorithm preferences (OpenSSH 10's defaults otherwise). */
+  algorithms?: Partial<AlgorithmPreferences>;
+  /** `ssh -v` style trace lines. */
+  trace?: (line: string) => void;
+  /** Banners from the server. */
+  onBanner?: (message: string) => void;
+  /** Aborts connecting and closes the connection. */
+  signal?: AbortSignal;
+  /** Use this byte duplex instead of opening a TCP connection. */
+  duplex?: ByteDuplex;
+  /** Rekey after this many bytes in either direction (`RekeyLimit`; 1 GiB). */
+  rekeyBytes?: number;
+  /** Rekey after this many milliseconds (`RekeyLimit`'s second value; one hour). */
+  rekeyInterval?: number;
+  /**
+   * Send keepalive@openssh.com after this many milliseconds without a message from the server
+   * (`ServerAliveInterval`; 0: never).
+   */
+  keepaliveInterval?: number;
+  /**
+   * Give up after this many keepalives in a row found the server silent (`ServerAliveCountMax`;
+   * 3): the connection ends with CONNECTION_LOST and `trace` gets
+   * "Timeout, server not responding.".
+   */
+  keepaliveCountMax?: number;
+  /**
+   * The clock behind keepalives (default: `setInterval` timers that never keep the process
+   * alive by themselves). Inject fake ones to test keepalives without waiting.
+   */
+  keepaliveTimers?: ConnectionTimers;
+  /**
+   * Milliseconds allowed for the TCP connect, key exchange and authentication together
+   * (`ConnectTimeout`); the connection is not limited once it is up.
+   */
+  connectTimeout?: number;
+  /**
+   * Decides the server's channel opens (`forwarded-tcpip` for {@linkcode SshClient.forwardIn});
+   * without it every open is refused.
+   */
+  onChannelOpen?: ChannelOpenHandler;
+  /** Receives each channel accepted by `onChannelOpen`, with its open request. */
+  onChannel?: (channel: Channel, open: ChannelOpenRequest) => void;
+}

@@ -1,0 +1,73 @@
+/**
+ * What {@linkcode serve} and {@linkcode accept} are told: host keys, authentication, the
+ * application's callbacks, limits, and where to listen.
+ * @module
+ */
+import type { ServerAuthOptions } from "@hush/auth";
+import type { ServerSession } from "@hush/channels";
+import type { AlgorithmPreferences } from "@hush/kex";
+import type { Signer } from "@hush/keys";
+import type { ServerContext } from "./server_context.ts";
+import type { ForwardHandlers } from "./server_forward_handlers.ts";
+
+/**
+ * Limits a server enforces per connection.
+ *
+ * @example
+ * ```ts
+ * import type { ServerLimits } from "@hush/ssh";
+ * const limits: ServerLimits = { maxAuthTries: 3, loginGraceTime: 30_000, rekeyBytes: 1 << 30 };
+ * ```
+ */
+export interface ServerLimits {
+  /** Failed authentication attempts allowed (6). */
+  maxAuthTries?: number;
+  /** Milliseconds allowed from connect to successful login (120 000; 0: no limit). */
+  loginGraceTime?: number;
+  /** Rekey after this many bytes each way (RekeyLimit; transport default 1 GiB). */
+  rekeyBytes?: number;
+  /** Rekey after this many milliseconds (RekeyLimit's second field; transport default 1 h). */
+  rekeyInterval?: number;
+}
+
+/**
+ * Options for {@linkcode serve} and {@linkcode accept}.
+ *
+ * @example
+ * ```ts
+ * import type { ServeOptions } from "@hush/ssh";
+ * import { generateKey } from "@hush/keys";
+ * const options: ServeOptions = {
+ *   hostKeys: [await generateKey("ssh-ed25519")],
+ *   authenticate: { password: (user, password) => user === "demo" && password === "demo" },
+ *   onSession: (session) => {
+ *     session.onRequest = (req) => req.request === "shell";
+ *   },
+ *   port: 0,
+ * };
+ * ```
+ */
+export interface ServeOptions {
+  /** Host keys to offer (at least one). */
+  hostKeys: Signer[];
+  /** How users authenticate (callbacks per method). */
+  authenticate: Omit<ServerAuthOptions, "sessionId">;
+  /** A session channel was opened; handle its requests (exec, shell, pty, env, …). */
+  onSession?: (session: ServerSession, context: ServerContext) => void;
+  /** `direct-tcpip` (ssh -L) and `tcpip-forward` (ssh -R); refused when absent. */
+  onForward?: ForwardHandlers;
+  /** Called once a connection has ended (after its forwards are closed). */
+  onClose?: (context: ServerContext) => void;
+  /** Algorithm preferences. */
+  algorithms?: Partial<AlgorithmPreferences>;
+  /** Limits. */
+  limits?: ServerLimits;
+  /** Software version in our identification line (`Hush_0.1.0`). */
+  softwareVersion?: string;
+  /** Trace lines (`sshd -d` style). */
+  trace?: (line: string) => void;
+  /** Interface to listen on (`127.0.0.1`). */
+  hostname?: string;
+  /** Port to listen on (22; 0 picks a free one). */
+  port?: number;
+}
