@@ -66,7 +66,10 @@ export interface PacketOpener {
   packetLength(header: Uint8Array): number;
   /**
    * Verifies and decrypts a whole packet (which it may overwrite in place) and returns the
-   * payload in a fresh array the caller owns. Advances the sequence number.
+   * payload in a fresh array the caller owns. Advances the sequence number. An opener that
+   * answers with a promise must advance all per-packet state (sequence number, counters, IV)
+   * before it returns: the reader then reads the next packet's header and opens it before
+   * this promise settles (it gives each such packet its own bytes).
    */
   open(packet: Uint8Array): Uint8Array | Promise<Uint8Array>;
   /** Zeroes key material; the opener is unusable afterwards. */

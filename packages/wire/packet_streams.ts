@@ -23,10 +23,22 @@ export interface SwitchOptions {
   resetSequence?: boolean;
 }
 
+/** SSH_MSG_KEXINIT: after the peer's, no packet is opened ahead until the keys have switched. */
+const KEXINIT = 20;
+
+/** Opens started ahead of delivery at most (each holds one packet's bytes). */
+const MAX_OPENS_AHEAD = 16;
+
 /**
  * Deframes an arbitrarily chunked byte stream into packets. It starts with the `none` opener;
  * after it emits a NEWKEYS packet it waits for the opener given to {@linkcode PacketReader.nextOpener}
  * (which may be given before or after) and opens the following bytes with it.
+ *
+ * Openers that answer with promises (WebCrypto) get up to 16 packets in flight, so decryption
+ * overlaps; packets still come out one by one in order, and a packet that fails to open ends
+ * the stream after every packet before it. Nothing is opened ahead from the peer's KEXINIT
+ * until the keys have switched, so no packet is opened with keys that are about to change
+ * (the peer's NEWKEYS needs our reply to that KEXINIT first, RFC 4253 §7).
  *
  * @example
  * ```ts
@@ -47,6 +59,14 @@ export class PacketReader {
   #next?: { opener: PacketOpener; options: SwitchOptions };
   #nextWaiter?: () => void;
   #awaitingKeys = false;
+  /** Opening ahead is allowed: keys in use and no KEXINIT from the peer since they came. */
+  #ahead = false;
+  /** The last open answered with a promise (an asynchronous opener). */
+  #async = false;
+  /** Opens started ahead, oldest first, each delivered in order by `#delivered`. */
+  #inFlight: Promise<void>[] = [];
+  /** Resolves once every packet opened so far has been delivered (rejects on the first failure). */
+  #delivered: Promise<void> = Promise.resolve();
   #buf = new Uint8Array(0);
   #scratch = new Uint8Array(0);
   #start = 0;
@@ -66,7 +86,8 @@ export class PacketReader {
     const ts = new TransformStream<Uint8Array, Packet>(
       {
         transform: (chunk, controller) => this.#push(chunk, controller),
-        flush: () => {
+        flush: async () => {
+          await this.#delivered;
           if (this.#end - this.#start > 0) {
             throw new WireError("Connection closed in the middle of a packet");
           }
@@ -89,7 +110,10 @@ export class PacketReader {
     this.#nextWaiter?.();
   }
 
-  /** The opener in use (its `sequence` is the next expected sequence number). */
+  /**
+   * The opener in use. Its `sequence` is the next sequence number to open, which runs ahead of
+   * the packets delivered while opens are in flight; each {@linkcode Packet} carries its own.
+   */
   get opener(): PacketOpener {
     return this.#opener;
   }
@@ -132,6 +156,27 @@ export class PacketReader {
     this.#opener.dispose?.();
     this.#opener = opener;
     this.#awaitingKeys = false;
+    this.#ahead = true;
+    this.#async = false;
+  }
+
+  /** Hands one opened packet on, in order; notes a KEXINIT or NEWKEYS. */
+  #deliver(
+    payload: Uint8Array,
+    sequence: number,
+    controller: TransformStreamDefaultController<Packet>,
+  ): void {
+    if (payload.length === 0) throw new WireError("Empty packet payload");
+    if (this.#awaitingKeys) {
+      // Opened ahead with the old keys, yet it follows a NEWKEYS: the peer switched keys
+      // without the key exchange that must come first.
+      payload.fill(0);
+      throw new WireError("Packets followed a NEWKEYS that no key exchange led to");
+    }
+    this.packetsIn++;
+    controller.enqueue({ payload, sequence });
+    if (payload[0] === KEXINIT) this.#ahead = false;
+    if (payload[0] === NEWKEYS) this.#awaitingKeys = true;
   }
 
   async #push(
@@ -147,9 +192,28 @@ export class PacketReader {
       this.#append(chunk);
       input = undefined;
     }
+    try {
+      await this.#readPackets(input, controller);
+    } catch (e) {
+      // Packets opened ahead come out before the error, as if opened one at a time (an
+      // earlier failure among them wins).
+      await this.#delivered;
+      throw e;
+    }
+  }
+
+  /** Opens every whole packet in `input` (or the buffer), keeping the rest for later. */
+  async #readPackets(
+    input: Uint8Array | undefined,
+    controller: TransformStreamDefaultController<Packet>,
+  ): Promise<void> {
     let off = 0;
     for (;;) {
-      if (this.#awaitingKeys) await this.#switchKeys();
+      if (!this.#ahead || !this.#async) {
+        // One at a time: whatever is in flight is delivered before the next header is read.
+        await this.#delivered;
+        if (this.#awaitingKeys) await this.#switchKeys();
+      }
       const src = input ?? this.#buf;
       const from = input ? off : this.#start;
       const avail = (input ? input.length : this.#end) - from;
@@ -160,17 +224,35 @@ export class PacketReader {
         this.#need = opener.packetLength(input ? this.#copy(header) : header);
       }
       if (avail < this.#need) break;
+      const ahead = this.#ahead && this.#async;
       let packetBytes = src.subarray(from, from + this.#need);
-      if (input) packetBytes = this.#copy(packetBytes);
+      // Opened ahead, a packet keeps its own copy until its promise settles.
+      if (ahead) packetBytes = packetBytes.slice();
+      else if (input) packetBytes = this.#copy(packetBytes);
       if (input) off += this.#need;
       else this.#start += this.#need;
       this.#need = 0;
       const sequence = opener.sequence;
-      const payload = await opener.open(packetBytes);
-      if (payload.length === 0) throw new WireError("Empty packet payload");
-      this.packetsIn++;
-      controller.enqueue({ payload, sequence });
-      if (payload[0] === NEWKEYS) this.#awaitingKeys = true;
+      const opened = opener.open(packetBytes);
+      this.#async = opened instanceof Promise;
+      if (!ahead) {
+        this.#deliver(await opened, sequence, controller);
+        continue;
+      }
+      const done = this.#delivered.then(async () => {
+        try {
+          this.#deliver(await opened, sequence, controller);
+        } finally {
+          this.#inFlight.shift(); // itself: deliveries happen in the order they were queued
+        }
+      });
+      // A failure ends the stream at once (the peer may be waiting for our answer and send
+      // nothing more); every packet queued after it is dropped unopened or undelivered.
+      done.catch((e) => controller.error(e));
+      Promise.resolve(opened).catch(() => {}); // reported through `done`, or moot after a failure
+      this.#delivered = done;
+      this.#inFlight.push(done);
+      if (this.#inFlight.length >= MAX_OPENS_AHEAD) await this.#inFlight[0];
     }
     if (input && off < input.length) this.#append(input.subarray(off));
     if (this.#start === this.#end) this.#start = this.#end = 0;

@@ -302,3 +302,172 @@ test("the reader never modifies the chunks written to it, even when the opener d
   // A tee of the same byte stream (a trace, a capture) still sees the bytes as sent.
   assert.deepEqual(concat(await collect(forTrace)), before);
 });
+
+// ---- openers that answer with promises: packets opened ahead, delivered in order ----
+
+/** An XorOpener whose opens settle later, in a scrambled order; records how many overlap. */
+class SlowOpener implements PacketOpener {
+  readonly headerLength = BLOCK;
+  readonly inner: XorOpener;
+  /** Opens not yet settled. */
+  pending = 0;
+  /** The most that were pending at once. */
+  maxPending = 0;
+  /** For each sequence number opened: how many opens were pending when it started. */
+  readonly pendingAtOpen = new Map<number, number>();
+  #turn = 0;
+  constructor(key: number, readonly failAt?: number) {
+    this.inner = new XorOpener(key);
+  }
+  get sequence(): number {
+    return this.inner.sequence;
+  }
+  set sequence(n: number) {
+    this.inner.sequence = n;
+  }
+  packetLength(header: Uint8Array): number {
+    return this.inner.packetLength(header);
+  }
+  open(packet: Uint8Array): Promise<Uint8Array> {
+    const sequence = this.sequence;
+    this.pendingAtOpen.set(sequence, this.pending);
+    let payload: Uint8Array;
+    try {
+      payload = this.inner.open(packet);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    this.pending++;
+    this.maxPending = Math.max(this.maxPending, this.pending);
+    const wait = [3, 0, 5, 1, 4, 2][this.#turn++ % 6];
+    return new Promise((resolve, reject) =>
+      setTimeout(() => {
+        this.pending--;
+        if (sequence === this.failAt) reject(new WireError(`Injected failure at ${sequence}`));
+        else resolve(payload);
+      }, wait)
+    );
+  }
+}
+
+const kexInit = encodeMessage({
+  type: "kexInit",
+  cookie: new Uint8Array(16),
+  kexAlgorithms: ["curve25519-sha256"],
+  serverHostKeyAlgorithms: ["ssh-ed25519"],
+  encryptionClientToServer: ["aes128-ctr"],
+  encryptionServerToClient: ["aes128-ctr"],
+  macClientToServer: ["hmac-sha2-256"],
+  macServerToClient: ["hmac-sha2-256"],
+  compressionClientToServer: ["none"],
+  compressionServerToClient: ["none"],
+  languagesClientToServer: [],
+  languagesServerToClient: [],
+  firstKexPacketFollows: false,
+  reserved: 0,
+});
+
+test("asynchronous opens overlap (at most 16), and packets come out in order in any chunking", async () => {
+  const sent = [newKeys, ...Array.from({ length: 60 }, (_, i) => ignore(i))];
+  const { bytes } = await writeAll(sent, new XorSealer(0x11));
+  for (const size of [bytes.length, 1000, 61, 7]) {
+    const chunks: Uint8Array[] = [];
+    for (let i = 0; i < bytes.length; i += size) chunks.push(bytes.subarray(i, i + size));
+    const opener = new SlowOpener(0x11);
+    const { packets } = await readAll(chunks, opener);
+    assert.deepEqual(packets.map((p) => p.payload), sent, `chunks of ${size}`);
+    assert.deepEqual(packets.map((p) => p.sequence), sent.map((_, i) => i));
+    if (size >= 1000) assert.ok(opener.maxPending > 1, `overlapping opens: ${opener.maxPending}`);
+    assert.ok(opener.maxPending <= 16, `overlapping opens: ${opener.maxPending}`);
+  }
+});
+
+test("from the peer's KEXINIT to the switch, packets are opened one at a time", async () => {
+  // As on the wire: what follows the peer's KEXINIT arrives only after the KEXINIT was read
+  // (its NEWKEYS needs our answer to that KEXINIT first).
+  const before = [newKeys, ignore(1), ignore(2), ignore(3), kexInit];
+  const after = [ignore(4), ignore(5), newKeys, ...Array.from({ length: 30 }, (_, i) => ignore(i))];
+  const writer = new PacketWriter({ random: (n) => new Uint8Array(n) });
+  writer.nextSealer(new XorSealer(0x11));
+  const out = collect(writer.readable);
+  const w = writer.writable.getWriter();
+  for (const p of before) await w.write(p);
+  const cut = writer.bytesOut;
+  writer.nextSealer(new XorSealer(0x22));
+  for (const p of after) await w.write(p);
+  await w.close();
+  const bytes = concat(await out);
+
+  const first = new SlowOpener(0x11), second = new SlowOpener(0x22);
+  const reader = new PacketReader();
+  const input = reader.writable.getWriter();
+  void input.write(bytes.slice(0, cut));
+  const packets: Packet[] = [];
+  let newKeysSeen = 0;
+  for await (const p of reader.readable) {
+    packets.push(p);
+    if (p.payload[0] === 20) void input.write(bytes.slice(cut)).then(() => input.close());
+    if (p.payload[0] === 21) reader.nextOpener(newKeysSeen++ === 0 ? first : second);
+  }
+  assert.deepEqual(packets.map((p) => p.payload), [...before, ...after]);
+  // Old keys, after the KEXINIT (sequence 4): each open starts with nothing else pending.
+  assert.deepEqual([5, 6, 7].map((s) => first.pendingAtOpen.get(s)), [0, 0, 0]);
+  // New keys: opened ahead again.
+  assert.ok(second.maxPending > 1, `overlapping opens after the switch: ${second.maxPending}`);
+});
+
+test("a packet that fails to open ends the stream after the ones before it, without more bytes", async () => {
+  const sent = [newKeys, ...Array.from({ length: 30 }, (_, i) => ignore(i))];
+  const { bytes } = await writeAll(sent, new XorSealer(0x11));
+  const reader = new PacketReader();
+  const input = reader.writable.getWriter();
+  input.write(bytes.slice()).catch(() => {}); // never closed: the peer waits for us
+  const packets: Packet[] = [];
+  await assert.rejects(
+    (async () => {
+      for await (const p of reader.readable) {
+        packets.push(p);
+        if (p.payload[0] === 21) reader.nextOpener(new SlowOpener(0x11, 12));
+      }
+    })(),
+    /Injected failure at 12/,
+  );
+  assert.deepEqual(packets.map((p) => p.sequence), Array.from({ length: 12 }, (_, i) => i));
+  await assert.rejects(input.write(new Uint8Array(1)));
+});
+
+test("packets opened ahead across a NEWKEYS that no key exchange led to end the stream", async () => {
+  const sent = [newKeys, ignore(1), ignore(2), newKeys, ignore(3), ignore(4), ignore(5)];
+  const writer = new PacketWriter({ random: (n) => new Uint8Array(n) });
+  writer.nextSealer(new XorSealer(0x11));
+  const out = collect(writer.readable);
+  const w = writer.writable.getWriter();
+  for (const [i, p] of sent.entries()) {
+    if (i === 3) writer.nextSealer(new XorSealer(0x22));
+    await w.write(p);
+  }
+  await w.close();
+  const packets: Packet[] = [];
+  await assert.rejects(
+    readAllInto(packets, [concat(await out)], [new SlowOpener(0x11), new SlowOpener(0x22)]),
+    (e: unknown) => e instanceof WireError,
+  );
+  // The unexpected NEWKEYS itself comes out (the transport refuses it); nothing after it does.
+  assert.deepEqual(packets.map((p) => p.payload), sent.slice(0, 4));
+});
+
+/** Like readAll, with one opener per NEWKEYS, collecting into `packets` even when it fails. */
+async function readAllInto(packets: Packet[], chunks: Uint8Array[], openers: PacketOpener[]) {
+  const reader = new PacketReader();
+  const writing = (async () => {
+    const w = reader.writable.getWriter();
+    for (const c of chunks) await w.write(c.slice());
+    await w.close();
+  })();
+  writing.catch(() => {});
+  for await (const p of reader.readable) {
+    packets.push(p);
+    if (p.payload[0] === 21) reader.nextOpener(openers.shift()!);
+  }
+  await writing;
+}
