@@ -1,9 +1,9 @@
 // Seal/open throughput of @hush/cipher against the raw primitives underneath, per suite, packet
 // size and backend:  deno bench -A bench/cipher_bench.ts
 //
-// Each iteration moves a batch of 16 packets, as the wire streams do: seals are issued
-// together (PacketWriter keeps up to 16 in flight), opens one after another (PacketReader
-// awaits each). The baseline of every group is the raw primitive of the backend selected on
+// Each iteration moves a batch of 16 packets, as the wire streams do: seals and opens are issued
+// together (PacketWriter and PacketReader each keep up to 16 in flight), opens in order (each
+// packet's length is read from the opener before the next one starts). The baseline of every group is the raw primitive of the backend selected on
 // this runtime, over the same bytes with the same concurrency; the other backends' raw
 // primitives and suites run beside it. "auto" is what createSealer/createOpener pick by
 // default (on Deno: WebCrypto, with small packets through node:crypto).
@@ -182,10 +182,12 @@ for (const [cipher, mac] of SUITES) {
           Deno.bench(`${b} raw primitive`, { group, baseline: b === selected, n: 64 }, async () => {
             if (op === "seal") await Promise.all(sealBodies.map((body) => raw(body)));
             else {
+              const opening: Promise<unknown>[] = [];
               for (let i = 0; i < BATCH; i++) {
-                await raw(openBodies[bodyAt]);
+                opening.push(Promise.resolve(raw(openBodies[bodyAt])));
                 bodyAt = (bodyAt + 1) % openBodies.length;
               }
+              await Promise.all(opening);
             }
           });
         }
@@ -209,15 +211,20 @@ for (const [cipher, mac] of SUITES) {
             b === "auto" ? `auto open (${selected} selected)` : `${b} open`,
             { group, n: 64 },
             async () => {
+              const opening: Promise<unknown>[] = [];
               for (let i = 0; i < BATCH; i++) {
                 if (at === ring.length) {
+                  await Promise.all(opening.splice(0)); // the old opener's packets first
                   opener = createOpener(cipher, mac, keys, { backend: b });
                   at = 0;
                 }
-                const packet = ring[at++];
+                // A copy, as PacketReader gives each packet it opens ahead (openers may
+                // decrypt in place, and the ring is reused).
+                const packet = ring[at++].slice();
                 opener.packetLength(packet.subarray(0, opener.headerLength));
-                await opener.open(packet);
+                opening.push(Promise.resolve(opener.open(packet)));
               }
+              await Promise.all(opening);
             },
           );
         }
