@@ -1255,6 +1255,33 @@ test("cli ssh: ServerAliveInterval/CountMax give up on a server that stops answe
     assert.equal(r.stderr, "Timeout, server 127.0.0.1 not responding.\n");
     assert.ok(Date.now() - t0 < 15_000, "gave up within a few intervals");
 
+    // the same with -N (no session): only the timeout line, as OpenSSH
+    frozen = false;
+    const accepted = () => w.sshd.log().match(/Accepted publickey/g)?.length ?? 0;
+    const logins = accepted();
+    const quiet = start(SSH_CLI, [
+      ...w.base,
+      "-p",
+      String(relayPort),
+      "-o",
+      "HostKeyAlgorithms=ssh-ed25519",
+      "-o",
+      "ServerAliveInterval=1",
+      "-o",
+      "ServerAliveCountMax=2",
+      "-N",
+      "root@127.0.0.1",
+    ], w.env);
+    const quietResult = collect(quiet);
+    for (let i = 0; i < 400 && accepted() === logins; i++) {
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    assert.ok(accepted() > logins, "ssh -N logged in");
+    frozen = true;
+    const n = await quietResult;
+    assert.equal(n.status, 255);
+    assert.equal(n.stderr, "Timeout, server 127.0.0.1 not responding.\n");
+
     // the connection drops under a running command: 255 and OpenSSH's words
     frozen = false;
     const again = start(SSH_CLI, [

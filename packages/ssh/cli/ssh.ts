@@ -190,7 +190,8 @@ export async function sshMain(argv: string[]): Promise<number> {
       });
       const signal = await Promise.race([client.transport.closed.then(() => 0), interrupted]);
       if (signal) io.trace(`Killed by signal ${signal}.`);
-      else if (!s.quiet) err(`Connection to ${s.host} closed by remote host.\n`);
+      // after "Timeout, server … not responding." OpenSSH says nothing more
+      else if (!s.quiet && !io.timedOut) err(`Connection to ${s.host} closed by remote host.\n`);
       return SSH_FAILURE;
     }
     return await runSession(client, args, s, io, restore);
