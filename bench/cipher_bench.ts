@@ -25,7 +25,8 @@ import { sha256 } from "@noble/hashes/sha2.js";
 import * as nodeCrypto from "node:crypto";
 
 const BATCH = 16;
-const SIZES = [64, 1024, 32768];
+// CIPHER_BENCH_SIZES="2048,4096" measures other payload sizes (e.g. to place the crossovers).
+const SIZES = Deno.env.get("CIPHER_BENCH_SIZES")?.split(",").map(Number) ?? [64, 1024, 32768];
 const SUITES: [string, string | undefined][] = [
   ["chacha20-poly1305@openssh.com", undefined],
   ["aes128-gcm@openssh.com", undefined],

@@ -183,19 +183,23 @@ const PREFERENCE: Record<Runtime, Record<SuiteFamily, { seal: Backend[]; open: B
  * Where WebCrypto is chosen and `node:crypto` is there too, packets under these sizes (payload
  * bytes when sealing, packet_length when opening) take the synchronous `node:crypto` path:
  * WebCrypto's per-call cost (a hop to a worker thread and a promise) loses to OpenSSL below
- * them, and opens run one at a time. Deno 2.9.6, MB/s node vs WebCrypto (seal; open):
- * aes128-gcm 2 KiB 110/116; 107/46, 4 KiB 143/151; 124/78, 8 KiB 166/394; 152/170,
- * 16 KiB 169/592; 152/175; aes128-ctr+sha2-256-etm 4 KiB 207/137; 209/37,
- * 8 KiB 248/327; 259/83, 16 KiB 292/343; 286/163, 32 KiB 324/902; 329/423 (bench/README.md).
+ * them. Both wire streams keep up to 16 packets in flight. Deno 2.9.6, MB/s node vs WebCrypto,
+ * seal (bench/README.md): aes128-gcm 2 KiB 110/116, 4 KiB 143/151, 8 KiB 166/394;
+ * aes128-ctr+sha2-256-etm 4 KiB 207/137, 8 KiB 248/327. Open, with opens in flight
+ * (`CIPHER_BENCH_SIZES=2048,4096,8192,16384 CIPHER_BENCH_ONLY=open deno bench -A
+ * bench/cipher_bench.ts`, two runs): aes128-gcm 2 KiB 103–110/121–126, 4 KiB 125–128/265–293,
+ * 8 KiB 143–147/269–346; aes128-ctr+sha2-256-etm 4 KiB 141–182/108–135, 8 KiB 149–226/
+ * 119–120, 16 KiB 175–218/262–310; aes256-ctr+sha2-256 8 KiB 172–174/140–167, 16 KiB 187–202/
+ * 202–218.
  */
 const SMALL_PACKET_BELOW: Partial<
   Record<Runtime, Record<SuiteFamily, { seal: number; open: number }>>
 > = {
   deno: {
     "chacha20-poly1305": { seal: 0, open: 0 },
-    "aes-gcm": { seal: 4096, open: 12288 },
-    "aes-ctr-etm": { seal: 6144, open: 24576 },
-    "aes-ctr": { seal: 6144, open: 24576 },
+    "aes-gcm": { seal: 4096, open: 2048 },
+    "aes-ctr-etm": { seal: 6144, open: 12288 },
+    "aes-ctr": { seal: 6144, open: 16384 },
   },
 };
 
