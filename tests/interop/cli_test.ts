@@ -1232,20 +1232,19 @@ test("cli ssh: ServerAliveInterval/CountMax give up on a server that stops answe
   await new Promise<void>((r) => relay.listen(0, "127.0.0.1", () => r()));
   const relayPort = (relay.address() as { port: number }).port;
   writeFileSync(w.knownHosts, `[127.0.0.1]:${relayPort} ${w.sshd.hostKeys.ed25519}\n`);
-  try {
-    const child = start(SSH_CLI, [
+  /** The CLI through the relay; `keepalive` adds ServerAliveInterval=1, ServerAliveCountMax=2. */
+  const viaRelay = (keepalive: boolean, ...rest: string[]) =>
+    start(SSH_CLI, [
       ...w.base,
       "-p",
       String(relayPort),
       "-o",
       "HostKeyAlgorithms=ssh-ed25519",
-      "-o",
-      "ServerAliveInterval=1",
-      "-o",
-      "ServerAliveCountMax=2",
-      "root@127.0.0.1",
-      "echo started; sleep 30",
+      ...(keepalive ? ["-o", "ServerAliveInterval=1", "-o", "ServerAliveCountMax=2"] : []),
+      ...rest,
     ], w.env);
+  try {
+    const child = viaRelay(true, "root@127.0.0.1", "echo started; sleep 30");
     const result = collect(child);
     await new Promise<void>((resolve) => child.stdout!.once("data", () => resolve()));
     frozen = true;
@@ -1259,19 +1258,7 @@ test("cli ssh: ServerAliveInterval/CountMax give up on a server that stops answe
     frozen = false;
     const accepted = () => w.sshd.log().match(/Accepted publickey/g)?.length ?? 0;
     const logins = accepted();
-    const quiet = start(SSH_CLI, [
-      ...w.base,
-      "-p",
-      String(relayPort),
-      "-o",
-      "HostKeyAlgorithms=ssh-ed25519",
-      "-o",
-      "ServerAliveInterval=1",
-      "-o",
-      "ServerAliveCountMax=2",
-      "-N",
-      "root@127.0.0.1",
-    ], w.env);
+    const quiet = viaRelay(true, "-N", "root@127.0.0.1");
     const quietResult = collect(quiet);
     for (let i = 0; i < 400 && accepted() === logins; i++) {
       await new Promise((r) => setTimeout(r, 25));
@@ -1284,15 +1271,7 @@ test("cli ssh: ServerAliveInterval/CountMax give up on a server that stops answe
 
     // the connection drops under a running command: 255 and OpenSSH's words
     frozen = false;
-    const again = start(SSH_CLI, [
-      ...w.base,
-      "-p",
-      String(relayPort),
-      "-o",
-      "HostKeyAlgorithms=ssh-ed25519",
-      "root@127.0.0.1",
-      "echo started; sleep 30",
-    ], w.env);
+    const again = viaRelay(false, "root@127.0.0.1", "echo started; sleep 30");
     const dropped = collect(again);
     await new Promise<void>((resolve) => again.stdout!.once("data", () => resolve()));
     for (const socket of sockets) socket.destroy();
