@@ -1233,16 +1233,20 @@ test("cli ssh: ServerAliveInterval/CountMax give up on a server that stops answe
   const relayPort = (relay.address() as { port: number }).port;
   writeFileSync(w.knownHosts, `[127.0.0.1]:${relayPort} ${w.sshd.hostKeys.ed25519}\n`);
   /** The CLI through the relay; `keepalive` adds ServerAliveInterval=1, ServerAliveCountMax=2. */
+  const children: ChildProcess[] = [];
   const viaRelay = (keepalive: boolean, ...rest: string[]) =>
-    start(SSH_CLI, [
-      ...w.base,
-      "-p",
-      String(relayPort),
-      "-o",
-      "HostKeyAlgorithms=ssh-ed25519",
-      ...(keepalive ? ["-o", "ServerAliveInterval=1", "-o", "ServerAliveCountMax=2"] : []),
-      ...rest,
-    ], w.env);
+    track(
+      children,
+      start(SSH_CLI, [
+        ...w.base,
+        "-p",
+        String(relayPort),
+        "-o",
+        "HostKeyAlgorithms=ssh-ed25519",
+        ...(keepalive ? ["-o", "ServerAliveInterval=1", "-o", "ServerAliveCountMax=2"] : []),
+        ...rest,
+      ], w.env),
+    );
   try {
     const child = viaRelay(true, "root@127.0.0.1", "echo started; sleep 30");
     const result = collect(child);
@@ -1254,16 +1258,23 @@ test("cli ssh: ServerAliveInterval/CountMax give up on a server that stops answe
     assert.equal(r.stderr, "Timeout, server 127.0.0.1 not responding.\n");
     assert.ok(Date.now() - t0 < 15_000, "gave up within a few intervals");
 
-    // the same with -N (no session): only the timeout line, as OpenSSH
+    // the same with -N (no session): only the timeout line, as OpenSSH. Frozen only once it is
+    // logged in (its -L port listens after authentication; a freeze during authentication
+    // would leave it waiting, as OpenSSH's ssh would).
     frozen = false;
-    const accepted = () => w.sshd.log().match(/Accepted publickey/g)?.length ?? 0;
-    const logins = accepted();
-    const quiet = viaRelay(true, "-N", "root@127.0.0.1");
+    const localPort = await freePort();
+    const quiet = viaRelay(true, "-N", "-L", `${localPort}:127.0.0.1:9`, "root@127.0.0.1");
     const quietResult = collect(quiet);
-    for (let i = 0; i < 400 && accepted() === logins; i++) {
+    const listening = () =>
+      new Promise<boolean>((resolve) => {
+        const probe = createServer();
+        probe.once("error", () => resolve(true)); // EADDRINUSE: ssh holds it
+        probe.listen(localPort, "127.0.0.1", () => probe.close(() => resolve(false)));
+      });
+    for (let i = 0; i < 1200 && !(await listening()); i++) {
       await new Promise((r) => setTimeout(r, 25));
     }
-    assert.ok(accepted() > logins, "ssh -N logged in");
+    assert.ok(await listening(), "ssh -N logged in and listens on its -L port");
     frozen = true;
     const n = await quietResult;
     assert.equal(n.status, 255);
@@ -1279,7 +1290,14 @@ test("cli ssh: ServerAliveInterval/CountMax give up on a server that stops answe
     assert.equal(d.status, 255, d.stderr);
     assert.equal(d.stderr, "Connection to 127.0.0.1 closed by remote host.\n");
   } finally {
+    for (const child of children) if (child.exitCode === null) child.kill("SIGKILL");
     relay.close();
     await done(w);
   }
 });
+
+/** Remembers `child` so that a failing test can stop it; returns it. */
+function track(children: ChildProcess[], child: ChildProcess): ChildProcess {
+  children.push(child);
+  return child;
+}
