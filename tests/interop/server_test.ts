@@ -218,7 +218,7 @@ test("OpenSSH ssh → Hush sshd command: auth, exec, pty, forwarding, shutdown",
     await t.test("shell on a pty (ssh -tt) through script", async (t2) => {
       if (!findBinary("script")) return t2.skip("util-linux script not installed");
       const r = await run("ssh", [...sshBase(port, ed), "-tt", HOST], {
-        input: "echo hi; tty; exit\n",
+        input: "echo hi; tty; stty size; exit\n",
       });
       assert.equal(r.code, 0, r.stderr);
       const out = r.stdout.toString();
@@ -227,6 +227,8 @@ test("OpenSSH ssh → Hush sshd command: auth, exec, pty, forwarding, shutdown",
       // prints it after the echo, so only the echoed "echo hi;" is excluded.
       assert.match(out, /\bhi\r?\n/);
       assert.match(out, /\/dev\/pts\/\d+/);
+      // ssh -tt without a terminal asks for 0×0; the server gives 80×24 rather than none
+      assert.match(out, /\n24 80\r?\n/);
       assert.match(sshd!.log(), /shell on a pty/);
     });
 

@@ -5,6 +5,7 @@
  */
 import { spawn } from "node:child_process";
 import { Readable, Writable } from "node:stream";
+import { resizeScriptPty, sttySizeCommand } from "./pty_size.ts";
 
 /**
  * How a process ended: an exit code, or the signal that killed it (SSH names, no "SIG").
@@ -46,6 +47,11 @@ export interface ChildProcessStreams {
   exit: Promise<ProcessExit>;
   /** Sends a signal by its SSH name (`TERM`, `INT`, `KILL`, …). */
   kill(signal: string): void;
+  /**
+   * Resizes the command's pty (the kernel sends it SIGWINCH). Resolves `false` without a pty, or
+   * when the size could not be set.
+   */
+  resize(cols: number, rows: number): Promise<boolean>;
 }
 
 /**
@@ -97,9 +103,11 @@ export function spawnCommand(
     env.TERM = options.pty.term;
     env.COLUMNS = String(options.pty.cols);
     env.LINES = String(options.pty.rows);
-    // util-linux script(1) gives the child a real pty; -q quiet, -e exit status, -f flush
+    // util-linux script(1) gives the child a real pty; -q quiet, -e exit status, -f flush.
+    // Its size is set first: script copies it from its own stdin, a pipe here (0×0).
+    const size = sttySizeCommand(options.pty.cols, options.pty.rows);
     file = "script";
-    args = ["-qefc", command ?? `${shell} -i`, "/dev/null"];
+    args = ["-qefc", `${size}; ${command ?? `exec ${shell} -i`}`, "/dev/null"];
   }
   const child = spawn(file, args, {
     env,
@@ -125,5 +133,9 @@ export function spawnCommand(
         child.kill(("SIG" + signal) as NodeJS.Signals);
       } catch { /* gone */ }
     },
+    resize: (cols: number, rows: number) =>
+      options.pty && child.pid !== undefined
+        ? resizeScriptPty(child.pid, cols, rows)
+        : Promise.resolve(false),
   };
 }

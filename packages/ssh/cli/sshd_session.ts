@@ -1,7 +1,8 @@
 /**
  * What `hush sshd` does with a session channel: `pty-req`, `env` (LANG and LC_* only),
  * `exec` and `shell` as child processes of the current OS user (with a pty through util-linux
- * `script` when asked for and available), `signal`, then the exit status or exit signal.
+ * `script` when asked for and available, sized as asked and resized by `window-change`),
+ * `signal`, then the exit status or exit signal.
  * stdin, stdout and stderr are piped with backpressure both ways (the channel window on one
  * side, the pipe buffers on the other).
  * @module
@@ -168,9 +169,19 @@ export function runSession(
         trace(`session ${id}: signal ${req.signal}`);
         child.kill(req.signal);
         return true;
-      case "window-change":
-        // script(1) cannot be told a new size; the next command sees COLUMNS/LINES unchanged.
+      case "window-change": {
+        if (!pty) return false;
+        pty = { ...pty, cols: req.cols, rows: req.rows };
+        const running = child;
+        if (running) {
+          void running.resize(req.cols, req.rows).then((done) =>
+            trace(
+              `session ${id}: window-change ${req.cols}x${req.rows}${done ? "" : " not applied"}`,
+            )
+          );
+        }
         return true;
+      }
       default:
         trace(`session ${id}: refused request ${req.request === "other" ? req.name : req.request}`);
         return false;

@@ -124,6 +124,32 @@ test("pty through script gives the command a terminal", async (t) => {
   await client.close();
 });
 
+test("the pty has the requested size, and window-change resizes it with SIGWINCH", async (t) => {
+  if (!ptyAvailable()) return t.skip("util-linux script not installed");
+  const { client, trace } = await sessionPair();
+  const session = await client.openSession();
+  assert.equal(await session.pty({ term: "xterm", cols: 100, rows: 30 }), true);
+  // prints its size, then waits (at most 10 s) for SIGWINCH and prints the new one
+  await session.exec(
+    "trap 'stty size; exit 0' WINCH; stty size; i=0; " +
+      "while [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done; echo no SIGWINCH",
+  );
+  const reader = session.readable.getReader();
+  let out = "";
+  while (!/30 100\r?\n/.test(out)) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    out += dec.decode(value);
+  }
+  assert.match(out, /^30 100\r?\n$/);
+  await session.windowChange({ cols: 120, rows: 40 });
+  for (let r = await reader.read(); !r.done; r = await reader.read()) out += dec.decode(r.value);
+  assert.match(out, /^30 100\r?\n40 120\r?\n$/);
+  assert.equal(await session.exitStatus, 0);
+  assert.ok(trace.some((l) => /window-change 120x40$/.test(l)), trace.join("\n"));
+  await client.close();
+});
+
 test("no-pty and command= from authorized_keys", async () => {
   const { client } = await sessionPair({
     keyOptions: 'no-pty,command="echo forced $SSH_ORIGINAL_COMMAND"',
