@@ -42,13 +42,12 @@ export { AuthError, type AuthErrorOptions } from "./errors.ts";
 // documentation is complete (deno doc --lint).
 export type * from "@hush/wire";
 export type { Certificate, PublicKey, Signer, VerifyOptions } from "@hush/keys";
+export { authenticateClient, DEFAULT_CLIENT_METHODS } from "./client.ts";
 export {
-  authenticateClient,
   type ClientAuthOptions,
   type ClientAuthResult,
-  DEFAULT_CLIENT_METHODS,
   type KeyboardInteractiveChallenge,
-} from "./client.ts";
+} from "./client_options.ts";
 export { authenticateServer } from "./server.ts";
 export {
   type AuthenticatedUser,
