@@ -1,12 +1,198 @@
 /**
- * Codecs for the request-specific parts of the connection protocol (RFC 4254): global request
- * bodies, channel open bodies and channel request bodies.
+ * Encode and decode of the connection protocol's messages (numbers 80–127: RFC 4254, OpenSSH
+ * PROTOCOL): global requests and their replies and every channel message, with the codecs of
+ * their request-specific parts (global request bodies and channel open bodies; channel request
+ * bodies have `channel_request_codec.ts`).
  * @module
  */
-import type { ChannelOpenBody, ChannelRequestBody, GlobalRequestBody } from "./messages.ts";
+import {
+  channelRequestName,
+  readChannelRequestBody,
+  writeChannelRequestBody,
+} from "./channel_request_codec.ts";
+import type {
+  ChannelClose,
+  ChannelData,
+  ChannelEof,
+  ChannelExtendedData,
+  ChannelFailure,
+  ChannelOpen,
+  ChannelOpenBody,
+  ChannelOpenConfirmation,
+  ChannelOpenFailure,
+  ChannelRequest,
+  ChannelSuccess,
+  ChannelWindowAdjust,
+  GlobalRequest,
+  GlobalRequestBody,
+  RequestFailure,
+  RequestSuccess,
+} from "./connection_messages.ts";
+import { type Message, MessageNumber as N } from "./messages.ts";
 import type { SshReader } from "./reader.ts";
-import { decodeTerminalModes, encodeTerminalModes } from "./terminal_modes.ts";
 import type { SshWriter } from "./writer.ts";
+
+/** The messages this codec handles: the connection protocol's. */
+export type ConnectionMessage =
+  | GlobalRequest
+  | RequestSuccess
+  | RequestFailure
+  | ChannelOpen
+  | ChannelOpenConfirmation
+  | ChannelOpenFailure
+  | ChannelWindowAdjust
+  | ChannelData
+  | ChannelExtendedData
+  | ChannelEof
+  | ChannelClose
+  | ChannelRequest
+  | ChannelSuccess
+  | ChannelFailure;
+
+/** Writes a connection protocol message, message number first. */
+export function writeConnectionMessage(w: SshWriter, msg: ConnectionMessage): void {
+  switch (msg.type) {
+    case "globalRequest":
+      w.byte(N.GLOBAL_REQUEST);
+      writeGlobalRequestBody(w, msg, msg.wantReply);
+      return;
+    case "requestSuccess":
+      w.byte(N.REQUEST_SUCCESS).raw(msg.data);
+      return;
+    case "requestFailure":
+      w.byte(N.REQUEST_FAILURE);
+      return;
+    case "channelOpen":
+      w.byte(N.CHANNEL_OPEN).ascii(channelOpenName(msg)).uint32(msg.sender).uint32(
+        msg.initialWindow,
+      )
+        .uint32(msg.maxPacket);
+      writeChannelOpenBody(w, msg);
+      return;
+    case "channelOpenConfirmation":
+      w.byte(N.CHANNEL_OPEN_CONFIRMATION).uint32(msg.recipient).uint32(msg.sender)
+        .uint32(msg.initialWindow).uint32(msg.maxPacket).raw(msg.data);
+      return;
+    case "channelOpenFailure":
+      w.byte(N.CHANNEL_OPEN_FAILURE).uint32(msg.recipient).uint32(msg.reason).string(
+        msg.description,
+      )
+        .string(msg.language);
+      return;
+    case "channelWindowAdjust":
+      w.byte(N.CHANNEL_WINDOW_ADJUST).uint32(msg.recipient).uint32(msg.bytes);
+      return;
+    case "channelData":
+      w.byte(N.CHANNEL_DATA).uint32(msg.recipient).string(msg.data);
+      return;
+    case "channelExtendedData":
+      w.byte(N.CHANNEL_EXTENDED_DATA).uint32(msg.recipient).uint32(msg.dataType).string(msg.data);
+      return;
+    case "channelEof":
+      w.byte(N.CHANNEL_EOF).uint32(msg.recipient);
+      return;
+    case "channelClose":
+      w.byte(N.CHANNEL_CLOSE).uint32(msg.recipient);
+      return;
+    case "channelRequest":
+      w.byte(N.CHANNEL_REQUEST).uint32(msg.recipient).ascii(channelRequestName(msg)).boolean(
+        msg.wantReply,
+      );
+      writeChannelRequestBody(w, msg);
+      return;
+    case "channelSuccess":
+      w.byte(N.CHANNEL_SUCCESS).uint32(msg.recipient);
+      return;
+    case "channelFailure":
+      w.byte(N.CHANNEL_FAILURE).uint32(msg.recipient);
+      return;
+  }
+}
+
+/**
+ * Reads a connection protocol message after its number `n`; `undefined` when `n` is not one of
+ * them.
+ */
+export function readConnectionMessage(n: number, r: SshReader): Message | undefined {
+  let m: Message;
+  switch (n) {
+    case N.GLOBAL_REQUEST: {
+      const name = r.ascii();
+      const wantReply = r.boolean();
+      return { type: "globalRequest", wantReply, ...readGlobalRequestBody(r, name) };
+    }
+    case N.REQUEST_SUCCESS:
+      return { type: "requestSuccess", data: r.rest() };
+    case N.REQUEST_FAILURE:
+      m = { type: "requestFailure" };
+      break;
+    case N.CHANNEL_OPEN: {
+      const name = r.ascii();
+      const sender = r.uint32(), initialWindow = r.uint32(), maxPacket = r.uint32();
+      return {
+        type: "channelOpen",
+        sender,
+        initialWindow,
+        maxPacket,
+        ...readChannelOpenBody(r, name),
+      };
+    }
+    case N.CHANNEL_OPEN_CONFIRMATION:
+      return {
+        type: "channelOpenConfirmation",
+        recipient: r.uint32(),
+        sender: r.uint32(),
+        initialWindow: r.uint32(),
+        maxPacket: r.uint32(),
+        data: r.rest(),
+      };
+    case N.CHANNEL_OPEN_FAILURE:
+      m = {
+        type: "channelOpenFailure",
+        recipient: r.uint32(),
+        reason: r.uint32(),
+        description: r.utf8(),
+        language: r.utf8(),
+      };
+      break;
+    case N.CHANNEL_WINDOW_ADJUST:
+      m = { type: "channelWindowAdjust", recipient: r.uint32(), bytes: r.uint32() };
+      break;
+    case N.CHANNEL_DATA:
+      m = { type: "channelData", recipient: r.uint32(), data: r.string() };
+      break;
+    case N.CHANNEL_EXTENDED_DATA:
+      m = {
+        type: "channelExtendedData",
+        recipient: r.uint32(),
+        dataType: r.uint32(),
+        data: r.string(),
+      };
+      break;
+    case N.CHANNEL_EOF:
+      m = { type: "channelEof", recipient: r.uint32() };
+      break;
+    case N.CHANNEL_CLOSE:
+      m = { type: "channelClose", recipient: r.uint32() };
+      break;
+    case N.CHANNEL_REQUEST: {
+      const recipient = r.uint32();
+      const name = r.ascii();
+      const wantReply = r.boolean();
+      return { type: "channelRequest", recipient, wantReply, ...readChannelRequestBody(r, name) };
+    }
+    case N.CHANNEL_SUCCESS:
+      m = { type: "channelSuccess", recipient: r.uint32() };
+      break;
+    case N.CHANNEL_FAILURE:
+      m = { type: "channelFailure", recipient: r.uint32() };
+      break;
+    default:
+      return undefined;
+  }
+  r.end();
+  return m;
+}
 
 /** Writes the name and body of a global request. */
 export function writeGlobalRequestBody(
@@ -91,133 +277,4 @@ export function readChannelOpenBody(r: SshReader, name: string): ChannelOpenBody
     default:
       return { channelType: "other", name, data: r.rest() };
   }
-}
-
-/** The wire name of a channel request body. */
-export function channelRequestName(body: ChannelRequestBody): string {
-  return body.request === "other" ? body.name : body.request;
-}
-
-/** Writes the request-specific tail of a channel request. */
-export function writeChannelRequestBody(w: SshWriter, body: ChannelRequestBody): void {
-  switch (body.request) {
-    case "pty-req":
-      w.string(body.term).uint32(body.cols).uint32(body.rows).uint32(body.widthPx).uint32(
-        body.heightPx,
-      )
-        .string(encodeTerminalModes(body.modes));
-      return;
-    case "x11-req":
-      w.boolean(body.singleConnection).string(body.authProtocol).string(body.authCookie).uint32(
-        body.screen,
-      );
-      return;
-    case "env":
-      w.string(body.name).string(body.value);
-      return;
-    case "shell":
-    case "eow@openssh.com":
-      return;
-    case "exec":
-      w.string(body.command);
-      return;
-    case "subsystem":
-      w.string(body.name);
-      return;
-    case "window-change":
-      w.uint32(body.cols).uint32(body.rows).uint32(body.widthPx).uint32(body.heightPx);
-      return;
-    case "xon-xoff":
-      w.boolean(body.clientCanDo);
-      return;
-    case "signal":
-      w.string(body.signal);
-      return;
-    case "exit-status":
-      w.uint32(body.status);
-      return;
-    case "exit-signal":
-      w.string(body.signal).boolean(body.coreDumped).string(body.message).string(body.language);
-      return;
-    case "break":
-      w.uint32(body.length);
-      return;
-    case "other":
-      w.raw(body.data);
-      return;
-  }
-}
-
-/** Reads the request-specific tail of a channel request. */
-export function readChannelRequestBody(r: SshReader, name: string): ChannelRequestBody {
-  let body: ChannelRequestBody;
-  switch (name) {
-    case "pty-req":
-      body = {
-        request: name,
-        term: r.utf8(),
-        cols: r.uint32(),
-        rows: r.uint32(),
-        widthPx: r.uint32(),
-        heightPx: r.uint32(),
-        modes: decodeTerminalModes(r.string()),
-      };
-      break;
-    case "x11-req":
-      body = {
-        request: name,
-        singleConnection: r.boolean(),
-        authProtocol: r.utf8(),
-        authCookie: r.utf8(),
-        screen: r.uint32(),
-      };
-      break;
-    case "env":
-      body = { request: name, name: r.utf8(), value: r.utf8() };
-      break;
-    case "shell":
-    case "eow@openssh.com":
-      body = { request: name };
-      break;
-    case "exec":
-      body = { request: name, command: r.utf8() };
-      break;
-    case "subsystem":
-      body = { request: name, name: r.utf8() };
-      break;
-    case "window-change":
-      body = {
-        request: name,
-        cols: r.uint32(),
-        rows: r.uint32(),
-        widthPx: r.uint32(),
-        heightPx: r.uint32(),
-      };
-      break;
-    case "xon-xoff":
-      body = { request: name, clientCanDo: r.boolean() };
-      break;
-    case "signal":
-      body = { request: name, signal: r.utf8() };
-      break;
-    case "exit-status":
-      body = { request: name, status: r.uint32() };
-      break;
-    case "exit-signal":
-      body = {
-        request: name,
-        signal: r.utf8(),
-        coreDumped: r.boolean(),
-        message: r.utf8(),
-        language: r.utf8(),
-      };
-      break;
-    case "break":
-      body = { request: name, length: r.uint32() };
-      break;
-    default:
-      return { request: "other", name, data: r.rest() };
-  }
-  r.end();
-  return body;
 }

@@ -15,7 +15,8 @@ export { DisconnectReason, type DisconnectReasonCode, WireError } from "./errors
 export { SshReader } from "./reader.ts";
 export { mpintBytes, SshWriter } from "./writer.ts";
 export * from "./messages.ts";
-export { decodeMessage, encodeMessage, LIST_LIMIT, writeMessage } from "./message_codec.ts";
+export { decodeMessage, encodeMessage, writeMessage } from "./message_codec.ts";
+export { LIST_LIMIT } from "./list_limit.ts";
 export {
   decodeTerminalModes,
   encodeTerminalModes,
