@@ -4,31 +4,11 @@
  * progress from the `DecodeContext`.
  * @module
  */
-import type {
-  UserauthBanner,
-  UserauthFailure,
-  UserauthInfoRequest,
-  UserauthInfoResponse,
-  UserauthPasswdChangereq,
-  UserauthPkOk,
-  UserauthRequest,
-  UserauthSuccess,
-} from "./auth_messages.ts";
+import type { AuthMessage } from "./auth_messages.ts";
 import { readCount } from "./list_limit.ts";
 import { type DecodeContext, type Message, MessageNumber as N } from "./messages.ts";
 import type { SshReader } from "./reader.ts";
 import type { SshWriter } from "./writer.ts";
-
-/** The messages this codec handles: the user authentication ones. */
-export type AuthMessage =
-  | UserauthRequest
-  | UserauthFailure
-  | UserauthSuccess
-  | UserauthBanner
-  | UserauthPkOk
-  | UserauthPasswdChangereq
-  | UserauthInfoRequest
-  | UserauthInfoResponse;
 
 /** Writes a user authentication message, message number first. */
 export function writeAuthMessage(w: SshWriter, msg: AuthMessage): void {

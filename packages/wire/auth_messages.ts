@@ -92,3 +92,14 @@ export interface UserauthInfoResponse {
   /** One response per prompt, in order. */
   responses: string[];
 }
+
+/** The user authentication messages (RFC 4252, 4256), one layer of `Message`. */
+export type AuthMessage =
+  | UserauthRequest
+  | UserauthFailure
+  | UserauthSuccess
+  | UserauthBanner
+  | UserauthPkOk
+  | UserauthPasswdChangereq
+  | UserauthInfoRequest
+  | UserauthInfoResponse;

@@ -11,43 +11,13 @@ import {
   writeChannelRequestBody,
 } from "./channel_request_codec.ts";
 import type {
-  ChannelClose,
-  ChannelData,
-  ChannelEof,
-  ChannelExtendedData,
-  ChannelFailure,
-  ChannelOpen,
   ChannelOpenBody,
-  ChannelOpenConfirmation,
-  ChannelOpenFailure,
-  ChannelRequest,
-  ChannelSuccess,
-  ChannelWindowAdjust,
-  GlobalRequest,
+  ConnectionMessage,
   GlobalRequestBody,
-  RequestFailure,
-  RequestSuccess,
 } from "./connection_messages.ts";
 import { type Message, MessageNumber as N } from "./messages.ts";
 import type { SshReader } from "./reader.ts";
 import type { SshWriter } from "./writer.ts";
-
-/** The messages this codec handles: the connection protocol's. */
-export type ConnectionMessage =
-  | GlobalRequest
-  | RequestSuccess
-  | RequestFailure
-  | ChannelOpen
-  | ChannelOpenConfirmation
-  | ChannelOpenFailure
-  | ChannelWindowAdjust
-  | ChannelData
-  | ChannelExtendedData
-  | ChannelEof
-  | ChannelClose
-  | ChannelRequest
-  | ChannelSuccess
-  | ChannelFailure;
 
 /** Writes a connection protocol message, message number first. */
 export function writeConnectionMessage(w: SshWriter, msg: ConnectionMessage): void {

@@ -196,3 +196,20 @@ export interface ChannelFailure {
   /** The receiving side's channel number. */
   recipient: number;
 }
+
+/** The connection protocol's messages (RFC 4254), one layer of `Message`. */
+export type ConnectionMessage =
+  | GlobalRequest
+  | RequestSuccess
+  | RequestFailure
+  | ChannelOpen
+  | ChannelOpenConfirmation
+  | ChannelOpenFailure
+  | ChannelWindowAdjust
+  | ChannelData
+  | ChannelExtendedData
+  | ChannelEof
+  | ChannelClose
+  | ChannelRequest
+  | ChannelSuccess
+  | ChannelFailure;

@@ -4,32 +4,10 @@
  * needs the method from the `DecodeContext`.
  * @module
  */
-import type {
-  KexDhGexGroup,
-  KexDhGexInit,
-  KexDhGexReply,
-  KexDhGexRequest,
-  KexDhGexRequestOld,
-  KexDhInit,
-  KexDhReply,
-  KexEcdhInit,
-  KexEcdhReply,
-} from "./kex_messages.ts";
+import type { KexMessage } from "./kex_messages.ts";
 import { type DecodeContext, type Message, MessageNumber as N } from "./messages.ts";
 import type { SshReader } from "./reader.ts";
 import type { SshWriter } from "./writer.ts";
-
-/** The messages this codec handles: the method-specific key exchange ones. */
-export type KexMessage =
-  | KexEcdhInit
-  | KexEcdhReply
-  | KexDhInit
-  | KexDhReply
-  | KexDhGexRequestOld
-  | KexDhGexRequest
-  | KexDhGexGroup
-  | KexDhGexInit
-  | KexDhGexReply;
 
 /** Writes a method-specific key exchange message, message number first. */
 export function writeKexMessage(w: SshWriter, msg: KexMessage): void {

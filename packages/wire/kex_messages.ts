@@ -86,3 +86,15 @@ export interface KexDhGexReply {
   /** The signature blob over the exchange hash H. */
   signature: Uint8Array;
 }
+
+/** The method-specific key exchange messages (30–34), one layer of `Message`. */
+export type KexMessage =
+  | KexEcdhInit
+  | KexEcdhReply
+  | KexDhInit
+  | KexDhReply
+  | KexDhGexRequestOld
+  | KexDhGexRequest
+  | KexDhGexGroup
+  | KexDhGexInit
+  | KexDhGexReply;

@@ -7,56 +7,10 @@
  * decoded from a payload are views into it.
  * @module
  */
-import type {
-  UserauthBanner,
-  UserauthFailure,
-  UserauthInfoRequest,
-  UserauthInfoResponse,
-  UserauthPasswdChangereq,
-  UserauthPkOk,
-  UserauthRequest,
-  UserauthSuccess,
-} from "./auth_messages.ts";
-import type {
-  ChannelClose,
-  ChannelData,
-  ChannelEof,
-  ChannelExtendedData,
-  ChannelFailure,
-  ChannelOpen,
-  ChannelOpenConfirmation,
-  ChannelOpenFailure,
-  ChannelRequest,
-  ChannelSuccess,
-  ChannelWindowAdjust,
-  GlobalRequest,
-  RequestFailure,
-  RequestSuccess,
-} from "./connection_messages.ts";
-import type {
-  KexDhGexGroup,
-  KexDhGexInit,
-  KexDhGexReply,
-  KexDhGexRequest,
-  KexDhGexRequestOld,
-  KexDhInit,
-  KexDhReply,
-  KexEcdhInit,
-  KexEcdhReply,
-} from "./kex_messages.ts";
-import type {
-  Debug,
-  Disconnect,
-  ExtInfo,
-  Ignore,
-  KexInit,
-  NewKeys,
-  Ping,
-  Pong,
-  ServiceAccept,
-  ServiceRequest,
-  Unimplemented,
-} from "./transport_messages.ts";
+import type { AuthMessage } from "./auth_messages.ts";
+import type { ConnectionMessage } from "./connection_messages.ts";
+import type { KexMessage } from "./kex_messages.ts";
+import type { TransportMessage } from "./transport_messages.ts";
 
 export * from "./transport_messages.ts";
 export * from "./kex_messages.ts";
@@ -133,48 +87,10 @@ export interface Unknown {
 
 /** Every SSH message. Switch on `type`. */
 export type Message =
-  | Disconnect
-  | Ignore
-  | Unimplemented
-  | Debug
-  | ServiceRequest
-  | ServiceAccept
-  | ExtInfo
-  | KexInit
-  | NewKeys
-  | KexEcdhInit
-  | KexEcdhReply
-  | KexDhInit
-  | KexDhReply
-  | KexDhGexRequestOld
-  | KexDhGexRequest
-  | KexDhGexGroup
-  | KexDhGexInit
-  | KexDhGexReply
-  | UserauthRequest
-  | UserauthFailure
-  | UserauthSuccess
-  | UserauthBanner
-  | UserauthPkOk
-  | UserauthPasswdChangereq
-  | UserauthInfoRequest
-  | UserauthInfoResponse
-  | GlobalRequest
-  | RequestSuccess
-  | RequestFailure
-  | ChannelOpen
-  | ChannelOpenConfirmation
-  | ChannelOpenFailure
-  | ChannelWindowAdjust
-  | ChannelData
-  | ChannelExtendedData
-  | ChannelEof
-  | ChannelClose
-  | ChannelRequest
-  | ChannelSuccess
-  | ChannelFailure
-  | Ping
-  | Pong
+  | TransportMessage
+  | KexMessage
+  | AuthMessage
+  | ConnectionMessage
   | Unknown;
 
 /** The `type` tag of a message. */

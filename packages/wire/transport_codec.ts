@@ -6,34 +6,8 @@
 import { readCount } from "./list_limit.ts";
 import { type Message, MessageNumber as N } from "./messages.ts";
 import type { SshReader } from "./reader.ts";
-import type {
-  Debug,
-  Disconnect,
-  ExtInfo,
-  Ignore,
-  KexInit,
-  NewKeys,
-  Ping,
-  Pong,
-  ServiceAccept,
-  ServiceRequest,
-  Unimplemented,
-} from "./transport_messages.ts";
+import type { TransportMessage } from "./transport_messages.ts";
 import type { SshWriter } from "./writer.ts";
-
-/** The messages this codec handles: the transport layer's. */
-export type TransportMessage =
-  | Disconnect
-  | Ignore
-  | Unimplemented
-  | Debug
-  | ServiceRequest
-  | ServiceAccept
-  | ExtInfo
-  | KexInit
-  | NewKeys
-  | Ping
-  | Pong;
 
 /** Writes a transport-layer message, message number first. */
 export function writeTransportMessage(w: SshWriter, msg: TransportMessage): void {

@@ -120,3 +120,17 @@ export interface Pong {
   /** The data of the PING answered. */
   data: Uint8Array;
 }
+
+/** The transport layer's messages (RFC 4253, 8308; ping/pong), one layer of `Message`. */
+export type TransportMessage =
+  | Disconnect
+  | Ignore
+  | Unimplemented
+  | Debug
+  | ServiceRequest
+  | ServiceAccept
+  | ExtInfo
+  | KexInit
+  | NewKeys
+  | Ping
+  | Pong;
