@@ -99,10 +99,15 @@ test("sshd: -d, -p, -h and -o HostKey", () => {
     "HostKey=k2",
     "-o",
     "MaxAuthTries 3",
+    "-o",
+    "HostCertificate=k1-cert.pub",
+    "-o",
+    "hostcertificate k2-cert.pub",
   ]);
   assert.equal(a.debug, 2);
   assert.equal(a.port, 0);
   assert.deepEqual(a.hostKeyFiles, ["k1", "k2"]);
+  assert.deepEqual(a.hostCertificateFiles, ["k1-cert.pub", "k2-cert.pub"]);
   assert.equal(a.options.get("maxauthtries"), "3");
   assert.throws(() => parseSshdArgs(["-x"]), UsageError);
   // `deno task sshd -- -p 0` hands the `--` on

@@ -9,6 +9,7 @@
  *
  * Options (`-o Key=Value`): ListenAddress, Port (0 picks a free port; either way
  * `listening on ADDR:PORT` is printed on stdout once bound), HostKey (same as `-h`),
+ * HostCertificate (a host certificate of one of the host keys, offered as well as the key),
  * AuthorizedKeysFile (%h, %u, %% tokens; default `.ssh/authorized_keys .ssh/authorized_keys2`
  * for the current OS user), PubkeyAuthentication, PasswordAuthentication with PasswordFile
  * (`user:$scrypt$N$r$p$salt$hash` lines, see `hashPassword`), KexAlgorithms, Ciphers, MACs,
@@ -25,7 +26,17 @@
 import process from "node:process";
 import { userInfo } from "node:os";
 import { authorizedKeysChecker } from "@hush/auth";
-import { generateKey, parsePrivateKey, type PrivateKey, serializePrivateKey } from "@hush/keys";
+import {
+  certificateSigner,
+  CertType,
+  generateKey,
+  parsePrivateKey,
+  parsePublicKeyLine,
+  type PrivateKey,
+  type PublicKey,
+  serializePrivateKey,
+  type Signer,
+} from "@hush/keys";
 import { homeDirectory, makeDirectory, readTextFile, writeTextFile } from "../adapters/files.ts";
 import type { ChildProcessStreams } from "../adapters/process.ts";
 import { hashPassword, parsePasswordFile, verifyPassword } from "../password_hash.ts";
@@ -96,6 +107,41 @@ async function loadHostKeys(
 }
 
 /**
+ * Pairs each `HostCertificate` with the host key it certifies, as OpenSSH's sshd does: the
+ * server then offers the certificate algorithms as well as the plain ones.
+ */
+async function loadHostCertificates(
+  files: string[],
+  keys: PrivateKey[],
+  log: (line: string) => void,
+): Promise<Signer[]> {
+  const signers: Signer[] = [];
+  for (const file of files) {
+    const text = await readTextFile(file);
+    if (text === undefined) {
+      throw new UsageError(`Unable to load host certificate: ${file}: not found`);
+    }
+    let cert: PublicKey;
+    try {
+      cert = parsePublicKeyLine(text.trim().split("\n")[0]).key;
+    } catch (e) {
+      throw new UsageError(`Unable to load host certificate "${file}": ${(e as Error).message}`);
+    }
+    if (cert.certificate?.certType !== CertType.HOST) {
+      throw new UsageError(`Host certificate "${file}" is not a host certificate`);
+    }
+    const key = keys.find((k) => cert.certificate!.key.equals(k.publicKey));
+    if (!key) throw new UsageError(`Could not find matching private key for certificate ${file}`);
+    log(
+      `Loaded host certificate ${file}: ${cert.type} ${key.publicKey.fingerprint()}, ` +
+        `CA ${cert.certificate.signatureKey.type} ${cert.certificate.signatureKey.fingerprint()}`,
+    );
+    signers.push(certificateSigner(key, cert));
+  }
+  return signers;
+}
+
+/**
  * Runs `sshd` with the given arguments until SIGINT/SIGTERM; resolves the exit code.
  *
  * @example
@@ -122,7 +168,11 @@ export async function main(argv: string[]): Promise<number> {
     const args = parseSshdArgs(argv);
     debug = args.debug;
     const settings = sshdSettings(args);
-    const hostKeys = await loadHostKeys(args.hostKeyFiles, settings, log);
+    const keys = await loadHostKeys(args.hostKeyFiles, settings, log);
+    const hostKeys: Signer[] = [
+      ...keys,
+      ...await loadHostCertificates(args.hostCertificateFiles, keys, log),
+    ];
     const me = userInfo().username;
     const home = homeDirectory();
 

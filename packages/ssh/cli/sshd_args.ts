@@ -9,6 +9,8 @@ export interface SshdArgs {
   debug: number;
   port?: number;
   hostKeyFiles: string[];
+  /** `HostCertificate` files, in order (each certifies one of the host keys). */
+  hostCertificateFiles: string[];
   /** `-o` settings, keys lower-cased. */
   options: Map<string, string>;
 }
@@ -18,6 +20,7 @@ export const SSHD_OPTION_KEYS: readonly string[] = [
   "ListenAddress",
   "Port",
   "HostKey",
+  "HostCertificate",
   "AuthorizedKeysFile",
   "PasswordAuthentication",
   "PasswordFile",
@@ -47,7 +50,12 @@ export const SSHD_OPTION_KEYS: readonly string[] = [
  * ```
  */
 export function parseSshdArgs(argv: string[]): SshdArgs {
-  const a: SshdArgs = { debug: 0, hostKeyFiles: [], options: new Map() };
+  const a: SshdArgs = {
+    debug: 0,
+    hostKeyFiles: [],
+    hostCertificateFiles: [],
+    options: new Map(),
+  };
   const known = new Map(SSHD_OPTION_KEYS.map((k) => [k.toLowerCase(), k]));
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
@@ -73,6 +81,7 @@ export function parseSshdArgs(argv: string[]): SshdArgs {
       const key = known.get(m[1].toLowerCase());
       if (!key) throw new UsageError(`Unsupported option "${m[1]}"`);
       if (key === "HostKey") a.hostKeyFiles.push(m[2]);
+      else if (key === "HostCertificate") a.hostCertificateFiles.push(m[2]);
       else a.options.set(key.toLowerCase(), m[2]);
     } else if (arg === "-D" || arg === "-e") {
       // foreground and log-to-stderr are how Hush's sshd always runs
