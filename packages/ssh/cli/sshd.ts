@@ -154,6 +154,7 @@ export async function main(argv: string[]): Promise<number> {
   let server: SshServer | undefined;
   const children = new Set<ChildProcessStreams>();
   let debug = 0;
+  let keys: PrivateKey[] = [];
   // Listen from the start (a signal during start-up must not kill us half-way), and with
   // `on`, not `once`: with no listener left a second signal would end us mid-shutdown.
   const terminated = new Promise<string>((resolve) => {
@@ -168,7 +169,7 @@ export async function main(argv: string[]): Promise<number> {
     const args = parseSshdArgs(argv);
     debug = args.debug;
     const settings = sshdSettings(args);
-    const keys = await loadHostKeys(args.hostKeyFiles, settings, log);
+    keys = await loadHostKeys(args.hostKeyFiles, settings, log);
     const hostKeys: Signer[] = [
       ...keys,
       ...await loadHostCertificates(args.hostCertificateFiles, keys, log),
@@ -255,6 +256,8 @@ export async function main(argv: string[]): Promise<number> {
     for (const child of children) child.kill("HUP");
     await server?.close().catch(() => {});
     return 255;
+  } finally {
+    for (const key of keys) key.dispose(); // zero the host keys' secrets
   }
 }
 
