@@ -16,6 +16,7 @@ import {
 } from "@hush/channels";
 import { type ByteDuplex, startTransport } from "@hush/transport";
 import type { GlobalRequestBody } from "@hush/wire";
+import { isKeepaliveTimeout } from "./keepalive_timeout.ts";
 import type { ServeOptions } from "./serve_options.ts";
 import type { PeerInfo, ServerContext } from "./server_context.ts";
 import type { ForwardSocket, RemoteForward } from "./server_forward_handlers.ts";
@@ -93,6 +94,9 @@ export async function accept(
   const connection = new Connection(transport, {
     role: "server",
     trace,
+    keepaliveInterval: options.limits?.clientAliveInterval,
+    keepaliveCountMax: options.limits?.clientAliveCountMax,
+    timers: options.keepaliveTimers,
     onChannelOpen: async (open): Promise<boolean | ChannelOpenRefusal> => {
       if (open.channelType === "session") return options.onSession ? true : false;
       if (open.channelType !== "direct-tcpip") return false;
@@ -188,7 +192,16 @@ export async function accept(
     connection,
     closed,
   };
-  closed.then(() => options.onClose?.(context));
+  closed.then(() => {
+    if (isKeepaliveTimeout(connection.error)) {
+      trace(
+        `Timeout, client not responding from user ${user.user} ${peer.remoteAddress ?? "?"} port ${
+          peer.remotePort ?? "?"
+        }`,
+      );
+    }
+    options.onClose?.(context);
+  });
   return context;
 }
 

@@ -3,9 +3,9 @@
  * forwardings over the connection {@linkcode connect} set up.
  * @module
  */
-import type { Channel, ChannelError, Connection, Session } from "@hush/channels";
+import type { Channel, Connection, Session } from "@hush/channels";
 import type { Transport } from "@hush/transport";
-import { DisconnectReason, type TerminalModes } from "@hush/wire";
+import type { TerminalModes } from "@hush/wire";
 import {
   type ForwardedConnectionHandler,
   forwardLocal,
@@ -14,6 +14,7 @@ import {
   RemoteForwardTable,
 } from "./client_forward.ts";
 import type { ConnectOptions } from "./connect_options.ts";
+import { isKeepaliveTimeout } from "./keepalive_timeout.ts";
 
 /**
  * What `exec` returns once the command has finished.
@@ -249,13 +250,4 @@ async function collect(stream: ReadableStream<Uint8Array>): Promise<Uint8Array> 
     o += p.length;
   }
   return out;
-}
-
-/**
- * Whether the connection ended because its keepalives found the server silent: the
- * `Connection` then ends with CONNECTION_LOST and "Timeout, peer not responding".
- */
-function isKeepaliveTimeout(error: ChannelError | undefined): boolean {
-  return error?.reason === DisconnectReason.CONNECTION_LOST &&
-    error.message === "Timeout, peer not responding";
 }

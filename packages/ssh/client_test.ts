@@ -2,12 +2,12 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { connect as netConnect, createServer, type Server } from "node:net";
 import { generateKey, type PrivateKey } from "@hush/keys";
-import type { ByteDuplex } from "@hush/transport";
 import { DisconnectReason, type GlobalRequestBody } from "@hush/wire";
 import { memoryDuplexPair } from "./adapters/memory.ts";
 import { accept } from "./accept.ts";
 import type { SshClient } from "./client.ts";
 import { connect } from "./connect.ts";
+import { freezable } from "./testdata/freezable_duplex.ts";
 import type { ServeOptions } from "./serve_options.ts";
 import type { TcpipForwardRequest } from "./server_forward_handlers.ts";
 
@@ -190,21 +190,6 @@ test("connect: password (string or callback) when the server asks for one", asyn
     (e: Error) => e.name === "AuthError",
   );
 });
-
-/** `duplex` behind a switch: while `frozen`, bytes stop flowing both ways (the TCP stays up). */
-function freezable(duplex: ByteDuplex): { duplex: ByteDuplex; freeze: () => void } {
-  let frozen = false;
-  const gate = () =>
-    new TransformStream<Uint8Array, Uint8Array>({
-      transform: (chunk, out) => void (frozen || out.enqueue(chunk)),
-    });
-  const outgoing = gate();
-  void outgoing.readable.pipeTo(duplex.writable).catch(() => {});
-  return {
-    duplex: { readable: duplex.readable.pipeThrough(gate()), writable: outgoing.writable },
-    freeze: () => void (frozen = true),
-  };
-}
 
 test("connect: keepalives keep a quiet connection, then give up on a silent server", async () => {
   const hostKey = await generateKey("ssh-ed25519");

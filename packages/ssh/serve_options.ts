@@ -4,6 +4,7 @@
  * @module
  */
 import type { ServerAuthOptions } from "@hush/auth";
+import type { ConnectionTimers } from "@hush/channels";
 import type { ServerSession } from "@hush/channels";
 import type { AlgorithmPreferences } from "@hush/kex";
 import type { Signer } from "@hush/keys";
@@ -16,7 +17,7 @@ import type { ForwardHandlers } from "./server_forward_handlers.ts";
  * @example
  * ```ts
  * import type { ServerLimits } from "@hush/ssh";
- * const limits: ServerLimits = { maxAuthTries: 3, loginGraceTime: 30_000, rekeyBytes: 1 << 30 };
+ * const limits: ServerLimits = { maxAuthTries: 3, loginGraceTime: 30_000, clientAliveInterval: 60_000 };
  * ```
  */
 export interface ServerLimits {
@@ -28,6 +29,17 @@ export interface ServerLimits {
   rekeyBytes?: number;
   /** Rekey after this many milliseconds (RekeyLimit's second field; transport default 1 h). */
   rekeyInterval?: number;
+  /**
+   * After this many milliseconds without a word from an authenticated client, ask it for one
+   * (a `keepalive@openssh.com` global request, as OpenSSH's ClientAliveInterval); 0 or unset:
+   * never.
+   */
+  clientAliveInterval?: number;
+  /**
+   * Drop a client once this many keepalives in a row went unanswered (ClientAliveCountMax, 3);
+   * the trace then says "Timeout, client not responding from …".
+   */
+  clientAliveCountMax?: number;
 }
 
 /**
@@ -62,6 +74,8 @@ export interface ServeOptions {
   algorithms?: Partial<AlgorithmPreferences>;
   /** Limits. */
   limits?: ServerLimits;
+  /** Timers for the client-alive keepalives (default: the global ones); fake ones in tests. */
+  keepaliveTimers?: ConnectionTimers;
   /** Software version in our identification line (`Hush_0.1.0`). */
   softwareVersion?: string;
   /** Trace lines (`sshd -d` style). */

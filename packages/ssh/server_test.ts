@@ -3,12 +3,14 @@ import assert from "node:assert/strict";
 import { authenticateClient } from "@hush/auth";
 import { type Channel, ChannelError, Connection } from "@hush/channels";
 import { generateKey, type PrivateKey } from "@hush/keys";
-import { startTransport } from "@hush/transport";
+import { type ByteDuplex, startTransport } from "@hush/transport";
+import type { GlobalRequestBody } from "@hush/wire";
 import { memoryDuplexPair } from "./adapters/memory.ts";
 import { accept } from "./accept.ts";
 import type { ServeOptions } from "./serve_options.ts";
 import type { ServerContext } from "./server_context.ts";
 import type { ForwardSocket, TcpipForwardRequest } from "./server_forward_handlers.ts";
+import { freezable } from "./testdata/freezable_duplex.ts";
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
@@ -21,6 +23,7 @@ async function connectPair(
   options: Partial<ServeOptions>,
   keyOptions = "",
   clientChannels: { onChannel?: (channel: Channel) => void } = {},
+  clientLine: (duplex: ByteDuplex) => ByteDuplex = (duplex) => duplex,
 ): Promise<{ client: Connection; ctx: ServerContext }> {
   hostKey ??= await generateKey("ssh-ed25519");
   userKey ??= await generateKey("ssh-ed25519");
@@ -30,7 +33,10 @@ async function connectPair(
     authenticate: { authorizedKeys: `${keyOptions} ${userKey.publicKey.toString()}`.trim() },
     ...options,
   }, { remoteAddress: "192.0.2.1", remotePort: 5555, localAddress: "192.0.2.2", localPort: 22 });
-  const transport = await startTransport(c, { role: "client", verifyHostKey: () => {} });
+  const transport = await startTransport(clientLine(c), {
+    role: "client",
+    verifyHostKey: () => {},
+  });
   await transport.requestService("ssh-userauth");
   await authenticateClient(transport, {
     user: "alice",
@@ -249,4 +255,63 @@ test("onClose runs once the connection has ended", async () => {
   await ctx.closed;
   await new Promise((r) => setTimeout(r, 0));
   assert.equal(closedFor, "alice");
+});
+
+test("clientAliveInterval: keepalives keep an answering client, then drop a silent one", async () => {
+  // The keepalive clock is ours: each tick() is one ClientAliveInterval, however loaded the host.
+  const ticks: (() => void)[] = [];
+  let interval = 0;
+  const trace: string[] = [];
+  let line!: ReturnType<typeof freezable>;
+  const { client, ctx } = await connectPair(
+    {
+      limits: { clientAliveInterval: 60_000, clientAliveCountMax: 2 },
+      keepaliveTimers: {
+        setInterval: (fn, ms) => {
+          interval = ms;
+          return ticks.push(fn);
+        },
+        clearInterval: () => void ticks.splice(0),
+      },
+      trace: (l) => trace.push(l),
+    },
+    "",
+    {},
+    (duplex) => (line = freezable(duplex)).duplex,
+  );
+  assert.equal(interval, 60_000);
+  assert.equal(ticks.length, 1);
+  const tick = ticks[0];
+  const keepalives = () => trace.filter((l) => l === "global request keepalive@openssh.com").length;
+  // Replies come in order (RFC 4254 §4): once a probe is answered, so is every keepalive before it.
+  const answered = () =>
+    ctx.connection.globalRequest({
+      request: "other",
+      name: "probe@hush.test",
+      data: new Uint8Array(0),
+    } as GlobalRequestBody);
+
+  // Quiet but answered (OpenSSH's client answers with REQUEST_FAILURE): the client stays.
+  for (let i = 0; i < 5; i++) {
+    tick(); // the interval saw the last reply: nothing is sent
+    tick(); // a silent interval: a keepalive
+    assert.equal(await answered(), false);
+  }
+  assert.ok(keepalives() >= 5, `keepalives sent: ${keepalives()}`);
+  assert.equal(ctx.connection.error, undefined);
+
+  // Silent: countMax keepalives go unanswered, the next interval drops the client.
+  line.freeze();
+  tick(); // the probe's reply was seen in this interval
+  tick();
+  tick();
+  assert.equal(ctx.connection.error, undefined, "still waiting after countMax keepalives");
+  tick();
+  await ctx.closed;
+  assert.ok(
+    trace.includes("Timeout, client not responding from user alice 192.0.2.1 port 5555"),
+    trace.join("\n"),
+  );
+  assert.equal(ticks.length, 0, "the keepalive timer is stopped");
+  await client.close();
 });

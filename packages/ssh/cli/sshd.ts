@@ -14,7 +14,8 @@
  * for the current OS user), PubkeyAuthentication, PasswordAuthentication with PasswordFile
  * (`user:$scrypt$N$r$p$salt$hash` lines, see `hashPassword`), KexAlgorithms, Ciphers, MACs,
  * HostKeyAlgorithms (OpenSSH's `+`/`-`/`^` list syntax), RekeyLimit, MaxAuthTries,
- * LoginGraceTime, AllowTcpForwarding (yes/local/remote/no; no by default), GatewayPorts
+ * LoginGraceTime, ClientAliveInterval and ClientAliveCountMax (keepalives to a quiet client; off
+ * by default), AllowTcpForwarding (yes/local/remote/no; no by default), GatewayPorts
  * (where `-R` listeners bind: clientspecified by default, i.e. the address the client asked
  * for; no: loopback only; yes: every interface), StateDirectory
  * (where the host key made when no `-h` is given lives; also `$HUSH_STATE_DIR`, else
@@ -55,7 +56,7 @@ import { ptyAvailable, runSession } from "./sshd_session.ts";
 
 /** Lines an sshd prints without `-d` (the rest are debug detail). */
 const INFO_LINE =
-  /^(Server listening|Connection from|Accepted \S+ for \S+ from|Failed|Disconnected|Received signal|Connection .* ended|Generated|Loaded|Listener|No util-linux)/;
+  /^(Server listening|Connection from|Accepted \S+ for \S+ from|Failed|Disconnected|Received signal|Connection .* ended|Generated|Loaded|Listener|No util-linux|Timeout, client)/;
 
 /**
  * Where the generated host key lives when neither `-h` nor HostKey is given.
@@ -231,6 +232,8 @@ export async function main(argv: string[]): Promise<number> {
       limits: {
         maxAuthTries: settings.maxAuthTries,
         loginGraceTime: settings.loginGraceTime,
+        clientAliveInterval: settings.clientAliveInterval,
+        clientAliveCountMax: settings.clientAliveCountMax,
         rekeyBytes: settings.rekeyBytes,
         rekeyInterval: settings.rekeyInterval,
       },

@@ -32,6 +32,8 @@ export const SSHD_OPTION_KEYS: readonly string[] = [
   "RekeyLimit",
   "MaxAuthTries",
   "LoginGraceTime",
+  "ClientAliveInterval",
+  "ClientAliveCountMax",
   "AllowTcpForwarding",
   "GatewayPorts",
   "StateDirectory",

@@ -36,6 +36,10 @@ export interface SshdSettings {
   maxAuthTries: number;
   /** LoginGraceTime in milliseconds (120 000; 0: none). */
   loginGraceTime: number;
+  /** ClientAliveInterval in milliseconds (0: no keepalives, as OpenSSH's default). */
+  clientAliveInterval: number;
+  /** ClientAliveCountMax (3). */
+  clientAliveCountMax: number;
   /** AuthorizedKeysFile paths with %h/%u/%% tokens, or `undefined` for the default. */
   authorizedKeysFiles?: string[];
   /** PubkeyAuthentication (yes). */
@@ -151,6 +155,13 @@ export function sshdSettings(args: SshdArgs): SshdSettings {
   }
   const grace = o.get("logingracetime");
   const loginGraceTime = grace === undefined ? 120_000 : parseTime(grace);
+  const alive = o.get("clientaliveinterval");
+  const clientAliveInterval = alive === undefined ? 0 : parseTime(alive);
+  const aliveMax = o.get("clientalivecountmax");
+  const clientAliveCountMax = aliveMax === undefined ? 3 : Number(aliveMax);
+  if (!Number.isInteger(clientAliveCountMax) || clientAliveCountMax < 1) {
+    throw new UsageError(`Bad ClientAliveCountMax '${aliveMax}'`);
+  }
 
   const akf = o.get("authorizedkeysfile");
   const authorizedKeysFiles = akf === undefined
@@ -185,6 +196,8 @@ export function sshdSettings(args: SshdArgs): SshdSettings {
     rekeyInterval,
     maxAuthTries,
     loginGraceTime,
+    clientAliveInterval,
+    clientAliveCountMax,
     authorizedKeysFiles,
     pubkey: yesNo(o.get("pubkeyauthentication"), true),
     passwordFile: passwordOn ? passwordFile : undefined,

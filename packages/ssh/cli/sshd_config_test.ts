@@ -14,6 +14,8 @@ test("defaults: 0.0.0.0:22, no forwarding, no password, OpenSSH's limits", () =>
   assert.equal(s.passwordFile, undefined);
   assert.equal(s.maxAuthTries, 6);
   assert.equal(s.loginGraceTime, 120_000);
+  assert.equal(s.clientAliveInterval, 0);
+  assert.equal(s.clientAliveCountMax, 3);
   assert.deepEqual(s.algorithms, {});
   assert.equal(s.pubkey, true);
 });
@@ -50,6 +52,14 @@ test("RekeyLimit, MaxAuthTries and LoginGraceTime at and past their bounds", () 
   assert.throws(() => settings("-o", "MaxAuthTries=0"), /Bad MaxAuthTries/);
   assert.equal(settings("-o", "LoginGraceTime=0").loginGraceTime, 0);
   assert.equal(settings("-o", "LoginGraceTime=2m").loginGraceTime, 120_000);
+});
+
+test("ClientAliveInterval in seconds (or with s/m/h), ClientAliveCountMax at least 1", () => {
+  assert.equal(settings("-o", "ClientAliveInterval=15").clientAliveInterval, 15_000);
+  assert.equal(settings("-o", "ClientAliveInterval 1m").clientAliveInterval, 60_000);
+  assert.throws(() => settings("-o", "ClientAliveInterval=soon"), /Bad time/);
+  assert.equal(settings("-o", "ClientAliveCountMax=1").clientAliveCountMax, 1);
+  assert.throws(() => settings("-o", "ClientAliveCountMax=0"), /Bad ClientAliveCountMax/);
 });
 
 test("password needs a PasswordFile; AllowTcpForwarding values", () => {
