@@ -19,6 +19,7 @@ export { type ExecResult, type PtyOptions, SshClient } from "./client.ts";
 export { accept } from "./accept.ts";
 export { serve, type SshServer } from "./server.ts";
 export type { ServeOptions, ServerLimits } from "./serve_options.ts";
+export type { MaxStartups } from "./max_startups.ts";
 export type { PeerInfo, ServerContext } from "./server_context.ts";
 export type {
   DirectTcpipRequest,

@@ -8,6 +8,7 @@ import type { ConnectionTimers } from "@hush/channels";
 import type { ServerSession } from "@hush/channels";
 import type { AlgorithmPreferences } from "@hush/kex";
 import type { Signer } from "@hush/keys";
+import type { MaxStartups } from "./max_startups.ts";
 import type { ServerContext } from "./server_context.ts";
 import type { ForwardHandlers } from "./server_forward_handlers.ts";
 
@@ -40,6 +41,11 @@ export interface ServerLimits {
    * the trace then says "Timeout, client not responding from …".
    */
   clientAliveCountMax?: number;
+  /**
+   * Connections not yet authenticated that {@linkcode serve} admits (MaxStartups; OpenSSH's
+   * 10:30:100): past `start`, new ones are dropped at `rate`% rising to all at `full`.
+   */
+  maxStartups?: MaxStartups;
 }
 
 /**

@@ -5,6 +5,7 @@
  */
 import { accept } from "./accept.ts";
 import { listenTcp, type TcpConnection } from "./adapters/tcp.ts";
+import { DEFAULT_MAX_STARTUPS, shouldDropStartup } from "./max_startups.ts";
 import type { ServeOptions } from "./serve_options.ts";
 import type { ServerContext } from "./server_context.ts";
 
@@ -45,8 +46,20 @@ export async function serve(options: ServeOptions): Promise<SshServer> {
   const listener = await listenTcp(options.hostname ?? "127.0.0.1", options.port ?? 22);
   const open = new Map<TcpConnection, ServerContext | undefined>();
   const trace = options.trace ?? (() => {});
+  const maxStartups = options.limits?.maxStartups ?? DEFAULT_MAX_STARTUPS;
+  let connectionNumber = 0;
   (async () => {
     for await (const socket of listener) {
+      connectionNumber++;
+      let pending = 0;
+      for (const ctx of open.values()) if (ctx === undefined) pending++;
+      if (shouldDropStartup(pending, maxStartups)) {
+        trace(
+          `drop connection #${connectionNumber} from [${socket.remoteAddress}]:${socket.remotePort} on [${socket.localAddress}]:${socket.localPort} past MaxStartups`,
+        );
+        socket.close();
+        continue;
+      }
       open.set(socket, undefined);
       trace(
         `Connection from ${socket.remoteAddress} port ${socket.remotePort} on ${socket.localAddress} port ${socket.localPort}`,

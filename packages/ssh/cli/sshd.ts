@@ -15,7 +15,7 @@
  * (`user:$scrypt$N$r$p$salt$hash` lines, see `hashPassword`), KexAlgorithms, Ciphers, MACs,
  * HostKeyAlgorithms (OpenSSH's `+`/`-`/`^` list syntax), RekeyLimit, MaxAuthTries,
  * LoginGraceTime, ClientAliveInterval and ClientAliveCountMax (keepalives to a quiet client; off
- * by default), AllowTcpForwarding (yes/local/remote/no; no by default), GatewayPorts
+ * by default), MaxStartups (start:rate:full, 10:30:100), AllowTcpForwarding (yes/local/remote/no; no by default), GatewayPorts
  * (where `-R` listeners bind: clientspecified by default, i.e. the address the client asked
  * for; no: loopback only; yes: every interface), StateDirectory
  * (where the host key made when no `-h` is given lives; also `$HUSH_STATE_DIR`, else
@@ -56,7 +56,7 @@ import { ptyAvailable, runSession } from "./sshd_session.ts";
 
 /** Lines an sshd prints without `-d` (the rest are debug detail). */
 const INFO_LINE =
-  /^(Server listening|Connection from|Accepted \S+ for \S+ from|Failed|Disconnected|Received signal|Connection .* ended|Generated|Loaded|Listener|No util-linux|Timeout, client)/;
+  /^(Server listening|Connection from|Accepted \S+ for \S+ from|Failed|Disconnected|Received signal|Connection .* ended|Generated|Loaded|Listener|No util-linux|Timeout, client|drop connection)/;
 
 /**
  * Where the generated host key lives when neither `-h` nor HostKey is given.
@@ -234,6 +234,7 @@ export async function main(argv: string[]): Promise<number> {
         loginGraceTime: settings.loginGraceTime,
         clientAliveInterval: settings.clientAliveInterval,
         clientAliveCountMax: settings.clientAliveCountMax,
+        maxStartups: settings.maxStartups,
         rekeyBytes: settings.rekeyBytes,
         rekeyInterval: settings.rekeyInterval,
       },

@@ -34,6 +34,7 @@ export const SSHD_OPTION_KEYS: readonly string[] = [
   "LoginGraceTime",
   "ClientAliveInterval",
   "ClientAliveCountMax",
+  "MaxStartups",
   "AllowTcpForwarding",
   "GatewayPorts",
   "StateDirectory",

@@ -7,6 +7,7 @@
 import { CIPHERS, DEFAULT_CIPHERS, DEFAULT_MACS, MACS } from "@hush/cipher";
 import { type AlgorithmPreferences, DEFAULT_KEX } from "@hush/kex";
 import { DEFAULT_HOST_KEY_ALGORITHMS } from "@hush/transport";
+import { DEFAULT_MAX_STARTUPS, type MaxStartups, parseMaxStartups } from "../max_startups.ts";
 import { algorithmList, parseSize, UsageError } from "./ssh_args.ts";
 import { parseTime, type SshdArgs, yesNo } from "./sshd_args.ts";
 
@@ -40,6 +41,8 @@ export interface SshdSettings {
   clientAliveInterval: number;
   /** ClientAliveCountMax (3). */
   clientAliveCountMax: number;
+  /** MaxStartups (10:30:100). */
+  maxStartups: MaxStartups;
   /** AuthorizedKeysFile paths with %h/%u/%% tokens, or `undefined` for the default. */
   authorizedKeysFiles?: string[];
   /** PubkeyAuthentication (yes). */
@@ -163,6 +166,10 @@ export function sshdSettings(args: SshdArgs): SshdSettings {
     throw new UsageError(`Bad ClientAliveCountMax '${aliveMax}'`);
   }
 
+  const startups = o.get("maxstartups");
+  const maxStartups = startups === undefined ? DEFAULT_MAX_STARTUPS : parseMaxStartups(startups);
+  if (!maxStartups) throw new UsageError(`Bad MaxStartups '${startups}' (start:rate:full)`);
+
   const akf = o.get("authorizedkeysfile");
   const authorizedKeysFiles = akf === undefined
     ? undefined
@@ -198,6 +205,7 @@ export function sshdSettings(args: SshdArgs): SshdSettings {
     loginGraceTime,
     clientAliveInterval,
     clientAliveCountMax,
+    maxStartups,
     authorizedKeysFiles,
     pubkey: yesNo(o.get("pubkeyauthentication"), true),
     passwordFile: passwordOn ? passwordFile : undefined,

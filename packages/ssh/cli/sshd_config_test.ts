@@ -62,6 +62,17 @@ test("ClientAliveInterval in seconds (or with s/m/h), ClientAliveCountMax at lea
   assert.throws(() => settings("-o", "ClientAliveCountMax=0"), /Bad ClientAliveCountMax/);
 });
 
+test("MaxStartups: OpenSSH's 10:30:100 by default, start:rate:full or one number", () => {
+  assert.deepEqual(settings().maxStartups, { start: 10, rate: 30, full: 100 });
+  assert.deepEqual(settings("-o", "MaxStartups=3:50:9").maxStartups, {
+    start: 3,
+    rate: 50,
+    full: 9,
+  });
+  assert.deepEqual(settings("-o", "MaxStartups 5").maxStartups, { start: 5, rate: 100, full: 5 });
+  assert.throws(() => settings("-o", "MaxStartups=10:30"), /Bad MaxStartups/);
+});
+
 test("password needs a PasswordFile; AllowTcpForwarding values", () => {
   assert.throws(() => settings("-o", "PasswordAuthentication=yes"), /needs a PasswordFile/);
   assert.equal(settings("-o", "PasswordFile=/p").passwordFile, "/p");
