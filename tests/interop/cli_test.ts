@@ -266,6 +266,59 @@ test("cli ssh: -L forwards to a local echo server, -N runs until interrupted", {
   }
 });
 
+test(
+  "cli ssh: ExitOnForwardFailure ends ssh -N with 255 when -L or -R cannot listen, as OpenSSH's ssh",
+  {
+    timeout: 60_000,
+  },
+  async (t) => {
+    if (skipWithout(t, "sshd", "ssh-keygen", "ssh")) return;
+    const w = await world();
+    // a port that is taken on both ends (client and server are this host)
+    const busy: Server = createServer();
+    await new Promise<void>((r) => busy.listen(0, "127.0.0.1", () => r()));
+    const busyPort = (busy.address() as { port: number }).port;
+    const openssh = (args: string[]) =>
+      new Promise<{ status: number | null; stderr: string }>((resolve) => {
+        const child = spawn(findBinary("ssh")!, ["-F", "none", ...args], {
+          env: { ...process.env, ...w.env },
+          stdio: ["ignore", "ignore", "pipe"],
+        });
+        let stderr = "";
+        child.stderr!.on("data", (d) => (stderr += d));
+        child.on("close", (status) => resolve({ status, stderr }));
+      });
+    const lastLine = (text: string) => text.trim().split("\n").at(-1);
+    try {
+      for (
+        const [flag, last] of [
+          ["-L", "Could not request local forwarding."],
+          ["-R", `Error: remote port forwarding failed for listen port ${busyPort}`],
+        ]
+      ) {
+        const args = [
+          ...w.base,
+          "-N",
+          "-o",
+          "ExitOnForwardFailure=yes",
+          flag,
+          `127.0.0.1:${busyPort}:127.0.0.1:9`,
+          "root@127.0.0.1",
+        ];
+        const theirs = await openssh(args);
+        assert.equal(theirs.status, 255, theirs.stderr);
+        assert.equal(lastLine(theirs.stderr), last, theirs.stderr);
+        const ours = await run(SSH_CLI, args, { env: w.env });
+        assert.equal(ours.status, 255, ours.stderr);
+        assert.equal(lastLine(ours.stderr), last, ours.stderr);
+      }
+    } finally {
+      busy.close();
+      await done(w);
+    }
+  },
+);
+
 test("cli ssh: -R 0 has sshd listen on a port it picks and brings its connections back", {
   timeout: 60_000,
 }, async (t) => {

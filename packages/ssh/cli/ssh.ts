@@ -170,6 +170,7 @@ export async function sshMain(argv: string[]): Promise<number> {
         );
         err(`channel_setup_fwd_listener_tcpip: cannot listen to port: ${spec.bindPort}\n`);
         err("Could not request local forwarding.\n");
+        if (s.exitOnForwardFailure) return SSH_FAILURE;
       }
     }
     for (const spec of args.remoteForwards) {
@@ -177,6 +178,10 @@ export async function sshMain(argv: string[]): Promise<number> {
         await remoteForward(client, spec, io, forwards);
       } catch (e) {
         io.trace(`remote forward failure: ${(e as Error).message}`);
+        if (s.exitOnForwardFailure) {
+          err(`Error: remote port forwarding failed for listen port ${spec.bindPort}\n`);
+          return SSH_FAILURE;
+        }
         err(`Warning: remote port forwarding failed for listen port ${spec.bindPort}\n`);
       }
     }

@@ -64,6 +64,7 @@ export const SSH_OPTION_KEYS: readonly string[] = [
   "HashKnownHosts",
   "UpdateHostKeys",
   "RequestTTY",
+  "ExitOnForwardFailure",
 ];
 
 /** An error in the command line (exit status 255, as ssh). */

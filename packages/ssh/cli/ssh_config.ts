@@ -52,6 +52,8 @@ export interface SshSettings {
   quiet: boolean;
   /** RequestTTY: `auto` (a pty for a shell on a terminal), `yes`, `force` or `no`. */
   requestTty: "auto" | "yes" | "force" | "no";
+  /** ExitOnForwardFailure: a `-L`/`-R` that cannot be set up ends ssh (255) instead of a warning. */
+  exitOnForwardFailure: boolean;
 }
 
 /**
@@ -211,6 +213,7 @@ export function resolveSshSettings(
     keepaliveInterval: alive === undefined ? undefined : seconds("ServerAliveInterval", alive),
     keepaliveCountMax: aliveMax === undefined ? undefined : Number(aliveMax),
     hashKnownHosts: flag("HashKnownHosts", false),
+    exitOnForwardFailure: flag("ExitOnForwardFailure", false),
     quiet: args.quiet || logLevel === "QUIET" || logLevel === "FATAL" || logLevel === "ERROR",
     requestTty: requestTty === "true"
       ? "yes"
