@@ -319,6 +319,37 @@ test(
   },
 );
 
+test("cli ssh: SetEnv and SendEnv reach the remote command as with OpenSSH's ssh", {
+  timeout: 60_000,
+}, async (t) => {
+  if (skipWithout(t, "sshd", "ssh-keygen", "ssh")) return;
+  const w = await world(["AcceptEnv HUSH_* LANG LC_*"]);
+  try {
+    const args = [
+      ...w.base,
+      "-o",
+      'SetEnv=HUSH_A=1 "HUSH_B=two words"',
+      "-o",
+      "SendEnv=HUSH_C*",
+      "-o",
+      "SendEnv=HUSH_D",
+      "root@127.0.0.1",
+      'echo "$HUSH_A|$HUSH_B|$HUSH_C1|$HUSH_D|$HUSH_E"',
+    ];
+    const env = { ...w.env, HUSH_C1: "three", HUSH_D: "four", HUSH_E: "not sent" };
+    const theirs = execFileSync(findBinary("ssh")!, ["-F", "none", ...args], {
+      env: { ...process.env, ...env },
+      encoding: "utf8",
+    });
+    assert.equal(theirs, "1|two words|three|four|\n");
+    const ours = await run(SSH_CLI, args, { env });
+    assert.equal(ours.status, 0, ours.stderr);
+    assert.equal(ours.stdout, theirs);
+  } finally {
+    await done(w);
+  }
+});
+
 test("cli ssh: -R 0 has sshd listen on a port it picks and brings its connections back", {
   timeout: 60_000,
 }, async (t) => {

@@ -65,6 +65,8 @@ export const SSH_OPTION_KEYS: readonly string[] = [
   "UpdateHostKeys",
   "RequestTTY",
   "ExitOnForwardFailure",
+  "SetEnv",
+  "SendEnv",
 ];
 
 /** An error in the command line (exit status 255, as ssh). */
@@ -227,9 +229,12 @@ export function parseSshArgs(argv: string[]): SshArgs {
           if (!m) throw new UsageError(`Bad -o option '${o}'`);
           const key = known.get(m[1].toLowerCase());
           if (!key) throw new UsageError(`Unsupported option "${m[1]}"`);
-          // IdentityFile adds up, as -i does; for the other keys the first value wins (ssh_config)
+          // IdentityFile adds up, as -i does, and so does SendEnv; for the other keys the first
+          // value wins (ssh_config)
           if (key === "IdentityFile") a.identityFiles.push(m[2]);
-          else if (!a.options.has(key.toLowerCase())) a.options.set(key.toLowerCase(), m[2]);
+          else if (key === "SendEnv") {
+            a.options.set("sendenv", `${a.options.get("sendenv") ?? ""} ${m[2]}`.trim());
+          } else if (!a.options.has(key.toLowerCase())) a.options.set(key.toLowerCase(), m[2]);
           break;
         }
         default:

@@ -11,6 +11,7 @@ import { type AlgorithmPreferences, DEFAULT_KEX, KEX_METHODS } from "@hush/kex";
 import { CERTIFICATE_ALGORITHMS, SIGNATURE_ALGORITHMS } from "@hush/keys";
 import { DEFAULT_HOST_KEY_ALGORITHMS, DEFAULT_SERVER_SIG_ALGS } from "@hush/transport";
 import { algorithmList, parseSize, type SshArgs, UsageError } from "./ssh_args.ts";
+import { parseSetEnv } from "./ssh_env.ts";
 
 /** The identity files ssh tries when none is named, in its order. */
 export const DEFAULT_IDENTITY_FILES: readonly string[] = [
@@ -54,6 +55,10 @@ export interface SshSettings {
   requestTty: "auto" | "yes" | "force" | "no";
   /** ExitOnForwardFailure: a `-L`/`-R` that cannot be set up ends ssh (255) instead of a warning. */
   exitOnForwardFailure: boolean;
+  /** SendEnv patterns: local variables to pass to the session (besides LANG and LC_*). */
+  sendEnv: string[];
+  /** SetEnv: variables to set in the session. */
+  setEnv: Record<string, string>;
 }
 
 /**
@@ -214,6 +219,8 @@ export function resolveSshSettings(
     keepaliveCountMax: aliveMax === undefined ? undefined : Number(aliveMax),
     hashKnownHosts: flag("HashKnownHosts", false),
     exitOnForwardFailure: flag("ExitOnForwardFailure", false),
+    sendEnv: (o.get("sendenv") ?? "").split(/\s+/).filter((p) => p !== ""),
+    setEnv: parseSetEnv(o.get("setenv") ?? ""),
     quiet: args.quiet || logLevel === "QUIET" || logLevel === "FATAL" || logLevel === "ERROR",
     requestTty: requestTty === "true"
       ? "yes"

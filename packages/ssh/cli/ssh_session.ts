@@ -6,6 +6,7 @@
 import type { SshClient } from "../client.ts";
 import type { SshArgs } from "./ssh_args.ts";
 import type { SshSettings } from "./ssh_config.ts";
+import { sessionEnvironment } from "./ssh_env.ts";
 import { escapeFilter } from "./ssh_escape.ts";
 import { SSH_FAILURE } from "./ssh_failure.ts";
 import { err, type Io } from "./ssh_io.ts";
@@ -39,10 +40,7 @@ export async function runSession(
   const ptyOptions = pty
     ? { term: Deno.env.get("TERM") ?? "xterm-256color", cols: size.columns, rows: size.rows }
     : undefined;
-  const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(Deno.env.toObject())) {
-    if (k === "LANG" || k.startsWith("LC_")) env[k] = v;
-  }
+  const env = sessionEnvironment(Deno.env.toObject(), s.sendEnv, s.setEnv);
   let session;
   try {
     session = command
