@@ -8,6 +8,7 @@ import { accept } from "./accept.ts";
 import type { SshClient } from "./client.ts";
 import { connect } from "./connect.ts";
 import { freezable } from "./testdata/freezable_duplex.ts";
+import { manualClock } from "./testdata/manual_clock.ts";
 import type { ServeOptions } from "./serve_options.ts";
 import type { TcpipForwardRequest } from "./server_forward_handlers.ts";
 
@@ -211,8 +212,7 @@ test("connect: keepalives keep a quiet connection, then give up on a silent serv
     },
   });
   // The keepalive clock is ours: each tick() is one ServerAliveInterval, however loaded the host.
-  const ticks: (() => void)[] = [];
-  let interval = 0;
+  const { timers, ticks, interval } = manualClock();
   const trace: string[] = [];
   const client = await connect({
     hostname: "test",
@@ -222,17 +222,11 @@ test("connect: keepalives keep a quiet connection, then give up on a silent serv
     duplex: line.duplex,
     keepaliveInterval: 15_000,
     keepaliveCountMax: 2,
-    keepaliveTimers: {
-      setInterval: (fn, ms) => {
-        interval = ms;
-        return ticks.push(fn);
-      },
-      clearInterval: () => void ticks.splice(0),
-    },
+    keepaliveTimers: timers,
     trace: (l) => trace.push(l),
   });
   const ctx = await server;
-  assert.equal(interval, 15_000);
+  assert.equal(interval(), 15_000);
   assert.equal(ticks.length, 1);
   const tick = ticks[0];
   const keepalives = () => trace.filter((l) => l === "global request keepalive@openssh.com").length;

@@ -11,6 +11,7 @@ import type { ServeOptions } from "./serve_options.ts";
 import type { ServerContext } from "./server_context.ts";
 import type { ForwardSocket, TcpipForwardRequest } from "./server_forward_handlers.ts";
 import { freezable } from "./testdata/freezable_duplex.ts";
+import { manualClock } from "./testdata/manual_clock.ts";
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
@@ -259,27 +260,20 @@ test("onClose runs once the connection has ended", async () => {
 
 test("clientAliveInterval: keepalives keep an answering client, then drop a silent one", async () => {
   // The keepalive clock is ours: each tick() is one ClientAliveInterval, however loaded the host.
-  const ticks: (() => void)[] = [];
-  let interval = 0;
+  const { timers, ticks, interval } = manualClock();
   const trace: string[] = [];
   let line!: ReturnType<typeof freezable>;
   const { client, ctx } = await connectPair(
     {
       limits: { clientAliveInterval: 60_000, clientAliveCountMax: 2 },
-      keepaliveTimers: {
-        setInterval: (fn, ms) => {
-          interval = ms;
-          return ticks.push(fn);
-        },
-        clearInterval: () => void ticks.splice(0),
-      },
+      keepaliveTimers: timers,
       trace: (l) => trace.push(l),
     },
     "",
     {},
     (duplex) => (line = freezable(duplex)).duplex,
   );
-  assert.equal(interval, 60_000);
+  assert.equal(interval(), 60_000);
   assert.equal(ticks.length, 1);
   const tick = ticks[0];
   const keepalives = () => trace.filter((l) => l === "global request keepalive@openssh.com").length;

@@ -6,16 +6,14 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { writeFileSync } from "node:fs";
-import { join } from "node:path";
 import { connect } from "@hush/ssh";
 import { startSshd } from "../helpers/openssh.ts";
 import { findPqOpenSsh, MLKEM } from "../helpers/openssh_pq.ts";
 import { keygen, tempDir as clientTempDir, trustingStore } from "./client_fixture.ts";
 import {
+  authorizedUser,
   type HushSshd,
   makeKey,
-  publicLine,
   run,
   sshBase,
   startHushSshd,
@@ -107,9 +105,7 @@ test(`OpenSSH 10 ssh → Hush sshd: ${MLKEM}`, { timeout: 120_000 }, async (t) =
   const { dir, remove } = tempDir("hush-sshd-pq-");
   let sshd: HushSshd | undefined;
   try {
-    const user = makeKey(dir, "user_ed25519", "ed25519");
-    const keysFile = join(dir, "authorized_keys");
-    writeFileSync(keysFile, publicLine(user) + "\n");
+    const { user, keysFile } = authorizedUser(dir, "user_ed25519");
     sshd = await startHushSshd([
       ...[
         makeKey(dir, "host_ed25519", "ed25519"),

@@ -13,16 +13,14 @@ import { DEFAULT_KEX } from "@hush/kex";
 import { DEFAULT_HOST_KEY_ALGORITHMS } from "@hush/transport";
 import { requireOpenSsh } from "../helpers/openssh.ts";
 import {
+  authorizedUser,
   type HushSshd,
   makeKey,
-  publicLine,
   run,
   sshBase,
   startHushSshd,
   tempDir,
 } from "./server_fixture.ts";
-import { writeFileSync } from "node:fs";
-import { join } from "node:path";
 
 function sshQuery(what: string): string[] {
   return spawnSync("ssh", ["-Q", what], { encoding: "utf8" }).stdout.split("\n").filter((s) => s);
@@ -69,9 +67,7 @@ test(
     const { dir, remove } = tempDir("hush-sshd-alg-");
     let sshd: HushSshd | undefined;
     try {
-      const user = makeKey(dir, "user_ed25519", "ed25519");
-      const keysFile = join(dir, "authorized_keys");
-      writeFileSync(keysFile, publicLine(user) + "\n");
+      const { user, keysFile } = authorizedUser(dir, "user_ed25519");
       const hostKeyFiles = [
         makeKey(dir, "host_ed25519", "ed25519"),
         makeKey(dir, "host_ecdsa256", "ecdsa", 256),
@@ -184,9 +180,7 @@ test(
     const { dir, remove } = tempDir("hush-sshd-strict-");
     let sshd: HushSshd | undefined;
     try {
-      const user = makeKey(dir, "user_ed25519", "ed25519");
-      const keysFile = join(dir, "authorized_keys");
-      writeFileSync(keysFile, publicLine(user) + "\n");
+      const { user, keysFile } = authorizedUser(dir, "user_ed25519");
       // The server's own lists decide: two host keys but only ECDSA P-384 allowed, one kex,
       // one cipher (the client offers its defaults).
       sshd = await startHushSshd([

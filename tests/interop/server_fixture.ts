@@ -5,7 +5,7 @@
  * @module
  */
 import { execFileSync, spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { connect as netConnect, createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -86,6 +86,14 @@ export function makeKey(dir: string, name: string, type: string, bits?: number):
 /** The `.pub` line of a key made by {@linkcode makeKey}. */
 export function publicLine(file: string): string {
   return readFileSync(`${file}.pub`, "utf8").trim();
+}
+
+/** An ed25519 user key made by ssh-keygen, and an authorized_keys file in `dir` listing it. */
+export function authorizedUser(dir: string, name = "user"): { user: string; keysFile: string } {
+  const user = makeKey(dir, name, "ed25519");
+  const keysFile = join(dir, "authorized_keys");
+  writeFileSync(keysFile, publicLine(user) + "\n");
+  return { user, keysFile };
 }
 
 /** A running Hush sshd subprocess. */

@@ -15,6 +15,7 @@ import { parsePrivateKey } from "@hush/keys";
 import { connect } from "@hush/ssh";
 import { requireOpenSsh } from "../helpers/openssh.ts";
 import {
+  authorizedUser,
   type HushSshd,
   makeKey,
   publicLine,
@@ -58,9 +59,7 @@ test("Hush sshd serves host certificates that OpenSSH ssh and the Hush client ve
   try {
     const ca = makeKey(dir, "host_ca", "ed25519");
     const otherCa = makeKey(dir, "other_ca", "ed25519");
-    const user = makeKey(dir, "user", "ed25519");
-    const keysFile = join(dir, "authorized_keys");
-    writeFileSync(keysFile, publicLine(user) + "\n");
+    const { user, keysFile } = authorizedUser(dir, "user");
     const hostKeys = [
       makeKey(dir, "host_ed25519", "ed25519"),
       makeKey(dir, "host_p256", "ecdsa", 256),

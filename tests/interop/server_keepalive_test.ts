@@ -7,14 +7,11 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { writeFileSync } from "node:fs";
-import { join } from "node:path";
 import process from "node:process";
 import { requireOpenSsh } from "../helpers/openssh.ts";
 import {
+  authorizedUser,
   type HushSshd,
-  makeKey,
-  publicLine,
   run,
   sshBase,
   startHushSshd,
@@ -38,9 +35,7 @@ test("Hush sshd ClientAliveInterval: answered keepalives keep a session, silence
   const { dir, remove } = tempDir("hush-sshd-alive-");
   let sshd: HushSshd | undefined;
   try {
-    const user = makeKey(dir, "user", "ed25519");
-    const keysFile = join(dir, "authorized_keys");
-    writeFileSync(keysFile, publicLine(user) + "\n");
+    const { user, keysFile } = authorizedUser(dir, "user");
     sshd = await startHushSshd([
       "-d",
       "-o",

@@ -13,6 +13,7 @@ import { hashPassword, serve, tcpForwarding } from "@hush/ssh";
 import { generateKey } from "@hush/keys";
 import { findBinary, freePort, requireOpenSsh } from "../helpers/openssh.ts";
 import {
+  authorizedUser,
   echoServer,
   type HushSshd,
   makeKey,
@@ -409,9 +410,7 @@ test("Hush sshd limits: MaxAuthTries and LoginGraceTime as OpenSSH ssh sees them
   const { dir, remove } = tempDir("hush-sshd-limits-");
   let sshd: HushSshd | undefined;
   try {
-    const good = makeKey(dir, "good", "ed25519");
-    const keysFile = join(dir, "authorized_keys");
-    writeFileSync(keysFile, publicLine(good) + "\n");
+    const { user: good, keysFile } = authorizedUser(dir, "good");
     const strangers = [1, 2, 3].map((i) => makeKey(dir, `stranger${i}`, "ed25519"));
     sshd = await startHushSshd([
       "-o",

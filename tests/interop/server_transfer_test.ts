@@ -6,12 +6,11 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { requireOpenSsh, type Sshd, startSshd } from "../helpers/openssh.ts";
 import {
+  authorizedUser,
   type HushSshd,
-  makeKey,
   publicLine,
   run,
   sshBase,
@@ -34,9 +33,7 @@ test("256 MiB up and down through ssh → Hush sshd, SHA-256 compared, MB/s vs O
   let hush: HushSshd | undefined;
   let openssh: Sshd | undefined;
   try {
-    const user = makeKey(dir, "user", "ed25519");
-    const keysFile = join(dir, "authorized_keys");
-    writeFileSync(keysFile, publicLine(user) + "\n");
+    const { user, keysFile } = authorizedUser(dir, "user");
     const file = join(dir, "random.bin");
     execFileSync("sh", ["-c", `head -c ${SIZE} /dev/urandom > '${file}'`]);
     const expected = execFileSync("sha256sum", [file], { encoding: "utf8" }).split(" ")[0];
