@@ -204,6 +204,13 @@ export function fromNodeSocket(socket: import("node:net").Socket): TcpConnection
           c.error(e);
         } catch { /* cancelled */ }
       });
+      // A socket we destroy (close()) never emits 'end': end the stream on 'close' too, as the
+      // Deno adapter does, so that a reader waiting on it (a handshake) finishes at once.
+      socket.once("close", () => {
+        try {
+          c.close();
+        } catch { /* ended, errored or cancelled */ }
+      });
       socket.resume();
     },
     pull() {

@@ -25,3 +25,19 @@ test("tcp: a half-closed connection still carries the reply (EOF ends only the r
   await served;
   listener.close();
 });
+
+test("tcp: close() ends our own reading half at once, the peer silent and connected", async () => {
+  const listener = await listenTcp("127.0.0.1", 0);
+  const accepted = (async () => {
+    for await (const conn of listener) return conn;
+  })();
+  // the peer connects and then says nothing, as a client that stalls before its version line
+  const peer = await connectTcp("127.0.0.1", listener.port);
+  const conn = (await accepted)!;
+  const reader = conn.readable.getReader();
+  const read = reader.read();
+  conn.close();
+  assert.deepEqual(await read, { done: true, value: undefined });
+  peer.close();
+  listener.close();
+});
