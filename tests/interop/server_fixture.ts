@@ -122,8 +122,24 @@ export function startHushSshd(
   ], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"], cwd: ROOT });
   let log = "";
   let out = "";
+  let stopping = false;
+  let started = false;
   child.stderr.on("data", (d: Buffer) => (log += d.toString()));
   const exited = new Promise<number | null>((resolve) => child.once("exit", (c) => resolve(c)));
+  // A server that dies mid-test fails the test with "Connection refused" from ssh, which says
+  // nothing of why: print its last words where the runner repeats failures (a DIAGNOSTIC line).
+  child.once("exit", (code, signal) => {
+    if (stopping || !started) return;
+    // stderr may still hold its last lines when 'exit' fires; 'close' has them all.
+    child.once("close", () => {
+      const tail = log.split("\n").slice(-40).join("\n");
+      console.error(
+        `DIAGNOSTIC Hush sshd (${args.join(" ")}) exited on its own with ${
+          signal ?? `code ${code}`
+        }; the end of its log:\n${tail.replace(/^/gm, "DIAGNOSTIC   ")}`,
+      );
+    });
+  });
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill("SIGKILL");
@@ -140,13 +156,17 @@ export function startHushSshd(
       if (!m) return;
       clearTimeout(timer);
       child.off("exit", early);
+      started = true;
       resolve({
         port: Number(m[2]),
         log: () => log,
         stop: async () => {
           // process.kill, not child.kill: Deno's child_process then reports the exit
           // code the server chose instead of the signal it was sent.
-          if (child.exitCode === null) process.kill(child.pid!, "SIGTERM");
+          stopping = true;
+          if (child.exitCode === null && child.signalCode === null) {
+            process.kill(child.pid!, "SIGTERM");
+          }
           const code = await Promise.race([
             exited,
             new Promise<"timeout">((r) => setTimeout(() => r("timeout"), 5000)),

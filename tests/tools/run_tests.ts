@@ -117,6 +117,10 @@ function failureLines(runtime: string, output: string, max = 60): string[] {
     picked = lines.filter((l) => /^\(fail\)|^error:|^\s+at .*\.bundle\.mjs/.test(l));
   }
   picked = picked.filter((l) => l.trim() !== "");
+  // Lines a test printed to explain a failure (a server's last words) come first.
+  const diagnostics = lines.filter((l) => l.includes("DIAGNOSTIC "))
+    .map((l) => l.slice(l.indexOf("DIAGNOSTIC ")));
+  if (diagnostics.length > 0) picked = [...diagnostics.slice(0, max), ...picked];
   return picked.length > max ? [...picked.slice(0, max), `… ${picked.length - max} more`] : picked;
 }
 
