@@ -127,16 +127,16 @@ export function startHushSshd(
   child.stderr.on("data", (d: Buffer) => (log += d.toString()));
   const exited = new Promise<number | null>((resolve) => child.once("exit", (c) => resolve(c)));
   // A server that dies mid-test fails the test with "Connection refused" from ssh, which says
-  // nothing of why: print its last words where the runner repeats failures (a DIAGNOSTIC line).
+  // nothing of why: print its last words where the runner repeats failures (a FAILURE-CONTEXT line).
   child.once("exit", (code, signal) => {
     if (stopping || !started) return;
     // stderr may still hold its last lines when 'exit' fires; 'close' has them all.
     child.once("close", () => {
       const tail = log.split("\n").slice(-40).join("\n");
       console.error(
-        `DIAGNOSTIC Hush sshd (${args.join(" ")}) exited on its own with ${
+        `FAILURE-CONTEXT Hush sshd (${args.join(" ")}) exited on its own with ${
           signal ?? `code ${code}`
-        }; the end of its log:\n${tail.replace(/^/gm, "DIAGNOSTIC   ")}`,
+        }; the end of its log:\n${tail.replace(/^/gm, "FAILURE-CONTEXT   ")}`,
       );
     });
   });

@@ -118,8 +118,8 @@ function failureLines(runtime: string, output: string, max = 60): string[] {
   }
   picked = picked.filter((l) => l.trim() !== "");
   // Lines a test printed to explain a failure (a server's last words) come first.
-  const diagnostics = lines.filter((l) => l.includes("DIAGNOSTIC "))
-    .map((l) => l.slice(l.indexOf("DIAGNOSTIC ")));
+  const diagnostics = lines.filter((l) => l.includes("FAILURE-CONTEXT "))
+    .map((l) => l.slice(l.indexOf("FAILURE-CONTEXT ")));
   if (diagnostics.length > 0) picked = [...diagnostics.slice(0, max), ...picked];
   return picked.length > max ? [...picked.slice(0, max), `… ${picked.length - max} more`] : picked;
 }
