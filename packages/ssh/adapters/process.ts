@@ -4,7 +4,7 @@
  * @module
  */
 import { spawn } from "node:child_process";
-import { Readable, Writable } from "node:stream";
+import { readableFromPipe, writableToPipe } from "./child_stdio.ts";
 import { resizeScriptPty, sttySizeCommand } from "./pty_size.ts";
 
 /**
@@ -115,18 +115,17 @@ export function spawnCommand(
     stdio: ["pipe", "pipe", "pipe"],
   });
   const exit = new Promise<ProcessExit>((resolve) => {
-    child.once("error", () => resolve({ code: 127, signal: null }));
+    child.on("error", () => resolve({ code: 127, signal: null }));
     child.once(
       "close",
       (code: number | null, signal: string | null) =>
         resolve({ code, signal: signal ? signal.replace(/^SIG/, "") : null }),
     );
   });
-  child.stdin.on("error", () => {}); // EPIPE when the command exits before reading its input
   return {
-    stdin: Writable.toWeb(child.stdin) as WritableStream<Uint8Array>,
-    stdout: Readable.toWeb(child.stdout) as unknown as ReadableStream<Uint8Array>,
-    stderr: Readable.toWeb(child.stderr) as unknown as ReadableStream<Uint8Array>,
+    stdin: writableToPipe(child.stdin),
+    stdout: readableFromPipe(child.stdout),
+    stderr: readableFromPipe(child.stderr),
     exit,
     kill: (signal: string) => {
       try {
