@@ -164,6 +164,9 @@ export function startHushSshd(
           // process.kill, not child.kill: Deno's child_process then reports the exit
           // code the server chose instead of the signal it was sent.
           stopping = true;
+          // An error the server survived is still a bug: say so where the runner shows it.
+          const internal = log.split("\n").filter((l) => l.includes("sshd: internal error"));
+          for (const line of internal) console.error(`TEST-WARNING Hush sshd: ${line}`);
           if (child.exitCode === null && child.signalCode === null) {
             process.kill(child.pid!, "SIGTERM");
           }

@@ -102,6 +102,15 @@ const results: [string, Counts][] = [];
 /** What failed, per runtime, repeated at the end: CI keeps only the tail of a long log. */
 const failureReports: [string, string[]][] = [];
 
+/** Lines a test printed as `TEST-WARNING …`: faults it survived (a server's internal error). */
+const warnings: string[] = [];
+function collectWarnings(output: string): void {
+  for (const line of output.split("\n")) {
+    const at = line.indexOf("TEST-WARNING ");
+    if (at >= 0 && warnings.length < 20) warnings.push(line.slice(at));
+  }
+}
+
 /** The lines that name what failed, at most `max` of them. */
 function failureLines(runtime: string, output: string, max = 60): string[] {
   const lines = output.split("\n");
@@ -126,6 +135,7 @@ function failureLines(runtime: string, output: string, max = 60): string[] {
 
 Deno.env.set("NO_COLOR", "1");
 const deno = await run(Deno.execPath(), ["test", "-A", "--doc", "--parallel", ...roots]);
+collectWarnings(deno.output);
 const denoResult = denoCounts(deno.output);
 if (deno.code !== 0 && denoResult.failed === 0) denoResult.failed = 1;
 results.push(["deno", denoResult]);
@@ -209,6 +219,10 @@ if (nodeRun && bunRun) {
 
 const total: Counts = { passed: 0, failed: 0, skipped: 0 };
 console.log("");
+if (warnings.length > 0) {
+  console.log("Warnings (tests that passed may print these too):");
+  for (const line of warnings) console.log(`  ${line}`);
+}
 for (const [runtime, lines] of failureReports) {
   console.log(`What failed on ${runtime}:`);
   for (const line of lines) console.log(`  ${line}`);

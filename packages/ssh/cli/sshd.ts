@@ -265,7 +265,19 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
+/**
+ * Logs an error that escaped every handler, with its stack, and lets the server go on. OpenSSH
+ * forks a process per connection, so a fault ends one session; here all sessions share one
+ * process, and one connection's fault must not end the others.
+ */
+function internalError(e: unknown): void {
+  const text = e instanceof Error ? e.stack ?? `${e.name}: ${e.message}` : String(e);
+  process.stderr.write(`sshd: internal error, still serving: ${text}\n`);
+}
+
 if (import.meta.main) {
+  process.on("uncaughtException", internalError);
+  process.on("unhandledRejection", internalError);
   const code = await main(process.argv.slice(2));
   process.exit(code);
 }
