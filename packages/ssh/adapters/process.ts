@@ -4,7 +4,9 @@
  * @module
  */
 import { spawn } from "node:child_process";
+import type { TerminalModes } from "@hush/wire";
 import { readableFromPipe, writableToPipe } from "./child_stdio.ts";
+import { sttyModeArguments } from "./pty_modes.ts";
 import { resizeScriptPty, sttySizeCommand } from "./pty_size.ts";
 
 /**
@@ -60,7 +62,10 @@ export interface ChildProcessStreams {
  * @example
  * ```ts
  * import type { SpawnOptions } from "@hush/ssh";
- * const options: SpawnOptions = { env: { LANG: "C.UTF-8" }, pty: { term: "xterm", cols: 80, rows: 24 } };
+ * const options: SpawnOptions = {
+ *   env: { LANG: "C.UTF-8" },
+ *   pty: { term: "xterm", cols: 80, rows: 24, modes: [{ opcode: 53, value: 0 }] }, // ECHO off
+ * };
  * ```
  */
 export interface SpawnOptions {
@@ -68,8 +73,11 @@ export interface SpawnOptions {
   env?: Record<string, string>;
   /** Working directory (the user's home by default). */
   cwd?: string;
-  /** Run under a pseudo-terminal through util-linux `script`, when available. */
-  pty?: { term: string; cols: number; rows: number };
+  /**
+   * Run under a pseudo-terminal through util-linux `script`, when available, with the
+   * `pty-req`'s terminal modes (RFC 4254 §8) applied.
+   */
+  pty?: { term: string; cols: number; rows: number; modes?: TerminalModes };
 }
 
 /**
@@ -105,9 +113,12 @@ export function spawnCommand(
     env.LINES = String(options.pty.rows);
     // util-linux script(1) gives the child a real pty; -q quiet, -e exit status, -f flush.
     // Its size is set first: script copies it from its own stdin, a pipe here (0×0).
+    // The modes go in a stty call of their own, so that one the pty refuses cannot undo the size.
     const size = sttySizeCommand(options.pty.cols, options.pty.rows);
+    const modes = sttyModeArguments(options.pty.modes ?? []);
+    const setup = modes.length > 0 ? `${size}; stty ${modes.join(" ")} 2>/dev/null` : size;
     file = "script";
-    args = ["-qefc", `${size}; ${command ?? `exec ${shell} -i`}`, "/dev/null"];
+    args = ["-qefc", `${setup}; ${command ?? `exec ${shell} -i`}`, "/dev/null"];
   }
   const child = spawn(file, args, {
     env,

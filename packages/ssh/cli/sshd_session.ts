@@ -1,7 +1,8 @@
 /**
  * What `hush sshd` does with a session channel: `pty-req`, `env` (LANG and LC_* only),
  * `exec` and `shell` as child processes of the current OS user (with a pty through util-linux
- * `script` when asked for and available, sized as asked and resized by `window-change`),
+ * `script` when asked for and available, sized and set to the terminal modes as asked, resized
+ * by `window-change`),
  * `signal`, then the exit status or exit signal.
  * stdin, stdout and stderr are piped with backpressure both ways (the channel window on one
  * side, the pipe buffers on the other).
@@ -11,7 +12,7 @@ import { existsSync } from "node:fs";
 import process from "node:process";
 import type { PtyRequest, ServerSession } from "@hush/channels";
 import type { ChannelRequestBody } from "@hush/wire";
-import { type ChildProcessStreams, spawnCommand } from "../adapters/process.ts";
+import { type ChildProcessStreams, spawnCommand, type SpawnOptions } from "../adapters/process.ts";
 import type { ServerContext } from "../server_context.ts";
 
 /**
@@ -94,10 +95,15 @@ export function runSession(
     const remote = `${context.remoteAddress ?? "unknown"} ${context.remotePort ?? 0}`;
     env.SSH_CLIENT = `${remote} ${context.localPort ?? 0}`;
     env.SSH_CONNECTION = `${remote} ${context.localAddress ?? "unknown"} ${context.localPort ?? 0}`;
-    let terminal: { term: string; cols: number; rows: number } | undefined;
+    let terminal: SpawnOptions["pty"];
     if (pty) {
       if (options.ptyAvailable ?? ptyAvailable()) {
-        terminal = { term: pty.term || "dumb", cols: pty.cols || 80, rows: pty.rows || 24 };
+        terminal = {
+          term: pty.term || "dumb",
+          cols: pty.cols || 80,
+          rows: pty.rows || 24,
+          modes: pty.modes,
+        };
       } else {
         trace(`session ${id}: no pty available (util-linux script not found); running without one`);
       }
@@ -149,8 +155,10 @@ export function runSession(
           return false;
         }
         if (child) return false;
-        pty = { term: req.term, cols: req.cols, rows: req.rows };
-        trace(`session ${id}: pty-req ${req.term} ${req.cols}x${req.rows}`);
+        pty = { term: req.term, cols: req.cols, rows: req.rows, modes: req.modes };
+        trace(
+          `session ${id}: pty-req ${req.term} ${req.cols}x${req.rows}, ${req.modes.length} modes`,
+        );
         return true;
       case "env":
         if (!ACCEPTED_ENV.test(req.name) || req.value.length > 256) {

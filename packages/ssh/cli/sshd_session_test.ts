@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { authenticateClient } from "@hush/auth";
 import { Connection, type Session } from "@hush/channels";
 import { generateKey } from "@hush/keys";
+import { TerminalMode } from "@hush/wire";
 import { startTransport } from "@hush/transport";
 import { memoryDuplexPair } from "../adapters/memory.ts";
 import type { ChildProcessStreams } from "../adapters/process.ts";
@@ -147,6 +148,36 @@ test("the pty has the requested size, and window-change resizes it with SIGWINCH
   assert.match(out, /^30 100\r?\n40 120\r?\n$/);
   assert.equal(await session.exitStatus, 0);
   assert.ok(trace.some((l) => /window-change 120x40$/.test(l)), trace.join("\n"));
+  await client.close();
+});
+
+test("the pty starts with the pty-req's terminal modes; ones Linux lacks are left out", async (t) => {
+  if (!ptyAvailable()) return t.skip("util-linux script not installed");
+  const { client, trace } = await sessionPair();
+  const session = await client.openSession();
+  const modes = [
+    { opcode: TerminalMode.ECHO, value: 0 },
+    { opcode: TerminalMode.VINTR, value: 7 }, // ^G
+    { opcode: TerminalMode.VERASE, value: 8 }, // ^H
+    { opcode: TerminalMode.VKILL, value: 255 }, // not set
+    { opcode: TerminalMode.IXON, value: 0 },
+    { opcode: TerminalMode.IUTF8, value: 1 },
+    { opcode: TerminalMode.VSTATUS, value: 20 }, // BSD only
+    { opcode: TerminalMode.TTY_OP_ISPEED, value: 9600 },
+  ];
+  assert.equal(await session.pty({ term: "xterm", cols: 90, rows: 20, modes }), true);
+  await session.exec("stty -a");
+  await session.writable.getWriter().close();
+  const { out } = await collect(session);
+  assert.equal(await session.exitStatus, 0);
+  assert.match(out, /rows 20; columns 90/);
+  assert.match(out, /intr = \^G;/);
+  assert.match(out, /erase = \^H;/);
+  assert.match(out, /kill = <undef>;/);
+  assert.match(out, /(^|\s)-echo(\s|$)/m);
+  assert.match(out, /(^|\s)-ixon(\s|$)/m);
+  assert.match(out, /(^|\s)iutf8(\s|$)/m);
+  assert.ok(trace.some((l) => /pty-req xterm 90x20, 8 modes$/.test(l)), trace.join("\n"));
   await client.close();
 });
 
