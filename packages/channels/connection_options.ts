@@ -54,7 +54,7 @@ export interface ConnectionOptions {
   /**
    * Give up once this many keepalives in a row found the peer silent (default 3, as
    * `ServerAliveCountMax`): the connection disconnects with CONNECTION_LOST and `error` says
-   * "Timeout, peer not responding".
+   * "Timeout, peer not responding". `Infinity` never gives up.
    */
   keepaliveCountMax?: number;
   /** Timers for keepalives (default: the global `setInterval`/`clearInterval`). */

@@ -39,7 +39,10 @@ const GLOBAL_TIMERS: ConnectionTimers = {
 export interface KeepaliveInit {
   /** Milliseconds between ticks; 0 (or less) never ticks. */
   interval: number;
-  /** Silent ticks in a row tolerated (default {@linkcode DEFAULT_KEEPALIVE_COUNT_MAX}). */
+  /**
+   * Silent ticks in a row tolerated (default {@linkcode DEFAULT_KEEPALIVE_COUNT_MAX});
+   * `Infinity` keeps sending keepalives and never gives up.
+   */
   countMax?: number;
   /** The clock (default: the global `setInterval`/`clearInterval`). */
   timers?: ConnectionTimers;
@@ -102,7 +105,7 @@ export class Keepalive {
         giveUp();
         return;
       }
-      trace(`keepalive ${missed}/${countMax}`);
+      trace(Number.isFinite(countMax) ? `keepalive ${missed}/${countMax}` : `keepalive ${missed}`);
       send();
     }, interval);
   }

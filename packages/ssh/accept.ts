@@ -95,7 +95,10 @@ export async function accept(
     role: "server",
     trace,
     keepaliveInterval: options.limits?.clientAliveInterval,
-    keepaliveCountMax: options.limits?.clientAliveCountMax,
+    // OpenSSH's ClientAliveCountMax 0: keepalives without ever dropping the client
+    keepaliveCountMax: options.limits?.clientAliveCountMax === 0
+      ? Infinity
+      : options.limits?.clientAliveCountMax,
     timers: options.keepaliveTimers,
     onChannelOpen: async (open): Promise<boolean | ChannelOpenRefusal> => {
       if (open.channelType === "session") return options.onSession ? true : false;

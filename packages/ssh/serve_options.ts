@@ -38,7 +38,8 @@ export interface ServerLimits {
   clientAliveInterval?: number;
   /**
    * Drop a client once this many keepalives in a row went unanswered (ClientAliveCountMax, 3);
-   * the trace then says "Timeout, client not responding from …".
+   * the trace then says "Timeout, client not responding from …". 0 never drops one (keepalives
+   * are still sent), as with OpenSSH.
    */
   clientAliveCountMax?: number;
   /**

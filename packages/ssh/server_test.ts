@@ -309,3 +309,27 @@ test("clientAliveInterval: keepalives keep an answering client, then drop a sile
   assert.equal(ticks.length, 0, "the keepalive timer is stopped");
   await client.close();
 });
+
+test("clientAliveCountMax 0: keepalives go on, a silent client is never dropped (OpenSSH's 0)", async () => {
+  const { timers, ticks } = manualClock();
+  const trace: string[] = [];
+  let line!: ReturnType<typeof freezable>;
+  const { client, ctx } = await connectPair(
+    {
+      limits: { clientAliveInterval: 60_000, clientAliveCountMax: 0 },
+      keepaliveTimers: timers,
+      trace: (l) => trace.push(l),
+    },
+    "",
+    {},
+    (duplex) => (line = freezable(duplex)).duplex,
+  );
+  line.freeze();
+  for (let i = 0; i < 20; i++) ticks[0]();
+  await new Promise((r) => setTimeout(r, 0));
+  assert.equal(ctx.connection.error, undefined);
+  assert.equal(ticks.length, 1, "the keepalive timer still runs");
+  assert.ok(trace.includes("keepalive 20"), trace.join("\n"));
+  assert.ok(!trace.some((l) => /Timeout/.test(l)));
+  await client.close();
+});

@@ -39,7 +39,7 @@ export interface SshdSettings {
   loginGraceTime: number;
   /** ClientAliveInterval in milliseconds (0: no keepalives, as OpenSSH's default). */
   clientAliveInterval: number;
-  /** ClientAliveCountMax (3). */
+  /** ClientAliveCountMax (3; 0 never drops a client). */
   clientAliveCountMax: number;
   /** MaxStartups (10:30:100). */
   maxStartups: MaxStartups;
@@ -162,7 +162,7 @@ export function sshdSettings(args: SshdArgs): SshdSettings {
   const clientAliveInterval = alive === undefined ? 0 : parseTime(alive);
   const aliveMax = o.get("clientalivecountmax");
   const clientAliveCountMax = aliveMax === undefined ? 3 : Number(aliveMax);
-  if (!Number.isInteger(clientAliveCountMax) || clientAliveCountMax < 1) {
+  if (!Number.isInteger(clientAliveCountMax) || clientAliveCountMax < 0) {
     throw new UsageError(`Bad ClientAliveCountMax '${aliveMax}'`);
   }
 

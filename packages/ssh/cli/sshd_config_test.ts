@@ -54,12 +54,14 @@ test("RekeyLimit, MaxAuthTries and LoginGraceTime at and past their bounds", () 
   assert.equal(settings("-o", "LoginGraceTime=2m").loginGraceTime, 120_000);
 });
 
-test("ClientAliveInterval in seconds (or with s/m/h), ClientAliveCountMax at least 1", () => {
+test("ClientAliveInterval in seconds (or with s/m/h), ClientAliveCountMax 0 (never drop) and up", () => {
   assert.equal(settings("-o", "ClientAliveInterval=15").clientAliveInterval, 15_000);
   assert.equal(settings("-o", "ClientAliveInterval 1m").clientAliveInterval, 60_000);
   assert.throws(() => settings("-o", "ClientAliveInterval=soon"), /Bad time/);
   assert.equal(settings("-o", "ClientAliveCountMax=1").clientAliveCountMax, 1);
-  assert.throws(() => settings("-o", "ClientAliveCountMax=0"), /Bad ClientAliveCountMax/);
+  assert.equal(settings("-o", "ClientAliveCountMax=0").clientAliveCountMax, 0);
+  assert.throws(() => settings("-o", "ClientAliveCountMax=-1"), /Bad ClientAliveCountMax/);
+  assert.throws(() => settings("-o", "ClientAliveCountMax=many"), /Bad ClientAliveCountMax/);
 });
 
 test("MaxStartups: OpenSSH's 10:30:100 by default, start:rate:full or one number", () => {
