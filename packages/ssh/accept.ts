@@ -16,21 +16,11 @@ import {
 } from "@hush/channels";
 import { type ByteDuplex, startTransport } from "@hush/transport";
 import type { GlobalRequestBody } from "@hush/wire";
+import { pipeChannel } from "./channel_pipe.ts";
 import { isKeepaliveTimeout } from "./keepalive_timeout.ts";
 import type { ServeOptions } from "./serve_options.ts";
 import type { PeerInfo, ServerContext } from "./server_context.ts";
 import type { ForwardSocket, RemoteForward } from "./server_forward_handlers.ts";
-
-/** Pipes a channel and a socket both ways; closes both once either side is done with both. */
-function pipeChannel(channel: Channel, socket: ForwardSocket, trace: (line: string) => void): void {
-  const up = socket.readable.pipeTo(channel.writable).catch(() => {});
-  const down = channel.readable.pipeTo(socket.writable).catch(() => {});
-  Promise.all([up, down]).then(() => channel.close()).catch(() => {});
-  channel.closed.then(() => {
-    trace(`channel ${channel.id}: ${channel.channelType} closed`);
-    socket.close?.();
-  });
-}
 
 function portReply(port: number): Uint8Array {
   const reply = new Uint8Array(4);

@@ -13,6 +13,7 @@ import {
   type LocalForwardOptions,
   RemoteForwardTable,
 } from "./client_forward.ts";
+import { requestAgentForwarding } from "./agent_forward.ts";
 import type { ConnectOptions } from "./connect_options.ts";
 import { isKeepaliveTimeout } from "./keepalive_timeout.ts";
 
@@ -74,6 +75,7 @@ export class SshClient {
   /** The connection layer (channels, global requests). */
   readonly connection: Connection;
   #forwards: RemoteForwardTable;
+  #forwardAgent: boolean;
 
   /**
    * Use {@linkcode connect}. `forwards` must be the table whose handlers the `connection` was
@@ -90,6 +92,7 @@ export class SshClient {
     this.transport = transport;
     this.connection = connection;
     this.#forwards = forwards;
+    this.#forwardAgent = options.forwardAgent !== undefined;
     connection.closed.then(() => {
       if (isKeepaliveTimeout(connection.error)) {
         options.trace?.("Timeout, server not responding.");
@@ -125,8 +128,7 @@ export class SshClient {
     command: string,
     options: { pty?: PtyOptions; env?: Record<string, string> } = {},
   ): Promise<Session> {
-    const session = await this.connection.openSession();
-    for (const [name, value] of Object.entries(options.env ?? {})) await session.env(name, value);
+    const session = await this.#openSession(options.env);
     if (options.pty) await session.pty(ptyRequest(options.pty));
     await session.exec(command);
     return session;
@@ -136,10 +138,17 @@ export class SshClient {
   async shell(
     options: { pty?: PtyOptions | false; env?: Record<string, string> } = {},
   ): Promise<Session> {
-    const session = await this.connection.openSession();
-    for (const [name, value] of Object.entries(options.env ?? {})) await session.env(name, value);
+    const session = await this.#openSession(options.env);
     if (options.pty !== false) await session.pty(ptyRequest(options.pty ?? {}));
     await session.shell();
+    return session;
+  }
+
+  /** A new session with `env` sent, and agent forwarding asked for when `forwardAgent` is set. */
+  async #openSession(env: Record<string, string> = {}): Promise<Session> {
+    const session = await this.connection.openSession();
+    if (this.#forwardAgent) await requestAgentForwarding(session);
+    for (const [name, value] of Object.entries(env)) await session.env(name, value);
     return session;
   }
 

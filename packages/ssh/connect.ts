@@ -9,6 +9,7 @@ import { checkHostKey } from "@hush/hostkeys";
 import { startTransport } from "@hush/transport";
 import { DisconnectReason } from "@hush/wire";
 import { connectTcp } from "./adapters/tcp.ts";
+import { agentChannelHandlers } from "./agent_forward.ts";
 import { SshClient } from "./client.ts";
 import { RemoteForwardTable } from "./client_forward.ts";
 import type { ConnectOptions } from "./connect_options.ts";
@@ -120,11 +121,15 @@ export async function connect(options: ConnectOptions): Promise<SshClient> {
     if (closeSocket) timeout?.removeEventListener("abort", closeSocket);
   }
   const forwards = new RemoteForwardTable();
+  const channels = agentChannelHandlers(options.forwardAgent, trace, {
+    open: forwards.openHandler(options.onChannelOpen),
+    channel: forwards.channelHandler(options.onChannel),
+  });
   const connection = new Connection(transport, {
     role: "client",
     trace,
-    onChannelOpen: forwards.openHandler(options.onChannelOpen),
-    onChannel: forwards.channelHandler(options.onChannel),
+    onChannelOpen: channels.open,
+    onChannel: channels.channel,
     keepaliveInterval: options.keepaliveInterval,
     keepaliveCountMax: options.keepaliveCountMax,
     timers: options.keepaliveTimers ?? UNREF_TIMERS,

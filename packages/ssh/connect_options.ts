@@ -14,6 +14,7 @@ import type { HostKeyPolicy, KnownHosts } from "@hush/hostkeys";
 import type { AlgorithmPreferences } from "@hush/kex";
 import type { Signer } from "@hush/keys";
 import type { ByteDuplex } from "@hush/transport";
+import type { ForwardSocket } from "./server_forward_handlers.ts";
 
 /**
  * Options for {@linkcode connect}.
@@ -105,4 +106,11 @@ export interface ConnectOptions {
   onChannelOpen?: ChannelOpenHandler;
   /** Receives each channel accepted by `onChannelOpen`, with its open request. */
   onChannel?: (channel: Channel, open: ChannelOpenRequest) => void;
+  /**
+   * Forward an ssh-agent to the sessions this client starts (`ssh -A`): each one asks for
+   * agent forwarding, and each `auth-agent@openssh.com` channel the server then opens is relayed
+   * to a fresh connection from this function, e.g. `() => connectUnix(agentSocketPath)`. Only
+   * forward an agent to servers you trust: their root can use its keys while you are connected.
+   */
+  forwardAgent?: () => Promise<ForwardSocket>;
 }

@@ -73,7 +73,14 @@ export {
   knownHostsFs,
 } from "./adapters/known_hosts_file.ts";
 export { loadIdentityFile, type LoadIdentityOptions } from "./adapters/identity_file.ts";
-export { connectAgent, connectUnix, type UnixConnection } from "./adapters/unix.ts";
+export {
+  connectAgent,
+  connectUnix,
+  listenUnix,
+  type UnixConnection,
+  type UnixListener,
+} from "./adapters/unix.ts";
+export { type ForwardedAgent, listenForwardedAgent } from "./adapters/agent_listener.ts";
 export {
   type ChildProcessStreams,
   type ProcessExit,

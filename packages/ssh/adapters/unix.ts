@@ -1,5 +1,6 @@
 /**
- * Unix domain sockets as byte duplexes (Deno, Node, Bun), and the ssh-agent client over one.
+ * Unix domain sockets as byte duplexes (Deno, Node, Bun), connecting and listening, and the
+ * ssh-agent client over one.
  * @module
  */
 import { createAgentClient, type SshAgentClient } from "@hush/auth";
@@ -53,6 +54,88 @@ export async function connectUnix(path: string): Promise<UnixConnection> {
   });
   const { readable, writable, close } = fromNodeSocket(socket);
   return { path, readable, writable, close };
+}
+
+/** A listening Unix socket. */
+export interface UnixListener extends AsyncIterable<UnixConnection> {
+  /** The socket path. */
+  path: string;
+  /** Stops listening (the socket file stays; its directory's owner removes it). */
+  close(): void;
+}
+
+/**
+ * Listens on a new Unix socket at `path` (the file must not exist yet).
+ *
+ * @example
+ * ```ts ignore
+ * import { listenUnix } from "@hush/ssh";
+ * const listener = await listenUnix("/tmp/hush-agent.sock");
+ * for await (const conn of listener) conn.close();
+ * ```
+ */
+export async function listenUnix(path: string): Promise<UnixListener> {
+  if (Deno_?.listen) {
+    const l = Deno_.listen({ transport: "unix", path });
+    return {
+      path,
+      close: () => {
+        try {
+          l.close();
+        } catch { /* closed */ }
+      },
+      async *[Symbol.asyncIterator]() {
+        try {
+          // deno-lint-ignore no-explicit-any
+          for await (const conn of l as AsyncIterable<any>) {
+            yield {
+              path,
+              readable: conn.readable,
+              writable: conn.writable,
+              close: () => {
+                try {
+                  conn.close();
+                } catch { /* closed */ }
+              },
+            };
+          }
+        } catch (e) {
+          if (!(e instanceof Deno_.errors.BadResource)) throw e;
+        }
+      },
+    };
+  }
+  const net = await import("node:net");
+  const server = net.createServer({ pauseOnConnect: true });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(path, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  const queue: UnixConnection[] = [];
+  let wake: (() => void) | undefined;
+  let closed = false;
+  server.on("connection", (socket: import("node:net").Socket) => {
+    const { readable, writable, close } = fromNodeSocket(socket);
+    queue.push({ path, readable, writable, close });
+    wake?.();
+  });
+  return {
+    path,
+    close: () => {
+      closed = true;
+      server.close();
+      wake?.();
+    },
+    async *[Symbol.asyncIterator]() {
+      while (!closed) {
+        if (queue.length) yield queue.shift()!;
+        else await new Promise<void>((r) => (wake = r));
+      }
+    },
+  };
 }
 
 /**

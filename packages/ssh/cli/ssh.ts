@@ -16,6 +16,7 @@ import { userInfo } from "node:os";
 import type { SshClient } from "../client.ts";
 import { connect } from "../connect.ts";
 import { homeDirectory } from "../adapters/files.ts";
+import { connectUnix, type UnixConnection } from "../adapters/unix.ts";
 import { parseSshArgs, UsageError } from "./ssh_args.ts";
 import { resolveSshSettings, type SshSettings } from "./ssh_config.ts";
 import { withConnectTimeout } from "./ssh_connect_timeout.ts";
@@ -150,6 +151,7 @@ export async function sshMain(argv: string[]): Promise<number> {
       connectTimeout: s.connectTimeout,
       onChannelOpen: (open) => openRemoteForward(forwards, open, io),
       onChannel: (channel, open) => void relayRemote(forwards, channel, open),
+      forwardAgent: forwardAgentFrom(s.forwardAgentSocket, io.trace),
     });
     client = await withConnectTimeout(connecting, s, io);
     identities.dispose();
@@ -211,6 +213,16 @@ export async function sshMain(argv: string[]): Promise<number> {
     }
     await client.close().catch(() => {});
   }
+}
+
+/** Connections to the agent socket `-A` forwards (one per channel the server opens). */
+function forwardAgentFrom(
+  path: string | undefined,
+  trace: (line: string) => void,
+): (() => Promise<UnixConnection>) | undefined {
+  if (path === undefined) return undefined;
+  trace("Requesting authentication agent forwarding.");
+  return () => connectUnix(path);
 }
 
 /** Anything unforeseen still ends as ssh's failures do: a message and 255, the terminal restored. */

@@ -31,6 +31,8 @@ export interface SshArgs {
   noStdin: boolean;
   /** `-V`: print the version and exit. */
   version: boolean;
+  /** `-A` true, `-a` false (the last one given), neither undefined (ForwardAgent decides). */
+  forwardAgent?: boolean;
   localForwards: ForwardSpec[];
   remoteForwards: ForwardSpec[];
   command: string[];
@@ -65,6 +67,7 @@ export const SSH_OPTION_KEYS: readonly string[] = [
   "UpdateHostKeys",
   "RequestTTY",
   "ExitOnForwardFailure",
+  "ForwardAgent",
   "SetEnv",
   "SendEnv",
 ];
@@ -193,11 +196,15 @@ export function parseSshArgs(argv: string[]): SshArgs {
         case "V":
           a.version = true;
           break;
+        case "A":
+          a.forwardAgent = true;
+          break;
+        case "a":
+          a.forwardAgent = false;
+          break;
         case "4":
         case "6":
         case "C":
-        case "A":
-        case "a":
         case "x":
           break;
         case "p": {

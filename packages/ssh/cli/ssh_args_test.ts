@@ -308,3 +308,24 @@ test("ssh failure messages read like OpenSSH's", () => {
     /^Unable to negotiate with h port 2222: /,
   );
 });
+
+test("agent forwarding: -A and -a (the last wins) over ForwardAgent yes, no or a socket", () => {
+  const env = { SSH_AUTH_SOCK: "/run/agent", OTHER_SOCK: "/run/other" };
+  const forward = (...argv: string[]) =>
+    resolveSshSettings(parseSshArgs([...argv, "h"]), { ...context, env }).forwardAgentSocket;
+  assert.equal(forward(), undefined);
+  assert.equal(forward("-A"), "/run/agent");
+  assert.equal(forward("-A", "-a"), undefined);
+  assert.equal(forward("-aA"), "/run/agent");
+  assert.equal(forward("-o", "ForwardAgent=yes"), "/run/agent");
+  assert.equal(forward("-o", "ForwardAgent=no"), undefined);
+  assert.equal(forward("-a", "-o", "ForwardAgent=yes"), undefined);
+  assert.equal(forward("-o", "ForwardAgent=$OTHER_SOCK"), "/run/other");
+  assert.equal(forward("-o", "ForwardAgent=/tmp/a.sock"), "/tmp/a.sock");
+  assert.equal(forward("-A", "-o", "ForwardAgent=/tmp/a.sock"), "/tmp/a.sock");
+  // -A without an agent to forward forwards nothing, as ssh does
+  assert.equal(
+    resolveSshSettings(parseSshArgs(["-A", "h"]), { ...context, env: {} }).forwardAgentSocket,
+    undefined,
+  );
+});

@@ -33,6 +33,8 @@ export interface SshSettings {
   identityFiles: { path: string; explicit: boolean }[];
   /** Agent socket path, or undefined for no agent. */
   agentSocket?: string;
+  /** The agent socket to forward to the session (`-A`, ForwardAgent), or undefined. */
+  forwardAgentSocket?: string;
   identitiesOnly: boolean;
   passwordAuthentication: boolean;
   kbdInteractiveAuthentication: boolean;
@@ -156,6 +158,18 @@ export function resolveSshSettings(
       : home(agentOption.replace(/^\$(\w+)$/, (_, v) => context.env[v] ?? ""));
   }
 
+  // ForwardAgent yes forwards $SSH_AUTH_SOCK (not IdentityAgent, as OpenSSH), or it names the
+  // socket (a path or $VARIABLE); -A and -a turn it on and off whatever the option says.
+  const forwardOption = o.get("forwardagent");
+  const forwardNamed = forwardOption !== undefined && !/^(yes|true|no|false)$/i.test(forwardOption);
+  const forwarding = args.forwardAgent ??
+    (forwardOption !== undefined && !/^(no|false)$/i.test(forwardOption));
+  const forwardAgentSocket = !forwarding
+    ? undefined
+    : forwardNamed
+    ? home(forwardOption.replace(/^\$(\w+)$/, (_, v) => context.env[v] ?? "")) || undefined
+    : context.env.SSH_AUTH_SOCK || undefined;
+
   const algorithms: Partial<AlgorithmPreferences> = {};
   const list = (key: string, defaults: readonly string[], all: readonly string[]) => {
     const v = o.get(key.toLowerCase());
@@ -201,6 +215,7 @@ export function resolveSshSettings(
     knownHostsFiles,
     identityFiles,
     agentSocket,
+    forwardAgentSocket,
     identitiesOnly,
     passwordAuthentication: flag("PasswordAuthentication", true),
     kbdInteractiveAuthentication: flag("KbdInteractiveAuthentication", true),

@@ -15,7 +15,9 @@
  * (`user:$scrypt$N$r$p$salt$hash` lines, see `hashPassword`), KexAlgorithms, Ciphers, MACs,
  * HostKeyAlgorithms (OpenSSH's `+`/`-`/`^` list syntax), RekeyLimit, MaxAuthTries,
  * LoginGraceTime, ClientAliveInterval and ClientAliveCountMax (keepalives to a quiet client; off
- * by default), MaxStartups (start:rate:full, 10:30:100), AllowTcpForwarding (yes/local/remote/no; no by default), GatewayPorts
+ * by default; a count of 0 never drops it), MaxStartups (start:rate:full, 10:30:100),
+ * AllowTcpForwarding (yes/local/remote/no; no by default), AllowAgentForwarding (`ssh -A`: the
+ * session's SSH_AUTH_SOCK reaches the client's agent; yes by default), GatewayPorts
  * (where `-R` listeners bind: clientspecified by default, i.e. the address the client asked
  * for; no: loopback only; yes: every interface), StateDirectory
  * (where the host key made when no `-h` is given lives; also `$HUSH_STATE_DIR`, else
@@ -239,7 +241,12 @@ export async function main(argv: string[]): Promise<number> {
         rekeyInterval: settings.rekeyInterval,
       },
       onSession: (session, context) =>
-        runSession(session, context, { trace: log, ptyAvailable: pty, children }),
+        runSession(session, context, {
+          trace: log,
+          ptyAvailable: pty,
+          children,
+          agentForwarding: settings.agentForwarding,
+        }),
       onForward: forwarding,
       trace: log,
     });

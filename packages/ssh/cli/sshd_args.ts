@@ -36,6 +36,7 @@ export const SSHD_OPTION_KEYS: readonly string[] = [
   "ClientAliveCountMax",
   "MaxStartups",
   "AllowTcpForwarding",
+  "AllowAgentForwarding",
   "GatewayPorts",
   "StateDirectory",
   "Banner",

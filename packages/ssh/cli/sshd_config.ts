@@ -51,6 +51,8 @@ export interface SshdSettings {
   passwordFile?: string;
   /** AllowTcpForwarding: which directions are allowed (no by default). */
   forwarding: { local: boolean; remote: boolean };
+  /** AllowAgentForwarding (yes, as OpenSSH's): `ssh -A` sessions get an SSH_AUTH_SOCK. */
+  agentForwarding: boolean;
   /** GatewayPorts: where `-R` listeners bind (`clientspecified` by default). */
   gatewayPorts: "no" | "yes" | "clientspecified";
   /** StateDirectory for the generated host key, when given. */
@@ -210,6 +212,7 @@ export function sshdSettings(args: SshdArgs): SshdSettings {
     pubkey: yesNo(o.get("pubkeyauthentication"), true),
     passwordFile: passwordOn ? passwordFile : undefined,
     forwarding,
+    agentForwarding: yesNo(o.get("allowagentforwarding"), true),
     stateDirectory: o.get("statedirectory"),
     banner: o.get("banner"),
   };

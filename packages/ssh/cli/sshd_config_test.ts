@@ -110,3 +110,9 @@ test("GatewayPorts values", () => {
   assert.equal(settings("-o", "GatewayPorts=Yes").gatewayPorts, "yes");
   assert.throws(() => settings("-o", "GatewayPorts=maybe"), /Bad GatewayPorts/);
 });
+
+test("AllowAgentForwarding: yes by default, as OpenSSH's", () => {
+  assert.equal(settings().agentForwarding, true);
+  assert.equal(settings("-o", "AllowAgentForwarding=no").agentForwarding, false);
+  assert.throws(() => settings("-o", "AllowAgentForwarding=maybe"), /Expected yes or no/);
+});

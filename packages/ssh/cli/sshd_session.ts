@@ -1,5 +1,6 @@
 /**
  * What `hush sshd` does with a session channel: `pty-req`, `env` (LANG and LC_* only),
+ * `auth-agent-req@openssh.com` (an SSH_AUTH_SOCK relayed to the client's agent),
  * `exec` and `shell` as child processes of the current OS user (with a pty through util-linux
  * `script` when asked for and available, sized and set to the terminal modes as asked, resized
  * by `window-change`),
@@ -12,7 +13,9 @@ import { existsSync } from "node:fs";
 import process from "node:process";
 import type { PtyRequest, ServerSession } from "@hush/channels";
 import type { ChannelRequestBody } from "@hush/wire";
+import { type ForwardedAgent, listenForwardedAgent } from "../adapters/agent_listener.ts";
 import { type ChildProcessStreams, spawnCommand, type SpawnOptions } from "../adapters/process.ts";
+import { AGENT_FORWARD_REQUEST } from "../agent_forward.ts";
 import type { ServerContext } from "../server_context.ts";
 
 /**
@@ -42,6 +45,8 @@ export interface SessionOptions {
   ptyAvailable?: boolean;
   /** Every child started, so a shutdown can end them. */
   children?: Set<ChildProcessStreams>;
+  /** AllowAgentForwarding (default true): `auth-agent-req@openssh.com` gets an SSH_AUTH_SOCK. */
+  agentForwarding?: boolean;
 }
 
 let scriptFound: boolean | undefined;
@@ -82,7 +87,9 @@ export function runSession(
   const env: Record<string, string> = {};
   let pty: PtyRequest | undefined;
   let child: ChildProcessStreams | undefined;
+  let agent: ForwardedAgent | undefined;
   const id = session.id;
+  session.closed.then(() => agent?.close());
 
   const start = (command: string | undefined): boolean => {
     if (child) return false;
@@ -147,7 +154,30 @@ export function runSession(
     }
   };
 
-  session.onRequest = (req: ChannelRequestBody): boolean => {
+  // OpenSSH's ssh asks before its exec or shell, and requests are answered in order, so the
+  // socket exists by the time the command starts with SSH_AUTH_SOCK pointing at it.
+  const forwardAgent = async (): Promise<boolean> => {
+    if (agent || child) return false;
+    if (context.user.options?.noAgentForwarding) {
+      trace(`session ${id}: agent forwarding refused (no-agent-forwarding in authorized_keys)`);
+      return false;
+    }
+    if (options.agentForwarding === false) {
+      trace(`session ${id}: agent forwarding refused (AllowAgentForwarding no)`);
+      return false;
+    }
+    try {
+      agent = await listenForwardedAgent(context.connection, trace);
+    } catch (e) {
+      trace(`session ${id}: agent forwarding failed: ${(e as Error).message}`);
+      return false;
+    }
+    env.SSH_AUTH_SOCK = agent.path;
+    trace(`session ${id}: agent forwarding to ${agent.path}`);
+    return true;
+  };
+
+  session.onRequest = (req: ChannelRequestBody): boolean | Promise<boolean> => {
     switch (req.request) {
       case "pty-req":
         if (context.user.options?.noPty) {
@@ -190,8 +220,12 @@ export function runSession(
         }
         return true;
       }
+      case "other":
+        if (req.name === AGENT_FORWARD_REQUEST) return forwardAgent();
+        trace(`session ${id}: refused request ${req.name}`);
+        return false;
       default:
-        trace(`session ${id}: refused request ${req.request === "other" ? req.name : req.request}`);
+        trace(`session ${id}: refused request ${req.request}`);
         return false;
     }
   };

@@ -14,7 +14,7 @@ const dec = new TextDecoder();
 
 /** A server running sessions with runSession, and a client connection to it. */
 async function sessionPair(
-  opts: { ptyAvailable?: boolean; keyOptions?: string } = {},
+  opts: { ptyAvailable?: boolean; keyOptions?: string; agentForwarding?: boolean } = {},
 ): Promise<{ client: Connection; trace: string[]; children: Set<ChildProcessStreams> }> {
   const hostKey = await generateKey("ssh-ed25519");
   const userKey = await generateKey("ssh-ed25519");
@@ -31,6 +31,7 @@ async function sessionPair(
         trace: (l) => trace.push(l),
         ptyAvailable: opts.ptyAvailable,
         children,
+        agentForwarding: opts.agentForwarding,
       }),
   });
   const transport = await startTransport(c, { role: "client", verifyHostKey: () => {} });
@@ -192,3 +193,41 @@ test("no-pty and command= from authorized_keys", async () => {
   assert.equal(out, "forced whoami\n");
   await client.close();
 });
+
+const AGENT_REQUEST = {
+  request: "other",
+  name: "auth-agent-req@openssh.com",
+  data: new Uint8Array(0),
+} as const;
+const SHOW_AGENT = 'echo "[$SSH_AUTH_SOCK]"; test -S "$SSH_AUTH_SOCK" && echo socket';
+
+test("auth-agent-req@openssh.com: the command gets an SSH_AUTH_SOCK socket; a second ask is refused", async () => {
+  const { client, trace } = await sessionPair();
+  const session = await client.openSession();
+  assert.equal(await session.request(AGENT_REQUEST), true);
+  assert.equal(await session.request(AGENT_REQUEST), false);
+  await session.exec(SHOW_AGENT);
+  await session.writable.getWriter().close();
+  const { out } = await collect(session);
+  assert.match(out, /^\[\/.+\/agent\.\d+\]\nsocket\n$/);
+  assert.ok(trace.some((l) => /agent forwarding to /.test(l)), trace.join("\n"));
+  await client.close();
+});
+
+for (
+  const [name, opts, why] of [
+    ["no-agent-forwarding", { keyOptions: "no-agent-forwarding" }, /no-agent-forwarding in auth/],
+    ["AllowAgentForwarding no", { agentForwarding: false }, /AllowAgentForwarding no/],
+  ] as const
+) {
+  test(`auth-agent-req@openssh.com refused by ${name}: no SSH_AUTH_SOCK`, async () => {
+    const { client, trace } = await sessionPair(opts);
+    const session = await client.openSession();
+    assert.equal(await session.request(AGENT_REQUEST), false);
+    await session.exec(SHOW_AGENT);
+    await session.writable.getWriter().close();
+    assert.equal((await collect(session)).out, "[]\n");
+    assert.ok(trace.some((l) => why.test(l)), trace.join("\n"));
+    await client.close();
+  });
+}
