@@ -29,6 +29,24 @@ export interface ForwardedAgent {
   close(): void;
 }
 
+/** Directories of agent sockets still open, removed at exit if nothing closed them before. */
+const openDirectories = new Set<string>();
+let removeAtExit: (() => void) | undefined;
+
+function track(dir: string): void {
+  openDirectories.add(dir);
+  if (removeAtExit) return;
+  removeAtExit = () => {
+    for (const d of openDirectories) rmSync(d, { recursive: true, force: true });
+  };
+  process.once("exit", removeAtExit);
+}
+
+function untrack(dir: string): void {
+  openDirectories.delete(dir);
+  rmSync(dir, { recursive: true, force: true });
+}
+
 /**
  * Listens on a new agent socket whose connections are relayed to the client's agent over
  * `connection` (after the client asked with `auth-agent-req@openssh.com`).
@@ -45,10 +63,11 @@ export async function listenForwardedAgent(
   trace: (line: string) => void = () => {},
 ): Promise<ForwardedAgent> {
   const dir = mkdtempSync(join(tmpdir(), "hush-ssh-")); // mode 0700, as OpenSSH's /tmp/ssh-XXXX
+  track(dir);
   let closed = false;
   let close = () => {
     closed = true;
-    rmSync(dir, { recursive: true, force: true });
+    untrack(dir);
   };
   try {
     const listener = await listenUnix(join(dir, `agent.${process.pid}`));
@@ -56,7 +75,7 @@ export async function listenForwardedAgent(
       if (closed) return;
       closed = true;
       listener.close();
-      rmSync(dir, { recursive: true, force: true });
+      untrack(dir);
     };
     connection.closed.then(close);
     (async () => {
