@@ -4,6 +4,7 @@
  * @module
  */
 import type { ByteDuplex } from "@hush/transport";
+import { acceptQueue } from "./node_listener.ts";
 
 /** A TCP connection: the byte duplex plus its addresses and a way to close it. */
 export interface TcpConnection extends ByteDuplex {
@@ -103,29 +104,8 @@ export async function listenTcp(hostname: string, port: number): Promise<TcpList
     server.once("error", reject);
     server.listen(port, hostname, () => resolve());
   });
-  const queue: TcpConnection[] = [];
-  let wake: (() => void) | undefined;
-  let closed = false;
-  server.on("connection", (s: import("node:net").Socket) => {
-    queue.push(fromNodeSocket(s));
-    wake?.();
-  });
   const addr = server.address() as { address: string; port: number };
-  return {
-    hostname: addr.address,
-    port: addr.port,
-    close: () => {
-      closed = true;
-      server.close();
-      wake?.();
-    },
-    async *[Symbol.asyncIterator]() {
-      while (!closed) {
-        if (queue.length) yield queue.shift()!;
-        else await new Promise<void>((r) => (wake = r));
-      }
-    },
-  };
+  return { hostname: addr.address, port: addr.port, ...acceptQueue(server, fromNodeSocket) };
 }
 
 /** Bytes asked for per read of a Deno socket (Deno's own `conn.readable` reads as much). */

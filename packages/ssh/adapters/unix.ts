@@ -6,6 +6,7 @@
 import { createAgentClient, type SshAgentClient } from "@hush/auth";
 import type { ByteDuplex } from "@hush/transport";
 import { environmentVariable } from "./files.ts";
+import { acceptQueue } from "./node_listener.ts";
 import { fromNodeSocket } from "./tcp.ts";
 
 /** A connected Unix socket. */
@@ -19,6 +20,21 @@ export interface UnixConnection extends ByteDuplex {
 // deno-lint-ignore no-explicit-any
 const Deno_ = (globalThis as any).Deno;
 
+/** A Deno Unix connection as a {@linkcode UnixConnection}. */
+// deno-lint-ignore no-explicit-any
+function fromDenoUnixConn(conn: any, path: string): UnixConnection {
+  return {
+    path,
+    readable: conn.readable,
+    writable: conn.writable,
+    close: () => {
+      try {
+        conn.close();
+      } catch { /* closed */ }
+    },
+  };
+}
+
 /**
  * Connects to the Unix socket at `path`.
  *
@@ -31,17 +47,7 @@ const Deno_ = (globalThis as any).Deno;
  */
 export async function connectUnix(path: string): Promise<UnixConnection> {
   if (Deno_?.connect) {
-    const conn = await Deno_.connect({ transport: "unix", path });
-    return {
-      path,
-      readable: conn.readable,
-      writable: conn.writable,
-      close: () => {
-        try {
-          conn.close();
-        } catch { /* closed */ }
-      },
-    };
+    return fromDenoUnixConn(await Deno_.connect({ transport: "unix", path }), path);
   }
   const net = await import("node:net");
   const socket = net.connect({ path });
@@ -87,18 +93,7 @@ export async function listenUnix(path: string): Promise<UnixListener> {
       async *[Symbol.asyncIterator]() {
         try {
           // deno-lint-ignore no-explicit-any
-          for await (const conn of l as AsyncIterable<any>) {
-            yield {
-              path,
-              readable: conn.readable,
-              writable: conn.writable,
-              close: () => {
-                try {
-                  conn.close();
-                } catch { /* closed */ }
-              },
-            };
-          }
+          for await (const conn of l as AsyncIterable<any>) yield fromDenoUnixConn(conn, path);
         } catch (e) {
           if (!(e instanceof Deno_.errors.BadResource)) throw e;
         }
@@ -114,27 +109,12 @@ export async function listenUnix(path: string): Promise<UnixListener> {
       resolve();
     });
   });
-  const queue: UnixConnection[] = [];
-  let wake: (() => void) | undefined;
-  let closed = false;
-  server.on("connection", (socket: import("node:net").Socket) => {
-    const { readable, writable, close } = fromNodeSocket(socket);
-    queue.push({ path, readable, writable, close });
-    wake?.();
-  });
   return {
     path,
-    close: () => {
-      closed = true;
-      server.close();
-      wake?.();
-    },
-    async *[Symbol.asyncIterator]() {
-      while (!closed) {
-        if (queue.length) yield queue.shift()!;
-        else await new Promise<void>((r) => (wake = r));
-      }
-    },
+    ...acceptQueue(server, (socket): UnixConnection => {
+      const { readable, writable, close } = fromNodeSocket(socket);
+      return { path, readable, writable, close };
+    }),
   };
 }
 
