@@ -5,6 +5,7 @@
  * ```sh
  * deno task ssh -- -p 2222 -o StrictHostKeyChecking=accept-new me@127.0.0.1 uname -a
  * deno task ssh -- -N -L 8080:localhost:80 me@host
+ * deno task ssh -- -A -J me@bastion me@inner   # agent forwarded, through a jump host
  * ```
  *
  * stdin goes to the remote command (with backpressure), its stdout and stderr come out on ours,
@@ -13,8 +14,10 @@
  * @module
  */
 import { userInfo } from "node:os";
+import type { ByteDuplex } from "@hush/transport";
 import type { SshClient } from "../client.ts";
 import { connect } from "../connect.ts";
+import type { ConnectOptions } from "../connect_options.ts";
 import { homeDirectory } from "../adapters/files.ts";
 import { connectUnix, type UnixConnection } from "../adapters/unix.ts";
 import { parseSshArgs, UsageError } from "./ssh_args.ts";
@@ -36,6 +39,9 @@ import { runSession } from "./ssh_session.ts";
 import { haveTty, PromptInterrupted, readLine, tell } from "./ssh_tty.ts";
 
 export { failureMessage, SSH_FAILURE } from "./ssh_failure.ts";
+
+/** A host ssh connects to: a `-J` jump host or the destination. */
+type Hop = { host: string; port: number; user: string };
 
 /** What `ssh -V` prints before the runtime's version. */
 const SOFTWARE_VERSION = "Hush_0.1.0";
@@ -94,8 +100,9 @@ export async function sshMain(argv: string[]): Promise<number> {
   };
   io.trace(`${SOFTWARE_VERSION}, Deno ${Deno.version.deno}`);
   io.trace("Reading configuration data: none");
-  const where = { host: s.host, port: s.port, user: s.user };
+  let where: Hop = { host: s.host, port: s.port, user: s.user };
   let client: SshClient;
+  const jumps: SshClient[] = [];
   const restore: (() => void)[] = [];
   const forwards: RemoteForwards = { byPort: new Map(), sockets: new WeakMap() };
   try {
@@ -107,18 +114,20 @@ export async function sshMain(argv: string[]): Promise<number> {
       : undefined;
     const canAsk = !s.batchMode;
     let passwordAsked = 0;
-    io.trace(`Authenticating to ${s.host}:${s.port} as '${s.user}'`);
-    const connecting = connect({
-      hostname: s.host,
-      port: s.port,
-      username: s.user,
+    // The options for one hop: a -J jump host (through the previous hop's channel, if any), or
+    // the destination, which alone gets the forwardings and the agent.
+    const optionsFor = (hop: Hop, duplex?: ByteDuplex, last = true): ConnectOptions => ({
+      hostname: hop.host,
+      port: hop.port,
+      username: hop.user,
+      duplex,
       identities: identities.signers,
       agent,
       password: s.passwordAuthentication && canAsk
         ? () => {
           // as ssh: each prompt after the first says the last one was refused
           if (passwordAsked++ > 0) err("Permission denied, please try again.\n");
-          return readLine(`${s.user}@${s.host}'s password: `, { echo: false });
+          return readLine(`${hop.user}@${hop.host}'s password: `, { echo: false });
         }
         : undefined,
       keyboardInteractive: s.kbdInteractiveAuthentication && canAsk
@@ -149,17 +158,47 @@ export async function sshMain(argv: string[]): Promise<number> {
       keepaliveInterval: s.keepaliveInterval,
       keepaliveCountMax: s.keepaliveCountMax,
       connectTimeout: s.connectTimeout,
-      onChannelOpen: (open) => openRemoteForward(forwards, open, io),
-      onChannel: (channel, open) => void relayRemote(forwards, channel, open),
-      forwardAgent: forwardAgentFrom(s.forwardAgentSocket, io.trace),
+      ...(last
+        ? {
+          onChannelOpen: (open) => openRemoteForward(forwards, open, io),
+          onChannel: (channel, open) => void relayRemote(forwards, channel, open),
+          forwardAgent: forwardAgentFrom(s.forwardAgentSocket, io.trace),
+        }
+        : {}),
     });
-    client = await withConnectTimeout(connecting, s, io);
+    const connectHop = async (hop: Hop, duplex?: ByteDuplex, last = true) => {
+      where = hop;
+      io.connected = false;
+      io.trace(`Authenticating to ${hop.host}:${hop.port} as '${hop.user}'`);
+      const c = await withConnectTimeout(connect(optionsFor(hop, duplex, last)), s, io);
+      io.trace(`Authenticated to ${hop.host} ([${hop.host}]:${hop.port}).`);
+      return c;
+    };
+    // -J: each jump host opens a direct-tcpip channel to the next hop, the way OpenSSH's
+    // ssh -W does, and the next connection runs over it.
+    let duplex: ByteDuplex | undefined;
+    const hops = [...s.jumps, { host: s.host, port: s.port, user: s.user }];
+    for (const [i, hop] of s.jumps.entries()) {
+      const jump = await connectHop(hop, duplex, false);
+      jumps.push(jump);
+      const next = hops[i + 1];
+      io.trace(`Jump host ${hop.host}: direct-tcpip to ${next.host}:${next.port}`);
+      try {
+        duplex = await jump.forwardOut(next.host, next.port);
+      } catch (e) {
+        // in OpenSSH's words for a -W that the jump host refused
+        err(`channel 0: open failed: ${(e as Error).message}\nstdio forwarding failed\n`);
+        for (const j of jumps.reverse()) await j.close().catch(() => {});
+        return SSH_FAILURE;
+      }
+    }
+    client = await connectHop(hops[hops.length - 1], duplex);
     identities.dispose();
-    io.trace(`Authenticated to ${s.host} ([${s.host}]:${s.port}).`);
   } catch (e) {
     if (e instanceof PromptInterrupted) return SSH_FAILURE;
     if (args.verbose > 1) err(`debug2: ${(e as Error)?.stack ?? e}\n`);
     err(failureMessage(e, { ...where, connected: io.connected }) + "\n");
+    for (const jump of jumps.reverse()) await jump.close().catch(() => {});
     return SSH_FAILURE;
   }
   try {
@@ -212,6 +251,7 @@ export async function sshMain(argv: string[]): Promise<number> {
       } catch { /* best effort */ }
     }
     await client.close().catch(() => {});
+    for (const jump of jumps.reverse()) await jump.close().catch(() => {});
   }
 }
 

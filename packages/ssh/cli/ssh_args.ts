@@ -33,6 +33,8 @@ export interface SshArgs {
   version: boolean;
   /** `-A` true, `-a` false (the last one given), neither undefined (ForwardAgent decides). */
   forwardAgent?: boolean;
+  /** `-J`: the jump hosts, as given (`[user@]host[:port]` or `ssh://…`, comma-separated). */
+  jump?: string;
   localForwards: ForwardSpec[];
   remoteForwards: ForwardSpec[];
   command: string[];
@@ -68,6 +70,7 @@ export const SSH_OPTION_KEYS: readonly string[] = [
   "RequestTTY",
   "ExitOnForwardFailure",
   "ForwardAgent",
+  "ProxyJump",
   "SetEnv",
   "SendEnv",
 ];
@@ -224,6 +227,9 @@ export function parseSshArgs(argv: string[]): SshArgs {
           if (f !== "none") throw new UsageError("Only -F none is supported");
           break;
         }
+        case "J":
+          a.jump = take("-J");
+          break;
         case "L":
           a.localForwards.push(parseForwardSpec(take("-L")));
           break;
@@ -272,6 +278,52 @@ export function parseSshArgs(argv: string[]): SshArgs {
   if (a.port === undefined && a.options.has("port")) a.port = Number(a.options.get("port"));
   if (a.user === undefined && a.options.has("user")) a.user = a.options.get("user");
   return a;
+}
+
+/** One hop of `-J`/ProxyJump; without a user or port, ssh's own defaults apply (local user, 22). */
+export interface JumpHost {
+  host: string;
+  user?: string;
+  port?: number;
+}
+
+/**
+ * Parses a `-J`/ProxyJump value: comma-separated `[user@]host[:port]` or
+ * `ssh://[user@]host[:port]` hops, in the order they are connected through.
+ *
+ * @example
+ * ```ts
+ * import { parseJumpHosts } from "./ssh_args.ts";
+ * console.log(parseJumpHosts("alice@bastion:2222,ssh://inner")); // [{ host: "bastion", user: "alice", port: 2222 }, { host: "inner" }]
+ * ```
+ */
+export function parseJumpHosts(spec: string): JumpHost[] {
+  return spec.split(",").map((hop) => {
+    let rest = hop.trim();
+    const jump: JumpHost = { host: "" };
+    if (rest.startsWith("ssh://")) {
+      const u = new URL(rest);
+      if (u.username) jump.user = decodeURIComponent(u.username);
+      if (u.port) jump.port = Number(u.port);
+      jump.host = u.hostname.replace(/^\[(.*)\]$/, "$1");
+      if (!jump.host) throw new UsageError(`Bad jump host '${hop}'`);
+      return jump;
+    }
+    const at = rest.lastIndexOf("@");
+    if (at >= 0) {
+      jump.user = rest.slice(0, at);
+      rest = rest.slice(at + 1);
+    }
+    const m = /^(?:\[([^\]]+)\]|([^:\[\]]+))(?::(\d+))?$/.exec(rest);
+    if (!m || (at >= 0 && !jump.user)) throw new UsageError(`Bad jump host '${hop}'`);
+    jump.host = m[1] ?? m[2];
+    if (m[3] !== undefined) {
+      const port = Number(m[3]);
+      if (port < 1 || port > 65535) throw new UsageError(`Bad port in jump host '${hop}'`);
+      jump.port = port;
+    }
+    return jump;
+  });
 }
 
 /**

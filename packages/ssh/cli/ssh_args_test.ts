@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import {
   algorithmList,
   parseForwardSpec,
+  parseJumpHosts,
   parseSize,
   parseSshArgs,
   UsageError,
@@ -328,4 +329,27 @@ test("agent forwarding: -A and -a (the last wins) over ForwardAgent yes, no or a
     resolveSshSettings(parseSshArgs(["-A", "h"]), { ...context, env: {} }).forwardAgentSocket,
     undefined,
   );
+});
+
+test("-J and ProxyJump: hops in order, user and port each, ssh:// and [v6]; -J wins; none", () => {
+  assert.deepEqual(parseJumpHosts("bastion"), [{ host: "bastion" }]);
+  assert.deepEqual(parseJumpHosts("alice@bastion:2222,ssh://bob@inner:22,[::1]:2200"), [
+    { host: "bastion", user: "alice", port: 2222 },
+    { host: "inner", user: "bob", port: 22 },
+    { host: "::1", port: 2200 },
+  ]);
+  for (const bad of ["", "a:b", "@host", "host:0", "host:70000", "a,,b"]) {
+    assert.throws(() => parseJumpHosts(bad), UsageError, bad);
+  }
+  const jumps = (...argv: string[]) =>
+    resolveSshSettings(parseSshArgs([...argv, "-p", "2022", "target"]), context).jumps;
+  assert.deepEqual(jumps(), []);
+  // a hop without user or port takes ssh's defaults, not the destination's -p
+  assert.deepEqual(jumps("-J", "j1,root@j2:23"), [
+    { host: "j1", port: 22, user: "me" },
+    { host: "j2", port: 23, user: "root" },
+  ]);
+  assert.deepEqual(jumps("-o", "ProxyJump=j3"), [{ host: "j3", port: 22, user: "me" }]);
+  assert.deepEqual(jumps("-J", "j1", "-o", "ProxyJump=j3"), [{ host: "j1", port: 22, user: "me" }]);
+  assert.deepEqual(jumps("-o", "ProxyJump=none"), []);
 });

@@ -10,7 +10,7 @@ import type { HostKeyPolicy } from "@hush/hostkeys";
 import { type AlgorithmPreferences, DEFAULT_KEX, KEX_METHODS } from "@hush/kex";
 import { CERTIFICATE_ALGORITHMS, SIGNATURE_ALGORITHMS } from "@hush/keys";
 import { DEFAULT_HOST_KEY_ALGORITHMS, DEFAULT_SERVER_SIG_ALGS } from "@hush/transport";
-import { algorithmList, parseSize, type SshArgs, UsageError } from "./ssh_args.ts";
+import { algorithmList, parseJumpHosts, parseSize, type SshArgs, UsageError } from "./ssh_args.ts";
 import { parseSetEnv } from "./ssh_env.ts";
 
 /** The identity files ssh tries when none is named, in its order. */
@@ -35,6 +35,8 @@ export interface SshSettings {
   agentSocket?: string;
   /** The agent socket to forward to the session (`-A`, ForwardAgent), or undefined. */
   forwardAgentSocket?: string;
+  /** `-J`/ProxyJump hops, outermost first, each with its user and port filled in. */
+  jumps: { host: string; port: number; user: string }[];
   identitiesOnly: boolean;
   passwordAuthentication: boolean;
   kbdInteractiveAuthentication: boolean;
@@ -206,10 +208,22 @@ export function resolveSshSettings(
     throw new UsageError(`Bad RequestTTY argument '${requestTty}'`);
   }
   const port = args.port ?? 22;
+  const user = args.user ?? context.user ?? context.env.USER ?? "root";
+  // -J wins over ProxyJump; "none" turns it off. A hop without a user or port uses ssh's own
+  // defaults (the local user, 22), not the destination's, as OpenSSH does.
+  const jumpSpec = args.jump ?? o.get("proxyjump");
+  const jumps = jumpSpec === undefined || jumpSpec.toLowerCase() === "none"
+    ? []
+    : parseJumpHosts(jumpSpec).map((hop) => ({
+      host: hop.host,
+      port: hop.port ?? 22,
+      user: hop.user ?? context.user ?? context.env.USER ?? "root",
+    }));
   return {
     host: args.host,
     port,
-    user: args.user ?? context.user ?? context.env.USER ?? "root",
+    user,
+    jumps,
     policy,
     batchMode,
     knownHostsFiles,
