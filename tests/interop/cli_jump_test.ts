@@ -1,7 +1,8 @@
 /**
  * `ssh -J` (ProxyJump) with the Hush ssh command: through OpenSSH's sshd to itself, through two
  * jump hosts, through the Hush sshd to OpenSSH's, each hop's host key recorded under its own name;
- * and a destination the jump host cannot reach ending as OpenSSH's ssh ends.
+ * and a destination the jump host cannot reach ending as OpenSSH's ssh ends. `ssh -W` as
+ * OpenSSH's ssh uses it: a ProxyCommand.
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -22,7 +23,7 @@ import {
 const SSH_CLI = fileURLToPath(new URL("../../packages/ssh/cli/ssh.ts", import.meta.url));
 const HOST = "127.0.0.1";
 
-test("cli ssh -J: jump hosts with OpenSSH's sshd and the Hush sshd", {
+test("cli ssh -J and -W: jump hosts with OpenSSH's sshd and the Hush sshd", {
   timeout: 120_000,
 }, async (t) => {
   const why = requireOpenSsh("sshd", "ssh-keygen");
@@ -122,6 +123,42 @@ test("cli ssh -J: jump hosts with OpenSSH's sshd and the Hush sshd", {
       assert.equal(r.code, 255);
       assert.match(
         r.stderr,
+        /channel 0: open failed: .*connect failed.*\nstdio forwarding failed\n/,
+      );
+    });
+
+    await t.test("-W as OpenSSH ssh's ProxyCommand; a -W the server refuses", async () => {
+      const proxy = [process.execPath, "run", "-A", SSH_CLI, "-F", "none", "-o", "BatchMode=yes"]
+        .concat(["-o", `UserKnownHostsFile=${knownHosts}`, "-i", user, "-W", "%h:%p"])
+        .concat(["-p", String(hush!.port), `root@${HOST}`]).join(" ");
+      const r = await run("ssh", [
+        "-F",
+        "none",
+        "-o",
+        "BatchMode=yes",
+        "-o",
+        `UserKnownHostsFile=${knownHosts}`,
+        "-o",
+        `ProxyCommand=${proxy}`,
+        "-i",
+        user,
+        "-p",
+        String(openssh!.port),
+        `root@${HOST}`,
+        "echo through-W",
+      ]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.stdout.toString(), "through-W\n");
+      const refused = await ssh([
+        "-W",
+        `${HOST}:${await freePort()}`,
+        "-p",
+        String(openssh!.port),
+        `root@${HOST}`,
+      ]);
+      assert.equal(refused.code, 255);
+      assert.match(
+        refused.stderr,
         /channel 0: open failed: .*connect failed.*\nstdio forwarding failed\n/,
       );
     });

@@ -201,6 +201,15 @@ export async function sshMain(argv: string[]): Promise<number> {
     for (const jump of jumps.reverse()) await jump.close().catch(() => {});
     return SSH_FAILURE;
   }
+  // -W: stdin and stdout are the channel (as in a ProxyCommand); no command, no other forwards
+  if (args.stdioForward) {
+    try {
+      return await forwardStdio(client, args.stdioForward, io);
+    } finally {
+      await client.close().catch(() => {});
+      for (const jump of jumps.reverse()) await jump.close().catch(() => {});
+    }
+  }
   try {
     for (const spec of args.localForwards) {
       try {
@@ -253,6 +262,28 @@ export async function sshMain(argv: string[]): Promise<number> {
     await client.close().catch(() => {});
     for (const jump of jumps.reverse()) await jump.close().catch(() => {});
   }
+}
+
+/** `-W host:port`: relays stdin and stdout through a direct-tcpip channel until both end. */
+async function forwardStdio(
+  client: SshClient,
+  target: { host: string; port: number },
+  io: Io,
+): Promise<number> {
+  let channel;
+  try {
+    channel = await client.forwardOut(target.host, target.port);
+  } catch (e) {
+    err(`channel 0: open failed: ${(e as Error).message}\nstdio forwarding failed\n`);
+    return SSH_FAILURE;
+  }
+  io.trace(`channel 0: stdio forwarding to ${target.host}:${target.port}`);
+  await Promise.allSettled([
+    Deno.stdin.readable.pipeTo(channel.writable),
+    channel.readable.pipeTo(Deno.stdout.writable),
+  ]);
+  await channel.close().catch(() => {});
+  return 0;
 }
 
 /** Connections to the agent socket `-A` forwards (one per channel the server opens). */

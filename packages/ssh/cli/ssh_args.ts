@@ -35,6 +35,8 @@ export interface SshArgs {
   forwardAgent?: boolean;
   /** `-J`: the jump hosts, as given (`[user@]host[:port]` or `ssh://…`, comma-separated). */
   jump?: string;
+  /** `-W host:port`: stdin and stdout forwarded to `host:port` as the server sees it. */
+  stdioForward?: { host: string; port: number };
   localForwards: ForwardSpec[];
   remoteForwards: ForwardSpec[];
   command: string[];
@@ -230,6 +232,15 @@ export function parseSshArgs(argv: string[]): SshArgs {
         case "J":
           a.jump = take("-J");
           break;
+        case "W": {
+          const spec = take("-W");
+          const m = /^(?:\[([^\]]+)\]|([^:\[\]]+)):(\d+)$/.exec(spec);
+          if (!m || Number(m[3]) > 65535) {
+            throw new UsageError(`Bad stdio forwarding specification '${spec}'`);
+          }
+          a.stdioForward = { host: m[1] ?? m[2], port: Number(m[3]) };
+          break;
+        }
         case "L":
           a.localForwards.push(parseForwardSpec(take("-L")));
           break;

@@ -353,3 +353,11 @@ test("-J and ProxyJump: hops in order, user and port each, ssh:// and [v6]; -J w
   assert.deepEqual(jumps("-J", "j1", "-o", "ProxyJump=j3"), [{ host: "j1", port: 22, user: "me" }]);
   assert.deepEqual(jumps("-o", "ProxyJump=none"), []);
 });
+
+test("-W host:port, [v6]:port; a bad spec is a UsageError", () => {
+  assert.deepEqual(parseSshArgs(["-W", "db:5432", "h"]).stdioForward, { host: "db", port: 5432 });
+  assert.deepEqual(parseSshArgs(["-W[::1]:22", "h"]).stdioForward, { host: "::1", port: 22 });
+  for (const bad of ["db", "db:", ":22", "db:port", "db:70000"]) {
+    assert.throws(() => parseSshArgs(["-W", bad, "h"]), /Bad stdio forwarding specification/);
+  }
+});
