@@ -5,65 +5,15 @@
  * @module
  */
 import { TerminalMode, type TerminalModes } from "@hush/wire";
+import { STTY_CHARACTERS, STTY_FLAGS } from "../terminal_mode_names.ts";
 
 const M = TerminalMode;
 
-/** Control characters Linux's stty knows (VDSUSP, VSTATUS, VSWTCH and VFLUSH it does not). */
-const CHARACTERS = new Map<number, string>([
-  [M.VINTR, "intr"],
-  [M.VQUIT, "quit"],
-  [M.VERASE, "erase"],
-  [M.VKILL, "kill"],
-  [M.VEOF, "eof"],
-  [M.VEOL, "eol"],
-  [M.VEOL2, "eol2"],
-  [M.VSTART, "start"],
-  [M.VSTOP, "stop"],
-  [M.VSUSP, "susp"],
-  [M.VREPRINT, "rprnt"],
-  [M.VWERASE, "werase"],
-  [M.VLNEXT, "lnext"],
-  [M.VDISCARD, "discard"],
-]);
-
 /**
- * Flags: a value of 0 clears (`-echo`), anything else sets (`echo`). Not PENDIN (GNU stty has
- * no name for it), nor the hardware ones PARENB, PARODD, CS7 and CS8: a pty has no parity or
- * character size, and Linux refuses some of them there (EINVAL), which fails the whole call.
+ * Modes a pty has no use for that Linux may refuse there (EINVAL fails the whole stty call):
+ * parity. (CS7 and CS8, the character size, are left out for the same reason.)
  */
-const FLAGS = new Map<number, string>([
-  [M.IGNPAR, "ignpar"],
-  [M.PARMRK, "parmrk"],
-  [M.INPCK, "inpck"],
-  [M.ISTRIP, "istrip"],
-  [M.INLCR, "inlcr"],
-  [M.IGNCR, "igncr"],
-  [M.ICRNL, "icrnl"],
-  [M.IUCLC, "iuclc"],
-  [M.IXON, "ixon"],
-  [M.IXANY, "ixany"],
-  [M.IXOFF, "ixoff"],
-  [M.IMAXBEL, "imaxbel"],
-  [M.IUTF8, "iutf8"],
-  [M.ISIG, "isig"],
-  [M.ICANON, "icanon"],
-  [M.XCASE, "xcase"],
-  [M.ECHO, "echo"],
-  [M.ECHOE, "echoe"],
-  [M.ECHOK, "echok"],
-  [M.ECHONL, "echonl"],
-  [M.NOFLSH, "noflsh"],
-  [M.TOSTOP, "tostop"],
-  [M.IEXTEN, "iexten"],
-  [M.ECHOCTL, "echoctl"],
-  [M.ECHOKE, "echoke"],
-  [M.OPOST, "opost"],
-  [M.OLCUC, "olcuc"],
-  [M.ONLCR, "onlcr"],
-  [M.OCRNL, "ocrnl"],
-  [M.ONOCR, "onocr"],
-  [M.ONLRET, "onlret"],
-]);
+const NOT_ON_A_PTY = new Set<number>([M.PARENB, M.PARODD]);
 
 /**
  * The stty arguments for `modes`. Character values 0 and 255 disable the character (`undef`,
@@ -79,13 +29,13 @@ const FLAGS = new Map<number, string>([
 export function sttyModeArguments(modes: TerminalModes): string[] {
   const args: string[] = [];
   for (const { opcode, value } of modes) {
-    const character = CHARACTERS.get(opcode);
+    const character = STTY_CHARACTERS.get(opcode);
     if (character !== undefined) {
       if (value > 255) continue;
       args.push(character, value === 0 || value === 255 ? "undef" : `0x${value.toString(16)}`);
       continue;
     }
-    const flag = FLAGS.get(opcode);
+    const flag = NOT_ON_A_PTY.has(opcode) ? undefined : STTY_FLAGS.get(opcode);
     if (flag !== undefined) args.push(value === 0 ? `-${flag}` : flag);
   }
   return args;

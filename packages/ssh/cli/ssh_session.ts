@@ -8,6 +8,7 @@ import type { SshArgs } from "./ssh_args.ts";
 import type { SshSettings } from "./ssh_config.ts";
 import { sessionEnvironment } from "./ssh_env.ts";
 import { escapeFilter } from "./ssh_escape.ts";
+import { localTerminalModes } from "./ssh_terminal_modes.ts";
 import { SSH_FAILURE } from "./ssh_failure.ts";
 import { err, type Io } from "./ssh_io.ts";
 import { stdinIsTerminal } from "./ssh_tty.ts";
@@ -37,8 +38,14 @@ export async function runSession(
   try {
     if (Deno.stdout.isTerminal() || terminal) size = Deno.consoleSize();
   } catch { /* not a terminal */ }
+  // as OpenSSH's ssh: the remote pty starts with our terminal's modes (none without one)
   const ptyOptions = pty
-    ? { term: Deno.env.get("TERM") ?? "xterm-256color", cols: size.columns, rows: size.rows }
+    ? {
+      term: Deno.env.get("TERM") ?? "xterm-256color",
+      cols: size.columns,
+      rows: size.rows,
+      modes: terminal ? await localTerminalModes() : [],
+    }
     : undefined;
   const env = sessionEnvironment(Deno.env.toObject(), s.sendEnv, s.setEnv);
   let session;
