@@ -3,11 +3,16 @@
  * its pty-req, as OpenSSH's ssh does; OpenSSH's sshd gives the remote pty the same ones.
  */
 import { test } from "node:test";
-import assert from "node:assert/strict";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
 import { findBinary, requireOpenSsh, type Sshd, startSshd } from "../helpers/openssh.ts";
-import { authorizedUser, publicLine, run, sshBase, tempDir } from "./server_fixture.ts";
+import {
+  assertTerminalModesReachRemote,
+  authorizedUser,
+  publicLine,
+  sshBase,
+  tempDir,
+} from "./server_fixture.ts";
 
 const SSH_CLI = fileURLToPath(new URL("../../packages/ssh/cli/ssh.ts", import.meta.url));
 
@@ -22,22 +27,10 @@ test("Hush ssh -tt sends its terminal's modes; OpenSSH's sshd applies them", {
   try {
     const { user } = authorizedUser(dir, "user");
     sshd = await startSshd({ authorizedKeys: [publicLine(user)] });
-    // Unusual settings on the local terminal, so that the remote one can only have them from
-    // the pty-req: ^G to interrupt, ^H to erase, no kill character, no XON/XOFF.
-    const ssh = [process.execPath, "run", "-A", SSH_CLI, ...sshBase(sshd.port, user), "-tt"]
-      .concat(["root@127.0.0.1", "stty -a"]).map((w) => `'${w}'`).join(" ");
-    const r = await run("script", [
-      "-qec",
-      `stty intr ^G erase ^H kill undef -ixon iutf8; ${ssh}`,
-      "/dev/null",
-    ]);
-    const out = r.stdout.toString();
-    assert.equal(r.code, 0, `${r.stderr}\n${out}`);
-    assert.match(out, /intr = \^G;/, out);
-    assert.match(out, /erase = \^H;/);
-    assert.match(out, /kill = <undef>;/);
-    assert.match(out, /(^|\s)-ixon(\s|$)/m);
-    assert.match(out, /(^|\s)iutf8(\s|$)/m);
+    await assertTerminalModesReachRemote(
+      [process.execPath, "run", "-A", SSH_CLI, ...sshBase(sshd.port, user), "-tt"]
+        .concat(["root@127.0.0.1", "stty -a"]),
+    );
   } finally {
     await sshd?.stop();
     remove();

@@ -4,6 +4,7 @@
  * run OpenSSH's `ssh` against it asynchronously, make throwaway keys, and a TCP echo server.
  * @module
  */
+import assert from "node:assert/strict";
 import { execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { connect as netConnect, createServer, type Server } from "node:net";
@@ -243,4 +244,26 @@ export async function roundTripWhenUp(port: number, text: string, ms = 15_000): 
       await new Promise((r) => setTimeout(r, 100));
     }
   }
+}
+
+/**
+ * Runs `command` (argv) under util-linux `script` on a terminal first set to unusual modes
+ * (intr ^G, erase ^H, no kill character, -ixon, iutf8), so that a remote `stty -a` can only
+ * show them if the client's pty-req carried them and the server applied them; asserts that its
+ * output shows all five.
+ */
+export async function assertTerminalModesReachRemote(command: string[]): Promise<void> {
+  const quoted = command.map((w) => `'${w}'`).join(" ");
+  const r = await run("script", [
+    "-qec",
+    `stty intr ^G erase ^H kill undef -ixon iutf8; ${quoted}`,
+    "/dev/null",
+  ]);
+  const out = r.stdout.toString();
+  assert.equal(r.code, 0, `${r.stderr}\n${out}`);
+  assert.match(out, /intr = \^G;/, out);
+  assert.match(out, /erase = \^H;/);
+  assert.match(out, /kill = <undef>;/);
+  assert.match(out, /(^|\s)-ixon(\s|$)/m);
+  assert.match(out, /(^|\s)iutf8(\s|$)/m);
 }

@@ -6,9 +6,9 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { findBinary, requireOpenSsh } from "../helpers/openssh.ts";
 import {
+  assertTerminalModesReachRemote,
   authorizedUser,
   type HushSshd,
-  run,
   sshBase,
   startHushSshd,
   tempDir,
@@ -25,22 +25,9 @@ test("Hush sshd applies the terminal modes OpenSSH ssh sends from its terminal",
   try {
     const { user, keysFile } = authorizedUser(dir, "user");
     sshd = await startHushSshd(["-d", "-o", `AuthorizedKeysFile=${keysFile}`]);
-    // Unusual settings on the local terminal, so that the remote one can only have them from
-    // the pty-req: ^G to interrupt, ^H to erase, no kill character, no XON/XOFF.
-    const ssh = ["ssh", ...sshBase(sshd.port, user), "-tt", "127.0.0.1", "stty -a"]
-      .map((w) => `'${w}'`).join(" ");
-    const r = await run("script", [
-      "-qec",
-      `stty intr ^G erase ^H kill undef -ixon iutf8; ${ssh}`,
-      "/dev/null",
-    ]);
-    const out = r.stdout.toString();
-    assert.equal(r.code, 0, `${r.stderr}\n${out}`);
-    assert.match(out, /intr = \^G;/, out);
-    assert.match(out, /erase = \^H;/);
-    assert.match(out, /kill = <undef>;/);
-    assert.match(out, /(^|\s)-ixon(\s|$)/m);
-    assert.match(out, /(^|\s)iutf8(\s|$)/m);
+    await assertTerminalModesReachRemote(
+      ["ssh", ...sshBase(sshd.port, user), "-tt", "127.0.0.1", "stty -a"],
+    );
     const req = /pty-req \S+ \d+x\d+, (\d+) modes/.exec(sshd.log());
     assert.ok(req && Number(req[1]) > 20, `modes sent: ${req?.[1]}`);
   } finally {
