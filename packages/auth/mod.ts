@@ -81,3 +81,4 @@ export {
 export { matchAddressPatterns } from "./address_match.ts";
 export { chooseSignatureAlgorithm } from "./algorithms.ts";
 export { publickeySignedData } from "./signed_data.ts";
+export { printable, USER_NAME_LIMIT, userNameProblem } from "./user_name.ts";

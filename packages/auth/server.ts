@@ -19,6 +19,7 @@ import {
 } from "./server_options.ts";
 import { passwordVerdict } from "./server_password.ts";
 import { publickeyVerdict } from "./server_publickey.ts";
+import { printable, userNameProblem } from "./user_name.ts";
 
 /**
  * Authenticates a client over a connection on which the `ssh-userauth` service runs. Answers
@@ -137,6 +138,8 @@ class ServerAuth {
   #succeeded: string[] = [];
   #usedKeys: PublicKey[] = [];
   #key: PublicKey | undefined;
+  /** Whether the server serves `#user` (checked once per user, before any method). */
+  #userServed: Promise<boolean> | undefined;
   #keyOptions: AuthorizedKeyOptions | undefined;
   /** A request that arrived while a keyboard-interactive callback was asking. */
   #interrupted: UserauthRequest | undefined;
@@ -205,7 +208,9 @@ class ServerAuth {
     if (request.user !== this.#user || request.service !== this.#service) {
       if (this.#user !== undefined) {
         this.#trace(
-          `User or service changed: ${this.#user}/${this.#service} to ${request.user}/${request.service}`,
+          `User or service changed: ${printable(this.#user)}/${this.#service} to ${
+            printable(request.user)
+          }/${request.service}`,
         );
       }
       this.#user = request.user;
@@ -215,11 +220,16 @@ class ServerAuth {
       this.#usedKeys = [];
       this.#key = undefined;
       this.#keyOptions = undefined;
+      this.#userServed = this.#serves(request.user);
     }
     const method = request.method === "other" ? request.name : request.method;
     if (method !== "none" && !this.tried.includes(method)) this.tried.push(method);
     let verdict: Verdict;
-    if (method === "none" || !this.#next().includes(method)) {
+    // An invalid or unserved name fails every method, none of the application's checks see
+    // it, and the reply is the same as for a wrong key (no hint which names exist).
+    if (!await this.#inbox.guard(this.#userServed!)) {
+      verdict = { kind: "failure" };
+    } else if (method === "none" || !this.#next().includes(method)) {
       verdict = { kind: "failure" };
     } else if (request.method === "publickey") {
       verdict = await publickeyVerdict(this.#methodContext, request, {
@@ -241,7 +251,9 @@ class ServerAuth {
     if (verdict.kind === "failure" || verdict.kind === "abandoned") {
       // The first `none` only asks for the method list (OpenSSH does not count it).
       const counted = !(method === "none" && this.#requests === 1);
-      if (method !== "none") this.#trace(`Failed ${method} for ${request.user}`);
+      if (method !== "none") {
+        this.#trace(`Failed ${printable(method)} for ${printable(request.user)}`);
+      }
       if (counted) {
         this.#failures++;
         if (this.#failures >= this.#maxTries) {
@@ -273,6 +285,16 @@ class ServerAuth {
     if (this.#key) user.key = this.#key;
     if (this.#keyOptions) user.options = this.#keyOptions;
     return user;
+  }
+
+  /** Whether `user` is a valid name that the application serves; traced once when not. */
+  async #serves(user: string): Promise<boolean> {
+    const problem = userNameProblem(user);
+    if (problem === undefined && (this.#o.users === undefined || await this.#o.users(user))) {
+      return true;
+    }
+    this.#trace(`Invalid user ${printable(user)}${problem ? `: ${problem}` : ""}`);
+    return false;
   }
 
   /** Records `method` in the required lists; true when one list is complete. */

@@ -138,6 +138,12 @@ export interface ServerAuthOptions {
     ask: InfoAsk,
     submethods: string,
   ) => boolean | Promise<boolean>;
+  /**
+   * Whether the server serves `user` at all (default: every valid name). Names that fail
+   * `userNameProblem` are refused before this is asked; an unserved user fails every
+   * method, and no other callback sees the name (OpenSSH's "Invalid user").
+   */
+  users?: (user: string) => boolean | Promise<boolean>;
   /** Text sent as USERAUTH_BANNER before the first reply. */
   banner?: string;
   /** Failed attempts allowed; the last one disconnects (MaxAuthTries, 6). */

@@ -15,6 +15,7 @@ import type {
 import { AuthError } from "./errors.ts";
 import type { ServerMethodContext, Verdict } from "./server_method.ts";
 import { publickeySignedData } from "./signed_data.ts";
+import { printable } from "./user_name.ts";
 
 /** What publickey remembers for the current user and service. */
 export interface PublickeyState {
@@ -41,7 +42,7 @@ export async function publickeyVerdict(
   try {
     key = parsePublicKey(r.publicKey.slice());
   } catch {
-    ctx.trace(`Cannot parse the ${r.algorithm} key from ${r.user}`);
+    ctx.trace(`Cannot parse the ${printable(r.algorithm)} key from ${r.user}`);
     return { kind: "failure" };
   }
   const accepted = ctx.options.publickeyAlgorithms;
@@ -49,7 +50,7 @@ export async function publickeyVerdict(
     !key.signatureAlgorithms.includes(r.algorithm) ||
     (accepted && !accepted.includes(r.algorithm))
   ) {
-    ctx.trace(`Refusing ${r.algorithm} for a ${key.type} key`);
+    ctx.trace(`Refusing ${printable(r.algorithm)} for a ${key.type} key`);
     return { kind: "failure" };
   }
   if (keys.usedKeys.some((k) => k.equals(key))) {

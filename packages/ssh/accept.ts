@@ -21,6 +21,7 @@ import { isKeepaliveTimeout } from "./keepalive_timeout.ts";
 import type { ServeOptions } from "./serve_options.ts";
 import type { PeerInfo, ServerContext } from "./server_context.ts";
 import type { ForwardSocket, RemoteForward } from "./server_forward_handlers.ts";
+import { escapedTrace } from "./trace_line.ts";
 
 function portReply(port: number): Uint8Array {
   const reply = new Uint8Array(4);
@@ -46,7 +47,7 @@ export async function accept(
   peer: PeerInfo = {},
 ): Promise<ServerContext> {
   if (options.hostKeys.length === 0) throw new TypeError("serve()/accept() need a host key");
-  const trace = options.trace ?? (() => {});
+  const trace = escapedTrace(options.trace);
   const transport = await startTransport(duplex, {
     role: "server",
     hostKeys: options.hostKeys,
@@ -65,7 +66,7 @@ export async function accept(
       loginGraceTime: options.limits?.loginGraceTime ?? options.authenticate.loginGraceTime,
       remoteAddress: peer.remoteAddress,
       sessionId: transport.sessionId!,
-      trace: options.authenticate.trace ?? trace,
+      trace: options.authenticate.trace ? escapedTrace(options.authenticate.trace) : trace,
     });
   } catch (e) {
     await transport.disconnect(14, "Authentication failed").catch(() => {});

@@ -13,6 +13,7 @@ import { agentChannelHandlers } from "./agent_forward.ts";
 import { SshClient } from "./client.ts";
 import { RemoteForwardTable } from "./client_forward.ts";
 import type { ConnectOptions } from "./connect_options.ts";
+import { escapedTrace } from "./trace_line.ts";
 
 /**
  * Connects, checks the host key against known_hosts, authenticates, and returns a client.
@@ -25,7 +26,7 @@ import type { ConnectOptions } from "./connect_options.ts";
  */
 export async function connect(options: ConnectOptions): Promise<SshClient> {
   const port = options.port ?? 22;
-  const trace = options.trace ?? (() => {});
+  const trace = escapedTrace(options.trace);
   // ConnectTimeout bounds connecting, the key exchange and authentication; the caller's
   // signal (kept by the transport) bounds the whole connection.
   const timeout = options.connectTimeout ? AbortSignal.timeout(options.connectTimeout) : undefined;

@@ -8,6 +8,7 @@ import { listenTcp, type TcpConnection } from "./adapters/tcp.ts";
 import { DEFAULT_MAX_STARTUPS, shouldDropStartup } from "./max_startups.ts";
 import type { ServeOptions } from "./serve_options.ts";
 import type { ServerContext } from "./server_context.ts";
+import { escapedTrace } from "./trace_line.ts";
 
 /**
  * A running server.
@@ -45,7 +46,7 @@ export interface SshServer {
 export async function serve(options: ServeOptions): Promise<SshServer> {
   const listener = await listenTcp(options.hostname ?? "127.0.0.1", options.port ?? 22);
   const open = new Map<TcpConnection, ServerContext | undefined>();
-  const trace = options.trace ?? (() => {});
+  const trace = escapedTrace(options.trace);
   const maxStartups = options.limits?.maxStartups ?? DEFAULT_MAX_STARTUPS;
   let connectionNumber = 0;
   (async () => {

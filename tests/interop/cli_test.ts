@@ -1188,6 +1188,9 @@ test("cli ssh against the Hush sshd: exec with stdin, exit status and signal, -L
       `StateDirectory=${join(dir, "state")}`,
       "-o",
       "AllowTcpForwarding=yes",
+      // It logs in as "me", not as the OS user the sshd runs as: a name it must be told to serve.
+      "-o",
+      "AllowUsers=me",
     ]);
     const base = [
       "-p",

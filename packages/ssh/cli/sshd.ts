@@ -13,6 +13,8 @@
  * AuthorizedKeysFile (%h, %u, %% tokens; default `.ssh/authorized_keys .ssh/authorized_keys2`
  * for the current OS user), PubkeyAuthentication, PasswordAuthentication with PasswordFile
  * (`user:$scrypt$N$r$p$salt$hash` lines, see `hashPassword`), KexAlgorithms, Ciphers, MACs,
+ * AllowUsers (the user names served, `*`/`?` patterns; by default the current OS user and the
+ * PasswordFile's users: any other name is an "Invalid user"),
  * HostKeyAlgorithms (OpenSSH's `+`/`-`/`^` list syntax), RekeyLimit, MaxAuthTries,
  * LoginGraceTime, ClientAliveInterval and ClientAliveCountMax (keepalives to a quiet client; off
  * by default; a count of 0 never drops it), MaxStartups (start:rate:full, 10:30:100),
@@ -28,7 +30,7 @@
  */
 import process from "node:process";
 import { userInfo } from "node:os";
-import { authorizedKeysChecker } from "@hush/auth";
+import { authorizedKeysChecker, printable } from "@hush/auth";
 import {
   certificateSigner,
   CertType,
@@ -51,6 +53,7 @@ import { parseSshdArgs } from "./sshd_args.ts";
 import {
   DEFAULT_AUTHORIZED_KEYS,
   expandAuthorizedKeysPath,
+  matchUserPatterns,
   type SshdSettings,
   sshdSettings,
 } from "./sshd_config.ts";
@@ -144,6 +147,12 @@ async function loadHostCertificates(
   return signers;
 }
 
+async function readPasswordFile(file: string): Promise<string> {
+  const text = await readTextFile(file);
+  if (text === undefined) throw new UsageError(`PasswordFile ${file}: not found`);
+  return text;
+}
+
 /**
  * Runs `sshd` with the given arguments until SIGINT/SIGTERM; resolves the exit code.
  *
@@ -164,9 +173,10 @@ export async function main(argv: string[]): Promise<number> {
     process.on("SIGINT", () => resolve("SIGINT"));
     process.on("SIGTERM", () => resolve("SIGTERM"));
   });
+  // Lines carry peer-chosen text (user names, commands, host names): one line each, escaped.
   const log = (line: string) => {
-    if (debug > 0) process.stderr.write(`debug1: ${line}\n`);
-    else if (INFO_LINE.test(line)) process.stderr.write(`${line}\n`);
+    if (debug > 0) process.stderr.write(`debug1: ${printable(line, 2048)}\n`);
+    else if (INFO_LINE.test(line)) process.stderr.write(`${printable(line, 2048)}\n`);
   };
   try {
     const args = parseSshdArgs(argv);
@@ -180,26 +190,36 @@ export async function main(argv: string[]): Promise<number> {
     const me = userInfo().username;
     const home = homeDirectory();
 
-    const authenticate: ServeOptions["authenticate"] = { trace: log };
+    const passwordUsers = settings.passwordFile
+      ? parsePasswordFile(await readPasswordFile(settings.passwordFile))
+      : undefined;
+    // The names served: AllowUsers, else this OS user and the PasswordFile's users. Any
+    // other name is an invalid user, refused before a file is looked up for it.
+    const allow = settings.allowUsers;
+    const authenticate: ServeOptions["authenticate"] = {
+      trace: log,
+      users: (user) =>
+        allow ? matchUserPatterns(user, allow) : user === me || passwordUsers?.has(user) === true,
+    };
     if (settings.pubkey) {
       const files = settings.authorizedKeysFiles;
       const source = async (user: string): Promise<string | undefined> => {
         // Without AuthorizedKeysFile only the current OS user's own files count.
         if (files === undefined && user !== me) return undefined;
-        const paths = (files ?? DEFAULT_AUTHORIZED_KEYS).map((p) =>
-          expandAuthorizedKeysPath(p, user, home)
-        );
+        const paths = (files ?? DEFAULT_AUTHORIZED_KEYS).flatMap((p) => {
+          const path = expandAuthorizedKeysPath(p, user, home);
+          if (path === undefined) log(`AuthorizedKeysFile ${p}: %u cannot expand to '${user}'`);
+          return path === undefined ? [] : [path];
+        });
         const texts = await Promise.all(paths.map((p) => readTextFile(p).catch(() => undefined)));
         const text = texts.filter((t) => t !== undefined).join("\n");
         return text === "" ? undefined : text;
       };
       authenticate.publickey = authorizedKeysChecker(source, { trace: log });
     }
-    if (settings.passwordFile) {
+    if (settings.passwordFile && passwordUsers) {
       const file = settings.passwordFile;
-      const text = await readTextFile(file);
-      if (text === undefined) throw new UsageError(`PasswordFile ${file}: not found`);
-      const users = parsePasswordFile(text);
+      const users = passwordUsers;
       // A hash to spend the same time on for unknown users.
       const decoy = await hashPassword(crypto.randomUUID(), { N: 1024 });
       const decoyFor = users.values().next().value ?? decoy;

@@ -22,6 +22,7 @@ export const SSHD_OPTION_KEYS: readonly string[] = [
   "HostKey",
   "HostCertificate",
   "AuthorizedKeysFile",
+  "AllowUsers",
   "PasswordAuthentication",
   "PasswordFile",
   "PubkeyAuthentication",

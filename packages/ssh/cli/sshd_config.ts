@@ -45,6 +45,11 @@ export interface SshdSettings {
   maxStartups: MaxStartups;
   /** AuthorizedKeysFile paths with %h/%u/%% tokens, or `undefined` for the default. */
   authorizedKeysFiles?: string[];
+  /**
+   * AllowUsers patterns (`*`, `?`): the user names served. Without it, the current OS user and
+   * the PasswordFile's users.
+   */
+  allowUsers?: string[];
   /** PubkeyAuthentication (yes). */
   pubkey: boolean;
   /** PasswordFile to check passwords against, when PasswordAuthentication is on. */
@@ -178,6 +183,11 @@ export function sshdSettings(args: SshdArgs): SshdSettings {
     : akf === "none"
     ? []
     : akf.split(/\s+/);
+  const allow = o.get("allowusers");
+  const allowUsers = allow === undefined ? undefined : allow.trim().split(/\s+/);
+  if (allowUsers?.some((p) => p.includes("@"))) {
+    throw new UsageError(`AllowUsers USER@HOST patterns are not supported: '${allow}'`);
+  }
   const passwordFile = o.get("passwordfile");
   const passwordOn = yesNo(o.get("passwordauthentication"), passwordFile !== undefined);
   if (passwordOn && passwordFile === undefined) {
@@ -209,6 +219,7 @@ export function sshdSettings(args: SshdArgs): SshdSettings {
     clientAliveCountMax,
     maxStartups,
     authorizedKeysFiles,
+    allowUsers,
     pubkey: yesNo(o.get("pubkeyauthentication"), true),
     passwordFile: passwordOn ? passwordFile : undefined,
     forwarding,
@@ -220,15 +231,69 @@ export function sshdSettings(args: SshdArgs): SshdSettings {
 
 /**
  * Expands `%h` (home), `%u` (user) and `%%` in an AuthorizedKeysFile path; a relative result is
- * taken from the home directory.
+ * taken from the home directory. The user name comes from the client, so a path segment that
+ * holds `%u` must expand to a plain file name: `undefined` when it would be empty, `.`, `..` or
+ * hold a `/` (whatever the name, `%u` never leaves the directory the path names).
  *
  * @example
  * ```ts
  * import { expandAuthorizedKeysPath } from "./sshd_config.ts";
  * console.log(expandAuthorizedKeysPath(".ssh/keys_%u", "alice", "/home/alice")); // /home/alice/.ssh/keys_alice
+ * console.log(expandAuthorizedKeysPath("/etc/keys/%u", "..", "/home/alice")); // undefined
  * ```
  */
-export function expandAuthorizedKeysPath(path: string, user: string, home: string): string {
-  const expanded = path.replace(/%([%hu])/g, (_, t) => (t === "%" ? "%" : t === "h" ? home : user));
+export function expandAuthorizedKeysPath(
+  path: string,
+  user: string,
+  home: string,
+): string | undefined {
+  const segments: string[] = [];
+  for (const segment of path.split("/")) {
+    let fromUser = false;
+    const expanded = segment.replace(/%([%hu])/g, (_, t) => {
+      if (t === "%") return "%";
+      if (t === "h") return home;
+      fromUser = true;
+      return user;
+    });
+    if (fromUser && (/^\.{0,2}$/.test(expanded) || expanded.includes("/"))) return undefined;
+    segments.push(expanded);
+  }
+  const expanded = segments.join("/");
   return expanded.startsWith("/") ? expanded : `${home.replace(/\/$/, "")}/${expanded}`;
+}
+
+/**
+ * Whether `user` matches one of `patterns` (AllowUsers: `*` and `?` wildcards, case-sensitive
+ * as user names are).
+ *
+ * @example
+ * ```ts
+ * import { matchUserPatterns } from "./sshd_config.ts";
+ * console.log(matchUserPatterns("git", ["alice", "g?t"]), matchUserPatterns("bob", ["a*"])); // true false
+ * ```
+ */
+export function matchUserPatterns(user: string, patterns: readonly string[]): boolean {
+  return patterns.some((p) => globMatch(user, p));
+}
+
+/** `*`/`?` matching; backtracks only to the last `*`, so it is O(name × pattern) at worst. */
+function globMatch(name: string, pattern: string): boolean {
+  let n = 0, p = 0, star = -1, resume = 0;
+  while (n < name.length) {
+    if (p < pattern.length && (pattern[p] === "?" || pattern[p] === name[n])) {
+      n++;
+      p++;
+    } else if (p < pattern.length && pattern[p] === "*") {
+      star = p++;
+      resume = n;
+    } else if (star !== -1) {
+      p = star + 1;
+      n = ++resume;
+    } else {
+      return false;
+    }
+  }
+  while (p < pattern.length && pattern[p] === "*") p++;
+  return p === pattern.length;
 }

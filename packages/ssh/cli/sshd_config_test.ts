@@ -2,7 +2,12 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { DEFAULT_MACS } from "@hush/cipher";
 import { parseSshdArgs } from "./sshd_args.ts";
-import { expandAuthorizedKeysPath, parseListenAddress, sshdSettings } from "./sshd_config.ts";
+import {
+  expandAuthorizedKeysPath,
+  matchUserPatterns,
+  parseListenAddress,
+  sshdSettings,
+} from "./sshd_config.ts";
 
 const settings = (...argv: string[]) => sshdSettings(parseSshdArgs(argv));
 
@@ -102,6 +107,36 @@ test("AuthorizedKeysFile tokens and none", () => {
   assert.equal(expandAuthorizedKeysPath("/etc/keys/%u", "bob", "/home/me"), "/etc/keys/bob");
   assert.equal(expandAuthorizedKeysPath("%h/x%%", "bob", "/home/me/"), "/home/me//x%");
   assert.equal(expandAuthorizedKeysPath(".ssh/ak", "bob", "/home/me/"), "/home/me/.ssh/ak");
+});
+
+test("%u never leaves the directory its path names, whatever the user name", () => {
+  for (const user of ["..", ".", "", "../../tmp/x", "a/b", "/abs"]) {
+    assert.equal(expandAuthorizedKeysPath("/etc/keys/%u", user, "/home/me"), undefined, user);
+  }
+  // A segment that only becomes `..` with the name is refused too, not just the name itself.
+  assert.equal(expandAuthorizedKeysPath("/etc/keys/.%u", ".", "/home/me"), undefined);
+  assert.equal(expandAuthorizedKeysPath("/etc/keys/%u%u", ".", "/home/me"), undefined);
+  // Segments without %u are the administrator's: `..` there stays as written.
+  assert.equal(expandAuthorizedKeysPath("/etc/../keys/%u", "bob", "/h"), "/etc/../keys/bob");
+  assert.equal(expandAuthorizedKeysPath("%h/keys_%u", "bob", "/home/me"), "/home/me/keys_bob");
+});
+
+test("AllowUsers patterns", () => {
+  assert.deepEqual(settings("-o", "AllowUsers=alice g?t dev-*").allowUsers, [
+    "alice",
+    "g?t",
+    "dev-*",
+  ]);
+  assert.equal(settings().allowUsers, undefined);
+  assert.throws(() => settings("-o", "AllowUsers=alice@10.0.0.1"), /not supported/);
+  const allow = ["alice", "g?t", "dev-*"];
+  assert.ok(matchUserPatterns("git", allow));
+  assert.ok(matchUserPatterns("dev-", allow));
+  assert.ok(matchUserPatterns("dev-ops", allow));
+  assert.ok(!matchUserPatterns("Alice", allow)); // user names are case-sensitive
+  assert.ok(!matchUserPatterns("gitt", allow));
+  assert.ok(matchUserPatterns("a".repeat(200) + "b", ["*a*a*a*a*b"]));
+  assert.ok(!matchUserPatterns("a".repeat(255), ["*a*a*a*a*b"]));
 });
 
 test("GatewayPorts values", () => {

@@ -1,0 +1,24 @@
+/**
+ * Trace lines carry peer-chosen text (user names, commands, host names, a server's disconnect
+ * message): the facade escapes each line once, where it hands it to the application, so no peer
+ * can forge a log line or send escape sequences to the terminal that shows it.
+ * @module
+ */
+import { printable } from "@hush/auth";
+
+/** The longest trace line passed on; the rest becomes `…`. */
+const TRACE_LINE_LIMIT = 2048;
+
+/**
+ * `trace` with each line escaped by `printable` (one line, no control characters), or a no-op.
+ *
+ * @example
+ * ```ts
+ * import { escapedTrace } from "./trace_line.ts";
+ * escapedTrace(console.log)("user root\nforged"); // prints: user root\nforged
+ * ```
+ */
+export function escapedTrace(trace: ((line: string) => void) | undefined): (line: string) => void {
+  if (trace === undefined) return () => {};
+  return (line) => trace(printable(line, TRACE_LINE_LIMIT));
+}
