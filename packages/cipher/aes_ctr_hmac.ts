@@ -228,6 +228,8 @@ export class CtrHmacSealer implements PacketSealer {
 export class CtrHmacOpener implements PacketOpener {
   /** Sequence number of the next packet. */
   sequence = 0;
+  /** It decrypts into memory of its own and copies what it keeps before returning. */
+  readonly preservesInput = true;
   /** 4 (length in the clear) for encrypt-then-MAC, else one cipher block. */
   readonly headerLength: number;
   #ctr: CtrStream;

@@ -35,6 +35,7 @@ function subtractBlock(counter: Uint8Array): void {
 
 /** The AES and HMAC keys of one direction. */
 class CtrHmacKeys {
+  readonly subtle: SubtleCrypto;
   readonly aes: SubtleKey;
   readonly mac: SubtleKey;
   readonly counter: Uint8Array;
@@ -42,6 +43,7 @@ class CtrHmacKeys {
   readonly etm: boolean;
 
   constructor(
+    subtle: SubtleCrypto,
     key: Uint8Array,
     iv: Uint8Array,
     spec: MacSpec,
@@ -49,8 +51,10 @@ class CtrHmacKeys {
     usage: "encrypt" | "decrypt",
   ) {
     if (iv.length !== 16) throw new RangeError("AES-CTR needs a 16-byte IV");
-    this.aes = new SubtleKey(key, "AES-CTR", [usage]);
+    this.subtle = subtle;
+    this.aes = new SubtleKey(subtle, key, "AES-CTR", [usage]);
     this.mac = new SubtleKey(
+      subtle,
       macKey,
       { name: "HMAC", hash: HASH_NAMES[macHash(spec)], length: macKey.length * 8 },
       [usage === "encrypt" ? "sign" : "verify"],
@@ -88,6 +92,7 @@ export class SubtleCtrHmacSealer implements PacketSealer {
 
   /** Copies the keys. */
   constructor(
+    subtle: SubtleCrypto,
     key: Uint8Array,
     iv: Uint8Array,
     spec: MacSpec,
@@ -95,7 +100,7 @@ export class SubtleCtrHmacSealer implements PacketSealer {
     random?: RandomSource,
     small?: SmallPackets<CtrHmacPrimitive>,
   ) {
-    this.#k = new CtrHmacKeys(key, iv, spec, macKey, "encrypt");
+    this.#k = new CtrHmacKeys(subtle, key, iv, spec, macKey, "encrypt");
     this.#random = random;
     this.#small = small;
   }
@@ -165,16 +170,16 @@ export class SubtleCtrHmacSealer implements PacketSealer {
   ): Promise<Uint8Array> {
     const aesParams = { name: "AES-CTR", counter: bytes(counter), length: 128 };
     if (this.#k.etm) {
-      const out = new Uint8Array(await crypto.subtle.encrypt(aesParams, aes, bytes(buf)));
+      const out = new Uint8Array(await this.#k.subtle.encrypt(aesParams, aes, bytes(buf)));
       writeUint32(out, 8, sequence);
       writeUint32(out, 12, n);
-      const tag = await crypto.subtle.sign("HMAC", mac, bytes(out.subarray(8, 16 + n)));
+      const tag = await this.#k.subtle.sign("HMAC", mac, bytes(out.subarray(8, 16 + n)));
       out.set(new Uint8Array(tag), 16 + n);
       return out.subarray(12);
     }
     const [ct, tag] = await Promise.all([
-      crypto.subtle.encrypt(aesParams, aes, bytes(buf.subarray(4))),
-      crypto.subtle.sign("HMAC", mac, bytes(buf.subarray(0, 8 + n))),
+      this.#k.subtle.encrypt(aesParams, aes, bytes(buf.subarray(4))),
+      this.#k.subtle.sign("HMAC", mac, bytes(buf.subarray(0, 8 + n))),
     ]);
     const out = new Uint8Array(ct);
     out.set(new Uint8Array(tag), 4 + n);
@@ -192,6 +197,8 @@ export class SubtleCtrHmacSealer implements PacketSealer {
 export class SubtleCtrHmacOpener implements PacketOpener {
   /** Sequence number of the next packet. */
   sequence = 0;
+  /** It decrypts into memory of its own and copies what it keeps before returning. */
+  readonly preservesInput = true;
   /** 4 (length in the clear) for encrypt-then-MAC, else one cipher block. */
   readonly headerLength: number;
   #k: CtrHmacKeys;
@@ -202,13 +209,14 @@ export class SubtleCtrHmacOpener implements PacketOpener {
 
   /** Copies the keys. */
   constructor(
+    subtle: SubtleCrypto,
     key: Uint8Array,
     iv: Uint8Array,
     spec: MacSpec,
     macKey: Uint8Array,
     small?: SmallPackets<CtrHmacPrimitive>,
   ) {
-    this.#k = new CtrHmacKeys(key, iv, spec, macKey, "decrypt");
+    this.#k = new CtrHmacKeys(subtle, key, iv, spec, macKey, "decrypt");
     this.#small = small;
     this.#tag = new Uint8Array(spec.tagLength);
     this.headerLength = spec.etm ? 4 : 16;
@@ -282,15 +290,15 @@ export class SubtleCtrHmacOpener implements PacketOpener {
   ): Promise<Uint8Array> {
     const aesParams = { name: "AES-CTR", counter: bytes(counter), length: 128 };
     if (this.#k.etm) {
-      if (!await crypto.subtle.verify("HMAC", mac, bytes(tag), bytes(input))) throw macError();
+      if (!await this.#k.subtle.verify("HMAC", mac, bytes(tag), bytes(input))) throw macError();
       const body = new Uint8Array(
-        await crypto.subtle.decrypt(aesParams, aes, bytes(input.subarray(8))),
+        await this.#k.subtle.decrypt(aesParams, aes, bytes(input.subarray(8))),
       );
       return this.#payload(body);
     }
-    const plain = new Uint8Array(await crypto.subtle.decrypt(aesParams, aes, bytes(input)));
+    const plain = new Uint8Array(await this.#k.subtle.decrypt(aesParams, aes, bytes(input)));
     writeUint32(plain, 12, sequence);
-    if (!await crypto.subtle.verify("HMAC", mac, bytes(tag), bytes(plain.subarray(12)))) {
+    if (!await this.#k.subtle.verify("HMAC", mac, bytes(tag), bytes(plain.subarray(12)))) {
       plain.fill(0);
       throw macError();
     }

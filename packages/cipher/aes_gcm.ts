@@ -151,6 +151,8 @@ export class GcmSealer implements PacketSealer {
 export class GcmOpener implements PacketOpener {
   /** Sequence number of the next packet. */
   sequence = 0;
+  /** It decrypts into memory of its own and copies what it keeps before returning. */
+  readonly preservesInput = true;
   /** The length is in the clear. */
   readonly headerLength = 4;
   #gcm: GcmPrimitive;

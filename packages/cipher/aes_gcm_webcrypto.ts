@@ -30,12 +30,13 @@ export class SubtleKey {
   readonly ready: Promise<CryptoKey>;
 
   constructor(
+    subtle: SubtleCrypto,
     raw: Uint8Array,
     algorithm: AlgorithmIdentifier | HmacImportParams,
     usages: KeyUsage[],
   ) {
     const copy = new Uint8Array(raw);
-    this.ready = crypto.subtle.importKey("raw", bytes(copy), algorithm, false, usages).then((k) => {
+    this.ready = subtle.importKey("raw", bytes(copy), algorithm, false, usages).then((k) => {
       copy.fill(0);
       return (this.#key = k);
     });
@@ -83,6 +84,7 @@ export interface SmallPackets<P> {
 export class SubtleGcmSealer implements PacketSealer {
   /** Sequence number of the next packet (not part of the GCM nonce). */
   sequence = 0;
+  #subtle: SubtleCrypto;
   #key: SubtleKey;
   #iv: Uint8Array;
   #random?: RandomSource;
@@ -90,13 +92,15 @@ export class SubtleGcmSealer implements PacketSealer {
 
   /** @param key 16 or 32 bytes (copied). @param iv 12 bytes (copied). */
   constructor(
+    subtle: SubtleCrypto,
     key: Uint8Array,
     iv: Uint8Array,
     random?: RandomSource,
     small?: SmallPackets<GcmPrimitive>,
   ) {
     if (iv.length !== 12) throw new RangeError("AES-GCM needs a 12-byte IV");
-    this.#key = new SubtleKey(key, "AES-GCM", ["encrypt"]);
+    this.#subtle = subtle;
+    this.#key = new SubtleKey(subtle, key, "AES-GCM", ["encrypt"]);
     this.#iv = new Uint8Array(iv);
     this.#random = random;
     this.#small = small;
@@ -131,7 +135,7 @@ export class SubtleGcmSealer implements PacketSealer {
       random: this.#random,
     });
     const result = withKey(this.#key, this.#iv, async (key, iv) => {
-      const sealed = await crypto.subtle.encrypt(
+      const sealed = await this.#subtle.encrypt(
         {
           name: "AES-GCM",
           iv: bytes(iv),
@@ -163,16 +167,25 @@ export class SubtleGcmSealer implements PacketSealer {
 export class SubtleGcmOpener implements PacketOpener {
   /** Sequence number of the next packet. */
   sequence = 0;
+  /** It decrypts into memory of its own and copies what it keeps before returning. */
+  readonly preservesInput = true;
   /** The length is in the clear. */
   readonly headerLength = 4;
+  #subtle: SubtleCrypto;
   #key: SubtleKey;
   #iv: Uint8Array;
   #small?: SmallPackets<GcmPrimitive>;
 
   /** @param key 16 or 32 bytes (copied). @param iv 12 bytes (copied). */
-  constructor(key: Uint8Array, iv: Uint8Array, small?: SmallPackets<GcmPrimitive>) {
+  constructor(
+    subtle: SubtleCrypto,
+    key: Uint8Array,
+    iv: Uint8Array,
+    small?: SmallPackets<GcmPrimitive>,
+  ) {
     if (iv.length !== 12) throw new RangeError("AES-GCM needs a 12-byte IV");
-    this.#key = new SubtleKey(key, "AES-GCM", ["decrypt"]);
+    this.#subtle = subtle;
+    this.#key = new SubtleKey(subtle, key, "AES-GCM", ["decrypt"]);
     this.#iv = new Uint8Array(iv);
     this.#small = small;
   }
@@ -217,18 +230,21 @@ export class SubtleGcmOpener implements PacketOpener {
         body.fill(0);
       }
     }
+    // WebCrypto copies its input when called; before the key is imported the call comes later,
+    // so the packet is copied now (the caller's buffer is theirs once this returns).
+    const input = this.#key.key ? packet : packet.slice();
     const result = withKey(this.#key, this.#iv, async (key, iv) => {
       let plain: ArrayBuffer;
       try {
-        plain = await crypto.subtle.decrypt(
+        plain = await this.#subtle.decrypt(
           {
             name: "AES-GCM",
             iv: bytes(iv),
-            additionalData: bytes(packet.subarray(0, 4)),
+            additionalData: bytes(input.subarray(0, 4)),
             tagLength: 128,
           },
           key,
-          bytes(packet.subarray(4)),
+          bytes(input.subarray(4)),
         );
       } catch {
         throw macError();

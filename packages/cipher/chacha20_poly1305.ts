@@ -151,6 +151,8 @@ export class ChaChaPolySealer implements PacketSealer {
 export class ChaChaPolyOpener implements PacketOpener {
   /** Sequence number of the next packet. */
   sequence = 0;
+  /** It decrypts into memory of its own and copies what it keeps before returning. */
+  readonly preservesInput = true;
   /** The encrypted length field. */
   readonly headerLength = 4;
   #s: ChaChaState;

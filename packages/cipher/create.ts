@@ -16,19 +16,20 @@ import { SubtleCtrHmacOpener, SubtleCtrHmacSealer } from "./aes_ctr_hmac_webcryp
 import { GcmOpener, GcmSealer, nobleGcm, nodeGcm } from "./aes_gcm.ts";
 import { type SmallPackets, SubtleGcmOpener, SubtleGcmSealer } from "./aes_gcm_webcrypto.ts";
 import {
-  type Backend,
-  backendAvailable,
-  selectBackend,
-  smallPacketBelow,
-  suiteFamily,
-} from "./backend.ts";
-import {
   ChaChaPolyOpener,
   ChaChaPolySealer,
   nobleChaCha20,
   nodeChaCha20,
 } from "./chacha20_poly1305.ts";
-import { nodeCrypto } from "./node_crypto.ts";
+import { WasmChaChaPolyOpener, WasmChaChaPolySealer } from "./chacha20_poly1305_wasm.ts";
+import {
+  type Backend,
+  backendAvailable,
+  type CipherBackends,
+  type CipherProviders,
+  selectBackend,
+  suiteFamily,
+} from "./providers.ts";
 import { cipherSpec, macSpec } from "./registry.ts";
 
 /**
@@ -70,7 +71,9 @@ export interface DirectionKeys {
 export interface SealerOptions {
   /** Padding source (random by default). */
   random?: RandomSource;
-  /** Force an implementation; by default the fastest measured one on this runtime. */
+  /** The implementations handed in and their order (default: noble alone). */
+  backends?: CipherBackends;
+  /** Force an implementation (it must be among the providers); default: the preferences'. */
   backend?: Backend | "auto";
 }
 
@@ -80,19 +83,22 @@ export interface SealerOptions {
  * @example
  * ```ts
  * import { createOpener, type OpenerOptions } from "@hush/cipher";
- * const options: OpenerOptions = { backend: "auto" };
+ * const options: OpenerOptions = { backends: { providers: { subtle: crypto.subtle } } };
  * const keys = { iv: new Uint8Array(0), key: new Uint8Array(64), macKey: new Uint8Array(0) };
  * const opener = createOpener("chacha20-poly1305@openssh.com", undefined, keys, options);
  * console.log(opener.headerLength); // 4
  * ```
  */
 export interface OpenerOptions {
-  /** Force an implementation; by default the fastest measured one on this runtime. */
+  /** The implementations handed in and their order (default: noble alone). */
+  backends?: CipherBackends;
+  /** Force an implementation (it must be among the providers); default: the preferences'. */
   backend?: Backend | "auto";
 }
 
 interface Resolved {
   backend: Backend;
+  providers: CipherProviders;
   /** WebCrypto chosen automatically: packets under this size go through node:crypto. */
   smallBelow: number;
   family: ReturnType<typeof suiteFamily>;
@@ -102,11 +108,13 @@ interface Resolved {
   mac?: ReturnType<typeof macSpec>;
 }
 
+const NOBLE_ONLY: CipherBackends = { providers: {} };
+
 function resolve(
   cipher: string,
   mac: string | undefined,
   keys: DirectionKeys,
-  backend: Backend | "auto" | undefined,
+  options: SealerOptions | OpenerOptions,
   direction: "seal" | "open",
 ): Resolved {
   const c = cipherSpec(cipher);
@@ -121,17 +129,22 @@ function resolve(
   if (m && keys.macKey.length < m.keyLength) {
     throw new RangeError(`${m.name} needs ${m.keyLength} bytes of key`);
   }
-  const auto = backend === undefined || backend === "auto";
-  const chosen = auto ? selectBackend(cipher, mac, direction) : backend;
-  if (!backendAvailable(chosen, cipher, c.aead ? undefined : mac)) {
-    throw new TypeError(`Backend ${chosen} cannot run ${cipher} on this runtime`);
+  const backends = options.backends ?? NOBLE_ONLY;
+  const suiteMac = c.aead ? undefined : mac;
+  const forced = options.backend === undefined || options.backend === "auto"
+    ? undefined
+    : options.backend;
+  const chosen = forced
+    ? { backend: forced, smallPacketBelow: 0 }
+    : selectBackend(cipher, suiteMac, direction, backends);
+  if (!backendAvailable(chosen.backend, cipher, suiteMac, backends.providers)) {
+    throw new TypeError(`Backend ${chosen.backend} cannot run ${cipher} with these providers`);
   }
   // Views only: every constructor below copies what it keeps.
   return {
-    backend: chosen,
-    smallBelow: auto && chosen === "webcrypto"
-      ? smallPacketBelow(cipher, c.aead ? undefined : mac, direction)
-      : 0,
+    backend: chosen.backend,
+    providers: backends.providers,
+    smallBelow: chosen.smallPacketBelow,
     family,
     iv: keys.iv.subarray(0, c.ivLength),
     key: keys.key.subarray(0, c.keyLength),
@@ -166,33 +179,35 @@ export function createSealer(
   keys: DirectionKeys,
   options: SealerOptions = {},
 ): PacketSealer {
-  const r = resolve(cipher, mac, keys, options.backend, "seal");
+  const r = resolve(cipher, mac, keys, options, "seal");
   const random = options.random;
-  const nc = nodeCrypto();
+  const { node, subtle, wasm } = r.providers;
   switch (r.family) {
     case "chacha20-poly1305":
+      if (r.backend === "wasm") return new WasmChaChaPolySealer(wasm!, r.key, random);
       return new ChaChaPolySealer(
         r.key,
-        r.backend === "node" ? nodeChaCha20(nc!) : nobleChaCha20,
+        r.backend === "node" ? nodeChaCha20(node!) : nobleChaCha20,
         random,
       );
     case "aes-gcm":
       if (r.backend === "webcrypto") {
-        return new SubtleGcmSealer(r.key, r.iv, random, small(r, () => nodeGcm(nc!, r.key)));
+        const p = small(r, () => nodeGcm(node!, r.key));
+        return new SubtleGcmSealer(subtle!, r.key, r.iv, random, p);
       }
       return new GcmSealer(
-        r.backend === "node" ? nodeGcm(nc!, r.key) : nobleGcm(r.key),
+        r.backend === "node" ? nodeGcm(node!, r.key) : nobleGcm(r.key),
         r.iv,
         random,
       );
     default: {
       const m = r.mac!;
       if (r.backend === "webcrypto") {
-        const p = small(r, () => nodeCtrHmac(nc!, r.key, m, r.macKey));
-        return new SubtleCtrHmacSealer(r.key, r.iv, m, r.macKey, random, p);
+        const p = small(r, () => nodeCtrHmac(node!, r.key, m, r.macKey));
+        return new SubtleCtrHmacSealer(subtle!, r.key, r.iv, m, r.macKey, random, p);
       }
       return r.backend === "node"
-        ? new CtrHmacSealer(nodeCtr(nc!, r.key, r.iv), nodeMac(nc!, m, r.macKey), m.etm, random)
+        ? new CtrHmacSealer(nodeCtr(node!, r.key, r.iv), nodeMac(node!, m, r.macKey), m.etm, random)
         : new CtrHmacSealer(nobleCtr(r.key, r.iv), nobleMac(m, r.macKey), m.etm, random);
     }
   }
@@ -224,24 +239,28 @@ export function createOpener(
   keys: DirectionKeys,
   options: OpenerOptions = {},
 ): PacketOpener {
-  const r = resolve(cipher, mac, keys, options.backend, "open");
-  const nc = nodeCrypto();
+  const r = resolve(cipher, mac, keys, options, "open");
+  const { node, subtle, wasm } = r.providers;
   switch (r.family) {
     case "chacha20-poly1305":
-      return new ChaChaPolyOpener(r.key, r.backend === "node" ? nodeChaCha20(nc!) : nobleChaCha20);
+      if (r.backend === "wasm") return new WasmChaChaPolyOpener(wasm!, r.key);
+      return new ChaChaPolyOpener(
+        r.key,
+        r.backend === "node" ? nodeChaCha20(node!) : nobleChaCha20,
+      );
     case "aes-gcm":
       if (r.backend === "webcrypto") {
-        return new SubtleGcmOpener(r.key, r.iv, small(r, () => nodeGcm(nc!, r.key)));
+        return new SubtleGcmOpener(subtle!, r.key, r.iv, small(r, () => nodeGcm(node!, r.key)));
       }
-      return new GcmOpener(r.backend === "node" ? nodeGcm(nc!, r.key) : nobleGcm(r.key), r.iv);
+      return new GcmOpener(r.backend === "node" ? nodeGcm(node!, r.key) : nobleGcm(r.key), r.iv);
     default: {
       const m = r.mac!;
       if (r.backend === "webcrypto") {
-        const p = small(r, () => nodeCtrHmac(nc!, r.key, m, r.macKey));
-        return new SubtleCtrHmacOpener(r.key, r.iv, m, r.macKey, p);
+        const p = small(r, () => nodeCtrHmac(node!, r.key, m, r.macKey));
+        return new SubtleCtrHmacOpener(subtle!, r.key, r.iv, m, r.macKey, p);
       }
       return r.backend === "node"
-        ? new CtrHmacOpener(nodeCtr(nc!, r.key, r.iv), nodeMac(nc!, m, r.macKey), m.etm)
+        ? new CtrHmacOpener(nodeCtr(node!, r.key, r.iv), nodeMac(node!, m, r.macKey), m.etm)
         : new CtrHmacOpener(nobleCtr(r.key, r.iv), nobleMac(m, r.macKey), m.etm);
     }
   }

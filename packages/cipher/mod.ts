@@ -3,8 +3,9 @@
  * key lengths and OpenSSH 10's default order, and per-direction sealers and openers that
  * implement `@hush/wire`'s `PacketSealer`/`PacketOpener` for `chacha20-poly1305@openssh.com`,
  * `aes128-gcm@openssh.com`, `aes256-gcm@openssh.com` and `aes128/192/256-ctr` with
- * `hmac-sha2-256`, `hmac-sha2-512` (and `hmac-sha1`), classic or `-etm@openssh.com`, on noble,
- * `node:crypto` or WebCrypto, whichever measured fastest on the runtime.
+ * `hmac-sha2-256`, `hmac-sha2-512` (and `hmac-sha1`), classic or `-etm@openssh.com`, on noble
+ * or on what the caller hands in (`node:crypto`, WebCrypto, the package's WebAssembly
+ * chacha20-poly1305), in the order the caller measured fastest.
  *
  * @example
  * ```ts
@@ -42,13 +43,18 @@ export {
 export {
   type Backend,
   backendAvailable,
+  type BackendChoice,
+  type BackendPreferences,
   BACKENDS,
-  detectRuntime,
-  type Runtime,
+  type CipherBackends,
+  type CipherProviders,
+  DEFAULT_BACKEND_CHOICES,
   selectBackend,
   type SuiteFamily,
   suiteFamily,
-} from "./backend.ts";
+} from "./providers.ts";
+export { ChaChaPolyWasm, loadChaChaPolyWasm } from "./chacha20_poly1305_wasm.ts";
+export type { NodeCipher, NodeCrypto, NodeHmac } from "./node_crypto.ts";
 export { constantTimeEqual } from "./constant_time.ts";
 export type { DisconnectReasonCode, PacketOpener, PacketSealer, RandomSource } from "@hush/wire";
 export { DisconnectReason } from "@hush/wire";

@@ -1,68 +1,75 @@
 /**
- * Reaching `node:crypto` where the runtime has it (Node, Deno, Bun) without a static `node:`
- * import, so that the core stays web-standard and loads in browsers too.
+ * The part of `node:crypto` the suites use, as a type: the module itself is handed in by the
+ * caller (`CipherProviders.node`), so that this package stays web-standard and loads in
+ * browsers too.
  * @module
  */
 
-/** The part of a `node:crypto` Cipher/Decipher object the suites use. */
+/**
+ * The part of a `node:crypto` Cipher/Decipher object the suites use.
+ *
+ * @example
+ * ```ts
+ * import type { NodeCipher } from "@hush/cipher";
+ * const encrypt = (c: NodeCipher, data: Uint8Array): Uint8Array => c.update(data);
+ * ```
+ */
 export interface NodeCipher {
+  /** Encrypts or decrypts the next bytes. */
   update(data: Uint8Array): Uint8Array;
+  /** Ends the operation (for GCM decryption: checks the tag, throwing when it is wrong). */
   final(): Uint8Array;
+  /** GCM: the additional authenticated data. */
   setAAD(aad: Uint8Array): NodeCipher;
+  /** GCM decryption: the tag to check in `final()`. */
   setAuthTag(tag: Uint8Array): NodeCipher;
+  /** GCM encryption: the tag, after `final()`. */
   getAuthTag(): Uint8Array;
 }
 
-/** The part of a `node:crypto` Hmac object the suites use. */
+/**
+ * The part of a `node:crypto` Hmac object the suites use.
+ *
+ * @example
+ * ```ts
+ * import type { NodeHmac } from "@hush/cipher";
+ * const tag = (h: NodeHmac, data: Uint8Array): Uint8Array => h.update(data).digest();
+ * ```
+ */
 export interface NodeHmac {
+  /** Adds bytes to the MAC. */
   update(data: Uint8Array): NodeHmac;
+  /** The MAC of everything added. */
   digest(): Uint8Array;
 }
 
-/** The part of `node:crypto` the suites use. */
+/**
+ * The part of `node:crypto` the suites use (OpenSSL ciphers and HMAC).
+ *
+ * @example
+ * ```ts
+ * import type { NodeCrypto } from "@hush/cipher";
+ * import * as nodeCrypto from "node:crypto";
+ * const node = nodeCrypto as unknown as NodeCrypto; // its overloads are wider than this
+ * ```
+ */
 export interface NodeCrypto {
+  /** An OpenSSL cipher for encryption (`aes-128-gcm`, `aes-256-ctr`, `chacha20`, …). */
   createCipheriv(
     algorithm: string,
     key: Uint8Array,
     iv: Uint8Array,
     options?: { authTagLength?: number },
   ): NodeCipher;
+  /** An OpenSSL cipher for decryption. */
   createDecipheriv(
     algorithm: string,
     key: Uint8Array,
     iv: Uint8Array,
     options?: { authTagLength?: number },
   ): NodeCipher;
+  /** An HMAC (`sha1`, `sha256`, `sha512`). */
   createHmac(algorithm: string, key: Uint8Array): NodeHmac;
+  /** The OpenSSL cipher names this build has. */
   getCiphers(): string[];
-}
-
-let cached: NodeCrypto | null | undefined;
-let cipherNames: Set<string> | undefined;
-
-/**
- * `node:crypto` through `process.getBuiltinModule` (Node ≥ 20.16, Deno 2, Bun), or
- * `undefined` where the runtime has none (browsers, workers).
- */
-export function nodeCrypto(): NodeCrypto | undefined {
-  if (cached === undefined) {
-    try {
-      const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } })
-        .process;
-      cached = (proc?.getBuiltinModule?.("node:crypto") as NodeCrypto | undefined) ?? null;
-    } catch {
-      cached = null;
-    }
-  }
-  return cached ?? undefined;
-}
-
-/**
- * Whether `node:crypto` is there and knows an OpenSSL cipher name (Bun has no `chacha20`).
- */
-export function nodeHasCipher(name: string): boolean {
-  const nc = nodeCrypto();
-  if (!nc) return false;
-  cipherNames ??= new Set(nc.getCiphers());
-  return cipherNames.has(name);
 }

@@ -84,7 +84,7 @@ const pool = new Uint8Array(4096);
 let poolAt = pool.length;
 
 /** Random padding from the pool; the view is valid until the next call. */
-function poolRandom(n: number): Uint8Array {
+export function poolRandom(n: number): Uint8Array {
   if (n > 256) return randomBytes(n);
   if (poolAt + n > pool.length) {
     crypto.getRandomValues(pool);

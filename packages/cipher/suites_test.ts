@@ -13,6 +13,7 @@ import {
   MACS,
   type PacketOpener,
 } from "./mod.ts";
+import { ALL_BACKENDS, ALL_PROVIDERS } from "./testdata/providers.ts";
 
 /** Every cipher × MAC combination the registry supports. */
 const SUITES: [string, string | undefined][] = Object.values(CIPHERS).flatMap((
@@ -28,7 +29,7 @@ function name(cipher: string, mac?: string): string {
 /** Every backend that can run the suite here, and "auto" (WebCrypto with small packets
  * through node:crypto on Deno). */
 function backendsFor(cipher: string, mac?: string): (Backend | "auto")[] {
-  return [...BACKENDS.filter((b) => backendAvailable(b, cipher, mac)), "auto"];
+  return [...BACKENDS.filter((b) => backendAvailable(b, cipher, mac, ALL_PROVIDERS)), "auto"];
 }
 
 function randomKeys(cipher: string, mac?: string) {
@@ -76,7 +77,11 @@ for (const [cipher, mac] of SUITES) {
     assert.ok(backends.includes("noble"));
     const sealed = new Map<Backend | "auto", Uint8Array[]>();
     for (const b of backends) {
-      const sealer = createSealer(cipher, mac, keys, { backend: b, random: fixedPadding(7) });
+      const sealer = createSealer(cipher, mac, keys, {
+        backend: b,
+        backends: ALL_BACKENDS,
+        random: fixedPadding(7),
+      });
       const out: Uint8Array[] = [];
       for (const p of payloads) out.push(await sealer.seal(p));
       assert.equal(sealer.sequence, payloads.length);
@@ -87,7 +92,7 @@ for (const [cipher, mac] of SUITES) {
       assert.deepEqual(sealed.get(b), reference, `${b} differs from noble`);
     }
     for (const b of backends) {
-      const opener = createOpener(cipher, mac, keys, { backend: b });
+      const opener = createOpener(cipher, mac, keys, { backend: b, backends: ALL_BACKENDS });
       for (let i = 0; i < payloads.length; i++) {
         assert.deepEqual(await openWhole(opener, reference[i]), payloads[i], `${b} packet ${i}`);
       }
@@ -98,8 +103,8 @@ for (const [cipher, mac] of SUITES) {
   test(`${name(cipher, mac)}: sequence numbers wrap at 2^32 and keep in step`, async () => {
     const keys = randomKeys(cipher, mac);
     for (const b of backendsFor(cipher, mac)) {
-      const sealer = createSealer(cipher, mac, keys, { backend: b });
-      const opener = createOpener(cipher, mac, keys, { backend: "noble" });
+      const sealer = createSealer(cipher, mac, keys, { backend: b, backends: ALL_BACKENDS });
+      const opener = createOpener(cipher, mac, keys, { backend: "noble", backends: ALL_BACKENDS });
       sealer.sequence = opener.sequence = 0xfffffffe;
       for (let i = 0; i < 4; i++) {
         const p = randomPayload(1 + i * 100);
@@ -113,14 +118,22 @@ for (const [cipher, mac] of SUITES) {
   test(`${name(cipher, mac)}: many packets in flight come out as sealed one by one`, async () => {
     const keys = randomKeys(cipher, mac);
     const payloads = Array.from({ length: 40 }, () => randomPayload(randomLength()));
-    const noble = createSealer(cipher, mac, keys, { backend: "noble", random: fixedPadding(3) });
+    const noble = createSealer(cipher, mac, keys, {
+      backend: "noble",
+      backends: ALL_BACKENDS,
+      random: fixedPadding(3),
+    });
     const expected: Uint8Array[] = [];
     for (const p of payloads) expected.push(await noble.seal(p));
     for (const b of backendsFor(cipher, mac)) {
-      const sealer = createSealer(cipher, mac, keys, { backend: b, random: fixedPadding(3) });
+      const sealer = createSealer(cipher, mac, keys, {
+        backend: b,
+        backends: ALL_BACKENDS,
+        random: fixedPadding(3),
+      });
       const all = await Promise.all(payloads.map((p) => sealer.seal(p)));
       assert.deepEqual(all, expected, b);
-      const opener = createOpener(cipher, mac, keys, { backend: b });
+      const opener = createOpener(cipher, mac, keys, { backend: b, backends: ALL_BACKENDS });
       const opened = await Promise.all(expected.map((pk) => opener.open(pk)));
       assert.deepEqual(opened, payloads, b);
     }
@@ -131,8 +144,8 @@ for (const [cipher, mac] of SUITES) {
     const copy = { iv: keys.iv.slice(), key: keys.key.slice(), macKey: keys.macKey.slice() };
     for (const b of backendsFor(cipher, mac)) {
       const k = { iv: copy.iv.slice(), key: copy.key.slice(), macKey: copy.macKey.slice() };
-      const sealer = createSealer(cipher, mac, k, { backend: b });
-      const opener = createOpener(cipher, mac, k, { backend: b });
+      const sealer = createSealer(cipher, mac, k, { backend: b, backends: ALL_BACKENDS });
+      const opener = createOpener(cipher, mac, k, { backend: b, backends: ALL_BACKENDS });
       k.iv.fill(0);
       k.key.fill(0);
       k.macKey.fill(0);
@@ -147,13 +160,13 @@ for (const [cipher, mac] of SUITES) {
     const keys = randomKeys(cipher, mac);
     const payload = randomPayload(13);
     for (const b of backendsFor(cipher, mac)) {
-      const sealer = createSealer(cipher, mac, keys, { backend: b });
+      const sealer = createSealer(cipher, mac, keys, { backend: b, backends: ALL_BACKENDS });
       sealer.sequence = 5;
       const packet = await sealer.seal(payload);
       for (let bit = 0; bit < packet.length * 8; bit++) {
         const bad = packet.slice();
         bad[bit >> 3] ^= 1 << (bit & 7);
-        const opener = createOpener(cipher, mac, keys, { backend: b });
+        const opener = createOpener(cipher, mac, keys, { backend: b, backends: ALL_BACKENDS });
         opener.sequence = 5;
         const where = `${b} bit ${bit} of ${packet.length * 8}`;
         let size: number;
@@ -181,7 +194,7 @@ for (const [cipher, mac] of SUITES) {
         });
       }
       // The untouched packet still opens.
-      const opener = createOpener(cipher, mac, keys, { backend: b });
+      const opener = createOpener(cipher, mac, keys, { backend: b, backends: ALL_BACKENDS });
       opener.sequence = 5;
       assert.deepEqual(await openWhole(opener, packet), payload);
     }
@@ -191,13 +204,14 @@ for (const [cipher, mac] of SUITES) {
     const keys = randomKeys(cipher, mac);
     const payload = randomPayload(30000);
     for (const b of backendsFor(cipher, mac)) {
-      const packet = await createSealer(cipher, mac, keys, { backend: b }).seal(payload);
+      const packet = await createSealer(cipher, mac, keys, { backend: b, backends: ALL_BACKENDS })
+        .seal(payload);
       const bits = [0, 7, 31, 40, 200, packet.length * 4, packet.length * 8 - 1];
       for (let i = 0; i < 8; i++) bits.push(Math.floor(Math.random() * packet.length * 8));
       for (const bit of bits) {
         const bad = packet.slice();
         bad[bit >> 3] ^= 1 << (bit & 7);
-        const opener = createOpener(cipher, mac, keys, { backend: b });
+        const opener = createOpener(cipher, mac, keys, { backend: b, backends: ALL_BACKENDS });
         let size: number;
         try {
           size = opener.packetLength(bad.subarray(0, opener.headerLength));
@@ -223,13 +237,13 @@ for (const [cipher, mac] of SUITES) {
     const other = randomKeys(cipher, mac);
     other.iv = keys.iv; // a wrong key, not only a wrong IV
     for (const b of backendsFor(cipher, mac)) {
-      const sealer = createSealer(cipher, mac, keys, { backend: b });
+      const sealer = createSealer(cipher, mac, keys, { backend: b, backends: ALL_BACKENDS });
       await sealer.seal(randomPayload(50));
       const second = await sealer.seal(randomPayload(50));
       for (
         const opener of [
-          createOpener(cipher, mac, keys, { backend: b }), // expects packet 0: replay/reorder
-          createOpener(cipher, mac, other, { backend: b }),
+          createOpener(cipher, mac, keys, { backend: b, backends: ALL_BACKENDS }), // expects packet 0: replay/reorder
+          createOpener(cipher, mac, other, { backend: b, backends: ALL_BACKENDS }),
         ]
       ) {
         let size: number;
@@ -256,9 +270,10 @@ for (const [cipher, mac] of SUITES) {
   test(`${name(cipher, mac)}: truncated packets are CipherErrors`, async () => {
     const keys = randomKeys(cipher, mac);
     for (const b of backendsFor(cipher, mac)) {
-      const packet = await createSealer(cipher, mac, keys, { backend: b }).seal(randomPayload(100));
+      const packet = await createSealer(cipher, mac, keys, { backend: b, backends: ALL_BACKENDS })
+        .seal(randomPayload(100));
       for (const cut of [1, 15, 16, 17, packet.length - 5, packet.length - 4]) {
-        const opener = createOpener(cipher, mac, keys, { backend: b });
+        const opener = createOpener(cipher, mac, keys, { backend: b, backends: ALL_BACKENDS });
         await assert.rejects(
           async () => await opener.open(packet.subarray(0, packet.length - cut)),
           (e) => e instanceof CipherError && e.reason === DisconnectReason.PROTOCOL_ERROR,
@@ -266,7 +281,7 @@ for (const [cipher, mac] of SUITES) {
         );
       }
       // Too short to hold even the header.
-      const opener = createOpener(cipher, mac, keys, { backend: b });
+      const opener = createOpener(cipher, mac, keys, { backend: b, backends: ALL_BACKENDS });
       await assert.rejects(
         async () => await opener.open(packet.subarray(0, 3)),
         (e) => e instanceof CipherError,
@@ -284,11 +299,11 @@ for (const [cipher, mac] of SUITES) {
     const align = clear ? 0 : 4;
     const maxLength = limit - ((limit + align) % bs); // largest aligned packet_length <= limit
     const atLimit = maxLength - 1 - 4; // padding of 4 bytes keeps it aligned
-    const sealer = createSealer(cipher, mac, keys, { backend: "noble" });
+    const sealer = createSealer(cipher, mac, keys, { backend: "noble", backends: ALL_BACKENDS });
     const ok = await sealer.seal(randomPayload(atLimit));
     const over = await sealer.seal(randomPayload(atLimit + bs));
     for (const b of backendsFor(cipher, mac)) {
-      const opener = createOpener(cipher, mac, keys, { backend: b });
+      const opener = createOpener(cipher, mac, keys, { backend: b, backends: ALL_BACKENDS });
       assert.equal(opener.packetLength(ok.subarray(0, opener.headerLength)), ok.length);
       assert.equal((await opener.open(ok)).length, atLimit);
       assert.throws(
@@ -302,13 +317,14 @@ for (const [cipher, mac] of SUITES) {
   test(`${name(cipher, mac)}: a length not a multiple of the block size is refused before buffering`, async () => {
     const keys = randomKeys(cipher, mac);
     for (const b of backendsFor(cipher, mac)) {
-      const packet = await createSealer(cipher, mac, keys, { backend: b }).seal(randomPayload(40));
+      const packet = await createSealer(cipher, mac, keys, { backend: b, backends: ALL_BACKENDS })
+        .seal(randomPayload(40));
       for (const delta of [1, 2, 4]) {
         // Every suite's length is in the clear or under a stream cipher: XOR-ing the
         // ciphertext changes the plaintext length by the same bits.
         const bad = packet.slice();
         bad[3] ^= delta;
-        const opener = createOpener(cipher, mac, keys, { backend: b });
+        const opener = createOpener(cipher, mac, keys, { backend: b, backends: ALL_BACKENDS });
         assert.throws(
           () => opener.packetLength(bad.subarray(0, opener.headerLength)),
           (e) => e instanceof CipherError && e.reason === DisconnectReason.PROTOCOL_ERROR,
@@ -318,7 +334,7 @@ for (const [cipher, mac] of SUITES) {
       // A length of 2^32 - 1 is refused, not allocated.
       const huge = packet.slice();
       for (let i = 0; i < 4; i++) huge[i] ^= 0xff;
-      const opener = createOpener(cipher, mac, keys, { backend: b });
+      const opener = createOpener(cipher, mac, keys, { backend: b, backends: ALL_BACKENDS });
       assert.throws(
         () => opener.packetLength(huge.subarray(0, opener.headerLength)),
         (e) => e instanceof CipherError && e.reason === DisconnectReason.PROTOCOL_ERROR,
@@ -379,9 +395,13 @@ test("AES-CTR counters wrap at 2^128 the same on every backend", async () => {
       for (const b of backendsFor("aes128-ctr", mac)) {
         const sealer = createSealer("aes128-ctr", mac, keys, {
           backend: b,
+          backends: ALL_BACKENDS,
           random: fixedPadding(1),
         });
-        const opener = createOpener("aes128-ctr", mac, keys, { backend: b });
+        const opener = createOpener("aes128-ctr", mac, keys, {
+          backend: b,
+          backends: ALL_BACKENDS,
+        });
         for (let i = 0; i < payloads.length; i++) {
           assert.deepEqual(await sealer.seal(payloads[i]), expected[i], `${b} ${mac} packet ${i}`);
           assert.deepEqual(await openWhole(opener, expected[i]), payloads[i]);

@@ -184,16 +184,8 @@ export class PacketReader {
     controller: TransformStreamDefaultController<Packet>,
   ): Promise<void> {
     this.bytesIn += chunk.length;
-    // Fast path: nothing buffered, so whole packets are opened from the chunk itself, each copied
-    // into a reused scratch buffer first: an opener may decrypt in place, and the chunk is the
-    // writer's (it may be reused, or shared by a tee), never ours to modify.
-    let input: Uint8Array | undefined = chunk;
-    if (this.#end > this.#start) {
-      this.#append(chunk);
-      input = undefined;
-    }
     try {
-      await this.#readPackets(input, controller);
+      await this.#readPackets(chunk, controller);
     } catch (e) {
       // Packets opened ahead come out before the error, as if opened one at a time (an
       // earlier failure among them wins).
@@ -202,9 +194,24 @@ export class PacketReader {
     }
   }
 
-  /** Opens every whole packet in `input` (or the buffer), keeping the rest for later. */
+  /**
+   * Takes `want` bytes into the buffer from `chunk` at `off` (as many as there are); returns
+   * how many it took.
+   */
+  #fill(chunk: Uint8Array, off: number, want: number): number {
+    const take = Math.min(want, chunk.length - off);
+    if (take > 0) this.#append(chunk.subarray(off, off + take));
+    return take;
+  }
+
+  /**
+   * Opens every whole packet in the buffer and `chunk`, keeping the rest for later. Only a
+   * packet split across chunks is copied into the buffer (just its own bytes); whole packets
+   * are opened where they arrived, as views when the opener `preservesInput`, else from a copy
+   * (an opener may decrypt in place, and the chunk is the writer's, never ours to modify).
+   */
   async #readPackets(
-    input: Uint8Array | undefined,
+    chunk: Uint8Array,
     controller: TransformStreamDefaultController<Packet>,
   ): Promise<void> {
     let off = 0;
@@ -214,24 +221,44 @@ export class PacketReader {
         await this.#delivered;
         if (this.#awaitingKeys) await this.#switchKeys();
       }
-      const src = input ?? this.#buf;
-      const from = input ? off : this.#start;
-      const avail = (input ? input.length : this.#end) - from;
       const opener = this.#opener;
-      if (this.#need === 0) {
-        if (avail < opener.headerLength) break;
-        const header = src.subarray(from, from + opener.headerLength);
-        this.#need = opener.packetLength(input ? this.#copy(header) : header);
+      let packet: Uint8Array;
+      let fromBuffer = false;
+      if (this.#end > this.#start) {
+        // A packet begun in an earlier chunk: complete it from this one.
+        if (this.#need === 0) {
+          off += this.#fill(chunk, off, opener.headerLength - (this.#end - this.#start));
+          if (this.#end - this.#start < opener.headerLength) break;
+          this.#need = opener.packetLength(
+            this.#buf.subarray(this.#start, this.#start + opener.headerLength),
+          );
+        }
+        off += this.#fill(chunk, off, this.#need - (this.#end - this.#start));
+        if (this.#end - this.#start < this.#need) break;
+        packet = this.#buf.subarray(this.#start, this.#start + this.#need);
+        this.#start += this.#need;
+        fromBuffer = true;
+      } else {
+        const avail = chunk.length - off;
+        if (this.#need === 0) {
+          if (avail < opener.headerLength) break;
+          this.#need = opener.packetLength(
+            this.#copy(chunk.subarray(off, off + opener.headerLength)),
+          );
+        }
+        if (avail < this.#need) break;
+        packet = chunk.subarray(off, off + this.#need);
+        off += this.#need;
       }
-      if (avail < this.#need) break;
-      const ahead = this.#ahead && this.#async;
-      let packetBytes = src.subarray(from, from + this.#need);
-      // Opened ahead, a packet keeps its own copy until its promise settles.
-      if (ahead) packetBytes = packetBytes.slice();
-      else if (input) packetBytes = this.#copy(packetBytes);
-      if (input) off += this.#need;
-      else this.#start += this.#need;
       this.#need = 0;
+      const ahead = this.#ahead && this.#async;
+      // Opened ahead, a packet keeps bytes of its own until its promise settles, unless the
+      // opener is done with them when it returns; the buffer is ours but is reused.
+      let packetBytes = packet;
+      if (!opener.preservesInput) {
+        packetBytes = ahead || fromBuffer ? packet.slice() : this.#copy(packet);
+      }
+      if (this.#start === this.#end) this.#start = this.#end = 0;
       const sequence = opener.sequence;
       const opened = opener.open(packetBytes);
       this.#async = opened instanceof Promise;
@@ -254,9 +281,22 @@ export class PacketReader {
       this.#inFlight.push(done);
       if (this.#inFlight.length >= MAX_OPENS_AHEAD) await this.#inFlight[0];
     }
-    if (input && off < input.length) this.#append(input.subarray(off));
+    if (off < chunk.length) this.#append(chunk.subarray(off));
     if (this.#start === this.#end) this.#start = this.#end = 0;
   }
+}
+
+/**
+ * Bytes of sealed packets the writer holds before a write waits for its output to be read:
+ * what one socket write takes at most, so that packets sealed while the previous write was in
+ * flight go out together.
+ */
+export const WRITE_BATCH_LIMIT = 512 * 1024;
+
+/** A sealed packet waiting for the output, or its seal still running. */
+interface Sealed {
+  bytes?: Uint8Array;
+  pending?: Promise<Uint8Array>;
 }
 
 /**
@@ -264,6 +304,10 @@ export class PacketReader {
  * the sealer given to {@linkcode PacketWriter.nextSealer} (which must be given before the NEWKEYS
  * is written). Sealers that return promises may have up to `maxInFlight` packets in flight;
  * output order is always input order.
+ *
+ * The output is pulled: each chunk read holds every packet sealed since the previous read (up
+ * to {@linkcode WRITE_BATCH_LIMIT} bytes), so a socket write in flight lets the next packets
+ * gather into one write instead of one system call each.
  *
  * @example
  * ```ts
@@ -277,13 +321,21 @@ export class PacketReader {
 export class PacketWriter {
   /** Payloads in. */
   readonly writable: WritableStream<Uint8Array>;
-  /** Bytes out. */
+  /** Bytes out: one or more whole packets per chunk. */
   readonly readable: ReadableStream<Uint8Array>;
   #sealer: PacketSealer = new NoneSealer();
   #next?: { sealer: PacketSealer; options: SwitchOptions };
-  #inFlight: Promise<void>[] = [];
-  #tail: Promise<void> = Promise.resolve();
+  #queue: Sealed[] = [];
+  #queuedBytes = 0;
+  #inFlight = 0;
   #maxInFlight: number;
+  #closed = false;
+  #error: unknown;
+  #wakeReader?: () => void;
+  #wakeWriter?: () => void;
+  #drained!: () => void;
+  /** Settles once every packet has been read from `readable` after a close, or on failure. */
+  #allRead = new Promise<void>((resolve) => (this.#drained = resolve));
   /** Bytes sent so far (for rekey limits). */
   bytesOut = 0;
   /** Packets sent so far. */
@@ -298,14 +350,21 @@ export class PacketWriter {
   constructor(options: { maxInFlight?: number; random?: (n: number) => Uint8Array } = {}) {
     this.#maxInFlight = options.maxInFlight ?? 16;
     this.#sealer = new NoneSealer(options.random);
-    const ts = new TransformStream<Uint8Array, Uint8Array>({
-      transform: (payload, controller) => this.#seal(payload, controller),
-      flush: async () => {
-        await this.#tail;
+    this.writable = new WritableStream<Uint8Array>({
+      write: (payload) => this.#write(payload),
+      close: async () => {
+        this.#closed = true;
+        this.#wake();
+        // As a TransformStream's close: done once the output has taken every packet.
+        await this.#allRead;
+        if (this.#error !== undefined) throw this.#error;
       },
+      abort: (reason) => this.#fail(reason),
     });
-    this.writable = ts.writable;
-    this.readable = ts.readable;
+    this.readable = new ReadableStream<Uint8Array>({
+      pull: (controller) => this.#pull(controller),
+      cancel: (reason) => this.#fail(reason),
+    }, { highWaterMark: 0 });
   }
 
   /** The sealer to switch to right after the next NEWKEYS payload is sealed. */
@@ -319,40 +378,106 @@ export class PacketWriter {
     return this.#sealer;
   }
 
-  async #seal(
-    payload: Uint8Array,
-    controller: TransformStreamDefaultController<Uint8Array>,
-  ): Promise<void> {
+  async #write(payload: Uint8Array): Promise<void> {
+    if (this.#error !== undefined) throw this.#error;
     if (payload.length === 0) throw new TypeError("Cannot send an empty payload");
-    const sealed = this.#sealer.seal(payload);
-    this.packetsOut++;
-    if (payload[0] === NEWKEYS) {
-      if (!this.#next) throw new Error("NEWKEYS sent before the next sealer was set");
-      const { sealer, options } = this.#next;
-      this.#next = undefined;
-      sealer.sequence = options.resetSequence ? 0 : this.#sealer.sequence;
-      const old = this.#sealer;
-      this.#sealer = sealer;
-      // dispose once the NEWKEYS packet itself is sealed
-      Promise.resolve(sealed).then(() => old.dispose?.(), () => {});
+    let sealed: Uint8Array | Promise<Uint8Array>;
+    try {
+      sealed = this.#sealer.seal(payload);
+      this.packetsOut++;
+      if (payload[0] === NEWKEYS) {
+        if (!this.#next) throw new Error("NEWKEYS sent before the next sealer was set");
+        const { sealer, options } = this.#next;
+        this.#next = undefined;
+        sealer.sequence = options.resetSequence ? 0 : this.#sealer.sequence;
+        const old = this.#sealer;
+        this.#sealer = sealer;
+        // dispose once the NEWKEYS packet itself is sealed
+        Promise.resolve(sealed).then(() => old.dispose?.(), () => {});
+      }
+    } catch (e) {
+      this.#fail(e);
+      throw e;
     }
-    if (!(sealed instanceof Promise)) {
-      if (this.#inFlight.length === 0) {
-        this.bytesOut += sealed.length;
-        controller.enqueue(sealed);
+    if (sealed instanceof Promise) {
+      const entry: Sealed = { pending: sealed };
+      this.#inFlight++;
+      sealed.then((bytes) => {
+        entry.bytes = bytes;
+        entry.pending = undefined;
+        this.bytesOut += bytes.length;
+        this.#queuedBytes += bytes.length;
+      }, (e) => this.#fail(e)).finally(() => {
+        this.#inFlight--;
+        this.#wake();
+      });
+      this.#queue.push(entry);
+    } else {
+      this.bytesOut += sealed.length;
+      this.#queuedBytes += sealed.length;
+      this.#queue.push({ bytes: sealed });
+    }
+    this.#wake();
+    // Backpressure: wait while the output holds a full batch or too many seals run.
+    while (
+      this.#error === undefined &&
+      (this.#queuedBytes >= WRITE_BATCH_LIMIT || this.#inFlight >= this.#maxInFlight)
+    ) {
+      await new Promise<void>((resolve) => (this.#wakeWriter = resolve));
+    }
+    if (this.#error !== undefined) throw this.#error;
+  }
+
+  async #pull(controller: ReadableStreamDefaultController<Uint8Array>): Promise<void> {
+    for (;;) {
+      if (this.#error !== undefined) throw this.#error;
+      const head = this.#queue[0];
+      if (head?.bytes) break;
+      if (!head && this.#closed) {
+        controller.close();
+        this.#drained();
         return;
       }
+      await new Promise<void>((resolve) => (this.#wakeReader = resolve));
     }
-    const done = this.#tail.then(() => sealed).then((bytes) => {
-      this.bytesOut += bytes.length;
-      controller.enqueue(bytes);
-    });
-    this.#tail = done;
-    this.#inFlight.push(done);
-    done.then(() => {
-      const i = this.#inFlight.indexOf(done);
-      if (i >= 0) this.#inFlight.splice(i, 1);
-    }, (e) => controller.error(e));
-    if (this.#inFlight.length >= this.#maxInFlight) await this.#inFlight[0];
+    // Every packet sealed and in order from the head, up to one batch.
+    let n = 0;
+    let bytes = 0;
+    while (n < this.#queue.length) {
+      const b = this.#queue[n].bytes;
+      if (!b || (n > 0 && bytes + b.length > WRITE_BATCH_LIMIT)) break;
+      bytes += b.length;
+      n++;
+    }
+    const taken = this.#queue.splice(0, n);
+    this.#queuedBytes -= bytes;
+    let chunk: Uint8Array;
+    if (n === 1) chunk = taken[0].bytes!;
+    else {
+      chunk = new Uint8Array(bytes);
+      let at = 0;
+      for (const t of taken) {
+        chunk.set(t.bytes!, at);
+        at += t.bytes!.length;
+      }
+    }
+    controller.enqueue(chunk);
+    this.#wakeWriter?.();
+    this.#wakeWriter = undefined;
+  }
+
+  #wake(): void {
+    this.#wakeReader?.();
+    this.#wakeReader = undefined;
+    this.#wakeWriter?.();
+    this.#wakeWriter = undefined;
+  }
+
+  #fail(e: unknown): void {
+    this.#error ??= e ?? new Error("Packet writer aborted");
+    this.#queue = [];
+    this.#queuedBytes = 0;
+    this.#wake();
+    this.#drained();
   }
 }

@@ -4,7 +4,9 @@
  * - `deno check` of every package, test, example and bench;
  * - the package graph of ../shared/STYLE.md: a package imports only the siblings it may, only
  *   through `@hush/<name>` (never a sibling's files by path), and only `packages/ssh` adapters
- *   and tests use runtime-specific APIs (`Deno.*`, `node:*`, `Bun.*`).
+ *   and tests use runtime-specific APIs (`Deno.*`, `node:*`, `Bun.*`), and no core package
+ *   looks for a runtime (`globalThis.Deno`, `process.versions`, `getBuiltinModule`, …): what
+ *   differs per runtime is handed in by `@hush/ssh`.
  *
  * Usage: `deno run -A tests/tools/check.ts`
  * @module
@@ -24,8 +26,11 @@ export const ALLOWED_IMPORTS: Record<string, readonly string[]> = {
 };
 
 const IMPORT =
-  /(?:^|[\s;])(?:import|export)\b[^"'`]*?from\s*["']([^"']+)["']|import\(\s*["']([^"']+)["']\s*\)/g;
+  /(?:^|[\s;])(?:import|export)\b[^"'`]*?from\s*["']([^"']+)["']|import\(\s*["']([^"']+)["']\s*\)|(?:^|[\s;])import\s*["']([^"']+)["']/g;
 const RUNTIME = /\b(?:Deno|Bun)\.[A-Za-z]/;
+/** Ways of finding out which runtime this is: a core package is told, it never asks. */
+const SNIFF =
+  /getBuiltinModule|globalThis\.(?:Deno|Bun|process)\b|\bprocess\.(?:versions|platform|env)\b|navigator\.userAgent|typeof\s+(?:Deno|Bun|process)\b/;
 
 async function* walk(dir: string): AsyncGenerator<string> {
   for await (const e of Deno.readDir(dir)) {
@@ -46,7 +51,7 @@ export function dependsOn(a: string, b: string, seen: Set<string> = new Set()): 
 export function importsOf(source: string): string[] {
   const code = source.replace(/\/\*[\s\S]*?\*\//g, "").replace(/^\s*\/\/.*$/gm, "");
   const out: string[] = [];
-  for (const m of code.matchAll(IMPORT)) out.push(m[1] ?? m[2]);
+  for (const m of code.matchAll(IMPORT)) out.push(m[1] ?? m[2] ?? m[3]);
   return out;
 }
 
@@ -86,6 +91,12 @@ export function graphProblems(path: string, source: string): string[] {
     const code = source.replace(/\/\*[\s\S]*?\*\//g, "").replace(/^\s*\/\/.*$/gm, "");
     const m = RUNTIME.exec(code);
     if (m) problems.push(`${path}: uses ${m[0]}; runtime APIs belong in packages/ssh adapters`);
+    const sniff = SNIFF.exec(code);
+    if (sniff) {
+      problems.push(
+        `${path}: looks for a runtime (${sniff[0]}); let packages/ssh hand in what differs`,
+      );
+    }
   }
   return problems;
 }
