@@ -5,8 +5,11 @@
 // together (PacketWriter and PacketReader each keep up to 16 in flight), opens in order (each
 // packet's length is read from the opener before the next one starts). The baseline of every group is the raw primitive of the backend selected on
 // this runtime, over the same bytes with the same concurrency; the other backends' raw
-// primitives and suites run beside it. "auto" is what createSealer/createOpener pick by
-// default (on Deno: WebCrypto, with small packets through node:crypto).
+// primitives and suites run beside it. "auto" is what connect() and serve() pick on this
+// runtime (defaultCipherBackends: on Deno WebCrypto for AES, with small packets through
+// node:crypto, and the WebAssembly construction for chacha20-poly1305).
+// CIPHER_BENCH_LIBSODIUM=1 adds libsodium's WebAssembly ChaCha20 and Poly1305 (npm
+// libsodium-wrappers-sumo) as a raw primitive beside ours, for the choice of backend.
 import {
   type Backend,
   backendAvailable,
@@ -17,6 +20,7 @@ import {
   type PacketOpener,
   selectBackend,
 } from "@hush/cipher";
+import { defaultCipherBackends } from "@hush/ssh";
 import { ctr, gcm } from "@noble/ciphers/aes.js";
 import { chacha20orig } from "@noble/ciphers/chacha.js";
 import { poly1305 } from "@noble/ciphers/_poly1305.js";
@@ -37,6 +41,9 @@ const SUITES: [string, string | undefined][] = [
 const only = Deno.env.get("CIPHER_BENCH_ONLY"); // e.g. "gcm" or "32768" to narrow a dev run
 
 const random = (n: number): Uint8Array<ArrayBuffer> => crypto.getRandomValues(new Uint8Array(n));
+const backendsHere = await defaultCipherBackends();
+const providers = backendsHere.providers;
+const withLibsodium = Deno.env.get("CIPHER_BENCH_LIBSODIUM") === "1";
 
 /** The raw primitive(s) a suite runs per packet body, for a backend: [seal, open]. */
 type Raw = (body: Uint8Array<ArrayBuffer>) => unknown;
@@ -66,6 +73,15 @@ async function rawPrimitives(
       const f = (b: Uint8Array<ArrayBuffer>) => {
         nodeCrypto.createCipheriv("chacha20", key, iv).update(b);
         return poly1305(b, polyKey);
+      };
+      return [f, f];
+    }
+    if (backend === "wasm") {
+      // The module's primitives one at a time (each copies in and out), against its one call.
+      const wasm = providers.wasm!;
+      const f = (b: Uint8Array<ArrayBuffer>) => {
+        wasm.chacha20(key, nonce, 1, b);
+        return wasm.poly1305(polyKey, b);
       };
       return [f, f];
     }
@@ -155,12 +171,13 @@ for (const [cipher, mac] of SUITES) {
   const family = cipher.startsWith("chacha") ? "chacha" : cipher.includes("gcm") ? "gcm" : "ctr";
   const l = keyLengths(cipher, mac);
   const keys = { iv: random(l.ivLength), key: random(l.keyLength), macKey: random(l.macKeyLength) };
-  const backends = BACKENDS.filter((b) => backendAvailable(b, cipher, mac));
-  const raws = new Map<Backend, [Raw, Raw]>();
+  const backends = BACKENDS.filter((b) => backendAvailable(b, cipher, mac, providers));
+  const raws = new Map<Backend | "libsodium", [Raw, Raw]>();
   for (const b of backends) {
     const r = await rawPrimitives(family, b, l.keyLength);
     if (r) raws.set(b, r);
   }
+  if (family === "chacha" && withLibsodium) raws.set("libsodium", await libsodiumPrimitives());
   for (const size of SIZES) {
     if (only && !`${label} ${size}`.includes(only)) continue;
     const payloads = Array.from({ length: BATCH }, () => random(size));
@@ -173,8 +190,14 @@ for (const [cipher, mac] of SUITES) {
     let bodyAt = 0;
     for (const op of ["seal", "open"] as const) {
       const group = `${label} ${size}B ${op}`;
-      const selected = selectBackend(cipher, mac, op);
-      for (const b of [...backends, "auto" as const]) {
+      const selected = selectBackend(cipher, mac, op, backendsHere).backend;
+      for (
+        const b of [
+          ...backends,
+          ...(raws.has("libsodium") ? ["libsodium" as const] : []),
+          "auto" as const,
+        ]
+      ) {
         const raw = b === "auto" ? undefined : raws.get(b)?.[op === "seal" ? 0 : 1];
         if (raw && op === "open" && family === "gcm") {
           for (const body of openBodies) await raw(body); // seals each body's ciphertext once
@@ -192,8 +215,10 @@ for (const [cipher, mac] of SUITES) {
             }
           });
         }
+        if (b === "libsodium") continue;
+        const options = { backend: b, backends: backendsHere };
         if (op === "seal") {
-          const sealer = createSealer(cipher, mac, keys, { backend: b });
+          const sealer = createSealer(cipher, mac, keys, options);
           Deno.bench(
             b === "auto" ? `auto seal (${selected} selected)` : `${b} seal`,
             { group, n: 64 },
@@ -206,7 +231,7 @@ for (const [cipher, mac] of SUITES) {
           const sealer = createSealer(cipher, mac, keys, { backend: "noble" });
           const ring: Uint8Array[] = [];
           for (let i = 0; i < ringSize; i++) ring.push(await sealer.seal(payloads[i % BATCH]));
-          let opener: PacketOpener = createOpener(cipher, mac, keys, { backend: b });
+          let opener: PacketOpener = createOpener(cipher, mac, keys, options);
           let at = 0;
           Deno.bench(
             b === "auto" ? `auto open (${selected} selected)` : `${b} open`,
@@ -216,7 +241,7 @@ for (const [cipher, mac] of SUITES) {
               for (let i = 0; i < BATCH; i++) {
                 if (at === ring.length) {
                   await Promise.all(opening.splice(0)); // the old opener's packets first
-                  opener = createOpener(cipher, mac, keys, { backend: b });
+                  opener = createOpener(cipher, mac, keys, options);
                   at = 0;
                 }
                 // A copy, as PacketReader gives each packet it opens ahead (openers may
@@ -232,4 +257,18 @@ for (const [cipher, mac] of SUITES) {
       }
     }
   }
+}
+
+/** libsodium's WebAssembly ChaCha20 and Poly1305 (npm, bench only: fetched only when asked for). */
+async function libsodiumPrimitives(): Promise<[Raw, Raw]> {
+  const sodium = (await import("libsodium-wrappers-sumo")).default;
+  await sodium.ready;
+  const key = random(32);
+  const nonce = random(8);
+  const polyKey = random(32);
+  const f = (b: Uint8Array<ArrayBuffer>) => {
+    sodium.crypto_stream_chacha20_xor_ic(b, nonce, 1, key);
+    return sodium.crypto_onetimeauth(b, polyKey);
+  };
+  return [f, f];
 }

@@ -280,7 +280,10 @@ class ServerAuth {
       return undefined;
     }
     this.#trace(`Accepted ${method} for ${request.user}`);
-    await this.#send({ type: "userauthSuccess" });
+    // The explicit hand-off where the connection has one (the transport switches to the
+    // connection protocol as it sends USERAUTH_SUCCESS); a bare message port gets the message.
+    if (this.#conn.authenticated) await this.#inbox.guard(this.#conn.authenticated());
+    else await this.#send({ type: "userauthSuccess" });
     const user: AuthenticatedUser = { user: request.user, method, methods: [...this.#succeeded] };
     if (this.#key) user.key = this.#key;
     if (this.#keyOptions) user.options = this.#keyOptions;

@@ -9,6 +9,14 @@ import {
   DisconnectReason,
   type Message,
 } from "@hush/wire";
+import {
+  ChannelEvent,
+  type ChannelEventName,
+  type ChannelLife,
+  describeLife,
+  moveChannelLife,
+  OPENING,
+} from "./channel_life.ts";
 import { ChannelError } from "./errors.ts";
 import { InboundQueue } from "./inbound.ts";
 import { ChannelWindow } from "./window.ts";
@@ -53,6 +61,11 @@ export interface ChannelInit {
   maxPacket: number;
   /** The peer's side, when the peer opened the channel. */
   remote?: { id: number; window: number; maxPacket: number };
+  /**
+   * Receives the channel's input side (what the peer's messages do to it), once, during
+   * construction: the connection's only way in, kept out of the application's API.
+   */
+  attach(input: ChannelInput): void;
 }
 
 /** Handles an incoming channel request: resolve `true` to reply success, `false` to refuse. */
@@ -64,32 +77,46 @@ export interface RequestOptions {
   wantReply?: boolean;
 }
 
-/** The connection's side of a channel: what incoming messages do to it. Internal. */
+/**
+ * The connection's side of a channel: what the peer's messages do to it. The connection gets it
+ * through {@linkcode ChannelInit.attach}; applications never see it.
+ *
+ * @example
+ * ```ts ignore
+ * const channel = new Channel({ ...init, attach: (input) => inputs.set(id, input) });
+ * inputs.get(id)!.data(bytes); // a CHANNEL_DATA for it
+ * ```
+ */
 export interface ChannelInput {
-  state(): "opening" | "open";
+  /** Where the channel is. */
+  life(): ChannelLife;
+  /** Settles when our open is confirmed (rejects when refused). */
   opened(): Promise<void>;
+  /** CHANNEL_OPEN_CONFIRMATION for our open. */
   confirm(remoteId: number, window: number, maxPacket: number): void;
+  /** CHANNEL_OPEN_FAILURE for our open. */
   refuse(error: ChannelError): void;
+  /** CHANNEL_WINDOW_ADJUST. */
   windowAdjust(bytes: number): void;
+  /** CHANNEL_DATA. */
   data(data: Uint8Array): void;
+  /** CHANNEL_EXTENDED_DATA. */
   extendedData(dataType: number, data: Uint8Array): void;
+  /** CHANNEL_EOF. */
   eof(): void;
+  /** CHANNEL_CLOSE. */
   close(): void;
+  /** CHANNEL_REQUEST. */
   request(message: ChannelRequest): void;
+  /** CHANNEL_SUCCESS or CHANNEL_FAILURE. */
   reply(success: boolean): void;
+  /** The connection ended (or the open failed): everything fails with `error`. */
   teardown(error: ChannelError): void;
 }
 
 /** The wire name of a channel request. */
 function requestName(body: ChannelRequestBody): string {
   return body.request === "other" ? body.name : body.request;
-}
-
-const inputs = new WeakMap<Channel, ChannelInput>();
-
-/** The connection's handle on a channel's input side. Internal to the package. */
-export function channelInput(channel: Channel): ChannelInput {
-  return inputs.get(channel)!;
 }
 
 /**
@@ -152,13 +179,9 @@ export class Channel {
   #adjustThreshold: number;
   #stdout: InboundQueue;
   #stderr: InboundQueue;
-  #state: "opening" | "open" = "opening";
+  /** Where the channel is: the one value its life is kept in (`channel_life.ts`). */
+  #life: ChannelLife = OPENING;
   #opened: { resolve: () => void; reject: (e: Error) => void } | undefined;
-  #eofSent = false;
-  #eofReceived = false;
-  #closeSent = false;
-  #closeReceived = false;
-  #freed = false;
   #replies: ((success: boolean) => void)[] = [];
   #requests: Promise<void> = Promise.resolve();
   #resolveClosed!: () => void;
@@ -186,10 +209,10 @@ export class Channel {
       write: (chunk) => this.#send(chunk, EXTENDED_DATA_STDERR),
     });
     if (init.remote) this.#confirm(init.remote.id, init.remote.window, init.remote.maxPacket);
-    inputs.set(this, {
-      state: () => this.#state,
+    init.attach({
+      life: () => this.#life,
       opened: () => {
-        if (this.#state === "open") return Promise.resolve();
+        if (this.#life.phase === "open") return Promise.resolve();
         return new Promise((resolve, reject) => (this.#opened = { resolve, reject }));
       },
       confirm: (id, window, maxPacket) => this.#confirm(id, window, maxPacket),
@@ -229,7 +252,7 @@ export class Channel {
    */
   request(body: ChannelRequestBody, options: RequestOptions = {}): Promise<boolean> {
     const wantReply = options.wantReply ?? true;
-    if (this.#closeSent || this.#closeReceived || this.#freed) return Promise.resolve(false);
+    if (this.#life.phase !== "open") return Promise.resolve(false);
     const message = {
       type: "channelRequest",
       recipient: this.#remoteId,
@@ -262,12 +285,25 @@ export class Channel {
   /** Called once when the channel is gone (both closes, or connection lost). */
   protected onClosed(): void {}
 
+  /** Moves the channel's life; a move the table lacks is the peer's protocol error. */
+  #move(event: ChannelEventName): void {
+    this.#life = moveChannelLife(this.#life, event, `channel ${this.id}`);
+  }
+
+  /** The peer sent EOF (open or closing). */
+  #eofReceived(): boolean {
+    return this.#life.phase !== "opening" && this.#life.phase !== "closed" &&
+      this.#life.eofReceived;
+  }
+
   #confirm(remoteId: number, window: number, maxPacket: number): void {
-    if (this.#state !== "opening") throw new ChannelError(`Channel ${this.id} is already open`);
+    if (this.#life.phase !== "opening") {
+      throw new ChannelError(`Channel ${this.id} is already ${describeLife(this.#life)}`);
+    }
     if (maxPacket < MIN_MAX_PACKET) {
       throw new ChannelError(`Peer's max packet ${maxPacket} is below ${MIN_MAX_PACKET}`);
     }
-    this.#state = "open";
+    this.#move(ChannelEvent.CONFIRMED);
     this.#remoteId = remoteId;
     this.#remoteMaxPacket = Math.min(maxPacket, SEND_PACKET_LIMIT);
     this.#window.add(window);
@@ -275,14 +311,18 @@ export class Channel {
   }
 
   #refuse(error: ChannelError): void {
-    if (this.#state !== "opening") throw new ChannelError(`Channel ${this.id} is already open`);
+    if (this.#life.phase !== "opening") {
+      throw new ChannelError(`Channel ${this.id} is already ${describeLife(this.#life)}`);
+    }
     this.#opened?.reject(error);
     this.#opened = undefined;
     this.#teardown(error);
   }
 
   #receive(data: Uint8Array, queue: InboundQueue | undefined): void {
-    if (this.#eofReceived) throw new ChannelError(`Peer sent data on channel ${this.id} after EOF`);
+    if (this.#eofReceived()) {
+      throw new ChannelError(`Peer sent data on channel ${this.id} after EOF`);
+    }
     if (data.length > this.#localWindow) {
       throw new ChannelError(
         `Peer sent ${data.length} bytes on channel ${this.id} past its window of ${this.#localWindow}`,
@@ -294,7 +334,8 @@ export class Channel {
       );
     }
     this.#localWindow -= data.length;
-    if (this.#closeSent || !queue) {
+    // After our CLOSE the peer's data still counts against the window, and is dropped.
+    if (this.#life.phase === "closing" || !queue) {
       this.#consumed(data.length);
       return;
     }
@@ -303,7 +344,10 @@ export class Channel {
 
   #consumed(bytes: number): void {
     this.#unadjusted += bytes;
-    if (this.#unadjusted < this.#adjustThreshold || this.#closeSent || this.#eofReceived) return;
+    if (
+      this.#unadjusted < this.#adjustThreshold || this.#life.phase !== "open" ||
+      this.#life.eofReceived
+    ) return;
     const bytesToAdd = this.#unadjusted;
     this.#unadjusted = 0;
     this.#localWindow += bytesToAdd;
@@ -312,21 +356,25 @@ export class Channel {
   }
 
   #receiveEof(): void {
-    if (this.#eofReceived) throw new ChannelError(`Peer sent a second EOF on channel ${this.id}`);
-    this.#eofReceived = true;
+    if (this.#eofReceived()) {
+      throw new ChannelError(`Peer sent a second EOF on channel ${this.id}`);
+    }
+    this.#move(ChannelEvent.EOF_RECEIVED);
     this.#host.trace(`channel ${this.id}: rcvd eof`);
     this.#stdout.end();
     this.#stderr.end();
-    if (this.#eofSent && this.closeAfterEof) this.#sendClose();
+    if (this.#life.phase === "open" && this.#life.eofSent && this.closeAfterEof) {
+      this.#sendClose();
+    }
   }
 
   #receiveClose(): void {
     this.#host.trace(`channel ${this.id}: rcvd close`);
-    this.#closeReceived = true;
     this.#stdout.end();
     this.#stderr.end();
     this.#answerPending();
-    this.#sendClose();
+    this.#sendClose(); // our answer, unless sent already
+    this.#move(ChannelEvent.CLOSE_RECEIVED);
     this.#free();
   }
 
@@ -340,7 +388,7 @@ export class Channel {
       } catch {
         success = false;
       }
-      if (!wantReply || this.#closeSent) return;
+      if (!wantReply || this.#life.phase !== "open") return;
       await this.#host.send({
         type: success ? "channelSuccess" : "channelFailure",
         recipient: this.#remoteId,
@@ -376,12 +424,13 @@ export class Channel {
   }
 
   #checkWritable(): void {
-    if (this.#closeSent || this.#closeReceived || this.#freed) {
+    const life = this.#life;
+    if (life.phase !== "open") {
       throw new ChannelError(`Channel ${this.id} is closed`, {
         reason: DisconnectReason.BY_APPLICATION,
       });
     }
-    if (this.#eofSent) {
+    if (life.eofSent) {
       throw new ChannelError(`Channel ${this.id}: cannot write after EOF`, {
         reason: DisconnectReason.BY_APPLICATION,
       });
@@ -389,17 +438,18 @@ export class Channel {
   }
 
   async #sendEof(): Promise<void> {
-    if (this.#eofSent || this.#closeSent || this.#state !== "open") return;
-    this.#eofSent = true;
+    if (this.#life.phase !== "open" || this.#life.eofSent) return;
+    this.#move(ChannelEvent.EOF_SENT);
     this.#host.trace(`channel ${this.id}: send eof`);
     await this.#host.send({ type: "channelEof", recipient: this.#remoteId });
-    if (this.#eofReceived && this.closeAfterEof) this.#sendClose();
+    if (this.#life.phase === "open" && this.#life.eofReceived && this.closeAfterEof) {
+      this.#sendClose();
+    }
   }
 
   #sendClose(): void {
-    if (this.#closeSent || this.#freed) return;
-    if (this.#state !== "open") return;
-    this.#closeSent = true;
+    if (this.#life.phase !== "open") return;
+    this.#move(ChannelEvent.CLOSE_SENT);
     this.#host.trace(`channel ${this.id}: send close`);
     this.#window.fail(
       new ChannelError(`Channel ${this.id} is closed`, { reason: DisconnectReason.BY_APPLICATION }),
@@ -413,9 +463,8 @@ export class Channel {
     for (const answer of replies) answer(false);
   }
 
+  /** Called once, as the life becomes `closed`: the id is free again; the streams end. */
   #free(): void {
-    if (this.#freed) return;
-    this.#freed = true;
     this.#host.trace(`channel ${this.id}: free`);
     this.#host.free(this.id);
     this.#stdout.end();
@@ -425,7 +474,8 @@ export class Channel {
   }
 
   #teardown(error: ChannelError): void {
-    if (this.#freed) return;
+    if (this.#life.phase === "closed") return;
+    this.#move(ChannelEvent.TORN_DOWN);
     this.#window.fail(error);
     this.#stdout.error(error);
     this.#stderr.error(error);

@@ -17,9 +17,10 @@ import {
   Channel,
   type ChannelHost,
   type ChannelInit,
-  channelInput,
+  type ChannelInput,
   MIN_MAX_PACKET,
 } from "./channel.ts";
+import { describeLife } from "./channel_life.ts";
 import type {
   ChannelOpenRefusal,
   ConnectionOptions,
@@ -77,7 +78,8 @@ export class Connection {
   #maxPacket: number;
   #maxChannels: number;
   #options: ConnectionOptions;
-  #channels = new Map<number, Channel>();
+  /** Our open channels by id, each with the input side its constructor attached. */
+  #channels = new Map<number, { channel: Channel; input: ChannelInput }>();
   /** Ids of the peer's opens the application is still deciding. */
   #reserved = new Set<number>();
   #closing = false;
@@ -207,16 +209,18 @@ export class Connection {
       });
     }
     const channelType = body.channelType === "other" ? body.name : body.channelType;
+    let input!: ChannelInput;
     const channel = make({
       id,
       channelType,
       host: this.#host,
       initialWindow: this.#initialWindow,
       maxPacket: this.#maxPacket,
+      attach: (i) => (input = i),
     });
-    this.#channels.set(id, channel);
+    this.#channels.set(id, { channel, input });
     this.#trace(`channel ${id}: new ${channelType}`);
-    const opened = channelInput(channel).opened();
+    const opened = input.opened();
     await this.#send({
       type: "channelOpen",
       sender: id,
@@ -277,15 +281,17 @@ export class Connection {
         return this.#globalRequests.reply(m);
       case "channelOpen":
         return this.#receiveOpen(m);
-      case "channelOpenConfirmation": {
-        const ch = this.#channel(m.recipient, "an open confirmation", "opening");
-        return channelInput(ch).confirm(m.sender, m.initialWindow, m.maxPacket);
-      }
+      case "channelOpenConfirmation":
+        return this.#channel(m.recipient, "an open confirmation", true).confirm(
+          m.sender,
+          m.initialWindow,
+          m.maxPacket,
+        );
       case "channelOpenFailure": {
-        const ch = this.#channel(m.recipient, "an open failure", "opening");
+        const ch = this.#channel(m.recipient, "an open failure", true);
         const name = openFailureName(m.reason) ?? "unknown reason";
-        this.#trace(`channel ${ch.id}: open failed: ${name}: ${m.description}`);
-        return channelInput(ch).refuse(
+        this.#trace(`channel ${m.recipient}: open failed: ${name}: ${m.description}`);
+        return ch.refuse(
           new ChannelError(`Cannot open channel: peer refused with reason ${m.reason} (${name})`, {
             reason: DisconnectReason.BY_APPLICATION,
             openFailure: m.reason,
@@ -293,25 +299,20 @@ export class Connection {
         );
       }
       case "channelWindowAdjust":
-        return channelInput(this.#channel(m.recipient, "a window adjust")).windowAdjust(m.bytes);
+        return this.#channel(m.recipient, "a window adjust").windowAdjust(m.bytes);
       case "channelData":
-        return channelInput(this.#channel(m.recipient, "data")).data(m.data);
+        return this.#channel(m.recipient, "data").data(m.data);
       case "channelExtendedData":
-        return channelInput(this.#channel(m.recipient, "extended data")).extendedData(
-          m.dataType,
-          m.data,
-        );
+        return this.#channel(m.recipient, "extended data").extendedData(m.dataType, m.data);
       case "channelEof":
-        return channelInput(this.#channel(m.recipient, "EOF")).eof();
+        return this.#channel(m.recipient, "EOF").eof();
       case "channelClose":
-        return channelInput(this.#channel(m.recipient, "close")).close();
+        return this.#channel(m.recipient, "close").close();
       case "channelRequest":
-        return channelInput(this.#channel(m.recipient, "a request")).request(m);
+        return this.#channel(m.recipient, "a request").request(m);
       case "channelSuccess":
       case "channelFailure":
-        return channelInput(this.#channel(m.recipient, "a request reply")).reply(
-          m.type === "channelSuccess",
-        );
+        return this.#channel(m.recipient, "a request reply").reply(m.type === "channelSuccess");
       case "unknown":
         // The transport answers unknown numbers with UNIMPLEMENTED (RFC 4253 §11.4).
         this.#trace(`ignoring unknown message ${m.number}`);
@@ -321,15 +322,21 @@ export class Connection {
     }
   }
 
-  #channel(id: number, what: string, state: "opening" | "open" = "open"): Channel {
-    const ch = this.#channels.get(id);
-    if (!ch) throw new ChannelError(`Peer sent ${what} for unknown channel ${id}`);
-    if (channelInput(ch).state() !== state) {
-      throw new ChannelError(
-        `Peer sent ${what} for channel ${id} that is ${channelInput(ch).state()}`,
-      );
+  /**
+   * The input side of our channel `id` for a message of the peer's: an open we are waiting on
+   * when `opening`, else one that is open (or closing: the peer may not have seen our CLOSE).
+   */
+  #channel(id: number, what: string, opening = false): ChannelInput {
+    const entry = this.#channels.get(id);
+    if (!entry) throw new ChannelError(`Peer sent ${what} for unknown channel ${id}`);
+    const life = entry.input.life();
+    const fits = opening
+      ? life.phase === "opening"
+      : life.phase === "open" || life.phase === "closing";
+    if (!fits) {
+      throw new ChannelError(`Peer sent ${what} for channel ${id} that is ${describeLife(life)}`);
     }
-    return ch;
+    return entry.input;
   }
 
   #receiveOpen(m: ChannelOpen): void {
@@ -356,6 +363,7 @@ export class Connection {
       return;
     }
     // Reserve the id while the application decides.
+    let input!: ChannelInput;
     const init: ChannelInit = {
       id,
       channelType: name,
@@ -363,6 +371,7 @@ export class Connection {
       initialWindow: this.#initialWindow,
       maxPacket: this.#maxPacket,
       remote: { id: sender, window: m.initialWindow, maxPacket: m.maxPacket },
+      attach: (i) => (input = i),
     };
     this.#reserved.add(id);
     (async () => {
@@ -383,7 +392,7 @@ export class Connection {
       const channel = name === "session" && this.#options.onSession
         ? new ServerSession(init)
         : new Channel(init);
-      this.#channels.set(id, channel);
+      this.#channels.set(id, { channel, input });
       await this.#send({
         type: "channelOpenConfirmation",
         recipient: sender,
@@ -418,7 +427,7 @@ export class Connection {
     if (error) this.error ??= error;
     const reason = error ??
       new ChannelError("Connection closed", { reason: DisconnectReason.BY_APPLICATION });
-    for (const ch of [...this.#channels.values()]) channelInput(ch).teardown(reason);
+    for (const { input } of [...this.#channels.values()]) input.teardown(reason);
     this.#channels.clear();
     this.#globalRequests.failPending();
     this.#resolveClosed();

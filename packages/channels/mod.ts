@@ -23,12 +23,20 @@ export {
   Channel,
   type ChannelHost,
   type ChannelInit,
+  type ChannelInput,
   type ChannelRequestHandler,
   EXTENDED_DATA_STDERR,
   MIN_MAX_PACKET,
   type RequestOptions,
   SEND_PACKET_LIMIT,
 } from "./channel.ts";
+export {
+  ChannelEvent,
+  type ChannelEventName,
+  type ChannelLife,
+  moveChannelLife,
+  nextChannelLife,
+} from "./channel_life.ts";
 export {
   type ExitSignal,
   type PtyRequest,

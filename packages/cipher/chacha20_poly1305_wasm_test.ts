@@ -62,7 +62,9 @@ test("wasm ChaCha20 (64-bit nonce and counter) equals noble's and OpenSSL's", ()
     const data = random(n);
     const ours = wasm.chacha20(key, nonce, 1, data);
     assert.deepEqual(ours, chacha20orig(key, nonce, data, undefined, 1), `length ${n}`);
-    // OpenSSL's 16-byte IV is the 32-bit block counter, then the rest of the state.
+    // OpenSSL's 16-byte IV is the 32-bit block counter, then the rest of the state (Bun's
+    // node:crypto has no chacha20: there noble alone is the reference).
+    if (!nodeCrypto.getCiphers().includes("chacha20")) continue;
     const iv = new Uint8Array(16);
     iv[0] = 1;
     iv.set(nonce, 8);

@@ -16,6 +16,7 @@ import {
 } from "@hush/channels";
 import { type ByteDuplex, startTransport } from "@hush/transport";
 import type { GlobalRequestBody } from "@hush/wire";
+import { defaultCipherBackends } from "./adapters/crypto_backends.ts";
 import { pipeChannel } from "./channel_pipe.ts";
 import { isKeepaliveTimeout } from "./keepalive_timeout.ts";
 import type { ServeOptions } from "./serve_options.ts";
@@ -52,6 +53,7 @@ export async function accept(
     role: "server",
     hostKeys: options.hostKeys,
     algorithms: options.algorithms,
+    cipherBackends: options.cipherBackends ?? await defaultCipherBackends(),
     rekeyBytes: options.limits?.rekeyBytes,
     rekeyInterval: options.limits?.rekeyInterval,
     handshakeTimeout: options.limits?.loginGraceTime || undefined,

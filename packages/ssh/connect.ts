@@ -8,6 +8,7 @@ import { Connection, type ConnectionTimers } from "@hush/channels";
 import { checkHostKey } from "@hush/hostkeys";
 import { startTransport } from "@hush/transport";
 import { DisconnectReason } from "@hush/wire";
+import { defaultCipherBackends } from "./adapters/crypto_backends.ts";
 import { connectTcp } from "./adapters/tcp.ts";
 import { agentChannelHandlers } from "./agent_forward.ts";
 import { SshClient } from "./client.ts";
@@ -55,6 +56,7 @@ export async function connect(options: ConnectOptions): Promise<SshClient> {
     startTransport(duplex, {
       role: "client",
       algorithms: options.algorithms,
+      cipherBackends: options.cipherBackends ?? await defaultCipherBackends(),
       rekeyBytes: options.rekeyBytes,
       rekeyInterval: options.rekeyInterval,
       trace,

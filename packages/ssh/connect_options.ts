@@ -11,6 +11,7 @@ import type {
   ConnectionTimers,
 } from "@hush/channels";
 import type { HostKeyPolicy, KnownHosts } from "@hush/hostkeys";
+import type { CipherBackends } from "@hush/cipher";
 import type { AlgorithmPreferences } from "@hush/kex";
 import type { Signer } from "@hush/keys";
 import type { ByteDuplex } from "@hush/transport";
@@ -66,6 +67,11 @@ export interface ConnectOptions {
   ) => Promise<boolean>;
   /** Algorithm preferences (OpenSSH 10's defaults otherwise). */
   algorithms?: Partial<AlgorithmPreferences>;
+  /**
+   * What the cipher suites run on (`node:crypto`, WebCrypto, WebAssembly) and in which order;
+   * by default the fastest measured on this runtime (`defaultCipherBackends()`).
+   */
+  cipherBackends?: CipherBackends;
   /** `ssh -v` style trace lines. */
   trace?: (line: string) => void;
   /** Banners from the server. */

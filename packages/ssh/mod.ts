@@ -52,6 +52,7 @@ export {
   type TcpConnection,
   type TcpListener,
 } from "./adapters/tcp.ts";
+export { defaultCipherBackends } from "./adapters/crypto_backends.ts";
 export {
   environmentVariable,
   expandHome,

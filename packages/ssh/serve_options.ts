@@ -6,6 +6,7 @@
 import type { ServerAuthOptions } from "@hush/auth";
 import type { ConnectionTimers } from "@hush/channels";
 import type { ServerSession } from "@hush/channels";
+import type { CipherBackends } from "@hush/cipher";
 import type { AlgorithmPreferences } from "@hush/kex";
 import type { Signer } from "@hush/keys";
 import type { MaxStartups } from "./max_startups.ts";
@@ -79,6 +80,11 @@ export interface ServeOptions {
   onClose?: (context: ServerContext) => void;
   /** Algorithm preferences. */
   algorithms?: Partial<AlgorithmPreferences>;
+  /**
+   * What the cipher suites run on (`node:crypto`, WebCrypto, WebAssembly) and in which order;
+   * by default the fastest measured on this runtime (`defaultCipherBackends()`).
+   */
+  cipherBackends?: CipherBackends;
   /** Limits. */
   limits?: ServerLimits;
   /** Timers for the client-alive keepalives (default: the global ones); fake ones in tests. */

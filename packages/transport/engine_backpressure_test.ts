@@ -5,6 +5,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Connection, DEFAULT_WINDOW } from "@hush/channels";
+import { loadChaChaPolyWasm } from "@hush/cipher";
+import { type Message, WRITE_BATCH_LIMIT } from "@hush/wire";
 import { CONTROL_BACKLOG_LIMIT, startTransport, UPSTREAM_HIGH_WATER_MARK } from "./mod.ts";
 import { memoryDuplexPair } from "./testing.ts";
 import { drain, MiB, pump } from "./testdata/byte_streams.ts";
@@ -77,13 +79,15 @@ test("a peer that sends but never reads: our replies stop at CONTROL_BACKLOG_LIM
     await new Promise((r) => setTimeout(r, 50));
   }
   assert.ok(sent < 5000, "the client should have been stopped by the server not reading");
-  // what the server wrote and the client has not read: the pipe's buffer, the packet in hand,
-  // and the PONGs queued for writing — bounded, whatever the client sends
+  // what the server wrote and the client has not read: the pipe's buffer, the batch in hand
+  // (one socket write takes up to WRITE_BATCH_LIMIT), and the PONGs queued for writing —
+  // bounded, whatever the client sends
   const pongBytes = 1000 + 64;
-  const bound = 256 * 1024 + CONTROL_BACKLOG_LIMIT + 4 * pongBytes;
-  assert.ok(p.b.buffered <= 256 * 1024 + pongBytes, `${p.b.buffered} bytes in the pipe`);
+  const inFlight = 256 * 1024 + WRITE_BATCH_LIMIT + pongBytes;
+  const bound = inFlight + CONTROL_BACKLOG_LIMIT + 4 * pongBytes;
+  assert.ok(p.b.buffered <= inFlight, `${p.b.buffered} bytes in the pipe`);
   // sealed bytes the server produced (the pipe's share of the bound; the rest, at most
-  // CONTROL_BACKLOG_LIMIT, waits unsealed in its writer) — the handshake is the 64 KiB slack
+  // CONTROL_BACKLOG_LIMIT, waits in its writer) — the handshake is the 64 KiB slack
   const serverSent = p.server.bytes.out;
   assert.ok(serverSent < bound + 64 * 1024, `server produced ${serverSent} bytes`);
   p.a.resume();
@@ -91,6 +95,73 @@ test("a peer that sends but never reads: our replies stop at CONTROL_BACKLOG_LIM
   assert.equal(sent, 5000);
   await p.c.close();
 });
+
+for (
+  const [what, request] of [
+    ["GLOBAL_REQUESTs with want-reply", (i: number): Message => ({
+      type: "globalRequest",
+      request: "other",
+      name: `flood-${i}@example.org`,
+      wantReply: true,
+      data: new Uint8Array(0),
+    } as Message)],
+    ["refused CHANNEL_OPENs", (i: number): Message => ({
+      type: "channelOpen",
+      channelType: "other",
+      name: `flood-${i}@example.org`,
+      sender: i,
+      initialWindow: 1024,
+      maxPacket: 1024,
+      data: new Uint8Array(0),
+    } as Message)],
+  ] as const
+) {
+  test(`a peer flooding ${what} and never reading: the answers stay bounded, then we stop reading`, async () => {
+    // A raw client transport (no connection layer of its own) and a server with one.
+    // The WebAssembly chacha20-poly1305: tens of thousands of small packets in a few seconds.
+    const cipherBackends = { providers: { wasm: await loadChaChaPolyWasm() } };
+    const [a, b] = memoryDuplexPair();
+    const [client, server] = await Promise.all([
+      startTransport(a, { role: "client", verifyHostKey: () => {}, cipherBackends }),
+      startTransport(b, { role: "server", hostKeys: [await hostKey()], cipherBackends }),
+    ]);
+    await client.requestService("ssh-userauth");
+    await client.send({ type: "userauthRequest", user: "u", service: "c", method: "none" });
+    await read(server);
+    await server.authenticated();
+    await read(client);
+    new Connection(server, { role: "server" }); // refuses every request and open
+    a.pause(); // the client stops reading what the server sends
+    // More answers than the bound below holds (~30 bytes each: ~40 000 of them).
+    const total = 60_000;
+    let sent = 0;
+    const flooding = (async () => {
+      for (let i = 0; i < total; i++) { // each owed an answer of ~30 (failure) to 60 bytes
+        await client.send(request(i));
+        sent++;
+      }
+    })();
+    flooding.catch(() => {});
+    for (let last = -1; last !== sent;) {
+      last = sent;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.ok(sent < total, "the client should have been stopped by the server not reading");
+    // What the server produced: the pipe's buffer and a batch in hand, then the answers it
+    // owes up to CONTROL_BACKLOG_LIMIT, when it stops reading — whatever the client sends.
+    const bound = 256 * 1024 + WRITE_BATCH_LIMIT + CONTROL_BACKLOG_LIMIT + 64 * 1024;
+    const serverSent = server.bytes.out;
+    assert.ok(serverSent < bound, `server produced ${serverSent} bytes for ${sent} requests`);
+    a.resume();
+    // the answers, read and dropped from now on
+    (async () => {
+      for await (const _ of client.messages) { /* dropped */ }
+    })().catch(() => {});
+    await flooding;
+    assert.equal(sent, total);
+    await client.disconnect();
+  });
+}
 
 test("an unbuffered duplex (every write waits for the reader): handshake, traffic both ways, rekeys", async () => {
   const key = await hostKey();
@@ -107,7 +178,7 @@ test("an unbuffered duplex (every write waits for the reader): handshake, traffi
     method: "none",
   });
   await read(server);
-  await server.send({ type: "userauthSuccess" });
+  await server.authenticated(); // USERAUTH_SUCCESS, and the hand-off to the connection protocol
   await read(client);
   const received = withResolvers<{ hash: string; bytes: number }>();
   const s = new Connection(server, {

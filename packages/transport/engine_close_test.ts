@@ -65,7 +65,7 @@ test("a clean close during a rekey waits for it, then flushes what was held", as
     method: "none",
   });
   await read(server);
-  await server.send({ type: "userauthSuccess" });
+  await server.authenticated(); // USERAUTH_SUCCESS, and the hand-off to the connection protocol
   await read(client);
   const p = { client, server };
   p.client.rekey();

@@ -1,11 +1,11 @@
 /**
  * One key exchange round (RFC 4253 §7–8): our KEXINIT, the peer's, negotiation, the method's
- * messages, host key verification, key derivation and our NEWKEYS. The transport owns the
- * rounds and the peer's NEWKEYS; a round reaches the connection only through its
- * {@linkcode KexContext}.
+ * messages, host key verification and key derivation. A round is a value the transport drives:
+ * it answers each step with the payloads to send and, at its end, the new sealer and opener;
+ * the transport owns the connection's state, installs the keys and sends NEWKEYS.
  * @module
  */
-import { createOpener, createSealer, isAead, keyLengths } from "@hush/cipher";
+import { type CipherBackends, createOpener, createSealer, isAead, keyLengths } from "@hush/cipher";
 import {
   createClientExchange,
   createKexInit,
@@ -29,7 +29,6 @@ import {
 import type { ResolvedPreferences } from "./algorithms.ts";
 import { type Deferred, deferred } from "./deferred.ts";
 import { DisconnectError } from "./errors.ts";
-import { serverExtInfo } from "./ext_info.ts";
 import type { HostKeyInfo } from "./options.ts";
 
 /** The key exchange method's own messages (numbers 30–49), handled by the running round. */
@@ -45,44 +44,60 @@ export const KEX_METHOD_TYPES: ReadonlySet<string> = new Set([
   "kexDhGexReply",
 ]);
 
-/** What a key exchange round reads from and does to its connection. */
-export interface KexContext {
+/** What a round is started with: fixed for its life. */
+export interface KexRoundInit {
   /** Which end we are. */
   readonly role: "client" | "server";
   /** Our identification line without CR LF. */
   readonly ourVersion: string;
-  /** The peer's identification line without CR LF. */
-  readonly peerVersion: string;
   /** The algorithms we offer, and our host keys. */
   readonly prefs: ResolvedPreferences;
   /** The random source. */
   readonly random: (n: number) => Uint8Array;
   /** The trace hook. */
   readonly trace: (line: string) => void;
+  /** The first exchange of the connection (no session id yet). */
+  readonly first: boolean;
+}
+
+/** What the end of an exchange needs from the connection: plain values, nothing to write back. */
+export interface NewKeysInputs {
+  /** H of the first exchange (absent during the first). */
+  readonly sessionId?: Uint8Array;
+  /** The server's host key blob of the previous exchange. */
+  readonly previousHostKey?: Uint8Array;
   /** Client: accepts the server's host key, or throws. */
   verifyHostKey(info: HostKeyInfo): Promise<void> | void;
-  /** H of the first key exchange; the first round sets it. */
-  sessionId?: Uint8Array;
-  /** The server's host key blob of the latest exchange; each round sets it. */
-  hostKey?: Uint8Array;
-  /** Strict kex is on; the first round decides it. */
-  strict: boolean;
-  /** Writes a kex message without waiting for the byte stream to take it. */
-  writeControl(payload: Uint8Array): void;
-  /** Installs the new keys: the opener for the peer's packets, the sealer for ours. */
-  switchKeys(opener: PacketOpener, sealer: PacketSealer): void;
-  /** Sends the application messages held during the exchange, right after our NEWKEYS. */
-  flushHeld(): void;
+  /** What the cipher suites run on. */
+  readonly cipherBackends?: CipherBackends;
+  /** Padding source for the sealer (the cipher package's pool unless a test sets one). */
+  readonly paddingRandom?: (n: number) => Uint8Array;
+}
+
+/** The outcome of an exchange: the connection installs the keys and sends NEWKEYS. */
+export interface NewKeys {
+  /** Opens the peer's packets after its NEWKEYS. */
+  readonly opener: PacketOpener;
+  /** Seals ours after our NEWKEYS. */
+  readonly sealer: PacketSealer;
+  /** H of the first exchange (this one's, when it is the first). */
+  readonly sessionId: Uint8Array;
+  /** The server's host key blob. */
+  readonly hostKey: Uint8Array;
 }
 
 /**
- * One key exchange, from our KEXINIT to our NEWKEYS. Creating it sends our KEXINIT.
+ * One key exchange, from our KEXINIT to our NEWKEYS, as a value the transport drives: it takes
+ * the peer's messages and answers with what to send; it never touches the connection. The
+ * transport owns the keys, the phase and the byte streams.
  *
  * @example
  * ```ts ignore
- * const round = new KexRound(context); // KEXINIT sent
- * await round.onKexInit(peersKexInit, packet); // negotiated, the method's first messages sent
- * await round.onKexMessage(reply); // keys derived and switched, NEWKEYS sent
+ * const round = new KexRound(init);
+ * writeReply(round.oursPayload); // our KEXINIT
+ * for (const m of await round.onKexInit(peers, packet, peerVersion)) writeReply(m);
+ * const { replies, finished } = await round.onKexMessage(reply);
+ * if (finished) install(await round.newKeys(inputs)); // then NEWKEYS
  * ```
  */
 export class KexRound {
@@ -90,103 +105,109 @@ export class KexRound {
   readonly first: boolean;
   /** Our KEXINIT. */
   readonly ours: KexInit;
-  /** Our KEXINIT's payload, as sent. */
+  /** Our KEXINIT's payload, to send as it is. */
   readonly oursPayload: Uint8Array;
   /** The peer's KEXINIT. */
   peers?: KexInit;
-  /** The peer's KEXINIT's payload, as received. */
-  peersPayload?: Uint8Array;
   /** The algorithms agreed on. */
   negotiated?: Negotiated;
   /** The method's exchange, once negotiated. */
   exchange?: KexExchange;
   /** The exchange's outcome, once it finished. */
   result?: KexResult;
-  /** The peer guessed wrong and its next method message is to be ignored. */
-  ignoreNextKexPacket = false;
   /** Our NEWKEYS went out: application messages flow again. */
   weSentNewKeys = false;
   /** Settles when the round ends: with the peer's NEWKEYS, or when the connection closes. */
   readonly done: Deferred;
-  #ctx: KexContext;
+  /** The peer guessed wrong and its next method message is to be ignored. */
+  #ignoreNextKexPacket = false;
+  #init: KexRoundInit;
 
-  /** Starts a round: sends our KEXINIT. */
-  constructor(ctx: KexContext) {
-    this.#ctx = ctx;
-    const first = ctx.sessionId === undefined;
-    this.first = first;
-    this.ours = createKexInit(ctx.prefs, { role: ctx.role, first, random: ctx.random });
+  /** Starts a round: builds our KEXINIT (the caller sends `oursPayload`). */
+  constructor(init: KexRoundInit) {
+    this.#init = init;
+    this.first = init.first;
+    this.ours = createKexInit(init.prefs, {
+      role: init.role,
+      first: init.first,
+      random: init.random,
+    });
     this.oursPayload = encodeMessage(this.ours);
     this.done = deferred();
     this.done.promise.catch(() => {});
-    ctx.trace(first ? "SSH2_MSG_KEXINIT sent" : "Rekeying: SSH2_MSG_KEXINIT sent");
-    ctx.writeControl(this.oursPayload);
+    init.trace(init.first ? "SSH2_MSG_KEXINIT sent" : "Rekeying: SSH2_MSG_KEXINIT sent");
   }
 
-  /** The peer's KEXINIT: negotiates and starts the method. */
-  async onKexInit(peers: KexInit, packet: Packet): Promise<void> {
-    const ctx = this.#ctx;
+  /** Strict kex, as the first round's negotiation decided it. */
+  get strictKex(): boolean {
+    return this.negotiated?.strictKex ?? false;
+  }
+
+  /**
+   * The peer's KEXINIT: negotiates and starts the method; resolves with the payloads to send.
+   * Under strict kex the peer's first KEXINIT must have been its first packet.
+   */
+  async onKexInit(peers: KexInit, packet: Packet, peerVersion: string): Promise<Uint8Array[]> {
+    const init = this.#init;
+    const trace = init.trace;
     this.peers = peers;
-    this.peersPayload = packet.payload;
-    ctx.trace("SSH2_MSG_KEXINIT received");
-    const client = ctx.role === "client" ? this.ours : peers;
-    const server = ctx.role === "client" ? peers : this.ours;
+    trace("SSH2_MSG_KEXINIT received");
+    const client = init.role === "client" ? this.ours : peers;
+    const server = init.role === "client" ? peers : this.ours;
     if (this.first) {
-      ctx.trace(`peer offered kex: ${peers.kexAlgorithms.join(",")}`);
-      ctx.trace(`peer offered host key algorithms: ${peers.serverHostKeyAlgorithms.join(",")}`);
-      ctx.trace(`peer offered ciphers: ${peers.encryptionClientToServer.join(",")}`);
+      trace(`peer offered kex: ${peers.kexAlgorithms.join(",")}`);
+      trace(`peer offered host key algorithms: ${peers.serverHostKeyAlgorithms.join(",")}`);
+      trace(`peer offered ciphers: ${peers.encryptionClientToServer.join(",")}`);
     }
     const n = negotiate(client, server, { isAead, first: this.first });
     this.negotiated = n;
-    if (this.first) {
-      ctx.strict = n.strictKex;
-      if (ctx.strict && packet.sequence !== 0) {
-        throw new DisconnectError(
-          DisconnectReason.PROTOCOL_ERROR,
-          "Strict kex: KEXINIT was not the first packet",
-        );
-      }
+    if (this.first && n.strictKex && packet.sequence !== 0) {
+      throw new DisconnectError(
+        DisconnectReason.PROTOCOL_ERROR,
+        "Strict kex: KEXINIT was not the first packet",
+      );
     }
-    ctx.trace(`kex: algorithm: ${n.kex}`);
-    ctx.trace(`kex: host key algorithm: ${n.hostKey}`);
-    ctx.trace(
+    trace(`kex: algorithm: ${n.kex}`);
+    trace(`kex: host key algorithm: ${n.hostKey}`);
+    trace(
       `kex: server->client cipher: ${n.cipherServerToClient} MAC: ${
         n.macServerToClient ?? "<implicit>"
       } compression: ${n.compressionServerToClient}`,
     );
-    ctx.trace(
+    trace(
       `kex: client->server cipher: ${n.cipherClientToServer} MAC: ${
         n.macClientToServer ?? "<implicit>"
       } compression: ${n.compressionClientToServer}`,
     );
-    if (this.first && ctx.strict) ctx.trace("kex: strict key exchange enabled");
-    if (peers.firstKexPacketFollows && n.guessWrong) this.ignoreNextKexPacket = true;
+    if (this.first && n.strictKex) trace("kex: strict key exchange enabled");
+    if (peers.firstKexPacketFollows && n.guessWrong) this.#ignoreNextKexPacket = true;
+    const asClient = init.role === "client";
     const inputs = {
-      clientVersion: ctx.role === "client" ? ctx.ourVersion : ctx.peerVersion,
-      serverVersion: ctx.role === "client" ? ctx.peerVersion : ctx.ourVersion,
-      clientKexInit: ctx.role === "client" ? this.oursPayload : packet.payload,
-      serverKexInit: ctx.role === "client" ? packet.payload : this.oursPayload,
+      clientVersion: asClient ? init.ourVersion : peerVersion,
+      serverVersion: asClient ? peerVersion : init.ourVersion,
+      clientKexInit: asClient ? this.oursPayload : packet.payload,
+      serverKexInit: asClient ? packet.payload : this.oursPayload,
       hostKeyAlgorithm: n.hostKey,
-      random: ctx.random,
+      random: init.random,
     };
-    if (ctx.role === "client") {
-      this.exchange = createClientExchange(n.kex, inputs);
-    } else {
-      const hostKey = ctx.prefs.hostKeyFor(n.hostKey);
-      this.exchange = createServerExchange(n.kex, { ...inputs, hostKey });
-    }
-    for (const m of await this.exchange.start()) ctx.writeControl(encodeMessage(m));
+    this.exchange = asClient
+      ? createClientExchange(n.kex, inputs)
+      : createServerExchange(n.kex, { ...inputs, hostKey: init.prefs.hostKeyFor(n.hostKey) });
+    return (await this.exchange.start()).map((m) => encodeMessage(m));
   }
 
-  /** One of the method's messages ({@linkcode KEX_METHOD_TYPES}). */
-  async onKexMessage(msg: Message): Promise<void> {
+  /**
+   * One of the method's messages ({@linkcode KEX_METHOD_TYPES}): resolves with the payloads to
+   * send and whether the exchange has finished (then {@linkcode KexRound.newKeys}).
+   */
+  async onKexMessage(msg: Message): Promise<{ replies: Uint8Array[]; finished: boolean }> {
     if (!this.exchange) {
       throw new DisconnectError(DisconnectReason.PROTOCOL_ERROR, `${msg.type} before KEXINIT`);
     }
-    if (this.ignoreNextKexPacket) {
-      this.ignoreNextKexPacket = false;
-      this.#ctx.trace("Ignoring the peer's wrongly guessed kex packet");
-      return;
+    if (this.#ignoreNextKexPacket) {
+      this.#ignoreNextKexPacket = false;
+      this.#init.trace("Ignoring the peer's wrongly guessed kex packet");
+      return { replies: [], finished: false };
     }
     if (this.result) {
       throw new DisconnectError(
@@ -195,24 +216,29 @@ export class KexRound {
       );
     }
     const { reply, result } = await this.exchange.receive(msg);
-    for (const m of reply) this.#ctx.writeControl(encodeMessage(m));
-    if (result) await this.#finish(result);
+    if (result) this.result = result;
+    return { replies: reply.map((m) => encodeMessage(m)), finished: result !== undefined };
   }
 
-  /** The exchange is done: verify the host key, switch keys, send NEWKEYS (and EXT_INFO). */
-  async #finish(result: KexResult): Promise<void> {
-    const ctx = this.#ctx;
-    this.result = result;
+  /**
+   * The finished exchange's keys: verifies the host key (client; again whenever it changed),
+   * derives the keys and builds the sealer and opener, wiping every secret it derived.
+   */
+  async newKeys(inputs: NewKeysInputs): Promise<NewKeys> {
+    const init = this.#init;
+    const result = this.result!;
     const n = this.negotiated!;
-    if (ctx.role === "client") {
-      if (this.first || !ctx.hostKey || !equalBytes(ctx.hostKey, result.hostKey)) {
+    const client = init.role === "client";
+    if (client) {
+      const previous = inputs.previousHostKey;
+      if (this.first || !previous || !equalBytes(previous, result.hostKey)) {
         let fingerprint = "";
         try {
           fingerprint = fingerprintOf(result.hostKey);
         } catch { /* verifyHostKey decides */ }
-        ctx.trace(`Server host key: ${n.hostKey} ${fingerprint}`);
+        init.trace(`Server host key: ${n.hostKey} ${fingerprint}`);
         try {
-          await ctx.verifyHostKey({ hostKey: result.hostKey, algorithm: n.hostKey });
+          await inputs.verifyHostKey({ hostKey: result.hostKey, algorithm: n.hostKey });
         } catch (e) {
           throw new DisconnectError(
             DisconnectReason.HOST_KEY_NOT_VERIFIABLE,
@@ -222,11 +248,10 @@ export class KexRound {
         }
       }
     }
-    ctx.hostKey = result.hostKey;
-    ctx.sessionId ??= result.exchangeHash.slice();
+    const sessionId = inputs.sessionId ?? result.exchangeHash.slice();
     const c2s = keyLengths(n.cipherClientToServer, n.macClientToServer);
     const s2c = keyLengths(n.cipherServerToClient, n.macServerToClient);
-    const keys = deriveKeys(result, ctx.sessionId, {
+    const keys = deriveKeys(result, sessionId, {
       ivClientToServer: c2s.ivLength,
       keyClientToServer: c2s.keyLength,
       macKeyClientToServer: c2s.macKeyLength,
@@ -234,32 +259,24 @@ export class KexRound {
       keyServerToClient: s2c.keyLength,
       macKeyServerToClient: s2c.macKeyLength,
     });
-    const client = ctx.role === "client";
-    const outKeys = client ? keys.clientToServer : keys.serverToClient;
-    const inKeys = client ? keys.serverToClient : keys.clientToServer;
-    const sealer = client
-      ? createSealer(n.cipherClientToServer, n.macClientToServer, outKeys, { random: ctx.random })
-      : createSealer(n.cipherServerToClient, n.macServerToClient, outKeys, {
-        random: ctx.random,
-      });
-    const opener = client
-      ? createOpener(n.cipherServerToClient, n.macServerToClient, inKeys)
-      : createOpener(n.cipherClientToServer, n.macClientToServer, inKeys);
-    for (const k of [keys.clientToServer, keys.serverToClient]) {
-      k.iv.fill(0);
-      k.key.fill(0);
-      k.macKey.fill(0);
+    try {
+      const sealing = { random: inputs.paddingRandom, backends: inputs.cipherBackends };
+      const opening = { backends: inputs.cipherBackends };
+      const sealer = client
+        ? createSealer(n.cipherClientToServer, n.macClientToServer, keys.clientToServer, sealing)
+        : createSealer(n.cipherServerToClient, n.macServerToClient, keys.serverToClient, sealing);
+      const opener = client
+        ? createOpener(n.cipherServerToClient, n.macServerToClient, keys.serverToClient, opening)
+        : createOpener(n.cipherClientToServer, n.macClientToServer, keys.clientToServer, opening);
+      return { opener, sealer, sessionId, hostKey: result.hostKey };
+    } finally {
+      for (const k of [keys.clientToServer, keys.serverToClient]) {
+        k.iv.fill(0);
+        k.key.fill(0);
+        k.macKey.fill(0);
+      }
+      result.sharedSecret.fill(0);
     }
-    result.sharedSecret.fill(0);
-    ctx.switchKeys(opener, sealer);
-    ctx.writeControl(encodeMessage({ type: "newKeys" }));
-    this.weSentNewKeys = true;
-    ctx.trace("SSH2_MSG_NEWKEYS sent");
-    if (this.first && !client && n.clientWantsExtInfo) {
-      ctx.writeControl(encodeMessage(serverExtInfo(ctx.prefs.serverSigAlgs)));
-      ctx.trace("SSH2_MSG_EXT_INFO sent: server-sig-algs, ping@openssh.com");
-    }
-    ctx.flushHeld();
   }
 }
 

@@ -25,7 +25,16 @@ export { DEFAULT_HANDSHAKE_TIMEOUT } from "./handshake_timeout.ts";
 export { CONTROL_BACKLOG_LIMIT, DEFAULT_HELD_BYTES_LIMIT } from "./outbound.ts";
 export { DEFAULT_REKEY_BYTES, DEFAULT_REKEY_INTERVAL } from "./rekey.ts";
 export { DisconnectError, reasonName } from "./errors.ts";
-export { allowedMessage, Phase, type PhaseName, type ReceiveState } from "./state.ts";
+export {
+  allowedMessage,
+  nextPhase,
+  Phase,
+  PHASE_TRANSITIONS,
+  PhaseEvent,
+  type PhaseEventName,
+  type PhaseName,
+  type ReceiveState,
+} from "./state.ts";
 export { DEFAULT_HOST_KEY_ALGORITHMS, DEFAULT_SERVER_SIG_ALGS } from "./algorithms.ts";
 export type { ByteDuplex, HostKeyInfo, TransportOptions, TransportTimers } from "./options.ts";
 export { UPSTREAM_HIGH_WATER_MARK } from "./message_queue.ts";

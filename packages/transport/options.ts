@@ -2,6 +2,7 @@
  * Transport options and the trace hook.
  * @module
  */
+import type { CipherBackends } from "@hush/cipher";
 import type { AlgorithmPreferences } from "@hush/kex";
 import type { Signer } from "@hush/keys";
 import type { RandomSource } from "@hush/wire";
@@ -78,8 +79,16 @@ export interface TransportOptions {
   serverSigAlgs?: string[];
   /** Steps of the handshake as `ssh -v` style lines; never secrets. */
   trace?: (line: string) => void;
-  /** Random source (cookies, padding, ephemeral keys); for deterministic tests. */
+  /**
+   * Random source (cookies, padding, ephemeral keys); for deterministic tests. Without it,
+   * padding comes from a pool refilled 4 KiB at a time.
+   */
   random?: RandomSource;
+  /**
+   * What the cipher suites run on (`node:crypto`, WebCrypto, WebAssembly) and in which order;
+   * `@hush/ssh` measures and picks per runtime. Default: noble alone (pure JavaScript).
+   */
+  cipherBackends?: CipherBackends;
   /** Aborts the connection. */
   signal?: AbortSignal;
 }

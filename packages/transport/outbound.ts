@@ -1,23 +1,51 @@
 /**
- * The outgoing side of the transport, above the packet writer: replies the receive loop writes
- * without waiting (the control backlog), and application messages held while a key exchange
+ * The outgoing side of the transport, over the packet writer: messages the application sends
+ * (which wait while a batch is queued), answers owed to the peer (which never wait and count in
+ * a backlog that pauses the receive loop), and application messages held while a key exchange
  * runs (bounded by the held-bytes limit), sent in order right after our NEWKEYS.
  * @module
  */
-import { encodeMessage, type Message } from "@hush/wire";
-import type { TransportTimers } from "./options.ts";
+import { encodeMessage, type Message, type MessageType, type PacketWriter } from "@hush/wire";
 
 /**
  * Default bound on application payload bytes the transport holds while a key exchange runs
  * (`heldBytesLimit`): 4 MiB. A `send()` past it waits, unencoded, until the exchange is over.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_HELD_BYTES_LIMIT } from "@hush/transport";
+ * console.log(DEFAULT_HELD_BYTES_LIMIT); // 4194304
+ * ```
  */
 export const DEFAULT_HELD_BYTES_LIMIT = 4 * 1024 * 1024;
+
 /**
- * Replies the receive loop writes without waiting (kex messages, PONG, UNIMPLEMENTED, SERVICE
- * ACCEPT): once this many bytes of them are not yet taken by the byte stream, the receive loop
- * stops reading until they are, so a peer that sends but never reads cannot grow our memory.
+ * Answers owed to the peer — key exchange messages, PONG, UNIMPLEMENTED, SERVICE_ACCEPT, and the
+ * connection protocol's replies to its requests and opens — are written without waiting; once
+ * this many bytes of them are not yet taken by the byte stream, the receive loop stops reading
+ * until they are, so a peer that sends requests but never reads the answers cannot grow our
+ * memory (OpenSSH stops reading such a peer too).
+ *
+ * @example
+ * ```ts
+ * import { CONTROL_BACKLOG_LIMIT } from "@hush/transport";
+ * console.log(CONTROL_BACKLOG_LIMIT); // 262144
+ * ```
  */
 export const CONTROL_BACKLOG_LIMIT = 256 * 1024;
+
+/** Messages that answer something the peer sent: written without waiting, counted instead. */
+export const REPLY_TYPES: ReadonlySet<MessageType> = new Set<MessageType>([
+  "requestSuccess",
+  "requestFailure",
+  "channelOpenConfirmation",
+  "channelOpenFailure",
+  "channelSuccess",
+  "channelFailure",
+  "pong",
+  "unimplemented",
+  "serviceAccept",
+]);
 
 /** An application message held during a key exchange. */
 interface Held {
@@ -25,38 +53,32 @@ interface Held {
   message?: Message;
   /** The encoded payload, counted in the held bytes. */
   payload?: Uint8Array;
+  reply: boolean;
   resolve: () => void;
   reject: (e: unknown) => void;
 }
 
 /**
- * Everything the transport writes, in order, into the packet writer's stream.
+ * Everything the transport writes, in order, into the packet writer.
  *
  * @example
  * ```ts ignore
- * const out = new Outbound(packetWriter.writable.getWriter(), DEFAULT_HELD_BYTES_LIMIT, fail);
- * out.writeControl(kexInitPayload); // not awaited
+ * const out = new Outbound(packetWriter, DEFAULT_HELD_BYTES_LIMIT);
+ * out.writeReply(kexInitPayload); // never waits
+ * await out.write(encodeMessage(message)); // waits while a batch is queued
  * await new Promise<void>((resolve, reject) => out.hold(message, resolve, reject));
  * ```
  */
 export class Outbound {
-  #writer: WritableStreamDefaultWriter<Uint8Array>;
-  #onWriteFailed: (e: unknown) => void;
+  readonly #writer: PacketWriter;
   #held: Held[] = [];
   #heldBytes = 0;
   #heldLimit: number;
-  #controlBacklog = 0;
-  #lastControlWrite: Promise<void> = Promise.resolve();
 
-  /** `onWriteFailed` hears of a control write the byte stream refused. */
-  constructor(
-    writer: WritableStreamDefaultWriter<Uint8Array>,
-    heldLimit: number,
-    onWriteFailed: (e: unknown) => void,
-  ) {
+  /** Writes into `writer`; holds up to `heldLimit` encoded bytes during a key exchange. */
+  constructor(writer: PacketWriter, heldLimit: number) {
     this.#writer = writer;
     this.#heldLimit = heldLimit;
-    this.#onWriteFailed = onWriteFailed;
   }
 
   /** Encoded application bytes held (≤ the held-bytes limit). */
@@ -69,75 +91,66 @@ export class Outbound {
     return this.#held.length;
   }
 
-  /** Control bytes written but not yet taken by the byte stream. */
-  get controlBacklog(): number {
-    return this.#controlBacklog;
+  /** Answers written and not yet taken by the byte stream. */
+  get replyBacklog(): number {
+    return this.#writer.replyBacklog;
   }
 
-  /** Settles when the latest control write has been taken. */
-  get lastControlWrite(): Promise<void> {
-    return this.#lastControlWrite;
+  /** Settles once the answers not yet taken are within {@linkcode CONTROL_BACKLOG_LIMIT}. */
+  replyBacklogDrained(): Promise<void> {
+    return this.#writer.replyBacklogAtMost(CONTROL_BACKLOG_LIMIT);
   }
 
-  /** Writes a payload now; resolves once the byte stream has taken it. */
+  /** Writes a payload; resolves once the writer has room for more. */
   write(payload: Uint8Array): Promise<void> {
     return this.#writer.write(payload);
   }
 
-  /**
-   * Closes the packet writer's stream after everything written so far, waiting at most `ms`
-   * for the byte stream to take it; never rejects.
-   */
-  async close(timers: TransportTimers, ms: number): Promise<void> {
-    let timer: unknown;
-    try {
-      await Promise.race([
-        this.#writer.close(),
-        new Promise((r) => (timer = timers.setTimeout(() => r(undefined), ms))),
-      ]);
-    } catch {
-      /* already errored */
-    } finally {
-      timers.clearTimeout(timer); // also when the stream had errored: no timer left behind
-    }
+  /** Writes an answer (or one of our key exchange messages) without waiting. */
+  writeReply(payload: Uint8Array): void {
+    this.#writer.writeReply(payload);
   }
 
-  /** Writes a reply from the receive loop without waiting for the byte stream to take it. */
-  writeControl(payload: Uint8Array): void {
-    this.#controlBacklog += payload.length;
-    const written = this.#writer.write(payload).then(
-      () => {
-        this.#controlBacklog -= payload.length;
-      },
-      (e) => {
-        this.#onWriteFailed(e);
-      },
-    );
-    this.#lastControlWrite = written;
+  /** Sends `message` the way its type calls for; resolves once it is queued. */
+  send(message: Message): Promise<void> {
+    const payload = encodeMessage(message);
+    if (!REPLY_TYPES.has(message.type)) return this.write(payload);
+    this.writeReply(payload);
+    return Promise.resolve();
   }
 
   /** Holds an application message until {@linkcode flushHeld}; settles the send then. */
   hold(message: Message, resolve: () => void, reject: (e: unknown) => void): void {
+    const reply = REPLY_TYPES.has(message.type);
     const waiting = this.#held.length > 0 && this.#held[this.#held.length - 1].message;
     if (!waiting) {
       const payload = encodeMessage(message);
       if (this.#heldBytes + payload.length <= this.#heldLimit) {
         this.#heldBytes += payload.length;
-        this.#held.push({ payload, resolve, reject });
+        this.#held.push({ payload, reply, resolve, reject });
         return;
       }
     }
-    this.#held.push({ message, resolve, reject });
+    this.#held.push({ message, reply, resolve, reject });
   }
 
-  /** Hands every held message to the byte stream, in order, without waiting for it. */
+  /** Hands every held message to the writer, in order, without waiting for room. */
   flushHeld(): void {
     const held = this.#held;
     this.#held = [];
     this.#heldBytes = 0;
     for (const h of held) {
       const payload = h.payload ?? encodeMessage(h.message!);
-      this.#writer.write(payload).then(h.resolve, h.reject);
+      try {
+        if (h.reply) {
+          this.#writer.writeReply(payload);
+          h.resolve();
+        } else {
+          this.#writer.write(payload).then(h.resolve, h.reject);
+        }
+      } catch (e) {
+        h.reject(e);
+      }
     }
   }
 

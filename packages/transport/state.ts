@@ -22,6 +22,72 @@ export const Phase = {
 /** One of {@linkcode Phase}. */
 export type PhaseName = (typeof Phase)[keyof typeof Phase];
 
+/**
+ * What moves a connection from one phase to the next.
+ *
+ * @example
+ * ```ts
+ * import { PhaseEvent } from "@hush/transport";
+ * console.log(PhaseEvent.SERVICE_ACCEPTED); // "service-accepted"
+ * ```
+ */
+export const PhaseEvent = {
+  /** The peer's first NEWKEYS: keys are in place. */
+  FIRST_NEWKEYS: "first-newkeys",
+  /** Server: the client asked for `ssh-userauth` (and was answered). */
+  SERVICE_REQUESTED: "service-requested",
+  /** Client: the server accepted `ssh-userauth`. */
+  SERVICE_ACCEPTED: "service-accepted",
+  /** Authentication succeeded: USERAUTH_SUCCESS sent (server) or received (client). */
+  AUTHENTICATED: "authenticated",
+  /** DISCONNECT sent or received, an error, or the byte stream ended. */
+  CLOSED: "closed",
+} as const;
+
+/** One of {@linkcode PhaseEvent}. */
+export type PhaseEventName = (typeof PhaseEvent)[keyof typeof PhaseEvent];
+
+/**
+ * The transitions, as a table a test can read: from each phase, the events allowed and where
+ * they lead. A transport moves only through it; an event missing here is a bug of ours or a
+ * protocol error of the peer's, never a silent move.
+ *
+ * @example
+ * ```ts
+ * import { PHASE_TRANSITIONS } from "@hush/transport";
+ * console.log(PHASE_TRANSITIONS.service); // { "service-requested": "auth", "service-accepted": "auth", closed: "closed" }
+ * ```
+ */
+export const PHASE_TRANSITIONS: Readonly<
+  Record<PhaseName, Readonly<Partial<Record<PhaseEventName, PhaseName>>>>
+> = {
+  [Phase.INITIAL_KEX]: {
+    [PhaseEvent.FIRST_NEWKEYS]: Phase.SERVICE,
+    [PhaseEvent.CLOSED]: Phase.CLOSED,
+  },
+  [Phase.SERVICE]: {
+    [PhaseEvent.SERVICE_REQUESTED]: Phase.AUTH,
+    [PhaseEvent.SERVICE_ACCEPTED]: Phase.AUTH,
+    [PhaseEvent.CLOSED]: Phase.CLOSED,
+  },
+  [Phase.AUTH]: { [PhaseEvent.AUTHENTICATED]: Phase.CONNECTION, [PhaseEvent.CLOSED]: Phase.CLOSED },
+  [Phase.CONNECTION]: { [PhaseEvent.CLOSED]: Phase.CLOSED },
+  [Phase.CLOSED]: {},
+};
+
+/**
+ * The phase `event` leads to from `phase`, or `undefined` when the table has no such move.
+ *
+ * @example
+ * ```ts
+ * import { nextPhase } from "@hush/transport";
+ * console.log(nextPhase("auth", "authenticated"), nextPhase("service", "authenticated")); // "connection" undefined
+ * ```
+ */
+export function nextPhase(phase: PhaseName, event: PhaseEventName): PhaseName | undefined {
+  return PHASE_TRANSITIONS[phase][event];
+}
+
 /** Messages of the key exchange proper (numbers 30–49 decoded with the method's context). */
 const KEX_METHOD: readonly MessageType[] = [
   "kexEcdhInit",
@@ -91,7 +157,8 @@ export interface ReceiveState {
  *   method's messages, NEWKEYS and DISCONNECT — not even IGNORE or DEBUG;
  * - DISCONNECT, IGNORE, DEBUG and UNIMPLEMENTED otherwise at any time (RFC 4253 §11);
  * - KEXINIT only when the peer is not already in a key exchange; method messages and NEWKEYS
- *   only inside one; nothing else while the peer is in one (RFC 4253 §7.1);
+ *   only inside one; nothing else while the peer is in one (RFC 4253 §7.1), except connection
+ *   messages during a re-exchange after authentication, which OpenSSH tolerates too;
  * - EXT_INFO (RFC 8308 §2.4) only as the packet right after the peer's first NEWKEYS, and from a
  *   server also right before USERAUTH_SUCCESS (which must then follow);
  * - SERVICE_REQUEST to a server and SERVICE_ACCEPT to a client, once, before authentication;
@@ -107,11 +174,17 @@ export interface ReceiveState {
  *   phase: "initial-kex", role: "client", peerInKex: true, strictInitial: false,
  *   firstPacket: false, justAfterFirstNewKeys: false,
  * })); // "channelData is not allowed during key exchange"
+ * console.log(allowedMessage("channelData", {
+ *   phase: "connection", role: "client", peerInKex: true, strictInitial: false,
+ *   firstPacket: false, justAfterFirstNewKeys: false,
+ * })); // undefined: a peer's re-exchange, as OpenSSH allows
  * ```
  */
 export function allowedMessage(type: MessageType, s: ReceiveState): string | undefined {
-  // the hot path: channel traffic after authentication, outside key exchange
-  if (s.phase === "connection" && !s.peerInKex && CONNECTION_SET.has(type)) return undefined;
+  // The hot path: channel traffic after authentication. Also during the peer's re-exchange:
+  // RFC 4253 §7.1 says a peer should not send it between its KEXINIT and NEWKEYS, but some
+  // do, and OpenSSH takes it (never during the first exchange, which strict kex guards).
+  if (s.phase === "connection" && CONNECTION_SET.has(type)) return undefined;
   if (s.phase === "closed") return `${type} after the connection closed`;
   if (s.afterAuthExtInfo && type !== "userauthSuccess" && type !== "disconnect") {
     return `${type} after EXT_INFO, where only USERAUTH_SUCCESS may follow`;

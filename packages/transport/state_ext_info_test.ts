@@ -34,7 +34,7 @@ test("client: EXT_INFO right before USERAUTH_SUCCESS is accepted (RFC 8308 §2.4
     type: "extInfo",
     extensions: [{ name: "server-sig-algs", value: new TextEncoder().encode("ssh-ed25519") }],
   });
-  await s.send({ type: "userauthSuccess" });
+  await s.authenticated(); // USERAUTH_SUCCESS, and the hand-off to the connection protocol
   assert.equal((await read(c)).type, "userauthSuccess");
   assert.deepEqual(c.serverSigAlgs, ["ssh-ed25519"]);
   await c.disconnect();

@@ -80,7 +80,7 @@ async function handshake(
   c.rekey();
   await s.send({ type: "userauthBanner", message: "x".repeat(5000), language: "" });
   assert.equal((await read(c)).type, "userauthBanner");
-  await s.send({ type: "userauthSuccess" });
+  await s.authenticated(); // USERAUTH_SUCCESS, and the hand-off to the connection protocol
   assert.equal((await read(c)).type, "userauthSuccess");
   assert.equal(c.kexCount, 2);
   await c.disconnect();

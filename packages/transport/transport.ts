@@ -1,37 +1,43 @@
 /**
- * The SSH transport (RFC 4253): the connection's state and its public face — start-up (version
- * exchange, first key exchange), sending, service requests, ping, key exchange rounds and
- * rekeying, NEWKEYS switching, and closing. What arrives from the peer is dispatched by
- * `inbound.ts`; the key exchange itself runs in `kex_round.ts`.
+ * The SSH transport (RFC 4253): one connection's state machine and its only owner. It reads the
+ * socket itself — the version line, then packets through a deframer straight into the dispatch
+ * below, with no stream stage in between — and writes through a batching packet writer. Its
+ * phase moves only through the table in `state.ts`; key exchange rounds (`kex_round.ts`) are
+ * values it drives, never objects that write into it.
  * @module
  */
 import {
+  decodeMessage,
   DisconnectReason,
   encodeMessage,
+  type KexInit,
   type Message,
   type MessageConn,
-  type PacketOpener,
-  PacketReader,
-  type PacketSealer,
+  type Packet,
+  PacketDeframer,
   PacketWriter,
   randomBytes,
+  readVersionFrom,
 } from "@hush/wire";
 import type { Negotiated } from "@hush/kex";
 import { type ResolvedPreferences, resolvePreferences } from "./algorithms.ts";
 import { type Deferred, deferred } from "./deferred.ts";
 import { DisconnectError, disconnectFor } from "./errors.ts";
+import { nameList, serverExtInfo } from "./ext_info.ts";
 import { startHandshakeClock } from "./handshake_timeout.ts";
-import { Inbound, type InboundContext } from "./inbound.ts";
-import { type KexContext, KexRound } from "./kex_round.ts";
+import { KEX_METHOD_TYPES, KexRound } from "./kex_round.ts";
+import { MessageGate } from "./message_gate.ts";
 import { MessageQueue } from "./message_queue.ts";
 import type { ByteDuplex, TransportOptions, TransportTimers } from "./options.ts";
-import { DEFAULT_HELD_BYTES_LIMIT, Outbound } from "./outbound.ts";
+import { CONTROL_BACKLOG_LIMIT, DEFAULT_HELD_BYTES_LIMIT, Outbound } from "./outbound.ts";
 import { RekeySchedule } from "./rekey.ts";
-import { Phase, type PhaseName } from "./state.ts";
-import { readPeerVersion, writeVersionLine } from "./version_exchange.ts";
+import { nextPhase, Phase, PhaseEvent, type PhaseEventName, type PhaseName } from "./state.ts";
 
 /** Longest time a clean `disconnect()` waits for a running key exchange before it gives up. */
 export const CLOSE_FLUSH_TIMEOUT = 5_000;
+
+/** Longest time a closing connection waits for the byte stream to take what is queued. */
+const CLOSE_WRITE_TIMEOUT = 1_000;
 
 const REAL_TIMERS: TransportTimers = {
   setTimeout: (fn, ms) => setTimeout(fn, ms),
@@ -42,11 +48,12 @@ const REAL_TIMERS: TransportTimers = {
  * One SSH transport connection, after the first key exchange. It is the {@linkcode MessageConn}
  * that authentication and the connection layer use.
  *
- * The receive loop never waits for its own writes to reach the peer: replies are queued in
- * order behind whatever is being sent (bounded by {@linkcode CONTROL_BACKLOG_LIMIT}), so two
- * ends that both write a lot cannot stall each other. Application messages sent while a key
- * exchange runs are held (at most `heldBytesLimit` bytes encoded, the rest waits unencoded) and
- * go out, in order, right after our NEWKEYS.
+ * The receive loop never waits for its own writes to reach the peer: answers are queued in
+ * order behind whatever is being sent, and the loop stops reading only while more than
+ * {@linkcode CONTROL_BACKLOG_LIMIT} bytes of answers are not yet taken, so two ends that both
+ * write a lot cannot stall each other, and a peer that never reads cannot grow our memory.
+ * Application messages sent while a key exchange runs are held (at most `heldBytesLimit` bytes
+ * encoded, the rest waits unencoded) and go out, in order, right after our NEWKEYS.
  *
  * @example
  * ```ts
@@ -88,24 +95,37 @@ export class Transport implements MessageConn {
   /** Resolves when the connection ends: with the error, or `undefined` for a clean close. */
   readonly closed: Promise<DisconnectError | undefined>;
 
-  #options: TransportOptions;
-  #random: (n: number) => Uint8Array;
-  #trace: (line: string) => void;
-  #timers: TransportTimers;
-  #reader = new PacketReader();
-  #packetWriter: PacketWriter;
-  #out: Outbound;
-  #upstream = new MessageQueue();
+  // --- the state, all of it owned here ---
   #phase: PhaseName = Phase.INITIAL_KEX;
-  #kexContext: KexContext;
-  #kex?: KexRound;
+  /** Strict kex is on (both sides offered it in the first KEXINIT). */
   #strict = false;
-  #inbound: Inbound;
-  #firstKex: Deferred = deferred();
-  #closedResolve!: (e: DisconnectError | undefined) => void;
+  /** The running key exchange round, ours or the peer's. */
+  #kex?: KexRound;
+  /** The peer sent KEXINIT and not yet NEWKEYS. */
+  #peerInKex = false;
   #error?: DisconnectError;
-  #duplex: ByteDuplex;
-  #rekeys: RekeySchedule;
+
+  readonly #options: TransportOptions;
+  readonly #prefs: ResolvedPreferences;
+  readonly #random: (n: number) => Uint8Array;
+  readonly #trace: (line: string) => void;
+  readonly #timers: TransportTimers;
+  readonly #duplex: ByteDuplex;
+  readonly #deframer: PacketDeframer;
+  readonly #writer: PacketWriter;
+  readonly #out: Outbound;
+  readonly #upstream = new MessageQueue();
+  readonly #gate = new MessageGate();
+  readonly #rekeys: RekeySchedule;
+  readonly #firstKex: Deferred = deferred();
+  #closedResolve!: (e: DisconnectError | undefined) => void;
+  #socketReader?: ReadableStreamDefaultReader<Uint8Array>;
+  #socketWriter?: WritableStreamDefaultWriter<Uint8Array>;
+  #pumpDone?: Promise<void>;
+  /** After our close: when the peer's last bytes stop being read (see `#close`). */
+  #linger?: unknown;
+  #pings: { resolve: (data: Uint8Array) => void; reject: (e: unknown) => void }[] = [];
+  #serviceWaiter?: { name: string; resolve: () => void; reject: (e: unknown) => void };
 
   /** Use {@linkcode startTransport}. */
   constructor(duplex: ByteDuplex, options: TransportOptions) {
@@ -115,97 +135,18 @@ export class Transport implements MessageConn {
     this.#random = options.random ?? randomBytes;
     this.#trace = options.trace ?? (() => {});
     this.#timers = options.timers ?? REAL_TIMERS;
+    this.#prefs = resolvePreferences(options);
     this.ourVersion = `SSH-2.0-${options.softwareVersion ?? "Hush_0.1.0"}`;
-    this.#packetWriter = new PacketWriter({ random: this.#random });
-    this.#out = new Outbound(
-      this.#packetWriter.writable.getWriter(),
-      options.heldBytesLimit ?? DEFAULT_HELD_BYTES_LIMIT,
-      (e) =>
-        this.#fail(
-          new DisconnectError(DisconnectReason.CONNECTION_LOST, "Write failed", { cause: e }),
-        ),
+    this.#deframer = new PacketDeframer(
+      (packet) => this.#onPacket(packet),
+      (e) => void this.#fail(e),
     );
+    this.#writer = new PacketWriter({ random: this.#random });
+    this.#out = new Outbound(this.#writer, options.heldBytesLimit ?? DEFAULT_HELD_BYTES_LIMIT);
     this.#rekeys = new RekeySchedule(options, this.#timers, this.#trace, () => this.rekey());
-    this.#kexContext = this.#createKexContext(resolvePreferences(options));
-    this.#inbound = new Inbound(this.#createInboundContext());
     this.messages = this.#upstream.readable;
     this.closed = new Promise((r) => (this.#closedResolve = r));
     this.#firstKex.promise.catch(() => {});
-  }
-
-  /** What each key exchange round reads from and does to this connection. */
-  #createKexContext(prefs: ResolvedPreferences): KexContext {
-    // deno-lint-ignore no-this-alias
-    const transport = this;
-    return {
-      role: this.role,
-      ourVersion: this.ourVersion,
-      get peerVersion() {
-        return transport.peerVersion;
-      },
-      prefs,
-      random: this.#random,
-      trace: this.#trace,
-      verifyHostKey: (info) => this.#options.verifyHostKey?.(info),
-      get sessionId() {
-        return transport.sessionId;
-      },
-      set sessionId(id) {
-        transport.sessionId = id;
-      },
-      get hostKey() {
-        return transport.hostKey;
-      },
-      set hostKey(key) {
-        transport.hostKey = key;
-      },
-      get strict() {
-        return transport.#strict;
-      },
-      set strict(on) {
-        transport.#strict = on;
-      },
-      writeControl: (payload) => this.#out.writeControl(payload),
-      switchKeys: (opener: PacketOpener, sealer: PacketSealer) => {
-        this.#reader.nextOpener(opener, { resetSequence: this.#strict });
-        this.#packetWriter.nextSealer(sealer, { resetSequence: this.#strict });
-      },
-      flushHeld: () => this.#out.flushHeld(),
-    };
-  }
-
-  /** What the receive side reads from and does to this connection. */
-  #createInboundContext(): InboundContext {
-    // deno-lint-ignore no-this-alias
-    const transport = this;
-    return {
-      role: this.role,
-      get phase() {
-        return transport.#phase;
-      },
-      set phase(phase) {
-        transport.#phase = phase;
-      },
-      get strict() {
-        return transport.#strict;
-      },
-      get kexCount() {
-        return transport.kexCount;
-      },
-      get kex() {
-        return transport.#kex;
-      },
-      peerExtensions: this.peerExtensions,
-      serverSigAlgsReceived: (algs) => (this.serverSigAlgs = algs),
-      out: this.#out,
-      trace: this.#trace,
-      deliver: (message) => this.#upstream.push(message),
-      beginKex: () => this.#beginKex(),
-      kexDone: (round) => this.#kexDone(round),
-      checkRekey: () => this.#checkRekey(),
-      close: (error) => this.#close(error),
-      fail: (e) => this.#fail(e),
-    };
   }
 
   /** Where the connection is. */
@@ -235,7 +176,7 @@ export class Transport implements MessageConn {
 
   /** Bytes received and sent since the start (packet bytes on the wire). */
   get bytes(): { in: number; out: number } {
-    return { in: this.#reader.bytesIn, out: this.#packetWriter.bytesOut };
+    return { in: this.#deframer.bytesIn, out: this.#writer.bytesOut };
   }
 
   /** Runs the version exchange and the first key exchange. */
@@ -249,26 +190,17 @@ export class Transport implements MessageConn {
     const onAbort = () => this.disconnect(DisconnectReason.BY_APPLICATION, "Aborted");
     signal?.addEventListener("abort", onAbort, { once: true });
     try {
+      const reader = this.#duplex.readable.getReader();
+      this.#socketReader = reader;
       // Read the peer's line while ours is written: a duplex without buffering (an in-memory
       // pair) would otherwise block both ends in their first write.
-      const reading = readPeerVersion(this.#duplex.readable, this.role).then(
-        ({ peerVersion, rest }) => {
-          this.peerVersion = peerVersion;
-          this.#trace(
-            `Remote protocol version 2.0, remote software version ${peerVersion.slice(8)}`,
-          );
-          rest.pipeTo(this.#reader.writable).catch((e) => this.#fail(e));
-          this.#inbound.run(this.#reader.readable);
-        },
-      );
+      const reading = this.#readVersion(reader);
       reading.catch(() => {});
       this.#trace(`Local version string ${this.ourVersion}`);
-      await writeVersionLine(this.#duplex.writable, this.ourVersion);
-      this.#packetWriter.readable.pipeTo(this.#duplex.writable).catch((e) =>
-        this.#fail(
-          new DisconnectError(DisconnectReason.CONNECTION_LOST, "Write failed", { cause: e }),
-        )
-      );
+      const socket = this.#duplex.writable.getWriter();
+      this.#socketWriter = socket;
+      await socket.write(new TextEncoder().encode(this.ourVersion + "\r\n"));
+      this.#pumpDone = this.#pump(socket);
       // our KEXINIT goes out right behind our version line, before the peer's line arrives
       this.#beginKex();
       // Both at once: a peer that never sends its line leaves `reading` pending, and the
@@ -286,10 +218,14 @@ export class Transport implements MessageConn {
   /** Client: asks for a service (`ssh-userauth`) and waits for SERVICE_ACCEPT. */
   async requestService(name: string): Promise<void> {
     if (this.role !== "client") throw new TypeError("Only a client requests services");
-    if (this.#inbound.serviceRequested || this.#phase !== Phase.SERVICE) {
-      throw new TypeError("A service can be requested once, right after the key exchange");
+    if (this.#serviceWaiter || this.#phase !== Phase.SERVICE) {
+      throw this.#error ??
+        new TypeError("A service can be requested once, right after the key exchange");
     }
-    const done = this.#inbound.expectServiceAccept(name);
+    const done = new Promise<void>((resolve, reject) => {
+      this.#serviceWaiter = { name, resolve, reject };
+    });
+    done.catch(() => {}); // a failed send below reports first; the close rejects this too
     await this.send({ type: "serviceRequest", service: name });
     this.#trace(`SSH2_MSG_SERVICE_REQUEST sent (${name})`);
     await done;
@@ -298,27 +234,43 @@ export class Transport implements MessageConn {
 
   /**
    * Sends a message. While a key exchange runs it is held and goes out right after our
-   * NEWKEYS; the promise resolves once it has been handed to the byte stream.
+   * NEWKEYS. Resolves once it is queued for the byte stream (at once while less than a batch is
+   * queued; answers to the peer's requests never wait).
    */
   async send(message: Message): Promise<void> {
-    if (this.#error || this.#phase === Phase.CLOSED) {
+    if (this.#error || this.#isClosed()) {
       throw this.#error ??
         new DisconnectError(DisconnectReason.CONNECTION_LOST, "Connection is closed");
     }
     if (message.type === "userauthSuccess" && this.role === "server") {
-      this.#phase = Phase.CONNECTION;
+      throw new TypeError("A server sends USERAUTH_SUCCESS through authenticated()");
     }
     if (this.#holding()) {
       await new Promise<void>((resolve, reject) => this.#out.hold(message, resolve, reject));
       return;
     }
     try {
-      await this.#out.write(encodeMessage(message));
+      await this.#out.send(message);
     } catch (e) {
       throw this.#error ??
         new DisconnectError(DisconnectReason.CONNECTION_LOST, "Connection is closed", { cause: e });
     }
     this.#checkRekey();
+  }
+
+  /**
+   * Server: authentication succeeded. Moves to the connection protocol, then sends
+   * USERAUTH_SUCCESS: the client's first channel messages may follow it at once.
+   */
+  async authenticated(): Promise<void> {
+    if (this.role !== "server") throw new TypeError("Only a server sends USERAUTH_SUCCESS");
+    this.#transition(PhaseEvent.AUTHENTICATED);
+    const success: Message = { type: "userauthSuccess" };
+    if (this.#holding()) {
+      await new Promise<void>((resolve, reject) => this.#out.hold(success, resolve, reject));
+      return;
+    }
+    await this.#out.send(success);
   }
 
   /**
@@ -332,14 +284,17 @@ export class Transport implements MessageConn {
     if (this.#phase !== Phase.CONNECTION) {
       throw new TypeError("Ping is only answered after authentication");
     }
-    const pong = this.#inbound.expectPong();
+    const pong = new Promise<Uint8Array>((resolve, reject) =>
+      this.#pings.push({ resolve, reject })
+    );
+    pong.catch(() => {}); // a failed send below reports first; the close rejects this too
     await this.send({ type: "ping", data });
     return await pong;
   }
 
   /** Starts a key exchange now (no-op while one runs). */
   rekey(): void {
-    if (!this.#kex && this.#phase !== Phase.CLOSED && this.kexCount > 0) this.#beginKex();
+    if (!this.#kex && !this.#isClosed() && this.kexCount > 0) this.#beginKex();
   }
 
   /**
@@ -351,7 +306,7 @@ export class Transport implements MessageConn {
     reason: number = DisconnectReason.BY_APPLICATION,
     description = "Closed by application",
   ): Promise<void> {
-    if (this.#phase === Phase.CLOSED) return;
+    if (this.#isClosed()) return;
     const clean = reason === DisconnectReason.BY_APPLICATION;
     if (clean && this.#kex && this.#out.heldMessages > 0 && this.kexCount > 0) {
       const kexDone = this.#kex.done.promise;
@@ -361,32 +316,296 @@ export class Transport implements MessageConn {
         new Promise<void>((r) => (timer = this.#timers.setTimeout(r, CLOSE_FLUSH_TIMEOUT))),
       ]).catch(() => {});
       this.#timers.clearTimeout(timer);
-      if (this.phase === Phase.CLOSED) return;
+      if (this.#isClosed()) return;
     }
     this.#trace(`Disconnecting: ${description} (reason ${reason})`);
     const error = clean ? undefined : new DisconnectError(reason, description);
     await this.#close(error, { reason, description });
   }
 
+  // --- phases ---------------------------------------------------------------------------
+
+  /** Moves the phase through the table; a move it lacks is a protocol error. */
+  #transition(event: PhaseEventName): void {
+    const next = nextPhase(this.#phase, event);
+    if (next === undefined) {
+      throw new DisconnectError(
+        DisconnectReason.PROTOCOL_ERROR,
+        `Unexpected ${event} in phase ${this.#phase}`,
+      );
+    }
+    this.#phase = next;
+  }
+
+  /** The connection has ended (a method, so that checks after an `await` are not narrowed). */
+  #isClosed(): boolean {
+    return this.#phase === Phase.CLOSED;
+  }
+
   #holding(): boolean {
     return (this.#kex !== undefined && !this.#kex.weSentNewKeys) || this.#out.heldMessages > 0;
   }
 
-  /** Starts a key exchange round (our KEXINIT) unless one runs; returns the running round. */
-  #beginKex(): KexRound {
-    this.#kex ??= new KexRound(this.#kexContext);
-    return this.#kex;
+  // --- the byte streams -----------------------------------------------------------------
+
+  async #readVersion(reader: ReadableStreamDefaultReader<Uint8Array>): Promise<void> {
+    let version;
+    try {
+      version = await readVersionFrom(reader, { role: this.role });
+    } catch (e) {
+      const reason = (e as { reason?: number }).reason ?? DisconnectReason.PROTOCOL_ERROR;
+      throw new DisconnectError(reason, e instanceof Error ? e.message : "Bad version line", {
+        cause: e,
+      });
+    }
+    this.peerVersion = version.version;
+    this.#trace(`Remote protocol version 2.0, remote software version ${version.version.slice(8)}`);
+    this.#receive(reader, version.leftover);
   }
 
-  /** The peer's NEWKEYS ended `kex`: its keys and algorithms are the connection's now. */
-  #kexDone(kex: KexRound): void {
-    this.negotiated = kex.negotiated;
+  /** The receive loop: socket chunks into the deframer, whose packets come to `#onPacket`. */
+  async #receive(
+    reader: ReadableStreamDefaultReader<Uint8Array>,
+    leftover: Uint8Array,
+  ): Promise<void> {
+    try {
+      if (leftover.length > 0) await this.#deframer.push(leftover);
+      while (!this.#isClosed()) {
+        const { value, done } = await reader.read();
+        if (done) {
+          await this.#deframer.end();
+          if (!this.#isClosed()) {
+            await this.#fail(
+              new DisconnectError(DisconnectReason.CONNECTION_LOST, "Connection closed by peer"),
+            );
+          }
+          return;
+        }
+        if (this.#isClosed()) break;
+        await this.#deframer.push(value);
+      }
+    } catch (e) {
+      await this.#fail(e);
+    }
+    // Closed by us: what the peer still sends is read and dropped until it closes too (or
+    // the linger time ends), so that its last writes are not reset by our socket going away.
+    try {
+      while (!(await reader.read()).done) { /* dropped */ }
+    } catch { /* cancelled at the end of the linger time */ }
+    this.#timers.clearTimeout(this.#linger);
+  }
+
+  /** Hands the writer's batches to the socket, one write at a time; closes it at the end. */
+  async #pump(socket: WritableStreamDefaultWriter<Uint8Array>): Promise<void> {
+    const batches = this.#writer.readable.getReader();
+    try {
+      for (;;) {
+        const { value, done } = await batches.read();
+        if (done) break;
+        await socket.write(value);
+      }
+      await socket.close().catch(() => {});
+    } catch (e) {
+      batches.cancel(e).catch(() => {});
+      socket.abort(e).catch(() => {});
+      if (!this.#isClosed()) {
+        await this.#fail(
+          new DisconnectError(DisconnectReason.CONNECTION_LOST, "Write failed", { cause: e }),
+        );
+      }
+    }
+  }
+
+  // --- receiving ------------------------------------------------------------------------
+
+  /** One packet from the peer: checked against the state machine, then handled. */
+  async #onPacket(packet: Packet): Promise<void> {
+    // A peer that sends but does not read: before handling more of what it sends, wait until
+    // it has taken our answers (checked per packet, so one read's worth cannot overshoot).
+    if (this.#out.replyBacklog > CONTROL_BACKLOG_LIMIT) await this.#out.replyBacklogDrained();
+    if (this.#isClosed()) return;
+    const msg = decodeMessage(packet.payload, this.#kex?.exchange?.decodeContext ?? {});
+    this.#gate.admit(msg.type, {
+      phase: this.#phase,
+      role: this.role,
+      peerInKex: this.#peerInKex,
+      strictInitial: this.#strict && this.kexCount === 0,
+    });
+    switch (msg.type) {
+      case "disconnect": {
+        const clean = msg.reason === DisconnectReason.BY_APPLICATION;
+        this.#trace(`Received disconnect: ${msg.reason}: ${msg.description}`);
+        await this.#close(
+          clean ? undefined : new DisconnectError(msg.reason, msg.description, { fromPeer: true }),
+        );
+        return;
+      }
+      case "ignore":
+        return;
+      case "debug":
+        this.#trace(`Remote debug message: ${msg.message}`);
+        return;
+      case "unimplemented":
+        this.#trace(`Peer did not implement our packet ${msg.sequence}`);
+        return;
+      case "kexInit":
+        return await this.#onKexInit(msg, packet);
+      case "newKeys":
+        return this.#onNewKeys();
+      case "extInfo":
+        return this.#onExtInfo(msg.extensions);
+      case "ping":
+        // OpenSSH answers only after authentication and never during a key exchange
+        if (this.#phase === Phase.CONNECTION && !this.#kex) {
+          this.#out.writeReply(encodeMessage({ type: "pong", data: msg.data }));
+        } else {
+          this.#trace("Not answering PING before authentication or during key exchange");
+        }
+        return;
+      case "pong":
+        this.#pings.shift()?.resolve(msg.data.slice());
+        return;
+      case "serviceRequest":
+        if (msg.service !== "ssh-userauth") {
+          throw new DisconnectError(
+            DisconnectReason.SERVICE_NOT_AVAILABLE,
+            `Service ${msg.service} is not available`,
+          );
+        }
+        this.#transition(PhaseEvent.SERVICE_REQUESTED);
+        this.#trace(`SSH2_MSG_SERVICE_REQUEST received (${msg.service})`);
+        this.#out.writeReply(encodeMessage({ type: "serviceAccept", service: msg.service }));
+        return;
+      case "serviceAccept": {
+        const w = this.#serviceWaiter;
+        if (!w || w.name !== msg.service) {
+          throw new DisconnectError(
+            DisconnectReason.PROTOCOL_ERROR,
+            `SERVICE_ACCEPT for ${msg.service} not requested`,
+          );
+        }
+        this.#serviceWaiter = undefined;
+        this.#transition(PhaseEvent.SERVICE_ACCEPTED);
+        w.resolve();
+        return;
+      }
+      case "userauthRequest":
+        if (this.#phase === Phase.CONNECTION) {
+          this.#trace("Ignoring USERAUTH_REQUEST after authentication succeeded");
+          return;
+        }
+        break;
+      case "userauthSuccess":
+        // Client: the connection protocol's messages may follow right behind it.
+        this.#transition(PhaseEvent.AUTHENTICATED);
+        this.#trace("Authentication succeeded");
+        break;
+      case "unknown":
+        if (
+          this.#phase === Phase.AUTH && !this.#peerInKex && msg.number >= 60 && msg.number <= 79
+        ) break;
+        this.#trace(`Unknown message ${msg.number}: SSH2_MSG_UNIMPLEMENTED sent`);
+        this.#out.writeReply(encodeMessage({ type: "unimplemented", sequence: packet.sequence }));
+        return;
+      default:
+        if (KEX_METHOD_TYPES.has(msg.type)) return await this.#onKexMessage(msg);
+        break;
+    }
+    await this.#upstream.push(msg);
+    this.#checkRekey();
+  }
+
+  #onExtInfo(extensions: { name: string; value: Uint8Array }[]): void {
+    if (this.#phase === Phase.AUTH) this.#gate.authExtInfoReceived();
+    for (const e of extensions) this.peerExtensions.set(e.name, e.value.slice());
+    const algs = this.peerExtensions.get("server-sig-algs");
+    if (this.role === "client" && algs) this.serverSigAlgs = nameList(algs);
+    this.#trace(`SSH2_MSG_EXT_INFO received: ${extensions.map((e) => e.name).join(", ")}`);
+    if (this.serverSigAlgs && algs) {
+      this.#trace(`kex_ext_info: server-sig-algs=<${this.serverSigAlgs.join(",")}>`);
+    }
+  }
+
+  // --- key exchange ---------------------------------------------------------------------
+
+  /** Starts a key exchange round (our KEXINIT) unless one runs; returns the running round. */
+  #beginKex(): KexRound {
+    if (this.#kex) return this.#kex;
+    const round = new KexRound({
+      role: this.role,
+      ourVersion: this.ourVersion,
+      prefs: this.#prefs,
+      random: this.#random,
+      trace: this.#trace,
+      first: this.sessionId === undefined,
+    });
+    this.#kex = round;
+    this.#out.writeReply(round.oursPayload);
+    return round;
+  }
+
+  async #onKexInit(peers: KexInit, packet: Packet): Promise<void> {
+    const round = this.#beginKex();
+    this.#peerInKex = true;
+    const replies = await round.onKexInit(peers, packet, this.peerVersion);
+    if (round.first) this.#strict = round.strictKex;
+    for (const payload of replies) this.#out.writeReply(payload);
+  }
+
+  async #onKexMessage(msg: Message): Promise<void> {
+    const round = this.#kex;
+    if (!round) {
+      throw new DisconnectError(DisconnectReason.PROTOCOL_ERROR, `${msg.type} before KEXINIT`);
+    }
+    const { replies, finished } = await round.onKexMessage(msg);
+    for (const payload of replies) this.#out.writeReply(payload);
+    if (!finished) return;
+    // The exchange is done: verify the host key, install the keys, send NEWKEYS (and EXT_INFO).
+    const keys = await round.newKeys({
+      sessionId: this.sessionId,
+      previousHostKey: this.hostKey,
+      verifyHostKey: (info) => this.#options.verifyHostKey?.(info),
+      cipherBackends: this.#options.cipherBackends,
+      paddingRandom: this.#options.random,
+    });
+    if (this.#isClosed()) {
+      keys.opener.dispose?.();
+      keys.sealer.dispose?.();
+      return;
+    }
+    this.hostKey = keys.hostKey;
+    this.sessionId ??= keys.sessionId;
+    this.#deframer.nextOpener(keys.opener, { resetSequence: this.#strict });
+    this.#writer.nextSealer(keys.sealer, { resetSequence: this.#strict });
+    this.#out.writeReply(encodeMessage({ type: "newKeys" }));
+    round.weSentNewKeys = true;
+    this.#trace("SSH2_MSG_NEWKEYS sent");
+    if (round.first && this.role === "server" && round.negotiated!.clientWantsExtInfo) {
+      this.#out.writeReply(encodeMessage(serverExtInfo(this.#prefs.serverSigAlgs)));
+      this.#trace("SSH2_MSG_EXT_INFO sent: server-sig-algs, ping@openssh.com");
+    }
+    this.#out.flushHeld();
+  }
+
+  /** The peer's NEWKEYS ends the round: its keys and algorithms are the connection's now. */
+  #onNewKeys(): void {
+    const round = this.#kex;
+    if (!round?.result) {
+      throw new DisconnectError(
+        DisconnectReason.PROTOCOL_ERROR,
+        "NEWKEYS before the key exchange finished",
+      );
+    }
+    this.#peerInKex = false;
+    this.#trace("SSH2_MSG_NEWKEYS received");
+    this.negotiated = round.negotiated;
     this.kexCount++;
     this.#kex = undefined;
-    this.#rekeys.keysChanged(this.#reader.bytesIn, this.#packetWriter.bytesOut);
-    kex.done.resolve();
-    if (kex.first) {
-      this.#phase = Phase.SERVICE;
+    this.#rekeys.keysChanged(this.#deframer.bytesIn, this.#writer.bytesOut);
+    round.done.resolve();
+    if (round.first) {
+      this.#gate.firstNewKeysReceived();
+      this.#transition(PhaseEvent.FIRST_NEWKEYS);
       this.#trace("Key exchange done");
       this.#firstKex.resolve();
     } else {
@@ -396,19 +615,19 @@ export class Transport implements MessageConn {
   }
 
   #checkRekey(): void {
-    if (this.#kex || this.kexCount === 0 || this.#phase === Phase.CLOSED) return;
-    if (this.#rekeys.volumeReached(this.#reader.bytesIn, this.#packetWriter.bytesOut)) {
-      this.rekey();
-    }
+    if (this.#kex || this.kexCount === 0 || this.#isClosed()) return;
+    if (this.#rekeys.volumeReached(this.#deframer.bytesIn, this.#writer.bytesOut)) this.rekey();
   }
 
   #scheduleTimedRekey(): void {
-    if (this.#phase === Phase.CLOSED) this.#rekeys.stop();
+    if (this.#isClosed()) this.#rekeys.stop();
     else this.#rekeys.startTimer();
   }
 
+  // --- the end --------------------------------------------------------------------------
+
   async #fail(e: unknown): Promise<void> {
-    if (this.#phase === Phase.CLOSED) return;
+    if (this.#isClosed()) return;
     const { reason, description } = disconnectFor(e);
     const error = e instanceof DisconnectError
       ? e
@@ -422,25 +641,38 @@ export class Transport implements MessageConn {
     error: DisconnectError | undefined,
     send?: { reason: number; description: string },
   ): Promise<void> {
-    if (this.#phase === Phase.CLOSED) return;
-    this.#phase = Phase.CLOSED;
+    if (this.#isClosed()) return;
+    this.#transition(PhaseEvent.CLOSED);
     this.#error = error;
     this.#rekeys.stop();
     const gone = error ??
       new DisconnectError(DisconnectReason.CONNECTION_LOST, "Connection closed");
     this.#out.rejectHeld(gone);
-    this.#inbound.rejectWaiters(gone);
+    for (const p of this.#pings.splice(0)) p.reject(gone);
+    this.#serviceWaiter?.reject(gone);
     this.#firstKex.reject(gone);
     this.#kex?.done.reject(gone);
     this.#upstream.close(error);
     if (send) {
       // queued behind everything written so far, so that it all reaches the peer first
-      this.#out.write(encodeMessage({ type: "disconnect", ...send, language: "" }))
-        .catch(() => {});
+      try {
+        this.#out.writeReply(encodeMessage({ type: "disconnect", ...send, language: "" }));
+      } catch { /* the writer failed already */ }
     }
-    await this.#out.close(this.#timers, 1000);
-    this.#reader.readable.cancel().catch(() => {});
-    this.#duplex.readable.cancel?.().catch(() => {});
+    this.#writer.close();
+    let timer: unknown;
+    await Promise.race([
+      this.#pumpDone ?? Promise.resolve(),
+      new Promise<void>((r) => (timer = this.#timers.setTimeout(r, CLOSE_WRITE_TIMEOUT))),
+    ]);
+    this.#timers.clearTimeout(timer);
+    if (!this.#pumpDone) this.#socketWriter?.abort().catch(() => {});
+    // The receive loop drains the peer's last bytes for a while (a closed peer ends it sooner);
+    // then the socket is let go. The timer must not keep a process alive by itself.
+    this.#linger = this.#timers.setTimeout(
+      () => this.#socketReader?.cancel().catch(() => {}),
+      error ? 0 : CLOSE_WRITE_TIMEOUT,
+    );
     this.#closedResolve(error);
   }
 }

@@ -110,7 +110,7 @@ for (const cipher of Object.keys(CIPHERS)) {
 test("a rekey in the middle of traffic loses and reorders nothing", async () => {
   const [c, s] = await pair({ rekeyBytes: 64 * 1024 });
   await c.requestService("ssh-userauth");
-  await s.send({ type: "userauthSuccess" });
+  await s.authenticated(); // USERAUTH_SUCCESS, and the hand-off to the connection protocol
   assert.equal((await next(c)).type, "userauthSuccess");
   const total = 4 * 1024 * 1024;
   const chunk = 32 * 1024;

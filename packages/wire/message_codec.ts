@@ -23,9 +23,16 @@ import { SshWriter } from "./writer.ts";
  * ```
  */
 export function encodeMessage(msg: Message): Uint8Array {
-  const w = new SshWriter(msg.type === "channelData" ? msg.data.length + 16 : 64);
+  // Channel data, the bulk of the traffic, gets a buffer of exactly its size: one copy of the
+  // data and no resizing. (byte, uint32 recipient[, uint32 type], string data.)
+  const size = msg.type === "channelData"
+    ? 9 + msg.data.length
+    : msg.type === "channelExtendedData"
+    ? 13 + msg.data.length
+    : 64;
+  const w = new SshWriter(size);
   writeMessage(w, msg);
-  return w.finish();
+  return w.take();
 }
 
 /**

@@ -27,4 +27,11 @@ export interface MessageConn {
   readonly messages: ReadableStream<Message>;
   /** Ends the connection with a DISCONNECT carrying this reason and description. */
   disconnect(reason: number, description: string): Promise<void>;
+  /**
+   * Server: authentication succeeded. Sends USERAUTH_SUCCESS and hands the connection to the
+   * connection protocol (whose messages the client may send right after). The authenticator
+   * calls it where the connection has it; a transport never infers the hand-off from what is
+   * sent.
+   */
+  authenticated?(): Promise<void>;
 }

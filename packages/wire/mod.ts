@@ -40,14 +40,18 @@ export {
   type RandomSource,
   unframePacket,
 } from "./packet.ts";
-export { type Packet, PacketReader, PacketWriter, type SwitchOptions } from "./packet_streams.ts";
+export { type Packet, PacketDeframer, type SwitchOptions } from "./packet_deframer.ts";
+export { PacketReader } from "./packet_streams.ts";
+export { PacketWriter, WRITE_BATCH_LIMIT } from "./packet_writer.ts";
 export type { MessageConn } from "./message_conn.ts";
 export {
   BANNER_LINES_LIMIT,
   type ParsedVersion,
   parseVersionLine,
+  readVersionFrom,
   readVersionLine,
   VERSION_LINE_LIMIT,
   type VersionLine,
   type VersionLineOptions,
+  type VersionRead,
 } from "./version_line.ts";

@@ -74,6 +74,12 @@ export interface PacketOpener {
   open(packet: Uint8Array): Uint8Array | Promise<Uint8Array>;
   /** Zeroes key material; the opener is unusable afterwards. */
   dispose?(): void;
+  /**
+   * `open()` neither writes into the packet it is given nor reads it after it returns (a
+   * promise it returns has copied what it needs): the reader may then hand it a view of the
+   * bytes as they arrived instead of a copy.
+   */
+  readonly preservesInput?: boolean;
 }
 
 /**
@@ -232,6 +238,8 @@ export class NoneSealer implements PacketSealer {
 export class NoneOpener implements PacketOpener {
   /** Sequence number of the next packet. */
   sequence = 0;
+  /** It copies the payload out. */
+  readonly preservesInput = true;
   /** The length field alone tells the size. */
   readonly headerLength = 4;
   /** Size of the packet on the wire. */

@@ -21,7 +21,6 @@ const utf8 = new TextDecoder("utf-8", { fatal: true });
  */
 export class SshReader {
   #bytes: Uint8Array;
-  #view: DataView;
   #offset = 0;
 
   /**
@@ -30,8 +29,8 @@ export class SshReader {
    * @param bytes The bytes to read; not copied.
    */
   constructor(bytes: Uint8Array) {
+    // No DataView: one per message cost more than the reads (a reader per packet received).
     this.#bytes = bytes;
-    this.#view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   }
 
   /** Bytes not yet read. */
@@ -52,6 +51,12 @@ export class SshReader {
     }
   }
 
+  /** The big-endian uint32 at `at` (bounds checked by the caller). */
+  #u32(at: number): number {
+    const b = this.#bytes;
+    return ((b[at] << 24) | (b[at + 1] << 16) | (b[at + 2] << 8) | b[at + 3]) >>> 0;
+  }
+
   /** Reads one byte. */
   byte(): number {
     this.#need(1, "byte");
@@ -66,7 +71,7 @@ export class SshReader {
   /** Reads a big-endian uint32. */
   uint32(): number {
     this.#need(4, "uint32");
-    const v = this.#view.getUint32(this.#offset);
+    const v = this.#u32(this.#offset);
     this.#offset += 4;
     return v;
   }
@@ -74,7 +79,7 @@ export class SshReader {
   /** Reads a big-endian uint64 as a bigint. */
   uint64(): bigint {
     this.#need(8, "uint64");
-    const v = this.#view.getBigUint64(this.#offset);
+    const v = (BigInt(this.#u32(this.#offset)) << 32n) | BigInt(this.#u32(this.#offset + 4));
     this.#offset += 8;
     return v;
   }
@@ -91,7 +96,7 @@ export class SshReader {
   /** Reads a length-prefixed string as a view of its bytes. */
   string(): Uint8Array {
     this.#need(4, "string length");
-    const n = this.#view.getUint32(this.#offset);
+    const n = this.#u32(this.#offset);
     this.#need(4 + n, "string");
     const v = this.#bytes.subarray(this.#offset + 4, this.#offset + 4 + n);
     this.#offset += 4 + n;

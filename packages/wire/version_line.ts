@@ -90,36 +90,50 @@ export function parseVersionLine(line: string, role: "client" | "server"): Parse
 }
 
 /**
- * Reads the peer's identification line from a byte stream (RFC 4253 §4.2). Lines end in CR LF
- * or a bare LF; each may be at most {@linkcode VERSION_LINE_LIMIT} bytes long. When `role` is
- * `client`, up to `maxBannerLines` other lines may come first (they are returned in `banner`);
- * a server accepts none. No line may contain a NUL byte.
- *
- * Takes a reader of `readable`; the bytes that followed the line, in the same chunk and after,
- * come out of `rest`, which holds the lock from then on (cancelling `rest` cancels `readable`).
- * On error the lock is released. Throws only {@linkcode WireError}: CONNECTION_LOST when the
- * stream ends first, PROTOCOL_VERSION_NOT_SUPPORTED for a version other than 2.0,
- * PROTOCOL_ERROR otherwise.
+ * The peer's identification as {@linkcode readVersionFrom} returns it: the line and the bytes
+ * that came after it in the same read.
  *
  * @example
  * ```ts
- * import { readVersionLine } from "@hush/wire";
- * const bytes = new TextEncoder().encode("hello\r\nSSH-2.0-OpenSSH_9.2\r\n\x00\x00");
- * const v = await readVersionLine(new Blob([bytes]).stream(), { role: "client" });
- * console.log(v.version, v.banner); // "SSH-2.0-OpenSSH_9.2" [ "hello" ]
- * const rest = new Uint8Array(await new Response(v.rest).arrayBuffer());
- * console.log(rest); // Uint8Array [0, 0]
+ * import type { VersionRead } from "@hush/wire";
+ * const firstPacketBytes = (v: VersionRead): number => v.leftover.length;
  * ```
  */
-export async function readVersionLine(
-  readable: ReadableStream<Uint8Array>,
+export interface VersionRead extends ParsedVersion {
+  /** The whole line without CR LF: the `V_C` or `V_S` of the exchange hash. */
+  version: string;
+  /** Lines the server sent before its identification (always empty when reading a client). */
+  banner: string[];
+  /** The bytes read after the identification line: the first packet bytes, none lost. */
+  leftover: Uint8Array;
+}
+
+/**
+ * Reads the peer's identification line through `reader` (RFC 4253 §4.2), which the caller keeps:
+ * the bytes after the line come back as `leftover`, and the packet layer reads on from the same
+ * reader with no stream stage in between. Lines end in CR LF or a bare LF; each may be at most
+ * {@linkcode VERSION_LINE_LIMIT} bytes long. When `role` is `client`, up to `maxBannerLines`
+ * other lines may come first (returned in `banner`); a server accepts none. No line may contain
+ * a NUL byte. Throws only {@linkcode WireError}: CONNECTION_LOST when the stream ends first,
+ * PROTOCOL_VERSION_NOT_SUPPORTED for a version other than 2.0, PROTOCOL_ERROR otherwise.
+ *
+ * @example
+ * ```ts
+ * import { readVersionFrom } from "@hush/wire";
+ * const bytes = new TextEncoder().encode("SSH-2.0-OpenSSH_9.2\r\n\x00\x00");
+ * const reader = new Blob([bytes]).stream().getReader();
+ * const v = await readVersionFrom(reader, { role: "server" });
+ * console.log(v.version, v.leftover); // "SSH-2.0-OpenSSH_9.2" Uint8Array(2) [ 0, 0 ]
+ * ```
+ */
+export async function readVersionFrom(
+  reader: ReadableStreamDefaultReader<Uint8Array>,
   options: VersionLineOptions,
-): Promise<VersionLine> {
+): Promise<VersionRead> {
   const maxBannerLines = options.maxBannerLines ?? BANNER_LINES_LIMIT;
   if (!Number.isInteger(maxBannerLines) || maxBannerLines < 0) {
     throw new RangeError(`Invalid maxBannerLines: ${maxBannerLines}`);
   }
-  const reader = readable.getReader();
   const line = new Uint8Array(VERSION_LINE_LIMIT);
   let lineLength = 0;
   const banner: string[] = [];
@@ -149,8 +163,7 @@ export async function readVersionLine(
         if (isVersion(text)) {
           const version = latin1.decode(text);
           const parsed = parseVersionLine(version, options.role);
-          const rest = restStream(reader, chunk.subarray(i + 1));
-          return { version, ...parsed, banner, rest };
+          return { version, ...parsed, banner, leftover: chunk.subarray(i + 1) };
         }
         if (options.role === "server") {
           throw new WireError("Client sent a line that is not its identification line");
@@ -162,11 +175,40 @@ export async function readVersionLine(
       }
     }
   } catch (e) {
-    reader.releaseLock();
     if (e instanceof WireError) throw e;
     throw new WireError("Cannot read the identification line", DisconnectReason.CONNECTION_LOST, {
       cause: e,
     });
+  }
+}
+
+/**
+ * Reads the peer's identification line from a byte stream, as {@linkcode readVersionFrom}
+ * does, taking a reader of `readable`: the bytes that followed the line come out of `rest`,
+ * which holds the lock from then on (cancelling `rest` cancels `readable`). On error the lock
+ * is released.
+ *
+ * @example
+ * ```ts
+ * import { readVersionLine } from "@hush/wire";
+ * const bytes = new TextEncoder().encode("hello\r\nSSH-2.0-OpenSSH_9.2\r\n\x00\x00");
+ * const v = await readVersionLine(new Blob([bytes]).stream(), { role: "client" });
+ * console.log(v.version, v.banner); // "SSH-2.0-OpenSSH_9.2" [ "hello" ]
+ * const rest = new Uint8Array(await new Response(v.rest).arrayBuffer());
+ * console.log(rest); // Uint8Array [0, 0]
+ * ```
+ */
+export async function readVersionLine(
+  readable: ReadableStream<Uint8Array>,
+  options: VersionLineOptions,
+): Promise<VersionLine> {
+  const reader = readable.getReader();
+  try {
+    const { leftover, ...line } = await readVersionFrom(reader, options);
+    return { ...line, rest: restStream(reader, leftover) };
+  } catch (e) {
+    reader.releaseLock();
+    throw e;
   }
 }
 

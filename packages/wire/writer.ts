@@ -4,6 +4,8 @@
  */
 
 const utf8 = new TextEncoder();
+/** What a writer holds after `take()`: nothing (the next write allocates). */
+const EMPTY = new Uint8Array(0);
 
 /**
  * Writes SSH data types into a growing buffer. `finish()` returns a copy of exactly the bytes
@@ -17,8 +19,8 @@ const utf8 = new TextEncoder();
  * ```
  */
 export class SshWriter {
+  // No DataView: one per writer cost more than the writes (a writer per message sent).
   #buf: Uint8Array;
-  #view: DataView;
   #len = 0;
 
   /**
@@ -28,7 +30,6 @@ export class SshWriter {
    */
   constructor(capacity = 256) {
     this.#buf = new Uint8Array(capacity);
-    this.#view = new DataView(this.#buf.buffer);
   }
 
   /** Number of bytes written so far. */
@@ -44,7 +45,6 @@ export class SshWriter {
     const next = new Uint8Array(cap);
     next.set(this.#buf.subarray(0, this.#len));
     this.#buf = next;
-    this.#view = new DataView(next.buffer);
   }
 
   /** Writes one byte. */
@@ -65,8 +65,7 @@ export class SshWriter {
       throw new RangeError(`uint32 out of range: ${v}`);
     }
     this.#reserve(4);
-    this.#view.setUint32(this.#len, v);
-    this.#len += 4;
+    this.#put32(v);
     return this;
   }
 
@@ -74,9 +73,19 @@ export class SshWriter {
   uint64(v: bigint): this {
     if (v < 0n || v > 0xffffffffffffffffn) throw new RangeError(`uint64 out of range: ${v}`);
     this.#reserve(8);
-    this.#view.setBigUint64(this.#len, v);
-    this.#len += 8;
+    this.#put32(Number(v >> 32n));
+    this.#put32(Number(v & 0xffffffffn));
     return this;
+  }
+
+  #put32(v: number): void {
+    const b = this.#buf;
+    const at = this.#len;
+    b[at] = v >>> 24;
+    b[at + 1] = v >>> 16;
+    b[at + 2] = v >>> 8;
+    b[at + 3] = v;
+    this.#len = at + 4;
   }
 
   /** Writes raw bytes with no length prefix. */
@@ -137,6 +146,17 @@ export class SshWriter {
       }
     }
     return this.string(names.join(","));
+  }
+
+  /**
+   * Returns the bytes written without copying and lets go of them: the writer starts afresh
+   * (for one-shot writers sized right, such as a message's encoder).
+   */
+  take(): Uint8Array {
+    const out = this.#buf.subarray(0, this.#len);
+    this.#buf = EMPTY;
+    this.#len = 0;
+    return out;
   }
 
   /** Returns a copy of the bytes written. */

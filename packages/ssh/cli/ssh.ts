@@ -23,7 +23,7 @@ import { connectUnix, type UnixConnection } from "../adapters/unix.ts";
 import { parseSshArgs, UsageError } from "./ssh_args.ts";
 import { resolveSshSettings, type SshSettings } from "./ssh_config.ts";
 import { withConnectTimeout } from "./ssh_connect_timeout.ts";
-import { failureMessage, SSH_FAILURE } from "./ssh_failure.ts";
+import { failureMessage, sessionEndMessage, SSH_FAILURE } from "./ssh_failure.ts";
 import {
   forwardLocal,
   openRemoteForward,
@@ -246,7 +246,9 @@ export async function sshMain(argv: string[]): Promise<number> {
       const signal = await Promise.race([client.transport.closed.then(() => 0), interrupted]);
       if (signal) io.trace(`Killed by signal ${signal}.`);
       // after "Timeout, server … not responding." OpenSSH says nothing more
-      else if (!s.quiet && !io.timedOut) err(`Connection to ${s.host} closed by remote host.\n`);
+      else if (!s.quiet && !io.timedOut) {
+        err(sessionEndMessage(await client.transport.closed, s.host, s.port) + "\n");
+      }
       return SSH_FAILURE;
     }
     return await runSession(client, args, s, io, restore);

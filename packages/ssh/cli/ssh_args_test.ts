@@ -11,6 +11,7 @@ import {
 import { parseSshdArgs, parseTime, yesNo } from "./sshd_args.ts";
 import { resolveSshSettings } from "./ssh_config.ts";
 import { failureMessage } from "./ssh.ts";
+import { sessionEndMessage } from "./ssh_failure.ts";
 
 test("ssh: OpenSSH-style flags, grouped flags, user@host and the command", () => {
   const a = parseSshArgs([
@@ -297,12 +298,42 @@ test("ssh failure messages read like OpenSSH's", () => {
     ),
     "Received disconnect from h port 2222:2: Too many authentication failures\nDisconnected from h port 2222",
   );
+  // As OpenSSH 9.2 words each (checked against servers that close, send a bad line, or garbage)
+  const ours = (reason: number, description: string) =>
+    Object.assign(named("DisconnectError", `Disconnected: ${description}`), {
+      fromPeer: false,
+      reason,
+      description,
+    });
   assert.equal(
-    failureMessage(
-      named("DisconnectError", "Disconnected: Connection closed before the identification line"),
-      where,
-    ),
+    failureMessage(ours(10, "Connection closed before the identification line"), where),
+    "kex_exchange_identification: Connection closed by remote host\nConnection closed by h port 2222",
+  );
+  assert.equal(
+    failureMessage(ours(2, "Identification line contains a NUL byte"), where),
+    "kex_exchange_identification: Identification line contains a NUL byte\nbanner exchange: Connection to h port 2222: invalid format",
+  );
+  assert.equal(
+    failureMessage(ours(5, "Corrupted MAC on input"), where),
+    "Corrupted MAC on input.\nssh_dispatch_run_fatal: Connection to h port 2222: message authentication code incorrect",
+  );
+  assert.equal(
+    failureMessage(ours(2, "Bad packet length 1139282095: over the limit of 262144"), where),
+    "ssh_dispatch_run_fatal: Connection to h port 2222: Bad packet length 1139282095: over the limit of 262144",
+  );
+  assert.equal(
+    failureMessage(ours(10, "Connection closed by peer"), where),
     "Connection closed by h port 2222",
+  );
+  // A session's end: the cause when there is one, else OpenSSH's words for a lost connection
+  assert.equal(sessionEndMessage(undefined, "h", 2222), "Connection to h closed by remote host.");
+  assert.equal(
+    sessionEndMessage(ours(10, "Connection closed by peer"), "h", 2222),
+    "Connection to h closed by remote host.",
+  );
+  assert.equal(
+    sessionEndMessage(ours(5, "Corrupted MAC on input"), "h", 2222),
+    "Corrupted MAC on input.\nssh_dispatch_run_fatal: Connection to h port 2222: message authentication code incorrect",
   );
   assert.match(
     failureMessage(named("KexError", "No common cipher"), where),

@@ -64,14 +64,64 @@ export function failureMessage(
   if (/lookup|resolve|getaddrinfo|ENOTFOUND|Name or service/i.test(message)) {
     return `ssh: Could not resolve hostname ${host}: Name or service not known`;
   }
-  const disconnect = findError(e, "DisconnectError") as
-    | (Error & { fromPeer?: boolean; reason?: number; description?: string })
-    | undefined;
-  if (disconnect?.fromPeer) {
-    return `Received disconnect from ${host} port ${port}:${disconnect.reason}: ${disconnect.description}\nDisconnected from ${host} port ${port}`;
-  }
-  if (disconnect && /closed|end of stream|EOF|identification/i.test(disconnect.message)) {
-    return `Connection closed by ${host} port ${port}`;
-  }
+  const disconnect = findError(e, "DisconnectError") as Disconnect | undefined;
+  if (disconnect) return disconnectMessage(disconnect, host, port) ?? `ssh: ${message}`;
   return `ssh: ${message}`;
+}
+
+/** The fields of a transport's DisconnectError that say who ended it and why. */
+interface Disconnect extends Error {
+  fromPeer?: boolean;
+  reason?: number;
+  description?: string;
+}
+
+/** MAC_ERROR and CONNECTION_LOST (RFC 4250 §4.2.2). */
+const MAC_ERROR = 5;
+const CONNECTION_LOST = 10;
+
+/**
+ * What OpenSSH prints when a connection ends for `d`: the peer's DISCONNECT, or what we found
+ * wrong ourselves (the version line, a MAC, a message out of place) — never "closed by remote
+ * host" for a fault we detected. `undefined` for a plain loss of the connection mid-session.
+ */
+function disconnectMessage(d: Disconnect, host: string, port: number): string | undefined {
+  const description = d.description ?? d.message;
+  if (d.fromPeer) {
+    return `Received disconnect from ${host} port ${port}:${d.reason}: ${description}\nDisconnected from ${host} port ${port}`;
+  }
+  if (/before the identification line/.test(description)) {
+    return `kex_exchange_identification: Connection closed by remote host\nConnection closed by ${host} port ${port}`;
+  }
+  if (/^Unsupported protocol version/.test(description)) {
+    return `${description}\nbanner exchange: Connection to ${host} port ${port}: could not read protocol version`;
+  }
+  if (/identification line|Identification line/.test(description)) {
+    return `kex_exchange_identification: ${description}\nbanner exchange: Connection to ${host} port ${port}: invalid format`;
+  }
+  if (d.reason === CONNECTION_LOST) {
+    return /timed out/.test(description) ? undefined : `Connection closed by ${host} port ${port}`;
+  }
+  if (d.reason === MAC_ERROR) {
+    return `Corrupted MAC on input.\nssh_dispatch_run_fatal: Connection to ${host} port ${port}: message authentication code incorrect`;
+  }
+  return `ssh_dispatch_run_fatal: Connection to ${host} port ${port}: ${description}`;
+}
+
+/**
+ * What ssh prints when the connection ends under a running session or `-N`: the cause when
+ * the server said one or we found a fault, else OpenSSH's "closed by remote host".
+ *
+ * @example
+ * ```ts
+ * import { sessionEndMessage } from "./ssh_failure.ts";
+ * console.log(sessionEndMessage(undefined, "h", 22)); // Connection to h closed by remote host.
+ * ```
+ */
+export function sessionEndMessage(error: unknown, host: string, port: number): string {
+  const d = findError(error, "DisconnectError") as Disconnect | undefined;
+  const said = d && (d.fromPeer || d.reason !== CONNECTION_LOST)
+    ? disconnectMessage(d, host, port)
+    : undefined;
+  return said ?? `Connection to ${host} closed by remote host.`;
 }

@@ -9,7 +9,7 @@ import type { SshSettings } from "./ssh_config.ts";
 import { sessionEnvironment } from "./ssh_env.ts";
 import { escapeFilter } from "./ssh_escape.ts";
 import { localTerminalModes } from "./ssh_terminal_modes.ts";
-import { SSH_FAILURE } from "./ssh_failure.ts";
+import { sessionEndMessage, SSH_FAILURE } from "./ssh_failure.ts";
 import { err, type Io } from "./ssh_io.ts";
 import { stdinIsTerminal } from "./ssh_tty.ts";
 
@@ -105,11 +105,11 @@ export async function runSession(
   if (ended === "failed") {
     // the connection went away under the session, or our own output could not be written
     const lost = await Promise.race([
-      client.transport.closed.then(() => true),
+      client.transport.closed.then((error) => ({ error })),
       new Promise<false>((r) => setTimeout(() => r(false), 100)),
     ]);
     if (lost && !io.timedOut && !s.quiet) {
-      err(`Connection to ${s.host} closed by remote host.\n`);
+      err(sessionEndMessage(lost.error, s.host, s.port) + "\n");
     } else io.trace("Writing the remote output failed");
     return SSH_FAILURE;
   }

@@ -44,7 +44,7 @@ export async function connectedPair(
     method: "none",
   });
   assert.equal((await read(server)).type, "userauthRequest");
-  await server.send({ type: "userauthSuccess" });
+  await server.authenticated(); // USERAUTH_SUCCESS, and the hand-off to the connection protocol
   assert.equal((await read(client)).type, "userauthSuccess");
   const s = new Connection(server, { role: "server", ...options.serverConnection });
   const c = new Connection(client, { role: "client", ...options.clientConnection });

@@ -51,7 +51,7 @@ export async function authenticated(
   await c.requestService("ssh-userauth");
   await c.send({ type: "userauthRequest", user: "u", service: "ssh-connection", method: "none" });
   await read(s);
-  await s.send({ type: "userauthSuccess" });
+  await s.authenticated(); // USERAUTH_SUCCESS, and the hand-off to the connection protocol
   assert.equal((await read(c)).type, "userauthSuccess");
   return [c, s] as const;
 }

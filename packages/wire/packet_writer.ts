@@ -1,0 +1,278 @@
+/**
+ * Sealing payloads into packets and handing them to the byte stream in batches, switching
+ * cipher suites right after a NEWKEYS payload.
+ * @module
+ */
+import { NoneSealer, type PacketSealer } from "./packet.ts";
+import type { SwitchOptions } from "./packet_deframer.ts";
+
+/** SSH_MSG_NEWKEYS: the message after which each direction switches keys. */
+const NEWKEYS = 21;
+
+/**
+ * Bytes of sealed packets the writer holds before `write()` waits for its output to be read:
+ * what one read of the output (one socket write) takes at most. Packets sealed while the
+ * previous write was in flight go out together instead of one system call each.
+ *
+ * @example
+ * ```ts
+ * import { WRITE_BATCH_LIMIT } from "@hush/wire";
+ * console.log(WRITE_BATCH_LIMIT); // 524288
+ * ```
+ */
+export const WRITE_BATCH_LIMIT = 512 * 1024;
+
+/** A sealed packet waiting for the output, or its seal still running. */
+interface Sealed {
+  bytes?: Uint8Array;
+  reply: boolean;
+}
+
+/**
+ * Seals payloads with the current sealer and queues the packets, in order, for its output.
+ * After it seals a NEWKEYS payload it uses the sealer given to {@linkcode PacketWriter.nextSealer}
+ * (which must be given before the NEWKEYS is written). Sealers that return promises may have up
+ * to `maxInFlight` packets in flight; output order is always input order.
+ *
+ * Two ways in: {@linkcode PacketWriter.write} waits while a batch is queued (the sender's
+ * backpressure), {@linkcode PacketWriter.writeReply} never waits and counts the packet in
+ * {@linkcode PacketWriter.replyBacklog} until the output takes it — the receive loop stops
+ * reading a peer whose answers it cannot deliver. The output, `readable`, is pulled: each chunk
+ * holds every packet queued since the previous read, up to {@linkcode WRITE_BATCH_LIMIT} bytes.
+ *
+ * @example
+ * ```ts
+ * import { PacketWriter } from "@hush/wire";
+ * const writer = new PacketWriter();
+ * await writer.write(new Uint8Array([2, 0, 0, 0, 0])); // an empty IGNORE
+ * writer.writeReply(new Uint8Array([2, 0, 0, 0, 0]));
+ * writer.close();
+ * for await (const bytes of writer.readable) console.log(bytes.length); // 32: both at once
+ * ```
+ */
+export class PacketWriter {
+  /** Bytes out: one or more whole packets per chunk. */
+  readonly readable: ReadableStream<Uint8Array>;
+  #writable?: WritableStream<Uint8Array>;
+  #sealer: PacketSealer = new NoneSealer();
+  #next?: { sealer: PacketSealer; options: SwitchOptions };
+  #queue: Sealed[] = [];
+  #queuedBytes = 0;
+  #replyBytes = 0;
+  #inFlight = 0;
+  #maxInFlight: number;
+  #closed = false;
+  #error: unknown;
+  #wakeReader?: () => void;
+  #roomWaiters: (() => void)[] = [];
+  #replyWaiters: { below: number; resolve: () => void }[] = [];
+  #drained!: () => void;
+  /** Settles once every packet has been read from `readable` after a close, or on failure. */
+  #allRead = new Promise<void>((resolve) => (this.#drained = resolve));
+  /** Bytes sealed so far (for rekey limits). */
+  bytesOut = 0;
+  /** Packets sealed so far. */
+  packetsOut = 0;
+
+  /**
+   * Creates a writer that starts with the `none` sealer.
+   *
+   * @param options `maxInFlight`: packets sealed concurrently by async sealers (default 16).
+   * `random`: padding source for the initial `none` sealer.
+   */
+  constructor(options: { maxInFlight?: number; random?: (n: number) => Uint8Array } = {}) {
+    this.#maxInFlight = options.maxInFlight ?? 16;
+    this.#sealer = new NoneSealer(options.random);
+    this.readable = new ReadableStream<Uint8Array>({
+      pull: (controller) => this.#pull(controller),
+      cancel: (reason) => this.#fail(reason ?? new Error("Output cancelled")),
+    }, { highWaterMark: 0 });
+  }
+
+  /**
+   * Payloads in, as a stream: each write is {@linkcode PacketWriter.write}, closing it is
+   * {@linkcode PacketWriter.close} and resolves once the output has taken every packet.
+   */
+  get writable(): WritableStream<Uint8Array> {
+    return this.#writable ??= new WritableStream<Uint8Array>({
+      write: (payload) => this.write(payload),
+      close: async () => {
+        this.close();
+        await this.#allRead;
+        if (this.#error !== undefined) throw this.#error;
+      },
+      abort: (reason) => this.#fail(reason ?? new Error("Packet writer aborted")),
+    });
+  }
+
+  /** The sealer to switch to right after the next NEWKEYS payload is sealed. */
+  nextSealer(sealer: PacketSealer, options: SwitchOptions = {}): void {
+    if (this.#next) throw new Error("A next sealer is already waiting");
+    this.#next = { sealer, options };
+  }
+
+  /** The sealer in use. */
+  get sealer(): PacketSealer {
+    return this.#sealer;
+  }
+
+  /** Bytes sealed and not yet taken by the output. */
+  get queuedBytes(): number {
+    return this.#queuedBytes;
+  }
+
+  /** Bytes written with `writeReply` not yet taken by the output. */
+  get replyBacklog(): number {
+    return this.#replyBytes;
+  }
+
+  /** Settles once the reply backlog is at most `bytes` (or the writer failed). */
+  replyBacklogAtMost(bytes: number): Promise<void> {
+    if (this.#replyBytes <= bytes || this.#error !== undefined) return Promise.resolve();
+    return new Promise((resolve) => this.#replyWaiters.push({ below: bytes, resolve }));
+  }
+
+  /**
+   * Seals and queues a payload; resolves once the queue has room for more (at once while less
+   * than a batch is queued). Rejects once the writer has failed (its output cancelled, a seal
+   * failed) and throws for an empty payload.
+   */
+  async write(payload: Uint8Array): Promise<void> {
+    this.#enqueue(payload, false);
+    while (this.#error === undefined && this.#full()) {
+      await new Promise<void>((resolve) => this.#roomWaiters.push(resolve));
+    }
+    if (this.#error !== undefined) throw this.#error;
+  }
+
+  /**
+   * Seals and queues an answer the receive loop owes the peer, without waiting; it counts in
+   * {@linkcode PacketWriter.replyBacklog} until the output takes it. Throws like `write`.
+   */
+  writeReply(payload: Uint8Array): void {
+    this.#enqueue(payload, true);
+  }
+
+  /** Ends the output once every queued packet has been read. */
+  close(): void {
+    this.#closed = true;
+    this.#wakeReader?.();
+  }
+
+  #full(): boolean {
+    return this.#queuedBytes >= WRITE_BATCH_LIMIT || this.#inFlight >= this.#maxInFlight;
+  }
+
+  #enqueue(payload: Uint8Array, reply: boolean): void {
+    if (this.#error !== undefined) throw this.#error;
+    if (this.#closed) throw new TypeError("The packet writer is closed");
+    if (payload.length === 0) throw new TypeError("Cannot send an empty payload");
+    let sealed: Uint8Array | Promise<Uint8Array>;
+    try {
+      sealed = this.#sealer.seal(payload);
+      this.packetsOut++;
+      if (payload[0] === NEWKEYS) {
+        if (!this.#next) throw new Error("NEWKEYS sent before the next sealer was set");
+        const { sealer, options } = this.#next;
+        this.#next = undefined;
+        sealer.sequence = options.resetSequence ? 0 : this.#sealer.sequence;
+        const old = this.#sealer;
+        this.#sealer = sealer;
+        // dispose once the NEWKEYS packet itself is sealed
+        Promise.resolve(sealed).then(() => old.dispose?.(), () => {});
+      }
+    } catch (e) {
+      this.#fail(e);
+      throw e;
+    }
+    const entry: Sealed = { reply };
+    this.#queue.push(entry);
+    if (sealed instanceof Promise) {
+      this.#inFlight++;
+      sealed.then((bytes) => this.#sealed(entry, bytes), (e) => this.#fail(e)).finally(() => {
+        this.#inFlight--;
+        this.#wakeWriters();
+      });
+    } else {
+      this.#sealed(entry, sealed);
+    }
+  }
+
+  #sealed(entry: Sealed, bytes: Uint8Array): void {
+    if (this.#error !== undefined) return;
+    entry.bytes = bytes;
+    this.bytesOut += bytes.length;
+    this.#queuedBytes += bytes.length;
+    if (entry.reply) this.#replyBytes += bytes.length;
+    this.#wakeReader?.();
+  }
+
+  async #pull(controller: ReadableStreamDefaultController<Uint8Array>): Promise<void> {
+    for (;;) {
+      if (this.#error !== undefined) throw this.#error;
+      const head = this.#queue[0];
+      if (head?.bytes) break;
+      if (!head && this.#closed) {
+        controller.close();
+        this.#drained();
+        return;
+      }
+      await new Promise<void>((resolve) => (this.#wakeReader = resolve));
+      this.#wakeReader = undefined;
+    }
+    // Every packet sealed and in order from the head, up to one batch.
+    let n = 0;
+    let bytes = 0;
+    let replies = 0;
+    while (n < this.#queue.length) {
+      const entry = this.#queue[n];
+      const b = entry.bytes;
+      if (!b || (n > 0 && bytes + b.length > WRITE_BATCH_LIMIT)) break;
+      bytes += b.length;
+      if (entry.reply) replies += b.length;
+      n++;
+    }
+    const taken = this.#queue.splice(0, n);
+    this.#queuedBytes -= bytes;
+    this.#replyBytes -= replies;
+    let chunk: Uint8Array;
+    if (n === 1) chunk = taken[0].bytes!;
+    else {
+      chunk = new Uint8Array(bytes);
+      let at = 0;
+      for (const t of taken) {
+        chunk.set(t.bytes!, at);
+        at += t.bytes!.length;
+      }
+    }
+    controller.enqueue(chunk);
+    this.#wakeWriters();
+  }
+
+  #wakeWriters(): void {
+    if (!this.#full() || this.#error !== undefined) {
+      const waiters = this.#roomWaiters;
+      this.#roomWaiters = [];
+      for (const wake of waiters) wake();
+    }
+    if (this.#replyWaiters.length > 0) {
+      const still: { below: number; resolve: () => void }[] = [];
+      for (const w of this.#replyWaiters) {
+        if (this.#replyBytes <= w.below || this.#error !== undefined) w.resolve();
+        else still.push(w);
+      }
+      this.#replyWaiters = still;
+    }
+  }
+
+  #fail(e: unknown): void {
+    if (this.#error !== undefined) return;
+    this.#error = e;
+    this.#queue = [];
+    this.#queuedBytes = 0;
+    this.#replyBytes = 0;
+    this.#wakeReader?.();
+    this.#wakeWriters();
+    this.#drained();
+  }
+}
