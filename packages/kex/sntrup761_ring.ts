@@ -37,11 +37,6 @@ export function f3Freeze(x: number): number {
   return x - 3 * Math.floor(x * (1 / 3) + 0.5);
 }
 
-/** y mod 3 for y in [−2, 2], with sign masks only. */
-function f3Small(y: number): number {
-  return y - (3 & ~((y - 2) >> 31)) + (3 & ((y + 1) >> 31));
-}
-
 /** −1 if x ≠ 0, else 0 (x a 32-bit integer other than −2^31). */
 export function nonzeroMask(x: number): number {
   return (x | -x) >> 31;
@@ -64,39 +59,93 @@ function fqRecip(a: number): number {
   return result;
 }
 
-/** Adds x^(P+k)'s coefficient onto x^k and x^(k+1) (x^p = x + 1), for k = P−2 … 0. */
-function foldProduct(acc: Int32Array): void {
-  for (let i = 2 * P - 2; i >= P; i--) {
-    const c = acc[i];
-    acc[i - P] += c;
-    acc[i - P + 1] += c;
+/** Length of the zero-padded operands: 768 = 3·2^8 halves evenly four times. */
+const N = 768;
+/** Below this length Karatsuba hands over to the schoolbook product. */
+const KARATSUBA_CUTOFF = 48;
+
+const opA = new Float64Array(N);
+const opB = new Float64Array(N);
+const product = new Float64Array(2 * N);
+const karatsubaScratch = new Float64Array(4 * N);
+
+/**
+ * out[o …] = a[ao … ao+n) · b[bo … bo+n), 2n − 1 coefficients, exact (every value here is an
+ * integer below 2^31). Karatsuba: (a0 + a1·y)(b0 + b1·y) with y = x^(n/2) from three
+ * half-size products; `s` is scratch space (4n values from `so`).
+ */
+function karatsuba(
+  out: Float64Array,
+  o: number,
+  a: Float64Array,
+  ao: number,
+  b: Float64Array,
+  bo: number,
+  n: number,
+  s: Float64Array,
+  so: number,
+): void {
+  if (n <= KARATSUBA_CUTOFF) {
+    out.fill(0, o, o + 2 * n - 1);
+    for (let j = 0; j < n; j++) {
+      const bj = b[bo + j];
+      const at = o + j;
+      for (let i = 0; i < n; i++) out[at + i] += a[ao + i] * bj;
+    }
+    return;
   }
+  const h = n >> 1;
+  karatsuba(out, o, a, ao, b, bo, h, s, so); // low half → out[o, o + n − 1)
+  karatsuba(out, o + n, a, ao + h, b, bo + h, h, s, so); // high half → out[o + n, o + 2n − 1)
+  out[o + n - 1] = 0;
+  const sa = so, sb = so + h, mid = so + n;
+  for (let i = 0; i < h; i++) {
+    s[sa + i] = a[ao + i] + a[ao + h + i];
+    s[sb + i] = b[bo + i] + b[bo + h + i];
+  }
+  karatsuba(s, mid, s, sa, s, sb, h, s, mid + n);
+  // the middle term, (a0 + a1)(b0 + b1) − a0·b0 − a1·b1, before `out` changes under it
+  for (let i = 0; i < n - 1; i++) s[mid + i] -= out[o + i] + out[o + n + i];
+  for (let i = 0; i < n - 1; i++) out[o + h + i] += s[mid + i];
 }
 
-const product = new Int32Array(2 * P - 1);
-
-/** Plain product of two length-P coefficient arrays into `product` (exact; no reduction). */
+/**
+ * The product of two length-P coefficient arrays, reduced mod x^p − x − 1 but not mod q or 3,
+ * into `product[0, P)`.
+ */
 function multiply(f: Int16Array | Int8Array, g: Int8Array): void {
-  product.fill(0);
-  for (let j = 0; j < P; j++) {
-    const gj = g[j];
-    for (let i = 0; i < P; i++) product[i + j] += f[i] * gj;
+  for (let i = 0; i < P; i++) {
+    opA[i] = f[i];
+    opB[i] = g[i];
   }
-  foldProduct(product);
+  karatsuba(product, 0, opA, 0, opB, 0, N, karatsubaScratch, 0);
+  // x^p = x + 1: fold x^(P+k) onto x^k and x^(k+1), from the top down
+  for (let i = 2 * P - 2; i >= P; i--) {
+    const c = product[i];
+    product[i - P] += c;
+    product[i - P + 1] += c;
+  }
+  opA.fill(0);
+  opB.fill(0);
+}
+
+function wipeProduct(): void {
+  product.fill(0);
+  karatsubaScratch.fill(0);
 }
 
 /** h = f·g in Rq, g small. `h` may be `f`. */
 export function rqMultSmall(h: Int16Array, f: Int16Array, g: Int8Array): void {
   multiply(f, g);
   for (let i = 0; i < P; i++) h[i] = fqFreeze(product[i]);
-  product.fill(0);
+  wipeProduct();
 }
 
 /** h = f·g in R3. */
 export function r3Mult(h: Int8Array, f: Int8Array, g: Int8Array): void {
   multiply(f, g);
   for (let i = 0; i < P; i++) h[i] = f3Freeze(product[i]);
-  product.fill(0);
+  wipeProduct();
 }
 
 /** h = 3f in Rq. */
@@ -122,70 +171,101 @@ export function weightMask(r: Int8Array): number {
 }
 
 // The inversions run 2p − 1 constant-time division steps (Bernstein–Yang) on f = x^p − x − 1
-// and g = the input, both reversed, keeping v·input ≡ f (mod x^p − x − 1, up to a power of x).
-// The fused loops below do, per step, what the reference does in four passes: v := x·v; swap
-// (f, g) and (v, r) when δ > 0 and g(0) ≠ 0; g := (f0·g − g0·f)/x; r := f0·r − g0·v.
-// v and r have degree ≤ n before step n, so their loops stop there (a public bound).
+// and g = the input, both reversed, as the reference does. Per step n: v := x·v; swap (f, g)
+// and (v, r) when δ > 0 and g(0) ≠ 0; g := (f0·g − g0·f)/x; r := f0·r − g0·v. Here g and r
+// are updated from the values before the swap, which can only flip the sign of both (a unit
+// of the ring that the final 1/f(0) cancels), so the swap is a select and one pass does all.
+// Public bounds on the lengths shorten the passes: v and r have degree ≤ n; f and g, whose
+// degrees (as NTRU Prime's analysis tracks them) sum to 2p − 1 − n, fit below 2p − n.
 
-const f3 = new Int8Array(P + 1);
-const g3 = new Int8Array(P + 1);
-const v3 = new Int8Array(P + 1);
-const r3 = new Int8Array(P + 1);
+/** Bitsliced R3: 32 coefficients a word, two planes (nonzero, negative); 24 words hold 762. */
+const WORDS = 24;
+const fNz = new Int32Array(WORDS);
+const fNeg = new Int32Array(WORDS);
+const gNz = new Int32Array(WORDS);
+const gNeg = new Int32Array(WORDS);
+const vNz = new Int32Array(WORDS);
+const vNeg = new Int32Array(WORDS);
+const rNz = new Int32Array(WORDS);
+const rNeg = new Int32Array(WORDS);
+
+function setBitsliced(nz: Int32Array, neg: Int32Array, i: number, c: number): void {
+  const bit = 1 << (i & 31);
+  nz[i >> 5] |= -(c & 1) & bit;
+  neg[i >> 5] |= (c >> 31) & bit;
+}
 
 /** out = 1/a in R3; returns 0 if a is invertible, else −1 (and `out` is then meaningless). */
 export function r3Recip(out: Int8Array, a: Int8Array): number {
-  const f = f3, g = g3, v = v3, r = r3;
-  f.fill(0);
-  v.fill(0);
-  r.fill(0);
-  f[0] = 1;
-  f[P - 1] = f[P] = -1;
-  for (let i = 0; i < P; i++) g[P - 1 - i] = a[i];
-  g[P] = 0;
-  r[0] = 1;
+  for (const x of [fNz, fNeg, gNz, gNeg, vNz, vNeg, rNz, rNeg]) x.fill(0);
+  setBitsliced(fNz, fNeg, 0, 1);
+  setBitsliced(fNz, fNeg, P - 1, -1);
+  setBitsliced(fNz, fNeg, P, -1);
+  for (let i = 0; i < P; i++) setBitsliced(gNz, gNeg, P - 1 - i, a[i]);
+  rNz[0] = 1;
   let delta = 1;
   for (let n = 0; n < 2 * P - 1; n++) {
-    const swap = negativeMask(-delta) & nonzeroMask(g[0]);
+    const swap = negativeMask(-delta) & -(gNz[0] & 1);
     delta ^= swap & (delta ^ -delta);
     delta += 1;
-    const f0 = f[0] ^ (swap & (f[0] ^ g[0]));
-    const g0 = g[0] ^ (swap & (f[0] ^ g[0]));
-    f[0] = f0;
-    const sign = -f0 * g0;
-    for (let i = 0; i < P; i++) {
-      const x = f[i + 1], y = g[i + 1];
-      const t = swap & (x ^ y);
-      const fi = x ^ t;
-      f[i + 1] = fi;
-      g[i] = f3Small((y ^ t) + sign * fi);
+    // the multiplier −f0·g0 as masks: nonzero iff g0 is (f0 is ±1), negative iff signs agree
+    const nz = -(fNz[0] & gNz[0] & 1);
+    const neg = nz & ~-((fNeg[0] ^ gNeg[0]) & 1);
+    const bound = n < P - 1 ? P : 2 * P - 1 - n;
+    const words = (bound >> 5) + 1;
+    let lowNz = 0, lowNeg = 0;
+    for (let k = 0; k < words; k++) {
+      const xNz = fNz[k], xNeg = fNeg[k], yNz = gNz[k], yNeg = gNeg[k];
+      fNz[k] = xNz ^ (swap & (xNz ^ yNz));
+      fNeg[k] = xNeg ^ (swap & (xNeg ^ yNeg));
+      // y + multiplier·x, coefficient-wise mod 3
+      const tNz = xNz & nz, tNeg = (xNeg ^ neg) & tNz;
+      const onlyOne = yNz ^ tNz, signs = yNeg ^ tNeg, same = yNz & tNz & ~signs;
+      const sumNz = onlyOne | same, sumNeg = (onlyOne & signs) | (same & ~yNeg);
+      // g := sum / x: shift down one coefficient
+      if (k > 0) {
+        gNz[k - 1] = lowNz | (sumNz << 31);
+        gNeg[k - 1] = lowNeg | (sumNeg << 31);
+      }
+      lowNz = sumNz >>> 1;
+      lowNeg = sumNeg >>> 1;
     }
-    g[P] = 0;
+    gNz[words - 1] = lowNz;
+    gNeg[words - 1] = lowNeg;
     const top = n + 1 < P ? n + 1 : P;
-    for (let i = top; i >= 1; i--) {
-      const x = v[i - 1], y = r[i];
-      const t = swap & (x ^ y);
-      const vi = x ^ t;
-      v[i] = vi;
-      r[i] = f3Small((y ^ t) + sign * vi);
+    for (let k = top >> 5; k >= 0; k--) {
+      const carry = k > 0 ? 1 : 0;
+      const xNz = (vNz[k] << 1) | ((vNz[k - carry] >>> 31) & -carry);
+      const xNeg = (vNeg[k] << 1) | ((vNeg[k - carry] >>> 31) & -carry);
+      const yNz = rNz[k], yNeg = rNeg[k];
+      vNz[k] = xNz ^ (swap & (xNz ^ yNz));
+      vNeg[k] = xNeg ^ (swap & (xNeg ^ yNeg));
+      const tNz = xNz & nz, tNeg = (xNeg ^ neg) & tNz;
+      const onlyOne = yNz ^ tNz, signs = yNeg ^ tNeg, same = yNz & tNz & ~signs;
+      rNz[k] = onlyOne | same;
+      rNeg[k] = (onlyOne & signs) | (same & ~yNeg);
     }
-    const t0 = swap & r[0]; // v(0) is 0 after v := x·v
-    v[0] = t0;
-    r[0] = f3Small((r[0] ^ t0) + sign * t0);
+    // v's top coefficient falls off (the reference keeps p + 1 of them)
+    vNz[P >> 5] &= (1 << ((P & 31) + 1)) - 1;
+    vNeg[P >> 5] &= (1 << ((P & 31) + 1)) - 1;
   }
-  const s = f[0];
-  for (let i = 0; i < P; i++) out[i] = s * v[P - 1 - i];
-  const ok = nonzeroMask(delta);
-  f.fill(0);
-  g.fill(0);
-  v.fill(0);
-  r.fill(0);
-  return ok;
+  const sign = 1 - 2 * (fNeg[0] & 1);
+  for (let i = 0; i < P; i++) {
+    const j = P - 1 - i;
+    const nz = (vNz[j >> 5] >>> (j & 31)) & 1, neg = (vNeg[j >> 5] >>> (j & 31)) & 1;
+    out[i] = sign * (nz - 2 * neg);
+  }
+  for (const x of [fNz, fNeg, gNz, gNeg, vNz, vNeg, rNz, rNeg]) x.fill(0);
+  return nonzeroMask(delta);
 }
 
-const fq = new Int16Array(P + 1);
-const gq = new Int16Array(P + 1);
-const vq = new Int16Array(P + 1);
-const rq = new Int16Array(P + 1);
+const fq = new Float64Array(P + 1);
+const gq = new Float64Array(P + 1);
+const vq = new Float64Array(P + 1);
+const rq = new Float64Array(P + 1);
+
+/** 1.5·2^52: adding and subtracting it rounds a float below 2^51 to the nearest integer. */
+const ROUNDER = 6755399441055744;
 
 /** out = 1/(3a) in Rq, a small; returns 0 if invertible, else −1. */
 export function rqRecip3(out: Int16Array, a: Int8Array): number {
@@ -200,31 +280,32 @@ export function rqRecip3(out: Int16Array, a: Int8Array): number {
   r[0] = RECIP3;
   let delta = 1;
   for (let n = 0; n < 2 * P - 1; n++) {
-    const swap = negativeMask(-delta) & nonzeroMask(g[0]);
+    const f0 = f[0], g0 = g[0];
+    const swap = negativeMask(-delta) & nonzeroMask(g0);
     delta ^= swap & (delta ^ -delta);
     delta += 1;
-    const f0 = f[0] ^ (swap & (f[0] ^ g[0]));
-    const g0 = g[0] ^ (swap & (f[0] ^ g[0]));
-    f[0] = f0;
-    for (let i = 0; i < P; i++) {
+    const s = swap & 1; // the select as arithmetic: x + s·(y − x)
+    f[0] = f0 + s * (g0 - f0);
+    // Each new value is f0·y − g0·x < 2^24, reduced mod q as in fqFreeze.
+    const bound = n < P - 1 ? P : 2 * P - 1 - n;
+    for (let i = 0; i < bound; i++) {
       const x = f[i + 1], y = g[i + 1];
-      const t = swap & (x ^ y);
-      const fi = x ^ t;
-      f[i + 1] = fi;
-      g[i] = fqFreeze(f0 * (y ^ t) - g0 * fi);
+      f[i + 1] = x + s * (y - x);
+      const z = f0 * y - g0 * x;
+      g[i] = z - Q * (z * QINV + ROUNDER - ROUNDER);
     }
-    g[P] = 0;
+    g[bound] = 0;
     const top = n + 1 < P ? n + 1 : P;
     for (let i = top; i >= 1; i--) {
       const x = v[i - 1], y = r[i];
-      const t = swap & (x ^ y);
-      const vi = x ^ t;
-      v[i] = vi;
-      r[i] = fqFreeze(f0 * (y ^ t) - g0 * vi);
+      v[i] = x + s * (y - x);
+      const z = f0 * y - g0 * x;
+      r[i] = z - Q * (z * QINV + ROUNDER - ROUNDER);
     }
-    const t0 = swap & r[0];
-    v[0] = t0;
-    r[0] = fqFreeze(f0 * (r[0] ^ t0) - g0 * t0);
+    const y = r[0]; // and v(0) = 0 after v := x·v
+    v[0] = s * y;
+    const z = f0 * y;
+    r[0] = z - Q * (z * QINV + ROUNDER - ROUNDER);
   }
   const scale = fqRecip(f[0]);
   for (let i = 0; i < P; i++) out[i] = fqFreeze(scale * v[P - 1 - i]);
