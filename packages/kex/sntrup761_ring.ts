@@ -24,15 +24,15 @@ const QINV = 1 / Q;
 const RECIP3 = -1530;
 
 /**
- * x mod q, centred in [−Q12, Q12], for |x| < 2^40. round(x/q) from a float multiply is exact
- * here: x/q is never within 2^−13 of a half-integer (q is odd) and the float error is far
- * smaller.
+ * x mod q, centred in [−Q12, Q12], for |x| < 2^50. round(x/q) from a float multiply is exact
+ * here: x/q is never within 2^−13.2 of a half-integer (q is odd) and the float error is below
+ * 2^−15.
  */
 export function fqFreeze(x: number): number {
   return x - Q * Math.floor(x * QINV + 0.5);
 }
 
-/** x mod 3, centred in {−1, 0, 1}, for |x| < 2^40 (as {@linkcode fqFreeze}). */
+/** x mod 3, centred in {−1, 0, 1}, for |x| < 2^50 (as {@linkcode fqFreeze}). */
 export function f3Freeze(x: number): number {
   return x - 3 * Math.floor(x * (1 / 3) + 0.5);
 }
@@ -280,34 +280,49 @@ export function rqRecip3(out: Int16Array, a: Int8Array): number {
   r[0] = RECIP3;
   let delta = 1;
   for (let n = 0; n < 2 * P - 1; n++) {
-    const f0 = f[0], g0 = g[0];
+    // Only the heads decide, so only they must be reduced at every step; the arrays are reduced
+    // every third step (each unreduced step multiplies the bound by at most 2·Q12 < 2^12.2:
+    // 2^11.2 → 2^23.4 → 2^35.6 → 2^47.8, all exact in a float and within fqFreeze's range).
+    const f0 = fqFreeze(f[0]), g0 = fqFreeze(g[0]);
     const swap = negativeMask(-delta) & nonzeroMask(g0);
     delta ^= swap & (delta ^ -delta);
     delta += 1;
     const s = swap & 1; // the select as arithmetic: x + s·(y − x)
     f[0] = f0 + s * (g0 - f0);
-    // Each new value is f0·y − g0·x < 2^24, reduced mod q as in fqFreeze.
     const bound = n < P - 1 ? P : 2 * P - 1 - n;
-    for (let i = 0; i < bound; i++) {
-      const x = f[i + 1], y = g[i + 1];
-      f[i + 1] = x + s * (y - x);
-      const z = f0 * y - g0 * x;
-      g[i] = z - Q * (z * QINV + ROUNDER - ROUNDER);
+    const top = n + 1 < P ? n + 1 : P;
+    if (n % 3 === 2) {
+      for (let i = 0; i < bound; i++) {
+        const x = f[i + 1], y = g[i + 1];
+        f[i + 1] = fqFreeze(x + s * (y - x));
+        const z = f0 * y - g0 * x;
+        g[i] = z - Q * (z * QINV + ROUNDER - ROUNDER);
+      }
+      for (let i = top; i >= 1; i--) {
+        const x = v[i - 1], y = r[i];
+        v[i] = fqFreeze(x + s * (y - x));
+        const z = f0 * y - g0 * x;
+        r[i] = z - Q * (z * QINV + ROUNDER - ROUNDER);
+      }
+      v[0] = fqFreeze(s * r[0]); // v(0) = 0 after v := x·v
+      r[0] = fqFreeze(f0 * r[0]);
+    } else {
+      for (let i = 0; i < bound; i++) {
+        const x = f[i + 1], y = g[i + 1];
+        f[i + 1] = x + s * (y - x);
+        g[i] = f0 * y - g0 * x;
+      }
+      for (let i = top; i >= 1; i--) {
+        const x = v[i - 1], y = r[i];
+        v[i] = x + s * (y - x);
+        r[i] = f0 * y - g0 * x;
+      }
+      v[0] = s * r[0];
+      r[0] = f0 * r[0];
     }
     g[bound] = 0;
-    const top = n + 1 < P ? n + 1 : P;
-    for (let i = top; i >= 1; i--) {
-      const x = v[i - 1], y = r[i];
-      v[i] = x + s * (y - x);
-      const z = f0 * y - g0 * x;
-      r[i] = z - Q * (z * QINV + ROUNDER - ROUNDER);
-    }
-    const y = r[0]; // and v(0) = 0 after v := x·v
-    v[0] = s * y;
-    const z = f0 * y;
-    r[0] = z - Q * (z * QINV + ROUNDER - ROUNDER);
   }
-  const scale = fqRecip(f[0]);
+  const scale = fqRecip(fqFreeze(f[0]));
   for (let i = 0; i < P; i++) out[i] = fqFreeze(scale * v[P - 1 - i]);
   const ok = nonzeroMask(delta);
   f.fill(0);
