@@ -161,7 +161,7 @@ function hide(
   rEncoded: Uint8Array,
   pk: Uint8Array,
   cache: Uint8Array,
-) {
+): Uint8Array {
   const h = new Int16Array(P);
   rqDecode(h, pk);
   rqMultSmall(h, h, r);

@@ -4,9 +4,10 @@
  * and the two inversions the KEM needs.
  *
  * Secret data never chooses a branch or an array index: reductions are arithmetic (a float
- * multiply and floor, or sign masks), swaps are masked, loop bounds depend only on public
- * counters. Products are summed exactly in 32-bit integers and reduced once per coefficient,
- * which gives the same canonical values as reducing after every step.
+ * multiply and a floor or rounding constant), swaps are masked or arithmetic selects, loop
+ * bounds depend only on public counters. Values are exact integers in float64 (all below 2^50
+ * here) and are reduced only where a bound requires it, which gives the same canonical values
+ * as the reference's reduction after every operation.
  * @module
  */
 
