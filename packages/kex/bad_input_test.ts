@@ -287,6 +287,58 @@ test("mlkem768x25519: an invalid ML-KEM key or a low-order X25519 half is KEY_EX
   await rejects(c.receive({ ...reply, publicKey: zeroX }), KEY_EXCHANGE_FAILED, "X25519");
 });
 
+for (const kex of ["sntrup761x25519-sha512", "sntrup761x25519-sha512@openssh.com"]) {
+  test(`${kex}: client and server values of the wrong length are KEY_EXCHANGE_FAILED`, async () => {
+    for (const n of [0, 32, 1158, 1189, 1191, 2380]) {
+      await rejects(
+        server(kex).receive({ type: "kexEcdhInit", publicKey: new Uint8Array(n) }),
+        KEY_EXCHANGE_FAILED,
+        "sntrup761x25519 client value must be 1190 bytes",
+      );
+    }
+    for (const n of [0, 1039, 1070, 1072]) {
+      const c = await client(kex);
+      await rejects(
+        c.receive({
+          type: "kexEcdhReply",
+          hostKey: hostKey.publicKey.blob,
+          publicKey: new Uint8Array(n),
+          signature: new Uint8Array(0),
+        }),
+        KEY_EXCHANGE_FAILED,
+        "sntrup761x25519 server value must be 1071 bytes",
+      );
+    }
+  });
+
+  test(`${kex}: a low-order X25519 half is KEY_EXCHANGE_FAILED; a tampered ciphertext fails the signature`, async () => {
+    const c = createClientExchange(kex, inputs);
+    const [init] = (await c.start()) as Extract<Message, { type: "kexEcdhInit" }>[];
+    assert.equal(init.publicKey.length, 1190);
+    for (const [, q] of X25519_BAD) {
+      const lowOrder = init.publicKey.slice();
+      lowOrder.set(q, 1158);
+      await rejects(
+        server(kex).receive({ type: "kexEcdhInit", publicKey: lowOrder }),
+        KEY_EXCHANGE_FAILED,
+        "X25519",
+      );
+    }
+    const reply = (await realReply(kex, [init])) as Extract<Message, { type: "kexEcdhReply" }>;
+    assert.equal(reply.publicKey.length, 1071);
+    const zeroX = reply.publicKey.slice();
+    zeroX.fill(0, 1039);
+    await rejects(c.receive({ ...reply, publicKey: zeroX }), KEY_EXCHANGE_FAILED, "X25519");
+    // implicit rejection: the client derives another K, so the server's signature over H fails
+    const c2 = createClientExchange(kex, inputs);
+    const [init2] = await c2.start();
+    const reply2 = (await realReply(kex, [init2])) as Extract<Message, { type: "kexEcdhReply" }>;
+    const tampered = reply2.publicKey.slice();
+    tampered[5] ^= 1;
+    await rejects(c2.receive({ ...reply2, publicKey: tampered }), KEY_EXCHANGE_FAILED, "signature");
+  });
+}
+
 test("host key proof: a bad signature, a foreign key type or a garbage K_S is KEY_EXCHANGE_FAILED", async () => {
   const kex = "curve25519-sha256";
   const tamper = async (

@@ -14,8 +14,9 @@ import {
 import { protocolError } from "./errors.ts";
 
 /**
- * Key exchange methods in OpenSSH 10's order of preference, leaving out the methods Hush does
- * not implement (`sntrup761x25519-sha512`) and the SHA-1 groups.
+ * Key exchange methods in OpenSSH 10's order of preference (its default `KexAlgorithms`),
+ * leaving out the SHA-1 groups: the post-quantum hybrids first (ML-KEM-768, then Streamlined
+ * NTRU Prime under both its names), then curve25519, NIST ECDH and finite-field DH.
  *
  * @example
  * ```ts
@@ -25,6 +26,8 @@ import { protocolError } from "./errors.ts";
  */
 export const DEFAULT_KEX: readonly string[] = Object.freeze([
   "mlkem768x25519-sha256",
+  "sntrup761x25519-sha512",
+  "sntrup761x25519-sha512@openssh.com",
   "curve25519-sha256",
   "curve25519-sha256@libssh.org",
   "ecdh-sha2-nistp256",
@@ -82,7 +85,7 @@ export function isPseudoAlgorithm(name: string): boolean {
  *   macs: ["hmac-sha2-256-etm@openssh.com"],
  *   compression: ["none"],
  * };
- * console.log(prefs.kex.length); // 10
+ * console.log(prefs.kex.length); // 12
  * ```
  */
 export interface AlgorithmPreferences {

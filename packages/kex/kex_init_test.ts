@@ -11,9 +11,11 @@ const prefs = {
   compression: ["none"],
 };
 
-test("DEFAULT_KEX is OpenSSH 10's order without sntrup761 and SHA-1 groups", () => {
+test("DEFAULT_KEX is OpenSSH 10's order without the SHA-1 groups", () => {
   assert.deepEqual(DEFAULT_KEX, [
     "mlkem768x25519-sha256",
+    "sntrup761x25519-sha512",
+    "sntrup761x25519-sha512@openssh.com",
     "curve25519-sha256",
     "curve25519-sha256@libssh.org",
     "ecdh-sha2-nistp256",

@@ -18,6 +18,7 @@ import { GexClientExchange, GexServerExchange } from "./gex_exchange.ts";
 import type { KexHash } from "./hash.ts";
 import { hybridClient, hybridServer } from "./mlkem768x25519.ts";
 import { ecdhKeyPair, ecdhSharedSecret, type NIST_CURVES } from "./nist_ecdh.ts";
+import { sntrupHybridClient, sntrupHybridServer } from "./sntrup761x25519.ts";
 
 interface MethodEntry {
   family: "ecdh" | "dh" | "gex";
@@ -96,6 +97,28 @@ const mlkem768x25519: EphemeralAgreement = {
   },
 };
 
+const sntrup761x25519: EphemeralAgreement = {
+  hash: "sha512",
+  client(random) {
+    const keys = sntrupHybridClient(random);
+    return {
+      publicValue: keys.init,
+      finish(peer) {
+        const raw = keys.finish(peer);
+        const k = encodeStringSecret(raw);
+        raw.fill(0);
+        return k;
+      },
+    };
+  },
+  server(peer, random) {
+    const { reply, secret } = sntrupHybridServer(peer, random);
+    const sharedSecret = encodeStringSecret(secret);
+    secret.fill(0);
+    return { publicValue: reply, sharedSecret };
+  },
+};
+
 function ecdhMethod(name: string, agreement: EphemeralAgreement): MethodEntry {
   return {
     family: "ecdh",
@@ -117,6 +140,11 @@ function dhMethod(name: string, p: bigint, hash: KexHash): MethodEntry {
 
 const METHODS: Record<string, MethodEntry> = {
   "mlkem768x25519-sha256": ecdhMethod("mlkem768x25519-sha256", mlkem768x25519),
+  "sntrup761x25519-sha512": ecdhMethod("sntrup761x25519-sha512", sntrup761x25519),
+  "sntrup761x25519-sha512@openssh.com": ecdhMethod(
+    "sntrup761x25519-sha512@openssh.com",
+    sntrup761x25519,
+  ),
   "curve25519-sha256": ecdhMethod("curve25519-sha256", curve25519),
   "curve25519-sha256@libssh.org": ecdhMethod("curve25519-sha256@libssh.org", curve25519),
   "ecdh-sha2-nistp256": ecdhMethod("ecdh-sha2-nistp256", nist("nistp256", "sha256")),

@@ -1,8 +1,9 @@
 /**
  * `@hush/kex`: SSH key exchange. Algorithm negotiation over two KEXINITs (RFC 4253 §7.1,
  * with RFC 8308 ext-info and OpenSSH strict kex), the key exchange methods OpenSSH 10 offers
- * (ML-KEM-768/X25519 hybrid, curve25519, NIST ECDH, DH group exchange and fixed groups), the
- * exchange hash with the host key's signature over it, and key derivation (RFC 4253 §7.2).
+ * (ML-KEM-768 and Streamlined NTRU Prime 761 hybrids with X25519, curve25519, NIST ECDH, DH group
+ * exchange and fixed groups), the exchange hash with the host key's signature over it, and key
+ * derivation (RFC 4253 §7.2).
  *
  * @example
  * ```ts

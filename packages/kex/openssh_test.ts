@@ -32,7 +32,10 @@ function skipUnless(t: { skip: (m: string) => void }, ok: unknown, what: string)
   return true;
 }
 
-/** Methods to try against OpenSSH (mlkem768x25519-sha256 came in 9.9, see `OpenSshBinaries`). */
+/**
+ * Methods to try against OpenSSH (mlkem768x25519-sha256 and the plain sntrup761x25519-sha512
+ * name came in 9.9, see `OpenSshBinaries`).
+ */
 const METHODS = [
   "curve25519-sha256",
   "curve25519-sha256@libssh.org",
@@ -44,6 +47,8 @@ const METHODS = [
   "diffie-hellman-group18-sha512",
   "diffie-hellman-group14-sha256",
   "mlkem768x25519-sha256",
+  "sntrup761x25519-sha512@openssh.com",
+  "sntrup761x25519-sha512",
 ];
 const supported = SSH ? execFileSync("ssh", ["-Q", "kex"], { encoding: "utf8" }).split("\n") : [];
 

@@ -5,6 +5,9 @@
 //   node packages/kex/testdata/generate_kat.mjs > packages/kex/testdata/kat.json
 // The ML-KEM-768 values come from mlkem768_inputs.json (see mlkem_inputs.ts: Node 20 has no
 // ML-KEM); everything around them (X25519, K = SHA-256(K_PQ || K_CL), H, keys) is done here.
+// The sntrup761 values are vector 0 of sntrup761_kat.json (made by OpenSSH's own sntrup761.c,
+// see README.md); the random bytes it drew are recomputed here from its labels, and X25519,
+// K = SHA-512(sntrup761 key || X25519 secret), H and the keys are done here.
 import {
   createDiffieHellman,
   createECDH,
@@ -306,6 +309,58 @@ for (
     ],
     Buffer.concat([Buffer.from(kem.seed, "hex"), a]),
     Buffer.concat([b, Buffer.from(kem.m, "hex")]),
+  ));
+}
+
+// sntrup761x25519-sha512 and its @openssh.com name (OpenSSH's kexsntrup761x25519.c): the
+// client's value = sntrup761 pk || X25519 public, the server's = ciphertext || X25519 public,
+// K = string(SHA-512(sntrup761 key || X25519 secret)), H with SHA-512. Client random = the
+// sntrup761 key pair's bytes then the X25519 key (32); server random = the encapsulation's
+// bytes then the X25519 key (32).
+for (const name of ["sntrup761x25519-sha512", "sntrup761x25519-sha512@openssh.com"]) {
+  const c = common(name, "sha512");
+  const kat = JSON.parse(readFileSync(new URL("./sntrup761_kat.json", import.meta.url), "utf8"));
+  const kem = kat.vectors[0];
+  // the vectors' random stream: SHA-512(label || be32(0)) || SHA-512(label || be32(1)) || …
+  const stream = (label, n) => {
+    const blocks = [];
+    for (let i = 0; 64 * i < n; i++) {
+      blocks.push(createHash("sha512").update(label).update(u32(i)).digest());
+    }
+    return Buffer.concat(blocks).subarray(0, n);
+  };
+  const a = pattern(32, 3, 0x41), b = pattern(32, 11, 0x07);
+  const pkcs8 = (k) =>
+    createPrivateKey({
+      key: Buffer.concat([Buffer.from("302e020100300506032b656e04220420", "hex"), k]),
+      format: "der",
+      type: "pkcs8",
+    });
+  const pub = (k) => Buffer.from(createPublicKey(k).export({ format: "jwk" }).x, "base64url");
+  const spki = (p) =>
+    createPublicKey({
+      key: Buffer.concat([Buffer.from("302a300506032b656e032100", "hex"), p]),
+      format: "der",
+      type: "spki",
+    });
+  const ka = pkcs8(a), kb = pkcs8(b);
+  const clientValue = Buffer.concat([Buffer.from(kem.publicKey, "hex"), pub(ka)]);
+  const serverValue = Buffer.concat([Buffer.from(kem.cipherText, "hex"), pub(kb)]);
+  const kEcdh = diffieHellman({ privateKey: kb, publicKey: spki(pub(ka)) });
+  const K = str(
+    createHash("sha512").update(Buffer.from(kem.sharedSecret, "hex")).update(kEcdh).digest(),
+  );
+  vectors.push(finish(
+    name,
+    c,
+    Buffer.concat([str(clientValue), str(serverValue)]),
+    K,
+    (H) => [
+      Buffer.concat([Buffer.from([30]), str(clientValue)]),
+      Buffer.concat([Buffer.from([31]), str(K_S), str(serverValue), str(signH(H))]),
+    ],
+    Buffer.concat([stream(kem.keygenLabel, kem.keygenRandomBytes), a]),
+    Buffer.concat([stream(kem.encapLabel, kem.encapRandomBytes), b]),
   ));
 }
 
