@@ -77,6 +77,50 @@ test("an EC PARAMETERS block before the key is skipped, as OpenSSL writes it", a
   assert.equal(key.publicKey.toString(), pubOf("ecdsa256"));
 });
 
+/** A SEC1 `EC PRIVATE KEY` with `zeros` zero bytes put before the scalar of a fixture. */
+function sec1WithZeros(name: string, zeros: number): string {
+  const block = decodePem(fixture(`${name}.pem`));
+  const der = block.bytes;
+  // SEQUENCE { INTEGER 1, OCTET STRING d, … }: the octet string starts after 30 len 02 01 01
+  const seqHeader = der[1] & 0x80 ? 2 + (der[1] & 0x7f) : 2;
+  const at = seqHeader + 3;
+  assert.equal(der[at], 0x04);
+  const dLength = der[at + 1];
+  const rest = der.subarray(at + 2 + dLength);
+  const d = der.subarray(at + 2, at + 2 + dLength);
+  const body = [
+    ...der.subarray(seqHeader, at),
+    0x04,
+    dLength + zeros,
+    ...new Uint8Array(zeros),
+    ...d,
+    ...rest,
+  ];
+  const head = body.length < 0x80
+    ? [0x30, body.length]
+    : body.length < 0x100
+    ? [0x30, 0x81, body.length]
+    : [0x30, 0x82, body.length >> 8, body.length & 0xff];
+  return encodePem("EC PRIVATE KEY", new Uint8Array([...head, ...body]));
+}
+
+test("SEC1 scalars with leading zero bytes are read (33/49/67 bytes), as OpenSSH and OpenSSL", async () => {
+  for (const name of ["ecdsa256", "ecdsa384", "ecdsa521"]) {
+    for (const zeros of [1, 2]) {
+      const key = await parsePrivateKey(sec1WithZeros(name, zeros));
+      assert.equal(key.publicKey.toString(), pubOf(name), `${name} with ${zeros} zero bytes`);
+    }
+  }
+  // a scalar longer than the curve's once the zeros are gone is still refused
+  const block = decodePem(sec1WithZeros("ecdsa256", 1));
+  const at = block.bytes.indexOf(0x04, 5) + 2;
+  block.bytes[at] = 1;
+  await rejectsKeyError(
+    parsePrivateKey(encodePem(block.label, block.bytes)),
+    /scalar longer than 32 bytes/,
+  );
+});
+
 test("legacy encrypted PEM (Proc-Type: 4,ENCRYPTED) is refused with a hint", async () => {
   const body = fixture("rsa2048.pem").split("\n").slice(1, -2).join("\n");
   const text = "-----BEGIN RSA PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\n" +

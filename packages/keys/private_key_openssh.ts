@@ -148,10 +148,14 @@ function decodePrivateSection(
   if (plain.length % blockSize !== 0) throw new KeyError("Private section is not padded");
   const parts = readOpenSshPrivateFields(r);
   const comment = wrap("key comment", () => r.utf8());
+  // As OpenSSH: the padding reads 1, 2, 3, … (mod 256), of any length. ssh-keygen pads to the
+  // block with 1..blockSize-1 bytes, PuTTY with 1..16 and Dropbear with 1..8, so a full block
+  // of padding is normal.
   const padding = r.rest();
-  if (padding.length >= blockSize) throw new KeyError("Too much padding in the private section");
   for (let i = 0; i < padding.length; i++) {
-    if (padding[i] !== i + 1) throw new KeyError("Invalid padding in the private section");
+    if (padding[i] !== ((i + 1) & 0xff)) {
+      throw new KeyError("Invalid padding in the private section");
+    }
   }
   const derived = publicBlobOfParts(parts);
   if (!bytesEqual(derived, publicBlob)) {

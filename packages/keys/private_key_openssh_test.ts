@@ -174,6 +174,35 @@ test("unencrypted keys: differing check-ints and bad padding are KeyErrors", asy
   );
 });
 
+/**
+ * An unencrypted fixture re-padded as PuTTY or Dropbear might: the fields, then `1, 2, 3, …`
+ * up to the 8-byte block and `extra` bytes (a multiple of 8) more.
+ */
+function repadded(name: string, extra: number): string {
+  const { bin, sectionStart } = unencryptedParts(name);
+  const section = bin.subarray(sectionStart);
+  const used = section.length - section[section.length - 1]; // ssh-keygen pads with 1..7
+  const n = (8 - used % 8) % 8 + extra;
+  const padded = new Uint8Array(used + n);
+  padded.set(section.subarray(0, used));
+  for (let i = 0; i < n; i++) padded[used + i] = (i + 1) & 0xff;
+  const out = new SshWriter().raw(bin.subarray(0, sectionStart - 4)).string(padded).finish();
+  return encodePem("OPENSSH PRIVATE KEY", out, 70);
+}
+
+test("padding of a full block or more is accepted, as OpenSSH (PuTTY and Dropbear write it)", async () => {
+  for (const name of ["ed25519", "ecdsa256", "rsa2048"]) {
+    for (const extra of [8, 16, 264]) {
+      const key = await parsePrivateKey(repadded(name, extra));
+      assert.equal(key.publicKey.toString(), pubOf(name), `${name} with ${extra} more`);
+    }
+  }
+  // over 255 bytes of padding wrap (…, 255, 0, 1, …); a wrong byte anywhere is still refused
+  const bin = decodePem(repadded("ed25519", 264)).bytes;
+  bin[bin.length - 9] ^= 1;
+  await rejectsKeyError(parsePrivateKey(encodePem("OPENSSH PRIVATE KEY", bin, 70)), /padding/);
+});
+
 test("a public key that does not match the private key is refused", async () => {
   // Swap the public blob in the header of the ed25519 key for the ecdsa256 one.
   const ed = decodePem(fixture("ed25519")).bytes;
