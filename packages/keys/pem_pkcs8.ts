@@ -6,7 +6,7 @@
  */
 import { cbc } from "@noble/ciphers/aes.js";
 import { DerReader, derSequence, DerTag } from "./asn1.ts";
-import { asKeyError, KeyError } from "./errors.ts";
+import { asKeyError, KeyError, passphraseRequired, wrongPassphrase } from "./errors.ts";
 import { ed25519PublicKey } from "./ed25519.ts";
 import type { KeyParts } from "./key_parts.ts";
 import { decodePkcs1PrivateKey } from "./pem_pkcs1.ts";
@@ -151,7 +151,7 @@ export async function decryptPkcs8PrivateKey(
 ): Promise<KeyParts> {
   const params = readEncryptedPrivateKeyInfo(der);
   if (passphrase === undefined || passphrase === "") {
-    throw new KeyError("The key is encrypted: a passphrase is required");
+    throw passphraseRequired();
   }
   const pass = new TextEncoder().encode(passphrase);
   const base = await crypto.subtle.importKey("raw", pass, "PBKDF2", false, ["deriveBits"]);
@@ -172,14 +172,14 @@ export async function decryptPkcs8PrivateKey(
   try {
     plain = cbc(key, params.iv).decrypt(params.ciphertext);
   } catch (e) {
-    throw new KeyError("Wrong passphrase (or the key file is corrupt)", undefined, { cause: e });
+    throw wrongPassphrase(e);
   } finally {
     key.fill(0);
   }
   try {
     return asKeyError("Malformed PKCS#8 key", () => decodePkcs8PrivateKey(plain));
   } catch (e) {
-    throw new KeyError("Wrong passphrase (or the key file is corrupt)", undefined, { cause: e });
+    throw wrongPassphrase(e);
   } finally {
     plain.fill(0);
   }

@@ -13,7 +13,7 @@ import {
   writeOpenSshPrivateFields,
 } from "./private_key_openssh_parts.ts";
 import { decodePem, encodePem } from "./pem.ts";
-import { asKeyError, KeyError } from "./errors.ts";
+import { asKeyError, KeyError, passphraseRequired, wrongPassphrase } from "./errors.ts";
 import { bytesEqual } from "./encoding.ts";
 import type { KeyParts } from "./key_parts.ts";
 
@@ -42,7 +42,12 @@ function wrap<T>(what: string, fn: () => T): T {
 
 function cipherByName(name: string): KeyFileCipher {
   const c = Object.hasOwn(KEY_FILE_CIPHERS, name) ? KEY_FILE_CIPHERS[name] : undefined;
-  if (!c) throw new KeyError(`Unsupported key file cipher ${JSON.stringify(name)}`);
+  if (!c) {
+    throw new KeyError(
+      `Unsupported key file cipher ${JSON.stringify(name)}: convert the key with ` +
+        '"ssh-keygen -p -f FILE"',
+    );
+  }
   return c;
 }
 
@@ -114,13 +119,13 @@ export function decodeOpenSshPrivateKey(
       throw new KeyError("Encrypted private section is not a whole number of blocks");
     }
     if (passphrase === undefined || passphrase === "") {
-      throw new KeyError("The key is encrypted: a passphrase is required");
+      throw passphraseRequired();
     }
     const { key, iv } = deriveKeyIv(cipher, passphrase, salt, rounds);
     const opened = cipher.decrypt(key, iv, encrypted, tag);
     key.fill(0);
     iv.fill(0);
-    if (!opened) throw new KeyError("Wrong passphrase (or the key file is corrupt)");
+    if (!opened) throw wrongPassphrase();
     plain = opened;
   }
   try {
@@ -139,11 +144,7 @@ function decodePrivateSection(
   const r = new SshReader(plain);
   const [check1, check2] = wrap("private section", () => [r.uint32(), r.uint32()]);
   if (check1 !== check2) {
-    throw new KeyError(
-      encrypted
-        ? "Wrong passphrase (or the key file is corrupt)"
-        : "Corrupt key: check-ints differ",
-    );
+    throw encrypted ? wrongPassphrase() : new KeyError("Corrupt key: check-ints differ");
   }
   if (plain.length % blockSize !== 0) throw new KeyError("Private section is not padded");
   const parts = readOpenSshPrivateFields(r);

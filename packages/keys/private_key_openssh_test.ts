@@ -108,6 +108,36 @@ test("3des-cbc keys (ssh-keygen -Z 3des-cbc) are refused by name", async () => {
   );
 });
 
+test(
+  "KeyError.passphrase tells a missing or wrong passphrase from a file none can open",
+  SLOW,
+  async () => {
+    const passphraseOf = async (text: string, passphrase?: string) => {
+      try {
+        await parsePrivateKey(text, { passphrase });
+      } catch (e) {
+        assert.ok(e instanceof KeyError);
+        return e.passphrase ?? "none";
+      }
+      assert.fail("loaded");
+    };
+    for (
+      const file of [
+        "ed25519.aes256-ctr",
+        "ecdsa256.aes128-cbc",
+        "rsa2048.chacha20-poly1305@openssh.com",
+        "ecdsa384.pkcs8enc.pem",
+      ]
+    ) {
+      assert.equal(await passphraseOf(fixture(file)), "required", file);
+      assert.equal(await passphraseOf(fixture(file), "not it"), "wrong", file);
+    }
+    assert.equal(await passphraseOf(fixture("ed25519.3des-cbc"), PASS), "none");
+    assert.equal(await passphraseOf(fixture("ed25519.3des-cbc")), "none");
+    assert.equal(await passphraseOf(fixture("ed25519").slice(0, 300)), "none");
+  },
+);
+
 test("reads the key from bytes as well as text", async () => {
   const bytes = new TextEncoder().encode(fixture("ecdsa256"));
   const key = await parsePrivateKey(bytes);

@@ -1,0 +1,1 @@
+384 SHA256:jiQuHM9QHPYmMQddjJ3Lz7LjpMD/BN4Alw+PjFg/TFY no comment (ECDSA)

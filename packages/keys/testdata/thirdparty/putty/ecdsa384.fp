@@ -1,0 +1,1 @@
+384 SHA256:3l1h6wnJVHzQX0Xd8xHwjjL/xpOlt5op+JJGBCCEr9o ecdsa-key-20250101 (ECDSA)

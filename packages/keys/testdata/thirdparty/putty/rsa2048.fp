@@ -1,0 +1,1 @@
+2048 SHA256:gaCQZE9hg7uEjLPTYpwcAF+ncXUu+qBDehMqh3k2f7M rsa-key-20250101 (RSA)

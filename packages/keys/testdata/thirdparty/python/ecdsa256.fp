@@ -1,0 +1,1 @@
+256 SHA256:ivQL5e4OQLZcv55BqsyB+NMDawRsqrDYFCFmNl2XSs8 no comment (ECDSA)

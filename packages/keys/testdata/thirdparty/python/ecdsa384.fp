@@ -1,0 +1,1 @@
+384 SHA256:A3k5KrhQg/ZtGaaVXUItnG1qOXwzEJ45FqXfHQOzbY8 no comment (ECDSA)

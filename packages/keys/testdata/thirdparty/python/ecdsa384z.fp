@@ -1,0 +1,1 @@
+384 SHA256:ESRldUv669AYExtU2weboPZqjZb9f0+MaTASN46j2bU no comment (ECDSA)

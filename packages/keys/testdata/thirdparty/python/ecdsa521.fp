@@ -1,0 +1,1 @@
+521 SHA256:oqRZtwP47RPCQ6hRLQD9WJg2HjbtOuyeaAaygLVvYNI no comment (ECDSA)

@@ -1,0 +1,1 @@
+521 SHA256:TtsYEXZJw8BjvJ+cTBgOtkP+UKNxKau2r4ETyqG6mRU no comment (ECDSA)

@@ -1,0 +1,1 @@
+2048 SHA256:mBKPlj3g7VKiblEniAGSWBFBE04yxXAqX1hBvCgoUOQ no comment (RSA)
