@@ -62,6 +62,7 @@ export {
 } from "./private_key_file.ts";
 export { MAX_BCRYPT_ROUNDS } from "./bcrypt_pbkdf.ts";
 export { MAX_PBKDF2_ITERATIONS } from "./pem_pkcs8.ts";
+export { PPK_LIMITS } from "./ppk.ts";
 export {
   type CertificateOptions,
   DEFAULT_USER_EXTENSIONS,

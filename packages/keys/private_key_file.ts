@@ -1,11 +1,12 @@
 /**
- * Private key files: {@linkcode parsePrivateKey} reads the OpenSSH format and the PEM formats
- * (PKCS#8, encrypted PKCS#8, PKCS#1, SEC1); {@linkcode serializePrivateKey} writes the OpenSSH
- * format.
+ * Private key files: {@linkcode parsePrivateKey} reads the OpenSSH format, the PEM formats
+ * (PKCS#8, encrypted PKCS#8, PKCS#1, SEC1, legacy encrypted PEM) and PuTTY's `.ppk`;
+ * {@linkcode serializePrivateKey} writes the OpenSSH format.
  * @module
  */
 import { asKeyError, KeyError, wrongPassphrase } from "./errors.ts";
 import { decryptLegacyPem, isLegacyEncrypted } from "./pem_encrypted.ts";
+import { decodePpk, isPpk } from "./ppk.ts";
 import { keyFromParts, type KeyParts, partsOfKey } from "./key_parts.ts";
 import type { PrivateKey } from "./private_key.ts";
 import { decodePem } from "./pem.ts";
@@ -61,6 +62,7 @@ async function decode(
   text: string,
   passphrase: string | undefined,
 ): Promise<{ parts: KeyParts; comment: string }> {
+  if (isPpk(text)) return await decodePpk(text, passphrase);
   const block = decodePem(text, LABELS);
   try {
     if (isLegacyEncrypted(block)) {
@@ -99,7 +101,8 @@ async function decode(
  * encrypted with bcrypt_pbkdf and any cipher ssh-keygen offers except 3des-cbc), PKCS#8
  * (`BEGIN PRIVATE KEY`, `BEGIN ENCRYPTED PRIVATE KEY` with PBES2/PBKDF2/AES-CBC), PKCS#1
  * (`BEGIN RSA PRIVATE KEY`) and SEC1 (`BEGIN EC PRIVATE KEY`), plain or with OpenSSL's legacy
- * `Proc-Type: 4,ENCRYPTED` AES-CBC encryption. Bytes are read as UTF-8 text.
+ * `Proc-Type: 4,ENCRYPTED` AES-CBC encryption, and PuTTY's `.ppk` files (versions 2 and 3,
+ * plain or encrypted; Argon2 costs bounded by `PPK_LIMITS`). Bytes are read as UTF-8 text.
  *
  * Anything wrong with the file — truncated or garbled text, unsupported format or cipher (DES
  * and 3DES: the message names the command that converts the key), bcrypt rounds above

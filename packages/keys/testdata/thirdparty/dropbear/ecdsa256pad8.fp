@@ -1,1 +1,1 @@
-256 SHA256:jI++Yf8m+fYOJw1QEgkznC5QCmoeTUEbb3+ew3ydWQM no comment (ECDSA)
+256 SHA256:jb9inGCtHfUWZaGkGHwKPD7VRuqytLhb1H0W0SV/eY8 no comment (ECDSA)

@@ -1,1 +1,1 @@
-384 SHA256:fIieQi4nRdaJD1HCb6Z3s8o7f2/2S6IYcv3PdvtJW9w no comment (ECDSA)
+384 SHA256:6S++upy6I3Sfi85CTmqK/FXIurx3J9mgvpTLRcKrkQk no comment (ECDSA)

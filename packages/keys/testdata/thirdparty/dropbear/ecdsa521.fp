@@ -1,1 +1,1 @@
-521 SHA256:soN6Rt+/0kOFZ/uHRLTNP3Qncaej1033yNaCkJj+mNc no comment (ECDSA)
+521 SHA256:gUKEKkZ1WuMrzK2RwuEiZ2aRiU66r5METFHby7YFddM no comment (ECDSA)

@@ -1,1 +1,1 @@
-256 SHA256:Pirbyay3T0lX8e9VygliJu8nE+ZYpBOsOyu71eninT4 no comment (ED25519)
+256 SHA256:hPSl2VF1WGD+vTkhDDonMG/4ohkdTtl+cvOUTFgahVU no comment (ED25519)

@@ -1,1 +1,1 @@
-2048 SHA256:Z5Xge4SzatWXrMjiS+FwEza37eRSSRmnmZnXNWrwsUM no comment (RSA)
+2048 SHA256:WFSC73Q+gbvK+WOUXePI4pkEQD6qJ/32pPsFK3+iaPg no comment (RSA)

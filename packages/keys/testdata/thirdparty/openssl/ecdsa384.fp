@@ -1,1 +1,1 @@
-384 SHA256:jiQuHM9QHPYmMQddjJ3Lz7LjpMD/BN4Alw+PjFg/TFY no comment (ECDSA)
+384 SHA256:MhHNh/ZzMznxnzSawK4X7rXkbCg+ts/JtD4M/4iho20 no comment (ECDSA)

@@ -1,1 +1,1 @@
-384 SHA256:3l1h6wnJVHzQX0Xd8xHwjjL/xpOlt5op+JJGBCCEr9o ecdsa-key-20250101 (ECDSA)
+384 SHA256:nrL/WN85rxa0ilVffR1nlv4IPyA5O9yovGDBoqjvnrw ecdsa-key-20250101 (ECDSA)

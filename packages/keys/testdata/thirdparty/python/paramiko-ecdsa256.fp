@@ -1,1 +1,1 @@
-256 SHA256:6qsHCjjA2/cgwexuISRCfmBcljIlomtlxU1H7Q0VRvc no comment (ECDSA)
+256 SHA256:zWlPWD4hWz4ucV/T6OziLANZNNPBOTV5suucw2eepgg no comment (ECDSA)

@@ -1,1 +1,1 @@
-2048 SHA256:mBKPlj3g7VKiblEniAGSWBFBE04yxXAqX1hBvCgoUOQ no comment (RSA)
+2048 SHA256:G1gHybM0OOECjjPmWWZjceUzr5iURxYvnlkvvDU7kIk no comment (RSA)

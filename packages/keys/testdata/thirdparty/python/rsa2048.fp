@@ -1,1 +1,1 @@
-2048 SHA256:/eo4bnUefjpfSdlzfes8ST/G85gVKjcZc+u9XcAkd30 no comment (RSA)
+2048 SHA256:RLKfhpZIc9I4V0Bqh4dOBViZIChhG1YSq0icsOcrtzI no comment (RSA)
