@@ -36,8 +36,11 @@ export function isLegacyEncrypted(block: PemBlock): boolean {
   return block.headers.has("Proc-Type") || block.headers.has("DEK-Info");
 }
 
-/** The cipher and IV of the DEK-Info header, checked. */
-function dekInfo(block: PemBlock): { keyLength: number; iv: Uint8Array } {
+/**
+ * The cipher key length and IV of the DEK-Info header, checked: what can be known without the
+ * passphrase (a DES cipher is refused here, with the conversion command).
+ */
+export function readDekInfo(block: PemBlock): { keyLength: number; iv: Uint8Array } {
   const procType = block.headers.get("Proc-Type")?.replace(/\s+/g, "");
   if (procType !== "4,ENCRYPTED") {
     throw new KeyError(`Unsupported PEM header Proc-Type: ${procType ?? "(none)"}`);
@@ -90,7 +93,7 @@ function bytesToKey(pass: Uint8Array, salt: Uint8Array, length: number): Uint8Ar
  * unknown one or a bad IV is a `KeyError`, as is a wrong passphrase (bad CBC padding).
  */
 export function decryptLegacyPem(block: PemBlock, passphrase: string | undefined): Uint8Array {
-  const { keyLength, iv } = dekInfo(block);
+  const { keyLength, iv } = readDekInfo(block);
   if (block.bytes.length === 0 || block.bytes.length % AES_BLOCK !== 0) {
     throw new KeyError("Encrypted PEM body is not a whole number of AES blocks");
   }

@@ -82,7 +82,8 @@ export function decodePkcs8PrivateKey(der: Uint8Array): KeyParts {
   }
 }
 
-interface Pbes2Params {
+/** The PBES2 parameters of an encrypted PKCS#8 key. */
+export interface Pbes2Params {
   salt: Uint8Array;
   iterations: number;
   keyLength: number;
@@ -91,7 +92,11 @@ interface Pbes2Params {
   ciphertext: Uint8Array;
 }
 
-function readEncryptedPrivateKeyInfo(der: Uint8Array): Pbes2Params {
+/**
+ * Reads and checks an EncryptedPrivateKeyInfo without the passphrase: PBES2, PBKDF2 with a known
+ * PRF and an iteration count within `MAX_PBKDF2_ITERATIONS`, AES-CBC.
+ */
+export function readEncryptedPrivateKeyInfo(der: Uint8Array): Pbes2Params {
   const r = derSequence(der, "EncryptedPrivateKeyInfo");
   const alg = r.sequence("encryptionAlgorithm");
   const scheme = alg.oid("encryption scheme");

@@ -104,7 +104,7 @@ test("an encrypted key without a passphrase asks for one", async () => {
 test("3des-cbc keys (ssh-keygen -Z 3des-cbc) are refused by name", async () => {
   await rejectsKeyError(
     parsePrivateKey(fixture("ed25519.3des-cbc"), { passphrase: PASS }),
-    /Unsupported key file cipher "3des-cbc"/,
+    /Unsupported key file cipher "3des-cbc": convert the key with "ssh-keygen -p -f FILE"/,
   );
 });
 
