@@ -16,6 +16,7 @@ import { asKeyError, KeyError, passphraseRequired, wrongPassphrase } from "./err
 import { bytesEqual, decodeBase64 } from "./encoding.ts";
 import { ecdsaCurve } from "./ecdsa.ts";
 import type { KeyParts } from "./key_parts.ts";
+import { PEM_TEXT_LIMIT } from "./pem.ts";
 import { publicBlobOfParts } from "./private_key_openssh_parts.ts";
 
 /**
@@ -154,6 +155,9 @@ class PpkLines {
  * blobs and KDF parameters, every count and cost bounded by {@linkcode PPK_LIMITS}.
  */
 export function readPpk(text: string): PpkFile {
+  if (text.length > PEM_TEXT_LIMIT) {
+    throw new KeyError(`Key file too large: ${text.length} characters`);
+  }
   const lines = new PpkLines(text.trimStart());
   const first = MAGIC.exec(text.trimStart());
   if (!first) throw new KeyError("Not a PuTTY key file");
@@ -242,13 +246,21 @@ async function deriveKeys(
     return { key: new Uint8Array(0), iv: new Uint8Array(0), macKey: new Uint8Array(0) };
   }
   const { flavour, memory, passes, parallelism, salt } = file.argon2;
-  const out = await ARGON2[flavour](pass, salt, {
-    m: memory,
-    t: passes,
-    p: parallelism,
-    dkLen: 32 + 16 + 32,
-    maxmem: (PPK_LIMITS.maxArgon2MemoryKiB + 1) * 1024,
-  });
+  let out: Uint8Array;
+  try {
+    out = await ARGON2[flavour](pass, salt, {
+      m: memory,
+      t: passes,
+      p: parallelism,
+      dkLen: 32 + 16 + 32,
+      maxmem: (PPK_LIMITS.maxArgon2MemoryKiB + 1) * 1024,
+    });
+  } catch (e) {
+    // the parameters were checked; this is an allocation failure or a noble refusal
+    throw new KeyError(`PuTTY key derivation failed: ${(e as Error).message}`, undefined, {
+      cause: e,
+    });
+  }
   return { key: out.subarray(0, 32), iv: out.subarray(32, 48), macKey: out.subarray(48) };
 }
 

@@ -142,6 +142,7 @@ test(`.ppk bounds: lines, Argon2 memory, cost and lanes are checked before any w
     [withHeader(v3, "Argon2-Salt", "xyz0"), /Argon2-Salt is not hex/],
     [withHeader(v3, "Private-MAC", "00"), /Private-MAC length/],
     [v3 + "Extra: line\n", /unexpected Extra after Private-MAC/],
+    [v3 + "x".repeat(1 << 20), /Key file too large/],
   ];
   for (const [text, message] of cases) {
     const e = await failure(text, PASS);

@@ -126,6 +126,19 @@ test("keygen -i: a PuTTY key in the OpenSSH format, its passphrase kept unless -
   );
 });
 
+test("keygen -l on .ppk files prints what ssh-keygen -l prints for their public key", async () => {
+  for (const name of ["ed25519", "ecdsa521", "rsa2048"]) {
+    for (const file of [`${name}.v3enc.ppk`, `${name}.v2.ppk`]) {
+      const r = io();
+      assert.equal(
+        await keygenMain(["-l", "-f", new URL(`putty/${file}`, THIRD_PARTY).pathname], r),
+        0,
+      );
+      assert.equal(r.stdout, readFileSync(new URL(`putty/${name}.fp`, THIRD_PARTY), "utf8"), file);
+    }
+  }
+});
+
 test("keygen -p: rewrites any key file in the OpenSSH format with the new passphrase", async () => {
   const dir = mkdtempSync(join(tmpdir(), "hush-keygen-"));
   try {
