@@ -141,6 +141,14 @@ for name in ecdsa256 ecdsa256z; do
   puttygen "$p.v3.ppk" -l -E sha256 >"$p.fp-puttygen"
   fingerprints "$p"
   list "$p.v3.ppk" "$p" - ok
+  puttygen "$p.v3.ppk" -O private --reencrypt --ppk-param version=2 -o "$p.v2.ppk"
+  list "$p.v2.ppk" "$p" - ok
+  puttygen "$p.v3.ppk" -O private -P --new-passphrase "$TMP/pass" --ppk-param passes=2 \
+    -o "$p.v3enc.ppk"
+  list "$p.v3enc.ppk" "$p" "$PASS" ok
+  puttygen "$p.v3.ppk" -O private -P --new-passphrase "$TMP/pass" --ppk-param version=2 \
+    -o "$p.v2enc.ppk"
+  list "$p.v2enc.ppk" "$p" "$PASS" ok
   puttygen "$p.v3.ppk" -O private-openssh -o "$p.openssh-pem"
   list "$p.openssh-pem" "$p" - ok
   puttygen "$p.v3.ppk" -O private-openssh-new -o "$p.openssh-new"

@@ -1,1 +1,1 @@
-256 SHA256:hPSl2VF1WGD+vTkhDDonMG/4ohkdTtl+cvOUTFgahVU no comment (ED25519)
+256 SHA256:o8Wsnzip42loPHZDlmhOELN2qUxhCMx3Tlya6wQzR0I no comment (ED25519)

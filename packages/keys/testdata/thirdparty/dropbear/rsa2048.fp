@@ -1,1 +1,1 @@
-2048 SHA256:WFSC73Q+gbvK+WOUXePI4pkEQD6qJ/32pPsFK3+iaPg no comment (RSA)
+2048 SHA256:LhUHdoZ4t1fdyjN21mbNzU2bE2LpQ+5R7dycYdz+3OM no comment (RSA)

@@ -1,1 +1,1 @@
-384 SHA256:MhHNh/ZzMznxnzSawK4X7rXkbCg+ts/JtD4M/4iho20 no comment (ECDSA)
+384 SHA256:xdPsTJmTQzkvVHB2SyRzDVAcyyaFx/xl+zI/Ejr8GFI no comment (ECDSA)

@@ -1,1 +1,1 @@
-2048 SHA256:8ZMZtjAtCmqwM58z7VulGDfIR6xr5sX6/hPDBpyiO/Y no comment (RSA)
+2048 SHA256:2UIa3ETGCooodKriroEaflLv1ff+FMCHCym/JzBf8u0 no comment (RSA)

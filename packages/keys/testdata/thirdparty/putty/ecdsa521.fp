@@ -1,1 +1,1 @@
-521 SHA256:1PDOrTkZq34sdlImCbkc8zNLeObGjpYhGBMaEUoRxyo ecdsa-key-20250101 (ECDSA)
+521 SHA256:imOSzfptBHhdiRMD7l8iw2chWEdTr/eyI9zrQgcpWco ecdsa-key-20250101 (ECDSA)

@@ -1,1 +1,1 @@
-256 SHA256:zKhQf6Ws8jL3wZfdOpwfE0Lc7ArignPd40uIESbEynM no comment (ECDSA)
+256 SHA256:A36eksF2bABataqPXqKq++6v6eU6TVG8P3Zs1B8inlA no comment (ECDSA)

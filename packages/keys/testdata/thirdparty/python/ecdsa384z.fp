@@ -1,1 +1,1 @@
-384 SHA256:BetMGPsHhCRvzGHM8RgyuCWmYMOOmNBpA2SuZI9zHjk no comment (ECDSA)
+384 SHA256:++c1rPIWBtFHUwOvjNdkXBWI0mQpE+wEuQo7mX5mlyg no comment (ECDSA)

@@ -1,1 +1,1 @@
-521 SHA256:4a70R11loyoL6itqMShAA4xotw+nPIpSbsnVpm2fWN8 no comment (ECDSA)
+521 SHA256:nLHnLEW83MQODbTJdkh9Zz8bkQKACPLxnlkC+VJemHk no comment (ECDSA)

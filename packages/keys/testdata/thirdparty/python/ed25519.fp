@@ -1,1 +1,1 @@
-256 SHA256:ch2wju/KWxQk2JIj3q53qHy7cOKOdKoAtMLsz1+NkyQ no comment (ED25519)
+256 SHA256:/c0L4jnhat5O+/SL1NqMYCszdyyZtqfz09Jr7kOpuAQ no comment (ED25519)

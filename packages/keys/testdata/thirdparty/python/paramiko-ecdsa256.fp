@@ -1,1 +1,1 @@
-256 SHA256:zWlPWD4hWz4ucV/T6OziLANZNNPBOTV5suucw2eepgg no comment (ECDSA)
+256 SHA256:StctIY8q1vcLYyLfeQGjbx326LE4eEpCac/TfOkJlWM no comment (ECDSA)

@@ -1,1 +1,1 @@
-521 SHA256:drSucB62DEAcHb4pEekLB2okWoZR11XiPIr40pDDQWg no comment (ECDSA)
+521 SHA256:2ZvIIK6Jgz5vbdRTmWf5nD0Jb+JTzrtgkb6CaHS5KHg no comment (ECDSA)

@@ -1,1 +1,1 @@
-2048 SHA256:G1gHybM0OOECjjPmWWZjceUzr5iURxYvnlkvvDU7kIk no comment (RSA)
+2048 SHA256:sW/LoPM12jCcx6+2UIhPUtgNq07rF2Zqe2Kfgd5y3fI no comment (RSA)

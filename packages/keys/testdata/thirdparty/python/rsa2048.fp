@@ -1,1 +1,1 @@
-2048 SHA256:RLKfhpZIc9I4V0Bqh4dOBViZIChhG1YSq0icsOcrtzI no comment (RSA)
+2048 SHA256:nJgmfqE1+WcFqUS1D6AgdBOtvpFLVfCC5wRUvm4BdBw no comment (RSA)
