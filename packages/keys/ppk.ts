@@ -107,10 +107,9 @@ class PpkLines {
   header(name: string): string {
     const line = this.#lines[this.#at];
     if (line === undefined) throw new KeyError(`Truncated PuTTY key file: no ${name} line`);
+    // the line itself is not quoted: it may be base64 of an unencrypted private blob
     if (!line.startsWith(name + ": ")) {
-      throw new KeyError(
-        `Malformed PuTTY key file: expected ${name}, got ${JSON.stringify(line.slice(0, 40))}`,
-      );
+      throw new KeyError(`Malformed PuTTY key file: no ${name} line`);
     }
     this.#at++;
     return line.slice(name.length + 2);

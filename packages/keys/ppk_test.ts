@@ -150,3 +150,13 @@ test(`.ppk bounds: lines, Argon2 memory, cost and lanes are checked before any w
     assert.equal(e.passphrase, undefined);
   }
 });
+
+test("a .ppk whose line count is off is refused without quoting its private lines", async () => {
+  const text = putty("rsa2048.v3.ppk");
+  const lines = text.split("\n");
+  const count = Number(/^Private-Lines: (\d+)$/m.exec(text)![1]);
+  const last = lines[lines.findIndex((l) => l.startsWith("Private-Lines: ")) + count];
+  const e = await failure(withHeader(text, "Private-Lines", String(count - 1)));
+  assert.equal(e.message, "Malformed PuTTY key file: no Private-MAC line");
+  assert.ok(!e.message.includes(last.slice(0, 8)));
+});
