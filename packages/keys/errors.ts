@@ -23,22 +23,47 @@ import { DisconnectReason, type DisconnectReasonCode } from "@hush/wire";
 export class KeyError extends Error {
   /** The SSH disconnect reason code that fits this error. */
   readonly reason: DisconnectReasonCode;
+  /**
+   * Set when the passphrase is what stopped a key file from loading: `"required"` (the key is
+   * encrypted and none was given) or `"wrong"` (it did not decrypt the key). Only then may
+   * asking the user (again) help; any other failure is the file's and no passphrase fixes it.
+   */
+  readonly passphrase: "required" | "wrong" | undefined;
 
   /**
    * Creates a key error.
    * @param message What was wrong, in sentence case, with no secret material.
    * @param reason The disconnect reason; PROTOCOL_ERROR unless given.
-   * @param options Standard error options (`cause`).
+   * @param options Standard error options (`cause`), and `passphrase` (see the property).
    */
   constructor(
     message: string,
     reason: DisconnectReasonCode = DisconnectReason.PROTOCOL_ERROR,
-    options?: ErrorOptions,
+    options?: ErrorOptions & { passphrase?: "required" | "wrong" },
   ) {
     super(message, options);
     this.name = "KeyError";
     this.reason = reason;
+    this.passphrase = options?.passphrase;
   }
+}
+
+/** The error of an encrypted key file read without a passphrase. Internal. */
+export function passphraseRequired(): KeyError {
+  return new KeyError("The key is encrypted: a passphrase is required", undefined, {
+    passphrase: "required",
+  });
+}
+
+/**
+ * The error of an encrypted key file whose passphrase did not decrypt it (a failed tag or MAC,
+ * bad padding or check-ints, or garbage where the key should be). Internal.
+ */
+export function wrongPassphrase(cause?: unknown): KeyError {
+  return new KeyError("Wrong passphrase (or the key file is corrupt)", undefined, {
+    cause,
+    passphrase: "wrong",
+  });
 }
 
 /**

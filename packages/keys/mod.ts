@@ -60,8 +60,10 @@ export {
   serializePrivateKey,
   type SerializePrivateKeyOptions,
 } from "./private_key_file.ts";
+export { inspectPrivateKey, type PrivateKeyFileInfo } from "./private_key_info.ts";
 export { MAX_BCRYPT_ROUNDS } from "./bcrypt_pbkdf.ts";
 export { MAX_PBKDF2_ITERATIONS } from "./pem_pkcs8.ts";
+export { PPK_LIMITS } from "./ppk.ts";
 export {
   type CertificateOptions,
   DEFAULT_USER_EXTENSIONS,

@@ -6,7 +6,7 @@
  */
 import { cbc } from "@noble/ciphers/aes.js";
 import { DerReader, derSequence, DerTag } from "./asn1.ts";
-import { asKeyError, KeyError } from "./errors.ts";
+import { asKeyError, KeyError, passphraseRequired, wrongPassphrase } from "./errors.ts";
 import { ed25519PublicKey } from "./ed25519.ts";
 import type { KeyParts } from "./key_parts.ts";
 import { decodePkcs1PrivateKey } from "./pem_pkcs1.ts";
@@ -82,7 +82,8 @@ export function decodePkcs8PrivateKey(der: Uint8Array): KeyParts {
   }
 }
 
-interface Pbes2Params {
+/** The PBES2 parameters of an encrypted PKCS#8 key. */
+export interface Pbes2Params {
   salt: Uint8Array;
   iterations: number;
   keyLength: number;
@@ -91,7 +92,11 @@ interface Pbes2Params {
   ciphertext: Uint8Array;
 }
 
-function readEncryptedPrivateKeyInfo(der: Uint8Array): Pbes2Params {
+/**
+ * Reads and checks an EncryptedPrivateKeyInfo without the passphrase: PBES2, PBKDF2 with a known
+ * PRF and an iteration count within `MAX_PBKDF2_ITERATIONS`, AES-CBC.
+ */
+export function readEncryptedPrivateKeyInfo(der: Uint8Array): Pbes2Params {
   const r = derSequence(der, "EncryptedPrivateKeyInfo");
   const alg = r.sequence("encryptionAlgorithm");
   const scheme = alg.oid("encryption scheme");
@@ -151,7 +156,7 @@ export async function decryptPkcs8PrivateKey(
 ): Promise<KeyParts> {
   const params = readEncryptedPrivateKeyInfo(der);
   if (passphrase === undefined || passphrase === "") {
-    throw new KeyError("The key is encrypted: a passphrase is required");
+    throw passphraseRequired();
   }
   const pass = new TextEncoder().encode(passphrase);
   const base = await crypto.subtle.importKey("raw", pass, "PBKDF2", false, ["deriveBits"]);
@@ -172,14 +177,14 @@ export async function decryptPkcs8PrivateKey(
   try {
     plain = cbc(key, params.iv).decrypt(params.ciphertext);
   } catch (e) {
-    throw new KeyError("Wrong passphrase (or the key file is corrupt)", undefined, { cause: e });
+    throw wrongPassphrase(e);
   } finally {
     key.fill(0);
   }
   try {
     return asKeyError("Malformed PKCS#8 key", () => decodePkcs8PrivateKey(plain));
   } catch (e) {
-    throw new KeyError("Wrong passphrase (or the key file is corrupt)", undefined, { cause: e });
+    throw wrongPassphrase(e);
   } finally {
     plain.fill(0);
   }

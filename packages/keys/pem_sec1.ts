@@ -5,7 +5,7 @@
  */
 import { derSequence } from "./asn1.ts";
 import { KeyError } from "./errors.ts";
-import { bigintFromBytes, bytesEqual, bytesFromBigint } from "./encoding.ts";
+import { bigintFromBytes, bytesEqual, bytesFromBigint, stripLeadingZeros } from "./encoding.ts";
 import { ECDSA_CURVES, ecdsaPublicKey } from "./ecdsa.ts";
 import type { KeyParts } from "./key_parts.ts";
 
@@ -44,8 +44,15 @@ export function decodeSec1PrivateKey(der: Uint8Array, curveOid?: string): KeyPar
   if (oid === undefined) throw new KeyError("EC private key without a curve");
   const type = ecdsaTypeOfOid(oid);
   const curve = ECDSA_CURVES[type];
-  if (secret.length > curve.scalarLength) throw new KeyError(`Invalid ${type} private scalar`);
-  const dv = bigintFromBytes(secret);
+  // RFC 5915 fixes the length at the curve's, but OpenSSL, OpenSSH and PuTTY's export accept
+  // or write leading zero bytes (PuTTY: a P-256 scalar of 33 bytes when its top bit is set).
+  const scalar = stripLeadingZeros(secret);
+  if (scalar.length > curve.scalarLength) {
+    throw new KeyError(
+      `Invalid ${type} private key: scalar longer than ${curve.scalarLength} bytes`,
+    );
+  }
+  const dv = bigintFromBytes(scalar);
   if (dv <= 0n || dv >= curve.curve.Point.Fn.ORDER) {
     throw new KeyError(`Invalid ${type} private key: scalar out of range`);
   }

@@ -77,12 +77,134 @@ test("an EC PARAMETERS block before the key is skipped, as OpenSSL writes it", a
   assert.equal(key.publicKey.toString(), pubOf("ecdsa256"));
 });
 
-test("legacy encrypted PEM (Proc-Type: 4,ENCRYPTED) is refused with a hint", async () => {
+/** A SEC1 `EC PRIVATE KEY` with `zeros` zero bytes put before the scalar of a fixture. */
+function sec1WithZeros(name: string, zeros: number): string {
+  const block = decodePem(fixture(`${name}.pem`));
+  const der = block.bytes;
+  // SEQUENCE { INTEGER 1, OCTET STRING d, … }: the octet string starts after 30 len 02 01 01
+  const seqHeader = der[1] & 0x80 ? 2 + (der[1] & 0x7f) : 2;
+  const at = seqHeader + 3;
+  assert.equal(der[at], 0x04);
+  const dLength = der[at + 1];
+  const rest = der.subarray(at + 2 + dLength);
+  const d = der.subarray(at + 2, at + 2 + dLength);
+  const body = [
+    ...der.subarray(seqHeader, at),
+    0x04,
+    dLength + zeros,
+    ...new Uint8Array(zeros),
+    ...d,
+    ...rest,
+  ];
+  const head = body.length < 0x80
+    ? [0x30, body.length]
+    : body.length < 0x100
+    ? [0x30, 0x81, body.length]
+    : [0x30, 0x82, body.length >> 8, body.length & 0xff];
+  return encodePem("EC PRIVATE KEY", new Uint8Array([...head, ...body]));
+}
+
+test("SEC1 scalars with leading zero bytes are read (33/49/67 bytes), as OpenSSH and OpenSSL", async () => {
+  for (const name of ["ecdsa256", "ecdsa384", "ecdsa521"]) {
+    for (const zeros of [1, 2]) {
+      const key = await parsePrivateKey(sec1WithZeros(name, zeros));
+      assert.equal(key.publicKey.toString(), pubOf(name), `${name} with ${zeros} zero bytes`);
+    }
+  }
+  // a scalar longer than the curve's once the zeros are gone is still refused
+  const block = decodePem(sec1WithZeros("ecdsa256", 1));
+  const at = block.bytes.indexOf(0x04, 5) + 2;
+  block.bytes[at] = 1;
+  await rejectsKeyError(
+    parsePrivateKey(encodePem(block.label, block.bytes)),
+    /scalar longer than 32 bytes/,
+  );
+});
+
+function thirdParty(name: string): string {
+  return readFileSync(new URL(`./testdata/thirdparty/${name}`, import.meta.url), "utf8");
+}
+
+test("legacy encrypted PEM: openssl's AES-128/192/256-CBC, RSA and EC", SLOW, async () => {
+  for (const name of ["rsa2048", "ecdsa384"]) {
+    const expected = thirdParty(`openssl/${name}.pub`).trim().split(" ").slice(0, 2).join(" ");
+    for (const cipher of ["aes128", "aes192", "aes256"]) {
+      const text = thirdParty(`openssl/${name}.${cipher}.pem`);
+      assert.match(text, /DEK-Info: AES-\d+-CBC,/);
+      const key = await parsePrivateKey(text, { passphrase: PASS });
+      assert.equal(key.publicKey.toString(), expected, `${name}.${cipher}`);
+    }
+  }
+});
+
+test(
+  "legacy encrypted PEM: a missing or wrong passphrase says so, in KeyError.passphrase",
+  SLOW,
+  async () => {
+    for (
+      const file of [
+        "openssl/rsa2048.aes128.pem",
+        "openssl/ecdsa384.aes256.pem",
+        "python/ecdsa521.pem-aes256",
+      ]
+    ) {
+      const text = thirdParty(file);
+      await assert.rejects(parsePrivateKey(text), (e: unknown) => {
+        assert.ok(e instanceof KeyError);
+        assert.equal(e.passphrase, "required");
+        return true;
+      });
+      for (const wrong of ["nope", "hush passphrasf", "x".repeat(100)]) {
+        await assert.rejects(parsePrivateKey(text, { passphrase: wrong }), (e: unknown) => {
+          assert.ok(e instanceof KeyError, String(e));
+          assert.equal(e.passphrase, "wrong", `${file} with ${wrong}: ${e.message}`);
+          assert.match(e.message, /^Wrong passphrase/);
+          return true;
+        });
+      }
+    }
+  },
+);
+
+test("legacy encrypted PEM with DES-EDE3-CBC is refused with the command that converts it", async () => {
+  for (const file of ["openssl/rsa2048.des3.pem", "putty/ecdsa256z.openssh-pem-3des"]) {
+    for (const passphrase of [undefined, PASS]) {
+      await assert.rejects(parsePrivateKey(thirdParty(file), { passphrase }), (e: unknown) => {
+        assert.ok(e instanceof KeyError);
+        assert.equal(e.passphrase, undefined, "no passphrase would help");
+        assert.match(e.message, /encrypted with DES-EDE3-CBC, which Hush does not read/);
+        assert.match(e.message, /"ssh-keygen -p -f FILE"/);
+        return true;
+      });
+    }
+  }
+});
+
+test("legacy encrypted PEM: bad headers are KeyErrors before any passphrase is asked", async () => {
   const body = fixture("rsa2048.pem").split("\n").slice(1, -2).join("\n");
-  const text = "-----BEGIN RSA PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\n" +
-    "DEK-Info: AES-128-CBC,00112233445566778899AABBCCDDEEFF\n\n" + body +
-    "\n-----END RSA PRIVATE KEY-----\n";
-  await rejectsKeyError(parsePrivateKey(text, { passphrase: PASS }), /Legacy encrypted PEM/);
+  const pem = (headers: string, label = "RSA PRIVATE KEY") =>
+    `-----BEGIN ${label}-----\n${headers}\n\n${body}\n-----END ${label}-----\n`;
+  const cases: [string, RegExp, string?][] = [
+    ["Proc-Type: 4,ENCRYPTED\nDEK-Info: AES-128-CBC,0011", /Invalid DEK-Info IV/],
+    ["Proc-Type: 4,ENCRYPTED\nDEK-Info: AES-128-CBC", /Invalid DEK-Info IV/],
+    [
+      "Proc-Type: 4,ENCRYPTED\nDEK-Info: CAMELLIA-128-CBC,00",
+      /Unsupported PEM encryption "CAMELLIA-128-CBC"/,
+    ],
+    ["Proc-Type: 4,ENCRYPTED", /without a DEK-Info/],
+    [
+      "Proc-Type: 4,MIC-ONLY\nDEK-Info: AES-128-CBC,00112233445566778899AABBCCDDEEFF",
+      /Proc-Type: 4,MIC-ONLY/,
+    ],
+    [
+      "Proc-Type: 4,ENCRYPTED\nDEK-Info: AES-128-CBC,00112233445566778899AABBCCDDEEFF",
+      /Unexpected encryption headers/,
+      "PRIVATE KEY",
+    ],
+  ];
+  for (const [headers, message, label] of cases) {
+    await rejectsKeyError(parsePrivateKey(pem(headers, label)), message);
+  }
 });
 
 test("not a private key: public keys, other PEM blocks, empty text", async () => {

@@ -1,10 +1,12 @@
 /**
- * Private key files: {@linkcode parsePrivateKey} reads the OpenSSH format and the PEM formats
- * (PKCS#8, encrypted PKCS#8, PKCS#1, SEC1); {@linkcode serializePrivateKey} writes the OpenSSH
- * format.
+ * Private key files: {@linkcode parsePrivateKey} reads the OpenSSH format, the PEM formats
+ * (PKCS#8, encrypted PKCS#8, PKCS#1, SEC1, legacy encrypted PEM) and PuTTY's `.ppk`;
+ * {@linkcode serializePrivateKey} writes the OpenSSH format.
  * @module
  */
-import { KeyError } from "./errors.ts";
+import { asKeyError, KeyError, wrongPassphrase } from "./errors.ts";
+import { decryptLegacyPem, isLegacyEncrypted } from "./pem_encrypted.ts";
+import { decodePpk, isPpk } from "./ppk.ts";
 import { keyFromParts, type KeyParts, partsOfKey } from "./key_parts.ts";
 import type { PrivateKey } from "./private_key.ts";
 import { decodePem } from "./pem.ts";
@@ -51,18 +53,31 @@ function zeroParts(parts: KeyParts): void {
   else if (parts.type !== "ssh-rsa") parts.d.fill(0);
 }
 
+/** Decodes a PKCS#1 or SEC1 body (a legacy encrypted PEM's once decrypted). */
+function decodeTraditional(label: string, der: Uint8Array): KeyParts {
+  return label === "RSA PRIVATE KEY" ? decodePkcs1PrivateKey(der) : decodeSec1PrivateKey(der);
+}
+
 async function decode(
   text: string,
   passphrase: string | undefined,
 ): Promise<{ parts: KeyParts; comment: string }> {
+  if (isPpk(text)) return await decodePpk(text, passphrase);
   const block = decodePem(text, LABELS);
-  if (block.headers.get("Proc-Type")?.includes("ENCRYPTED")) {
-    throw new KeyError(
-      "Legacy encrypted PEM (Proc-Type: 4,ENCRYPTED) is not supported: " +
-        "convert it with ssh-keygen -p or openssl pkcs8 -topk8",
-    );
-  }
   try {
+    if (isLegacyEncrypted(block)) {
+      if (block.label !== "RSA PRIVATE KEY" && block.label !== "EC PRIVATE KEY") {
+        throw new KeyError(`Unexpected encryption headers in a ${block.label} block`);
+      }
+      const der = decryptLegacyPem(block, passphrase);
+      try {
+        return { parts: asKeyError("", () => decodeTraditional(block.label, der)), comment: "" };
+      } catch (e) {
+        throw wrongPassphrase(e); // CBC padding matches by chance for 1 wrong key in ~256
+      } finally {
+        der.fill(0);
+      }
+    }
     switch (block.label) {
       case OPENSSH_LABEL:
         return decodeOpenSshPrivateKey(block.bytes, passphrase);
@@ -70,10 +85,8 @@ async function decode(
         return { parts: decodePkcs8PrivateKey(block.bytes), comment: "" };
       case "ENCRYPTED PRIVATE KEY":
         return { parts: await decryptPkcs8PrivateKey(block.bytes, passphrase), comment: "" };
-      case "RSA PRIVATE KEY":
-        return { parts: decodePkcs1PrivateKey(block.bytes), comment: "" };
       default:
-        return { parts: decodeSec1PrivateKey(block.bytes), comment: "" };
+        return { parts: decodeTraditional(block.label, block.bytes), comment: "" };
     }
   } catch (e) {
     if (e instanceof KeyError) throw e;
@@ -87,11 +100,15 @@ async function decode(
  * Reads a private key file: the OpenSSH format (`BEGIN OPENSSH PRIVATE KEY`, unencrypted or
  * encrypted with bcrypt_pbkdf and any cipher ssh-keygen offers except 3des-cbc), PKCS#8
  * (`BEGIN PRIVATE KEY`, `BEGIN ENCRYPTED PRIVATE KEY` with PBES2/PBKDF2/AES-CBC), PKCS#1
- * (`BEGIN RSA PRIVATE KEY`) and SEC1 (`BEGIN EC PRIVATE KEY`). Bytes are read as UTF-8 text.
+ * (`BEGIN RSA PRIVATE KEY`) and SEC1 (`BEGIN EC PRIVATE KEY`), plain or with OpenSSL's legacy
+ * `Proc-Type: 4,ENCRYPTED` AES-CBC encryption, and PuTTY's `.ppk` files (versions 2 and 3,
+ * plain or encrypted; Argon2 costs bounded by `PPK_LIMITS`). Bytes are read as UTF-8 text.
  *
- * Anything wrong with the file — truncated or garbled text, unsupported format or cipher,
- * bcrypt rounds above `MAX_BCRYPT_ROUNDS`, inconsistent key material, a missing or
- * wrong passphrase — is a {@linkcode KeyError}; a wrong passphrase never yields a key.
+ * Anything wrong with the file — truncated or garbled text, unsupported format or cipher (DES
+ * and 3DES: the message names the command that converts the key), bcrypt rounds above
+ * `MAX_BCRYPT_ROUNDS`, inconsistent key material, a missing or wrong passphrase — is a
+ * {@linkcode KeyError}; a wrong passphrase never yields a key. Its `passphrase` field tells a
+ * missing or wrong passphrase from a file no passphrase can open.
  *
  * @example
  * ```ts

@@ -13,7 +13,7 @@ import {
   writeOpenSshPrivateFields,
 } from "./private_key_openssh_parts.ts";
 import { decodePem, encodePem } from "./pem.ts";
-import { asKeyError, KeyError } from "./errors.ts";
+import { asKeyError, KeyError, passphraseRequired, wrongPassphrase } from "./errors.ts";
 import { bytesEqual } from "./encoding.ts";
 import type { KeyParts } from "./key_parts.ts";
 
@@ -42,7 +42,11 @@ function wrap<T>(what: string, fn: () => T): T {
 
 function cipherByName(name: string): KeyFileCipher {
   const c = Object.hasOwn(KEY_FILE_CIPHERS, name) ? KEY_FILE_CIPHERS[name] : undefined;
-  if (!c) throw new KeyError(`Unsupported key file cipher ${JSON.stringify(name)}`);
+  if (!c) {
+    // OpenSSH still reads (but no longer writes) 3des-cbc keys: it can convert them
+    const hint = name === "3des-cbc" ? ': convert the key with "ssh-keygen -p -f FILE"' : "";
+    throw new KeyError(`Unsupported key file cipher ${JSON.stringify(name)}${hint}`);
+  }
   return c;
 }
 
@@ -58,6 +62,82 @@ function deriveKeyIv(
   return { key: out.subarray(0, cipher.keyLength), iv: out.subarray(cipher.keyLength) };
 }
 
+/** The clear part of an OpenSSH key file, checked: what can be known without the passphrase. */
+export interface OpenSshKeyHeader {
+  /** The key file cipher, or undefined for an unencrypted key. */
+  cipher: KeyFileCipher | undefined;
+  /** bcrypt_pbkdf salt and rounds of an encrypted key. */
+  salt: Uint8Array;
+  rounds: number;
+  /** The public key blob (in clear). */
+  publicBlob: Uint8Array;
+  /** The private section, encrypted or not. */
+  section: Uint8Array;
+  /** The AEAD tag after it (empty for other ciphers). */
+  tag: Uint8Array;
+}
+
+/**
+ * Reads and checks the clear part of the binary OpenSSH key format (the base64-decoded body):
+ * magic, a known cipher and KDF, bcrypt rounds within `MAX_BCRYPT_ROUNDS`, one key, a private
+ * section of whole blocks. Anything else is a `KeyError` that no passphrase can fix.
+ */
+export function readOpenSshKeyHeader(bytes: Uint8Array): OpenSshKeyHeader {
+  const r = new SshReader(bytes);
+  const { cipherName, kdfName, kdfOptions, publicBlob, section } = wrap(
+    "OpenSSH key header",
+    () => {
+      const magic = r.raw(MAGIC.length);
+      for (let i = 0; i < MAGIC.length; i++) {
+        if (magic[i] !== MAGIC[i]) throw new KeyError("Not an openssh-key-v1 key");
+      }
+      const cipherName = r.ascii();
+      const kdfName = r.ascii();
+      const kdfOptions = r.string();
+      const count = r.uint32();
+      if (count !== 1) throw new KeyError(`Key files with ${count} keys are not supported`);
+      const publicBlob = r.string();
+      const section = r.string();
+      return { cipherName, kdfName, kdfOptions, publicBlob, section };
+    },
+  );
+  if (cipherName === "none") {
+    if (kdfName !== "none" || kdfOptions.length !== 0) {
+      throw new KeyError("Unencrypted key with a KDF");
+    }
+    wrap("OpenSSH key", () => r.end());
+    return {
+      cipher: undefined,
+      salt: new Uint8Array(0),
+      rounds: 0,
+      publicBlob,
+      section,
+      tag: new Uint8Array(0),
+    };
+  }
+  const cipher = cipherByName(cipherName);
+  if (kdfName !== "bcrypt") throw new KeyError(`Unsupported key KDF ${JSON.stringify(kdfName)}`);
+  const { salt, rounds } = wrap("bcrypt options", () => {
+    const o = new SshReader(kdfOptions);
+    const salt = o.string();
+    const rounds = o.uint32();
+    o.end();
+    return { salt, rounds };
+  });
+  if (rounds > MAX_BCRYPT_ROUNDS) {
+    throw new KeyError(`bcrypt rounds ${rounds} exceed the limit of ${MAX_BCRYPT_ROUNDS}`);
+  }
+  const tag = wrap("OpenSSH key", () => {
+    const tag = r.raw(cipher.tagLength);
+    r.end();
+    return tag;
+  });
+  if (section.length % cipher.blockSize !== 0) {
+    throw new KeyError("Encrypted private section is not a whole number of blocks");
+  }
+  return { cipher, salt, rounds, publicBlob, section, tag };
+}
+
 /**
  * Decodes the binary OpenSSH key format (the base64-decoded body). A wrong passphrase is a
  * `KeyError` "Wrong passphrase…" (detected by the AEAD tag or by the check-ints).
@@ -66,67 +146,18 @@ export function decodeOpenSshPrivateKey(
   bytes: Uint8Array,
   passphrase?: string,
 ): DecodedPrivateKey {
-  const r = new SshReader(bytes);
-  const header = wrap("OpenSSH key header", () => {
-    const magic = r.raw(MAGIC.length);
-    for (let i = 0; i < MAGIC.length; i++) {
-      if (magic[i] !== MAGIC[i]) throw new KeyError("Not an openssh-key-v1 key");
-    }
-    const cipherName = r.ascii();
-    const kdfName = r.ascii();
-    const kdfOptions = r.string();
-    const count = r.uint32();
-    if (count !== 1) throw new KeyError(`Key files with ${count} keys are not supported`);
-    const publicBlob = r.string();
-    const encrypted = r.string();
-    return { cipherName, kdfName, kdfOptions, publicBlob, encrypted };
-  });
-  const { cipherName, kdfName, kdfOptions, publicBlob, encrypted } = header;
-
-  let plain: Uint8Array;
-  let blockSize = 8;
-  if (cipherName === "none") {
-    if (kdfName !== "none" || kdfOptions.length !== 0) {
-      throw new KeyError("Unencrypted key with a KDF");
-    }
-    wrap("OpenSSH key", () => r.end());
-    plain = encrypted;
-  } else {
-    const cipher = cipherByName(cipherName);
-    blockSize = cipher.blockSize;
-    if (kdfName !== "bcrypt") throw new KeyError(`Unsupported key KDF ${JSON.stringify(kdfName)}`);
-    const { salt, rounds } = wrap("bcrypt options", () => {
-      const o = new SshReader(kdfOptions);
-      const salt = o.string();
-      const rounds = o.uint32();
-      o.end();
-      return { salt, rounds };
-    });
-    if (rounds > MAX_BCRYPT_ROUNDS) {
-      throw new KeyError(`bcrypt rounds ${rounds} exceed the limit of ${MAX_BCRYPT_ROUNDS}`);
-    }
-    const tag = wrap("OpenSSH key", () => {
-      const tag = r.raw(cipher.tagLength);
-      r.end();
-      return tag;
-    });
-    if (encrypted.length % blockSize !== 0) {
-      throw new KeyError("Encrypted private section is not a whole number of blocks");
-    }
-    if (passphrase === undefined || passphrase === "") {
-      throw new KeyError("The key is encrypted: a passphrase is required");
-    }
-    const { key, iv } = deriveKeyIv(cipher, passphrase, salt, rounds);
-    const opened = cipher.decrypt(key, iv, encrypted, tag);
-    key.fill(0);
-    iv.fill(0);
-    if (!opened) throw new KeyError("Wrong passphrase (or the key file is corrupt)");
-    plain = opened;
-  }
+  const { cipher, salt, rounds, publicBlob, section, tag } = readOpenSshKeyHeader(bytes);
+  if (!cipher) return decodePrivateSection(section, publicBlob, 8, false);
+  if (passphrase === undefined || passphrase === "") throw passphraseRequired();
+  const { key, iv } = deriveKeyIv(cipher, passphrase, salt, rounds);
+  const plain = cipher.decrypt(key, iv, section, tag);
+  key.fill(0);
+  iv.fill(0);
+  if (!plain) throw wrongPassphrase();
   try {
-    return decodePrivateSection(plain, publicBlob, blockSize, cipherName !== "none");
+    return decodePrivateSection(plain, publicBlob, cipher.blockSize, true);
   } finally {
-    if (cipherName !== "none") plain.fill(0);
+    plain.fill(0);
   }
 }
 
@@ -139,19 +170,19 @@ function decodePrivateSection(
   const r = new SshReader(plain);
   const [check1, check2] = wrap("private section", () => [r.uint32(), r.uint32()]);
   if (check1 !== check2) {
-    throw new KeyError(
-      encrypted
-        ? "Wrong passphrase (or the key file is corrupt)"
-        : "Corrupt key: check-ints differ",
-    );
+    throw encrypted ? wrongPassphrase() : new KeyError("Corrupt key: check-ints differ");
   }
   if (plain.length % blockSize !== 0) throw new KeyError("Private section is not padded");
   const parts = readOpenSshPrivateFields(r);
   const comment = wrap("key comment", () => r.utf8());
+  // As OpenSSH: the padding reads 1, 2, 3, … (mod 256), of any length. ssh-keygen pads to the
+  // block with 1..blockSize-1 bytes, PuTTY with 1..16 and Dropbear with 1..8, so a full block
+  // of padding is normal.
   const padding = r.rest();
-  if (padding.length >= blockSize) throw new KeyError("Too much padding in the private section");
   for (let i = 0; i < padding.length; i++) {
-    if (padding[i] !== i + 1) throw new KeyError("Invalid padding in the private section");
+    if (padding[i] !== ((i + 1) & 0xff)) {
+      throw new KeyError("Invalid padding in the private section");
+    }
   }
   const derived = publicBlobOfParts(parts);
   if (!bytesEqual(derived, publicBlob)) {

@@ -104,9 +104,39 @@ test("an encrypted key without a passphrase asks for one", async () => {
 test("3des-cbc keys (ssh-keygen -Z 3des-cbc) are refused by name", async () => {
   await rejectsKeyError(
     parsePrivateKey(fixture("ed25519.3des-cbc"), { passphrase: PASS }),
-    /Unsupported key file cipher "3des-cbc"/,
+    /Unsupported key file cipher "3des-cbc": convert the key with "ssh-keygen -p -f FILE"/,
   );
 });
+
+test(
+  "KeyError.passphrase tells a missing or wrong passphrase from a file none can open",
+  SLOW,
+  async () => {
+    const passphraseOf = async (text: string, passphrase?: string) => {
+      try {
+        await parsePrivateKey(text, { passphrase });
+      } catch (e) {
+        assert.ok(e instanceof KeyError);
+        return e.passphrase ?? "none";
+      }
+      assert.fail("loaded");
+    };
+    for (
+      const file of [
+        "ed25519.aes256-ctr",
+        "ecdsa256.aes128-cbc",
+        "rsa2048.chacha20-poly1305@openssh.com",
+        "ecdsa384.pkcs8enc.pem",
+      ]
+    ) {
+      assert.equal(await passphraseOf(fixture(file)), "required", file);
+      assert.equal(await passphraseOf(fixture(file), "not it"), "wrong", file);
+    }
+    assert.equal(await passphraseOf(fixture("ed25519.3des-cbc"), PASS), "none");
+    assert.equal(await passphraseOf(fixture("ed25519.3des-cbc")), "none");
+    assert.equal(await passphraseOf(fixture("ed25519").slice(0, 300)), "none");
+  },
+);
 
 test("reads the key from bytes as well as text", async () => {
   const bytes = new TextEncoder().encode(fixture("ecdsa256"));
@@ -172,6 +202,35 @@ test("unencrypted keys: differing check-ints and bad padding are KeyErrors", asy
     parsePrivateKey(encodePem("OPENSSH PRIVATE KEY", pad, 70)),
     /padding/,
   );
+});
+
+/**
+ * An unencrypted fixture re-padded as PuTTY or Dropbear might: the fields, then `1, 2, 3, …`
+ * up to the 8-byte block and `extra` bytes (a multiple of 8) more.
+ */
+function repadded(name: string, extra: number): string {
+  const { bin, sectionStart } = unencryptedParts(name);
+  const section = bin.subarray(sectionStart);
+  const used = section.length - section[section.length - 1]; // ssh-keygen pads with 1..7
+  const n = (8 - used % 8) % 8 + extra;
+  const padded = new Uint8Array(used + n);
+  padded.set(section.subarray(0, used));
+  for (let i = 0; i < n; i++) padded[used + i] = (i + 1) & 0xff;
+  const out = new SshWriter().raw(bin.subarray(0, sectionStart - 4)).string(padded).finish();
+  return encodePem("OPENSSH PRIVATE KEY", out, 70);
+}
+
+test("padding of a full block or more is accepted, as OpenSSH (PuTTY and Dropbear write it)", async () => {
+  for (const name of ["ed25519", "ecdsa256", "rsa2048"]) {
+    for (const extra of [8, 16, 264]) {
+      const key = await parsePrivateKey(repadded(name, extra));
+      assert.equal(key.publicKey.toString(), pubOf(name), `${name} with ${extra} more`);
+    }
+  }
+  // over 255 bytes of padding wrap (…, 255, 0, 1, …); a wrong byte anywhere is still refused
+  const bin = decodePem(repadded("ed25519", 264)).bytes;
+  bin[bin.length - 9] ^= 1;
+  await rejectsKeyError(parsePrivateKey(encodePem("OPENSSH PRIVATE KEY", bin, 70)), /padding/);
 });
 
 test("a public key that does not match the private key is refused", async () => {

@@ -14,6 +14,8 @@ export interface FileInfo {
   mode: number;
   /** Last modification, milliseconds since the epoch. */
   mtimeMs: number;
+  /** The owner's user id (`undefined` where the system has none, as on Windows). */
+  uid?: number;
 }
 
 /**
@@ -196,15 +198,38 @@ export async function statFile(path: string): Promise<FileInfo | undefined> {
   try {
     if (Deno_?.stat) {
       const st = await Deno_.stat(path);
-      return { mode: st.mode ?? 0, mtimeMs: st.mtime?.getTime() ?? 0 };
+      return { mode: st.mode ?? 0, mtimeMs: st.mtime?.getTime() ?? 0, uid: st.uid ?? undefined };
     }
     const fs = await import("node:fs/promises");
     const st = await fs.stat(path);
-    return { mode: st.mode, mtimeMs: st.mtimeMs };
+    return { mode: st.mode, mtimeMs: st.mtimeMs, uid: st.uid };
   } catch (e) {
     if (isNotFound(e)) return undefined;
     throw e;
   }
+}
+
+/**
+ * The user id this process runs as, or `undefined` where there is none (Windows) or Deno lacks
+ * `--allow-sys`.
+ *
+ * @example
+ * ```ts
+ * import { currentUserId } from "./files.ts";
+ * const uid = currentUserId();
+ * console.log(uid === undefined || Number.isInteger(uid)); // true
+ * ```
+ */
+export function currentUserId(): number | undefined {
+  if (Deno_?.uid) {
+    try {
+      return Deno_.uid() ?? undefined;
+    } catch {
+      return undefined; // no permission
+    }
+  }
+  // deno-lint-ignore no-explicit-any
+  return (globalThis as any).process?.getuid?.();
 }
 
 /**

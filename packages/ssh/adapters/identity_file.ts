@@ -2,8 +2,8 @@
  * Private key files (`ssh -i`): read from disk on Deno, Node or Bun and parsed by `@hush/keys`.
  * @module
  */
-import { parsePrivateKey, type PrivateKey } from "@hush/keys";
-import { expandHome, readBytesFile } from "./files.ts";
+import { KeyError, parsePrivateKey, type PrivateKey } from "@hush/keys";
+import { currentUserId, expandHome, readBytesFile, statFile } from "./files.ts";
 
 /** Options for {@linkcode loadIdentityFile}. */
 export interface LoadIdentityOptions {
@@ -12,12 +12,45 @@ export interface LoadIdentityOptions {
    * to be encrypted (return `undefined` to give up).
    */
   passphrase?: string | (() => string | undefined | Promise<string | undefined>);
+  /**
+   * Refuse a key file that others may read or write, as OpenSSH does: one owned by this user
+   * with any group or other permission bit (`mode & 0o077`). Off by default; the `ssh` and
+   * `keygen` commands turn it on.
+   */
+  checkPermissions?: boolean;
 }
 
 /**
- * Loads a private key file (OpenSSH, PKCS#8, PKCS#1 or SEC1 PEM; `~/` is expanded) for the
- * `identities` of `connect()`. Throws a `KeyError` for a wrong or missing passphrase and an
- * `Error` naming the file when it does not exist. Call `dispose()` on the key when done.
+ * The permission bits of a private key file that is too open, as OpenSSH judges it: owned by
+ * the user running this process and accessible by group or others (`mode & 0o077`). `undefined`
+ * when the file is private enough, is someone else's, or the system has no such modes
+ * (Windows).
+ *
+ * @example
+ * ```ts
+ * import { tooOpenKeyFileMode } from "./identity_file.ts";
+ * const path = `${Deno.makeTempDirSync()}/id`;
+ * Deno.writeTextFileSync(path, "", { mode: 0o644 });
+ * Deno.chmodSync(path, 0o644);
+ * console.log((await tooOpenKeyFileMode(path))?.toString(8)); // 644
+ * Deno.chmodSync(path, 0o600);
+ * console.log(await tooOpenKeyFileMode(path)); // undefined
+ * ```
+ */
+export async function tooOpenKeyFileMode(path: string): Promise<number | undefined> {
+  const st = await statFile(path);
+  if (!st || st.uid === undefined) return undefined;
+  const me = currentUserId();
+  if (me !== undefined && st.uid !== me) return undefined;
+  return (st.mode & 0o077) !== 0 ? st.mode & 0o777 : undefined;
+}
+
+/**
+ * Loads a private key file (OpenSSH, PKCS#8, PKCS#1, SEC1 or legacy encrypted PEM, PuTTY
+ * `.ppk`; `~/` is expanded) for the `identities` of `connect()`. Throws a `KeyError` for a
+ * file that is not a usable key, a wrong or missing passphrase (its `passphrase` field says
+ * which; the callback is asked only then) and, with `checkPermissions`, a file others may read;
+ * an `Error` naming the file when it does not exist. Call `dispose()` on the key when done.
  *
  * @example
  * ```ts
@@ -26,7 +59,7 @@ export interface LoadIdentityOptions {
  * const key = await generateKey("ssh-ed25519", { comment: "me@example" });
  * const path = `${Deno.makeTempDirSync()}/id_ed25519`;
  * await writeTextFile(path, await serializePrivateKey(key, { passphrase: "pw", rounds: 2 }));
- * const loaded = await loadIdentityFile(path, { passphrase: "pw" });
+ * const loaded = await loadIdentityFile(path, { passphrase: "pw", checkPermissions: true });
  * console.log(loaded.publicKey.equals(key.publicKey), loaded.comment); // true me@example
  * ```
  */
@@ -38,11 +71,21 @@ export async function loadIdentityFile(
   if (bytes === undefined) {
     throw new Error(`Cannot load identity: ${expandHome(path)} does not exist`);
   }
+  if (options.checkPermissions) {
+    const mode = await tooOpenKeyFileMode(path);
+    if (mode !== undefined) {
+      throw new KeyError(
+        `Permissions 0${mode.toString(8)} for '${expandHome(path)}' are too open: ` +
+          "private key files must not be accessible by others",
+      );
+    }
+  }
   const { passphrase } = options;
   if (typeof passphrase !== "function") return await parsePrivateKey(bytes, { passphrase });
   try {
     return await parsePrivateKey(bytes);
   } catch (e) {
+    if (!(e instanceof KeyError) || e.passphrase !== "required") throw e;
     const answer = await passphrase();
     if (answer === undefined) throw e;
     return await parsePrivateKey(bytes, { passphrase: answer });

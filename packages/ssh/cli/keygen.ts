@@ -7,6 +7,8 @@
  * deno task keygen -- -t ed25519 -N "" -C me@laptop -f ~/.ssh/id_ed25519
  * deno task keygen -- -l -f ~/.ssh/id_ed25519.pub
  * deno task keygen -- -y -f ~/.ssh/id_ed25519
+ * deno task keygen -- -i -f key.ppk > ~/.ssh/id_ed25519   # PuTTY (or PEM) key to OpenSSH format
+ * deno task keygen -- -p -f ~/.ssh/id_ed25519             # change the passphrase
  * deno task keygen -- --password alice >> passwords
  * ```
  * @module
@@ -16,19 +18,22 @@ import { dirname } from "node:path";
 import { hostname, userInfo } from "node:os";
 import {
   generateKey,
+  inspectPrivateKey,
   keyBits,
   keyTypeLabel,
   parsePublicKeyLine,
   type PrivateKey,
+  type PrivateKeyFileInfo,
   type PublicKey,
   randomart,
   serializePrivateKey,
 } from "@hush/keys";
 import { expandHome } from "../adapters/files.ts";
+import { tooOpenKeyFileMode } from "../adapters/identity_file.ts";
 import { hashPassword } from "../password_hash.ts";
 import { type KeygenArgs, keyTypeName, parseKeygenArgs } from "./keygen_args.ts";
 import { UsageError } from "./ssh_args.ts";
-import { loadPrivateKey, privateKeyFileInfo } from "./ssh_identity.ts";
+import { loadKeyFailure, loadPrivateKey, unprotectedKeyWarning } from "./ssh_identity.ts";
 import { readLine } from "./ssh_tty.ts";
 
 /** Exit status of a failed `keygen` (ssh-keygen exits 255 on fatal errors, 1 on refusals). */
@@ -113,8 +118,14 @@ async function fingerprint(a: KeygenArgs, io: KeygenIo): Promise<void> {
     io.out(fingerprintLine(key, comment, a.hash) + "\n");
     if (a.verbose) io.out(randomart(key, a.hash) + "\n");
   };
-  const info = privateKeyFileInfo(text);
-  if (!info) {
+  let info: PrivateKeyFileInfo | undefined;
+  let unreadable: unknown;
+  try {
+    info = inspectPrivateKey(text);
+  } catch (e) {
+    unreadable = e;
+  }
+  if (!info && unreadable === undefined) {
     // public keys, one a line (a .pub or an authorized_keys file); no comment says so
     const keys = publicKeyLines(text);
     if (keys.length === 0) throw new KeygenFailure(`${a.file} is not a public key file.`);
@@ -127,6 +138,7 @@ async function fingerprint(a: KeygenArgs, io: KeygenIo): Promise<void> {
     const keys = publicKeyLines(await readText(path + ".pub"));
     if (keys.length) return show(keys[0].key, keys[0].comment || `${a.file}.pub`);
   }
+  if (!info) throw new KeygenFailure(`Load key "${path}": ${loadKeyFailure(unreadable, path)}`);
   if (!info.encrypted) {
     const key = await loadPrivateKey(text).catch(() => undefined);
     if (key) {
@@ -135,28 +147,105 @@ async function fingerprint(a: KeygenArgs, io: KeygenIo): Promise<void> {
       return;
     }
   }
-  if (info.publicKey) return show(info.publicKey, undefined);
+  if (info.publicKey) return show(info.publicKey, info.comment);
   throw new KeygenFailure(`${a.file} is not a public key file.`);
+}
+
+/**
+ * Reads a private key file as ssh-keygen does before using it: refused when others may read
+ * it, when it is no key file, and when no passphrase can load it, each with OpenSSH's words
+ * after `prefix` (`Load key "PATH"` or `Failed to load key PATH`); the passphrase from `-P` or
+ * asked once.
+ */
+async function loadKeyFile(
+  a: KeygenArgs,
+  io: KeygenIo,
+  path: string,
+  prefix: string,
+  prompt: string,
+): Promise<{ key: PrivateKey; passphrase: string | undefined }> {
+  const text = await readText(path);
+  const mode = await tooOpenKeyFileMode(path);
+  if (mode !== undefined) {
+    io.err(unprotectedKeyWarning(a.file!, mode) + "\n");
+    throw new KeygenFailure(`${prefix}: bad permissions`);
+  }
+  let info: PrivateKeyFileInfo | undefined;
+  try {
+    info = inspectPrivateKey(text);
+  } catch (e) {
+    throw new KeygenFailure(`${prefix}: ${loadKeyFailure(e, path)}`);
+  }
+  if (!info) throw new KeygenFailure(`${prefix}: invalid format`);
+  let passphrase = a.oldPassphrase;
+  if (info.encrypted && passphrase === undefined) passphrase = await io.ask(prompt, false);
+  try {
+    return { key: await loadPrivateKey(text, { passphrase: passphrase ?? "" }), passphrase };
+  } catch (e) {
+    throw new KeygenFailure(`${prefix}: ${loadKeyFailure(e, path)}`);
+  }
 }
 
 async function publicFromPrivate(a: KeygenArgs, io: KeygenIo): Promise<void> {
   const path = expandHome(a.file!);
-  const text = await readText(path);
-  if (!privateKeyFileInfo(text)) throw new KeygenFailure(`Load key "${path}": invalid format`);
-  let key: PrivateKey;
-  try {
-    key = await loadPrivateKey(text, {
-      passphrase: a.oldPassphrase,
-      ask: () => io.ask("Enter passphrase: ", false),
-      tries: 1,
-    });
-  } catch {
-    throw new KeygenFailure(
-      `Load key "${path}": incorrect passphrase supplied to decrypt private key`,
-    );
-  }
+  const { key } = await loadKeyFile(a, io, path, `Load key "${path}"`, "Enter passphrase: ");
   io.out(key.publicKey.toString(key.comment || undefined) + "\n");
   key.dispose();
+}
+
+/** Asks for a new passphrase twice unless `-N` gave it. */
+async function newPassphrase(a: KeygenArgs, io: KeygenIo): Promise<string> {
+  if (a.passphrase !== undefined) return a.passphrase;
+  const first = await io.ask("Enter new passphrase (empty for no passphrase): ", false);
+  if (first === undefined) return "";
+  const again = await io.ask("Enter same passphrase again: ", false);
+  if (again !== first) throw new KeygenFailure("Pass phrases do not match.  Try again.", 1);
+  return first;
+}
+
+/**
+ * `-p`: changes the passphrase of a key file, rewriting it in the OpenSSH format whatever it
+ * was (PEM, PKCS#8, PuTTY .ppk), as ssh-keygen does.
+ */
+async function changePassphrase(a: KeygenArgs, io: KeygenIo): Promise<void> {
+  const path = expandHome(a.file!);
+  const { key } = await loadKeyFile(
+    a,
+    io,
+    path,
+    `Failed to load key ${path}`,
+    "Enter old passphrase: ",
+  );
+  try {
+    io.out(`Key has comment '${key.comment}'\n`);
+    const passphrase = await newPassphrase(a, io);
+    await writeKeyFile(path, await serializePrivateKey(key, { passphrase }), 0o600);
+    io.out("Your identification has been saved with the new passphrase.\n");
+  } finally {
+    key.dispose();
+  }
+}
+
+/**
+ * `-i`: prints a private key file of another format (a PuTTY .ppk, PEM, PKCS#8) in the OpenSSH
+ * format, as `puttygen -O private-openssh-new` writes it: encrypted with the same passphrase
+ * unless `-N` gives another (`-N ""`: none).
+ */
+async function convertPrivate(a: KeygenArgs, io: KeygenIo): Promise<void> {
+  const path = expandHome(a.file!);
+  const { key, passphrase } = await loadKeyFile(
+    a,
+    io,
+    path,
+    `Load key "${path}"`,
+    "Enter passphrase: ",
+  );
+  try {
+    const out = a.passphrase ?? passphrase ?? "";
+    io.out(await serializePrivateKey(key, out ? { passphrase: out } : {}));
+  } finally {
+    key.dispose();
+  }
 }
 
 async function generate(a: KeygenArgs, io: KeygenIo): Promise<void> {
@@ -261,6 +350,12 @@ export async function keygenMain(argv: string[], io: KeygenIo = terminalIo()): P
         break;
       case "public":
         await publicFromPrivate(a, io);
+        break;
+      case "change-passphrase":
+        await changePassphrase(a, io);
+        break;
+      case "convert":
+        await convertPrivate(a, io);
         break;
       case "password":
         await password(a, io);

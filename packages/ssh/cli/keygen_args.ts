@@ -6,7 +6,13 @@
 import { UsageError } from "./ssh_args.ts";
 
 /** What `keygen` was asked to do. */
-export type KeygenMode = "generate" | "fingerprint" | "public" | "password";
+export type KeygenMode =
+  | "generate"
+  | "fingerprint"
+  | "public"
+  | "change-passphrase"
+  | "convert"
+  | "password";
 
 /** What `keygen [-q] [-t type] [-b bits] [-N pass] [-C comment] [-f file]` asked for. */
 export interface KeygenArgs {
@@ -17,9 +23,9 @@ export interface KeygenArgs {
   bits?: number;
   /** `-f`: the key file. */
   file?: string;
-  /** `-N`: the new passphrase (empty: none). */
+  /** `-N`: the new passphrase (empty: none) of a generated key, `-p` or `-i`. */
   passphrase?: string;
-  /** `-P`: the passphrase of an existing key (`-y`). */
+  /** `-P`: the passphrase of an existing key (`-y`, `-p`, `-i`). */
   oldPassphrase?: string;
   /** `-C`: the comment. */
   comment?: string;
@@ -34,7 +40,10 @@ export interface KeygenArgs {
 
 const USAGE = "usage: keygen [-q] [-t ed25519 | ecdsa | rsa] [-b bits] [-N new_passphrase] " +
   "[-C comment] [-f output_keyfile]\n       keygen -l [-v] [-E fingerprint_hash] [-f input_keyfile]\n" +
-  "       keygen -y [-P passphrase] [-f input_keyfile]\n       keygen --password [user]";
+  "       keygen -y [-P passphrase] [-f input_keyfile]\n" +
+  "       keygen -p [-P old_passphrase] [-N new_passphrase] [-f keyfile]\n" +
+  "       keygen -i [-P passphrase] [-N new_passphrase] -f input_keyfile\n" +
+  "       keygen --password [user]";
 
 /**
  * Parses `keygen`'s command line.
@@ -90,6 +99,12 @@ export function parseKeygenArgs(argv: string[]): KeygenArgs {
         case "y":
           a.mode = "public";
           break;
+        case "p":
+          a.mode = "change-passphrase";
+          break;
+        case "i":
+          a.mode = "convert";
+          break;
         case "t": {
           const t = take("-t").toLowerCase();
           if (t !== "ed25519" && t !== "ecdsa" && t !== "rsa") {
@@ -133,8 +148,9 @@ export function parseKeygenArgs(argv: string[]): KeygenArgs {
   } else if (rest.length) {
     throw new UsageError(`Too many arguments.\n${USAGE}`);
   }
-  if ((a.mode === "fingerprint" || a.mode === "public") && a.file === undefined) {
-    throw new UsageError(`-${a.mode === "fingerprint" ? "l" : "y"} needs -f file\n${USAGE}`);
+  const flag = { fingerprint: "l", public: "y", "change-passphrase": "p", convert: "i" } as const;
+  if (a.mode in flag && a.file === undefined) {
+    throw new UsageError(`-${flag[a.mode as keyof typeof flag]} needs -f file\n${USAGE}`);
   }
   if (a.mode === "generate" && a.bits !== undefined) keyTypeName(a.type, a.bits);
   return a;

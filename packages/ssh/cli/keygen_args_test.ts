@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { chmodSync, copyFileSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parsePrivateKey, parsePublicKeyLine } from "@hush/keys";
@@ -31,6 +31,14 @@ test("keygen args: ssh-keygen flags, grouped and attached values", () => {
   assert.equal(parseKeygenArgs(["-lv", "-E", "md5", "-f", "x"]).hash, "md5");
   assert.equal(parseKeygenArgs(["-y", "-P", "pw", "-f", "x"]).oldPassphrase, "pw");
   assert.equal(parseKeygenArgs(["--password", "alice"]).user, "alice");
+  const p = parseKeygenArgs(["-p", "-P", "old", "-N", "new", "-f", "k.ppk"]);
+  assert.deepEqual([p.mode, p.oldPassphrase, p.passphrase, p.file], [
+    "change-passphrase",
+    "old",
+    "new",
+    "k.ppk",
+  ]);
+  assert.equal(parseKeygenArgs(["-i", "-f", "k.ppk"]).mode, "convert");
   assert.equal(keyTypeName("rsa"), "ssh-rsa");
   assert.equal(keyTypeName("ecdsa", 521), "ecdsa-sha2-nistp521");
 });
@@ -40,6 +48,8 @@ test("keygen args: bad input is a UsageError", () => {
   assert.throws(() => parseKeygenArgs(["-t", "ecdsa", "-b", "255"]), UsageError);
   assert.throws(() => parseKeygenArgs(["-b", "x"]), UsageError);
   assert.throws(() => parseKeygenArgs(["-l"]), UsageError);
+  assert.throws(() => parseKeygenArgs(["-p"]), /-p needs -f file/);
+  assert.throws(() => parseKeygenArgs(["-i"]), /-i needs -f file/);
   assert.throws(() => parseKeygenArgs(["-Z"]), UsageError);
   assert.throws(() => parseKeygenArgs(["-f", "k", "extra"]), UsageError);
 });
@@ -87,6 +97,71 @@ test("keygen: -l on a missing file and on a non-key file fail with 255", async (
     const r = io();
     assert.equal(await keygenMain(["-l", "-f", join(dir, "none")], r), 255);
     assert.match(r.stderr, /No such file or directory/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+const THIRD_PARTY = new URL("../../keys/testdata/thirdparty/", import.meta.url);
+
+test("keygen -i: a PuTTY key in the OpenSSH format, its passphrase kept unless -N says", async () => {
+  const ppk = new URL("putty/ed25519.v3enc.ppk", THIRD_PARTY).pathname;
+  const expected = readFileSync(new URL("putty/ed25519.pub", THIRD_PARTY), "utf8").trim();
+  const kept = io(["hush passphrase"]);
+  assert.equal(await keygenMain(["-i", "-f", ppk], kept), 0, kept.stderr);
+  assert.match(kept.stdout, /^-----BEGIN OPENSSH PRIVATE KEY-----\n/);
+  const again = await parsePrivateKey(kept.stdout, { passphrase: "hush passphrase" });
+  assert.equal(again.publicKey.toString(again.comment), expected);
+  const plain = io();
+  assert.equal(await keygenMain(["-i", "-P", "hush passphrase", "-N", "", "-f", ppk], plain), 0);
+  assert.equal(
+    (await parsePrivateKey(plain.stdout)).publicKey.toString(),
+    expected.split(" ").slice(0, 2).join(" "),
+  );
+  const wrong = io(["nope"]);
+  assert.equal(await keygenMain(["-i", "-f", ppk], wrong), 255);
+  assert.equal(
+    wrong.stderr,
+    `Load key "${ppk}": incorrect passphrase supplied to decrypt private key\n`,
+  );
+});
+
+test("keygen -l on .ppk files prints what ssh-keygen -l prints for their public key", async () => {
+  for (const name of ["ed25519", "ecdsa521", "rsa2048"]) {
+    for (const file of [`${name}.v3enc.ppk`, `${name}.v2.ppk`]) {
+      const r = io();
+      assert.equal(
+        await keygenMain(["-l", "-f", new URL(`putty/${file}`, THIRD_PARTY).pathname], r),
+        0,
+      );
+      assert.equal(r.stdout, readFileSync(new URL(`putty/${name}.fp`, THIRD_PARTY), "utf8"), file);
+    }
+  }
+});
+
+test("keygen -p: rewrites any key file in the OpenSSH format with the new passphrase", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "hush-keygen-"));
+  try {
+    const file = join(dir, "legacy.pem");
+    copyFileSync(new URL("openssl/ecdsa384.aes192.pem", THIRD_PARTY), file);
+    chmodSync(file, 0o600);
+    const r = io(["hush passphrase", "new", "new"]);
+    assert.equal(await keygenMain(["-p", "-f", file], r), 0, r.stderr);
+    assert.equal(
+      r.stdout,
+      "Key has comment ''\nYour identification has been saved with the new passphrase.\n",
+    );
+    assert.equal(statSync(file).mode & 0o777, 0o600);
+    const key = await parsePrivateKey(readFileSync(file, "utf8"), { passphrase: "new" });
+    assert.equal(key.publicKey.type, "ecdsa-sha2-nistp384");
+    const mismatch = io(["new", "a", "b"]);
+    assert.equal(await keygenMain(["-p", "-f", file], mismatch), 1);
+    assert.equal(mismatch.stderr, "Pass phrases do not match.  Try again.\n");
+    chmodSync(file, 0o640);
+    const open = io();
+    assert.equal(await keygenMain(["-p", "-P", "new", "-N", "", "-f", file], open), 255);
+    assert.match(open.stderr, /UNPROTECTED PRIVATE KEY FILE!/);
+    assert.match(open.stderr, new RegExp(`Failed to load key ${file}: bad permissions\n$`));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -55,6 +55,8 @@ export interface SshSettings {
   hashKnownHosts: boolean;
   /** `-q` or LogLevel QUIET: no warnings. */
   quiet: boolean;
+  /** `-q` or LogLevel QUIET or FATAL: not even errors (such as `Load key "…": …`). */
+  silent: boolean;
   /** RequestTTY: `auto` (a pty for a shell on a terminal), `yes`, `force` or `no`. */
   requestTty: "auto" | "yes" | "force" | "no";
   /** ExitOnForwardFailure: a `-L`/`-R` that cannot be set up ends ssh (255) instead of a warning. */
@@ -251,6 +253,7 @@ export function resolveSshSettings(
     sendEnv: (o.get("sendenv") ?? "").split(/\s+/).filter((p) => p !== ""),
     setEnv: parseSetEnv(o.get("setenv") ?? ""),
     quiet: args.quiet || logLevel === "QUIET" || logLevel === "FATAL" || logLevel === "ERROR",
+    silent: args.quiet || logLevel === "QUIET" || logLevel === "FATAL",
     requestTty: requestTty === "true"
       ? "yes"
       : requestTty === "false"

@@ -5,11 +5,22 @@
  */
 import { readFile } from "node:fs/promises";
 import type { AgentClient, AgentIdentity } from "@hush/auth";
-import { keyTypeLabel, type PrivateKey, type PublicKey, type Signer } from "@hush/keys";
+import {
+  inspectPrivateKey,
+  KeyError,
+  keyTypeLabel,
+  parsePrivateKey,
+  parsePublicKeyLine,
+  type PrivateKey,
+  type PrivateKeyFileInfo,
+  type PublicKey,
+  type Signer,
+} from "@hush/keys";
+import { tooOpenKeyFileMode } from "../adapters/identity_file.ts";
 import { connectAgent } from "../adapters/unix.ts";
 import type { SshSettings } from "./ssh_config.ts";
 import { SSH_FAILURE } from "./ssh_failure.ts";
-import { loadPrivateKey, privateKeyFileInfo } from "./ssh_identity.ts";
+import { loadKeyFailure, loadPrivateKey, unprotectedKeyWarning } from "./ssh_identity.ts";
 import { err, type Io } from "./ssh_io.ts";
 import { PromptInterrupted, readLine } from "./ssh_tty.ts";
 
@@ -19,9 +30,21 @@ export interface Identities {
   dispose(): void;
 }
 
+/** The public key of `PATH.pub`, as ssh reads it for a key file that carries none in clear. */
+async function publicKeyBeside(path: string): Promise<PublicKey | undefined> {
+  try {
+    const line = (await readFile(`${path}.pub`, "utf8")).split("\n")[0];
+    return parsePublicKeyLine(line).key;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * Loads the identity files `ssh` would offer, skipping those the agent holds or that the
- * settings refuse.
+ * settings refuse. A file that cannot be used is named once with what is wrong with it, in
+ * OpenSSH's words (`Load key "PATH": …`, its UNPROTECTED PRIVATE KEY FILE warning for a file
+ * others may read), and never makes ssh ask for a passphrase that cannot help.
  */
 export async function loadIdentities(
   s: SshSettings,
@@ -42,6 +65,14 @@ export async function loadIdentities(
   };
   const ask = (path: string) => () =>
     readLine(`Enter passphrase for key '${path}': `, { echo: false });
+  // as ssh: what is wrong with a file is said once, at error level (-q hides it)
+  const say = (line: string) => {
+    if (!s.silent) err(line + "\n");
+  };
+  const failed = (path: string, e: unknown) => {
+    if (e instanceof PromptInterrupted) throw e;
+    say(`Load key "${path}": ${loadKeyFailure(e, path)}`);
+  };
   for (const { path, explicit } of s.identityFiles) {
     let text: string;
     try {
@@ -58,48 +89,71 @@ export async function loadIdentities(
       io.trace(`identity file ${path} type -1`);
       continue;
     }
-    const info = privateKeyFileInfo(text);
-    if (!info) {
-      io.trace(`identity file ${path} is not a private key`);
+    const mode = await tooOpenKeyFileMode(path);
+    if (mode !== undefined) {
+      say(unprotectedKeyWarning(path, mode));
+      say(`Load key "${path}": bad permissions`);
       continue;
     }
-    const publicKey = info.publicKey;
-    if (info.encrypted && publicKey) {
-      if (agentKeys.some((k) => k.key.equals(publicKey))) {
-        io.trace(`identity file ${path}: the agent holds this key`);
-        continue;
-      }
-      if (s.batchMode) {
-        io.trace(`identity file ${path} is encrypted and BatchMode is on: skipped`);
-        continue;
-      }
-      if (!accepted(publicKey, path)) continue;
-      // as ssh: the passphrase is asked only once the server would take the key
-      let key: Promise<PrivateKey> | undefined;
-      signers.push({
-        publicKey,
-        async sign(data: Uint8Array, algorithm?: string): Promise<Uint8Array> {
-          key ??= loadPrivateKey(text, { ask: ask(path) }).then((k) => {
-            loaded.push(k);
-            return k;
-          }).catch((e) => {
-            if (e instanceof PromptInterrupted) Deno.exit(SSH_FAILURE);
-            throw e;
-          });
-          return await (await key).sign(data, algorithm);
-        },
-      });
-      continue;
-    }
+    let info: PrivateKeyFileInfo | undefined;
     try {
-      const key = await loadPrivateKey(text, { ask: s.batchMode ? undefined : ask(path) });
-      loaded.push(key);
-      if (accepted(key.publicKey, path)) signers.push(key);
+      info = inspectPrivateKey(text);
     } catch (e) {
-      if (e instanceof PromptInterrupted) throw e;
-      io.trace(`Load key "${path}": ${(e as Error).message}`);
-      if (explicit && !info.encrypted) err(`Load key "${path}": invalid format\n`);
+      failed(path, e); // no passphrase would help: say so without asking for one
+      continue;
     }
+    if (!info) {
+      say(`Load key "${path}": invalid format`);
+      continue;
+    }
+    if (!info.encrypted) {
+      try {
+        const key = await parsePrivateKey(text);
+        loaded.push(key);
+        if (accepted(key.publicKey, path)) signers.push(key);
+      } catch (e) {
+        failed(path, e);
+      }
+      continue;
+    }
+    if (s.batchMode) {
+      io.trace(`identity file ${path} is encrypted and BatchMode is on: skipped`);
+      continue;
+    }
+    const publicKey = info.publicKey ?? await publicKeyBeside(path);
+    if (!publicKey) {
+      // PEM keys carry no public key: as ssh without a .pub, ask for the passphrase now
+      try {
+        const key = await loadPrivateKey(text, { ask: ask(path) });
+        loaded.push(key);
+        if (accepted(key.publicKey, path)) signers.push(key);
+      } catch (e) {
+        if (!(e instanceof KeyError && e.passphrase !== undefined)) failed(path, e);
+      }
+      continue;
+    }
+    if (agentKeys.some((k) => k.key.equals(publicKey))) {
+      io.trace(`identity file ${path}: the agent holds this key`);
+      continue;
+    }
+    if (!accepted(publicKey, path)) continue;
+    // as ssh: the passphrase is asked only once the server would take the key
+    let key: Promise<PrivateKey> | undefined;
+    signers.push({
+      publicKey,
+      async sign(data: Uint8Array, algorithm?: string): Promise<Uint8Array> {
+        key ??= loadPrivateKey(text, { ask: ask(path) }).then((k) => {
+          loaded.push(k);
+          return k;
+        }).catch((e) => {
+          if (e instanceof PromptInterrupted) Deno.exit(SSH_FAILURE);
+          // a wrong passphrase three times: as ssh, nothing more is said
+          if (!(e instanceof KeyError && e.passphrase !== undefined)) failed(path, e);
+          throw e;
+        });
+        return await (await key).sign(data, algorithm);
+      },
+    });
   }
   return identities;
 }

@@ -1,97 +1,91 @@
 /**
- * Private key files as the command-line tools meet them: the public half of an OpenSSH key file
- * (readable without the passphrase), whether a file is encrypted, and loading with a passphrase
- * asked for on the terminal.
+ * Private key files as the command-line tools meet them: loading with a passphrase asked for
+ * on the terminal only while one can help, and OpenSSH's words for a file that will not load.
  * @module
  */
-import { parsePrivateKey, parsePublicKey, type PrivateKey, type PublicKey } from "@hush/keys";
-import { SshReader } from "@hush/wire";
-
-const OPENSSH_BEGIN = "-----BEGIN OPENSSH PRIVATE KEY-----";
-const OPENSSH_END = "-----END OPENSSH PRIVATE KEY-----";
-const MAGIC = "openssh-key-v1\0";
-
-/** What the unencrypted header of a private key file tells. */
-export interface PrivateKeyFileInfo {
-  /** Whether a passphrase is needed. */
-  encrypted: boolean;
-  /** The public key, when the format carries it outside the encrypted part (OpenSSH format). */
-  publicKey?: PublicKey;
-}
+import { KeyError, parsePrivateKey, type PrivateKey } from "@hush/keys";
 
 /**
- * Reads the header of a private key file: encrypted or not, and the public key of an OpenSSH
- * format file. `undefined` when the text is not a private key file.
+ * The reason in OpenSSH's `Load key "PATH": reason` for an error from loading a key file: its
+ * words for a wrong passphrase, otherwise what `@hush/keys` found wrong (a conversion command's
+ * `FILE` replaced by the path).
  *
  * @example
  * ```ts
- * import { generateKey, serializePrivateKey } from "@hush/keys";
- * import { privateKeyFileInfo } from "./ssh_identity.ts";
- * const key = await generateKey("ssh-ed25519");
- * const info = privateKeyFileInfo(await serializePrivateKey(key, { passphrase: "x", rounds: 1 }));
- * console.log(info?.encrypted, info?.publicKey?.equals(key.publicKey)); // true true
+ * import { parsePrivateKey } from "@hush/keys";
+ * import { loadKeyFailure } from "./ssh_identity.ts";
+ * const e = await parsePrivateKey("-----BEGIN EC PRIVATE KEY-----\n").catch((e) => e);
+ * console.log(loadKeyFailure(e, "id")); // truncated PEM: no "-----END EC PRIVATE KEY-----" line
  * ```
  */
-export function privateKeyFileInfo(text: string): PrivateKeyFileInfo | undefined {
-  const begin = text.indexOf(OPENSSH_BEGIN);
-  if (begin >= 0) {
-    const end = text.indexOf(OPENSSH_END, begin);
-    if (end < 0) return undefined;
-    try {
-      const b64 = text.slice(begin + OPENSSH_BEGIN.length, end).replace(/\s+/g, "");
-      const bin = atob(b64);
-      const bytes = new Uint8Array(bin.length);
-      for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
-      for (let i = 0; i < MAGIC.length; i++) {
-        if (bytes[i] !== MAGIC.charCodeAt(i)) return undefined;
-      }
-      const r = new SshReader(bytes.subarray(MAGIC.length));
-      const cipher = r.ascii();
-      r.string(); // kdf name
-      r.string(); // kdf options
-      const count = r.uint32();
-      if (count < 1) return undefined;
-      const publicKey = parsePublicKey(r.string());
-      return { encrypted: cipher !== "none", publicKey };
-    } catch {
-      return undefined;
-    }
+export function loadKeyFailure(e: unknown, path: string): string {
+  if (e instanceof KeyError && e.passphrase !== undefined) {
+    return "incorrect passphrase supplied to decrypt private key";
   }
-  const pem = /-----BEGIN ((?:RSA |EC |ENCRYPTED )?PRIVATE KEY)-----/.exec(text);
-  if (!pem) return undefined;
-  return { encrypted: pem[1] === "ENCRYPTED PRIVATE KEY" || /Proc-Type:\s*4,ENCRYPTED/.test(text) };
+  const message = e instanceof Error ? e.message : String(e);
+  const named = message.replaceAll("-f FILE", `-f ${path}`);
+  // sentence case to OpenSSH's lower case, leaving names such as "PuTTY" alone
+  return /^[A-Z][a-z]/.test(named) ? named[0].toLowerCase() + named.slice(1) : named;
 }
 
 /**
- * Loads a private key, asking for the passphrase through `ask` when the file is encrypted (up to
- * three tries, as ssh). Throws the last `KeyError` when no passphrase is given or none fits.
+ * OpenSSH's warning for a private key file others may access (`sshkey_perm_ok`), without the
+ * `Load key …: bad permissions` line that follows it.
+ *
+ * @example
+ * ```ts
+ * import { unprotectedKeyWarning } from "./ssh_identity.ts";
+ * console.log(unprotectedKeyWarning("id", 0o644).split("\n")[3]);
+ * // Permissions 0644 for 'id' are too open.
+ * ```
+ */
+export function unprotectedKeyWarning(path: string, mode: number): string {
+  const rule = "@".repeat(59);
+  return [
+    rule,
+    "@         WARNING: UNPROTECTED PRIVATE KEY FILE!          @",
+    rule,
+    `Permissions 0${mode.toString(8).padStart(3, "0")} for '${path}' are too open.`,
+    "It is required that your private key files are NOT accessible by others.",
+    "This private key will be ignored.",
+  ].join("\n");
+}
+
+/**
+ * Loads a private key, asking for the passphrase through `ask` while a passphrase is what
+ * fails (up to `tries`, default three, as ssh; an empty answer gives up). A file no passphrase
+ * can load fails at once, without asking. Throws the last `KeyError`.
  *
  * @example
  * ```ts
  * import { generateKey, serializePrivateKey } from "@hush/keys";
  * import { loadPrivateKey } from "./ssh_identity.ts";
  * const text = await serializePrivateKey(await generateKey("ssh-ed25519"), { passphrase: "pw", rounds: 1 });
- * const key = await loadPrivateKey(text, { ask: () => Promise.resolve("pw") });
- * console.log(key.publicKey.type); // ssh-ed25519
+ * const answers = ["wrong", "pw"];
+ * const key = await loadPrivateKey(text, { ask: () => Promise.resolve(answers.shift()) });
+ * console.log(key.publicKey.type, answers.length); // ssh-ed25519 0
  * ```
  */
 export async function loadPrivateKey(
   text: string,
   options: { passphrase?: string; ask?: () => Promise<string | undefined>; tries?: number } = {},
 ): Promise<PrivateKey> {
-  const info = privateKeyFileInfo(text);
-  if (!info?.encrypted || options.passphrase !== undefined || !options.ask) {
+  try {
     return await parsePrivateKey(text, { passphrase: options.passphrase });
-  }
-  let last: unknown;
-  for (let i = 0; i < (options.tries ?? 3); i++) {
-    const passphrase = await options.ask();
-    if (passphrase === undefined) break;
-    try {
-      return await parsePrivateKey(text, { passphrase });
-    } catch (e) {
-      last = e;
+  } catch (e) {
+    if (!(e instanceof KeyError) || e.passphrase === undefined) throw e;
+    if (options.passphrase !== undefined || !options.ask) throw e;
+    let last: KeyError = e;
+    for (let i = 0; i < (options.tries ?? 3); i++) {
+      const passphrase = await options.ask();
+      if (passphrase === undefined || passphrase === "") break; // as ssh: empty gives up
+      try {
+        return await parsePrivateKey(text, { passphrase });
+      } catch (e) {
+        if (!(e instanceof KeyError) || e.passphrase === undefined) throw e;
+        last = e;
+      }
     }
+    throw last;
   }
-  throw last ?? new Error("No passphrase given for an encrypted key");
 }

@@ -1,0 +1,1 @@
+256 SHA256:3OGu//JDllDPvrziJOjVYD6EUchO4+E2k+t2JeLKXHE no comment (ECDSA)

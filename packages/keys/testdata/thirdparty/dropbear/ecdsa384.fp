@@ -1,0 +1,1 @@
+384 SHA256:dxbL3FTIVvfTgOh2Mg4ZQXGNu9zS8oQIGg+/3t7ydX0 no comment (ECDSA)

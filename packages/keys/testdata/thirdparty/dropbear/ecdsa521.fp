@@ -1,0 +1,1 @@
+521 SHA256:Er5yTC4uqhGZq7t7GKuYXaw1s38jHpPYJ7ns2U1JvxA no comment (ECDSA)

@@ -1,0 +1,1 @@
+256 SHA256:o8Wsnzip42loPHZDlmhOELN2qUxhCMx3Tlya6wQzR0I no comment (ED25519)

@@ -1,0 +1,1 @@
+384 SHA256:f8Eh+EWtXhry/IUnyIK0C8owbDTrKTwbh8mUrf+Td1w ecdsa-key-20250101 (ECDSA)

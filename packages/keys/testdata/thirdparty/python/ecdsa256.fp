@@ -1,0 +1,1 @@
+256 SHA256:oZJd/tIFWUURMnz/yW+7hDpoZWJT5xGLBdK5wDSUsp4 no comment (ECDSA)

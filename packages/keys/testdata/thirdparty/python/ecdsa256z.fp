@@ -1,0 +1,1 @@
+256 SHA256:A36eksF2bABataqPXqKq++6v6eU6TVG8P3Zs1B8inlA no comment (ECDSA)

@@ -1,0 +1,1 @@
+384 SHA256:sF8vmpmT9Ej48JBfpRMNEnAZyIBgyn7y5QChxff/M7I no comment (ECDSA)

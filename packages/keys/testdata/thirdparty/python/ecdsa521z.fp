@@ -1,0 +1,1 @@
+521 SHA256:nLHnLEW83MQODbTJdkh9Zz8bkQKACPLxnlkC+VJemHk no comment (ECDSA)

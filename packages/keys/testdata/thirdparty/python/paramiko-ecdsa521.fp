@@ -1,0 +1,1 @@
+521 SHA256:2ZvIIK6Jgz5vbdRTmWf5nD0Jb+JTzrtgkb6CaHS5KHg no comment (ECDSA)

@@ -1,0 +1,1 @@
+2048 SHA256:sW/LoPM12jCcx6+2UIhPUtgNq07rF2Zqe2Kfgd5y3fI no comment (RSA)

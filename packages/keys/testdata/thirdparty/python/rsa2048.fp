@@ -1,0 +1,1 @@
+2048 SHA256:nJgmfqE1+WcFqUS1D6AgdBOtvpFLVfCC5wRUvm4BdBw no comment (RSA)
