@@ -54,9 +54,11 @@ export {
 } from "./adapters/tcp.ts";
 export {
   environmentVariable,
+  environmentVariables,
   expandHome,
   type FileInfo,
   homeDirectory,
+  listDirectory,
   makeDirectory,
   readBytesFile,
   readTextFile,
@@ -94,6 +96,50 @@ export {
   type ScryptParams,
   verifyPassword,
 } from "./password_hash.ts";
+export { SshConfigError, type SshConfigLocation } from "./ssh_config_error.ts";
+export type { SshConfigKeyword, SshConfigKeywordStatus } from "./ssh_config_keywords.ts";
+export {
+  parseSshConfig,
+  type ParseSshConfigOptions,
+  type SshConfigEntry,
+  type SshConfigFile,
+  type SshConfigHostEntry,
+  type SshConfigIncludeEntry,
+  type SshConfigMatchEntry,
+  type SshConfigOptionEntry,
+} from "./ssh_config_parse.ts";
+export type {
+  LogLevel,
+  PubkeyAuthentication,
+  RequestTty,
+  SshConfigLineValues,
+  StrictHostKeyChecking,
+} from "./ssh_config_values.ts";
+export type { MatchAttribute, MatchCriterion } from "./ssh_config_match.ts";
+export type { SshForward } from "./ssh_config_forward.ts";
+export { type JumpHostSpec, parseProxyJump } from "./proxy_jump_spec.ts";
+export type { SshConfigTokens } from "./ssh_config_tokens.ts";
+export {
+  loadSshConfig,
+  type LoadSshConfigOptions,
+  type SshConfigReader,
+} from "./ssh_config_load.ts";
+export {
+  expandSshConfigPath,
+  resolveSshConfig,
+  type ResolveSshConfigOptions,
+  type SshConfig,
+} from "./ssh_config_resolve.ts";
+export { formatSshConfig } from "./ssh_config_format.ts";
+export {
+  fileSshConfigReader,
+  localSshIdentity,
+  readSshConfig,
+  readSshConfigFiles,
+  type ReadSshConfigFilesOptions,
+  type ReadSshConfigOptions,
+  shellMatchExec,
+} from "./adapters/ssh_config_file.ts";
 // The types of the packages below that this API names, re-exported so that its documentation
 // is complete (deno doc --lint).
 export type * from "@hush/auth";
