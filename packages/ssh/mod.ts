@@ -14,7 +14,8 @@
  * @module
  */
 export { connect } from "./connect.ts";
-export type { ConnectOptions } from "./connect_options.ts";
+export type { ConnectOptions, JumpHostOptions } from "./connect_options.ts";
+export { ProxyJumpError } from "./proxy_jump.ts";
 export { type ExecResult, type PtyOptions, SshClient } from "./client.ts";
 export { accept } from "./accept.ts";
 export { serve, type SshServer } from "./server.ts";
@@ -44,6 +45,18 @@ export {
   type RemoteForwardEntry,
   RemoteForwardTable,
 } from "./client_forward.ts";
+export { type DynamicForwardOptions, forwardDynamic } from "./dynamic_forward.ts";
+export {
+  Socks5Reply,
+  type Socks5ReplyCode,
+  SOCKS_HANDSHAKE_LIMIT,
+  SOCKS_NAME_LIMIT,
+  SocksHandshake,
+  socksReply,
+  socksReplyForOpenFailure,
+  type SocksRequest,
+  type SocksStep,
+} from "./socks.ts";
 export { memoryDuplexPair } from "./adapters/memory.ts";
 export {
   connectTcp,
@@ -131,6 +144,7 @@ export {
   type SshConfig,
 } from "./ssh_config_resolve.ts";
 export { formatSshConfig } from "./ssh_config_format.ts";
+export { resolveJumpConfigs, sshConfigConnectOptions } from "./ssh_config_connect.ts";
 export {
   fileSshConfigReader,
   localSshIdentity,
