@@ -11,6 +11,18 @@
  * const { stdout, code } = await client.exec("echo hello");
  * await client.close();
  * ```
+ *
+ * OpenSSH's client configuration (`~/.ssh/config`, ssh_config(5)) resolves a host the way `ssh`
+ * does, jump hosts included; `sshConfigConnectOptions` makes `connect()`'s options of it:
+ *
+ * @example
+ * ```ts ignore
+ * import { connect, expandSshConfigPath, loadIdentityFile, readSshConfig, sshConfigConnectOptions } from "@hush/ssh";
+ * const config = await readSshConfig("db"); // Host db … in ~/.ssh/config
+ * const key = await loadIdentityFile(expandSshConfigPath(config.identityFile[0], config));
+ * const client = await connect({ ...sshConfigConnectOptions(config), identities: [key], knownHosts });
+ * const socks = await client.forwardDynamic({ bindPort: 1080 }); // ssh -D 1080
+ * ```
  * @module
  */
 export { connect } from "./connect.ts";

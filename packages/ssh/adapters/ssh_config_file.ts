@@ -166,10 +166,13 @@ export interface ReadSshConfigOptions extends ReadSshConfigFilesOptions {
  * resolved for it, with the local user, home and host name filled in.
  *
  * @example
- * ```ts ignore
- * import { connect, readSshConfig, sshConfigConnectOptions } from "@hush/ssh";
- * const config = await readSshConfig("db.example.org");
- * const client = await connect({ ...sshConfigConnectOptions(config), identities: [key] });
+ * ```ts
+ * import { readSshConfig, sshConfigConnectOptions, writeTextFile } from "@hush/ssh";
+ * const file = `${Deno.makeTempDirSync()}/config`;
+ * await writeTextFile(file, "Host db\n  HostName db.internal\n  Port 2222\n");
+ * const config = await readSshConfig("db", { configFile: file }); // as ssh -F file db
+ * const options = sshConfigConnectOptions(config); // for connect(), with your keys added
+ * console.log(options.hostname, options.port); // db.internal 2222
  * ```
  */
 export async function readSshConfig(

@@ -6,7 +6,13 @@
  * deno task ssh -- -p 2222 -o StrictHostKeyChecking=accept-new me@127.0.0.1 uname -a
  * deno task ssh -- -N -L 8080:localhost:80 me@host
  * deno task ssh -- -A -J me@bastion me@inner   # agent forwarded, through a jump host
+ * deno task ssh -- -N -D 1080 me@host           # a SOCKS proxy through host
+ * deno task ssh -- -G db                        # what ~/.ssh/config says for db
  * ```
+ *
+ * The configuration comes from `~/.ssh/config` and `/etc/ssh/ssh_config` (or `-F file`, `-F
+ * none`), after the command line, first value wins, as OpenSSH's ssh reads it; `Match exec`
+ * runs its command, as there.
  *
  * stdin goes to the remote command (with backpressure), its stdout and stderr come out on ours,
  * and the exit status is the remote one, or 255 when ssh itself failed (with a message on
