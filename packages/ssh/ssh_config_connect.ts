@@ -17,6 +17,8 @@ export const PROXY_JUMP_LIMIT = 16;
  * The `connect()` options a resolved configuration gives (without credentials or stores).
  * `jumps` are the resolved configurations of the ProxyJump hops, outermost first (see
  * {@linkcode resolveJumpConfigs}); without them each hop gets its host, port and user only.
+ * StrictHostKeyChecking becomes `policy` (`ask` by default, which needs an `ask` callback,
+ * else an unknown host is refused).
  *
  * @example
  * ```ts

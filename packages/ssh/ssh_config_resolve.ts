@@ -359,7 +359,8 @@ function option(
   }
   const name = info.name as keyof SshConfigLineValues;
   const value = entry.value;
-  if (value === undefined && name !== "ServerAliveInterval" && name !== "ConnectTimeout") return;
+  // `none` for a time leaves it unset, as in OpenSSH (a later line may still set it)
+  if (value === undefined) return;
   state.given.add(name);
   switch (name) {
     case "IdentityFile":
@@ -430,7 +431,6 @@ function option(
       state.where.set(name, entry.where);
       return;
     default: {
-      if (value === undefined) return; // `none` for a time: not set, as in OpenSSH
       const first = state.first as Record<string, unknown>;
       if (first[name] !== undefined) return;
       first[name] = value;
