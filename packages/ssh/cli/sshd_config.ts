@@ -10,6 +10,7 @@ import { DEFAULT_HOST_KEY_ALGORITHMS } from "@hush/transport";
 import { DEFAULT_MAX_STARTUPS, type MaxStartups, parseMaxStartups } from "../max_startups.ts";
 import { algorithmList, parseSize, UsageError } from "./ssh_args.ts";
 import { parseTime, type SshdArgs, yesNo } from "./sshd_args.ts";
+import { LogLevel, parseLogLevel } from "./sshd_log.ts";
 
 /**
  * The settings of a `hush sshd` run.
@@ -64,6 +65,8 @@ export interface SshdSettings {
   stateDirectory?: string;
   /** Banner file, when given. */
   banner?: string;
+  /** LogLevel (INFO); `-d`, `-dd`, `-ddd` make it DEBUG1 to DEBUG3 whatever LogLevel says. */
+  logLevel: LogLevel;
 }
 
 /**
@@ -226,6 +229,11 @@ export function sshdSettings(args: SshdArgs): SshdSettings {
     agentForwarding: yesNo(o.get("allowagentforwarding"), true),
     stateDirectory: o.get("statedirectory"),
     banner: o.get("banner"),
+    logLevel: args.debug > 0
+      ? (LogLevel.DEBUG1 + Math.min(args.debug, 3) - 1) as LogLevel
+      : o.has("loglevel")
+      ? parseLogLevel(o.get("loglevel")!)
+      : LogLevel.INFO,
   };
 }
 
