@@ -45,6 +45,7 @@ export {
   RemoteForwardTable,
 } from "./client_forward.ts";
 export { memoryDuplexPair } from "./adapters/memory.ts";
+export { ACCEPT_RETRY_DELAY, type AcceptRetryOptions } from "./adapters/accept_retry.ts";
 export {
   connectTcp,
   fromNodeSocket,

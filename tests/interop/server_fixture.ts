@@ -106,12 +106,18 @@ export interface HushSshd {
   stop(): Promise<number | null>;
 }
 
-/** Starts `deno run -A packages/ssh/cli/sshd.ts -p 0 -o ListenAddress=127.0.0.1 …`. */
+/**
+ * Starts `deno run -A packages/ssh/cli/sshd.ts -p 0 -o ListenAddress=127.0.0.1 …`, after
+ * `options.wrapper` when given (a command that execs the rest, e.g. `prlimit --nofile=64 --`).
+ */
 export function startHushSshd(
   args: string[],
   env: Record<string, string> = {},
+  options: { wrapper?: string[] } = {},
 ): Promise<HushSshd> {
-  const child = spawn(process.execPath, [
+  const [command, ...prefix] = [...(options.wrapper ?? []), process.execPath];
+  const child = spawn(command, [
+    ...prefix,
     "run",
     "-A",
     SSHD_MAIN,
