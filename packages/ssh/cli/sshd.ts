@@ -18,6 +18,7 @@
  * HostKeyAlgorithms (OpenSSH's `+`/`-`/`^` list syntax), RekeyLimit, MaxAuthTries,
  * LoginGraceTime, ClientAliveInterval and ClientAliveCountMax (keepalives to a quiet client; off
  * by default; a count of 0 never drops it), MaxStartups (start:rate:full, 10:30:100),
+ * MaxSessions (sessions open at once per connection, 10; 0 leaves forwarding only),
  * AllowTcpForwarding (yes/local/remote/no; no by default), AllowAgentForwarding (`ssh -A`: the
  * session's SSH_AUTH_SOCK reaches the client's agent; yes by default), GatewayPorts
  * (where `-R` listeners bind: clientspecified by default, i.e. the address the client asked
@@ -257,6 +258,7 @@ export async function main(argv: string[]): Promise<number> {
         clientAliveInterval: settings.clientAliveInterval,
         clientAliveCountMax: settings.clientAliveCountMax,
         maxStartups: settings.maxStartups,
+        maxSessions: settings.maxSessions,
         rekeyBytes: settings.rekeyBytes,
         rekeyInterval: settings.rekeyInterval,
       },
