@@ -57,7 +57,10 @@ export const HOST_KEY_TYPES = ["ed25519", "ecdsa", "rsa"] as const;
 
 /** Options for {@linkcode startSshd}. */
 export interface SshdOptions {
-  /** Extra `sshd_config` lines (e.g. `KexAlgorithms …`, `RekeyLimit 1M`). */
+  /**
+   * Extra `sshd_config` lines (e.g. `KexAlgorithms …`, `RekeyLimit 1M`). They come before the
+   * defaults, so they win over them (sshd keeps a keyword's first value): `MaxStartups 1000`.
+   */
   config?: string[];
   /** authorized_keys lines for the current user. */
   authorizedKeys?: string[];
@@ -109,6 +112,7 @@ export async function startSshd(options: SshdOptions = {}): Promise<Sshd> {
   for (let attempt = 1;; attempt++) {
     const port = await freePort();
     const config = [
+      ...(options.config ?? []),
       `ListenAddress 127.0.0.1`,
       `Port ${port}`,
       ...keyLines,
@@ -129,7 +133,6 @@ export async function startSshd(options: SshdOptions = {}): Promise<Sshd> {
       `SetEnv HOME=${home}`,
       `LogLevel ${options.logLevel ?? "VERBOSE"}`,
       "Subsystem sftp internal-sftp",
-      ...(options.config ?? []),
     ];
     const configFile = join(dir, "sshd_config");
     writeFileSync(configFile, config.join("\n") + "\n");

@@ -100,6 +100,8 @@ export function authorizedUser(dir: string, name = "user"): { user: string; keys
 /** A running Hush sshd subprocess. */
 export interface HushSshd {
   port: number;
+  /** Its process id (the wrapper's, which execs it). */
+  pid: number;
   /** Everything it wrote on stderr so far. */
   log(): string;
   /** SIGTERM, then waits for it to exit; resolves its exit code. */
@@ -166,6 +168,7 @@ export function startHushSshd(
       started = true;
       resolve({
         port: Number(m[2]),
+        pid: child.pid!,
         log: () => log,
         stop: async () => {
           // process.kill, not child.kill: Deno's child_process then reports the exit
