@@ -8,8 +8,9 @@
  *   and after all 1000;
  * - 300 idle connections that never send a byte (slowloris) while a real login gets in.
  *
- * Reported per scenario: successes, wall time, and the server's RSS (the sum over its process
- * tree: the listener, OpenSSH's per-connection processes, the commands' shells) at its peak
+ * Reported per scenario: successes, wall time, the CPU time of the server's process tree (the
+ * listener, OpenSSH's per-connection processes, the commands' shells; on a shared machine wall
+ * time follows the other jobs' load, CPU time much less), and the tree's RSS at its peak
  * (sampled every 200 ms) and settled (3 s after the scenario). The client is the Hush library in
  * this process, the same for both servers. Both servers get MaxStartups 1000 (every connection
  * here is admitted), MaxSessions 200, LogLevel ERROR, and `HOME` set to a fresh directory
@@ -63,9 +64,17 @@ interface Target {
   stop(): Promise<void>;
 }
 
-/** Sum of VmRSS (KiB) over `root` and all its descendants. */
-function treeRss(root: number): number {
+/** Clock ticks per second of /proc/<pid>/stat's CPU times (Linux: 100). */
+const CLOCK_TICKS = 100;
+
+/**
+ * `root` and all its descendants: the sum of their VmRSS (KiB) and of their CPU time in
+ * seconds, their own and that of the children they have reaped (so that the CPU of every
+ * process that ran and ended under the server is counted once).
+ */
+function treeStats(root: number): { rssKiB: number; cpu: number } {
   const children = new Map<number, number[]>();
+  const cpu = new Map<number, number>();
   for (const entry of readdirSync("/proc")) {
     if (!/^\d+$/.test(entry)) continue;
     let stat: string;
@@ -74,22 +83,34 @@ function treeRss(root: number): number {
     } catch {
       continue; // exited meanwhile
     }
-    const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+    // After "pid (comm) ": state ppid … utime(11) stime(12) cutime(13) cstime(14).
+    const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    const ppid = Number(f[1]);
+    cpu.set(
+      Number(entry),
+      (Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])) / CLOCK_TICKS,
+    );
     const list = children.get(ppid) ?? [];
     list.push(Number(entry));
     children.set(ppid, list);
   }
-  let total = 0;
+  let rssKiB = 0, seconds = 0;
   const queue = [root];
   while (queue.length) {
     const pid = queue.pop()!;
+    seconds += cpu.get(pid) ?? 0;
     try {
       const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
-      if (m) total += Number(m[1]);
+      if (m) rssKiB += Number(m[1]);
     } catch { /* exited */ }
     queue.push(...(children.get(pid) ?? []));
   }
-  return total;
+  return { rssKiB, cpu: seconds };
+}
+
+/** Sum of VmRSS (KiB) over `root` and all its descendants. */
+function treeRss(root: number): number {
+  return treeStats(root).rssKiB;
 }
 
 /** Samples a process tree's RSS until stopped; resolves the peak (KiB). */
@@ -121,6 +142,8 @@ interface Result {
   ok: number;
   total: number;
   ms: number;
+  /** CPU seconds the server's process tree spent (its commands' shells included). */
+  cpu: number;
   peakKiB: number;
   settledKiB: number;
   /** Extra figures for the scenario's table. */
@@ -177,13 +200,22 @@ async function measure(
   body: () => Promise<{ ok: number; total: number; notes?: string; firstError?: string }>,
 ): Promise<Result> {
   await sleep(1000);
+  const cpu0 = treeStats(target.pid).cpu;
   const rss = sampleRss(target.pid);
   const t0 = performance.now();
   const r = await body();
   const ms = performance.now() - t0;
   const peakKiB = rss.stop();
   await sleep(SETTLE_MS);
-  return { ...r, ms, peakKiB, settledKiB: treeRss(target.pid), notes: r.notes ?? "" };
+  const settled = treeStats(target.pid);
+  return {
+    ...r,
+    ms,
+    cpu: settled.cpu - cpu0,
+    peakKiB,
+    settledKiB: settled.rssKiB,
+    notes: r.notes ?? "",
+  };
 }
 
 const SCENARIOS: Record<string, { title: string; run: (t: Target) => Promise<Result> }> = {
@@ -351,15 +383,19 @@ async function main(): Promise<void> {
     for (const [key, scenario] of Object.entries(SCENARIOS)) {
       if (ONLY && !ONLY.includes(key)) continue;
       console.log(`\n## ${scenario.title}\n`);
-      console.log("| server | successes | wall time | peak RSS | settled RSS | notes |");
-      console.log("| ------ | --------: | --------: | -------: | ----------: | ----- |");
+      console.log(
+        "| server | successes | wall time | server CPU | peak RSS | settled RSS | notes |",
+      );
+      console.log(
+        "| ------ | --------: | --------: | ---------: | -------: | ----------: | ----- |",
+      );
       for (const target of targets) {
         const r = await scenario.run(target);
         const error = r.firstError ? ` first error: ${r.firstError}` : "";
         console.log(
           `| ${target.name} | ${r.ok}/${r.total} | ${(r.ms / 1000).toFixed(2)} s | ${
-            mib(r.peakKiB)
-          } | ${mib(r.settledKiB)} | ${r.notes}${error} |`,
+            r.cpu.toFixed(1)
+          } s | ${mib(r.peakKiB)} | ${mib(r.settledKiB)} | ${r.notes}${error} |`,
         );
       }
     }

@@ -58,8 +58,9 @@ export const HOST_KEY_TYPES = ["ed25519", "ecdsa", "rsa"] as const;
 /** Options for {@linkcode startSshd}. */
 export interface SshdOptions {
   /**
-   * Extra `sshd_config` lines (e.g. `KexAlgorithms …`, `RekeyLimit 1M`). They come before the
-   * defaults, so they win over them (sshd keeps a keyword's first value): `MaxStartups 1000`.
+   * Extra `sshd_config` lines (e.g. `KexAlgorithms …`, `RekeyLimit 1M`). A keyword given here
+   * replaces the default line of that keyword (e.g. `MaxStartups 1000`): sshd keeps the first
+   * value of most keywords but the last of some, so the two are never both written.
    */
   config?: string[];
   /** authorized_keys lines for the current user. */
@@ -111,8 +112,7 @@ export async function startSshd(options: SshdOptions = {}): Promise<Sshd> {
   // listening" line, so a listener of another test on the same port is never mistaken for it.
   for (let attempt = 1;; attempt++) {
     const port = await freePort();
-    const config = [
-      ...(options.config ?? []),
+    const defaults = [
       `ListenAddress 127.0.0.1`,
       `Port ${port}`,
       ...keyLines,
@@ -133,6 +133,12 @@ export async function startSshd(options: SshdOptions = {}): Promise<Sshd> {
       `SetEnv HOME=${home}`,
       `LogLevel ${options.logLevel ?? "VERBOSE"}`,
       "Subsystem sftp internal-sftp",
+    ];
+    const keyword = (line: string) => line.trim().split(/\s+/)[0].toLowerCase();
+    const given = new Set((options.config ?? []).map(keyword));
+    const config = [
+      ...defaults.filter((line) => !given.has(keyword(line))),
+      ...(options.config ?? []),
     ];
     const configFile = join(dir, "sshd_config");
     writeFileSync(configFile, config.join("\n") + "\n");
