@@ -60,7 +60,8 @@ export interface SshdOptions {
   /**
    * Extra `sshd_config` lines (e.g. `KexAlgorithms …`, `RekeyLimit 1M`). A keyword given here
    * replaces the default line of that keyword (e.g. `MaxStartups 1000`): sshd keeps the first
-   * value of most keywords but the last of some, so the two are never both written.
+   * value of most keywords but the last of some, so the two are never both written. `HostKey`,
+   * `ListenAddress`, `Port`, `SetEnv` and `Subsystem` lines add to the defaults instead.
    */
   config?: string[];
   /** authorized_keys lines for the current user. */
@@ -84,6 +85,9 @@ export interface Sshd {
   /** Stops it by PID and removes the temp directory. */
   stop(): Promise<void>;
 }
+
+/** sshd_config keywords whose lines add up (the others take one value). */
+const ADDED = new Set(["hostkey", "listenaddress", "port", "setenv", "subsystem"]);
 
 /** Starts sshd on 127.0.0.1 on a free port and waits until it accepts connections. */
 export async function startSshd(options: SshdOptions = {}): Promise<Sshd> {
@@ -135,7 +139,7 @@ export async function startSshd(options: SshdOptions = {}): Promise<Sshd> {
       "Subsystem sftp internal-sftp",
     ];
     const keyword = (line: string) => line.trim().split(/\s+/)[0].toLowerCase();
-    const given = new Set((options.config ?? []).map(keyword));
+    const given = new Set((options.config ?? []).map(keyword).filter((k) => !ADDED.has(k)));
     const config = [
       ...defaults.filter((line) => !given.has(keyword(line))),
       ...(options.config ?? []),
