@@ -3,11 +3,7 @@
  * control, EOF and CLOSE in both directions, and channel requests.
  * @module
  */
-import {
-  type ChannelRequest,
-  type ChannelRequestBody,
-  DisconnectReason,
-} from "@hush/wire";
+import { type ChannelRequest, type ChannelRequestBody, DisconnectReason } from "@hush/wire";
 import {
   ChannelEvent,
   type ChannelEventName,

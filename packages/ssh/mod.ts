@@ -33,6 +33,7 @@ export { accept } from "./accept.ts";
 export { serve, type SshServer } from "./server.ts";
 export type { ServeOptions, ServerLimits } from "./serve_options.ts";
 export type { MaxStartups } from "./max_startups.ts";
+export { DEFAULT_MAX_SESSIONS, MAX_SESSIONS_REFUSAL } from "./max_sessions.ts";
 export type { PeerInfo, ServerContext } from "./server_context.ts";
 export type {
   DirectTcpipRequest,
@@ -70,6 +71,7 @@ export {
   type SocksStep,
 } from "./socks.ts";
 export { memoryDuplexPair } from "./adapters/memory.ts";
+export { ACCEPT_RETRY_DELAY, type AcceptRetryOptions } from "./adapters/accept_retry.ts";
 export {
   connectTcp,
   fromNodeSocket,

@@ -36,6 +36,7 @@ export const SSHD_OPTION_KEYS: readonly string[] = [
   "ClientAliveInterval",
   "ClientAliveCountMax",
   "MaxStartups",
+  "MaxSessions",
   "AllowTcpForwarding",
   "AllowAgentForwarding",
   "GatewayPorts",
