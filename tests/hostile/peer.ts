@@ -323,6 +323,16 @@ export class HostilePeer {
     return await this.#exchange!.start();
   }
 
+  /**
+   * Hands one of the victim's kex messages to our side of the method; returns our replies
+   * unsent (to tamper with before sending). The exchange's result is kept for the keys.
+   */
+  async receiveKex(m: Message): Promise<Message[]> {
+    const { reply, result } = await this.#exchange!.receive(m);
+    if (result) this.#result = result;
+    return reply;
+  }
+
   /** Runs the method to its end: sends `first` (client), answers the victim, gets the result. */
   async exchange(first?: Message[]): Promise<void> {
     const ex = this.#exchange!;
