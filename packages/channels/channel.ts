@@ -106,8 +106,8 @@ export interface ChannelInput {
   eof(): void;
   /** CHANNEL_CLOSE. */
   close(): void;
-  /** CHANNEL_REQUEST. */
-  request(message: ChannelRequest): void;
+  /** CHANNEL_REQUEST; settles once it has been answered (or dropped with the channel). */
+  request(message: ChannelRequest): Promise<void>;
   /** CHANNEL_SUCCESS or CHANNEL_FAILURE. */
   reply(success: boolean): void;
   /** The connection ended (or the open failed): everything fails with `error`. */
@@ -378,10 +378,10 @@ export class Channel {
     this.#free();
   }
 
-  #receiveRequest(message: ChannelRequest): void {
+  #receiveRequest(message: ChannelRequest): Promise<void> {
     const { type: _t, recipient: _r, wantReply, ...body } = message;
     this.#host.trace(`channel ${this.id}: rcvd request ${requestName(body)}`);
-    this.#requests = this.#requests.then(async () => {
+    return this.#requests = this.#requests.then(async () => {
       let success = false;
       try {
         success = (await this.handleRequest(body)) === true;

@@ -22,6 +22,7 @@ import {
   type Negotiated,
 } from "@hush/kex";
 import { generateKey, type PrivateKey } from "@hush/keys";
+import { defaultCipherBackends } from "@hush/ssh";
 import type { ByteDuplex } from "@hush/transport";
 import {
   type DecodeContext,
@@ -93,6 +94,7 @@ export class HostilePeer {
 
   #socket: WritableStreamDefaultWriter<Uint8Array>;
   #readable: ReadableStream<Uint8Array>;
+  #reader?: ReadableStreamDefaultReader<Uint8Array>;
   #deframer: PacketDeframer;
   #inbox: Packet[] = [];
   #wake?: () => void;
@@ -154,6 +156,16 @@ export class HostilePeer {
     await this.#socket.close().catch(() => {});
   }
 
+  /**
+   * Drops the connection as a reset would: writes still pending are abandoned and nothing more
+   * is read (the victim's writes fail).
+   */
+  hangUp(): void {
+    // not awaited: an abort waits for a write the victim never takes
+    this.#socket.abort(new Error("Hung up")).catch(() => {});
+    (this.#reader ?? this.#readable).cancel().catch(() => {});
+  }
+
   /** Sends our identification line (`line` as given, CR LF added to a string). */
   sendVersion(line: string | Uint8Array = this.version): Promise<void> {
     return this.write(typeof line === "string" ? line + "\r\n" : line);
@@ -164,7 +176,7 @@ export class HostilePeer {
    * inbox. Resolves with the line; rejects when the victim closes before sending one.
    */
   async readVersion(): Promise<string> {
-    const reader = this.#readable.getReader();
+    const reader = this.#reader = this.#readable.getReader();
     const v = await readVersionFrom(reader, { role: this.role });
     this.peerVersion = v.version;
     this.banner = v.banner;
@@ -390,7 +402,8 @@ export class HostilePeer {
       ? [n.cipherServerToClient, n.macServerToClient]
       : [n.cipherClientToServer, n.macClientToServer];
     this.#nextSealer = frameSealer(sendCipher, sendMac, ours);
-    this.#deframer.nextOpener(createOpener(readCipher, readMac, theirs), {
+    const backends = await defaultCipherBackends(); // the runtime's fastest, as a victim's
+    this.#deframer.nextOpener(createOpener(readCipher, readMac, theirs, { backends }), {
       resetSequence: this.strict,
     });
     await this.send({ type: "newKeys" });
