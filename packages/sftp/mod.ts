@@ -61,3 +61,21 @@ export {
   StatVfsFlag,
   type UsersGroups,
 } from "./extensions.ts";
+export type { FileStats, SftpFileSystem, SftpOpenFile } from "./file_system.ts";
+export {
+  SftpClient,
+  type SftpClientOptions,
+  type SftpDirEntry,
+  type SftpDuplex,
+  SftpFile,
+} from "./client.ts";
+export type {
+  FastTransferOptions,
+  GetOptions,
+  PutOptions,
+  PutSource,
+  TransferOptions,
+  TransferProgress,
+} from "./client_transfer.ts";
+export { longname, serveSftp, type SftpServerOptions } from "./server.ts";
+export { normalizePath } from "./server_paths.ts";
