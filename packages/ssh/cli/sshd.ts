@@ -23,7 +23,10 @@
  * (where `-R` listeners bind: clientspecified by default, i.e. the address the client asked
  * for; no: loopback only; yes: every interface), StateDirectory
  * (where the host key made when no `-h` is given lives; also `$HUSH_STATE_DIR`, else
- * `$XDG_STATE_HOME/hush`, else `~/.local/state/hush`), Banner.
+ * `$XDG_STATE_HOME/hush`, else `~/.local/state/hush`), Banner, Subsystem (`sftp` is served
+ * in-process as OpenSSH's `internal-sftp` unless another command is given; `internal-sftp -R -u
+ * umask -d dir`), ChrootDirectory (%h, %u: the root internal-sftp keeps clients in; commands and
+ * shells are then refused).
  *
  * Every login runs as the current OS user, whatever name it authenticated as.
  * @module
@@ -58,6 +61,7 @@ import {
   sshdSettings,
 } from "./sshd_config.ts";
 import { ptyAvailable, runSession } from "./sshd_session.ts";
+import { internalSftpFlags } from "./sshd_sftp.ts";
 
 /** Lines an sshd prints without `-d` (the rest are debug detail). */
 const INFO_LINE =
@@ -182,6 +186,7 @@ export async function main(argv: string[]): Promise<number> {
     const args = parseSshdArgs(argv);
     debug = args.debug;
     const settings = sshdSettings(args);
+    for (const command of settings.subsystems.values()) internalSftpFlags(command); // bad flags: a UsageError now
     keys = await loadHostKeys(args.hostKeyFiles, settings, log);
     const hostKeys: Signer[] = [
       ...keys,
@@ -266,6 +271,8 @@ export async function main(argv: string[]): Promise<number> {
           ptyAvailable: pty,
           children,
           agentForwarding: settings.agentForwarding,
+          subsystems: settings.subsystems,
+          chrootDirectory: settings.chrootDirectory,
         }),
       onForward: forwarding,
       trace: log,
