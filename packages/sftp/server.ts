@@ -579,8 +579,9 @@ function flagNames(flags: number): string {
 const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 
 /**
- * The `ls -l` line OpenSSH's sftp-server sends with each READDIR name: mode, links, owner,
- * group, size, date (time of day within the last six months, else the year) and name.
+ * The `ls -l` line OpenSSH's sftp-server sends with each READDIR name: mode, links (`?` when
+ * unknown), owner, group, size, date (time of day within the last six months, else the year)
+ * and name. Dates are in local time.
  *
  * @example
  * ```ts
@@ -606,7 +607,8 @@ export function longname(
       String(d.getMinutes()).padStart(2, "0")
     }`
     : `${MONTHS[d.getMonth()]} ${day}  ${d.getFullYear()}`;
-  const links = String(stats.nlink ?? 1).padStart(4, " ");
+  // "?" when the link count is unknown (attributes a client got by STAT), as OpenSSH's ls
+  const links = String(stats.nlink ?? "?").padStart(4, " ");
   return `${modeString(stats.mode)} ${links} ${user.padEnd(8, " ")} ${group.padEnd(8, " ")} ${
     String(stats.size).padStart(8, " ")
   } ${when} ${filename}`;

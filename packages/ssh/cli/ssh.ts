@@ -14,15 +14,12 @@
  * @module
  */
 import { userInfo } from "node:os";
-import type { ByteDuplex } from "@hush/transport";
 import type { SshClient } from "../client.ts";
-import { connect } from "../connect.ts";
-import type { ConnectOptions } from "../connect_options.ts";
 import { homeDirectory } from "../adapters/files.ts";
 import { connectUnix, type UnixConnection } from "../adapters/unix.ts";
 import { parseSshArgs, UsageError } from "./ssh_args.ts";
 import { resolveSshSettings, type SshSettings } from "./ssh_config.ts";
-import { withConnectTimeout } from "./ssh_connect_timeout.ts";
+import { connectHops } from "./ssh_connection.ts";
 import { failureMessage, SSH_FAILURE } from "./ssh_failure.ts";
 import {
   forwardLocal,
@@ -31,17 +28,11 @@ import {
   remoteForward,
   type RemoteForwards,
 } from "./ssh_forwarding.ts";
-import { askHostKey, traceHostKeys } from "./ssh_host_key_check.ts";
-import { loadIdentities, openAgent } from "./ssh_identities.ts";
 import { err, type Io } from "./ssh_io.ts";
-import { sshKnownHosts } from "./ssh_known_hosts.ts";
 import { runSession } from "./ssh_session.ts";
-import { haveTty, PromptInterrupted, readLine, tell } from "./ssh_tty.ts";
+import { haveTty } from "./ssh_tty.ts";
 
 export { failureMessage, SSH_FAILURE } from "./ssh_failure.ts";
-
-/** A host ssh connects to: a `-J` jump host or the destination. */
-type Hop = { host: string; port: number; user: string };
 
 /** What `ssh -V` prints before the runtime's version. */
 const SOFTWARE_VERSION = "Hush_0.1.0";
@@ -100,107 +91,17 @@ export async function sshMain(argv: string[]): Promise<number> {
   };
   io.trace(`${SOFTWARE_VERSION}, Deno ${Deno.version.deno}`);
   io.trace("Reading configuration data: none");
-  let where: Hop = { host: s.host, port: s.port, user: s.user };
-  let client: SshClient;
-  const jumps: SshClient[] = [];
+  const where = { host: s.host, port: s.port, user: s.user };
   const restore: (() => void)[] = [];
   const forwards: RemoteForwards = { byPort: new Map(), sockets: new WeakMap() };
-  try {
-    const agent = await openAgent(s, io);
-    const agentKeys = agent ? await agent.identities().catch(() => []) : [];
-    const identities = await loadIdentities(s, io, agentKeys);
-    const store = s.knownHostsFiles.length
-      ? traceHostKeys(await sshKnownHosts(s.knownHostsFiles), io)
-      : undefined;
-    const canAsk = !s.batchMode;
-    let passwordAsked = 0;
-    // The options for one hop: a -J jump host (through the previous hop's channel, if any), or
-    // the destination, which alone gets the forwardings and the agent.
-    const optionsFor = (hop: Hop, duplex?: ByteDuplex, last = true): ConnectOptions => ({
-      hostname: hop.host,
-      port: hop.port,
-      username: hop.user,
-      duplex,
-      identities: identities.signers,
-      agent,
-      password: s.passwordAuthentication && canAsk
-        ? () => {
-          // as ssh: each prompt after the first says the last one was refused
-          if (passwordAsked++ > 0) err("Permission denied, please try again.\n");
-          return readLine(`${hop.user}@${hop.host}'s password: `, { echo: false });
-        }
-        : undefined,
-      keyboardInteractive: s.kbdInteractiveAuthentication && canAsk
-        ? async (challenge) => {
-          if (challenge.name) await tell(challenge.name + "\n");
-          if (challenge.instruction) await tell(challenge.instruction + "\n");
-          const answers: string[] = [];
-          for (const p of challenge.prompts) {
-            const a = await readLine(p.prompt, { echo: p.echo });
-            if (a === undefined) throw new Error("No terminal to answer the server's prompts");
-            answers.push(a);
-          }
-          return answers;
-        }
-        : undefined,
-      knownHosts: store,
-      hashKnownHosts: s.hashKnownHosts,
-      policy: s.policy,
-      ask: (info) => askHostKey(info as { message?: string; fingerprint: string }),
-      algorithms: s.algorithms,
-      trace: io.trace,
-      onBanner: (m) => {
-        if (!s.quiet) err(m.endsWith("\n") ? m : m + "\n");
-      },
-      publicKeyAlgorithms: s.pubkeyAlgorithmsGiven ? s.pubkeyAlgorithms : undefined,
-      rekeyBytes: s.rekeyBytes,
-      rekeyInterval: s.rekeyInterval,
-      keepaliveInterval: s.keepaliveInterval,
-      keepaliveCountMax: s.keepaliveCountMax,
-      connectTimeout: s.connectTimeout,
-      ...(last
-        ? {
-          onChannelOpen: (open) => openRemoteForward(forwards, open, io),
-          onChannel: (channel, open) => void relayRemote(forwards, channel, open),
-          forwardAgent: forwardAgentFrom(s.forwardAgentSocket, io.trace),
-        }
-        : {}),
-    });
-    const connectHop = async (hop: Hop, duplex?: ByteDuplex, last = true) => {
-      where = hop;
-      io.connected = false;
-      io.trace(`Authenticating to ${hop.host}:${hop.port} as '${hop.user}'`);
-      const c = await withConnectTimeout(connect(optionsFor(hop, duplex, last)), s, io);
-      io.trace(`Authenticated to ${hop.host} ([${hop.host}]:${hop.port}).`);
-      return c;
-    };
-    // -J: each jump host opens a direct-tcpip channel to the next hop, the way OpenSSH's
-    // ssh -W does, and the next connection runs over it.
-    let duplex: ByteDuplex | undefined;
-    const hops = [...s.jumps, { host: s.host, port: s.port, user: s.user }];
-    for (const [i, hop] of s.jumps.entries()) {
-      const jump = await connectHop(hop, duplex, false);
-      jumps.push(jump);
-      const next = hops[i + 1];
-      io.trace(`Jump host ${hop.host}: direct-tcpip to ${next.host}:${next.port}`);
-      try {
-        duplex = await jump.forwardOut(next.host, next.port);
-      } catch (e) {
-        // in OpenSSH's words for a -W that the jump host refused
-        err(`channel 0: open failed: ${(e as Error).message}\nstdio forwarding failed\n`);
-        for (const j of jumps.reverse()) await j.close().catch(() => {});
-        return SSH_FAILURE;
-      }
-    }
-    client = await connectHop(hops[hops.length - 1], duplex);
-    identities.dispose();
-  } catch (e) {
-    if (e instanceof PromptInterrupted) return SSH_FAILURE;
-    if (args.verbose > 1) err(`debug2: ${(e as Error)?.stack ?? e}\n`);
-    err(failureMessage(e, { ...where, connected: io.connected }) + "\n");
-    for (const jump of jumps.reverse()) await jump.close().catch(() => {});
-    return SSH_FAILURE;
-  }
+  // the destination alone gets the forwardings and the agent
+  const connected = await connectHops(s, io, args.verbose, {
+    onChannelOpen: (open) => openRemoteForward(forwards, open, io),
+    onChannel: (channel, open) => void relayRemote(forwards, channel, open),
+    forwardAgent: forwardAgentFrom(s.forwardAgentSocket, io.trace),
+  });
+  if (!connected) return SSH_FAILURE;
+  const { client, jumps } = connected;
   // -W: stdin and stdout are the channel (as in a ProxyCommand); no command, no other forwards
   if (args.stdioForward) {
     try {

@@ -128,6 +128,36 @@ export function parseForwardSpec(spec: string): ForwardSpec {
   throw new UsageError(`Bad forwarding specification '${spec}'`);
 }
 
+const KNOWN_OPTIONS = new Map(SSH_OPTION_KEYS.map((k) => [k.toLowerCase(), k]));
+
+/**
+ * Adds one `-o Key=Value` (or `Key Value`) to `a`: IdentityFile and SendEnv add up, as `-i`
+ * does; for the other keys the first value wins (ssh_config); unknown keys are a UsageError.
+ * `sftp` and `scp` take `-o` the same way.
+ *
+ * @example
+ * ```ts
+ * import { addSshOption } from "./ssh_args.ts";
+ * const a = { options: new Map<string, string>(), identityFiles: [] as string[] };
+ * addSshOption(a, "BatchMode=yes");
+ * addSshOption(a, "IdentityFile ~/.ssh/other");
+ * console.log(a.options.get("batchmode"), a.identityFiles); // yes [ "~/.ssh/other" ]
+ * ```
+ */
+export function addSshOption(
+  a: Pick<SshArgs, "options" | "identityFiles">,
+  o: string,
+): void {
+  const m = /^\s*([A-Za-z]+)\s*(?:=|\s)\s*(.*?)\s*$/.exec(o);
+  if (!m) throw new UsageError(`Bad -o option '${o}'`);
+  const key = KNOWN_OPTIONS.get(m[1].toLowerCase());
+  if (!key) throw new UsageError(`Unsupported option "${m[1]}"`);
+  if (key === "IdentityFile") a.identityFiles.push(m[2]);
+  else if (key === "SendEnv") {
+    a.options.set("sendenv", `${a.options.get("sendenv") ?? ""} ${m[2]}`.trim());
+  } else if (!a.options.has(key.toLowerCase())) a.options.set(key.toLowerCase(), m[2]);
+}
+
 /**
  * Parses `ssh`'s command line.
  *
@@ -153,7 +183,6 @@ export function parseSshArgs(argv: string[]): SshArgs {
     remoteForwards: [],
     command: [],
   };
-  const known = new Map(SSH_OPTION_KEYS.map((k) => [k.toLowerCase(), k]));
   let i = 0;
   const value = (flag: string) => {
     if (i + 1 >= argv.length) throw new UsageError(`Option ${flag} needs an argument`);
@@ -247,20 +276,9 @@ export function parseSshArgs(argv: string[]): SshArgs {
         case "R":
           a.remoteForwards.push(parseForwardSpec(take("-R")));
           break;
-        case "o": {
-          const o = take("-o");
-          const m = /^\s*([A-Za-z]+)\s*(?:=|\s)\s*(.*?)\s*$/.exec(o);
-          if (!m) throw new UsageError(`Bad -o option '${o}'`);
-          const key = known.get(m[1].toLowerCase());
-          if (!key) throw new UsageError(`Unsupported option "${m[1]}"`);
-          // IdentityFile adds up, as -i does, and so does SendEnv; for the other keys the first
-          // value wins (ssh_config)
-          if (key === "IdentityFile") a.identityFiles.push(m[2]);
-          else if (key === "SendEnv") {
-            a.options.set("sendenv", `${a.options.get("sendenv") ?? ""} ${m[2]}`.trim());
-          } else if (!a.options.has(key.toLowerCase())) a.options.set(key.toLowerCase(), m[2]);
+        case "o":
+          addSshOption(a, take("-o"));
           break;
-        }
         default:
           throw new UsageError(`Unknown option -${f}`);
       }
