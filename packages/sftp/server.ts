@@ -85,6 +85,12 @@ const ERRNO_STATUS: Record<string, number> = {
   ENOTSUP: StatusCode.OP_UNSUPPORTED,
 };
 
+/**
+ * READs (or WRITEs) a session serves at once: enough to keep a file system's thread pool busy,
+ * few enough that a client never reading its replies holds little.
+ */
+const PIPELINE_DEPTH = 16;
+
 /** Bytes copy-data moves per read. */
 const COPY_CHUNK = 64 * 1024;
 
@@ -168,6 +174,21 @@ class ServerSession {
         data: EXTENSION_VERSIONS[name],
       }));
       await send({ type: "version", version: SFTP_VERSION, extensions });
+      // Replies go out in the order of the requests. A run of READs (or of WRITEs to ranges
+      // that do not overlap) is served concurrently, up to PIPELINE_DEPTH at once, as the file
+      // system allows; anything else first waits for the run to finish, so its effects stay in
+      // order. When the peer stops reading replies, sending waits, the run fills, and we stop
+      // reading requests: backpressure all the way to the client.
+      let replies: Promise<void> = Promise.resolve();
+      const running: Promise<void>[] = [];
+      let run:
+        | { kind: "read" | "write"; writes: { handle: number; start: number; end: number }[] }
+        | undefined;
+      const drain = async () => {
+        await Promise.all(running);
+        running.length = 0;
+        run = undefined;
+      };
       for (;;) {
         const { value, done } = await packets.read();
         if (done) break;
@@ -178,14 +199,33 @@ class ServerSession {
           const id = requestIdOf(value);
           if (id === undefined) throw e;
           this.#trace(`request ${id}: ${(e as Error).message}`);
+          await drain();
+          await replies;
           await send(status(id, StatusCode.BAD_MESSAGE));
           continue;
         }
         if (!isRequest(request)) {
           throw new SftpError(`Bad message: a ${request.type} from the client`);
         }
-        await send(await this.#answer(request));
+        const range = this.#concurrentRange(request);
+        const joins = range !== undefined && run?.kind === range.kind &&
+          !(range.kind === "write" &&
+            run.writes.some((w) =>
+              w.handle === range.handle && w.start < range.end && range.start < w.end
+            ));
+        if (!joins) {
+          await drain();
+          if (range) run = { kind: range.kind, writes: [] };
+        }
+        if (range?.kind === "write") run!.writes.push(range);
+        while (running.length >= PIPELINE_DEPTH) await running.shift();
+        const answer = this.#answer(request);
+        replies = replies.then(async () => await send(await answer));
+        if (range) running.push(replies);
+        else await replies;
       }
+      await drain();
+      await replies;
     } catch (e) {
       this.#trace(`session ends: ${(e as Error)?.message ?? e}`);
       packets.cancel().catch(() => {});
@@ -196,6 +236,25 @@ class ServerSession {
       this.#handles.clear();
       await writer.close().catch(() => {});
     }
+  }
+
+  /**
+   * A READ, or a WRITE to a handle not opened for appending, with the range it touches: what
+   * may run alongside others of its kind. Anything else runs alone.
+   */
+  #concurrentRange(
+    m: SftpRequest,
+  ): { kind: "read" | "write"; handle: number; start: number; end: number } | undefined {
+    if (m.type !== "read" && m.type !== "write") return undefined;
+    if (m.handle.length !== 4) return undefined;
+    const handle = new DataView(m.handle.buffer, m.handle.byteOffset, 4).getUint32(0);
+    const h = this.#handles.get(handle);
+    if (!h || h.kind !== "file") return undefined;
+    if (m.type === "read") {
+      return { kind: "read", handle, start: m.offset, end: m.offset + m.length };
+    }
+    if (h.flags & OpenFlag.APPEND) return undefined;
+    return { kind: "write", handle, start: m.offset, end: m.offset + m.data.length };
   }
 
   async #answer(request: SftpRequest): Promise<SftpReply> {

@@ -265,3 +265,59 @@ test("copy-data refuses overlapping ranges of one file and handles not open for 
   await ro.close();
   await close();
 });
+
+test("READs run side by side, replies keep the requests' order, and a WRITE waits for them", async () => {
+  const fs = memoryFileSystem();
+  await writeFile(fs, "/f", pattern(1_000_000));
+  let active = 0, most = 0;
+  const slow = withOverrides(fs, {
+    open: async (path: string, flags: number, mode: number) => {
+      const f = await fs.open(path, flags, mode);
+      return {
+        ...f,
+        // later offsets finish first
+        read: async (p: number, n: number) => {
+          most = Math.max(most, ++active);
+          await new Promise((r) => setTimeout(r, 40 - p / 50_000));
+          active--;
+          return f.read(p, n);
+        },
+      };
+    },
+  });
+  const s = await rawSession({ fs: slow });
+  await s.send({
+    type: "open",
+    id: 1,
+    path: "/f",
+    flags: OpenFlag.READ | OpenFlag.WRITE,
+    attrs: {},
+  });
+  const h = await s.next();
+  if (h?.type !== "handle") return assert.fail(JSON.stringify(h));
+  // sent without waiting, and read meanwhile (the in-memory pipe holds one packet)
+  const sending = Promise.all([
+    ...Array.from(
+      { length: 20 },
+      (_, i) =>
+        s.send({ type: "read", id: 10 + i, handle: h.handle, offset: i * 40_000, length: 10 }),
+    ),
+    s.send({ type: "write", id: 30, handle: h.handle, offset: 0, data: new Uint8Array(10) }),
+    s.send({ type: "read", id: 31, handle: h.handle, offset: 0, length: 10 }),
+  ]);
+  const ids: number[] = [];
+  let last: SftpMessage | undefined;
+  for (let i = 0; i < 22; i++) {
+    last = await s.next();
+    ids.push((last as { id: number }).id);
+  }
+  await sending;
+  assert.deepEqual(ids, [...Array.from({ length: 20 }, (_, i) => 10 + i), 30, 31]);
+  assert.equal(most, 16, "at most 16 at once");
+  assert.deepEqual(
+    last?.type === "data" && [...last.data],
+    new Array(10).fill(0),
+    "the read saw the write",
+  );
+  await s.close();
+});
