@@ -670,8 +670,8 @@ export class SftpClient {
   // -- whole files ------------------------------------------------------------------------
 
   /**
-   * A remote file as a stream, read with many requests in flight (64 of 32 KiB by default),
-   * from `offset` on. Cancel the stream (or abort `signal`) to stop early.
+   * A remote file as a stream, read with many requests in flight (64, of the server's
+   * `limits@openssh.com` read length, else 32 KiB, as OpenSSH's sftp), from `offset` on. Cancel the stream (or abort `signal`) to stop early.
    */
   get(path: string, options: GetOptions = {}): ReadableStream<Uint8Array> {
     return get(this, path, options);

@@ -235,18 +235,33 @@ function counting(d: SftpDuplex, seen: { reads: number; writes: number }): SftpD
   return { readable: d.readable, writable: tap.writable };
 }
 
-test("get keeps 64 reads of 32 KiB in flight by default", async () => {
+test("get keeps 64 reads in flight, of the server's limits@openssh.com read length", async () => {
   const { fs, release } = gatedFs();
   const seen = { reads: 0, writes: 0 };
   const { sftp, close } = await pair({ fs }, {}, (d) => counting(d, seen));
-  await writeFile(fs, "/f", pattern(10 * 1024 * 1024));
+  await writeFile(fs, "/f", pattern(20 * 1024 * 1024));
   const reader = sftp.get("/f").getReader();
   const first = reader.read();
   await new Promise((r) => setTimeout(r, 50));
   assert.equal(seen.reads, 64, "reads sent before any answer");
   release();
-  assert.equal((await first).value!.length, 32 * 1024);
+  assert.equal((await first).value!.length, 261120, "as OpenSSH's sftp with its sftp-server");
   await reader.cancel();
+  await close();
+});
+
+test("without limits@openssh.com, transfers use 32 KiB requests", async () => {
+  const seen = { reads: 0, writes: 0 };
+  const extensions = ["posix-rename@openssh.com"] as const;
+  const { sftp, fs, close } = await pair({ extensions }, {}, (d) => counting(d, seen));
+  assert.equal(sftp.supports("limits@openssh.com"), false);
+  assert.equal(sftp.supports("statvfs@openssh.com"), false, "only what the server offers");
+  assert.equal(sftp.limits.maxReadLength, 32768);
+  await writeFile(fs, "/f", pattern(1 << 20));
+  assert.equal((await sftp.readFile("/f")).length, 1 << 20);
+  assert.equal(seen.reads, 32 + 1, "32 reads of 32 KiB, and the one that finds the end");
+  await sftp.put(pattern(1 << 20), "/g", { chunkSize: 1 << 20 });
+  assert.equal(seen.writes, 32, "a larger chunkSize is clipped to 32 KiB");
   await close();
 });
 
@@ -262,7 +277,7 @@ test("put keeps 64 writes in flight, and concurrency and chunkSize change it", a
     },
   });
   const { sftp, close } = await pair({ fs: gated }, {}, (d) => counting(d, seen));
-  const done = sftp.put(pattern(4 * 1024 * 1024), "/f");
+  const done = sftp.put(pattern(20 * 1024 * 1024), "/f");
   await new Promise((r) => setTimeout(r, 50));
   assert.equal(seen.writes, 64);
   release();
@@ -315,10 +330,10 @@ test("a failed put says how many bytes the server acknowledged", async () => {
   const e = await rejectsWith(sftp.put(pattern(3_000_000), "/f"), StatusCode.FAILURE, "put");
   assert.ok(e.bytesTransferred !== undefined);
   assert.ok(
-    e.bytesTransferred! <= 1_000_000 && e.bytesTransferred! > 900_000,
+    e.bytesTransferred! <= 1_000_000 && e.bytesTransferred! > 1_000_000 - 261120,
     `${e.bytesTransferred}`,
   );
-  assert.equal(e.bytesTransferred! % 32768, 0, "a whole number of acknowledged writes");
+  assert.equal(e.bytesTransferred! % 261120, 0, "a whole number of acknowledged writes");
   const onServer = await readFile(fs, "/f");
   assert.deepEqual(
     onServer.subarray(0, e.bytesTransferred),
@@ -393,7 +408,7 @@ test("a cut get leaves no truncated file under the final name, and resumes", asy
   assert.equal(await local.stat("/f").then(() => true, () => false), false, "no /f");
   const part = await local.stat("/f.part");
   assert.equal(part.size, e.bytesTransferred);
-  assert.equal(part.size, 19 * 32768, "every read before the one at 600 000 or past");
+  assert.equal(part.size, 3 * 261120, "every read before the one at 600 000 or past");
   failAt = Infinity;
   assert.equal(await sftp.fastGet("/f", "/f", { resume: true }), 1_000_000 - part.size);
   assert.deepEqual(await readFile(local, "/f"), data);
@@ -429,4 +444,24 @@ test("a session cut mid-request fails what is pending with CONNECTION_LOST", asy
   assert.equal(e.message, "Connection lost: the connection dropped");
   await rejectsWith(sftp.stat("/f"), StatusCode.CONNECTION_LOST, "after the end");
   await sftp.closed;
+});
+
+test("get reads ahead up to the size at open, then finds the end (or what the file grew by)", async () => {
+  const seen = { reads: 0, writes: 0 };
+  const { sftp, fs, close } = await pair({}, {}, (d) => counting(d, seen));
+  await writeFile(fs, "/log", pattern(100_000));
+  const reader = sftp.get("/log").getReader();
+  assert.equal((await reader.read()).value!.length, 100_000);
+  const f = await fs.open("/log", 0x02 | 0x04, 0); // append while it is being read
+  await f.write(0, pattern(50_000, 7));
+  await f.close();
+  let rest = 0;
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    rest += value.length;
+  }
+  assert.equal(rest, 50_000);
+  assert.equal(seen.reads, 3, "the size's worth, the read that found the growth, the end");
+  await close();
 });

@@ -9,7 +9,7 @@ import type { SftpClient, SftpFile } from "./client.ts";
 import { SftpError } from "./errors.ts";
 import { isDirectoryMode, isRegularFileMode, isSymlinkMode } from "./file_mode.ts";
 import type { FileStats, SftpFileSystem } from "./file_system.ts";
-import { DEFAULT_CHUNK_SIZE, DEFAULT_REQUESTS_IN_FLIGHT } from "./limits.ts";
+import { DEFAULT_CHUNK_SIZE, DEFAULT_REQUESTS_IN_FLIGHT, READ_LENGTH_LIMIT } from "./limits.ts";
 import { OpenFlag } from "./open_flags.ts";
 import { StatusCode } from "./status.ts";
 
@@ -36,8 +36,9 @@ export interface TransferOptions {
   /** READ or WRITE requests kept in flight (64, as OpenSSH's sftp). */
   concurrency?: number;
   /**
-   * Bytes per request (32 KiB, as OpenSSH's sftp), clipped to the server's
-   * `limits@openssh.com` read or write length (to 32 KiB without it).
+   * Bytes per request. As OpenSSH's sftp: the server's `limits@openssh.com` read or write length
+   * when it offers one (255 KiB from OpenSSH's sftp-server and Hush's), else 32 KiB; a larger
+   * value is clipped to that.
    */
   chunkSize?: number;
   /** Stops the transfer. */
@@ -112,8 +113,13 @@ export type PutSource = ReadableStream<Uint8Array> | AsyncIterable<Uint8Array> |
 /** Bytes a local file is read by when uploading (several requests' worth per read). */
 const LOCAL_READ_SIZE = 256 * 1024;
 
-function chunkSize(requested: number | undefined, limit: number): number {
-  const n = requested ?? DEFAULT_CHUNK_SIZE;
+/**
+ * Bytes per request: as OpenSSH's sftp, the server's read or write length when it states one
+ * (`limits@openssh.com`), else 32 KiB; never past what one of our packets can carry.
+ */
+function chunkSize(requested: number | undefined, serverLimit: number): number {
+  const limit = Math.max(1, Math.min(serverLimit || DEFAULT_CHUNK_SIZE, READ_LENGTH_LIMIT));
+  const n = requested ?? limit;
   if (!Number.isInteger(n) || n < 1) throw new RangeError(`Bad chunk size: ${n}`);
   return Math.min(n, limit);
 }
@@ -143,6 +149,10 @@ export function get(
   if (!Number.isSafeInteger(start) || start < 0) throw new RangeError(`Bad offset: ${start}`);
   let file: SftpFile | undefined;
   let total = 0;
+  // reads go ahead up to the size the file had when opened; past it, one at a time, to find its
+  // end (or what it grew by: a file that grows while it is read is rare, and read slowly)
+  let limit = end;
+  let probing = false;
   let next = start;
   let delivered = start;
   let eof = false;
@@ -164,7 +174,11 @@ export function get(
     async start(controller) {
       options.signal?.throwIfAborted();
       file = await client.open(path, "r");
-      if (options.onProgress) total = (await file.stat()).size ?? 0;
+      const size = (await file.stat()).size;
+      if (size !== undefined) {
+        total = size;
+        limit = Math.min(end, Math.max(size, start));
+      }
       if (options.signal) {
         onAbort = () => {
           controller.error(options.signal!.reason);
@@ -175,8 +189,12 @@ export function get(
     },
     async pull(controller) {
       try {
-        while (!eof && queue.length < inFlight && next < end) {
-          const length = Math.min(size, end - next);
+        if (queue.length === 0 && next >= limit && limit < end) {
+          probing = true;
+          limit = end;
+        }
+        while (!eof && queue.length < (probing ? 1 : inFlight) && next < limit) {
+          const length = Math.min(size, limit - next);
           queue.push(ask(next, length));
           next += length;
         }

@@ -74,8 +74,9 @@ export const READDIR_BATCH = 100;
 export const DEFAULT_REQUESTS_IN_FLIGHT = 64;
 
 /**
- * Bytes per READ or WRITE of a transfer by default (OpenSSH's sftp: 32 KiB); a larger
- * `chunkSize` is clipped to the server's `limits@openssh.com` (or to 32 KiB without it).
+ * Bytes per READ or WRITE of a transfer with a server that states no limits (OpenSSH's sftp:
+ * 32 KiB). When the server answers `limits@openssh.com`, transfers use its lengths, as OpenSSH's
+ * sftp does (255 KiB from OpenSSH's sftp-server).
  *
  * @example
  * ```ts

@@ -63,6 +63,11 @@ export interface SftpServerOptions {
   trace?: (line: string) => void;
   /** The clock for `ls -l` dates (default `Date.now`). */
   now?: () => number;
+  /**
+   * The OpenSSH extensions to offer (default: all those the file system can serve). Requests for
+   * others get OP_UNSUPPORTED.
+   */
+  extensions?: readonly SftpExtensionName[];
 }
 
 type Handle =
@@ -153,7 +158,7 @@ class ServerSession {
       if (e === SftpExtension.HARDLINK) return !!fs.link;
       if (e === SftpExtension.USERS_GROUPS_BY_ID) return !!fs.userNames && !!fs.groupNames;
       return true;
-    });
+    }).filter((e) => options.extensions?.includes(e) ?? true);
   }
 
   async run(): Promise<void> {
