@@ -46,6 +46,24 @@ export {
 } from "./client_forward.ts";
 export { memoryDuplexPair } from "./adapters/memory.ts";
 export {
+  connectWebSocket,
+  fromWebSocket,
+  WEBSOCKET_HIGH_WATER_MARK,
+  WEBSOCKET_MESSAGE_LIMIT,
+  WEBSOCKET_READ_QUEUE_LIMIT,
+  WEBSOCKET_SEND_MESSAGE_BYTES,
+  type WebSocketCloseInfo,
+  type WebSocketConnection,
+  type WebSocketLike,
+  type WebSocketOptions,
+} from "./adapters/websocket.ts";
+export {
+  type AcceptedWebSocket,
+  listenWebSocket,
+  type WebSocketListener,
+  type WebSocketListenOptions,
+} from "./adapters/websocket_server.ts";
+export {
   connectTcp,
   fromNodeSocket,
   listenTcp,

@@ -102,6 +102,8 @@ export interface HushSshd {
   port: number;
   /** Everything it wrote on stderr so far. */
   log(): string;
+  /** Everything it wrote on stdout so far (`listening on …`, `websocket on …`). */
+  stdout(): string;
   /** SIGTERM, then waits for it to exit; resolves its exit code. */
   stop(): Promise<number | null>;
 }
@@ -161,6 +163,7 @@ export function startHushSshd(
       resolve({
         port: Number(m[2]),
         log: () => log,
+        stdout: () => out,
         stop: async () => {
           // process.kill, not child.kill: Deno's child_process then reports the exit
           // code the server chose instead of the signal it was sent.

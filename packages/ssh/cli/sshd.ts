@@ -23,7 +23,10 @@
  * (where `-R` listeners bind: clientspecified by default, i.e. the address the client asked
  * for; no: loopback only; yes: every interface), StateDirectory
  * (where the host key made when no `-h` is given lives; also `$HUSH_STATE_DIR`, else
- * `$XDG_STATE_HOME/hush`, else `~/.local/state/hush`), Banner.
+ * `$XDG_STATE_HOME/hush`, else `~/.local/state/hush`), Banner, and two Hush extensions for
+ * browser pages: WebSocketListen (`host:port`: also take SSH over WebSocket upgrades there,
+ * printing `websocket on ws://HOST:PORT/` on stdout) and WebSocketOrigins (page origins
+ * allowed besides the port's own, comma-separated).
  *
  * Every login runs as the current OS user, whatever name it authenticated as.
  * @module
@@ -61,7 +64,7 @@ import { ptyAvailable, runSession } from "./sshd_session.ts";
 
 /** Lines an sshd prints without `-d` (the rest are debug detail). */
 const INFO_LINE =
-  /^(Server listening|Connection from|Accepted \S+ for \S+ from|Failed|Disconnected|Received signal|Connection .* ended|Generated|Loaded|Listener|No util-linux|Timeout, client|drop connection)/;
+  /^(Server listening|WebSocket from|refused WebSocket|Connection from|Accepted \S+ for \S+ from|Failed|Disconnected|Received signal|Connection .* ended|Generated|Loaded|Listener|No util-linux|Timeout, client|drop connection)/;
 
 /**
  * Where the generated host key lives when neither `-h` nor HostKey is given.
@@ -268,9 +271,16 @@ export async function main(argv: string[]): Promise<number> {
           agentForwarding: settings.agentForwarding,
         }),
       onForward: forwarding,
+      webSocket: settings.webSocket,
       trace: log,
     });
     log(`Server listening on ${server.hostname} port ${server.port}.`);
+    if (server.webSocket) {
+      const { hostname, port } = server.webSocket;
+      log(`Server listening for WebSocket upgrades on ${hostname} port ${port}.`);
+      // before the `listening on` line, which tells a waiting script that all is bound
+      process.stdout.write(`websocket on ws://${hostname}:${port}/\n`);
+    }
     process.stdout.write(`listening on ${server.hostname}:${server.port}\n`);
 
     const signal = await terminated;

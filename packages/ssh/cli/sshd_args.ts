@@ -42,6 +42,8 @@ export const SSHD_OPTION_KEYS: readonly string[] = [
   "StateDirectory",
   "Banner",
   "LogLevel",
+  "WebSocketListen",
+  "WebSocketOrigins",
 ];
 
 /**
