@@ -64,6 +64,14 @@ export {
   type WebSocketListenOptions,
 } from "./adapters/websocket_server.ts";
 export {
+  parseRelayTarget,
+  RELAY_CONNECT_TIMEOUT,
+  RELAY_MAX_CONNECTIONS,
+  startWebSocketRelay,
+  type WebSocketRelay,
+  type WebSocketRelayOptions,
+} from "./websocket_relay.ts";
+export {
   connectTcp,
   fromNodeSocket,
   listenTcp,
