@@ -1,7 +1,9 @@
 /**
  * `deno task build:browser`: bundles the browser client (`@hush/ssh/browser`) into one
- * minified ES module, `dist/browser/hush.js`. Fails when the bundle holds an import of a runtime
- * module (`node:*`): a browser could not load it. Prints the size.
+ * minified ES module, `dist/browser/hush.js`, and the example page's script
+ * (`examples/browser/app.ts`, with xterm.js) into `dist/browser/app.js` and `app.css`, which
+ * loads the client bundle through the page's import map. Fails when the client bundle holds an
+ * import of a runtime module (`node:*`): a browser could not load it. Prints the sizes.
  *
  * Usage: `deno run -A tests/tools/build_browser.ts [--out DIR]`
  * @module
@@ -9,10 +11,12 @@
 
 /** What one build made. */
 export interface BrowserBuild {
-  /** The directory holding `hush.js`. */
+  /** The directory holding `hush.js`, `app.js`, `app.css`. */
   outDir: string;
   /** `hush.js`: bytes, and bytes gzipped (what a server sends with compression). */
   client: { bytes: number; gzipBytes: number };
+  /** `app.js` + `app.css` (the example page with xterm.js, without the client). */
+  app: { bytes: number; gzipBytes: number };
 }
 
 const ROOT = new URL("../../", import.meta.url).pathname;
@@ -63,7 +67,7 @@ async function sizes(...files: string[]): Promise<{ bytes: number; gzipBytes: nu
   return { bytes, gzipBytes };
 }
 
-/** Builds the client bundle into `outDir`. */
+/** Builds the client bundle and the example page's script into `outDir`. */
 export async function buildBrowser(outDir = `${ROOT}dist/browser`): Promise<BrowserBuild> {
   await Deno.mkdir(outDir, { recursive: true });
   const client = `${outDir}/hush.js`;
@@ -78,9 +82,19 @@ export async function buildBrowser(outDir = `${ROOT}dist/browser`): Promise<Brow
   if (found.length) {
     throw new Error(`The browser bundle imports runtime modules: ${found.join(", ")}`);
   }
+  // The page's own script; the client stays in hush.js, loaded through the page's import map.
+  await bundle([
+    "--minify",
+    "--external",
+    "@hush/ssh/browser",
+    "--outdir",
+    outDir,
+    "examples/browser/app.ts",
+  ]);
   return {
     outDir,
     client: await sizes(client),
+    app: await sizes(`${outDir}/app.js`, `${outDir}/app.css`),
   };
 }
 
@@ -92,5 +106,10 @@ if (import.meta.main) {
     `${build.outDir}/hush.js: ${kib(build.client.bytes)} (${
       kib(build.client.gzipBytes)
     } gzipped), no runtime imports`,
+  );
+  console.log(
+    `${build.outDir}/app.js + app.css (page, xterm.js): ${kib(build.app.bytes)} (${
+      kib(build.app.gzipBytes)
+    } gzipped)`,
   );
 }
