@@ -31,6 +31,13 @@
 export { connect } from "./connect.ts";
 export type { ConnectOptions } from "./connect_options.ts";
 export { type ExecResult, type PtyOptions, SshClient } from "./client.ts";
+export type {
+  ForwardedConnectionHandler,
+  ForwardedConnectionInfo,
+  LocalForward,
+  LocalForwardOptions,
+} from "./client_forward.ts";
+export type { ForwardSocket } from "./server_forward_handlers.ts";
 export {
   connectWebSocket,
   fromWebSocket,
@@ -66,3 +73,11 @@ export {
 export { AuthError } from "@hush/auth";
 export { ChannelError, type Session } from "@hush/channels";
 export { DisconnectError } from "@hush/transport";
+// The types of the packages below that this API names, re-exported so that its documentation
+// is complete (deno doc --lint); types only, nothing of them reaches the bundle.
+export type * from "@hush/auth";
+export type * from "@hush/channels";
+export type * from "@hush/hostkeys";
+export type * from "@hush/kex";
+export type * from "@hush/keys";
+export type * from "@hush/transport";

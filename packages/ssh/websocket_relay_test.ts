@@ -15,7 +15,10 @@ const dec = new TextDecoder();
 const noRelay = (globalThis as { Deno?: unknown; Bun?: unknown }).Deno ||
     (globalThis as { Bun?: unknown }).Bun
   ? undefined
-  : "Node has no WebSocket server built in (the relay runs on Deno and Bun)";
+  : "Node has no WebSocket server built in (the relay runs on Deno and Bun)" +
+    (typeof WebSocket === "undefined"
+      ? ", and Node 20 no global WebSocket (Node 22 and later have one)"
+      : "");
 
 /** A Hush SSH server on TCP whose exec echoes its command's arguments. */
 async function echoSshServer(): Promise<SshServer> {

@@ -16,7 +16,10 @@ const dec = new TextDecoder();
 const noWebSocketServer = (globalThis as { Deno?: unknown; Bun?: unknown }).Deno ||
     (globalThis as { Bun?: unknown }).Bun
   ? undefined
-  : "Node has no WebSocket server built in (listenWebSocket runs on Deno and Bun)";
+  : "Node has no WebSocket server built in (listenWebSocket runs on Deno and Bun)" +
+    (typeof WebSocket === "undefined"
+      ? ", and Node 20 no global WebSocket (Node 22 and later have one)"
+      : "");
 
 /** A WebSocket that sends an `Origin` header, as a browser does (Deno and Bun take `headers`). */
 function webSocketFrom(origin: string) {
