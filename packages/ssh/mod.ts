@@ -73,6 +73,32 @@ export {
 export { memoryDuplexPair } from "./adapters/memory.ts";
 export { ACCEPT_RETRY_DELAY, type AcceptRetryOptions } from "./adapters/accept_retry.ts";
 export {
+  connectWebSocket,
+  fromWebSocket,
+  WEBSOCKET_HIGH_WATER_MARK,
+  WEBSOCKET_MESSAGE_LIMIT,
+  WEBSOCKET_READ_QUEUE_LIMIT,
+  WEBSOCKET_SEND_MESSAGE_BYTES,
+  type WebSocketCloseInfo,
+  type WebSocketConnection,
+  type WebSocketLike,
+  type WebSocketOptions,
+} from "./adapters/websocket.ts";
+export {
+  type AcceptedWebSocket,
+  listenWebSocket,
+  type WebSocketListener,
+  type WebSocketListenOptions,
+} from "./adapters/websocket_server.ts";
+export {
+  parseRelayTarget,
+  RELAY_CONNECT_TIMEOUT,
+  RELAY_MAX_CONNECTIONS,
+  startWebSocketRelay,
+  type WebSocketRelay,
+  type WebSocketRelayOptions,
+} from "./websocket_relay.ts";
+export {
   connectTcp,
   fromNodeSocket,
   listenTcp,

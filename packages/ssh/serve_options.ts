@@ -9,6 +9,7 @@ import type { ServerSession } from "@hush/channels";
 import type { CipherBackends } from "@hush/cipher";
 import type { AlgorithmPreferences } from "@hush/kex";
 import type { Signer } from "@hush/keys";
+import type { WebSocketListenOptions } from "./adapters/websocket_server.ts";
 import type { MaxStartups } from "./max_startups.ts";
 import type { ServerContext } from "./server_context.ts";
 import type { ForwardHandlers } from "./server_forward_handlers.ts";
@@ -104,4 +105,11 @@ export interface ServeOptions {
   hostname?: string;
   /** Port to listen on (22; 0 picks a free one). */
   port?: number;
+  /** Listen on TCP (`hostname`, `port`); `false` serves only WebSocket (default true). */
+  tcp?: boolean;
+  /**
+   * Also take SSH over WebSocket upgrades on an HTTP port (Deno and Bun): binary messages
+   * carry the bytes; `Origin` is checked (same origin, none, or `origins`).
+   */
+  webSocket?: WebSocketListenOptions;
 }

@@ -104,6 +104,8 @@ export interface HushSshd {
   pid: number;
   /** Everything it wrote on stderr so far. */
   log(): string;
+  /** Everything it wrote on stdout so far (`listening on …`, `websocket on …`). */
+  stdout(): string;
   /** SIGTERM, then waits for it to exit; resolves its exit code. */
   stop(): Promise<number | null>;
 }
@@ -170,6 +172,7 @@ export function startHushSshd(
         port: Number(m[2]),
         pid: child.pid!,
         log: () => log,
+        stdout: () => out,
         stop: async () => {
           // process.kill, not child.kill: Deno's child_process then reports the exit
           // code the server chose instead of the signal it was sent.

@@ -1,6 +1,7 @@
 /**
  * The architecture checks of `deno task check` beyond fmt and lint:
- * - `deno doc --lint` of every package's `mod.ts` (every export documented, no slow types);
+ * - `deno doc --lint` of every package's entry points (`mod.ts`, and `browser.ts` for ssh: every
+ *   export documented, no slow types);
  * - `deno check` of every package, test, example and bench;
  * - the package graph of ../shared/STYLE.md: a package imports only the siblings it may, only
  *   through `@hush/<name>` (never a sibling's files by path), and only `packages/ssh` adapters
@@ -116,7 +117,7 @@ async function exportedNames(deno: string, pkg: string): Promise<Set<string>> {
 }
 
 /**
- * `deno doc --lint` of each package's mod.ts. A public type that refers to a type a sibling
+ * `deno doc --lint` of each package's entry points. A public type that refers to a type a sibling
  * package exports is fine (it is public there, and users import it from there); any other
  * finding fails the check.
  */
@@ -125,9 +126,9 @@ async function docLint(deno: string, packages: string[]): Promise<boolean> {
   const exported = new Map<string, Set<string>>();
   for (const p of packages) exported.set(p, await exportedNames(deno, p));
   let ok = true;
-  for (const pkg of packages) {
+  for (const [pkg, entry] of await entryPoints(packages)) {
     const out = await new Deno.Command(deno, {
-      args: ["doc", "--lint", `packages/${pkg}/mod.ts`],
+      args: ["doc", "--lint", entry],
       env: { NO_COLOR: "1" },
     }).output();
     const text = new TextDecoder().decode(out.stderr) + new TextDecoder().decode(out.stdout);
@@ -139,11 +140,24 @@ async function docLint(deno: string, packages: string[]): Promise<boolean> {
     });
     if (real.length > 0 || (!out.success && blocks.length === 0)) {
       ok = false;
-      console.log(`packages/${pkg}/mod.ts:\n${real.join("\n") || text}`);
+      console.log(`${entry}:\n${real.join("\n") || text}`);
     }
   }
   console.log(ok ? "ok" : "FAILED");
   return ok;
+}
+
+/** Each package's entry points (its deno.json `exports`: `mod.ts`, and `browser.ts` for ssh). */
+async function entryPoints(packages: string[]): Promise<[string, string][]> {
+  const entries: [string, string][] = [];
+  for (const pkg of packages) {
+    const { exports } = JSON.parse(await Deno.readTextFile(`packages/${pkg}/deno.json`));
+    const files = typeof exports === "string" ? [exports] : Object.values(exports ?? {});
+    for (const f of files as string[]) {
+      entries.push([pkg, `packages/${pkg}/${f.replace(/^\.\//, "")}`]);
+    }
+  }
+  return entries;
 }
 
 async function step(name: string, cmd: string[]): Promise<boolean> {

@@ -6,7 +6,8 @@
  * checked). For Node and Bun each `*_test.ts` is bundled with `deno bundle` into a
  * `*_test.bundle.mjs` beside it (gitignored), so the import map lives in one place and
  * `new URL("./testdata/…", import.meta.url)` still finds the test's data. Interop tests under
- * `tests/interop/` start real OpenSSH servers and move hundreds of MiB; they run on Deno only.
+ * `tests/interop/` start real OpenSSH servers and move hundreds of MiB, and browser tests under
+ * `tests/browser/` drive a real Chromium: they run on Deno only.
  *
  * Usage: `deno run -A tests/tools/run_tests.ts [--deno-only] [path…]`
  * @module
@@ -145,7 +146,10 @@ if (!denoOnly) {
   const tests: string[] = [];
   for (const root of roots) {
     for await (const path of walk(root)) {
-      if (path.endsWith("_test.ts") && !path.startsWith("tests/interop/")) tests.push(path);
+      if (
+        path.endsWith("_test.ts") && !path.startsWith("tests/interop/") &&
+        !path.startsWith("tests/browser/")
+      ) tests.push(path);
     }
   }
   const bundles: string[] = [];

@@ -1,7 +1,9 @@
 /**
  * The runtime's own files as an `SftpFileSystem` (what the Hush sshd's sftp subsystem serves and
  * what `client.sftp()`'s `fastGet`/`fastPut` write locally), through `node:fs/promises`, which
- * Deno, Node and Bun all have. Loaded on first use.
+ * Deno, Node and Bun all have. Reached on first use through `process.getBuiltinModule` rather
+ * than an `import`, as `tcp.ts` reaches `node:net`, so that the browser bundle of the client holds
+ * no `node:` import.
  * @module
  */
 import type { FileAttributes, FileStats, SftpFileSystem, SftpOpenFile, StatVfs } from "@hush/sftp";
@@ -9,15 +11,26 @@ import type { FileAttributes, FileStats, SftpFileSystem, SftpOpenFile, StatVfs }
 type Fsp = typeof import("node:fs/promises");
 type Stats = Awaited<ReturnType<Fsp["stat"]>>;
 
-let loaded: Promise<Fsp> | undefined;
-const fsp = (): Promise<Fsp> => (loaded ??= import("node:fs/promises"));
+type Fs = typeof import("node:fs");
+
+function builtin<T>(id: string): T {
+  const proc = (globalThis as {
+    process?: { getBuiltinModule?: (id: string) => unknown };
+  }).process;
+  const m = proc?.getBuiltinModule?.(id) as T | undefined;
+  if (!m) throw new Error("Local files need Deno, Node (20.16 or later) or Bun");
+  return m;
+}
+
+// deno-lint-ignore require-await
+const fsp = async (): Promise<Fsp> => builtin<Fsp>("node:fs/promises");
 
 /** SFTP's OpenFlag bits (READ, WRITE, APPEND, CREAT, TRUNC, EXCL). */
 const READ = 0x01, WRITE = 0x02, APPEND = 0x04, CREAT = 0x08, TRUNC = 0x10, EXCL = 0x20;
 
 /** POSIX open(2) flags on Linux and the BSDs alike for these (Node's `fs.constants`). */
-async function posixFlags(flags: number): Promise<number> {
-  const { constants: c } = await import("node:fs");
+function posixFlags(flags: number): number {
+  const { constants: c } = builtin<Fs>("node:fs");
   let f = flags & (WRITE | APPEND) ? (flags & READ ? c.O_RDWR : c.O_WRONLY) : c.O_RDONLY;
   if (flags & APPEND) f |= c.O_APPEND;
   if (flags & CREAT) f |= c.O_CREAT;
@@ -81,7 +94,7 @@ function idNames(file: string): (ids: number[]) => Promise<string[]> {
 
 async function openFile(path: string, flags: number, mode: number): Promise<SftpOpenFile> {
   const fs = await fsp();
-  const fh = await fs.open(path, await posixFlags(flags), mode);
+  const fh = await fs.open(path, posixFlags(flags), mode);
   const append = (flags & APPEND) !== 0;
   return {
     async read(position, length) {

@@ -35,6 +35,20 @@ export interface TcpListener extends AsyncIterable<TcpConnection> {
 const Deno_ = (globalThis as any).Deno;
 
 /**
+ * `node:net` on Node and Bun, through `process.getBuiltinModule` rather than an `import`, so
+ * that a browser bundle of the client (which never opens TCP) holds no `node:` import that a
+ * bundler or a browser would trip over.
+ */
+function nodeNet(): typeof import("node:net") {
+  const proc = (globalThis as {
+    process?: { getBuiltinModule?: (id: string) => unknown };
+  }).process;
+  const net = proc?.getBuiltinModule?.("node:net") as typeof import("node:net") | undefined;
+  if (!net) throw new Error("TCP needs Deno, Node or Bun: in a browser use connectWebSocket");
+  return net;
+}
+
+/**
  * Connects to `hostname:port` with TCP_NODELAY.
  *
  * @example
@@ -52,7 +66,7 @@ export async function connectTcp(
     const conn = await Deno_.connect({ hostname, port, signal });
     return fromDenoConn(conn);
   }
-  const net = await import("node:net");
+  const net = nodeNet();
   const socket = net.connect({ host: hostname, port, noDelay: true, allowHalfOpen: true });
   await new Promise<void>((resolve, reject) => {
     const onAbort = () => {
@@ -109,7 +123,7 @@ export async function listenTcp(
       [Symbol.asyncIterator]: () => acceptEach(accept, options),
     };
   }
-  const net = await import("node:net");
+  const net = nodeNet();
   const server = net.createServer({ noDelay: true, pauseOnConnect: true, allowHalfOpen: true });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);

@@ -34,14 +34,16 @@ function out(text: string): void {
 /** Lines of a stream, without their newline (a last line without one too). */
 async function* lines(stream: ReadableStream<Uint8Array>): AsyncGenerator<string> {
   let buffered = "";
-  for await (const chunk of stream.pipeThrough(new TextDecoderStream())) {
-    buffered += chunk;
+  const decoder = new TextDecoder();
+  for await (const chunk of stream) {
+    buffered += decoder.decode(chunk, { stream: true });
     let nl;
     while ((nl = buffered.indexOf("\n")) >= 0) {
       yield buffered.slice(0, nl).replace(/\r$/, "");
       buffered = buffered.slice(nl + 1);
     }
   }
+  buffered += decoder.decode();
   if (buffered) yield buffered;
 }
 

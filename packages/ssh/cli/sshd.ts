@@ -29,7 +29,9 @@
  * DEBUG1 to DEBUG3 whatever LogLevel says), Subsystem (`sftp` is served in-process as
  * OpenSSH's `internal-sftp` unless another command is given; `internal-sftp -R -u umask -d dir`),
  * ChrootDirectory (%h, %u: the root internal-sftp keeps clients in; commands and shells are then
- * refused).
+ * refused); and two Hush extensions for browser pages: WebSocketListen (`host:port`: also take
+ * SSH over WebSocket upgrades there, printing `websocket on ws://HOST:PORT/` on stdout) and
+ * WebSocketOrigins (page origins allowed besides the port's own, comma-separated).
  *
  * Every login runs as the current OS user, whatever name it authenticated as.
  * @module
@@ -278,9 +280,16 @@ export async function main(argv: string[]): Promise<number> {
           chrootDirectory: settings.chrootDirectory,
         }),
       onForward: forwarding,
+      webSocket: settings.webSocket,
       trace: log,
     });
     info(`Server listening on ${server.hostname} port ${server.port}.`);
+    if (server.webSocket) {
+      const { hostname, port } = server.webSocket;
+      info(`Server listening for WebSocket upgrades on ${hostname} port ${port}.`);
+      // before the `listening on` line, which tells a waiting script that all is bound
+      process.stdout.write(`websocket on ws://${hostname}:${port}/\n`);
+    }
     process.stdout.write(`listening on ${server.hostname}:${server.port}\n`);
 
     const signal = await terminated;

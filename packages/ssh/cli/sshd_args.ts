@@ -47,6 +47,8 @@ export const SSHD_OPTION_KEYS: readonly string[] = [
   "LogLevel",
   "Subsystem",
   "ChrootDirectory",
+  "WebSocketListen",
+  "WebSocketOrigins",
 ];
 
 /**

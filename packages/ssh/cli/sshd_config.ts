@@ -77,6 +77,12 @@ export interface SshdSettings {
   subsystems: Map<string, string>;
   /** ChrootDirectory (%h, %u): the root of internal-sftp sessions; commands are refused. */
   chrootDirectory?: string;
+  /**
+   * WebSocketListen (a Hush extension): also take SSH over WebSocket upgrades on this HTTP
+   * address (`host:port`, port 0 picks one), for browser pages; WebSocketOrigins lists the
+   * page origins allowed besides the port's own.
+   */
+  webSocket?: { hostname: string; port: number; origins: string[] };
 }
 
 /**
@@ -226,6 +232,17 @@ export function sshdSettings(args: SshdArgs): SshdSettings {
   if (gatewayPorts !== "no" && gatewayPorts !== "yes" && gatewayPorts !== "clientspecified") {
     throw new UsageError(`Bad GatewayPorts '${gatewayPorts}' (no, yes, clientspecified)`);
   }
+  let webSocket: SshdSettings["webSocket"];
+  const wsListen = o.get("websocketlisten");
+  if (wsListen !== undefined) {
+    const ws = parseListenAddress(wsListen);
+    if (ws.port === undefined || ws.port > 65535) {
+      throw new UsageError(`Bad WebSocketListen '${wsListen}' (host:port)`);
+    }
+    const origins = (o.get("websocketorigins") ?? "").split(",").map((v) => v.trim())
+      .filter((v) => v !== "");
+    webSocket = { hostname: ws.host, port: ws.port, origins };
+  }
   return {
     listenAddress: listen.host,
     gatewayPorts,
@@ -254,6 +271,7 @@ export function sshdSettings(args: SshdArgs): SshdSettings {
       : LogLevel.INFO,
     subsystems: parseSubsystems(args.subsystems),
     chrootDirectory: chroot === undefined || chroot.toLowerCase() === "none" ? undefined : chroot,
+    webSocket,
   };
 }
 

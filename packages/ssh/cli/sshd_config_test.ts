@@ -159,3 +159,26 @@ test("AllowAgentForwarding: yes by default, as OpenSSH's", () => {
   assert.equal(settings("-o", "AllowAgentForwarding=no").agentForwarding, false);
   assert.throws(() => settings("-o", "AllowAgentForwarding=maybe"), /Expected yes or no/);
 });
+
+test("WebSocketListen and WebSocketOrigins (Hush extensions): off by default; host:port needed", () => {
+  assert.equal(settings().webSocket, undefined);
+  assert.deepEqual(
+    settings(
+      "-o",
+      "WebSocketListen=127.0.0.1:0",
+      "-o",
+      "WebSocketOrigins=http://127.0.0.1:8080, https://console.example",
+    ).webSocket,
+    {
+      hostname: "127.0.0.1",
+      port: 0,
+      origins: ["http://127.0.0.1:8080", "https://console.example"],
+    },
+  );
+  assert.deepEqual(settings("-o", "WebSocketListen=[::1]:8023").webSocket, {
+    hostname: "::1",
+    port: 8023,
+    origins: [],
+  });
+  assert.throws(() => settings("-o", "WebSocketListen=127.0.0.1"), /Bad WebSocketListen/);
+});

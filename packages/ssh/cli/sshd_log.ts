@@ -70,6 +70,8 @@ const TRACE_LEVELS: readonly (readonly [RegExp, LogLevel])[] = [
   [/^Connection from .* ended: /, LogLevel.INFO],
   [/^Timeout, client not responding/, LogLevel.INFO],
   [/^drop connection #/, LogLevel.INFO],
+  [/^WebSocket from /, LogLevel.INFO],
+  [/^refused WebSocket from /, LogLevel.INFO],
 ];
 
 /**
