@@ -31,6 +31,8 @@ export interface SshArgs {
   noStdin: boolean;
   /** `-V`: print the version and exit. */
   version: boolean;
+  /** `-C`: compression asked for (`Compression yes`), whatever `-o Compression` says. */
+  compression?: boolean;
   /** `-A` true, `-a` false (the last one given), neither undefined (ForwardAgent decides). */
   forwardAgent?: boolean;
   /** `-J`: the jump hosts, as given (`[user@]host[:port]` or `ssh://…`, comma-separated). */
@@ -62,6 +64,7 @@ export const SSH_OPTION_KEYS: readonly string[] = [
   "PubkeyAuthentication",
   "ConnectTimeout",
   "RekeyLimit",
+  "Compression",
   "ServerAliveInterval",
   "ServerAliveCountMax",
   "LogLevel",
@@ -207,9 +210,11 @@ export function parseSshArgs(argv: string[]): SshArgs {
         case "a":
           a.forwardAgent = false;
           break;
+        case "C":
+          a.compression = true;
+          break;
         case "4":
         case "6":
-        case "C":
         case "x":
           break;
         case "p": {

@@ -392,3 +392,16 @@ test("-W host:port, [v6]:port; a bad spec is a UsageError", () => {
     assert.throws(() => parseSshArgs(["-W", bad, "h"]), /Bad stdio forwarding specification/);
   }
 });
+
+test("compression: -C or Compression yes offers OpenSSH's zlib@openssh.com,zlib,none; default none first", () => {
+  const context = { home: "/home/me", env: {}, terminal: false };
+  const resolve = (...argv: string[]) => resolveSshSettings(parseSshArgs(argv), context);
+  const preferred = ["zlib@openssh.com", "zlib", "none"];
+  assert.equal(resolve("h").algorithms.compression, undefined); // the transport's none,zlib@…,zlib
+  assert.deepEqual(resolve("-C", "h").algorithms.compression, preferred);
+  assert.deepEqual(resolve("-vC", "h").algorithms.compression, preferred);
+  assert.deepEqual(resolve("-o", "Compression=yes", "h").algorithms.compression, preferred);
+  assert.equal(resolve("-o", "Compression=no", "h").algorithms.compression, undefined);
+  assert.deepEqual(resolve("-C", "-o", "Compression=no", "h").algorithms.compression, preferred);
+  assert.throws(() => resolve("-o", "Compression=maybe", "h"), UsageError);
+});

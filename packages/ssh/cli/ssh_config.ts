@@ -9,7 +9,11 @@ import { CIPHERS, DEFAULT_CIPHERS, DEFAULT_MACS, MACS } from "@hush/cipher";
 import type { HostKeyPolicy } from "@hush/hostkeys";
 import { type AlgorithmPreferences, DEFAULT_KEX, KEX_METHODS } from "@hush/kex";
 import { CERTIFICATE_ALGORITHMS, SIGNATURE_ALGORITHMS } from "@hush/keys";
-import { DEFAULT_HOST_KEY_ALGORITHMS, DEFAULT_SERVER_SIG_ALGS } from "@hush/transport";
+import {
+  COMPRESSION_PREFERRED,
+  DEFAULT_HOST_KEY_ALGORITHMS,
+  DEFAULT_SERVER_SIG_ALGS,
+} from "@hush/transport";
 import { algorithmList, parseJumpHosts, parseSize, type SshArgs, UsageError } from "./ssh_args.ts";
 import { parseSetEnv } from "./ssh_env.ts";
 
@@ -188,6 +192,11 @@ export function resolveSshSettings(
   algorithms.ciphers = list("Ciphers", DEFAULT_CIPHERS, Object.keys(CIPHERS));
   algorithms.macs = list("MACs", DEFAULT_MACS, Object.keys(MACS));
   algorithms.hostKey = list("HostKeyAlgorithms", DEFAULT_HOST_KEY_ALGORITHMS, HOST_KEY_UNIVERSE);
+  // -C or Compression yes: OpenSSH's "zlib@openssh.com,zlib,none"; else the transport's
+  // default, "none,zlib@openssh.com,zlib" (none first: off unless the server has only zlib).
+  if (args.compression ?? flag("Compression", false)) {
+    algorithms.compression = [...COMPRESSION_PREFERRED];
+  }
   for (const k of Object.keys(algorithms) as (keyof AlgorithmPreferences)[]) {
     if (algorithms[k] === undefined) delete algorithms[k];
   }

@@ -151,3 +151,17 @@ test("AllowAgentForwarding: yes by default, as OpenSSH's", () => {
   assert.equal(settings("-o", "AllowAgentForwarding=no").agentForwarding, false);
   assert.throws(() => settings("-o", "AllowAgentForwarding=maybe"), /Expected yes or no/);
 });
+
+test("Compression: yes and delayed allow zlib@openssh.com after none (OpenSSH's default), no allows none", () => {
+  assert.equal(settings().algorithms.compression, undefined); // the transport's server default
+  assert.deepEqual(settings("-o", "Compression=yes").algorithms.compression, [
+    "none",
+    "zlib@openssh.com",
+  ]);
+  assert.deepEqual(settings("-o", "Compression=delayed").algorithms.compression, [
+    "none",
+    "zlib@openssh.com",
+  ]);
+  assert.deepEqual(settings("-o", "Compression=no").algorithms.compression, ["none"]);
+  assert.throws(() => settings("-o", "Compression=zlib"), /Bad Compression 'zlib'/);
+});
