@@ -48,7 +48,7 @@ function matchOne(text: string, bytes: Uint8Array | undefined, pattern: string):
     if (net.length !== bytes.length || bits > net.length * 8) return false;
     return prefixEqual(net, bytes, bits);
   }
-  if (/[*?]/.test(pattern)) return wildcard(pattern).test(text);
+  if (/[*?]/.test(pattern)) return wildcardMatch(text, pattern);
   const exact = parseAddress(pattern);
   return exact && bytes ? formatAddress(exact) === text : pattern === text;
 }
@@ -62,14 +62,29 @@ function prefixEqual(a: Uint8Array, b: Uint8Array, bits: number): boolean {
   return (a[whole] & mask) === (b[whole] & mask);
 }
 
-function wildcard(pattern: string): RegExp {
-  let source = "^";
-  for (const c of pattern) {
-    if (c === "*") source += ".*";
-    else if (c === "?") source += ".";
-    else source += c.replace(/[.+^${}()|[\]\\]/g, "\\$&");
+/**
+ * `*`/`?` matching that backtracks only to the last `*`: O(text × pattern) at worst. (A pattern
+ * compiled to a RegExp backtracks at every `*`: `*1*1*1…*x` took a third of a second per pattern
+ * against an IPv6 address, and a `from=` list holds thousands of patterns.)
+ */
+function wildcardMatch(text: string, pattern: string): boolean {
+  let t = 0, p = 0, star = -1, resume = 0;
+  while (t < text.length) {
+    if (p < pattern.length && (pattern[p] === "?" || pattern[p] === text[t])) {
+      t++;
+      p++;
+    } else if (p < pattern.length && pattern[p] === "*") {
+      star = p++;
+      resume = t;
+    } else if (star >= 0) {
+      p = star + 1;
+      t = ++resume;
+    } else {
+      return false;
+    }
   }
-  return new RegExp(source + "$");
+  while (p < pattern.length && pattern[p] === "*") p++;
+  return p === pattern.length;
 }
 
 /** IPv4 as 4 bytes, IPv6 as 16 (an IPv4-mapped IPv6 address as its 4 IPv4 bytes). */

@@ -102,9 +102,53 @@ const FLAGS: Record<string, [keyof AuthorizedKeyOptions, boolean] | undefined> =
 };
 
 /**
+ * Longest authorized_keys line read, in characters (1 MiB): a longer line is refused unread.
+ * It leaves room for {@linkcode AUTHORIZED_KEYS_MAX_PERMITS} `permitopen` and as many
+ * `permitlisten` destinations of ordinary length; OpenSSH's sshd reads lines of any length, but
+ * Hush serves every client from one process, so one file must not stall the others.
+ *
+ * @example
+ * ```ts
+ * import { AUTHORIZED_KEYS_LINE_LIMIT, parseAuthorizedKeys } from "@hush/auth";
+ * const { refused } = parseAuthorizedKeys("no-pty,".repeat(AUTHORIZED_KEYS_LINE_LIMIT / 7 + 1));
+ * console.log(refused[0].reason); // Line is longer than 1048576 characters
+ * ```
+ */
+export const AUTHORIZED_KEYS_LINE_LIMIT = 1 << 20;
+
+/**
+ * Most `permitopen` destinations one line may list, and most `permitlisten` ones (4096 each, as
+ * OpenSSH's `SSH_AUTHOPT_PERMIT_MAX`); a line with more is refused.
+ *
+ * @example
+ * ```ts
+ * import { AUTHORIZED_KEYS_MAX_PERMITS } from "@hush/auth";
+ * console.log(AUTHORIZED_KEYS_MAX_PERMITS); // 4096
+ * ```
+ */
+export const AUTHORIZED_KEYS_MAX_PERMITS = 4096;
+
+/**
+ * Most `environment` options one line may hold (1024, as OpenSSH's `SSH_AUTHOPT_ENV_MAX`); a
+ * line with more is refused.
+ *
+ * @example
+ * ```ts
+ * import { AUTHORIZED_KEYS_MAX_ENVIRONMENT } from "@hush/auth";
+ * console.log(AUTHORIZED_KEYS_MAX_ENVIRONMENT); // 1024
+ * ```
+ */
+export const AUTHORIZED_KEYS_MAX_ENVIRONMENT = 1024;
+
+/**
  * Parses an authorized_keys file. Blank lines and `#` comments are skipped. A line with an
  * option this parser does not understand is refused (listed in `refused`, never used), so that
- * a restriction is never silently dropped.
+ * a restriction is never silently dropped. So is a line past a bound: longer than
+ * {@linkcode AUTHORIZED_KEYS_LINE_LIMIT}, more than {@linkcode AUTHORIZED_KEYS_MAX_PERMITS}
+ * `permitopen` or `permitlisten` destinations, more than
+ * {@linkcode AUTHORIZED_KEYS_MAX_ENVIRONMENT} `environment` options, or `command`, `from` or
+ * `principals` more than once (as OpenSSH's sshd refuses them). Parsing takes time linear in
+ * the file's length.
  *
  * @example
  * ```ts
@@ -124,7 +168,9 @@ export function parseAuthorizedKeys(text: string): AuthorizedKeys {
   for (const [i, raw] of lines.entries()) {
     const line = raw.trim();
     if (line === "" || line.startsWith("#")) continue;
-    const result = parseLine(line);
+    const result = line.length > AUTHORIZED_KEYS_LINE_LIMIT
+      ? `Line is longer than ${AUTHORIZED_KEYS_LINE_LIMIT} characters`
+      : parseLine(line);
     if (typeof result === "string") out.refused.push({ line: i + 1, reason: result });
     else out.keys.push({ ...result, line: i + 1 });
   }
@@ -168,26 +214,28 @@ function splitOptions(line: string): { options: string; rest: string } | string 
   return quoted ? "Unterminated quote in options" : "No key after the options";
 }
 
-/** Parses an option list into effective options, or returns why it is refused. */
+/** An option name, matched where the previous option ended. */
+const OPTION_NAME = /[A-Za-z0-9_-]+/y;
+
+/**
+ * Parses an option list into effective options, or returns why it is refused. One pass over
+ * the text: values are cut with `indexOf`, lists grow in place.
+ */
 function parseOptions(text: string): AuthorizedKeyOptions | string {
   const options: AuthorizedKeyOptions = {};
   let i = 0;
   while (i < text.length) {
-    const nameMatch = /^[A-Za-z0-9_-]+/.exec(text.slice(i));
+    OPTION_NAME.lastIndex = i;
+    const nameMatch = OPTION_NAME.exec(text);
     if (!nameMatch) return `Malformed options at column ${i + 1}`;
     const name = nameMatch[0].toLowerCase();
-    i += nameMatch[0].length;
+    i = OPTION_NAME.lastIndex;
     let value: string | undefined;
     if (text[i] === "=") {
       if (text[i + 1] !== '"') return `Option ${name} needs a quoted value`;
-      let j = i + 2;
-      value = "";
-      while (j < text.length && text[j] !== '"') {
-        if (text[j] === "\\" && text[j + 1] === '"') j++;
-        value += text[j++];
-      }
-      if (j >= text.length) return `Unterminated quote in option ${name}`;
-      i = j + 1;
+      const quoted = quotedValue(text, i + 2);
+      if (quoted === undefined) return `Unterminated quote in option ${name}`;
+      [value, i] = quoted;
     }
     if (i < text.length) {
       if (text[i] !== ",") return `Malformed options after ${name}`;
@@ -198,6 +246,36 @@ function parseOptions(text: string): AuthorizedKeyOptions | string {
   }
   return options;
 }
+
+/**
+ * The value of a quoted option that starts at `start` (after its opening quote) with `\"` read
+ * as `"`, and the index after its closing quote; `undefined` when it is not closed.
+ */
+function quotedValue(text: string, start: number): [string, number] | undefined {
+  let value = "";
+  let from = start;
+  for (;;) {
+    const quote = text.indexOf('"', from);
+    if (quote < 0) return undefined;
+    if (quote > start && text[quote - 1] === "\\") {
+      value += text.slice(from, quote - 1) + '"';
+      from = quote + 1;
+    } else {
+      return [value + text.slice(from, quote), quote + 1];
+    }
+  }
+}
+
+/** The options that take a value. */
+const VALUED = new Set([
+  "command",
+  "from",
+  "principals",
+  "environment",
+  "permitopen",
+  "permitlisten",
+  "expiry-time",
+]);
 
 function applyOption(
   o: AuthorizedKeyOptions,
@@ -221,38 +299,33 @@ function applyOption(
           true;}
     return undefined;
   }
-  const valued = [
-    "command",
-    "from",
-    "principals",
-    "environment",
-    "permitopen",
-    "permitlisten",
-    "expiry-time",
-  ];
-  if (!valued.includes(name)) return `Unsupported option ${name}`;
+  if (!VALUED.has(name)) return `Unsupported option ${name}`;
   if (value === undefined) return `Option ${name} needs a value`;
-  const list = () => value.split(",").map((s) => s.trim()).filter((s) => s !== "");
   switch (name) {
     case "command":
+      if (o.command !== undefined) return "Option command given more than once";
       o.command = value;
       return undefined;
     case "from":
-      o.from = [...(o.from ?? []), ...list()];
+      if (o.from !== undefined) return "Option from given more than once";
+      o.from = splitList(value) ?? [];
       return undefined;
     case "principals":
-      o.principals = [...(o.principals ?? []), ...list()];
+      if (o.principals !== undefined) return "Option principals given more than once";
+      o.principals = splitList(value) ?? [];
       return undefined;
     case "environment":
       if (!/^[A-Za-z_][A-Za-z0-9_]*=/.test(value)) return "Malformed environment option";
-      o.environment = [...(o.environment ?? []), value];
+      o.environment ??= [];
+      if (o.environment.length >= AUTHORIZED_KEYS_MAX_ENVIRONMENT) {
+        return `More than ${AUTHORIZED_KEYS_MAX_ENVIRONMENT} environment options`;
+      }
+      o.environment.push(value);
       return undefined;
     case "permitopen":
-      o.permitOpen = [...(o.permitOpen ?? []), ...list()];
-      return undefined;
+      return addPermits(o.permitOpen ??= [], name, value);
     case "permitlisten":
-      o.permitListen = [...(o.permitListen ?? []), ...list()];
-      return undefined;
+      return addPermits(o.permitListen ??= [], name, value);
     case "expiry-time": {
       const time = parseExpiry(value);
       if (time === undefined) return "Malformed expiry-time option";
@@ -262,6 +335,19 @@ function applyOption(
     default:
       return `Unsupported option ${name}`;
   }
+}
+
+/** Appends a `permitopen`/`permitlisten` value's destinations to `list`, within the bound. */
+function addPermits(list: string[], name: string, value: string): string | undefined {
+  for (const entry of value.split(",")) {
+    const destination = entry.trim();
+    if (destination === "") continue;
+    if (list.length >= AUTHORIZED_KEYS_MAX_PERMITS) {
+      return `More than ${AUTHORIZED_KEYS_MAX_PERMITS} ${name} destinations`;
+    }
+    list.push(destination);
+  }
+  return undefined;
 }
 
 function parseExpiry(value: string): number | undefined {
@@ -376,8 +462,8 @@ function checkEntry(
     } catch (e) {
       return `certificate refused: ${e instanceof Error ? e.message : String(e)}`;
     }
-    const names = o.principals ?? [user];
-    if (!cert.principals.some((p) => names.includes(p))) {
+    const names = new Set(o.principals ?? [user]);
+    if (!cert.principals.some((p) => names.has(p))) {
       return "certificate principals do not match";
     }
     const sourceAddress = cert.sourceAddress ??

@@ -5,7 +5,14 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parsePublicKeyLine, type PublicKey } from "@hush/keys";
-import { authorizedKeysChecker, matchAddressPatterns, parseAuthorizedKeys } from "./mod.ts";
+import {
+  AUTHORIZED_KEYS_LINE_LIMIT,
+  AUTHORIZED_KEYS_MAX_ENVIRONMENT,
+  AUTHORIZED_KEYS_MAX_PERMITS,
+  authorizedKeysChecker,
+  matchAddressPatterns,
+  parseAuthorizedKeys,
+} from "./mod.ts";
 import { testSigner } from "./test_peer.ts";
 
 const alice = testSigner(), bob = testSigner();
@@ -68,6 +75,105 @@ test("lines with options it does not understand are refused, never used", () => 
   assert.equal(refused[2].reason, "Option command needs a value");
 });
 
+/** One line with `options` before alice's key: its options, or why it was refused. */
+function parseOne(options: string): object | string {
+  const { keys, refused } = parseAuthorizedKeys(`${options} ${line(alice)}`);
+  return keys[0]?.options ?? refused[0].reason;
+}
+
+const repeat = (n: number, option: (i: number) => string) =>
+  Array.from({ length: n }, (_, i) => option(i)).join(",");
+
+test("bounds: permitopen and permitlisten hold 4096 destinations each, as OpenSSH's", () => {
+  assert.equal(AUTHORIZED_KEYS_MAX_PERMITS, 4096);
+  const open = (n: number) => repeat(n, (i) => `permitopen="db${i}:5432"`);
+  const atBound = parseOne(open(AUTHORIZED_KEYS_MAX_PERMITS)) as { permitOpen: string[] };
+  assert.equal(atBound.permitOpen.length, 4096);
+  assert.equal(atBound.permitOpen[4095], "db4095:5432");
+  assert.equal(parseOne(open(4097)), "More than 4096 permitopen destinations");
+  // Comma lists inside one value count each destination.
+  const listen = (n: number) =>
+    `permitlisten="${Array.from({ length: n }, (_, i) => i + 1).join(",")}"`;
+  const listens = parseOne(listen(4096)) as { permitListen: string[] };
+  assert.equal(listens.permitListen.length, 4096);
+  assert.equal(parseOne(listen(4097)), "More than 4096 permitlisten destinations");
+  // The two lists are bounded apart.
+  const both = parseOne(`${open(4096)},${listen(4096)}`) as {
+    permitOpen: string[];
+    permitListen: string[];
+  };
+  assert.equal(both.permitOpen.length + both.permitListen.length, 8192);
+});
+
+test("bounds: at most 1024 environment options, as OpenSSH's", () => {
+  assert.equal(AUTHORIZED_KEYS_MAX_ENVIRONMENT, 1024);
+  const env = (n: number) => repeat(n, (i) => `environment="V${i}=x"`);
+  assert.equal((parseOne(env(1024)) as { environment: string[] }).environment.length, 1024);
+  assert.equal(parseOne(env(1025)), "More than 1024 environment options");
+});
+
+test("bounds: command, from and principals may be given once, as OpenSSH's sshd has it", () => {
+  assert.equal(parseOne('command="a",command="b"'), "Option command given more than once");
+  assert.equal(parseOne('from="10.0.0.1",from="*"'), "Option from given more than once");
+  assert.equal(
+    parseOne('cert-authority,principals="a",principals="b"'),
+    "Option principals given more than once",
+  );
+  // One value may still list many patterns.
+  assert.deepEqual(parseOne('from="10.0.0.1, 10.0.0.2,,192.0.2.0/24"'), {
+    from: ["10.0.0.1", "10.0.0.2", "192.0.2.0/24"],
+  });
+});
+
+test("bounds: a line of AUTHORIZED_KEYS_LINE_LIMIT characters is read, one more is refused", () => {
+  assert.equal(AUTHORIZED_KEYS_LINE_LIMIT, 1 << 20);
+  const key = line(alice);
+  // command="…" padded so that the whole line is exactly `length` characters long.
+  const lineOf = (length: number) => {
+    const command = "x".repeat(length - key.length - 'command="" '.length);
+    return `command="${command}" ${key}`;
+  };
+  const atBound = parseAuthorizedKeys(lineOf(AUTHORIZED_KEYS_LINE_LIMIT));
+  assert.equal(atBound.keys.length, 1);
+  assert.equal(
+    atBound.keys[0].options.command?.length,
+    AUTHORIZED_KEYS_LINE_LIMIT - key.length - 11,
+  );
+  const past = parseAuthorizedKeys(`${line(bob)}\n${lineOf(AUTHORIZED_KEYS_LINE_LIMIT + 1)}`);
+  assert.equal(past.keys.length, 1); // bob's line still counts
+  assert.deepEqual(past.refused, [{ line: 2, reason: "Line is longer than 1048576 characters" }]);
+});
+
+test("a line of 100 000 options is parsed in one pass: refused past a bound, else read", async () => {
+  // Each of these once took minutes, every option copying the list so far, while every other
+  // client of the server waited (bench/authorized_keys_bench.ts shows the time now).
+  const permits = repeat(100_000, (i) => `permitopen="h${i}:22"`);
+  assert.ok(permits.length > AUTHORIZED_KEYS_LINE_LIMIT);
+  assert.equal(parseOne(permits), "Line is longer than 1048576 characters");
+  assert.equal(
+    parseOne(`permitopen="${Array.from({ length: 100_000 }, (_, i) => `h:${i}`).join(",")}"`),
+    "More than 4096 permitopen destinations",
+  );
+  assert.equal(
+    parseOne(repeat(5_000, (i) => `environment="V${i}=1"`)),
+    "More than 1024 environment options",
+  );
+  // 100 000 flags and a 100 000-pattern from= fit within the line limit and are read.
+  assert.deepEqual(parseOne(repeat(100_000, (i) => (i % 2 ? "pty" : "no-pty"))), { noPty: false });
+  const patterns = Array.from({ length: 99_999 }, (_, i) => `h${i}`).concat("10.1.2.3");
+  const from = `from="${patterns.join(",")}"`;
+  const check = authorizedKeysChecker(`${from} ${line(alice)}`);
+  const options = await check("alice", alice.publicKey, { remoteAddress: "10.1.2.3", now });
+  assert.equal((options as { from: string[] }).from.length, 100_000);
+  assert.equal(await check("alice", alice.publicKey, { remoteAddress: "10.2.0.0", now }), false);
+});
+
+test("quoted values: an escaped quote is part of the value, wherever it falls", () => {
+  assert.deepEqual(parseOne('command="\\"quoted\\" \\\\\\"x"'), { command: '"quoted" \\\\"x' });
+  assert.deepEqual(parseOne('command="",no-pty'), { command: "", noPty: true });
+  assert.equal(parseOne('command="a\\"'), "Unterminated quote in options");
+});
+
 test("the checker accepts listed keys with their options and honours from= and expiry-time", async () => {
   const text = [
     `from="192.0.2.0/24",no-pty ${line(alice)}`,
@@ -117,6 +223,22 @@ test("address patterns: wildcards, CIDR, negation, IPv6 and IPv4-mapped", () => 
   assert.equal(matchAddressPatterns(undefined, ["*"]), false);
   assert.equal(matchAddressPatterns("192.0.2.1", []), false);
   assert.equal(matchAddressPatterns("192.0.2.1", ["*"]), true);
+});
+
+test("address patterns: many stars match as globs do, without backtracking at each one", () => {
+  const address = "2001:db8:1111:1111:1111:1111:1111:1111";
+  // Against this address each of these once took about 0.3 s (a RegExp backtracking at every
+  // `*`); a from= list of a thousand took minutes.
+  const stars = "*1".repeat(14);
+  assert.equal(matchAddressPatterns(address, Array(1000).fill(`${stars}*x`)), false);
+  assert.equal(
+    matchAddressPatterns(address, [...Array(1000).fill(`${stars}*x`), `${stars}`]),
+    true,
+  );
+  assert.equal(matchAddressPatterns("10.1.2.3", ["*.*.*.3"]), true);
+  assert.equal(matchAddressPatterns("10.1.2.3", ["*.*.*.*.*"]), false);
+  assert.equal(matchAddressPatterns("10.1.2.3", ["1?.*2*"]), true);
+  assert.equal(matchAddressPatterns("10.1.2.3", ["**"]), true);
 });
 
 function haveKeygen(t: { skip(message?: string): void }): boolean {

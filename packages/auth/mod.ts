@@ -70,6 +70,9 @@ export {
   type SshAgentClient,
 } from "./agent_client.ts";
 export {
+  AUTHORIZED_KEYS_LINE_LIMIT,
+  AUTHORIZED_KEYS_MAX_ENVIRONMENT,
+  AUTHORIZED_KEYS_MAX_PERMITS,
   type AuthorizedKey,
   type AuthorizedKeyOptions,
   type AuthorizedKeys,

@@ -13,13 +13,8 @@ import {
   type MessageConn,
   PACKET_LENGTH_LIMIT,
 } from "@hush/wire";
-import {
-  Channel,
-  type ChannelHost,
-  type ChannelInit,
-  type ChannelInput,
-  MIN_MAX_PACKET,
-} from "./channel.ts";
+import { Channel, MIN_MAX_PACKET } from "./channel.ts";
+import type { ChannelHost, ChannelInit, ChannelInput } from "./channel_link.ts";
 import { describeLife } from "./channel_life.ts";
 import type {
   ChannelOpenRefusal,

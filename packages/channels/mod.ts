@@ -19,11 +19,9 @@
  */
 export { ChannelError, type ChannelErrorOptions } from "./errors.ts";
 export { ChannelWindow, WINDOW_LIMIT } from "./window.ts";
+export type { ChannelHost, ChannelInit, ChannelInput } from "./channel_link.ts";
 export {
   Channel,
-  type ChannelHost,
-  type ChannelInit,
-  type ChannelInput,
   type ChannelRequestHandler,
   EXTENDED_DATA_STDERR,
   MIN_MAX_PACKET,

@@ -5,7 +5,8 @@
  * @module
  */
 import { type ChannelRequestBody, DisconnectReason, type TerminalModes } from "@hush/wire";
-import { Channel, type ChannelInit } from "./channel.ts";
+import { Channel } from "./channel.ts";
+import type { ChannelInit } from "./channel_link.ts";
 import { ChannelError } from "./errors.ts";
 
 /** A `pty-req` (RFC 4254 §6.2). Pixel sizes default to 0, modes to none. */

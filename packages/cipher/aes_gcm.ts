@@ -10,10 +10,10 @@ import type { PacketOpener, PacketSealer, RandomSource } from "@hush/wire";
 import type { NodeCrypto } from "./node_crypto.ts";
 import {
   checkPacketLength,
-  copyPayload,
   frame,
   macError,
   needHeader,
+  payloadView,
   readUint32,
   sizeMismatch,
 } from "./packet_layout.ts";
@@ -23,8 +23,9 @@ export interface GcmPrimitive {
   /** Encrypts `data` in place and writes the tag. */
   seal(iv: Uint8Array, aad: Uint8Array, data: Uint8Array, tag: Uint8Array): void;
   /**
-   * Verifies `tag` and returns the plaintext of `data` in an array the opener may wipe, or
-   * `undefined` when the tag does not verify (no plaintext is returned then).
+   * Verifies `tag` and returns the plaintext of `data` in a fresh array the opener owns (and
+   * hands on as the payload), or `undefined` when the tag does not verify (no plaintext is
+   * returned then).
    */
   open(iv: Uint8Array, aad: Uint8Array, data: Uint8Array, tag: Uint8Array): Uint8Array | undefined;
   dispose(): void;
@@ -186,14 +187,18 @@ export class GcmOpener implements PacketOpener {
       packet.subarray(4 + n),
     );
     if (!body) throw macError();
+    // The primitive's plaintext is a fresh array of ours: the payload is a view of it, handed
+    // on, instead of one more copy per packet.
+    let payload: Uint8Array;
     try {
-      const payload = copyPayload(body);
-      incrementInvocation(this.#iv);
-      this.sequence = (this.sequence + 1) >>> 0;
-      return payload;
-    } finally {
+      payload = payloadView(body);
+    } catch (e) {
       body.fill(0);
+      throw e;
     }
+    incrementInvocation(this.#iv);
+    this.sequence = (this.sequence + 1) >>> 0;
+    return payload;
   }
 
   /** Zeroes the key and IV. */

@@ -49,8 +49,8 @@ export interface NodeHmac {
  * @example
  * ```ts
  * import type { NodeCrypto } from "@hush/cipher";
- * import * as nodeCrypto from "node:crypto";
- * const node = nodeCrypto as unknown as NodeCrypto; // its overloads are wider than this
+ * // @hush/ssh hands in the runtime's node:crypto module; here only its shape is used
+ * const hasChaCha = (node: NodeCrypto): boolean => node.getCiphers().includes("chacha20");
  * ```
  */
 export interface NodeCrypto {

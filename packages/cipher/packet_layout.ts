@@ -75,7 +75,8 @@ export function payloadView(body: Uint8Array): Uint8Array {
   const pad = body[0];
   if (pad < 4) throw new CipherError(`Padding of ${pad} bytes is under the minimum of 4`);
   if (pad + 1 > body.length) throw new CipherError("Padding longer than the packet");
-  return body.subarray(1, body.length - pad);
+  // A plain Uint8Array even over a Node Buffer (node:crypto's output), as every payload is.
+  return new Uint8Array(body.buffer, body.byteOffset + 1, body.length - pad - 1);
 }
 
 // Padding bytes come from a pool refilled 4 KiB at a time: one crypto.getRandomValues call

@@ -16,7 +16,12 @@
  */
 export { DisconnectReason, type DisconnectReasonCode } from "@hush/wire";
 export { HostKeyError, type HostKeyErrorOptions, type HostKeyRefusal } from "./errors.ts";
-export { matchHostPattern, matchHostPatternList, type PatternListMatch } from "./pattern.ts";
+export {
+  matchHostPattern,
+  matchHostPatternList,
+  type PatternListMatch,
+  type PatternOptions,
+} from "./pattern.ts";
 export { HOST_NAME_LIMIT, knownHostsName } from "./host_name.ts";
 export { decodeBase64, encodeBase64 } from "./base64.ts";
 export {

@@ -17,6 +17,22 @@ function asciiLower(s: string): string {
   return /[A-Z]/.test(s) ? s.replace(/[A-Z]+/g, (m) => m.toLowerCase()) : s;
 }
 
+/**
+ * How a pattern is compared. OpenSSH compares host names without regard to ASCII case, but
+ * ssh_config's `Host` patterns and `Match user` lists exactly (`match_pattern`).
+ *
+ * @example
+ * ```ts
+ * import { matchHostPattern, type PatternOptions } from "@hush/hostkeys";
+ * const exact: PatternOptions = { caseSensitive: true };
+ * console.log(matchHostPattern("Alice", "alice", exact)); // false
+ * ```
+ */
+export interface PatternOptions {
+  /** Compare letters exactly instead of ignoring ASCII case (default false). */
+  caseSensitive?: boolean;
+}
+
 /** Whether `segment` (literal characters and `?`) matches `name` at `at`. */
 function segmentAt(name: string, at: number, segment: string): boolean {
   if (at + segment.length > name.length) return false;
@@ -96,6 +112,7 @@ class IndexedName {
  *
  * @param name The host name, e.g. `"server.example.org"` or `"[10.0.0.1]:2222"`.
  * @param pattern The pattern, e.g. `"*.example.org"`.
+ * @param options `caseSensitive` to compare letters exactly.
  * @returns Whether the whole name matches the whole pattern.
  *
  * @example
@@ -105,14 +122,19 @@ class IndexedName {
  * console.log(matchHostPattern("example.org", "*.example.org")); // false
  * ```
  */
-export function matchHostPattern(name: string, pattern: string): boolean {
-  return matchIndexed(new IndexedName(asciiLower(name)), pattern);
+export function matchHostPattern(
+  name: string,
+  pattern: string,
+  options: PatternOptions = {},
+): boolean {
+  const exact = options.caseSensitive === true;
+  return matchIndexed(new IndexedName(exact ? name : asciiLower(name)), pattern, exact);
 }
 
-/** {@linkcode matchHostPattern} for a name already lowercased and indexed. */
-function matchIndexed(name: IndexedName, pattern: string): boolean {
+/** {@linkcode matchHostPattern} for a name already lowercased (unless `exact`) and indexed. */
+function matchIndexed(name: IndexedName, pattern: string, exact: boolean): boolean {
   const n = name.text;
-  const p = asciiLower(pattern);
+  const p = exact ? pattern : asciiLower(pattern);
   const star = p.indexOf("*");
   if (star === -1) return p.length === n.length && segmentAt(n, 0, p);
   const segments = p.split("*");
@@ -152,6 +174,7 @@ export type PatternListMatch = "match" | "negated" | "none";
  *
  * @param name The host name as looked up (see {@linkcode knownHostsName}).
  * @param list The host field, e.g. `"*.example.org,!bad.example.org"`.
+ * @param options `caseSensitive` to compare letters exactly.
  * @returns `"match"`, `"negated"` or `"none"`.
  *
  * @example
@@ -162,8 +185,13 @@ export type PatternListMatch = "match" | "negated" | "none";
  * console.log(matchHostPatternList("example.com", "*.example.org")); // none
  * ```
  */
-export function matchHostPatternList(name: string, list: string): PatternListMatch {
-  const n = new IndexedName(asciiLower(name));
+export function matchHostPatternList(
+  name: string,
+  list: string,
+  options: PatternOptions = {},
+): PatternListMatch {
+  const exact = options.caseSensitive === true;
+  const n = new IndexedName(exact ? name : asciiLower(name));
   let positive = false;
   let start = 0;
   while (start <= list.length) {
@@ -171,8 +199,8 @@ export function matchHostPatternList(name: string, list: string): PatternListMat
     if (end === -1) end = list.length;
     const sub = list.slice(start, end);
     if (sub.startsWith("!")) {
-      if (matchIndexed(n, sub.slice(1))) return "negated";
-    } else if (!positive && matchIndexed(n, sub)) {
+      if (matchIndexed(n, sub.slice(1), exact)) return "negated";
+    } else if (!positive && matchIndexed(n, sub, exact)) {
       positive = true;
     }
     start = end + 1;

@@ -156,3 +156,13 @@ test("pattern: agrees with the reference on long names and long ?-segments", () 
   }
   assert.ok(matches > 100, `${matches} matches`);
 });
+
+test("caseSensitive compares letters exactly (ssh_config Host patterns, Match user)", () => {
+  const exact = { caseSensitive: true };
+  assert.equal(matchHostPattern("Example.org", "example.org", exact), false);
+  assert.equal(matchHostPattern("Example.org", "Example.*", exact), true);
+  assert.equal(matchHostPattern("Example.org", "?xample.org", exact), true);
+  assert.equal(matchHostPatternList("Root", "root,admin", exact), "none");
+  assert.equal(matchHostPatternList("Root", "R*,!Ro?t", exact), "negated");
+  assert.equal(matchHostPatternList("Root", "root,admin"), "match");
+});

@@ -19,6 +19,7 @@ import type { GlobalRequestBody } from "@hush/wire";
 import { defaultCipherBackends } from "./adapters/crypto_backends.ts";
 import { pipeChannel } from "./channel_pipe.ts";
 import { isKeepaliveTimeout } from "./keepalive_timeout.ts";
+import { DEFAULT_MAX_SESSIONS, MAX_SESSIONS_REFUSAL } from "./max_sessions.ts";
 import type { ServeOptions } from "./serve_options.ts";
 import type { PeerInfo, ServerContext } from "./server_context.ts";
 import type { ForwardSocket, RemoteForward } from "./server_forward_handlers.ts";
@@ -48,6 +49,10 @@ export async function accept(
   peer: PeerInfo = {},
 ): Promise<ServerContext> {
   if (options.hostKeys.length === 0) throw new TypeError("serve()/accept() need a host key");
+  const maxSessions = options.limits?.maxSessions ?? DEFAULT_MAX_SESSIONS;
+  if (!Number.isInteger(maxSessions) || maxSessions < 0) {
+    throw new RangeError(`limits.maxSessions must be an integer >= 0, got ${maxSessions}`);
+  }
   const trace = escapedTrace(options.trace);
   const transport = await startTransport(duplex, {
     role: "server",
@@ -82,6 +87,8 @@ export async function accept(
   const forwarding = !user.options?.noPortForwarding;
   const listeners = new Map<string, RemoteForward>();
   const sockets = new WeakMap<ChannelOpenRequest, ForwardSocket>();
+  // Session channels accepted and not yet closed (MaxSessions).
+  let sessions = 0;
   // deno-lint-ignore prefer-const -- assigned once the connection exists; callbacks run later
   let context!: ServerContext;
   const connection = new Connection(transport, {
@@ -94,7 +101,15 @@ export async function accept(
       : options.limits?.clientAliveCountMax,
     timers: options.keepaliveTimers,
     onChannelOpen: async (open): Promise<boolean | ChannelOpenRefusal> => {
-      if (open.channelType === "session") return options.onSession ? true : false;
+      if (open.channelType === "session") {
+        if (!options.onSession) return false;
+        if (sessions >= maxSessions) {
+          trace("no more sessions");
+          return MAX_SESSIONS_REFUSAL;
+        }
+        sessions++;
+        return true;
+      }
       if (open.channelType !== "direct-tcpip") return false;
       const connect = options.onForward?.directTcpip;
       if (!connect || !forwarding) {
@@ -116,7 +131,10 @@ export async function accept(
       sockets.set(open, socket);
       return true;
     },
-    onSession: (session: ServerSession) => options.onSession?.(session, context),
+    onSession: (session: ServerSession) => {
+      session.closed.then(() => sessions--);
+      options.onSession?.(session, context);
+    },
     onChannel: (channel, open) => {
       const socket = sockets.get(open);
       if (socket) pipeChannel(channel, socket, trace);

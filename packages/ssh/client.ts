@@ -14,6 +14,7 @@ import {
   RemoteForwardTable,
 } from "./client_forward.ts";
 import { requestAgentForwarding } from "./agent_forward.ts";
+import { type DynamicForwardOptions, forwardDynamic } from "./dynamic_forward.ts";
 import type { ConnectOptions } from "./connect_options.ts";
 import { isKeepaliveTimeout } from "./keepalive_timeout.ts";
 
@@ -74,25 +75,32 @@ export class SshClient {
   readonly transport: Transport;
   /** The connection layer (channels, global requests). */
   readonly connection: Connection;
+  /** The jump hosts this connection goes through (`proxyJump`), outermost first. */
+  readonly jumps: readonly SshClient[];
   #forwards: RemoteForwardTable;
   #forwardAgent: boolean;
+  #jumpsClosed?: Promise<void>;
 
   /**
    * Use {@linkcode connect}. `forwards` must be the table whose handlers the `connection` was
    * built with, for {@linkcode SshClient.forwardIn} to receive connections. Keepalives are the
    * `connection`'s (its `keepaliveInterval`); when they give up, `options.trace` gets
-   * "Timeout, server not responding.".
+   * "Timeout, server not responding.". `jumps` are the jump hosts the connection runs through,
+   * closed once it closes.
    */
   constructor(
     transport: Transport,
     connection: Connection,
     options: ConnectOptions = { hostname: "", username: "" },
     forwards: RemoteForwardTable = new RemoteForwardTable(),
+    jumps: readonly SshClient[] = [],
   ) {
     this.transport = transport;
     this.connection = connection;
+    this.jumps = jumps;
     this.#forwards = forwards;
     this.#forwardAgent = options.forwardAgent !== undefined;
+    if (jumps.length > 0) transport.closed.then(() => this.#closeJumps());
     connection.closed.then(() => {
       if (isKeepaliveTimeout(connection.error)) {
         options.trace?.("Timeout, server not responding.");
@@ -228,9 +236,34 @@ export class SshClient {
     return forwardLocal(this, options);
   }
 
-  /** Closes every channel and the connection. */
+  /**
+   * Listens locally as a SOCKS4/4a/5 server (no authentication, CONNECT) and sends each
+   * client's connection through its own `direct-tcpip` channel (`ssh -D`), the server making
+   * the TCP connection.
+   *
+   * @example
+   * ```ts ignore
+   * const socks = await client.forwardDynamic({ bindPort: 1080 });
+   * // curl --socks5-hostname 127.0.0.1:1080 http://intranet.example/
+   * await socks.close();
+   * ```
+   */
+  forwardDynamic(options: DynamicForwardOptions = {}): Promise<LocalForward> {
+    return forwardDynamic(this, options);
+  }
+
+  /** Closes every channel and the connection, then the jump hosts it went through. */
   async close(): Promise<void> {
     await this.transport.disconnect();
+    await this.#closeJumps();
+  }
+
+  /** Closes the jump hosts, innermost first, once. */
+  #closeJumps(): Promise<void> {
+    this.#jumpsClosed ??= (async () => {
+      for (const jump of [...this.jumps].reverse()) await jump.close().catch(() => {});
+    })();
+    return this.#jumpsClosed;
   }
 }
 

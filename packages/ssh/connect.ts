@@ -14,10 +14,13 @@ import { agentChannelHandlers } from "./agent_forward.ts";
 import { SshClient } from "./client.ts";
 import { RemoteForwardTable } from "./client_forward.ts";
 import type { ConnectOptions } from "./connect_options.ts";
+import { openJumpChain } from "./proxy_jump.ts";
 import { escapedTrace } from "./trace_line.ts";
 
 /**
  * Connects, checks the host key against known_hosts, authenticates, and returns a client.
+ * With `proxyJump`, the connection goes through those jump hosts first (each one's host key
+ * checked too), and they are closed with it.
  *
  * @example
  * ```ts ignore
@@ -26,6 +29,21 @@ import { escapedTrace } from "./trace_line.ts";
  * ```
  */
 export async function connect(options: ConnectOptions): Promise<SshClient> {
+  if (!options.proxyJump?.length) return await connectDirect(options);
+  const chain = await openJumpChain(options, connect);
+  try {
+    return await connectDirect({ ...options, duplex: chain.duplex }, chain.clients);
+  } catch (e) {
+    for (const jump of [...chain.clients].reverse()) await jump.close().catch(() => {});
+    throw e;
+  }
+}
+
+/** Connects to one host (over TCP, or over `options.duplex`). */
+async function connectDirect(
+  options: ConnectOptions,
+  jumps: SshClient[] = [],
+): Promise<SshClient> {
   const port = options.port ?? 22;
   const trace = escapedTrace(options.trace);
   // ConnectTimeout bounds connecting, the key exchange and authentication; the caller's
@@ -97,6 +115,7 @@ export async function connect(options: ConnectOptions): Promise<SshClient> {
   timeout?.addEventListener("abort", onTimeout, { once: true });
   try {
     await transport.requestService("ssh-userauth");
+    trace(`Authenticating to ${options.hostname}:${port} as '${options.username}'`);
     await authenticateClient(transport, {
       user: options.username,
       sessionId: transport.sessionId!,
@@ -109,6 +128,7 @@ export async function connect(options: ConnectOptions): Promise<SshClient> {
       trace,
       signal,
     });
+    trace(`Authenticated to ${options.hostname} ([${options.hostname}]:${port}).`);
   } catch (e) {
     await transport.disconnect(
       DisconnectReason.NO_MORE_AUTH_METHODS_AVAILABLE,
@@ -137,7 +157,7 @@ export async function connect(options: ConnectOptions): Promise<SshClient> {
     keepaliveCountMax: options.keepaliveCountMax,
     timers: options.keepaliveTimers ?? UNREF_TIMERS,
   });
-  return new SshClient(transport, connection, options, forwards);
+  return new SshClient(transport, connection, options, forwards, jumps);
 }
 
 /** Keepalive timers that never keep a process alive by themselves (where timers can `unref`). */

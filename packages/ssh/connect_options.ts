@@ -119,4 +119,30 @@ export interface ConnectOptions {
    * forward an agent to servers you trust: their root can use its keys while you are connected.
    */
   forwardAgent?: () => Promise<ForwardSocket>;
+  /**
+   * Jump hosts to go through (`ProxyJump`, `ssh -J`), outermost first: the first is reached
+   * over TCP (or `duplex`), each opens a `direct-tcpip` channel to the next, and the last one
+   * to this host. Every hop's host key is checked under its own name and port. A hop takes
+   * from these options what it does not set itself: the user name, keys, agent, known_hosts
+   * store and policy, `ask`, algorithms, timeouts, keepalives and `trace`; never the password
+   * or keyboard-interactive answers, which are this host's alone. The hops are closed with
+   * the connection ({@linkcode SshClient.jumps}).
+   */
+  proxyJump?: JumpHostOptions[];
+}
+
+/**
+ * One jump host of {@linkcode ConnectOptions.proxyJump}: where it is, and whatever it needs
+ * unlike the destination (its own user, keys or policy).
+ *
+ * @example
+ * ```ts
+ * import type { JumpHostOptions } from "@hush/ssh";
+ * const hop: JumpHostOptions = { hostname: "bastion.example.org", port: 2222, username: "jump" };
+ * ```
+ */
+export interface JumpHostOptions
+  extends Partial<Omit<ConnectOptions, "hostname" | "proxyJump" | "duplex">> {
+  /** The jump host's name or address (also the name looked up in known_hosts). */
+  hostname: string;
 }

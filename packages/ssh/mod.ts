@@ -11,15 +11,29 @@
  * const { stdout, code } = await client.exec("echo hello");
  * await client.close();
  * ```
+ *
+ * OpenSSH's client configuration (`~/.ssh/config`, ssh_config(5)) resolves a host the way `ssh`
+ * does, jump hosts included; `sshConfigConnectOptions` makes `connect()`'s options of it:
+ *
+ * @example
+ * ```ts ignore
+ * import { connect, expandSshConfigPath, loadIdentityFile, readSshConfig, sshConfigConnectOptions } from "@hush/ssh";
+ * const config = await readSshConfig("db"); // Host db … in ~/.ssh/config
+ * const key = await loadIdentityFile(expandSshConfigPath(config.identityFile[0], config));
+ * const client = await connect({ ...sshConfigConnectOptions(config), identities: [key], knownHosts });
+ * const socks = await client.forwardDynamic({ bindPort: 1080 }); // ssh -D 1080
+ * ```
  * @module
  */
 export { connect } from "./connect.ts";
-export type { ConnectOptions } from "./connect_options.ts";
+export type { ConnectOptions, JumpHostOptions } from "./connect_options.ts";
+export { ProxyJumpError } from "./proxy_jump.ts";
 export { type ExecResult, type PtyOptions, SshClient } from "./client.ts";
 export { accept } from "./accept.ts";
 export { serve, type SshServer } from "./server.ts";
 export type { ServeOptions, ServerLimits } from "./serve_options.ts";
 export type { MaxStartups } from "./max_startups.ts";
+export { DEFAULT_MAX_SESSIONS, MAX_SESSIONS_REFUSAL } from "./max_sessions.ts";
 export type { PeerInfo, ServerContext } from "./server_context.ts";
 export type {
   DirectTcpipRequest,
@@ -44,7 +58,20 @@ export {
   type RemoteForwardEntry,
   RemoteForwardTable,
 } from "./client_forward.ts";
+export { type DynamicForwardOptions, forwardDynamic } from "./dynamic_forward.ts";
+export {
+  Socks5Reply,
+  type Socks5ReplyCode,
+  SOCKS_HANDSHAKE_LIMIT,
+  SOCKS_NAME_LIMIT,
+  SocksHandshake,
+  socksReply,
+  socksReplyForOpenFailure,
+  type SocksRequest,
+  type SocksStep,
+} from "./socks.ts";
 export { memoryDuplexPair } from "./adapters/memory.ts";
+export { ACCEPT_RETRY_DELAY, type AcceptRetryOptions } from "./adapters/accept_retry.ts";
 export {
   connectTcp,
   fromNodeSocket,
@@ -55,9 +82,11 @@ export {
 export { defaultCipherBackends } from "./adapters/crypto_backends.ts";
 export {
   environmentVariable,
+  environmentVariables,
   expandHome,
   type FileInfo,
   homeDirectory,
+  listDirectory,
   makeDirectory,
   readBytesFile,
   readTextFile,
@@ -95,6 +124,51 @@ export {
   type ScryptParams,
   verifyPassword,
 } from "./password_hash.ts";
+export { SshConfigError, type SshConfigLocation } from "./ssh_config_error.ts";
+export type { SshConfigKeyword, SshConfigKeywordStatus } from "./ssh_config_keywords.ts";
+export {
+  parseSshConfig,
+  type ParseSshConfigOptions,
+  type SshConfigEntry,
+  type SshConfigFile,
+  type SshConfigHostEntry,
+  type SshConfigIncludeEntry,
+  type SshConfigMatchEntry,
+  type SshConfigOptionEntry,
+} from "./ssh_config_parse.ts";
+export type {
+  LogLevel,
+  PubkeyAuthentication,
+  RequestTty,
+  SshConfigLineValues,
+  StrictHostKeyChecking,
+} from "./ssh_config_values.ts";
+export type { MatchAttribute, MatchCriterion } from "./ssh_config_match.ts";
+export type { SshForward } from "./ssh_config_forward.ts";
+export { type JumpHostSpec, parseProxyJump } from "./proxy_jump_spec.ts";
+export type { SshConfigTokens } from "./ssh_config_tokens.ts";
+export {
+  loadSshConfig,
+  type LoadSshConfigOptions,
+  type SshConfigReader,
+} from "./ssh_config_load.ts";
+export {
+  expandSshConfigPath,
+  resolveSshConfig,
+  type ResolveSshConfigOptions,
+  type SshConfig,
+} from "./ssh_config_resolve.ts";
+export { formatSshConfig } from "./ssh_config_format.ts";
+export { resolveJumpConfigs, sshConfigConnectOptions } from "./ssh_config_connect.ts";
+export {
+  fileSshConfigReader,
+  localSshIdentity,
+  readSshConfig,
+  readSshConfigFiles,
+  type ReadSshConfigFilesOptions,
+  type ReadSshConfigOptions,
+  shellMatchExec,
+} from "./adapters/ssh_config_file.ts";
 // The types of the packages below that this API names, re-exported so that its documentation
 // is complete (deno doc --lint).
 export type * from "@hush/auth";

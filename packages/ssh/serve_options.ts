@@ -48,6 +48,13 @@ export interface ServerLimits {
    * 10:30:100): past `start`, new ones are dropped at `rate`% rising to all at `full`.
    */
   maxStartups?: MaxStartups;
+  /**
+   * `session` channels one connection may have open at once (MaxSessions, 10): past it a
+   * session open is refused as OpenSSH's sshd refuses it ({@linkcode MAX_SESSIONS_REFUSAL})
+   * and traced as "no more sessions". 0 refuses every session while forwarding still works,
+   * as with OpenSSH.
+   */
+  maxSessions?: number;
 }
 
 /**

@@ -34,7 +34,8 @@ export interface SshServer {
 }
 
 /**
- * Listens on TCP and serves every connection with {@linkcode accept}.
+ * Listens on TCP and serves every connection with {@linkcode accept}. A failed accept (such as
+ * "Too many open files") is traced as `accept: …` and accepting goes on after a short pause.
  *
  * @example
  * ```ts ignore
@@ -44,9 +45,12 @@ export interface SshServer {
  * ```
  */
 export async function serve(options: ServeOptions): Promise<SshServer> {
-  const listener = await listenTcp(options.hostname ?? "127.0.0.1", options.port ?? 22);
-  const open = new Map<TcpConnection, ServerContext | undefined>();
   const trace = escapedTrace(options.trace);
+  // A failed accept (out of descriptors) is logged as OpenSSH's sshd does; accepting goes on.
+  const listener = await listenTcp(options.hostname ?? "127.0.0.1", options.port ?? 22, {
+    onAcceptError: (e) => trace(`accept: ${e.message}`),
+  });
+  const open = new Map<TcpConnection, ServerContext | undefined>();
   const maxStartups = options.limits?.maxStartups ?? DEFAULT_MAX_STARTUPS;
   let connectionNumber = 0;
   (async () => {

@@ -148,6 +148,64 @@ test("direct-tcpip: a refusal reaches the client with its reason; no handler mea
   await bare.client.close();
 });
 
+test("MaxSessions: 10 sessions at once by default, the 11th refused as OpenSSH's sshd does", async () => {
+  const traced: string[] = [];
+  const { client, ctx } = await connectPair({
+    onSession: () => {},
+    trace: (line) => traced.push(line),
+  });
+  const sessions = [];
+  for (let i = 0; i < 10; i++) sessions.push(await client.openSession());
+  await assert.rejects(client.openSession(), (e: unknown) => {
+    assert.ok(e instanceof ChannelError);
+    assert.equal(e.openFailure, 2);
+    assert.equal(e.message, "Cannot open channel: peer refused with reason 2 (connect failed)");
+    return true;
+  });
+  assert.ok(traced.includes("no more sessions"), traced.join("\n"));
+  // A closed session frees its place.
+  await sessions[3].close();
+  sessions[3] = await client.openSession();
+  await assert.rejects(client.openSession(), (e: unknown) => e instanceof ChannelError);
+  await client.close();
+  await ctx.closed;
+});
+
+test("MaxSessions: limits.maxSessions at the bound and one past it; 0 leaves forwarding only", async () => {
+  for (const max of [1, 3]) {
+    const { client } = await connectPair({ onSession: () => {}, limits: { maxSessions: max } });
+    for (let i = 0; i < max; i++) await client.openSession();
+    await assert.rejects(
+      client.openSession(),
+      (e: unknown) => e instanceof ChannelError && e.openFailure === 2,
+    );
+    await client.close();
+  }
+  const socket = echoSocket();
+  const { client } = await connectPair({
+    onSession: () => {},
+    onForward: { directTcpip: () => socket },
+    limits: { maxSessions: 0 },
+  });
+  await assert.rejects(
+    client.openSession(),
+    (e: unknown) => e instanceof ChannelError && e.openFailure === 2,
+  );
+  const channel = await client.openDirectTcpip({
+    host: "h",
+    port: 1,
+    originatorAddress: "127.0.0.1",
+    originatorPort: 1,
+  });
+  assert.equal(await roundTrip(channel, "still forwarding"), "still forwarding");
+  await client.close();
+  const [, s] = memoryDuplexPair();
+  await assert.rejects(
+    accept(s, { hostKeys: [hostKey!], authenticate: {}, limits: { maxSessions: -1 } }),
+    /limits\.maxSessions must be an integer >= 0, got -1/,
+  );
+});
+
 test("tcpip-forward to port 0: bound port replied, connections come back, cancel and disconnect close listeners", async () => {
   const requests: TcpipForwardRequest[] = [];
   const closed: number[] = [];

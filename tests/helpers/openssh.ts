@@ -57,7 +57,12 @@ export const HOST_KEY_TYPES = ["ed25519", "ecdsa", "rsa"] as const;
 
 /** Options for {@linkcode startSshd}. */
 export interface SshdOptions {
-  /** Extra `sshd_config` lines (e.g. `KexAlgorithms …`, `RekeyLimit 1M`). */
+  /**
+   * Extra `sshd_config` lines (e.g. `KexAlgorithms …`, `RekeyLimit 1M`). A keyword given here
+   * replaces the default line of that keyword (e.g. `MaxStartups 1000`): sshd keeps the first
+   * value of most keywords but the last of some, so the two are never both written. `HostKey`,
+   * `ListenAddress`, `Port`, `SetEnv` and `Subsystem` lines add to the defaults instead.
+   */
   config?: string[];
   /** authorized_keys lines for the current user. */
   authorizedKeys?: string[];
@@ -80,6 +85,9 @@ export interface Sshd {
   /** Stops it by PID and removes the temp directory. */
   stop(): Promise<void>;
 }
+
+/** sshd_config keywords whose lines add up (the others take one value). */
+const ADDED = new Set(["hostkey", "listenaddress", "port", "setenv", "subsystem"]);
 
 /** Starts sshd on 127.0.0.1 on a free port and waits until it accepts connections. */
 export async function startSshd(options: SshdOptions = {}): Promise<Sshd> {
@@ -108,7 +116,7 @@ export async function startSshd(options: SshdOptions = {}): Promise<Sshd> {
   // listening" line, so a listener of another test on the same port is never mistaken for it.
   for (let attempt = 1;; attempt++) {
     const port = await freePort();
-    const config = [
+    const defaults = [
       `ListenAddress 127.0.0.1`,
       `Port ${port}`,
       ...keyLines,
@@ -129,6 +137,11 @@ export async function startSshd(options: SshdOptions = {}): Promise<Sshd> {
       `SetEnv HOME=${home}`,
       `LogLevel ${options.logLevel ?? "VERBOSE"}`,
       "Subsystem sftp internal-sftp",
+    ];
+    const keyword = (line: string) => line.trim().split(/\s+/)[0].toLowerCase();
+    const given = new Set((options.config ?? []).map(keyword).filter((k) => !ADDED.has(k)));
+    const config = [
+      ...defaults.filter((line) => !given.has(keyword(line))),
       ...(options.config ?? []),
     ];
     const configFile = join(dir, "sshd_config");

@@ -6,7 +6,7 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
@@ -115,6 +115,57 @@ test("cli ssh -J and -W: jump hosts with OpenSSH's sshd and the Hush sshd", {
       ]);
       assert.equal(r.code, 0, r.stderr);
       assert.equal(r.stdout.toString(), "proxyjump\n");
+    });
+
+    await t.test("ProxyJump from a config file: each hop by its own Host block", async () => {
+      const config = join(dir, "config");
+      writeFileSync(
+        config,
+        [
+          "Host inner",
+          "  HostName 127.0.0.1",
+          `  Port ${openssh!.port}`,
+          "  User root",
+          "  ProxyJump hushjump",
+          // the jump host's name, port and user come from its own block
+          "Host hushjump",
+          "  HostName 127.0.0.1",
+          `  Port ${hush!.port}`,
+          "  User root",
+          "Host *",
+          "  BatchMode yes",
+          "  StrictHostKeyChecking accept-new",
+          `  UserKnownHostsFile ${knownHosts}`,
+          `  IdentityFile ${user}`,
+        ].join("\n") + "\n",
+      );
+      const r = await run(process.execPath, [
+        "run",
+        "-A",
+        SSH_CLI,
+        "-F",
+        config,
+        "inner",
+        "echo from-config",
+      ]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.stdout.toString(), "from-config\n");
+    });
+
+    await t.test("ProxyCommand: the connection is OpenSSH's ssh -W", async () => {
+      const proxy = ["ssh", "-F", "none", "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=no"]
+        .concat(["-o", "UserKnownHostsFile=/dev/null", "-i", user, "-p", String(openssh!.port)])
+        .concat(["-W", "%h:%p", "root@127.0.0.1"]).join(" ");
+      const r = await ssh([
+        "-o",
+        `ProxyCommand=${proxy}`,
+        "-p",
+        String(hush!.port),
+        `root@${HOST}`,
+        "echo through-proxycommand",
+      ]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.stdout.toString(), "through-proxycommand\n");
     });
 
     await t.test("a destination the jump host cannot reach: OpenSSH's words, status 255", async () => {

@@ -100,18 +100,26 @@ export function authorizedUser(dir: string, name = "user"): { user: string; keys
 /** A running Hush sshd subprocess. */
 export interface HushSshd {
   port: number;
+  /** Its process id (the wrapper's, which execs it). */
+  pid: number;
   /** Everything it wrote on stderr so far. */
   log(): string;
   /** SIGTERM, then waits for it to exit; resolves its exit code. */
   stop(): Promise<number | null>;
 }
 
-/** Starts `deno run -A packages/ssh/cli/sshd.ts -p 0 -o ListenAddress=127.0.0.1 …`. */
+/**
+ * Starts `deno run -A packages/ssh/cli/sshd.ts -p 0 -o ListenAddress=127.0.0.1 …`, after
+ * `options.wrapper` when given (a command that execs the rest, e.g. `prlimit --nofile=64 --`).
+ */
 export function startHushSshd(
   args: string[],
   env: Record<string, string> = {},
+  options: { wrapper?: string[] } = {},
 ): Promise<HushSshd> {
-  const child = spawn(process.execPath, [
+  const [command, ...prefix] = [...(options.wrapper ?? []), process.execPath];
+  const child = spawn(command, [
+    ...prefix,
     "run",
     "-A",
     SSHD_MAIN,
@@ -160,6 +168,7 @@ export function startHushSshd(
       started = true;
       resolve({
         port: Number(m[2]),
+        pid: child.pid!,
         log: () => log,
         stop: async () => {
           // process.kill, not child.kill: Deno's child_process then reports the exit

@@ -40,6 +40,30 @@ export function environmentVariable(name: string): string | undefined {
 }
 
 /**
+ * All environment variables (an empty record where they cannot be read).
+ *
+ * @example
+ * ```ts
+ * import { environmentVariables } from "@hush/ssh";
+ * console.log(typeof environmentVariables()); // object
+ * ```
+ */
+export function environmentVariables(): Record<string, string> {
+  if (Deno_?.env) {
+    try {
+      return Deno_.env.toObject();
+    } catch {
+      return {}; // no permission
+    }
+  }
+  // deno-lint-ignore no-explicit-any
+  const env = (globalThis as any).process?.env ?? {};
+  return Object.fromEntries(
+    Object.entries(env).filter((e): e is [string, string] => typeof e[1] === "string"),
+  );
+}
+
+/**
  * The user's home directory (`$HOME`, or `%USERPROFILE%` on Windows).
  *
  * @example
@@ -286,5 +310,32 @@ export async function makeDirectory(path: string, mode = 0o700): Promise<void> {
     await fs.mkdir(path, { recursive: true, mode });
   } catch (e) {
     if (!isAlreadyExists(e)) throw e;
+  }
+}
+
+/**
+ * The names in a directory (without `.` and `..`), or `undefined` when there is no such
+ * directory (`~/` is expanded).
+ *
+ * @example
+ * ```ts
+ * import { listDirectory } from "@hush/ssh";
+ * console.log(await listDirectory("/surely/not/there")); // undefined
+ * ```
+ */
+export async function listDirectory(path: string): Promise<string[] | undefined> {
+  path = expandHome(path);
+  try {
+    if (Deno_?.readDir) {
+      const names: string[] = [];
+      for await (const entry of Deno_.readDir(path)) names.push(entry.name);
+      return names;
+    }
+    const fs = await import("node:fs/promises");
+    return await fs.readdir(path);
+  } catch (e) {
+    if (isNotFound(e) || (e as { code?: string })?.code === "ENOTDIR") return undefined;
+    if (Deno_?.errors?.NotADirectory && e instanceof Deno_.errors.NotADirectory) return undefined;
+    throw e;
   }
 }

@@ -4,39 +4,51 @@
  * @module
  */
 import type { Server, Socket } from "node:net";
+import { acceptEach, type AcceptRetryOptions } from "./accept_retry.ts";
 
 /**
  * Queues `server`'s connections, each wrapped by `wrap`, for a `for await` loop that ends once
- * `close()` is called (which also stops the server listening).
+ * `close()` is called (which also stops the server listening). A failed accept (the server's
+ * `error` event: libuv refuses the connection when out of descriptors and keeps listening) is
+ * reported to `options.onAcceptError` and the loop goes on (see {@linkcode acceptEach}).
  *
  * @example
  * ```ts ignore
- * const accepted = acceptQueue(server, fromNodeSocket);
+ * const accepted = acceptQueue(server, fromNodeSocket, { onAcceptError: (e) => console.error(e) });
  * for await (const conn of accepted) conn.close();
  * ```
  */
 export function acceptQueue<T>(
   server: Server,
   wrap: (socket: Socket) => T,
+  options: AcceptRetryOptions = {},
 ): { close(): void; [Symbol.asyncIterator](): AsyncGenerator<T> } {
-  const queue: T[] = [];
+  const queue: ({ conn: T } | { error: Error })[] = [];
   let wake: (() => void) | undefined;
   let closed = false;
   server.on("connection", (socket: Socket) => {
-    queue.push(wrap(socket));
+    queue.push({ conn: wrap(socket) });
     wake?.();
   });
+  server.on("error", (error: Error) => {
+    queue.push({ error });
+    wake?.();
+  });
+  const accept = async (): Promise<T | undefined> => {
+    while (!closed) {
+      const next = queue.shift();
+      if (next === undefined) await new Promise<void>((r) => (wake = r));
+      else if ("error" in next) throw next.error;
+      else return next.conn;
+    }
+    return undefined;
+  };
   return {
     close: () => {
       closed = true;
       server.close();
       wake?.();
     },
-    async *[Symbol.asyncIterator]() {
-      while (!closed) {
-        if (queue.length) yield queue.shift()!;
-        else await new Promise<void>((r) => (wake = r));
-      }
-    },
+    [Symbol.asyncIterator]: () => acceptEach(accept, options),
   };
 }

@@ -4,6 +4,7 @@
  * @module
  */
 import type { ByteDuplex } from "@hush/transport";
+import { acceptEach, type AcceptRetryOptions } from "./accept_retry.ts";
 import { acceptQueue } from "./node_listener.ts";
 
 /** A TCP connection: the byte duplex plus its addresses and a way to close it. */
@@ -69,43 +70,60 @@ export async function connectTcp(
 }
 
 /**
- * Listens on `hostname:port` (0 picks a free port).
+ * Listens on `hostname:port` (0 picks a free port). A failed accept ("Too many open files")
+ * does not end the iteration: it is reported to `options.onAcceptError` and, after a short
+ * pause, accepting goes on.
  *
  * @example
  * ```ts ignore
  * import { listenTcp } from "@hush/ssh";
- * const listener = await listenTcp("127.0.0.1", 0);
+ * const listener = await listenTcp("127.0.0.1", 0, { onAcceptError: (e) => console.error(`accept: ${e.message}`) });
  * console.log(listener.port);
  * ```
  */
-export async function listenTcp(hostname: string, port: number): Promise<TcpListener> {
+export async function listenTcp(
+  hostname: string,
+  port: number,
+  options: AcceptRetryOptions = {},
+): Promise<TcpListener> {
   if (Deno_?.listen) {
     const l = Deno_.listen({ hostname, port, transport: "tcp" });
+    let closed = false;
+    const accept = async (): Promise<TcpConnection | undefined> => {
+      try {
+        return fromDenoConn(await l.accept());
+      } catch (e) {
+        if (closed || e instanceof Deno_.errors.BadResource) return undefined;
+        throw e;
+      }
+    };
     return {
       hostname: l.addr.hostname,
       port: l.addr.port,
       close: () => {
+        closed = true;
         try {
           l.close();
         } catch { /* closed */ }
       },
-      async *[Symbol.asyncIterator]() {
-        try {
-          for await (const conn of l) yield fromDenoConn(conn);
-        } catch (e) {
-          if (!(e instanceof Deno_.errors.BadResource)) throw e;
-        }
-      },
+      [Symbol.asyncIterator]: () => acceptEach(accept, options),
     };
   }
   const net = await import("node:net");
   const server = net.createServer({ noDelay: true, pauseOnConnect: true, allowHalfOpen: true });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
-    server.listen(port, hostname, () => resolve());
+    server.listen(port, hostname, () => {
+      server.off("error", reject);
+      resolve();
+    });
   });
   const addr = server.address() as { address: string; port: number };
-  return { hostname: addr.address, port: addr.port, ...acceptQueue(server, fromNodeSocket) };
+  return {
+    hostname: addr.address,
+    port: addr.port,
+    ...acceptQueue(server, fromNodeSocket, options),
+  };
 }
 
 /** Bytes asked for per read of a Deno socket (Deno's own `conn.readable` reads as much). */

@@ -6,6 +6,7 @@
 import { createAgentClient, type SshAgentClient } from "@hush/auth";
 import type { ByteDuplex } from "@hush/transport";
 import { environmentVariable } from "./files.ts";
+import { acceptEach } from "./accept_retry.ts";
 import { acceptQueue } from "./node_listener.ts";
 import { fromNodeSocket } from "./tcp.ts";
 
@@ -83,21 +84,25 @@ export interface UnixListener extends AsyncIterable<UnixConnection> {
 export async function listenUnix(path: string): Promise<UnixListener> {
   if (Deno_?.listen) {
     const l = Deno_.listen({ transport: "unix", path });
+    let closed = false;
+    // A failed accept (out of descriptors) pauses the loop rather than ending it.
+    const accept = async (): Promise<UnixConnection | undefined> => {
+      try {
+        return fromDenoUnixConn(await l.accept(), path);
+      } catch (e) {
+        if (closed || e instanceof Deno_.errors.BadResource) return undefined;
+        throw e;
+      }
+    };
     return {
       path,
       close: () => {
+        closed = true;
         try {
           l.close();
         } catch { /* closed */ }
       },
-      async *[Symbol.asyncIterator]() {
-        try {
-          // deno-lint-ignore no-explicit-any
-          for await (const conn of l as AsyncIterable<any>) yield fromDenoUnixConn(conn, path);
-        } catch (e) {
-          if (!(e instanceof Deno_.errors.BadResource)) throw e;
-        }
-      },
+      [Symbol.asyncIterator]: () => acceptEach(accept),
     };
   }
   const net = await import("node:net");

@@ -105,7 +105,11 @@ test("keygen: -l on a missing file and on a non-key file fail with 255", async (
 const THIRD_PARTY = new URL("../../keys/testdata/thirdparty/", import.meta.url);
 
 test("keygen -i: a PuTTY key in the OpenSSH format, its passphrase kept unless -N says", async () => {
-  const ppk = new URL("putty/ed25519.v3enc.ppk", THIRD_PARTY).pathname;
+  // A private copy: git checks files out 0644, and keygen refuses a key others can read.
+  const dir = mkdtempSync(join(tmpdir(), "hush-keygen-ppk-"));
+  const ppk = join(dir, "ed25519.v3enc.ppk");
+  copyFileSync(new URL("putty/ed25519.v3enc.ppk", THIRD_PARTY), ppk);
+  chmodSync(ppk, 0o600);
   const expected = readFileSync(new URL("putty/ed25519.pub", THIRD_PARTY), "utf8").trim();
   const kept = io(["hush passphrase"]);
   assert.equal(await keygenMain(["-i", "-f", ppk], kept), 0, kept.stderr);
@@ -124,6 +128,7 @@ test("keygen -i: a PuTTY key in the OpenSSH format, its passphrase kept unless -
     wrong.stderr,
     `Load key "${ppk}": incorrect passphrase supplied to decrypt private key\n`,
   );
+  rmSync(dir, { recursive: true, force: true });
 });
 
 test("keygen -l on .ppk files prints what ssh-keygen -l prints for their public key", async () => {

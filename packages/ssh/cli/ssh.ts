@@ -6,7 +6,13 @@
  * deno task ssh -- -p 2222 -o StrictHostKeyChecking=accept-new me@127.0.0.1 uname -a
  * deno task ssh -- -N -L 8080:localhost:80 me@host
  * deno task ssh -- -A -J me@bastion me@inner   # agent forwarded, through a jump host
+ * deno task ssh -- -N -D 1080 me@host           # a SOCKS proxy through host
+ * deno task ssh -- -G db                        # what ~/.ssh/config says for db
  * ```
+ *
+ * The configuration comes from `~/.ssh/config` and `/etc/ssh/ssh_config` (or `-F file`, `-F
+ * none`), after the command line, first value wins, as OpenSSH's ssh reads it; `Match exec`
+ * runs its command, as there.
  *
  * stdin goes to the remote command (with backpressure), its stdout and stderr come out on ours,
  * and the exit status is the remote one, or 255 when ssh itself failed (with a message on
@@ -14,18 +20,35 @@
  * `-o Compression=yes`) asks for compression (`zlib@openssh.com`, then `zlib`), as OpenSSH's.
  * @module
  */
-import { userInfo } from "node:os";
+import type { KnownHosts } from "@hush/hostkeys";
 import type { ByteDuplex } from "@hush/transport";
 import type { SshClient } from "../client.ts";
 import { connect } from "../connect.ts";
 import type { ConnectOptions } from "../connect_options.ts";
+import { ProxyJumpError } from "../proxy_jump.ts";
+import { SshConfigError } from "../ssh_config_error.ts";
+import { formatSshConfig } from "../ssh_config_format.ts";
+import type { SshConfigFile } from "../ssh_config_parse.ts";
 import { homeDirectory } from "../adapters/files.ts";
+import {
+  localSshIdentity,
+  readSshConfigFiles,
+  shellMatchExec,
+} from "../adapters/ssh_config_file.ts";
 import { connectUnix, type UnixConnection } from "../adapters/unix.ts";
-import { parseSshArgs, UsageError } from "./ssh_args.ts";
-import { resolveSshSettings, type SshSettings } from "./ssh_config.ts";
+import { parseSshArgs, quoted, type SshArgs, UsageError } from "./ssh_args.ts";
+import {
+  resolveCommandLineConfig,
+  resolveSshSettings,
+  settingsFromConfig,
+  type SshHop,
+  type SshSettings,
+  type SshSettingsContext,
+} from "./ssh_config.ts";
 import { withConnectTimeout } from "./ssh_connect_timeout.ts";
 import { failureMessage, sessionEndMessage, SSH_FAILURE } from "./ssh_failure.ts";
 import {
+  forwardDynamic,
   forwardLocal,
   openRemoteForward,
   relayRemote,
@@ -33,19 +56,52 @@ import {
   type RemoteForwards,
 } from "./ssh_forwarding.ts";
 import { askHostKey, traceHostKeys } from "./ssh_host_key_check.ts";
-import { loadIdentities, openAgent } from "./ssh_identities.ts";
+import { type Identities, loadIdentities, openAgent } from "./ssh_identities.ts";
 import { err, type Io } from "./ssh_io.ts";
 import { sshKnownHosts } from "./ssh_known_hosts.ts";
+import { startProxyCommand } from "./ssh_proxy_command.ts";
 import { runSession } from "./ssh_session.ts";
 import { haveTty, PromptInterrupted, readLine, tell } from "./ssh_tty.ts";
 
 export { failureMessage, SSH_FAILURE } from "./ssh_failure.ts";
 
-/** A host ssh connects to: a `-J` jump host or the destination. */
-type Hop = { host: string; port: number; user: string };
-
 /** What `ssh -V` prints before the runtime's version. */
 const SOFTWARE_VERSION = "Hush_0.1.0";
+
+/**
+ * `-i` as OpenSSH takes it: `~` expanded at once, and a file that is not there is left out
+ * with a warning (so `ssh -G` shows only the ones that will be tried).
+ */
+function identityFlags(args: SshArgs, home: string): void {
+  for (const path of args.identityFiles) {
+    const line = `IdentityFile ${quoted(path)}`;
+    const at = args.configLines.indexOf(line);
+    if (at === -1) continue; // an -o IdentityFile: taken as written
+    const expanded = path === "~"
+      ? home
+      : path.startsWith("~/")
+      ? `${home}/${path.slice(2)}`
+      : path;
+    try {
+      Deno.statSync(expanded);
+      args.configLines[at] = `IdentityFile ${quoted(expanded)}`;
+    } catch (e) {
+      const why = e instanceof Deno.errors.NotFound
+        ? "No such file or directory"
+        : (e as Error).message;
+      if (!args.quiet) err(`Warning: Identity file ${expanded} not accessible: ${why}.\n`);
+      args.configLines.splice(at, 1);
+    }
+  }
+}
+
+/** Names of the configuration files read, includes too, in order. */
+function fileNames(files: readonly SshConfigFile[]): string[] {
+  return files.flatMap((f) => [
+    f.file,
+    ...fileNames(f.entries.flatMap((e) => (e.kind === "include" ? e.files : []))),
+  ]);
+}
 
 /**
  * Runs `ssh` with these arguments and resolves with the exit status.
@@ -59,27 +115,44 @@ const SOFTWARE_VERSION = "Hush_0.1.0";
 export async function sshMain(argv: string[]): Promise<number> {
   let settings: SshSettings;
   let args;
+  let context: SshSettingsContext;
+  let files: SshConfigFile[] = [];
   try {
     args = parseSshArgs(argv);
     if (args.version) {
       err(`${SOFTWARE_VERSION}, Deno ${Deno.version.deno}\n`);
       return 0;
     }
-    settings = resolveSshSettings(args, {
-      home: homeDirectory(),
-      env: Deno.env.toObject(),
+    const local = localSshIdentity();
+    const env = Deno.env.toObject();
+    const home = homeDirectory();
+    identityFlags(args, home);
+    // ~/.ssh/config and /etc/ssh/ssh_config, or -F's file; Match exec runs as in OpenSSH's ssh
+    files = await readSshConfigFiles({
+      configFile: args.configFile,
+      home,
+      localUser: local.localUser,
+      env,
+    });
+    context = {
+      home,
+      env,
       // as ssh: ask when there is a terminal to ask on, whatever stdin is
       terminal: await haveTty(),
-      user: (() => {
-        try {
-          return userInfo().username;
-        } catch {
-          return undefined;
-        }
-      })(),
-    });
+      user: local.localUser,
+      files,
+      localHostname: local.localHostname,
+      uid: local.uid,
+      exec: shellMatchExec,
+    };
+    if (args.printConfig) {
+      const text = formatSshConfig(resolveCommandLineConfig(args, context));
+      await Deno.stdout.write(new TextEncoder().encode(text));
+      return 0;
+    }
+    settings = resolveSshSettings(args, context);
   } catch (e) {
-    if (e instanceof UsageError) {
+    if (e instanceof UsageError || e instanceof SshConfigError) {
       err(`${e.message}\n`);
       return SSH_FAILURE;
     }
@@ -89,7 +162,10 @@ export async function sshMain(argv: string[]): Promise<number> {
   const io: Io = {
     verbose: args.verbose > 0,
     trace: (line) => {
-      if (line === "Connection established.") io.connected = true;
+      if (line.startsWith("Connecting to ")) io.connected = false;
+      if (line === "Connection established." || / direct-tcpip to /.test(line)) {
+        io.connected = true;
+      }
       if (args.verbose > 0) err(`debug1: ${line}\n`);
       else if (!s.quiet && line.startsWith("Warning:")) err(`${line}\n`);
       // ServerAliveCountMax ran out: said without -v too, in OpenSSH's words
@@ -100,106 +176,150 @@ export async function sshMain(argv: string[]): Promise<number> {
     },
   };
   io.trace(`${SOFTWARE_VERSION}, Deno ${Deno.version.deno}`);
-  io.trace("Reading configuration data: none");
-  let where: Hop = { host: s.host, port: s.port, user: s.user };
+  const read = fileNames(files);
+  if (read.length === 0) io.trace("Reading configuration data: none");
+  for (const name of read) io.trace(`Reading configuration data ${name}`);
+  for (const { keyword, where } of s.config.ignored) {
+    io.trace(`${where.file} line ${where.line}: ${keyword} is not supported by Hush; ignored`);
+  }
+  const destination: SshHop = { host: s.host, port: s.port, user: s.user };
+  let where: SshHop = s.jumps[0] ?? destination;
   let client: SshClient;
-  const jumps: SshClient[] = [];
   const restore: (() => void)[] = [];
   const forwards: RemoteForwards = { byPort: new Map(), sockets: new WeakMap() };
+  const loaded = new Map<string, Identities>();
+  let proxy: { close(): void } | undefined;
   try {
     const agent = await openAgent(s, io);
     const agentKeys = agent ? await agent.identities().catch(() => []) : [];
-    const identities = await loadIdentities(s, io, agentKeys);
-    const store = s.knownHostsFiles.length
-      ? traceHostKeys(await sshKnownHosts(s.knownHostsFiles), io)
-      : undefined;
-    const canAsk = !s.batchMode;
-    let passwordAsked = 0;
-    // The options for one hop: a -J jump host (through the previous hop's channel, if any), or
-    // the destination, which alone gets the forwardings and the agent.
-    const optionsFor = (hop: Hop, duplex?: ByteDuplex, last = true): ConnectOptions => ({
-      hostname: hop.host,
-      port: hop.port,
-      username: hop.user,
-      duplex,
-      identities: identities.signers,
-      agent,
-      password: s.passwordAuthentication && canAsk
-        ? () => {
-          // as ssh: each prompt after the first says the last one was refused
-          if (passwordAsked++ > 0) err("Permission denied, please try again.\n");
-          return readLine(`${hop.user}@${hop.host}'s password: `, { echo: false });
-        }
-        : undefined,
-      keyboardInteractive: s.kbdInteractiveAuthentication && canAsk
-        ? async (challenge) => {
-          if (challenge.name) await tell(challenge.name + "\n");
-          if (challenge.instruction) await tell(challenge.instruction + "\n");
-          const answers: string[] = [];
-          for (const p of challenge.prompts) {
-            const a = await readLine(p.prompt, { echo: p.echo });
-            if (a === undefined) throw new Error("No terminal to answer the server's prompts");
-            answers.push(a);
-          }
-          return answers;
-        }
-        : undefined,
-      knownHosts: store,
-      hashKnownHosts: s.hashKnownHosts,
-      policy: s.policy,
-      ask: (info) => askHostKey(info as { message?: string; fingerprint: string }),
-      algorithms: s.algorithms,
-      trace: io.trace,
-      onBanner: (m) => {
-        if (!s.quiet) err(m.endsWith("\n") ? m : m + "\n");
-      },
-      publicKeyAlgorithms: s.pubkeyAlgorithmsGiven ? s.pubkeyAlgorithms : undefined,
-      rekeyBytes: s.rekeyBytes,
-      rekeyInterval: s.rekeyInterval,
-      keepaliveInterval: s.keepaliveInterval,
-      keepaliveCountMax: s.keepaliveCountMax,
-      connectTimeout: s.connectTimeout,
-      ...(last
-        ? {
-          onChannelOpen: (open) => openRemoteForward(forwards, open, io),
-          onChannel: (channel, open) => void relayRemote(forwards, channel, open),
-          forwardAgent: forwardAgentFrom(s.forwardAgentSocket, io.trace),
-        }
-        : {}),
-    });
-    const connectHop = async (hop: Hop, duplex?: ByteDuplex, last = true) => {
-      where = hop;
-      io.connected = false;
-      io.trace(`Authenticating to ${hop.host}:${hop.port} as '${hop.user}'`);
-      const c = await withConnectTimeout(connect(optionsFor(hop, duplex, last)), s, io);
-      io.trace(`Authenticated to ${hop.host} ([${hop.host}]:${hop.port}).`);
-      return c;
-    };
-    // -J: each jump host opens a direct-tcpip channel to the next hop, the way OpenSSH's
-    // ssh -W does, and the next connection runs over it.
-    let duplex: ByteDuplex | undefined;
-    const hops = [...s.jumps, { host: s.host, port: s.port, user: s.user }];
-    for (const [i, hop] of s.jumps.entries()) {
-      const jump = await connectHop(hop, duplex, false);
-      jumps.push(jump);
-      const next = hops[i + 1];
-      io.trace(`Jump host ${hop.host}: direct-tcpip to ${next.host}:${next.port}`);
-      try {
-        duplex = await jump.forwardOut(next.host, next.port);
-      } catch (e) {
-        // in OpenSSH's words for a -W that the jump host refused
-        err(`channel 0: open failed: ${(e as Error).message}\nstdio forwarding failed\n`);
-        for (const j of jumps.reverse()) await j.close().catch(() => {});
-        return SSH_FAILURE;
+    const stores = new Map<string, KnownHosts | undefined>();
+    const storeFor = async (hs: SshSettings) => {
+      const key = hs.knownHostsFiles.join("\0");
+      if (!stores.has(key)) {
+        stores.set(
+          key,
+          hs.knownHostsFiles.length
+            ? traceHostKeys(await sshKnownHosts(hs.knownHostsFiles), io)
+            : undefined,
+        );
       }
+      return stores.get(key);
+    };
+    let passwordAsked = 0;
+    // The options for one host: a jump host, with the settings of its own Host block, or the
+    // destination, which alone gets the forwardings and the agent forwarded.
+    const optionsFor = async (
+      hs: SshSettings,
+      hop: SshHop,
+      last: boolean,
+    ): Promise<ConnectOptions> => {
+      // a jump host with the destination's identity files shares its keys (one passphrase)
+      const key = JSON.stringify([
+        hs.identityFiles,
+        hs.pubkeyAlgorithms,
+        hs.pubkeyAuthentication,
+        hs.batchMode,
+      ]);
+      let identities = loaded.get(key);
+      if (!identities) {
+        identities = await loadIdentities(hs, io, agentKeys);
+        loaded.set(key, identities);
+      }
+      const canAsk = !hs.batchMode;
+      return {
+        hostname: hop.host,
+        port: hop.port,
+        username: hop.user,
+        identities: identities.signers,
+        agent: hs.identitiesOnly || !hs.pubkeyAuthentication ? undefined : agent,
+        password: hs.passwordAuthentication && canAsk
+          ? () => {
+            // as ssh: each prompt after the first says the last one was refused
+            if (passwordAsked++ > 0) err("Permission denied, please try again.\n");
+            return readLine(`${hop.user}@${hop.host}'s password: `, { echo: false });
+          }
+          : undefined,
+        keyboardInteractive: hs.kbdInteractiveAuthentication && canAsk
+          ? async (challenge) => {
+            if (challenge.name) await tell(challenge.name + "\n");
+            if (challenge.instruction) await tell(challenge.instruction + "\n");
+            const answers: string[] = [];
+            for (const p of challenge.prompts) {
+              const a = await readLine(p.prompt, { echo: p.echo });
+              if (a === undefined) throw new Error("No terminal to answer the server's prompts");
+              answers.push(a);
+            }
+            return answers;
+          }
+          : undefined,
+        knownHosts: await storeFor(hs),
+        hashKnownHosts: hs.hashKnownHosts,
+        policy: hs.policy,
+        ask: (info) => askHostKey(info as { message?: string; fingerprint: string }),
+        algorithms: hs.algorithms,
+        trace: io.trace,
+        onBanner: (m) => {
+          if (!s.quiet) err(m.endsWith("\n") ? m : m + "\n");
+        },
+        publicKeyAlgorithms: hs.pubkeyAlgorithmsGiven ? hs.pubkeyAlgorithms : undefined,
+        rekeyBytes: hs.rekeyBytes,
+        rekeyInterval: hs.rekeyInterval,
+        keepaliveInterval: hs.keepaliveInterval,
+        keepaliveCountMax: hs.keepaliveCountMax,
+        connectTimeout: hs.connectTimeout,
+        ...(last
+          ? {
+            onChannelOpen: (open) => openRemoteForward(forwards, open, io),
+            onChannel: (channel, open) => void relayRemote(forwards, channel, open),
+            forwardAgent: forwardAgentFrom(s.forwardAgentSocket, io.trace),
+          }
+          : {}),
+      };
+    };
+    // ProxyJump: the library connects each hop and the destination through the last one's
+    // direct-tcpip channel, the way OpenSSH's ssh -W does
+    const proxyJump = await Promise.all(
+      s.jumpConfigs.map((jc, i) =>
+        optionsFor(settingsFromConfig(jc, context, { withJumps: false }), s.jumps[i], false)
+      ),
+    );
+    const options = await optionsFor(s, destination, true);
+    let duplex: ByteDuplex | undefined;
+    if (proxyJump.length === 0 && s.proxyCommand !== undefined) {
+      io.trace(`Executing proxy command: exec ${s.proxyCommand}`);
+      const p = startProxyCommand(s.proxyCommand);
+      proxy = p;
+      duplex = p;
+      io.connected = true;
     }
-    client = await connectHop(hops[hops.length - 1], duplex);
-    identities.dispose();
+    const deadline = {
+      ...s,
+      connectTimeout: s.connectTimeout && s.connectTimeout * (1 + proxyJump.length),
+    };
+    client = await withConnectTimeout(
+      connect({ ...options, duplex, proxyJump: proxyJump.length ? proxyJump : undefined }),
+      deadline,
+      io,
+    );
+    where = destination;
+    for (const l of loaded.values()) l.dispose();
   } catch (e) {
+    for (const l of loaded.values()) l.dispose();
+    proxy?.close();
     if (e instanceof PromptInterrupted) return SSH_FAILURE;
     if (args.verbose > 1) err(`debug2: ${(e as Error)?.stack ?? e}\n`);
+    if (e instanceof ProxyJumpError) {
+      if (e.stage === "forward") {
+        // in OpenSSH's words for a -W that the jump host refused
+        err(`channel 0: open failed: ${(e.cause as Error)?.message}\nstdio forwarding failed\n`);
+        return SSH_FAILURE;
+      }
+      const hop = { host: e.hop.hostname, port: e.hop.port, user: e.hop.username };
+      err(failureMessage(e.cause, { ...hop, connected: io.connected }) + "\n");
+      return SSH_FAILURE;
+    }
+    if (s.jumps.length > 0) where = destination;
     err(failureMessage(e, { ...where, connected: io.connected }) + "\n");
-    for (const jump of jumps.reverse()) await jump.close().catch(() => {});
     return SSH_FAILURE;
   }
   // -W: stdin and stdout are the channel (as in a ProxyCommand); no command, no other forwards
@@ -208,11 +328,11 @@ export async function sshMain(argv: string[]): Promise<number> {
       return await forwardStdio(client, args.stdioForward, io);
     } finally {
       await client.close().catch(() => {});
-      for (const jump of jumps.reverse()) await jump.close().catch(() => {});
+      proxy?.close();
     }
   }
   try {
-    for (const spec of args.localForwards) {
+    for (const spec of s.localForwards) {
       try {
         restore.push(await forwardLocal(client, spec, io));
       } catch (e) {
@@ -224,7 +344,19 @@ export async function sshMain(argv: string[]): Promise<number> {
         if (s.exitOnForwardFailure) return SSH_FAILURE;
       }
     }
-    for (const spec of args.remoteForwards) {
+    for (const spec of s.dynamicForwards) {
+      try {
+        restore.push(await forwardDynamic(client, spec, io));
+      } catch (e) {
+        err(
+          `bind [${spec.bindAddress ?? "127.0.0.1"}]:${spec.bindPort}: ${(e as Error).message}\n`,
+        );
+        err(`channel_setup_fwd_listener_tcpip: cannot listen to port: ${spec.bindPort}\n`);
+        err("Could not request local forwarding.\n");
+        if (s.exitOnForwardFailure) return SSH_FAILURE;
+      }
+    }
+    for (const spec of s.remoteForwards) {
       try {
         await remoteForward(client, spec, io, forwards);
       } catch (e) {
@@ -263,7 +395,7 @@ export async function sshMain(argv: string[]): Promise<number> {
       } catch { /* best effort */ }
     }
     await client.close().catch(() => {});
-    for (const jump of jumps.reverse()) await jump.close().catch(() => {});
+    proxy?.close();
   }
 }
 

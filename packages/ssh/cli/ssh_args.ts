@@ -1,7 +1,15 @@
 /**
  * Command-line parsing for `hush ssh`, following OpenSSH's `ssh(1)` where the flags overlap.
+ * Besides the flags themselves, the command line becomes the ssh_config lines it amounts to
+ * (`-p 2222` is `Port 2222`, `-i k` is `IdentityFile k`, `-o` lines as given, `user@` last),
+ * which are resolved before the configuration files, as OpenSSH does.
  * @module
  */
+import { matchHostPatternList } from "@hush/hostkeys";
+import { SshConfigError } from "../ssh_config_error.ts";
+import { parseForward } from "../ssh_config_forward.ts";
+import { parseSshConfig } from "../ssh_config_parse.ts";
+import { parseProxyJump } from "../proxy_jump_spec.ts";
 
 /** A `-L` or `-R` forwarding spec: `[bind_address:]port:host:hostport`. */
 export interface ForwardSpec {
@@ -20,6 +28,16 @@ export interface SshArgs {
   identityFiles: string[];
   /** `-o Key=Value` settings, keys lower-cased as ssh_config is case-insensitive. */
   options: Map<string, string>;
+  /**
+   * The ssh_config lines the command line amounts to, in the order they apply: `-o` options
+   * and the flags that set options (`-p`, `-l`, `-i`, `-J`, `-L`, `-R`, `-D`), then the user
+   * and port of the destination. They come before the configuration files; first value wins.
+   */
+  configLines: string[];
+  /** `-F file`: this configuration file instead of ~/.ssh/config and /etc/ssh/ssh_config. */
+  configFile?: string;
+  /** `-G`: print the resolved configuration and exit. */
+  printConfig: boolean;
   noCommand: boolean;
   /** `-T` false, `-t` true, neither undefined (a pty only for a shell on a terminal). */
   tty?: boolean;
@@ -27,6 +45,8 @@ export interface SshArgs {
   ttyCount: number;
   /** `-q`: no warnings or diagnostics. */
   quiet: boolean;
+  /** Whether `-q` came after the last `-v` (then it sets the log level). */
+  quietLast?: boolean;
   /** `-n`: stdin from /dev/null. */
   noStdin: boolean;
   /** `-V`: print the version and exit. */
@@ -41,44 +61,10 @@ export interface SshArgs {
   stdioForward?: { host: string; port: number };
   localForwards: ForwardSpec[];
   remoteForwards: ForwardSpec[];
+  /** `-D [bind:]port` specs, as given. */
+  dynamicForwards: string[];
   command: string[];
 }
-
-/** The `-o` keys Hush understands; others are rejected as OpenSSH rejects unknown keys. */
-export const SSH_OPTION_KEYS: readonly string[] = [
-  "KexAlgorithms",
-  "Ciphers",
-  "MACs",
-  "HostKeyAlgorithms",
-  "PubkeyAcceptedAlgorithms",
-  "PubkeyAcceptedKeyTypes",
-  "UserKnownHostsFile",
-  "GlobalKnownHostsFile",
-  "StrictHostKeyChecking",
-  "BatchMode",
-  "IdentitiesOnly",
-  "IdentityAgent",
-  "IdentityFile",
-  "PasswordAuthentication",
-  "KbdInteractiveAuthentication",
-  "PubkeyAuthentication",
-  "ConnectTimeout",
-  "RekeyLimit",
-  "Compression",
-  "ServerAliveInterval",
-  "ServerAliveCountMax",
-  "LogLevel",
-  "Port",
-  "User",
-  "HashKnownHosts",
-  "UpdateHostKeys",
-  "RequestTTY",
-  "ExitOnForwardFailure",
-  "ForwardAgent",
-  "ProxyJump",
-  "SetEnv",
-  "SendEnv",
-];
 
 /** An error in the command line (exit status 255, as ssh). */
 export class UsageError extends Error {
@@ -97,38 +83,44 @@ export class UsageError extends Error {
  * console.log(parseForwardSpec("8080:localhost:80")); // { bindPort: 8080, host: "localhost", hostPort: 80 }
  * ```
  */
-export function parseForwardSpec(spec: string): ForwardSpec {
-  const parts: string[] = [];
-  let cur = "";
-  let bracket = false;
-  for (const ch of spec) {
-    if (ch === "[") bracket = true;
-    else if (ch === "]") bracket = false;
-    else if (ch === ":" && !bracket) {
-      parts.push(cur);
-      cur = "";
-    } else cur += ch;
+export function parseForwardSpec(spec: string, kind: "local" | "remote" = "local"): ForwardSpec {
+  const fwd = parseForward(spec, { remote: kind === "remote" });
+  if (!fwd) throw new UsageError(`Bad ${kind} forwarding specification '${spec}'`);
+  if (fwd.listenPath !== undefined || fwd.connectPath !== undefined) {
+    throw new UsageError(`Unix socket forwarding is not supported: '${spec}'`);
   }
-  parts.push(cur);
-  const port = (s: string) => {
-    const n = Number(s);
-    if (!/^\d+$/.test(s) || n > 65535) {
-      throw new UsageError(`Bad port '${s}' in forwarding spec ${spec}`);
-    }
-    return n;
+  return {
+    ...(fwd.listenHost !== undefined ? { bindAddress: fwd.listenHost } : {}),
+    bindPort: fwd.listenPort!,
+    host: fwd.connectHost!,
+    hostPort: fwd.connectPort!,
   };
-  if (parts.length === 3) {
-    return { bindPort: port(parts[0]), host: parts[1], hostPort: port(parts[2]) };
-  }
-  if (parts.length === 4) {
-    return {
-      bindAddress: parts[0],
-      bindPort: port(parts[1]),
-      host: parts[2],
-      hostPort: port(parts[3]),
-    };
-  }
-  throw new UsageError(`Bad forwarding specification '${spec}'`);
+}
+
+/** A host in a forwarding spec, in brackets when it holds colons (IPv6). */
+function specHost(host: string): string {
+  return host.includes(":") ? `[${host}]` : host;
+}
+
+/** The two arguments of a LocalForward/RemoteForward line for a `-L`/`-R` spec. */
+function forwardLine(keyword: string, f: ForwardSpec): string {
+  const listen = f.bindAddress !== undefined
+    ? `${specHost(f.bindAddress)}:${f.bindPort}`
+    : `${f.bindPort}`;
+  return `${keyword} ${listen} ${specHost(f.host)}:${f.hostPort}`;
+}
+
+/**
+ * An ssh_config argument quoted so that it reads back as given.
+ *
+ * @example
+ * ```ts
+ * import { quoted } from "./ssh_args.ts";
+ * console.log(quoted('my "key"')); // "my \"key\""
+ * ```
+ */
+export function quoted(arg: string): string {
+  return `"${arg.replace(/["\\]/g, (c) => `\\${c}`)}"`;
 }
 
 /**
@@ -147,6 +139,8 @@ export function parseSshArgs(argv: string[]): SshArgs {
     host: "",
     identityFiles: [],
     options: new Map(),
+    configLines: [],
+    printConfig: false,
     noCommand: false,
     ttyCount: 0,
     quiet: false,
@@ -154,9 +148,9 @@ export function parseSshArgs(argv: string[]): SshArgs {
     version: false,
     localForwards: [],
     remoteForwards: [],
+    dynamicForwards: [],
     command: [],
   };
-  const known = new Map(SSH_OPTION_KEYS.map((k) => [k.toLowerCase(), k]));
   let i = 0;
   const value = (flag: string) => {
     if (i + 1 >= argv.length) throw new UsageError(`Option ${flag} needs an argument`);
@@ -184,6 +178,7 @@ export function parseSshArgs(argv: string[]): SshArgs {
       switch (f) {
         case "v":
           a.verbose++;
+          a.quietLast = false;
           break;
         case "N":
           a.noCommand = true;
@@ -197,6 +192,7 @@ export function parseSshArgs(argv: string[]): SshArgs {
           break;
         case "q":
           a.quiet = true;
+          a.quietLast = true;
           break;
         case "n":
           a.noStdin = true;
@@ -217,26 +213,45 @@ export function parseSshArgs(argv: string[]): SshArgs {
         case "6":
         case "x":
           break;
+        case "G":
+          a.printConfig = true;
+          break;
         case "p": {
           const p = take("-p");
-          if (!/^\d+$/.test(p) || Number(p) > 65535) throw new UsageError(`Bad port '${p}'`);
-          a.port = Number(p);
+          if (!/^\d+$/.test(p) || Number(p) < 1 || Number(p) > 65535) {
+            throw new UsageError(`Bad port '${p}'`);
+          }
+          a.port ??= Number(p);
+          a.configLines.push(`Port ${p}`);
           break;
         }
-        case "l":
-          a.user = take("-l");
-          break;
-        case "i":
-          a.identityFiles.push(take("-i"));
-          break;
-        case "F": {
-          const f = take("-F");
-          if (f !== "none") throw new UsageError("Only -F none is supported");
+        case "l": {
+          const user = take("-l");
+          a.user ??= user;
+          a.configLines.push(`User ${quoted(user)}`);
           break;
         }
-        case "J":
-          a.jump = take("-J");
+        case "i": {
+          const file = take("-i");
+          a.identityFiles.push(file);
+          a.configLines.push(`IdentityFile ${quoted(file)}`);
           break;
+        }
+        case "F":
+          a.configFile = take("-F");
+          break;
+        case "J": {
+          const spec = take("-J");
+          if (a.jump !== undefined) {
+            throw new UsageError(
+              "Only a single -J option is permitted (use commas to separate multiple jump hops)",
+            );
+          }
+          if (!parseProxyJump(spec)) throw new UsageError("Invalid -J argument");
+          a.jump = spec;
+          a.configLines.push(`ProxyJump ${spec}`);
+          break;
+        }
         case "W": {
           const spec = take("-W");
           const m = /^(?:\[([^\]]+)\]|([^:\[\]]+)):(\d+)$/.exec(spec);
@@ -246,26 +261,31 @@ export function parseSshArgs(argv: string[]): SshArgs {
           a.stdioForward = { host: m[1] ?? m[2], port: Number(m[3]) };
           break;
         }
-        case "L":
-          a.localForwards.push(parseForwardSpec(take("-L")));
-          break;
-        case "R":
-          a.remoteForwards.push(parseForwardSpec(take("-R")));
-          break;
-        case "o": {
-          const o = take("-o");
-          const m = /^\s*([A-Za-z]+)\s*(?:=|\s)\s*(.*?)\s*$/.exec(o);
-          if (!m) throw new UsageError(`Bad -o option '${o}'`);
-          const key = known.get(m[1].toLowerCase());
-          if (!key) throw new UsageError(`Unsupported option "${m[1]}"`);
-          // IdentityFile adds up, as -i does, and so does SendEnv; for the other keys the first
-          // value wins (ssh_config)
-          if (key === "IdentityFile") a.identityFiles.push(m[2]);
-          else if (key === "SendEnv") {
-            a.options.set("sendenv", `${a.options.get("sendenv") ?? ""} ${m[2]}`.trim());
-          } else if (!a.options.has(key.toLowerCase())) a.options.set(key.toLowerCase(), m[2]);
+        case "L": {
+          const f = parseForwardSpec(take("-L"), "local");
+          a.localForwards.push(f);
+          a.configLines.push(forwardLine("LocalForward", f));
           break;
         }
+        case "R": {
+          const f = parseForwardSpec(take("-R"), "remote");
+          a.remoteForwards.push(f);
+          a.configLines.push(forwardLine("RemoteForward", f));
+          break;
+        }
+        case "D": {
+          const spec = take("-D");
+          const f = parseForward(spec, { dynamic: true });
+          if (!f || f.listenPath !== undefined) {
+            throw new UsageError(`Bad dynamic forwarding specification '${spec}'`);
+          }
+          a.dynamicForwards.push(spec);
+          a.configLines.push(`DynamicForward ${spec}`);
+          break;
+        }
+        case "o":
+          commandLineOption(a, take("-o"));
+          break;
         default:
           throw new UsageError(`Unknown option -${f}`);
       }
@@ -278,22 +298,81 @@ export function parseSshArgs(argv: string[]): SshArgs {
     );
   }
   let dest = argv[i++];
+  let destUser: string | undefined;
+  let destPort: number | undefined;
   if (dest.startsWith("ssh://")) {
     const u = new URL(dest);
-    if (u.username) a.user ??= decodeURIComponent(u.username);
-    if (u.port) a.port ??= Number(u.port);
+    if (u.username) destUser = decodeURIComponent(u.username);
+    if (u.port) destPort = Number(u.port);
     dest = u.hostname;
   }
   const at = dest.lastIndexOf("@");
   if (at >= 0) {
-    a.user = dest.slice(0, at);
+    destUser = dest.slice(0, at);
     dest = dest.slice(at + 1);
   }
+  // as OpenSSH: -l, -p and -o, given before, win over the destination's user and port
+  if (destUser !== undefined) a.configLines.push(`User ${quoted(destUser)}`);
+  if (destPort !== undefined) a.configLines.push(`Port ${destPort}`);
   a.host = dest;
   a.command = argv.slice(i);
+  // as OpenSSH: names that would be shell syntax in a ProxyCommand or Match exec are refused
+  if (!validHostname(a.host)) throw new UsageError("hostname contains invalid characters");
+  for (const user of [a.user, a.options.get("user"), destUser]) {
+    if (user !== undefined && !validRemoteUser(user)) {
+      throw new UsageError("remote username contains invalid characters");
+    }
+  }
   if (a.port === undefined && a.options.has("port")) a.port = Number(a.options.get("port"));
+  a.port ??= destPort;
   if (a.user === undefined && a.options.has("user")) a.user = a.options.get("user");
+  a.user ??= destUser;
   return a;
+}
+
+/** OpenSSH's `valid_hostname`: no shell metacharacters, whitespace or leading `-`. */
+function validHostname(s: string): boolean {
+  if (s.startsWith("-") || /['`"$\\;&<>|(){}\s]/.test(s)) return false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x20 || c === 0x7f) return false; // control characters
+  }
+  return true;
+}
+
+/** OpenSSH's `valid_ruser` for a user given on the command line. */
+function validRemoteUser(s: string): boolean {
+  return s !== "" && !/['`";&<>|(){}]/.test(s) && !/\s-/.test(s) && !s.endsWith("\\");
+}
+
+/**
+ * Takes one `-o` option: checked as an ssh_config line (a bad value or an unknown keyword is a
+ * UsageError in OpenSSH's words, unless an earlier `-o IgnoreUnknown` lists it), recorded in
+ * `options` (first value wins; IdentityFile and SendEnv add up) and in `configLines`.
+ */
+function commandLineOption(a: SshArgs, text: string): void {
+  let entry;
+  try {
+    entry = parseSshConfig(text, { file: "command-line", commandLine: true }).entries[0];
+  } catch (e) {
+    if (e instanceof SshConfigError) throw new UsageError(e.message);
+    throw e;
+  }
+  if (!entry || entry.kind !== "option") throw new UsageError(`Bad -o option '${text}'`);
+  const value = text.replace(/^\s*[A-Za-z0-9]+\s*=?\s*/, "").replace(/\s+$/, "");
+  if (!entry.info) {
+    const ignore = a.options.get("ignoreunknown");
+    if (ignore === undefined || matchHostPatternList(entry.keyword, ignore) !== "match") {
+      throw new UsageError(`command-line: line 0: Bad configuration option: ${entry.keyword}`);
+    }
+    return;
+  }
+  a.configLines.push(text);
+  const key = entry.info.name.toLowerCase();
+  if (key === "identityfile") a.identityFiles.push(value);
+  else if (key === "sendenv") {
+    a.options.set("sendenv", `${a.options.get("sendenv") ?? ""} ${value}`.trim());
+  } else if (!a.options.has(key)) a.options.set(key, value);
 }
 
 /** One hop of `-J`/ProxyJump; without a user or port, ssh's own defaults apply (local user, 22). */
@@ -314,32 +393,9 @@ export interface JumpHost {
  * ```
  */
 export function parseJumpHosts(spec: string): JumpHost[] {
-  return spec.split(",").map((hop) => {
-    let rest = hop.trim();
-    const jump: JumpHost = { host: "" };
-    if (rest.startsWith("ssh://")) {
-      const u = new URL(rest);
-      if (u.username) jump.user = decodeURIComponent(u.username);
-      if (u.port) jump.port = Number(u.port);
-      jump.host = u.hostname.replace(/^\[(.*)\]$/, "$1");
-      if (!jump.host) throw new UsageError(`Bad jump host '${hop}'`);
-      return jump;
-    }
-    const at = rest.lastIndexOf("@");
-    if (at >= 0) {
-      jump.user = rest.slice(0, at);
-      rest = rest.slice(at + 1);
-    }
-    const m = /^(?:\[([^\]]+)\]|([^:\[\]]+))(?::(\d+))?$/.exec(rest);
-    if (!m || (at >= 0 && !jump.user)) throw new UsageError(`Bad jump host '${hop}'`);
-    jump.host = m[1] ?? m[2];
-    if (m[3] !== undefined) {
-      const port = Number(m[3]);
-      if (port < 1 || port > 65535) throw new UsageError(`Bad port in jump host '${hop}'`);
-      jump.port = port;
-    }
-    return jump;
-  });
+  const hops = parseProxyJump(spec);
+  if (!hops || hops.length === 0) throw new UsageError(`Bad jump host '${spec}'`);
+  return hops;
 }
 
 /**

@@ -9,7 +9,9 @@ import {
   UsageError,
 } from "./ssh_args.ts";
 import { parseSshdArgs, parseTime, yesNo } from "./sshd_args.ts";
-import { resolveSshSettings } from "./ssh_config.ts";
+import { resolveCommandLineConfig, resolveSshSettings } from "./ssh_config.ts";
+import { parseSshConfig } from "../ssh_config_parse.ts";
+import { formatSshConfig } from "../ssh_config_format.ts";
 import { failureMessage } from "./ssh.ts";
 import { sessionEndMessage } from "./ssh_failure.ts";
 
@@ -68,7 +70,11 @@ test("ssh: bad input is a UsageError", () => {
   assert.throws(() => parseSshArgs(["-p", "70000", "h"]), UsageError);
   assert.throws(() => parseSshArgs(["-o", "NoSuchOption=1", "h"]), UsageError);
   assert.throws(() => parseSshArgs(["-Z", "h"]), UsageError);
-  assert.throws(() => parseSshArgs(["-F", "/etc/ssh/ssh_config", "h"]), UsageError);
+  assert.throws(() => parseSshArgs(["-D", "a:b:c", "h"]), /Bad dynamic forwarding specification/);
+  assert.throws(() => parseSshArgs(["-L", "8080", "h"]), /Bad local forwarding specification/);
+  assert.throws(() => parseSshArgs(["-o", "Port=0", "h"]), /command-line line 0: Bad port '0'./);
+  // -F names a file now (it was `-F none` only)
+  assert.equal(parseSshArgs(["-F", "/etc/ssh/ssh_config", "h"]).configFile, "/etc/ssh/ssh_config");
   assert.throws(() => parseForwardSpec("1:2"), UsageError);
 });
 
@@ -140,10 +146,12 @@ test("ssh settings: OpenSSH's defaults", () => {
     "ask",
     false,
   ]);
+  // OpenSSH's defaults, as its ssh -G prints them
   assert.deepEqual(s.knownHostsFiles, [
     "/home/me/.ssh/known_hosts",
     "/home/me/.ssh/known_hosts2",
     "/etc/ssh/ssh_known_hosts",
+    "/etc/ssh/ssh_known_hosts2",
   ]);
   assert.deepEqual(s.identityFiles.map((f) => f.path), [
     "/home/me/.ssh/id_ed25519",
@@ -404,4 +412,74 @@ test("compression: -C or Compression yes offers OpenSSH's zlib@openssh.com,zlib,
   assert.equal(resolve("-o", "Compression=no", "h").algorithms.compression, undefined);
   assert.deepEqual(resolve("-C", "-o", "Compression=no", "h").algorithms.compression, preferred);
   assert.throws(() => resolve("-o", "Compression=maybe", "h"), UsageError);
+  // from a file, and -C over a file's "no"
+  const yes = parseSshConfig("Host h\n  Compression yes\n", { file: "cfg" });
+  const no = parseSshConfig("Compression no\n", { file: "cfg" });
+  const withFile = (file: typeof yes, ...argv: string[]) =>
+    resolveSshSettings(parseSshArgs(argv), { ...context, files: [file] }).algorithms.compression;
+  assert.deepEqual(withFile(yes, "h"), preferred);
+  assert.equal(withFile(yes, "other"), undefined);
+  assert.deepEqual(withFile(no, "-C", "h"), preferred);
+  // ssh -G prints it as OpenSSH does, right after batchmode
+  const printed = (...argv: string[]) =>
+    formatSshConfig(resolveCommandLineConfig(parseSshArgs(argv), { ...context, files: [no] }));
+  assert.match(printed("h"), /\nbatchmode no\ncompression no\n/);
+  assert.match(printed("-C", "h"), /\ncompression yes\n/);
+});
+
+test("the command line as config lines: -l and -p win over user@host, -o over files", () => {
+  const a = parseSshArgs(["-l", "bob", "-p", "2", "-o", "Port=3", "alice@h"]);
+  assert.deepEqual(a.configLines, ['User "bob"', "Port 2", "Port=3", 'User "alice"']);
+  assert.deepEqual([a.user, a.port], ["bob", 2]);
+  const d = parseSshArgs(["-D", "[::1]:1080", "-D1081", "-G", "h"]);
+  assert.deepEqual(d.dynamicForwards, ["[::1]:1080", "1081"]);
+  assert.equal(d.printConfig, true);
+  // an unknown -o keyword, unless an earlier -o IgnoreUnknown lists it
+  assert.throws(
+    () => parseSshArgs(["-o", "UseKeychain=yes", "h"]),
+    /command-line: line 0: Bad configuration option: usekeychain/,
+  );
+  assert.doesNotThrow(() =>
+    parseSshArgs(["-o", "IgnoreUnknown=Use*", "-o", "UseKeychain=yes", "h"])
+  );
+});
+
+test("ssh settings from configuration files: Host blocks, forwardings, jump hosts by name", () => {
+  const file = parseSshConfig(
+    [
+      "Host db",
+      "  HostName db.internal",
+      "  User dbadmin",
+      "  ProxyJump bastion",
+      "  DynamicForward 1080",
+      "  LocalForward 5432 localhost:5432",
+      "Host bastion",
+      "  HostName bastion.example.org",
+      "  Port 2222",
+      "  IdentityFile ~/.ssh/bastion_key",
+      "Host *",
+      "  ServerAliveInterval 30",
+    ].join("\n"),
+    { file: "cfg" },
+  );
+  const s = resolveSshSettings(parseSshArgs(["-p", "2200", "db"]), { ...context, files: [file] });
+  assert.deepEqual([s.host, s.port, s.user], ["db.internal", 2200, "dbadmin"]);
+  assert.deepEqual(s.jumps, [{ host: "bastion.example.org", port: 2222, user: "me" }]);
+  assert.deepEqual(s.jumpConfigs[0].identityFile, ["~/.ssh/bastion_key"]);
+  assert.deepEqual(s.dynamicForwards, [{ bindPort: 1080 }]);
+  assert.deepEqual(s.localForwards, [{ bindPort: 5432, host: "localhost", hostPort: 5432 }]);
+  assert.equal(s.keepaliveInterval, 30_000);
+  // a remote SOCKS forward is not something Hush does: said, not ignored
+  const remote = parseSshConfig("RemoteForward 9000\n", { file: "cfg" });
+  assert.throws(
+    () => resolveSshSettings(parseSshArgs(["h"]), { ...context, files: [remote] }),
+    /remote dynamic \(SOCKS\) forwarding is not supported/,
+  );
+});
+
+test("-G's configuration: the flags that override everything are applied", () => {
+  const c = resolveCommandLineConfig(parseSshArgs(["-A", "-tt", "-q", "h"]), context);
+  assert.deepEqual([c.forwardAgent, c.requestTty, c.logLevel], [true, "force", "QUIET"]);
+  const v = resolveCommandLineConfig(parseSshArgs(["-vv", "-T", "h"]), context);
+  assert.deepEqual([v.requestTty, v.logLevel], ["no", "DEBUG2"]);
 });

@@ -1,31 +1,45 @@
 /**
- * Turns `ssh`'s parsed command line into settled connection settings, applying OpenSSH's
- * defaults: known_hosts and identity files under `~/.ssh`, StrictHostKeyChecking `ask` on a
- * terminal and `yes` under BatchMode, the agent from `SSH_AUTH_SOCK`, algorithm lists with
- * `+`/`-`/`^` modifiers.
+ * Turns `ssh`'s parsed command line and its configuration files into settled connection
+ * settings: the command line's options and the files resolved by `resolveSshConfig` (first
+ * value wins, Host and Match blocks, Include, tokens), then what only the command line
+ * decides (`-A`/`-a`, `-t`/`-T`, `-q`), and OpenSSH's run-time choices (StrictHostKeyChecking
+ * `ask` only with a terminal to ask on, the agent from `SSH_AUTH_SOCK`).
  * @module
  */
-import { CIPHERS, DEFAULT_CIPHERS, DEFAULT_MACS, MACS } from "@hush/cipher";
 import type { HostKeyPolicy } from "@hush/hostkeys";
-import { type AlgorithmPreferences, DEFAULT_KEX, KEX_METHODS } from "@hush/kex";
-import { CERTIFICATE_ALGORITHMS, SIGNATURE_ALGORITHMS } from "@hush/keys";
-import {
-  COMPRESSION_PREFERRED,
-  DEFAULT_HOST_KEY_ALGORITHMS,
-  DEFAULT_SERVER_SIG_ALGS,
-} from "@hush/transport";
-import { algorithmList, parseJumpHosts, parseSize, type SshArgs, UsageError } from "./ssh_args.ts";
-import { parseSetEnv } from "./ssh_env.ts";
+import type { AlgorithmPreferences } from "@hush/kex";
+import { COMPRESSION_PREFERRED } from "@hush/transport";
+import { SshConfigError } from "../ssh_config_error.ts";
+import type { SshForward } from "../ssh_config_forward.ts";
+import { parseSshConfig, type SshConfigFile } from "../ssh_config_parse.ts";
+import { expandSshConfigPath, resolveSshConfig, type SshConfig } from "../ssh_config_resolve.ts";
+import { resolveJumpConfigs } from "../ssh_config_connect.ts";
+import { lookupKeyword } from "../ssh_config_keywords.ts";
+import { splitKeyword } from "../ssh_config_words.ts";
+import { expandSshConfigString, TOKEN_SETS } from "../ssh_config_tokens.ts";
+import type { ForwardSpec, SshArgs } from "./ssh_args.ts";
+import { UsageError } from "./ssh_args.ts";
 
-/** The identity files ssh tries when none is named, in its order. */
-export const DEFAULT_IDENTITY_FILES: readonly string[] = [
-  "~/.ssh/id_ed25519",
-  "~/.ssh/id_ecdsa",
-  "~/.ssh/id_rsa",
-];
+export { DEFAULT_IDENTITY_FILES } from "../ssh_config_resolve.ts";
+
+/** A `-D`/DynamicForward listener. */
+export interface DynamicForwardSpec {
+  bindAddress?: string;
+  bindPort: number;
+}
+
+/** A host ssh connects to: a jump host or the destination. */
+export interface SshHop {
+  host: string;
+  port: number;
+  user: string;
+}
 
 /** Everything `ssh` needs to connect, after defaults. */
 export interface SshSettings {
+  /** The resolved configuration (what `ssh -G` prints). */
+  config: SshConfig;
+  /** The host to connect to (HostName applied). */
   host: string;
   port: number;
   user: string;
@@ -39,8 +53,12 @@ export interface SshSettings {
   agentSocket?: string;
   /** The agent socket to forward to the session (`-A`, ForwardAgent), or undefined. */
   forwardAgentSocket?: string;
-  /** `-J`/ProxyJump hops, outermost first, each with its user and port filled in. */
-  jumps: { host: string; port: number; user: string }[];
+  /** ProxyJump hops, outermost first, each with its user and port filled in. */
+  jumps: SshHop[];
+  /** Each hop's own resolved configuration (its `Host` block), as `jumps`. */
+  jumpConfigs: SshConfig[];
+  /** ProxyCommand with its tokens expanded, when one is set. */
+  proxyCommand?: string;
   identitiesOnly: boolean;
   passwordAuthentication: boolean;
   kbdInteractiveAuthentication: boolean;
@@ -69,6 +87,30 @@ export interface SshSettings {
   sendEnv: string[];
   /** SetEnv: variables to set in the session. */
   setEnv: Record<string, string>;
+  /** `-L` and LocalForward. */
+  localForwards: ForwardSpec[];
+  /** `-R` and RemoteForward. */
+  remoteForwards: ForwardSpec[];
+  /** `-D` and DynamicForward. */
+  dynamicForwards: DynamicForwardSpec[];
+}
+
+/** What resolving needs beyond the command line. */
+export interface SshSettingsContext {
+  home: string;
+  env: Record<string, string | undefined>;
+  /** Whether a terminal is there to ask on. */
+  terminal: boolean;
+  /** The local user. */
+  user?: string;
+  /** The configuration files, in order (none: as `-F none`). */
+  files?: readonly SshConfigFile[];
+  /** The local host name, for `%l` and `%L`. */
+  localHostname?: string;
+  /** The local user id, for `%i`. */
+  uid?: number;
+  /** Runs `Match exec` commands (without it they are refused). */
+  exec?: (command: string) => boolean;
 }
 
 /**
@@ -86,22 +128,89 @@ export function yesNoOption(name: string, v: string): boolean {
   throw new UsageError(`Bad yes/no argument '${v}' for ${name}`);
 }
 
-function seconds(name: string, v: string): number {
-  const m = /^(\d+)([smh]?)$/i.exec(v.trim());
-  if (!m) throw new UsageError(`Invalid time value '${v}' for ${name}`);
-  const unit = { "": 1000, s: 1000, m: 60_000, h: 3_600_000 }[
-    m[2].toLowerCase() as "" | "s" | "m" | "h"
-  ];
-  return Number(m[1]) * unit;
+/**
+ * Resolves the configuration for the command line's host: the command line's options, then
+ * the files, as `ssh -G` would print it, with the flags that override everything applied
+ * (`-A`/`-a`, `-t`/`-T`, `-q`, `-v`).
+ *
+ * @example
+ * ```ts
+ * import { parseSshArgs } from "./ssh_args.ts";
+ * import { resolveCommandLineConfig } from "./ssh_config.ts";
+ * const c = resolveCommandLineConfig(parseSshArgs(["-A", "-p", "2222", "me@example.org"]), {
+ *   home: "/home/me", env: {}, terminal: false,
+ * });
+ * console.log(c.user, c.port, c.forwardAgent); // me 2222 true
+ * ```
+ */
+export function resolveCommandLineConfig(args: SshArgs, context: SshSettingsContext): SshConfig {
+  const config = resolveFor(args.host, args.configLines, context);
+  if (args.forwardAgent !== undefined) config.forwardAgent = args.forwardAgent;
+  // -C wins over any Compression line, as in OpenSSH
+  if (args.compression) config.compression = true;
+  if (args.tty === false) config.requestTty = "no";
+  else if (args.tty) config.requestTty = args.ttyCount >= 2 ? "force" : "yes";
+  // -q and -v set the log level whatever the files say; the last of them wins
+  if (args.quiet && (args.quietLast || args.verbose === 0)) config.logLevel = "QUIET";
+  else if (args.verbose > 0) {
+    config.logLevel = (["DEBUG", "DEBUG2", "DEBUG3"] as const)[Math.min(args.verbose, 3) - 1];
+  }
+  return config;
 }
 
-const HOST_KEY_UNIVERSE = [
-  ...Object.keys(CERTIFICATE_ALGORITHMS),
-  ...Object.keys(SIGNATURE_ALGORITHMS),
-];
+function localUser(context: SshSettingsContext): string {
+  return context.user ?? context.env.USER ?? "root";
+}
+
+/** Resolves `host` with these command-line lines before the files; errors as UsageError. */
+function resolveFor(host: string, lines: string[], context: SshSettingsContext): SshConfig {
+  try {
+    const commandLine = lines.length
+      ? parseSshConfig(lines.join("\n"), {
+        file: "command-line",
+        commandLine: true,
+        env: context.env,
+      })
+      : undefined;
+    return resolveSshConfig({
+      host,
+      files: context.files ?? [],
+      commandLine,
+      localUser: localUser(context),
+      home: context.home,
+      uid: context.uid,
+      localHostname: context.localHostname,
+      env: context.env,
+      exec: context.exec,
+    });
+  } catch (e) {
+    if (e instanceof SshConfigError) throw new UsageError(e.message);
+    throw e;
+  }
+}
+
+/** `$VAR` (OpenSSH's legacy form) read from the environment; other values as they are. */
+function fromEnv(value: string, env: Record<string, string | undefined>): string | undefined {
+  return /^\$[A-Za-z_][A-Za-z0-9_]*$/.test(value) ? env[value.slice(1)] : value;
+}
+
+function tcpForward(f: SshForward, keyword: string): ForwardSpec {
+  if (f.listenPath !== undefined || f.connectPath !== undefined) {
+    throw new UsageError(`${keyword}: Unix socket forwarding is not supported`);
+  }
+  if (f.connectHost === "socks" && f.connectPort === 0) {
+    throw new UsageError(`${keyword}: remote dynamic (SOCKS) forwarding is not supported`);
+  }
+  return {
+    ...(f.listenHost !== undefined ? { bindAddress: f.listenHost } : {}),
+    bindPort: f.listenPort!,
+    host: f.connectHost!,
+    hostPort: f.connectPort!,
+  };
+}
 
 /**
- * Applies OpenSSH's defaults to a parsed command line.
+ * Resolves the command line and the configuration files into ssh's settings.
  *
  * @example
  * ```ts
@@ -115,158 +224,169 @@ const HOST_KEY_UNIVERSE = [
  * console.log(s.user, s.port, s.policy, s.knownHostsFiles[0]); // me 22 yes /home/me/.ssh/known_hosts
  * ```
  */
-export function resolveSshSettings(
-  args: SshArgs,
-  context: {
-    home: string;
-    env: Record<string, string | undefined>;
-    terminal: boolean;
-    user?: string;
-  },
+export function resolveSshSettings(args: SshArgs, context: SshSettingsContext): SshSettings {
+  return settingsFromConfig(resolveCommandLineConfig(args, context), context, {
+    jumpLines: args.configLines.filter(forJumpHosts),
+  });
+}
+
+/** Command-line options that name the destination or its session, not kept for jump hosts. */
+const DESTINATION_ONLY = new Set([
+  "HostName",
+  "Port",
+  "User",
+  "ProxyJump",
+  "ProxyCommand",
+  "LocalForward",
+  "RemoteForward",
+  "DynamicForward",
+  "ClearAllForwardings",
+  "ExitOnForwardFailure",
+  "ForwardAgent",
+  "RequestTTY",
+  "SendEnv",
+  "SetEnv",
+]);
+
+/**
+ * Whether a command-line option applies to jump hosts too. Unlike OpenSSH, whose jump hosts
+ * see none of the command line, Hush gives them the `-o` options and `-i` files that are not
+ * about the destination (host key checking, known_hosts files, keys, algorithms, timeouts), so
+ * that a one-off command line reaches through them.
+ */
+function forJumpHosts(line: string): boolean {
+  const keyword = lookupKeyword(splitKeyword(line).keyword.toLowerCase());
+  return keyword !== undefined && !DESTINATION_ONLY.has(keyword.name);
+}
+
+/**
+ * The settings for a resolved configuration: the destination's, or a jump host's (then
+ * `withJumps: false`, its own chain being the destination's business).
+ *
+ * @example
+ * ```ts
+ * import { parseSshArgs } from "./ssh_args.ts";
+ * import { resolveCommandLineConfig, settingsFromConfig } from "./ssh_config.ts";
+ * const context = { home: "/home/me", env: {}, terminal: false, user: "me" };
+ * const config = resolveCommandLineConfig(parseSshArgs(["-p", "2200", "bastion"]), context);
+ * console.log(settingsFromConfig(config, context, { withJumps: false }).port); // 2200
+ * ```
+ */
+export function settingsFromConfig(
+  c: SshConfig,
+  context: SshSettingsContext,
+  options: { withJumps?: boolean; jumpLines?: string[] } = {},
 ): SshSettings {
-  const o = args.options;
-  const home = (p: string) =>
-    p === "~" ? context.home : p.startsWith("~/") ? `${context.home}/${p.slice(2)}` : p;
-  const flag = (key: string, fallback: boolean) => {
-    const v = o.get(key.toLowerCase());
-    return v === undefined ? fallback : yesNoOption(key, v);
+  const given = new Set(c.given);
+  const env = context.env;
+  const batchMode = c.batchMode;
+  let policy: HostKeyPolicy;
+  if (c.strictHostKeyChecking !== "ask") policy = c.strictHostKeyChecking;
+  else if (given.has("StrictHostKeyChecking")) policy = batchMode ? "yes" : "ask";
+  else policy = batchMode || !context.terminal ? "yes" : "ask";
+
+  const expand = (path: string) => {
+    try {
+      return expandSshConfigPath(path, c, env);
+    } catch (e) {
+      throw new UsageError(`${path}: ${(e as Error).message}`);
+    }
   };
-  const batchMode = flag("BatchMode", false);
-  let policy: HostKeyPolicy = batchMode || !context.terminal ? "yes" : "ask";
-  const strict = o.get("stricthostkeychecking");
-  if (strict !== undefined) {
-    const s = strict.toLowerCase();
-    if (s === "yes" || s === "true") policy = "yes";
-    else if (s === "no" || s === "false" || s === "off") policy = "no";
-    else if (s === "accept-new") policy = "accept-new";
-    else if (s === "ask") policy = batchMode ? "yes" : "ask";
-    else throw new UsageError(`Bad StrictHostKeyChecking argument '${strict}'`);
-  }
-  const knownFile = o.get("userknownhostsfile");
-  const knownHostsFiles = (knownFile ?? "~/.ssh/known_hosts ~/.ssh/known_hosts2")
-    .split(/\s+/).filter((f) => f && f.toLowerCase() !== "none").map(home);
-  const globalFile = o.get("globalknownhostsfile") ?? "/etc/ssh/ssh_known_hosts";
-  if (globalFile.toLowerCase() !== "none") {
-    knownHostsFiles.push(...globalFile.split(/\s+/).map(home));
-  }
+  const identityFiles = c.identityFile
+    .filter((p) => p.toLowerCase() !== "none")
+    .map((p) => ({ path: expand(p), explicit: given.has("IdentityFile") }));
 
-  const explicit = args.identityFiles;
-  const identityFiles = explicit.length
-    ? explicit.map((p) => ({ path: home(p), explicit: true }))
-    : DEFAULT_IDENTITY_FILES.map((p) => ({ path: home(p), explicit: false }));
-
-  const identitiesOnly = flag("IdentitiesOnly", false);
-  const agentOption = o.get("identityagent");
-  let agentSocket: string | undefined = context.env.SSH_AUTH_SOCK || undefined;
-  if (agentOption !== undefined) {
-    agentSocket = agentOption.toLowerCase() === "none"
+  let agentSocket: string | undefined = env.SSH_AUTH_SOCK || undefined;
+  if (c.identityAgent !== undefined) {
+    agentSocket = c.identityAgent.toLowerCase() === "none"
       ? undefined
-      : agentOption === "SSH_AUTH_SOCK"
-      ? context.env.SSH_AUTH_SOCK
-      : home(agentOption.replace(/^\$(\w+)$/, (_, v) => context.env[v] ?? ""));
+      : c.identityAgent === "SSH_AUTH_SOCK"
+      ? env.SSH_AUTH_SOCK
+      : fromEnv(c.identityAgent, env);
   }
-
   // ForwardAgent yes forwards $SSH_AUTH_SOCK (not IdentityAgent, as OpenSSH), or it names the
   // socket (a path or $VARIABLE); -A and -a turn it on and off whatever the option says.
-  const forwardOption = o.get("forwardagent");
-  const forwardNamed = forwardOption !== undefined && !/^(yes|true|no|false)$/i.test(forwardOption);
-  const forwarding = args.forwardAgent ??
-    (forwardOption !== undefined && !/^(no|false)$/i.test(forwardOption));
-  const forwardAgentSocket = !forwarding
+  const forwardAgentSocket = !c.forwardAgent
     ? undefined
-    : forwardNamed
-    ? home(forwardOption.replace(/^\$(\w+)$/, (_, v) => context.env[v] ?? "")) || undefined
-    : context.env.SSH_AUTH_SOCK || undefined;
+    : c.forwardAgentSocket !== undefined
+    ? fromEnv(c.forwardAgentSocket, env) || undefined
+    : env.SSH_AUTH_SOCK || undefined;
 
   const algorithms: Partial<AlgorithmPreferences> = {};
-  const list = (key: string, defaults: readonly string[], all: readonly string[]) => {
-    const v = o.get(key.toLowerCase());
-    if (v === undefined) return undefined;
-    const names = algorithmList(v, defaults, all);
-    const unknown = names.filter((n) => !all.includes(n));
-    if (unknown.length) throw new UsageError(`Bad SSH2 ${key} spec '${v}'.`);
-    if (names.length === 0) throw new UsageError(`Bad SSH2 ${key} spec '${v}'.`);
-    return names;
-  };
-  algorithms.kex = list("KexAlgorithms", DEFAULT_KEX, KEX_METHODS);
-  algorithms.ciphers = list("Ciphers", DEFAULT_CIPHERS, Object.keys(CIPHERS));
-  algorithms.macs = list("MACs", DEFAULT_MACS, Object.keys(MACS));
-  algorithms.hostKey = list("HostKeyAlgorithms", DEFAULT_HOST_KEY_ALGORITHMS, HOST_KEY_UNIVERSE);
+  if (given.has("KexAlgorithms")) algorithms.kex = c.kexAlgorithms;
+  if (given.has("Ciphers")) algorithms.ciphers = c.ciphers;
+  if (given.has("MACs")) algorithms.macs = c.macs;
+  if (given.has("HostKeyAlgorithms")) algorithms.hostKey = c.hostKeyAlgorithms;
   // -C or Compression yes: OpenSSH's "zlib@openssh.com,zlib,none"; else the transport's
   // default, "none,zlib@openssh.com,zlib" (none first: off unless the server has only zlib).
-  if (args.compression ?? flag("Compression", false)) {
-    algorithms.compression = [...COMPRESSION_PREFERRED];
-  }
-  for (const k of Object.keys(algorithms) as (keyof AlgorithmPreferences)[]) {
-    if (algorithms[k] === undefined) delete algorithms[k];
-  }
-  const pubkeySpec = o.get("pubkeyacceptedalgorithms") ?? o.get("pubkeyacceptedkeytypes");
-  const pubkeyDefaults = [
-    ...DEFAULT_HOST_KEY_ALGORITHMS.filter((a) => a.includes("-cert-")),
-    ...DEFAULT_SERVER_SIG_ALGS,
-  ];
-  const pubkeyAlgorithms = pubkeySpec === undefined
-    ? pubkeyDefaults
-    : algorithmList(pubkeySpec, pubkeyDefaults, HOST_KEY_UNIVERSE);
+  if (c.compression) algorithms.compression = [...COMPRESSION_PREFERRED];
 
-  const timeout = o.get("connecttimeout");
-  const [rekey, rekeyTime] = o.get("rekeylimit")?.split(/\s+/) ?? [];
-  const alive = o.get("serveraliveinterval");
-  const aliveMax = o.get("serveralivecountmax");
-  const logLevel = o.get("loglevel")?.toUpperCase();
-  const requestTty = (o.get("requesttty") ?? "auto").toLowerCase();
-  if (!["auto", "yes", "force", "no", "true", "false"].includes(requestTty)) {
-    throw new UsageError(`Bad RequestTTY argument '${requestTty}'`);
-  }
-  const port = args.port ?? 22;
-  const user = args.user ?? context.user ?? context.env.USER ?? "root";
-  // -J wins over ProxyJump; "none" turns it off. A hop without a user or port uses ssh's own
-  // defaults (the local user, 22), not the destination's, as OpenSSH does.
-  const jumpSpec = args.jump ?? o.get("proxyjump");
-  const jumps = jumpSpec === undefined || jumpSpec.toLowerCase() === "none"
+  // each jump host is resolved by its own name, its spec's user and port winning, as the
+  // `ssh -W` OpenSSH runs for it would
+  const jumpConfigs = options.withJumps === false
     ? []
-    : parseJumpHosts(jumpSpec).map((hop) => ({
-      host: hop.host,
-      port: hop.port ?? 22,
-      user: hop.user ?? context.user ?? context.env.USER ?? "root",
-    }));
+    : resolveJumpConfigs(c, (hop) =>
+      resolveFor(hop.host, [
+        ...(hop.user !== undefined ? [`User "${hop.user.replace(/["\\]/g, "\\$&")}"`] : []),
+        ...(hop.port !== undefined ? [`Port ${hop.port}`] : []),
+        ...(options.jumpLines ?? []),
+      ], context));
+  let proxyCommand: string | undefined;
+  if (c.proxyCommand !== undefined) {
+    try {
+      proxyCommand = expandSshConfigString(c.proxyCommand, {
+        tokens: c.tokens,
+        allowed: TOKEN_SETS.proxy,
+      });
+    } catch (e) {
+      throw new UsageError(`ProxyCommand ${c.proxyCommand}: ${(e as Error).message}`);
+    }
+  }
   return {
-    host: args.host,
-    port,
-    user,
-    jumps,
+    config: c,
+    host: c.hostName,
+    port: c.port,
+    user: c.user,
+    jumps: jumpConfigs.map((j) => ({ host: j.hostName, port: j.port, user: j.user })),
+    jumpConfigs,
+    proxyCommand,
     policy,
     batchMode,
-    knownHostsFiles,
+    knownHostsFiles: [...c.userKnownHostsFile, ...c.globalKnownHostsFile],
     identityFiles,
     agentSocket,
     forwardAgentSocket,
-    identitiesOnly,
-    passwordAuthentication: flag("PasswordAuthentication", true),
-    kbdInteractiveAuthentication: flag("KbdInteractiveAuthentication", true),
-    pubkeyAuthentication: flag("PubkeyAuthentication", true),
-    pubkeyAlgorithms,
-    pubkeyAlgorithmsGiven: pubkeySpec !== undefined,
+    identitiesOnly: c.identitiesOnly,
+    passwordAuthentication: c.passwordAuthentication,
+    kbdInteractiveAuthentication: c.kbdInteractiveAuthentication,
+    pubkeyAuthentication: c.pubkeyAuthentication !== "no",
+    pubkeyAlgorithms: c.pubkeyAcceptedAlgorithms,
+    pubkeyAlgorithmsGiven: given.has("PubkeyAcceptedAlgorithms"),
     algorithms,
-    connectTimeout: timeout === undefined || timeout === "none"
-      ? undefined
-      : seconds("ConnectTimeout", timeout),
-    rekeyBytes: rekey === undefined || rekey === "default" ? undefined : parseSize(rekey),
-    rekeyInterval: rekeyTime === undefined || rekeyTime === "none"
-      ? undefined
-      : seconds("RekeyLimit", rekeyTime),
-    keepaliveInterval: alive === undefined ? undefined : seconds("ServerAliveInterval", alive),
-    keepaliveCountMax: aliveMax === undefined ? undefined : Number(aliveMax),
-    hashKnownHosts: flag("HashKnownHosts", false),
-    exitOnForwardFailure: flag("ExitOnForwardFailure", false),
-    sendEnv: (o.get("sendenv") ?? "").split(/\s+/).filter((p) => p !== ""),
-    setEnv: parseSetEnv(o.get("setenv") ?? ""),
-    quiet: args.quiet || logLevel === "QUIET" || logLevel === "FATAL" || logLevel === "ERROR",
-    silent: args.quiet || logLevel === "QUIET" || logLevel === "FATAL",
-    requestTty: requestTty === "true"
-      ? "yes"
-      : requestTty === "false"
-      ? "no"
-      : requestTty as "auto" | "yes" | "force" | "no",
+    connectTimeout: c.connectTimeout ? c.connectTimeout * 1000 : undefined,
+    rekeyBytes: c.rekeyLimit.bytes || undefined,
+    rekeyInterval: c.rekeyLimit.seconds ? c.rekeyLimit.seconds * 1000 : undefined,
+    keepaliveInterval: c.serverAliveInterval ? c.serverAliveInterval * 1000 : undefined,
+    keepaliveCountMax: given.has("ServerAliveCountMax") ? c.serverAliveCountMax : undefined,
+    hashKnownHosts: c.hashKnownHosts,
+    exitOnForwardFailure: c.exitOnForwardFailure,
+    sendEnv: c.sendEnv,
+    setEnv: Object.fromEntries(
+      c.setEnv.map((e) => [e.slice(0, e.indexOf("=")), e.slice(e.indexOf("=") + 1)]),
+    ),
+    quiet: c.logLevel === "QUIET" || c.logLevel === "FATAL" || c.logLevel === "ERROR",
+    silent: c.logLevel === "QUIET" || c.logLevel === "FATAL",
+    requestTty: c.requestTty,
+    localForwards: c.localForward.map((f) => tcpForward(f, "LocalForward")),
+    remoteForwards: c.remoteForward.map((f) => tcpForward(f, "RemoteForward")),
+    dynamicForwards: c.dynamicForward.map((f) => {
+      if (f.listenPath !== undefined) {
+        throw new UsageError("DynamicForward: Unix socket forwarding is not supported");
+      }
+      return {
+        ...(f.listenHost !== undefined ? { bindAddress: f.listenHost } : {}),
+        bindPort: f.listenPort!,
+      };
+    }),
   };
 }

@@ -6,8 +6,19 @@
 import type { Channel, ChannelOpenRequest } from "@hush/channels";
 import type { SshClient } from "../client.ts";
 import { connectTcp, listenTcp, type TcpConnection } from "../adapters/tcp.ts";
+import { forwardDynamic as socksListener } from "../dynamic_forward.ts";
 import type { ForwardSpec } from "./ssh_args.ts";
+import type { DynamicForwardSpec } from "./ssh_config.ts";
 import { err, type Io } from "./ssh_io.ts";
+
+/** The address a local listener binds: loopback by default, all for `*` or "" (as OpenSSH). */
+function localBind(address: string | undefined): string {
+  return address === undefined || address === "localhost"
+    ? "127.0.0.1"
+    : address === "*" || address === ""
+    ? "0.0.0.0"
+    : address;
+}
 
 /** Starts a `-L` forward: listens here and relays each connection; resolves with its stop. */
 export async function forwardLocal(
@@ -15,11 +26,7 @@ export async function forwardLocal(
   spec: ForwardSpec,
   io: Io,
 ): Promise<() => void> {
-  const bind = spec.bindAddress === undefined || spec.bindAddress === "localhost"
-    ? "127.0.0.1"
-    : spec.bindAddress === "*" || spec.bindAddress === ""
-    ? "0.0.0.0"
-    : spec.bindAddress;
+  const bind = localBind(spec.bindAddress);
   const listener = await listenTcp(bind, spec.bindPort);
   io.trace(
     `Local connections to ${bind}:${listener.port} forwarded to remote address ${spec.host}:${spec.hostPort}`,
@@ -28,6 +35,35 @@ export async function forwardLocal(
     for await (const conn of listener) void relayLocal(client, spec, conn, io);
   })().catch((e) => io.trace(`Local forwarding listener stopped: ${(e as Error).message}`));
   return () => listener.close();
+}
+
+/**
+ * Starts a `-D` forward: a SOCKS listener here whose connections go out through direct-tcpip;
+ * resolves with its stop. A refused open is reported in OpenSSH's words.
+ */
+export async function forwardDynamic(
+  client: SshClient,
+  spec: DynamicForwardSpec,
+  io: Io,
+): Promise<() => void> {
+  const bind = localBind(spec.bindAddress);
+  let channels = 0;
+  const socks = await socksListener(client, {
+    bindHost: bind,
+    bindPort: spec.bindPort,
+    onRequest: (r) =>
+      io.trace(
+        `channel ${++channels}: dynamic request: socks${r.version} host ${r.host} port ${r.port} command 1`,
+      ),
+    onError: (e) => {
+      const cause = (e as Error)?.cause as Error | undefined;
+      if (cause) err(`channel ${channels}: open failed: ${cause.message}\n`);
+      else io.trace(`SOCKS client refused: ${(e as Error)?.message}`);
+    },
+  });
+  io.trace(`Local connections to ${bind}:${socks.port} forwarded to remote address socks:0`);
+  io.trace(`Local forwarding listening on ${bind} port ${socks.port}.`);
+  return () => void socks.close();
 }
 
 async function relayLocal(client: SshClient, spec: ForwardSpec, conn: TcpConnection, io: Io) {

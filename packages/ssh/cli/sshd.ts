@@ -20,19 +20,22 @@
  * for it, as OpenSSH's sshd; no: never), MaxAuthTries,
  * LoginGraceTime, ClientAliveInterval and ClientAliveCountMax (keepalives to a quiet client; off
  * by default; a count of 0 never drops it), MaxStartups (start:rate:full, 10:30:100),
+ * MaxSessions (sessions open at once per connection, 10; 0 leaves forwarding only),
  * AllowTcpForwarding (yes/local/remote/no; no by default), AllowAgentForwarding (`ssh -A`: the
  * session's SSH_AUTH_SOCK reaches the client's agent; yes by default), GatewayPorts
  * (where `-R` listeners bind: clientspecified by default, i.e. the address the client asked
  * for; no: loopback only; yes: every interface), StateDirectory
  * (where the host key made when no `-h` is given lives; also `$HUSH_STATE_DIR`, else
- * `$XDG_STATE_HOME/hush`, else `~/.local/state/hush`), Banner.
+ * `$XDG_STATE_HOME/hush`, else `~/.local/state/hush`), Banner, LogLevel (QUIET, FATAL, ERROR,
+ * INFO, VERBOSE, DEBUG or DEBUG1, DEBUG2, DEBUG3; INFO by default, and `-d`, `-dd`, `-ddd` are
+ * DEBUG1 to DEBUG3 whatever LogLevel says).
  *
  * Every login runs as the current OS user, whatever name it authenticated as.
  * @module
  */
 import process from "node:process";
 import { userInfo } from "node:os";
-import { authorizedKeysChecker, printable } from "@hush/auth";
+import { authorizedKeysChecker } from "@hush/auth";
 import {
   certificateSigner,
   CertType,
@@ -59,11 +62,8 @@ import {
   type SshdSettings,
   sshdSettings,
 } from "./sshd_config.ts";
+import { LogLevel, sshdLog } from "./sshd_log.ts";
 import { ptyAvailable, runSession } from "./sshd_session.ts";
-
-/** Lines an sshd prints without `-d` (the rest are debug detail). */
-const INFO_LINE =
-  /^(Server listening|Connection from|Accepted \S+ for \S+ from|Failed|Disconnected|Received signal|Connection .* ended|Generated|Loaded|Listener|No util-linux|Timeout, client|drop connection)/;
 
 /**
  * Where the generated host key lives when neither `-h` nor HostKey is given.
@@ -167,7 +167,6 @@ async function readPasswordFile(file: string): Promise<string> {
 export async function main(argv: string[]): Promise<number> {
   let server: SshServer | undefined;
   const children = new Set<ChildProcessStreams>();
-  let debug = 0;
   let keys: PrivateKey[] = [];
   // Listen from the start (a signal during start-up must not kill us half-way), and with
   // `on`, not `once`: with no listener left a second signal would end us mid-shutdown.
@@ -175,19 +174,18 @@ export async function main(argv: string[]): Promise<number> {
     process.on("SIGINT", () => resolve("SIGINT"));
     process.on("SIGTERM", () => resolve("SIGTERM"));
   });
-  // Lines carry peer-chosen text (user names, commands, host names): one line each, escaped.
-  const log = (line: string) => {
-    if (debug > 0) process.stderr.write(`debug1: ${printable(line, 2048)}\n`);
-    else if (INFO_LINE.test(line)) process.stderr.write(`${printable(line, 2048)}\n`);
-  };
   try {
     const args = parseSshdArgs(argv);
-    debug = args.debug;
     const settings = sshdSettings(args);
-    keys = await loadHostKeys(args.hostKeyFiles, settings, log);
+    const { log: logAt, trace: log } = sshdLog(
+      settings.logLevel,
+      (text) => process.stderr.write(text),
+    );
+    const info = (line: string) => logAt(LogLevel.INFO, line);
+    keys = await loadHostKeys(args.hostKeyFiles, settings, info);
     const hostKeys: Signer[] = [
       ...keys,
-      ...await loadHostCertificates(args.hostCertificateFiles, keys, log),
+      ...await loadHostCertificates(args.hostCertificateFiles, keys, info),
     ];
     const me = userInfo().username;
     const home = homeDirectory();
@@ -232,7 +230,10 @@ export async function main(argv: string[]): Promise<number> {
           return false;
         }
         return await verifyPassword(password, hash).catch((e) => {
-          log(`PasswordFile ${file}: bad hash for ${user}: ${(e as Error).message}`);
+          logAt(
+            LogLevel.ERROR,
+            `PasswordFile ${file}: bad hash for ${user}: ${(e as Error).message}`,
+          );
           return false;
         });
       };
@@ -242,7 +243,7 @@ export async function main(argv: string[]): Promise<number> {
       if (banner !== undefined) authenticate.banner = banner;
     }
     const pty = ptyAvailable();
-    if (!pty) log("No util-linux script on PATH: shells run without a pty");
+    if (!pty) info("No util-linux script on PATH: shells run without a pty");
     const forwarding = settings.forwarding.local || settings.forwarding.remote
       ? tcpForwarding({ ...settings.forwarding, gatewayPorts: settings.gatewayPorts, trace: log })
       : undefined;
@@ -259,6 +260,7 @@ export async function main(argv: string[]): Promise<number> {
         clientAliveInterval: settings.clientAliveInterval,
         clientAliveCountMax: settings.clientAliveCountMax,
         maxStartups: settings.maxStartups,
+        maxSessions: settings.maxSessions,
         rekeyBytes: settings.rekeyBytes,
         rekeyInterval: settings.rekeyInterval,
       },
@@ -272,11 +274,11 @@ export async function main(argv: string[]): Promise<number> {
       onForward: forwarding,
       trace: log,
     });
-    log(`Server listening on ${server.hostname} port ${server.port}.`);
+    info(`Server listening on ${server.hostname} port ${server.port}.`);
     process.stdout.write(`listening on ${server.hostname}:${server.port}\n`);
 
     const signal = await terminated;
-    log(`Received signal ${signal}; terminating.`);
+    info(`Received signal ${signal}; terminating.`);
     for (const child of children) child.kill("HUP");
     await Promise.race([server.close(), new Promise((r) => setTimeout(r, 2000))]);
     return 0;

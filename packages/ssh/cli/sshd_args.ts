@@ -37,6 +37,7 @@ export const SSHD_OPTION_KEYS: readonly string[] = [
   "ClientAliveInterval",
   "ClientAliveCountMax",
   "MaxStartups",
+  "MaxSessions",
   "AllowTcpForwarding",
   "AllowAgentForwarding",
   "GatewayPorts",

@@ -7,9 +7,11 @@
 import { CIPHERS, DEFAULT_CIPHERS, DEFAULT_MACS, MACS } from "@hush/cipher";
 import { type AlgorithmPreferences, DEFAULT_KEX } from "@hush/kex";
 import { DEFAULT_HOST_KEY_ALGORITHMS, DEFAULT_SERVER_COMPRESSION } from "@hush/transport";
+import { DEFAULT_MAX_SESSIONS } from "../max_sessions.ts";
 import { DEFAULT_MAX_STARTUPS, type MaxStartups, parseMaxStartups } from "../max_startups.ts";
 import { algorithmList, parseSize, UsageError } from "./ssh_args.ts";
 import { parseTime, type SshdArgs, yesNo } from "./sshd_args.ts";
+import { LogLevel, parseLogLevel } from "./sshd_log.ts";
 
 /**
  * The settings of a `hush sshd` run.
@@ -43,6 +45,8 @@ export interface SshdSettings {
   clientAliveCountMax: number;
   /** MaxStartups (10:30:100). */
   maxStartups: MaxStartups;
+  /** MaxSessions: sessions open at once per connection (10; 0: forwarding only). */
+  maxSessions: number;
   /** AuthorizedKeysFile paths with %h/%u/%% tokens, or `undefined` for the default. */
   authorizedKeysFiles?: string[];
   /**
@@ -64,6 +68,8 @@ export interface SshdSettings {
   stateDirectory?: string;
   /** Banner file, when given. */
   banner?: string;
+  /** LogLevel (INFO); `-d`, `-dd`, `-ddd` make it DEBUG1 to DEBUG3 whatever LogLevel says. */
+  logLevel: LogLevel;
 }
 
 /**
@@ -203,6 +209,12 @@ export function sshdSettings(args: SshdArgs): SshdSettings {
   const maxStartups = startups === undefined ? DEFAULT_MAX_STARTUPS : parseMaxStartups(startups);
   if (!maxStartups) throw new UsageError(`Bad MaxStartups '${startups}' (start:rate:full)`);
 
+  const sessions = o.get("maxsessions");
+  const maxSessions = sessions === undefined ? DEFAULT_MAX_SESSIONS : Number(sessions);
+  if (!/^\d+$/.test(sessions ?? "0")) {
+    throw new UsageError(`Bad MaxSessions '${sessions}'`);
+  }
+
   const akf = o.get("authorizedkeysfile");
   const authorizedKeysFiles = akf === undefined
     ? undefined
@@ -244,6 +256,7 @@ export function sshdSettings(args: SshdArgs): SshdSettings {
     clientAliveInterval,
     clientAliveCountMax,
     maxStartups,
+    maxSessions,
     authorizedKeysFiles,
     allowUsers,
     pubkey: yesNo(o.get("pubkeyauthentication"), true),
@@ -252,6 +265,11 @@ export function sshdSettings(args: SshdArgs): SshdSettings {
     agentForwarding: yesNo(o.get("allowagentforwarding"), true),
     stateDirectory: o.get("statedirectory"),
     banner: o.get("banner"),
+    logLevel: args.debug > 0
+      ? (LogLevel.DEBUG1 + Math.min(args.debug, 3) - 1) as LogLevel
+      : o.has("loglevel")
+      ? parseLogLevel(o.get("loglevel")!)
+      : LogLevel.INFO,
   };
 }
 

@@ -69,6 +69,14 @@ test("ClientAliveInterval in seconds (or with s/m/h), ClientAliveCountMax 0 (nev
   assert.throws(() => settings("-o", "ClientAliveCountMax=many"), /Bad ClientAliveCountMax/);
 });
 
+test("MaxSessions: OpenSSH's 10 by default, any count from 0", () => {
+  assert.equal(settings().maxSessions, 10);
+  assert.equal(settings("-o", "MaxSessions=100").maxSessions, 100);
+  assert.equal(settings("-o", "MaxSessions 0").maxSessions, 0);
+  assert.throws(() => settings("-o", "MaxSessions=-1"), /Bad MaxSessions '-1'/);
+  assert.throws(() => settings("-o", "MaxSessions=ten"), /Bad MaxSessions 'ten'/);
+});
+
 test("MaxStartups: OpenSSH's 10:30:100 by default, start:rate:full or one number", () => {
   assert.deepEqual(settings().maxStartups, { start: 10, rate: 30, full: 100 });
   assert.deepEqual(settings("-o", "MaxStartups=3:50:9").maxStartups, {

@@ -9,7 +9,7 @@ import type { ConnectionOptions, ServerSession } from "@hush/channels";
 function execServer(session: ServerSession): void {
   session.onRequest = (req) => {
     if (req.request !== "exec") return false;
-    queueMicrotask(async () => {
+    const run = async () => {
       const out = session.writable.getWriter();
       const err = session.stderrWritable.getWriter();
       const enc = new TextEncoder();
@@ -25,7 +25,10 @@ function execServer(session: ServerSession): void {
         await err.write(enc.encode(`${req.command}: failed\n`));
         await session.exit(3);
       }
-    });
+    };
+    // A client may close once it has the output, before the exit status goes out (it follows
+    // EOF, as OpenSSH sends it): then exit() rejects, which is no failure of this server.
+    queueMicrotask(() => run().catch(() => {}));
     return true;
   };
 }

@@ -1,0 +1,140 @@
+/**
+ * Dynamic port forwarding (`ssh -D`, DynamicForward): a local SOCKS4/4a/5 listener whose
+ * every CONNECT goes out through its own `direct-tcpip` channel, the SSH server making the
+ * TCP connection, as OpenSSH's. The reply waits for the server's answer, so a client learns
+ * whether its connection was made; a malformed request gets the protocol's error and a close.
+ * @module
+ */
+import { listenTcp, type TcpConnection } from "./adapters/tcp.ts";
+import { type DirectTcpipOpener, type LocalForward, relayDuplexes } from "./client_forward.ts";
+import {
+  Socks5Reply,
+  SocksHandshake,
+  socksReply,
+  socksReplyForOpenFailure,
+  type SocksRequest,
+} from "./socks.ts";
+
+/** Options for {@linkcode forwardDynamic}. */
+export interface DynamicForwardOptions {
+  /** Local address to listen on (`127.0.0.1`). */
+  bindHost?: string;
+  /** Local port to listen on (0 picks a free one). */
+  bindPort?: number;
+  /** Told about each request before its channel is opened (for a trace). */
+  onRequest?: (request: SocksRequest, connection: { address: string; port: number }) => void;
+  /** Told about clients turned away: a bad request, or the server refused the open. */
+  onError?: (error: unknown, connection: { address: string; port: number }) => void;
+}
+
+/**
+ * Listens locally as a SOCKS server and sends each client's CONNECT through a `direct-tcpip`
+ * channel (`ssh -D [bindHost:]bindPort`). Usually called as `client.forwardDynamic(…)`.
+ *
+ * @example
+ * ```ts ignore
+ * import { connect } from "@hush/ssh";
+ * const client = await connect({ hostname: "example.org", username: "me", identities: [key] });
+ * const socks = await client.forwardDynamic({ bindPort: 1080 });
+ * // curl --socks5-hostname 127.0.0.1:1080 http://intranet.example/
+ * await socks.close();
+ * ```
+ */
+export async function forwardDynamic(
+  client: DirectTcpipOpener,
+  options: DynamicForwardOptions = {},
+): Promise<LocalForward> {
+  const listener = await listenTcp(options.bindHost ?? "127.0.0.1", options.bindPort ?? 0);
+  const live = new Set<TcpConnection>();
+  const relays = new Set<Promise<void>>();
+  const serve = async (conn: TcpConnection) => {
+    live.add(conn);
+    const origin = { address: conn.remoteAddress, port: conn.remotePort };
+    try {
+      await serveSocks(client, conn, origin, options);
+    } catch (e) {
+      options.onError?.(e, origin);
+    } finally {
+      conn.close();
+      live.delete(conn);
+    }
+  };
+  const accepting = (async () => {
+    try {
+      for await (const conn of listener) {
+        const relay = serve(conn);
+        relays.add(relay);
+        relay.finally(() => relays.delete(relay));
+      }
+    } catch { /* listener closed */ }
+  })();
+  return {
+    hostname: listener.hostname,
+    port: listener.port,
+    get active() {
+      return live.size;
+    },
+    async close() {
+      listener.close();
+      for (const conn of live) conn.close();
+      await accepting;
+      await Promise.allSettled([...relays]);
+    },
+  };
+}
+
+/** A SOCKS client turned away, with why. */
+class SocksRefused extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "SocksRefused";
+  }
+}
+
+/** One client: its handshake, the channel, then the relay until both sides end. */
+async function serveSocks(
+  client: DirectTcpipOpener,
+  conn: TcpConnection,
+  origin: { address: string; port: number },
+  options: DynamicForwardOptions,
+): Promise<void> {
+  const reader = conn.readable.getReader();
+  const writer = conn.writable.getWriter();
+  const handshake = new SocksHandshake();
+  let request: SocksRequest | undefined;
+  let rest: Uint8Array = new Uint8Array(0);
+  while (!request) {
+    const { value, done } = await reader.read();
+    if (done) throw new SocksRefused("The client closed before its request was complete");
+    const step = handshake.feed(value);
+    if (step.reply) await writer.write(step.reply);
+    if (step.type === "error") throw new SocksRefused(step.message);
+    if (step.type === "request") {
+      request = step.request;
+      rest = step.rest;
+    }
+  }
+  options.onRequest?.(request, origin);
+  let channel;
+  try {
+    channel = await client.forwardOut(request.host, request.port, origin);
+  } catch (e) {
+    const { openFailure } = e as { openFailure?: number };
+    const code = socksReplyForOpenFailure(openFailure, (e as Error)?.message);
+    await writer.write(socksReply(request.version, code)).catch(() => {});
+    throw new SocksRefused(`Cannot open a channel to ${request.host} port ${request.port}`, {
+      cause: e,
+    });
+  }
+  await writer.write(socksReply(request.version, Socks5Reply.SUCCEEDED));
+  // bytes the client sent right after its request go first
+  if (rest.length > 0) {
+    const w = channel.writable.getWriter();
+    await w.write(rest);
+    w.releaseLock();
+  }
+  reader.releaseLock();
+  writer.releaseLock();
+  await relayDuplexes(conn, channel);
+  await channel.close().catch(() => {});
+}
