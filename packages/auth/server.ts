@@ -201,7 +201,7 @@ class ServerAuth {
     }
     if (!this.#services.includes(request.service)) {
       throw new AuthError(
-        `Service ${JSON.stringify(request.service)} is not available`,
+        `Service "${printable(request.service, 64)}" is not available`,
         DisconnectReason.SERVICE_NOT_AVAILABLE,
       );
     }

@@ -302,10 +302,10 @@ export class Channel {
     this.#free();
   }
 
-  #receiveRequest(message: ChannelRequest): void {
+  #receiveRequest(message: ChannelRequest): Promise<void> {
     const { type: _t, recipient: _r, wantReply, ...body } = message;
     this.#host.trace(`channel ${this.id}: rcvd request ${requestName(body)}`);
-    this.#requests = this.#requests.then(async () => {
+    return this.#requests = this.#requests.then(async () => {
       let success = false;
       try {
         success = (await this.handleRequest(body)) === true;

@@ -73,8 +73,8 @@ export interface ChannelInput {
   eof(): void;
   /** CHANNEL_CLOSE. */
   close(): void;
-  /** CHANNEL_REQUEST. */
-  request(message: ChannelRequest): void;
+  /** CHANNEL_REQUEST; settles once it has been answered (or dropped with the channel). */
+  request(message: ChannelRequest): Promise<void>;
   /** CHANNEL_SUCCESS or CHANNEL_FAILURE. */
   reply(success: boolean): void;
   /** The connection ended (or the open failed): everything fails with `error`. */

@@ -40,6 +40,20 @@ export const DEFAULT_MAX_PACKET = 32 * 1024;
 export const MAX_MAX_PACKET = PACKET_LENGTH_LIMIT - 1024;
 /** Channels open at once (ours and the peer's, including pending opens) unless told otherwise. */
 export const DEFAULT_MAX_CHANNELS = 1024;
+/**
+ * The peer's requests (global and channel) awaiting the application's answer at once. At the
+ * limit the connection takes no more messages until one is answered, so the transport stops
+ * reading the socket: a peer cannot queue work without bound behind an application that
+ * decides slowly (OpenSSH decides one request at a time). An application must not make its
+ * answer wait for a later message from the peer.
+ *
+ * @example
+ * ```ts
+ * import { REQUEST_BACKLOG_LIMIT } from "@hush/channels";
+ * console.log(REQUEST_BACKLOG_LIMIT); // 64
+ * ```
+ */
+export const REQUEST_BACKLOG_LIMIT = 64;
 
 /**
  * The connection layer over a {@linkcode MessageConn}: opens channels, answers the peer's opens
@@ -85,6 +99,9 @@ export class Connection {
   #host: ChannelHost;
   #trace: (line: string) => void;
   #keepalive: Keepalive;
+  /** The peer's requests awaiting an answer (see {@linkcode REQUEST_BACKLOG_LIMIT}). */
+  #owed = 0;
+  #requestRoom?: () => void;
 
   /** Takes over `conn.messages` and starts dispatching. */
   constructor(conn: MessageConn, options: ConnectionOptions) {
@@ -239,11 +256,15 @@ export class Connection {
 
   async #run(reader: ReadableStreamDefaultReader<Message>): Promise<void> {
     try {
+      let next = reader.read();
       while (!this.#ended) {
-        const { value, done } = await reader.read();
+        const { value, done } = await next;
         if (done || this.#ended) break;
         this.#keepalive.heard();
         this.#dispatch(value);
+        next = reader.read();
+        next.catch(() => {}); // awaited in turn; this only keeps an early failure handled
+        if (this.#owed >= REQUEST_BACKLOG_LIMIT) await this.#roomForRequests(next);
       }
       this.#end(
         this.#closing ? undefined : new ChannelError("Connection lost", {
@@ -267,10 +288,32 @@ export class Connection {
     }
   }
 
+  /**
+   * Waits until fewer than {@linkcode REQUEST_BACKLOG_LIMIT} requests await an answer, holding
+   * the message `next` brings; the end of the messages (or of the connection) ends the wait.
+   */
+  async #roomForRequests(next: Promise<ReadableStreamReadResult<Message>>): Promise<void> {
+    this.#trace(`${this.#owed} requests await an answer: not reading until one is answered`);
+    const room = new Promise<void>((resolve) => (this.#requestRoom = resolve));
+    const end = next.then((r) => r.done ? undefined : room);
+    await Promise.race([room, end]);
+    this.#requestRoom = undefined;
+  }
+
+  /** Counts one of the peer's requests until `answered` settles. */
+  #owe(answered: Promise<void>): void {
+    this.#owed++;
+    const settle = () => {
+      this.#owed--;
+      if (this.#owed < REQUEST_BACKLOG_LIMIT) this.#requestRoom?.();
+    };
+    answered.then(settle, settle);
+  }
+
   #dispatch(m: Message): void {
     switch (m.type) {
       case "globalRequest":
-        return this.#globalRequests.receive(m);
+        return this.#owe(this.#globalRequests.receive(m));
       case "requestSuccess":
       case "requestFailure":
         return this.#globalRequests.reply(m);
@@ -304,7 +347,7 @@ export class Connection {
       case "channelClose":
         return this.#channel(m.recipient, "close").close();
       case "channelRequest":
-        return this.#channel(m.recipient, "a request").request(m);
+        return this.#owe(this.#channel(m.recipient, "a request").request(m));
       case "channelSuccess":
       case "channelFailure":
         return this.#channel(m.recipient, "a request reply").reply(m.type === "channelSuccess");
@@ -425,6 +468,7 @@ export class Connection {
     for (const { input } of [...this.#channels.values()]) input.teardown(reason);
     this.#channels.clear();
     this.#globalRequests.failPending();
+    this.#requestRoom?.();
     this.#resolveClosed();
   }
 }

@@ -95,12 +95,15 @@ export class GlobalRequests {
     reply(m.type === "requestSuccess" ? m.data.slice() : false);
   }
 
-  /** Answers the peer's request once those before it have been answered. */
-  receive(m: GlobalRequest): void {
+  /**
+   * Answers the peer's request once those before it have been answered; settles once it has
+   * been.
+   */
+  receive(m: GlobalRequest): Promise<void> {
     const { type: _t, wantReply, ...body } = m;
     const name = body.request === "other" ? body.name : body.request;
     this.#host.trace(`rcvd global request ${name}`);
-    this.#answering = this.#answering.then(async () => {
+    return this.#answering = this.#answering.then(async () => {
       let result: boolean | Uint8Array = false;
       try {
         result = (await this.#host.decide(body)) ?? false;

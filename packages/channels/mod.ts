@@ -48,6 +48,7 @@ export {
   DEFAULT_MAX_PACKET,
   DEFAULT_WINDOW,
   MAX_MAX_PACKET,
+  REQUEST_BACKLOG_LIMIT,
 } from "./connection.ts";
 export {
   type ChannelOpenHandler,

@@ -154,6 +154,19 @@ export function negotiate(client: KexInit, server: KexInit, options: NegotiateOp
   };
 }
 
+/**
+ * Most characters of a name-list quoted in an error: a peer's list may fill a 256 KiB packet,
+ * and the error becomes the DISCONNECT it is sent back in (OpenSSH's fit in 1024 bytes).
+ */
+const QUOTED_LIST_LIMIT = 400;
+
+/** A name-list for an error message, cut at {@linkcode QUOTED_LIST_LIMIT} characters. */
+function quoted(list: readonly string[]): string {
+  const text = list.join(",");
+  if (text.length <= QUOTED_LIST_LIMIT) return text;
+  return `${text.slice(0, QUOTED_LIST_LIMIT)}… (${list.length} names)`;
+}
+
 function choose(
   what: string,
   client: readonly string[],
@@ -164,8 +177,8 @@ function choose(
   const theirs = new Set(server);
   for (const name of client) if (theirs.has(name)) return name;
   throw kexFailed(
-    `No matching ${what} algorithm: client offered [${clientShown.join(",")}], ` +
-      `server offered [${serverShown.join(",")}]`,
+    `No matching ${what} algorithm: client offered [${quoted(clientShown)}], ` +
+      `server offered [${quoted(serverShown)}]`,
   );
 }
 
@@ -194,7 +207,9 @@ function checkLists(init: KexInit, side: string): void {
         typeof name !== "string" || name.length === 0 || /[^\x21-\x2b\x2d-\x7e]/.test(name)
       ) {
         throw protocolError(
-          `The ${side}'s KEXINIT has a malformed name in ${key}: ${JSON.stringify(name)}`,
+          `The ${side}'s KEXINIT has a malformed name in ${key}: ${
+            JSON.stringify(typeof name === "string" ? name.slice(0, 64) : name)
+          }`,
         );
       }
     }

@@ -4,6 +4,7 @@
  * @module
  */
 import type { Channel, Connection, Session } from "@hush/channels";
+import { SftpClient, type SftpClientOptions } from "@hush/sftp";
 import type { Transport } from "@hush/transport";
 import type { TerminalModes } from "@hush/wire";
 import {
@@ -17,6 +18,7 @@ import { requestAgentForwarding } from "./agent_forward.ts";
 import { type DynamicForwardOptions, forwardDynamic } from "./dynamic_forward.ts";
 import type { ConnectOptions } from "./connect_options.ts";
 import { isKeepaliveTimeout } from "./keepalive_timeout.ts";
+import { localFileSystem } from "./adapters/local_file_system.ts";
 
 /**
  * What `exec` returns once the command has finished.
@@ -158,6 +160,32 @@ export class SshClient {
     if (this.#forwardAgent) await requestAgentForwarding(session);
     for (const [name, value] of Object.entries(env)) await session.env(name, value);
     return session;
+  }
+
+  /**
+   * Opens an SFTP session: a session channel running the `sftp` subsystem. Its `fastGet` and
+   * `fastPut` read and write the runtime's own files (`localFileSystem()`); the channel closes
+   * when the SFTP session ends (`sftp.close()`).
+   *
+   * @example
+   * ```ts ignore
+   * const sftp = await client.sftp();
+   * await sftp.fastPut("report.pdf", "/srv/reports/report.pdf", { preserve: true });
+   * for await (const entry of sftp.readdir("/srv/reports")) console.log(entry.longname);
+   * await sftp.close();
+   * ```
+   */
+  async sftp(options: SftpClientOptions = {}): Promise<SftpClient> {
+    const session = await this.connection.openSession();
+    try {
+      await session.subsystem("sftp");
+      const sftp = await SftpClient.start(session, { local: localFileSystem(), ...options });
+      sftp.closed.then(() => session.close()).catch(() => {});
+      return sftp;
+    } catch (e) {
+      await session.close().catch(() => {});
+      throw e;
+    }
   }
 
   /** Opens a `direct-tcpip` channel to `host:port` as seen from the server (`ssh -L`). */

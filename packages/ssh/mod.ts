@@ -103,6 +103,7 @@ export {
   knownHostsFs,
 } from "./adapters/known_hosts_file.ts";
 export { loadIdentityFile, type LoadIdentityOptions } from "./adapters/identity_file.ts";
+export { localFileSystem } from "./adapters/local_file_system.ts";
 export {
   connectAgent,
   connectUnix,
@@ -177,3 +178,4 @@ export type * from "@hush/hostkeys";
 export type * from "@hush/kex";
 export type * from "@hush/keys";
 export type * from "@hush/transport";
+export type * from "@hush/sftp";

@@ -78,3 +78,14 @@ export function disconnectFor(e: unknown): { reason: DisconnectReasonCode; descr
   }
   return { reason: DisconnectReason.PROTOCOL_ERROR, description };
 }
+
+/**
+ * Longest DISCONNECT description we send, in characters (OpenSSH formats its own into 1024
+ * bytes): an error that quotes a peer's 256 KiB would otherwise echo it back whole.
+ */
+export const DISCONNECT_DESCRIPTION_LIMIT = 1024;
+
+/** A peer-chosen name as an error message quotes it: at most 64 characters, then `…`. */
+export function quotedName(name: string): string {
+  return name.length > 64 ? `${name.slice(0, 64)}…` : name;
+}

@@ -29,7 +29,12 @@ import {
 } from "./compression.ts";
 import { ZLIB_LEVEL } from "./zlib_compressor.ts";
 import { type Deferred, deferred } from "./deferred.ts";
-import { DisconnectError, disconnectFor } from "./errors.ts";
+import {
+  DISCONNECT_DESCRIPTION_LIMIT,
+  DisconnectError,
+  disconnectFor,
+  quotedName,
+} from "./errors.ts";
 import { nameList, serverExtInfo } from "./ext_info.ts";
 import { startHandshakeClock } from "./handshake_timeout.ts";
 import { KEX_METHOD_TYPES, KexRound } from "./kex_round.ts";
@@ -499,7 +504,7 @@ export class Transport implements MessageConn {
         if (msg.service !== "ssh-userauth") {
           throw new DisconnectError(
             DisconnectReason.SERVICE_NOT_AVAILABLE,
-            `Service ${msg.service} is not available`,
+            `Service ${quotedName(msg.service)} is not available`,
           );
         }
         this.#transition(PhaseEvent.SERVICE_REQUESTED);
@@ -511,7 +516,7 @@ export class Transport implements MessageConn {
         if (!w || w.name !== msg.service) {
           throw new DisconnectError(
             DisconnectReason.PROTOCOL_ERROR,
-            `SERVICE_ACCEPT for ${msg.service} not requested`,
+            `SERVICE_ACCEPT for ${quotedName(msg.service)} not requested`,
           );
         }
         this.#serviceWaiter = undefined;
@@ -730,7 +735,10 @@ export class Transport implements MessageConn {
     if (send) {
       // queued behind everything written so far, so that it all reaches the peer first
       try {
-        this.#out.writeReply(encodeMessage({ type: "disconnect", ...send, language: "" }));
+        const description = send.description.slice(0, DISCONNECT_DESCRIPTION_LIMIT);
+        this.#out.writeReply(
+          encodeMessage({ type: "disconnect", reason: send.reason, description, language: "" }),
+        );
       } catch { /* the writer failed already */ }
     }
     this.#writer.close();

@@ -70,6 +70,8 @@ export interface SshdOptions {
   logLevel?: string;
   /** The sshd to run (default: the system's); e.g. the OpenSSH 10 of `findPqOpenSsh()`. */
   binary?: string;
+  /** What `Subsystem sftp` runs (default `internal-sftp`), e.g. `/usr/lib/openssh/sftp-server`. */
+  sftp?: string;
 }
 
 /** A running throwaway sshd. */
@@ -136,7 +138,7 @@ export async function startSshd(options: SshdOptions = {}): Promise<Sshd> {
       // a remote command should not pay for root's interactive shell start-up
       `SetEnv HOME=${home}`,
       `LogLevel ${options.logLevel ?? "VERBOSE"}`,
-      "Subsystem sftp internal-sftp",
+      `Subsystem sftp ${options.sftp ?? "internal-sftp"}`,
     ];
     const keyword = (line: string) => line.trim().split(/\s+/)[0].toLowerCase();
     const given = new Set((options.config ?? []).map(keyword).filter((k) => !ADDED.has(k)));

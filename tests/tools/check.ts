@@ -22,7 +22,8 @@ export const ALLOWED_IMPORTS: Record<string, readonly string[]> = {
   auth: ["wire", "keys"],
   transport: ["wire", "cipher", "kex", "keys"],
   channels: ["wire"],
-  ssh: ["wire", "cipher", "keys", "kex", "hostkeys", "auth", "transport", "channels"],
+  sftp: ["channels"],
+  ssh: ["wire", "cipher", "keys", "kex", "hostkeys", "auth", "transport", "channels", "sftp"],
 };
 
 const IMPORT =

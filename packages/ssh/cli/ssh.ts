@@ -20,32 +20,19 @@
  * `-o Compression=yes`) asks for compression (`zlib@openssh.com`, then `zlib`), as OpenSSH's.
  * @module
  */
-import type { KnownHosts } from "@hush/hostkeys";
-import type { ByteDuplex } from "@hush/transport";
 import type { SshClient } from "../client.ts";
-import { connect } from "../connect.ts";
-import type { ConnectOptions } from "../connect_options.ts";
-import { ProxyJumpError } from "../proxy_jump.ts";
 import { SshConfigError } from "../ssh_config_error.ts";
 import { formatSshConfig } from "../ssh_config_format.ts";
-import type { SshConfigFile } from "../ssh_config_parse.ts";
-import { homeDirectory } from "../adapters/files.ts";
-import {
-  localSshIdentity,
-  readSshConfigFiles,
-  shellMatchExec,
-} from "../adapters/ssh_config_file.ts";
 import { connectUnix, type UnixConnection } from "../adapters/unix.ts";
-import { parseSshArgs, quoted, type SshArgs, UsageError } from "./ssh_args.ts";
+import { parseSshArgs, UsageError } from "./ssh_args.ts";
 import {
   resolveCommandLineConfig,
   resolveSshSettings,
-  settingsFromConfig,
   type SshHop,
   type SshSettings,
   type SshSettingsContext,
 } from "./ssh_config.ts";
-import { withConnectTimeout } from "./ssh_connect_timeout.ts";
+import { connectDestination, sshContext, traceConfig } from "./ssh_connection.ts";
 import { failureMessage, sessionEndMessage, SSH_FAILURE } from "./ssh_failure.ts";
 import {
   forwardDynamic,
@@ -55,53 +42,13 @@ import {
   remoteForward,
   type RemoteForwards,
 } from "./ssh_forwarding.ts";
-import { askHostKey, traceHostKeys } from "./ssh_host_key_check.ts";
-import { type Identities, loadIdentities, openAgent } from "./ssh_identities.ts";
 import { err, type Io } from "./ssh_io.ts";
-import { sshKnownHosts } from "./ssh_known_hosts.ts";
-import { startProxyCommand } from "./ssh_proxy_command.ts";
 import { runSession } from "./ssh_session.ts";
-import { haveTty, PromptInterrupted, readLine, tell } from "./ssh_tty.ts";
 
 export { failureMessage, SSH_FAILURE } from "./ssh_failure.ts";
 
 /** What `ssh -V` prints before the runtime's version. */
 const SOFTWARE_VERSION = "Hush_0.1.0";
-
-/**
- * `-i` as OpenSSH takes it: `~` expanded at once, and a file that is not there is left out
- * with a warning (so `ssh -G` shows only the ones that will be tried).
- */
-function identityFlags(args: SshArgs, home: string): void {
-  for (const path of args.identityFiles) {
-    const line = `IdentityFile ${quoted(path)}`;
-    const at = args.configLines.indexOf(line);
-    if (at === -1) continue; // an -o IdentityFile: taken as written
-    const expanded = path === "~"
-      ? home
-      : path.startsWith("~/")
-      ? `${home}/${path.slice(2)}`
-      : path;
-    try {
-      Deno.statSync(expanded);
-      args.configLines[at] = `IdentityFile ${quoted(expanded)}`;
-    } catch (e) {
-      const why = e instanceof Deno.errors.NotFound
-        ? "No such file or directory"
-        : (e as Error).message;
-      if (!args.quiet) err(`Warning: Identity file ${expanded} not accessible: ${why}.\n`);
-      args.configLines.splice(at, 1);
-    }
-  }
-}
-
-/** Names of the configuration files read, includes too, in order. */
-function fileNames(files: readonly SshConfigFile[]): string[] {
-  return files.flatMap((f) => [
-    f.file,
-    ...fileNames(f.entries.flatMap((e) => (e.kind === "include" ? e.files : []))),
-  ]);
-}
 
 /**
  * Runs `ssh` with these arguments and resolves with the exit status.
@@ -116,35 +63,13 @@ export async function sshMain(argv: string[]): Promise<number> {
   let settings: SshSettings;
   let args;
   let context: SshSettingsContext;
-  let files: SshConfigFile[] = [];
   try {
     args = parseSshArgs(argv);
     if (args.version) {
       err(`${SOFTWARE_VERSION}, Deno ${Deno.version.deno}\n`);
       return 0;
     }
-    const local = localSshIdentity();
-    const env = Deno.env.toObject();
-    const home = homeDirectory();
-    identityFlags(args, home);
-    // ~/.ssh/config and /etc/ssh/ssh_config, or -F's file; Match exec runs as in OpenSSH's ssh
-    files = await readSshConfigFiles({
-      configFile: args.configFile,
-      home,
-      localUser: local.localUser,
-      env,
-    });
-    context = {
-      home,
-      env,
-      // as ssh: ask when there is a terminal to ask on, whatever stdin is
-      terminal: await haveTty(),
-      user: local.localUser,
-      files,
-      localHostname: local.localHostname,
-      uid: local.uid,
-      exec: shellMatchExec,
-    };
+    context = await sshContext(args);
     if (args.printConfig) {
       const text = formatSshConfig(resolveCommandLineConfig(args, context));
       await Deno.stdout.write(new TextEncoder().encode(text));
@@ -176,159 +101,24 @@ export async function sshMain(argv: string[]): Promise<number> {
     },
   };
   io.trace(`${SOFTWARE_VERSION}, Deno ${Deno.version.deno}`);
-  const read = fileNames(files);
-  if (read.length === 0) io.trace("Reading configuration data: none");
-  for (const name of read) io.trace(`Reading configuration data ${name}`);
-  for (const { keyword, where } of s.config.ignored) {
-    io.trace(`${where.file} line ${where.line}: ${keyword} is not supported by Hush; ignored`);
-  }
+  traceConfig(s, context, io);
   const destination: SshHop = { host: s.host, port: s.port, user: s.user };
-  let where: SshHop = s.jumps[0] ?? destination;
-  let client: SshClient;
   const restore: (() => void)[] = [];
   const forwards: RemoteForwards = { byPort: new Map(), sockets: new WeakMap() };
-  const loaded = new Map<string, Identities>();
-  let proxy: { close(): void } | undefined;
-  try {
-    const agent = await openAgent(s, io);
-    const agentKeys = agent ? await agent.identities().catch(() => []) : [];
-    const stores = new Map<string, KnownHosts | undefined>();
-    const storeFor = async (hs: SshSettings) => {
-      const key = hs.knownHostsFiles.join("\0");
-      if (!stores.has(key)) {
-        stores.set(
-          key,
-          hs.knownHostsFiles.length
-            ? traceHostKeys(await sshKnownHosts(hs.knownHostsFiles), io)
-            : undefined,
-        );
-      }
-      return stores.get(key);
-    };
-    let passwordAsked = 0;
-    // The options for one host: a jump host, with the settings of its own Host block, or the
-    // destination, which alone gets the forwardings and the agent forwarded.
-    const optionsFor = async (
-      hs: SshSettings,
-      hop: SshHop,
-      last: boolean,
-    ): Promise<ConnectOptions> => {
-      // a jump host with the destination's identity files shares its keys (one passphrase)
-      const key = JSON.stringify([
-        hs.identityFiles,
-        hs.pubkeyAlgorithms,
-        hs.pubkeyAuthentication,
-        hs.batchMode,
-      ]);
-      let identities = loaded.get(key);
-      if (!identities) {
-        identities = await loadIdentities(hs, io, agentKeys);
-        loaded.set(key, identities);
-      }
-      const canAsk = !hs.batchMode;
-      return {
-        hostname: hop.host,
-        port: hop.port,
-        username: hop.user,
-        identities: identities.signers,
-        agent: hs.identitiesOnly || !hs.pubkeyAuthentication ? undefined : agent,
-        password: hs.passwordAuthentication && canAsk
-          ? () => {
-            // as ssh: each prompt after the first says the last one was refused
-            if (passwordAsked++ > 0) err("Permission denied, please try again.\n");
-            return readLine(`${hop.user}@${hop.host}'s password: `, { echo: false });
-          }
-          : undefined,
-        keyboardInteractive: hs.kbdInteractiveAuthentication && canAsk
-          ? async (challenge) => {
-            if (challenge.name) await tell(challenge.name + "\n");
-            if (challenge.instruction) await tell(challenge.instruction + "\n");
-            const answers: string[] = [];
-            for (const p of challenge.prompts) {
-              const a = await readLine(p.prompt, { echo: p.echo });
-              if (a === undefined) throw new Error("No terminal to answer the server's prompts");
-              answers.push(a);
-            }
-            return answers;
-          }
-          : undefined,
-        knownHosts: await storeFor(hs),
-        hashKnownHosts: hs.hashKnownHosts,
-        policy: hs.policy,
-        ask: (info) => askHostKey(info as { message?: string; fingerprint: string }),
-        algorithms: hs.algorithms,
-        trace: io.trace,
-        onBanner: (m) => {
-          if (!s.quiet) err(m.endsWith("\n") ? m : m + "\n");
-        },
-        publicKeyAlgorithms: hs.pubkeyAlgorithmsGiven ? hs.pubkeyAlgorithms : undefined,
-        rekeyBytes: hs.rekeyBytes,
-        rekeyInterval: hs.rekeyInterval,
-        keepaliveInterval: hs.keepaliveInterval,
-        keepaliveCountMax: hs.keepaliveCountMax,
-        connectTimeout: hs.connectTimeout,
-        ...(last
-          ? {
-            onChannelOpen: (open) => openRemoteForward(forwards, open, io),
-            onChannel: (channel, open) => void relayRemote(forwards, channel, open),
-            forwardAgent: forwardAgentFrom(s.forwardAgentSocket, io.trace),
-          }
-          : {}),
-      };
-    };
-    // ProxyJump: the library connects each hop and the destination through the last one's
-    // direct-tcpip channel, the way OpenSSH's ssh -W does
-    const proxyJump = await Promise.all(
-      s.jumpConfigs.map((jc, i) =>
-        optionsFor(settingsFromConfig(jc, context, { withJumps: false }), s.jumps[i], false)
-      ),
-    );
-    const options = await optionsFor(s, destination, true);
-    let duplex: ByteDuplex | undefined;
-    if (proxyJump.length === 0 && s.proxyCommand !== undefined) {
-      io.trace(`Executing proxy command: exec ${s.proxyCommand}`);
-      const p = startProxyCommand(s.proxyCommand);
-      proxy = p;
-      duplex = p;
-      io.connected = true;
-    }
-    const deadline = {
-      ...s,
-      connectTimeout: s.connectTimeout && s.connectTimeout * (1 + proxyJump.length),
-    };
-    client = await withConnectTimeout(
-      connect({ ...options, duplex, proxyJump: proxyJump.length ? proxyJump : undefined }),
-      deadline,
-      io,
-    );
-    where = destination;
-    for (const l of loaded.values()) l.dispose();
-  } catch (e) {
-    for (const l of loaded.values()) l.dispose();
-    proxy?.close();
-    if (e instanceof PromptInterrupted) return SSH_FAILURE;
-    if (args.verbose > 1) err(`debug2: ${(e as Error)?.stack ?? e}\n`);
-    if (e instanceof ProxyJumpError) {
-      if (e.stage === "forward") {
-        // in OpenSSH's words for a -W that the jump host refused
-        err(`channel 0: open failed: ${(e.cause as Error)?.message}\nstdio forwarding failed\n`);
-        return SSH_FAILURE;
-      }
-      const hop = { host: e.hop.hostname, port: e.hop.port, user: e.hop.username };
-      err(failureMessage(e.cause, { ...hop, connected: io.connected }) + "\n");
-      return SSH_FAILURE;
-    }
-    if (s.jumps.length > 0) where = destination;
-    err(failureMessage(e, { ...where, connected: io.connected }) + "\n");
-    return SSH_FAILURE;
-  }
+  // the destination alone gets the forwardings and the agent
+  const connected = await connectDestination(s, context, io, args.verbose, {
+    onChannelOpen: (open) => openRemoteForward(forwards, open, io),
+    onChannel: (channel, open) => void relayRemote(forwards, channel, open),
+    forwardAgent: forwardAgentFrom(s.forwardAgentSocket, io.trace),
+  });
+  if (!connected) return SSH_FAILURE;
+  const { client } = connected;
   // -W: stdin and stdout are the channel (as in a ProxyCommand); no command, no other forwards
   if (args.stdioForward) {
     try {
       return await forwardStdio(client, args.stdioForward, io);
     } finally {
-      await client.close().catch(() => {});
-      proxy?.close();
+      await connected.close();
     }
   }
   try {
@@ -386,7 +176,7 @@ export async function sshMain(argv: string[]): Promise<number> {
     }
     return await runSession(client, args, s, io, restore);
   } catch (e) {
-    err(failureMessage(e, where) + "\n");
+    err(failureMessage(e, destination) + "\n");
     return SSH_FAILURE;
   } finally {
     for (const r of restore.reverse()) {
@@ -394,8 +184,7 @@ export async function sshMain(argv: string[]): Promise<number> {
         r();
       } catch { /* best effort */ }
     }
-    await client.close().catch(() => {});
-    proxy?.close();
+    await connected.close();
   }
 }
 

@@ -284,7 +284,7 @@ export function parseSshArgs(argv: string[]): SshArgs {
           break;
         }
         case "o":
-          commandLineOption(a, take("-o"));
+          addSshOption(a, take("-o"));
           break;
         default:
           throw new UsageError(`Unknown option -${f}`);
@@ -348,9 +348,22 @@ function validRemoteUser(s: string): boolean {
 /**
  * Takes one `-o` option: checked as an ssh_config line (a bad value or an unknown keyword is a
  * UsageError in OpenSSH's words, unless an earlier `-o IgnoreUnknown` lists it), recorded in
- * `options` (first value wins; IdentityFile and SendEnv add up) and in `configLines`.
+ * `options` (first value wins; IdentityFile and SendEnv add up) and in `configLines`. `sftp` and
+ * `scp` take `-o` the same way.
+ *
+ * @example
+ * ```ts
+ * import { addSshOption } from "./ssh_args.ts";
+ * const a = { options: new Map<string, string>(), identityFiles: [] as string[], configLines: [] as string[] };
+ * addSshOption(a, "BatchMode=yes");
+ * addSshOption(a, "IdentityFile ~/.ssh/other");
+ * console.log(a.options.get("batchmode"), a.identityFiles); // yes [ "~/.ssh/other" ]
+ * ```
  */
-function commandLineOption(a: SshArgs, text: string): void {
+export function addSshOption(
+  a: Pick<SshArgs, "options" | "identityFiles" | "configLines">,
+  text: string,
+): void {
   let entry;
   try {
     entry = parseSshConfig(text, { file: "command-line", commandLine: true }).entries[0];

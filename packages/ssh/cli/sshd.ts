@@ -28,7 +28,10 @@
  * (where the host key made when no `-h` is given lives; also `$HUSH_STATE_DIR`, else
  * `$XDG_STATE_HOME/hush`, else `~/.local/state/hush`), Banner, LogLevel (QUIET, FATAL, ERROR,
  * INFO, VERBOSE, DEBUG or DEBUG1, DEBUG2, DEBUG3; INFO by default, and `-d`, `-dd`, `-ddd` are
- * DEBUG1 to DEBUG3 whatever LogLevel says).
+ * DEBUG1 to DEBUG3 whatever LogLevel says), Subsystem (`sftp` is served in-process as
+ * OpenSSH's `internal-sftp` unless another command is given; `internal-sftp -R -u umask -d dir`),
+ * ChrootDirectory (%h, %u: the root internal-sftp keeps clients in; commands and shells are then
+ * refused).
  *
  * Every login runs as the current OS user, whatever name it authenticated as.
  * @module
@@ -64,6 +67,7 @@ import {
 } from "./sshd_config.ts";
 import { LogLevel, sshdLog } from "./sshd_log.ts";
 import { ptyAvailable, runSession } from "./sshd_session.ts";
+import { internalSftpFlags } from "./sshd_sftp.ts";
 
 /**
  * Where the generated host key lives when neither `-h` nor HostKey is given.
@@ -182,6 +186,8 @@ export async function main(argv: string[]): Promise<number> {
       (text) => process.stderr.write(text),
     );
     const info = (line: string) => logAt(LogLevel.INFO, line);
+    // bad internal-sftp flags: a UsageError now
+    for (const command of settings.subsystems.values()) internalSftpFlags(command);
     keys = await loadHostKeys(args.hostKeyFiles, settings, info);
     const hostKeys: Signer[] = [
       ...keys,
@@ -270,6 +276,8 @@ export async function main(argv: string[]): Promise<number> {
           ptyAvailable: pty,
           children,
           agentForwarding: settings.agentForwarding,
+          subsystems: settings.subsystems,
+          chrootDirectory: settings.chrootDirectory,
         }),
       onForward: forwarding,
       trace: log,

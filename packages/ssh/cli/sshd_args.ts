@@ -13,6 +13,8 @@ export interface SshdArgs {
   hostCertificateFiles: string[];
   /** `-o` settings, keys lower-cased. */
   options: Map<string, string>;
+  /** `Subsystem` values (`name command…`), in order; one per name, the first wins. */
+  subsystems: string[];
 }
 
 /** The `-o` keys the Hush server understands. */
@@ -44,6 +46,8 @@ export const SSHD_OPTION_KEYS: readonly string[] = [
   "StateDirectory",
   "Banner",
   "LogLevel",
+  "Subsystem",
+  "ChrootDirectory",
 ];
 
 /**
@@ -62,6 +66,7 @@ export function parseSshdArgs(argv: string[]): SshdArgs {
     hostKeyFiles: [],
     hostCertificateFiles: [],
     options: new Map(),
+    subsystems: [],
   };
   const known = new Map(SSHD_OPTION_KEYS.map((k) => [k.toLowerCase(), k]));
   for (let i = 0; i < argv.length; i++) {
@@ -89,6 +94,7 @@ export function parseSshdArgs(argv: string[]): SshdArgs {
       if (!key) throw new UsageError(`Unsupported option "${m[1]}"`);
       if (key === "HostKey") a.hostKeyFiles.push(m[2]);
       else if (key === "HostCertificate") a.hostCertificateFiles.push(m[2]);
+      else if (key === "Subsystem") a.subsystems.push(m[2]);
       else a.options.set(key.toLowerCase(), m[2]);
     } else if (arg === "-D" || arg === "-e") {
       // foreground and log-to-stderr are how Hush's sshd always runs

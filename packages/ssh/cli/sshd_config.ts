@@ -70,6 +70,13 @@ export interface SshdSettings {
   banner?: string;
   /** LogLevel (INFO); `-d`, `-dd`, `-ddd` make it DEBUG1 to DEBUG3 whatever LogLevel says. */
   logLevel: LogLevel;
+  /**
+   * Subsystem commands by name (`Subsystem`): `sftp` is `internal-sftp` (the Hush server's own,
+   * as OpenSSH's) unless given; any other command runs as `exec` would run it.
+   */
+  subsystems: Map<string, string>;
+  /** ChrootDirectory (%h, %u): the root of internal-sftp sessions; commands are refused. */
+  chrootDirectory?: string;
 }
 
 /**
@@ -240,6 +247,7 @@ export function sshdSettings(args: SshdArgs): SshdSettings {
     no: { local: false, remote: false },
   }[fwd];
   if (!forwarding) throw new UsageError(`Bad AllowTcpForwarding '${fwd}' (yes, no, local, remote)`);
+  const chroot = o.get("chrootdirectory");
   const gatewayPorts = (o.get("gatewayports") ?? "clientspecified").toLowerCase();
   if (gatewayPorts !== "no" && gatewayPorts !== "yes" && gatewayPorts !== "clientspecified") {
     throw new UsageError(`Bad GatewayPorts '${gatewayPorts}' (no, yes, clientspecified)`);
@@ -270,7 +278,31 @@ export function sshdSettings(args: SshdArgs): SshdSettings {
       : o.has("loglevel")
       ? parseLogLevel(o.get("loglevel")!)
       : LogLevel.INFO,
+    subsystems: parseSubsystems(args.subsystems),
+    chrootDirectory: chroot === undefined || chroot.toLowerCase() === "none" ? undefined : chroot,
   };
+}
+
+/**
+ * Reads `Subsystem name command…` values: the first for a name wins, as in sshd_config; `sftp`
+ * defaults to `internal-sftp`.
+ *
+ * @example
+ * ```ts
+ * import { parseSubsystems } from "./sshd_config.ts";
+ * console.log(parseSubsystems(["sftp /usr/lib/openssh/sftp-server -l INFO"]).get("sftp")); // /usr/lib/openssh/sftp-server -l INFO
+ * console.log(parseSubsystems([]).get("sftp")); // internal-sftp
+ * ```
+ */
+export function parseSubsystems(values: readonly string[]): Map<string, string> {
+  const map = new Map<string, string>();
+  for (const v of values) {
+    const m = /^(\S+)\s+(\S.*)$/.exec(v.trim());
+    if (!m) throw new UsageError(`Bad Subsystem '${v}' (name command)`);
+    if (!map.has(m[1])) map.set(m[1], m[2]);
+  }
+  if (!map.has("sftp")) map.set("sftp", "internal-sftp");
+  return map;
 }
 
 /**

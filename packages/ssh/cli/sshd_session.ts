@@ -4,6 +4,7 @@
  * `exec` and `shell` as child processes of the current OS user (with a pty through util-linux
  * `script` when asked for and available, sized and set to the terminal modes as asked, resized
  * by `window-change`),
+ * `subsystem` (`sftp` served in-process as OpenSSH's `internal-sftp`, or a configured command),
  * `signal`, then the exit status or exit signal.
  * stdin, stdout and stderr are piped with backpressure both ways (the channel window on one
  * side, the pipe buffers on the other).
@@ -17,6 +18,7 @@ import { type ForwardedAgent, listenForwardedAgent } from "../adapters/agent_lis
 import { type ChildProcessStreams, spawnCommand, type SpawnOptions } from "../adapters/process.ts";
 import { AGENT_FORWARD_REQUEST } from "../agent_forward.ts";
 import type { ServerContext } from "../server_context.ts";
+import { internalSftpFlags, serveInternalSftp } from "./sshd_sftp.ts";
 
 /**
  * Environment variables a client may pass (`AcceptEnv LANG LC_*`).
@@ -47,6 +49,10 @@ export interface SessionOptions {
   children?: Set<ChildProcessStreams>;
   /** AllowAgentForwarding (default true): `auth-agent-req@openssh.com` gets an SSH_AUTH_SOCK. */
   agentForwarding?: boolean;
+  /** Subsystem commands by name (default: `sftp` is `internal-sftp`). */
+  subsystems?: Map<string, string>;
+  /** ChrootDirectory: internal-sftp is kept inside it, and commands and shells are refused. */
+  chrootDirectory?: string;
 }
 
 let scriptFound: boolean | undefined;
@@ -91,8 +97,13 @@ export function runSession(
   const id = session.id;
   session.closed.then(() => agent?.close());
 
+  let subsystem = false;
   const start = (command: string | undefined): boolean => {
-    if (child) return false;
+    if (child || subsystem) return false;
+    if (options.chrootDirectory !== undefined) {
+      trace(`session ${id}: commands are refused under ChrootDirectory (internal-sftp only)`);
+      return false;
+    }
     const forced = context.user.options?.command;
     if (forced !== undefined) {
       env.SSH_ORIGINAL_COMMAND = command ?? "";
@@ -202,6 +213,22 @@ export function runSession(
         return start(req.command);
       case "shell":
         return start(undefined);
+      case "subsystem": {
+        if (child || subsystem) return false;
+        const command = (options.subsystems ?? new Map([["sftp", "internal-sftp"]])).get(req.name);
+        if (command === undefined) {
+          trace(`session ${id}: subsystem request for ${req.name} failed, subsystem not found`);
+          return false;
+        }
+        const flags = internalSftpFlags(command);
+        // a forced command replaces the subsystem, as in OpenSSH
+        if (!flags || context.user.options?.command !== undefined) return start(command);
+        subsystem = true;
+        queueMicrotask(() =>
+          void serveInternalSftp(session, context, flags, options.chrootDirectory, trace)
+        );
+        return true;
+      }
       case "signal":
         if (!child || !/^[A-Z0-9]+$/.test(req.signal)) return false;
         trace(`session ${id}: signal ${req.signal}`);
