@@ -5,6 +5,7 @@
  * jump hosts get theirs. Keys, known_hosts stores and the agent are I/O the caller adds.
  * @module
  */
+import { COMPRESSION_PREFERRED } from "@hush/transport";
 import type { ConnectOptions, JumpHostOptions } from "./connect_options.ts";
 import { SshConfigError } from "./ssh_config_error.ts";
 import type { SshConfig } from "./ssh_config_resolve.ts";
@@ -66,6 +67,8 @@ function hopOptions(config: SshConfig): JumpHostOptions & { username: string } {
   if (given.has("Ciphers")) algorithms.ciphers = config.ciphers;
   if (given.has("MACs")) algorithms.macs = config.macs;
   if (given.has("HostKeyAlgorithms")) algorithms.hostKey = config.hostKeyAlgorithms;
+  // Compression yes: OpenSSH's client list, zlib@openssh.com,zlib,none
+  if (config.compression) algorithms.compression = [...COMPRESSION_PREFERRED];
   if (Object.keys(algorithms).length > 0) o.algorithms = algorithms;
   if (given.has("PubkeyAcceptedAlgorithms")) {
     o.publicKeyAlgorithms = config.pubkeyAcceptedAlgorithms;

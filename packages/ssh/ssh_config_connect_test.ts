@@ -48,6 +48,12 @@ test("connect options: only the algorithm lists the configuration set; times in 
     policy: "ask",
     hashKnownHosts: false,
   });
+  // Compression yes: OpenSSH's client list (zlib@openssh.com first); no: left to connect()
+  const compress = resolver("Host z\n  Compression yes\nHost *\n  Compression no\n");
+  assert.deepEqual(sshConfigConnectOptions(compress("z")).algorithms, {
+    compression: ["zlib@openssh.com", "zlib", "none"],
+  });
+  assert.equal(sshConfigConnectOptions(compress("other")).algorithms, undefined);
 });
 
 test("jump hosts: each resolved by its own name; the outermost hop's own ProxyJump goes first", () => {

@@ -33,6 +33,7 @@ export function formatSshConfig(config: SshConfig): string {
   line("hostname", config.hostName);
   line("port", config.port);
   line("batchmode", yesNo(config.batchMode));
+  line("compression", yesNo(config.compression));
   line("clearallforwardings", yesNo(config.clearAllForwardings));
   line("exitonforwardfailure", yesNo(config.exitOnForwardFailure));
   line("hashknownhosts", yesNo(config.hashKnownHosts));

@@ -112,6 +112,8 @@ export interface SshConfig {
   requestTty: RequestTty;
   /** BatchMode. */
   batchMode: boolean;
+  /** Compression (`-C`): offer zlib@openssh.com and zlib before none. */
+  compression: boolean;
   /** LogLevel (`INFO`). */
   logLevel: LogLevel;
   /** RekeyLimit: bytes (0: the cipher's default) and seconds (0: none). */
@@ -533,6 +535,7 @@ function fill(state: State, options: ResolveSshConfigOptions, hostName: string):
     setEnv: state.setEnv ?? [],
     requestTty: f.RequestTTY ?? "auto",
     batchMode: f.BatchMode ?? false,
+    compression: f.Compression ?? false,
     logLevel: f.LogLevel ?? "INFO",
     rekeyLimit: { bytes: state.rekeyBytes ?? 0, seconds: state.rekeySeconds ?? 0 },
     passwordAuthentication: f.PasswordAuthentication ?? true,

@@ -127,6 +127,8 @@ export interface SshConfigLineValues {
   RequestTTY: RequestTty;
   /** BatchMode's value. */
   BatchMode: boolean;
+  /** Compression's value. */
+  Compression: boolean;
   /** LogLevel's value. */
   LogLevel: LogLevel;
   /** Bytes (0: the cipher's default) and, when given, seconds (`none`: null). */
@@ -420,6 +422,7 @@ export const VALUE_READERS: { [K in keyof SshConfigLineValues]: Reader<K> } = {
     auto: "auto",
   }),
   BatchMode: flag,
+  Compression: flag,
   LogLevel: (input) => {
     const arg = one(input);
     const level = Object.hasOwn(LOG_LEVELS, arg.toLowerCase())

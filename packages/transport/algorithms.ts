@@ -6,6 +6,11 @@
 import { DEFAULT_CIPHERS, DEFAULT_MACS } from "@hush/cipher";
 import { type AlgorithmPreferences, DEFAULT_KEX } from "@hush/kex";
 import type { Signer } from "@hush/keys";
+import {
+  compressionMethod,
+  DEFAULT_CLIENT_COMPRESSION,
+  DEFAULT_SERVER_COMPRESSION,
+} from "./compression.ts";
 import type { TransportOptions } from "./options.ts";
 
 /**
@@ -50,7 +55,10 @@ export interface ResolvedPreferences extends AlgorithmPreferences {
   serverSigAlgs: string[];
 }
 
-/** Fills in defaults and narrows host key algorithms to the keys a server has. */
+/**
+ * Fills in defaults (compression: OpenSSH's, `none` first for a client, `none` and the delayed
+ * `zlib@openssh.com` for a server) and narrows host key algorithms to the keys a server has.
+ */
 export function resolvePreferences(options: TransportOptions): ResolvedPreferences {
   const a = options.algorithms ?? {};
   const byAlgorithm = new Map<string, Signer>();
@@ -68,12 +76,17 @@ export function resolvePreferences(options: TransportOptions): ResolvedPreferenc
       throw new TypeError("No host key fits the host key algorithms asked for");
     }
   }
+  const compression = [
+    ...(a.compression ??
+      (options.role === "server" ? DEFAULT_SERVER_COMPRESSION : DEFAULT_CLIENT_COMPRESSION)),
+  ];
+  for (const name of compression) compressionMethod(name); // an unknown name is a TypeError
   return {
     kex: [...(a.kex ?? DEFAULT_KEX)],
     hostKey,
     ciphers: [...(a.ciphers ?? DEFAULT_CIPHERS)],
     macs: [...(a.macs ?? DEFAULT_MACS)],
-    compression: [...(a.compression ?? ["none"])],
+    compression,
     serverSigAlgs: [...(options.serverSigAlgs ?? DEFAULT_SERVER_SIG_ALGS)],
     hostKeyFor(algorithm: string): Signer {
       const s = byAlgorithm.get(algorithm);

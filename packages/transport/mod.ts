@@ -38,3 +38,16 @@ export {
 export { DEFAULT_HOST_KEY_ALGORITHMS, DEFAULT_SERVER_SIG_ALGS } from "./algorithms.ts";
 export type { ByteDuplex, HostKeyInfo, TransportOptions, TransportTimers } from "./options.ts";
 export { UPSTREAM_HIGH_WATER_MARK } from "./message_queue.ts";
+export {
+  COMPRESSION_METHODS,
+  COMPRESSION_PREFERRED,
+  type CompressionMethod,
+  compressionMethod,
+  CompressionStart,
+  type CompressionStartName,
+  DEFAULT_CLIENT_COMPRESSION,
+  DEFAULT_SERVER_COMPRESSION,
+  startsAtNewKeys,
+} from "./compression.ts";
+export { ZLIB_LEVEL, ZlibCompressor } from "./zlib_compressor.ts";
+export { ZlibDecompressor } from "./zlib_decompressor.ts";

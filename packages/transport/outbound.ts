@@ -56,6 +56,8 @@ interface Held {
   reply: boolean;
   resolve: () => void;
   reject: (e: unknown) => void;
+  /** Runs right after the payload is handed to the writer, before anything behind it. */
+  afterWrite?: () => void;
 }
 
 /**
@@ -119,19 +121,28 @@ export class Outbound {
     return Promise.resolve();
   }
 
-  /** Holds an application message until {@linkcode flushHeld}; settles the send then. */
-  hold(message: Message, resolve: () => void, reject: (e: unknown) => void): void {
+  /**
+   * Holds an application message until {@linkcode flushHeld}; settles the send then.
+   * `afterWrite` runs as soon as the writer has the message, before any message behind it
+   * (the server starts delayed compression right after its USERAUTH_SUCCESS).
+   */
+  hold(
+    message: Message,
+    resolve: () => void,
+    reject: (e: unknown) => void,
+    afterWrite?: () => void,
+  ): void {
     const reply = REPLY_TYPES.has(message.type);
     const waiting = this.#held.length > 0 && this.#held[this.#held.length - 1].message;
     if (!waiting) {
       const payload = encodeMessage(message);
       if (this.#heldBytes + payload.length <= this.#heldLimit) {
         this.#heldBytes += payload.length;
-        this.#held.push({ payload, reply, resolve, reject });
+        this.#held.push({ payload, reply, resolve, reject, afterWrite });
         return;
       }
     }
-    this.#held.push({ message, reply, resolve, reject });
+    this.#held.push({ message, reply, resolve, reject, afterWrite });
   }
 
   /** Hands every held message to the writer, in order, without waiting for room. */
@@ -144,9 +155,12 @@ export class Outbound {
       try {
         if (h.reply) {
           this.#writer.writeReply(payload);
+          h.afterWrite?.();
           h.resolve();
         } else {
+          // write() hands the payload to the writer before it first waits
           this.#writer.write(payload).then(h.resolve, h.reject);
+          h.afterWrite?.();
         }
       } catch (e) {
         h.reject(e);

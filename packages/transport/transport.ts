@@ -21,6 +21,13 @@ import {
 } from "@hush/wire";
 import type { Negotiated } from "@hush/kex";
 import { type ResolvedPreferences, resolvePreferences } from "./algorithms.ts";
+import {
+  type CompressionMethod,
+  compressionMethod,
+  CompressionStart,
+  startsAtNewKeys,
+} from "./compression.ts";
+import { ZLIB_LEVEL } from "./zlib_compressor.ts";
 import { type Deferred, deferred } from "./deferred.ts";
 import {
   DISCONNECT_DESCRIPTION_LIMIT,
@@ -108,6 +115,14 @@ export class Transport implements MessageConn {
   #kex?: KexRound;
   /** The peer sent KEXINIT and not yet NEWKEYS. */
   #peerInKex = false;
+  /**
+   * USERAUTH_SUCCESS went out (server) or came in (client): OpenSSH's `after_authentication`,
+   * from which `zlib@openssh.com` runs.
+   */
+  #afterAuth = false;
+  /** The compression method of the keys we seal with, and of those we open with. */
+  #compressionOut = "none";
+  #compressionIn = "none";
   #error?: DisconnectError;
 
   readonly #options: TransportOptions;
@@ -177,6 +192,14 @@ export class Transport implements MessageConn {
   /** Application messages held until the running key exchange ends, encoded or waiting. */
   get heldMessages(): number {
     return this.#out.heldMessages;
+  }
+
+  /**
+   * Whether payloads are compressed now, each way: `zlib` from NEWKEYS, `zlib@openssh.com` once
+   * authentication has succeeded (see {@linkcode CompressionStart}).
+   */
+  get compressing(): { in: boolean; out: boolean } {
+    return { in: this.#deframer.decompressing, out: this.#writer.compressing };
   }
 
   /** Bytes received and sent since the start (packet bytes on the wire). */
@@ -271,11 +294,18 @@ export class Transport implements MessageConn {
     if (this.role !== "server") throw new TypeError("Only a server sends USERAUTH_SUCCESS");
     this.#transition(PhaseEvent.AUTHENTICATED);
     const success: Message = { type: "userauthSuccess" };
+    const afterSent = () => this.#startDelayedCompression();
     if (this.#holding()) {
-      await new Promise<void>((resolve, reject) => this.#out.hold(success, resolve, reject));
+      await new Promise<void>((resolve, reject) =>
+        this.#out.hold(success, resolve, reject, afterSent)
+      );
       return;
     }
-    await this.#out.send(success);
+    // send() hands the payload to the writer before it first waits: compression starts right
+    // behind USERAUTH_SUCCESS, before anything else is written (OpenSSH's packet.c).
+    const sent = this.#out.send(success);
+    afterSent();
+    await sent;
   }
 
   /**
@@ -501,9 +531,11 @@ export class Transport implements MessageConn {
         }
         break;
       case "userauthSuccess":
-        // Client: the connection protocol's messages may follow right behind it.
+        // Client: the connection protocol's messages may follow right behind it, compressed
+        // when zlib@openssh.com was negotiated (from the very next packet each way).
         this.#transition(PhaseEvent.AUTHENTICATED);
         this.#trace("Authentication succeeded");
+        this.#startDelayedCompression();
         break;
       case "unknown":
         if (
@@ -580,8 +612,21 @@ export class Transport implements MessageConn {
     }
     this.hostKey = keys.hostKey;
     this.sessionId ??= keys.sessionId;
-    this.#deframer.nextOpener(keys.opener, { resetSequence: this.#strict });
-    this.#writer.nextSealer(keys.sealer, { resetSequence: this.#strict });
+    // Each way, the new keys' compression: a fresh stream from NEWKEYS for zlib, and for
+    // zlib@openssh.com once authenticated (else it waits for USERAUTH_SUCCESS).
+    const n = round.negotiated!;
+    const client = this.role === "client";
+    const outMethod = client ? n.compressionClientToServer : n.compressionServerToClient;
+    const inMethod = client ? n.compressionServerToClient : n.compressionClientToServer;
+    this.#deframer.nextOpener(keys.opener, {
+      resetSequence: this.#strict,
+      decompressor: this.#stageAtNewKeys(inMethod, "in")?.decompressor?.(),
+    });
+    this.#writer.nextSealer(keys.sealer, {
+      resetSequence: this.#strict,
+      compressor: this.#stageAtNewKeys(outMethod, "out")?.compressor?.(),
+    });
+    this.#compressionOut = outMethod; // the writer switches with the NEWKEYS written here
     this.#out.writeReply(encodeMessage({ type: "newKeys" }));
     round.weSentNewKeys = true;
     this.#trace("SSH2_MSG_NEWKEYS sent");
@@ -604,6 +649,10 @@ export class Transport implements MessageConn {
     this.#peerInKex = false;
     this.#trace("SSH2_MSG_NEWKEYS received");
     this.negotiated = round.negotiated;
+    // the deframer switches to the new keys (and their decompression) right after this packet
+    this.#compressionIn = this.role === "client"
+      ? round.negotiated!.compressionServerToClient
+      : round.negotiated!.compressionClientToServer;
     this.kexCount++;
     this.#kex = undefined;
     this.#rekeys.keysChanged(this.#deframer.bytesIn, this.#writer.bytesOut);
@@ -616,6 +665,31 @@ export class Transport implements MessageConn {
     } else {
       this.#trace(`Rekey done (key exchange ${this.kexCount})`);
       this.#scheduleTimedRekey();
+    }
+  }
+
+  /** The method whose stream starts with the new keys in direction `way`, if one does. */
+  #stageAtNewKeys(name: string, way: "in" | "out"): CompressionMethod | undefined {
+    if (!startsAtNewKeys(name, this.#afterAuth)) return undefined;
+    this.#trace(`Enabling compression at level ${ZLIB_LEVEL} (${name}, ${way})`);
+    return compressionMethod(name);
+  }
+
+  /**
+   * OpenSSH's `ssh_packet_enable_delayed_compress`: right after USERAUTH_SUCCESS (server: sent,
+   * client: received), `zlib@openssh.com` starts each way whose keys in use negotiated it.
+   */
+  #startDelayedCompression(): void {
+    this.#afterAuth = true;
+    const delayed = (name: string) =>
+      compressionMethod(name).start === CompressionStart.AUTHENTICATED;
+    if (delayed(this.#compressionOut) && !this.#writer.compressing) {
+      this.#trace(`Enabling compression at level ${ZLIB_LEVEL} (${this.#compressionOut}, out)`);
+      this.#writer.startCompression(compressionMethod(this.#compressionOut).compressor!());
+    }
+    if (delayed(this.#compressionIn) && !this.#deframer.decompressing) {
+      this.#trace(`Enabling compression at level ${ZLIB_LEVEL} (${this.#compressionIn}, in)`);
+      this.#deframer.startDecompression(compressionMethod(this.#compressionIn).decompressor!());
     }
   }
 

@@ -40,9 +40,15 @@ export {
   type RandomSource,
   unframePacket,
 } from "./packet.ts";
-export { type Packet, PacketDeframer, type SwitchOptions } from "./packet_deframer.ts";
+export {
+  type OpenerSwitchOptions,
+  type Packet,
+  PacketDeframer,
+  type SwitchOptions,
+} from "./packet_deframer.ts";
 export { PacketReader } from "./packet_streams.ts";
-export { PacketWriter, WRITE_BATCH_LIMIT } from "./packet_writer.ts";
+export { PacketWriter, type SealerSwitchOptions, WRITE_BATCH_LIMIT } from "./packet_writer.ts";
+export type { PayloadCompressor, PayloadDecompressor } from "./payload_compression.ts";
 export type { MessageConn } from "./message_conn.ts";
 export {
   BANNER_LINES_LIMIT,

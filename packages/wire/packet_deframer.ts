@@ -5,6 +5,7 @@
  */
 import { WireError } from "./errors.ts";
 import { NoneOpener, type PacketOpener } from "./packet.ts";
+import type { PayloadDecompressor } from "./payload_compression.ts";
 
 /** SSH_MSG_NEWKEYS: the message after which each direction switches keys. */
 const NEWKEYS = 21;
@@ -46,6 +47,24 @@ export interface SwitchOptions {
 }
 
 /**
+ * How a deframer switches at the peer's NEWKEYS: the sequence number, and the decompression
+ * stage of the new keys.
+ *
+ * @example
+ * ```ts
+ * import type { OpenerSwitchOptions } from "@hush/wire";
+ * const uncompressed: OpenerSwitchOptions = { resetSequence: false, decompressor: undefined };
+ * ```
+ */
+export interface OpenerSwitchOptions extends SwitchOptions {
+  /**
+   * Decompresses every payload opened with the new keys (`zlib`, or `zlib@openssh.com` after
+   * authentication: a fresh stream each key exchange, RFC 4253 §6.2). None when absent.
+   */
+  decompressor?: PayloadDecompressor;
+}
+
+/**
  * Deframes an arbitrarily chunked byte stream into packets, with no stream stage of its own:
  * the caller pushes the bytes it reads and gets each packet through a callback. It starts with
  * the `none` opener; after it hands on a NEWKEYS packet it waits for the opener given to
@@ -74,7 +93,8 @@ export class PacketDeframer {
   #onPacket: (packet: Packet) => void | Promise<void>;
   #onFailure?: (error: unknown) => void;
   #opener: PacketOpener = new NoneOpener();
-  #next?: { opener: PacketOpener; options: SwitchOptions };
+  #next?: { opener: PacketOpener; options: OpenerSwitchOptions };
+  #decompressor?: PayloadDecompressor;
   #nextWaiter?: () => void;
   #awaitingKeys = false;
   /** Opening ahead is allowed: keys in use and no KEXINIT from the peer since they came. */
@@ -138,13 +158,28 @@ export class PacketDeframer {
   }
 
   /**
-   * The opener to use after the next NEWKEYS received. Setting it twice before that NEWKEYS
-   * is a programming error.
+   * The opener (and decompression stage) to use after the next NEWKEYS received. Setting it
+   * twice before that NEWKEYS is a programming error.
    */
-  nextOpener(opener: PacketOpener, options: SwitchOptions = {}): void {
+  nextOpener(opener: PacketOpener, options: OpenerSwitchOptions = {}): void {
     if (this.#next) throw new Error("A next opener is already waiting");
     this.#next = { opener, options };
     this.#nextWaiter?.();
+  }
+
+  /**
+   * Decompresses every payload delivered from now on (`zlib@openssh.com`, which starts after
+   * authentication, not at NEWKEYS). The next key switch replaces it with the new keys' stage.
+   * Starting a second stage while one runs is a programming error.
+   */
+  startDecompression(decompressor: PayloadDecompressor): void {
+    if (this.#decompressor) throw new Error("Decompression has already started");
+    this.#decompressor = decompressor;
+  }
+
+  /** Payloads are being decompressed. */
+  get decompressing(): boolean {
+    return this.#decompressor !== undefined;
   }
 
   /**
@@ -192,20 +227,25 @@ export class PacketDeframer {
     opener.sequence = options.resetSequence ? 0 : this.#opener.sequence;
     this.#opener.dispose?.();
     this.#opener = opener;
+    this.#decompressor?.dispose?.();
+    this.#decompressor = options.decompressor;
     this.#awaitingKeys = false;
     this.#ahead = true;
     this.#async = false;
   }
 
-  /** Hands one opened packet on, in order; notes a KEXINIT or NEWKEYS. */
-  #deliver(payload: Uint8Array, sequence: number): void | Promise<void> {
-    if (payload.length === 0) throw new WireError("Empty packet payload");
+  /** Hands one opened packet on, in order, decompressed; notes a KEXINIT or NEWKEYS. */
+  #deliver(opened: Uint8Array, sequence: number): void | Promise<void> {
     if (this.#awaitingKeys) {
       // Opened ahead with the old keys, yet it follows a NEWKEYS: the peer switched keys
       // without the key exchange that must come first.
-      payload.fill(0);
+      opened.fill(0);
       throw new WireError("Packets followed a NEWKEYS that no key exchange led to");
     }
+    // Decompressed here, in delivery order, so that a stage started by the packet before
+    // (USERAUTH_SUCCESS) applies from the very next one.
+    const payload = this.#decompressor ? this.#decompressor.decompress(opened) : opened;
+    if (payload.length === 0) throw new WireError("Empty packet payload");
     this.packetsIn++;
     if (payload[0] === KEXINIT) this.#ahead = false;
     if (payload[0] === NEWKEYS) this.#awaitingKeys = true;

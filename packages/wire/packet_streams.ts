@@ -4,7 +4,7 @@
  * and the writer directly, with no stream stage between the socket and its state machine.
  * @module
  */
-import { type Packet, PacketDeframer, type SwitchOptions } from "./packet_deframer.ts";
+import { type OpenerSwitchOptions, type Packet, PacketDeframer } from "./packet_deframer.ts";
 import type { PacketOpener } from "./packet.ts";
 
 /**
@@ -60,7 +60,7 @@ export class PacketReader {
    * The opener to use after the next NEWKEYS received. Setting it twice before that NEWKEYS
    * is a programming error.
    */
-  nextOpener(opener: PacketOpener, options: SwitchOptions = {}): void {
+  nextOpener(opener: PacketOpener, options: OpenerSwitchOptions = {}): void {
     this.#deframer.nextOpener(opener, options);
   }
 

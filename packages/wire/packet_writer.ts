@@ -5,6 +5,7 @@
  */
 import { NoneSealer, type PacketSealer } from "./packet.ts";
 import type { SwitchOptions } from "./packet_deframer.ts";
+import type { PayloadCompressor } from "./payload_compression.ts";
 
 /** SSH_MSG_NEWKEYS: the message after which each direction switches keys. */
 const NEWKEYS = 21;
@@ -21,6 +22,24 @@ const NEWKEYS = 21;
  * ```
  */
 export const WRITE_BATCH_LIMIT = 512 * 1024;
+
+/**
+ * How a writer switches right after our NEWKEYS: the sequence number, and the compression stage
+ * of the new keys.
+ *
+ * @example
+ * ```ts
+ * import type { SealerSwitchOptions } from "@hush/wire";
+ * const uncompressed: SealerSwitchOptions = { resetSequence: true, compressor: undefined };
+ * ```
+ */
+export interface SealerSwitchOptions extends SwitchOptions {
+  /**
+   * Compresses every payload sealed with the new keys (`zlib`, or `zlib@openssh.com` after
+   * authentication: a fresh stream each key exchange, RFC 4253 §6.2). None when absent.
+   */
+  compressor?: PayloadCompressor;
+}
 
 /** A sealed packet waiting for the output, or its seal still running. */
 interface Sealed {
@@ -55,7 +74,8 @@ export class PacketWriter {
   readonly readable: ReadableStream<Uint8Array>;
   #writable?: WritableStream<Uint8Array>;
   #sealer: PacketSealer = new NoneSealer();
-  #next?: { sealer: PacketSealer; options: SwitchOptions };
+  #next?: { sealer: PacketSealer; options: SealerSwitchOptions };
+  #compressor?: PayloadCompressor;
   #queue: Sealed[] = [];
   #queuedBytes = 0;
   #replyBytes = 0;
@@ -105,10 +125,28 @@ export class PacketWriter {
     });
   }
 
-  /** The sealer to switch to right after the next NEWKEYS payload is sealed. */
-  nextSealer(sealer: PacketSealer, options: SwitchOptions = {}): void {
+  /**
+   * The sealer (and compression stage) to switch to right after the next NEWKEYS payload is
+   * sealed.
+   */
+  nextSealer(sealer: PacketSealer, options: SealerSwitchOptions = {}): void {
     if (this.#next) throw new Error("A next sealer is already waiting");
     this.#next = { sealer, options };
+  }
+
+  /**
+   * Compresses every payload written from now on (`zlib@openssh.com`, which starts after
+   * authentication, not at NEWKEYS). The next key switch replaces it with the new keys' stage.
+   * Starting a second stage while one runs is a programming error.
+   */
+  startCompression(compressor: PayloadCompressor): void {
+    if (this.#compressor) throw new Error("Compression has already started");
+    this.#compressor = compressor;
+  }
+
+  /** Payloads are being compressed. */
+  get compressing(): boolean {
+    return this.#compressor !== undefined;
   }
 
   /** The sealer in use. */
@@ -169,13 +207,17 @@ export class PacketWriter {
     if (payload.length === 0) throw new TypeError("Cannot send an empty payload");
     let sealed: Uint8Array | Promise<Uint8Array>;
     try {
-      sealed = this.#sealer.seal(payload);
+      // Compressed in the order written, right before sealing (RFC 4253 §6.2).
+      const body = this.#compressor ? this.#compressor.compress(payload) : payload;
+      sealed = this.#sealer.seal(body);
       this.packetsOut++;
       if (payload[0] === NEWKEYS) {
         if (!this.#next) throw new Error("NEWKEYS sent before the next sealer was set");
         const { sealer, options } = this.#next;
         this.#next = undefined;
         sealer.sequence = options.resetSequence ? 0 : this.#sealer.sequence;
+        this.#compressor?.dispose?.();
+        this.#compressor = options.compressor;
         const old = this.#sealer;
         this.#sealer = sealer;
         // dispose once the NEWKEYS packet itself is sealed

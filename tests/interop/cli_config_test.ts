@@ -192,6 +192,9 @@ test("cli ssh -G: Hush agrees with OpenSSH on every key it prints", {
         ["-F", join(dir, "options.conf"), "-a", "-T", "-q", "-o", "ForwardAgent=yes", "opts"],
       ],
       ["ssh:// destination", ["-F", "none", "-vv", "ssh://u@h.example:2022"]],
+      // -C wins over a Compression line, before or after it
+      ["-C after Compression=no", ["-F", "none", "-o", "Compression=no", "-C", "h"]],
+      ["-C before Compression=no", ["-F", "none", "-C", "-o", "Compression=no", "h"]],
     ];
     // a few at a time: each side is a process start
     for (let i = 0; i < cases.length; i += 4) {

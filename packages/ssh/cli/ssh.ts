@@ -16,7 +16,8 @@
  *
  * stdin goes to the remote command (with backpressure), its stdout and stderr come out on ours,
  * and the exit status is the remote one, or 255 when ssh itself failed (with a message on
- * stderr worded as OpenSSH words it). `-v` traces the handshake on stderr.
+ * stderr worded as OpenSSH words it). `-v` traces the handshake on stderr. `-C` (or
+ * `-o Compression=yes`) asks for compression (`zlib@openssh.com`, then `zlib`), as OpenSSH's.
  * @module
  */
 import type { SshClient } from "../client.ts";

@@ -51,6 +51,8 @@ export interface SshArgs {
   noStdin: boolean;
   /** `-V`: print the version and exit. */
   version: boolean;
+  /** `-C`: compression asked for (`Compression yes`), whatever `-o Compression` says. */
+  compression?: boolean;
   /** `-A` true, `-a` false (the last one given), neither undefined (ForwardAgent decides). */
   forwardAgent?: boolean;
   /** `-J`: the jump hosts, as given (`[user@]host[:port]` or `ssh://…`, comma-separated). */
@@ -204,9 +206,11 @@ export function parseSshArgs(argv: string[]): SshArgs {
         case "a":
           a.forwardAgent = false;
           break;
+        case "C":
+          a.compression = true;
+          break;
         case "4":
         case "6":
-        case "C":
         case "x":
           break;
         case "G":

@@ -11,6 +11,7 @@ import {
 import { parseSshdArgs, parseTime, yesNo } from "./sshd_args.ts";
 import { resolveCommandLineConfig, resolveSshSettings } from "./ssh_config.ts";
 import { parseSshConfig } from "../ssh_config_parse.ts";
+import { formatSshConfig } from "../ssh_config_format.ts";
 import { failureMessage } from "./ssh.ts";
 import { sessionEndMessage } from "./ssh_failure.ts";
 
@@ -398,6 +399,32 @@ test("-W host:port, [v6]:port; a bad spec is a UsageError", () => {
   for (const bad of ["db", "db:", ":22", "db:port", "db:70000"]) {
     assert.throws(() => parseSshArgs(["-W", bad, "h"]), /Bad stdio forwarding specification/);
   }
+});
+
+test("compression: -C or Compression yes offers OpenSSH's zlib@openssh.com,zlib,none; default none first", () => {
+  const context = { home: "/home/me", env: {}, terminal: false };
+  const resolve = (...argv: string[]) => resolveSshSettings(parseSshArgs(argv), context);
+  const preferred = ["zlib@openssh.com", "zlib", "none"];
+  assert.equal(resolve("h").algorithms.compression, undefined); // the transport's none,zlib@…,zlib
+  assert.deepEqual(resolve("-C", "h").algorithms.compression, preferred);
+  assert.deepEqual(resolve("-vC", "h").algorithms.compression, preferred);
+  assert.deepEqual(resolve("-o", "Compression=yes", "h").algorithms.compression, preferred);
+  assert.equal(resolve("-o", "Compression=no", "h").algorithms.compression, undefined);
+  assert.deepEqual(resolve("-C", "-o", "Compression=no", "h").algorithms.compression, preferred);
+  assert.throws(() => resolve("-o", "Compression=maybe", "h"), UsageError);
+  // from a file, and -C over a file's "no"
+  const yes = parseSshConfig("Host h\n  Compression yes\n", { file: "cfg" });
+  const no = parseSshConfig("Compression no\n", { file: "cfg" });
+  const withFile = (file: typeof yes, ...argv: string[]) =>
+    resolveSshSettings(parseSshArgs(argv), { ...context, files: [file] }).algorithms.compression;
+  assert.deepEqual(withFile(yes, "h"), preferred);
+  assert.equal(withFile(yes, "other"), undefined);
+  assert.deepEqual(withFile(no, "-C", "h"), preferred);
+  // ssh -G prints it as OpenSSH does, right after batchmode
+  const printed = (...argv: string[]) =>
+    formatSshConfig(resolveCommandLineConfig(parseSshArgs(argv), { ...context, files: [no] }));
+  assert.match(printed("h"), /\nbatchmode no\ncompression no\n/);
+  assert.match(printed("-C", "h"), /\ncompression yes\n/);
 });
 
 test("the command line as config lines: -l and -p win over user@host, -o over files", () => {

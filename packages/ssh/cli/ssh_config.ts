@@ -8,6 +8,7 @@
  */
 import type { HostKeyPolicy } from "@hush/hostkeys";
 import type { AlgorithmPreferences } from "@hush/kex";
+import { COMPRESSION_PREFERRED } from "@hush/transport";
 import { SshConfigError } from "../ssh_config_error.ts";
 import type { SshForward } from "../ssh_config_forward.ts";
 import { parseSshConfig, type SshConfigFile } from "../ssh_config_parse.ts";
@@ -145,6 +146,8 @@ export function yesNoOption(name: string, v: string): boolean {
 export function resolveCommandLineConfig(args: SshArgs, context: SshSettingsContext): SshConfig {
   const config = resolveFor(args.host, args.configLines, context);
   if (args.forwardAgent !== undefined) config.forwardAgent = args.forwardAgent;
+  // -C wins over any Compression line, as in OpenSSH
+  if (args.compression) config.compression = true;
   if (args.tty === false) config.requestTty = "no";
   else if (args.tty) config.requestTty = args.ttyCount >= 2 ? "force" : "yes";
   // -q and -v set the log level whatever the files say; the last of them wins
@@ -314,6 +317,9 @@ export function settingsFromConfig(
   if (given.has("Ciphers")) algorithms.ciphers = c.ciphers;
   if (given.has("MACs")) algorithms.macs = c.macs;
   if (given.has("HostKeyAlgorithms")) algorithms.hostKey = c.hostKeyAlgorithms;
+  // -C or Compression yes: OpenSSH's "zlib@openssh.com,zlib,none"; else the transport's
+  // default, "none,zlib@openssh.com,zlib" (none first: off unless the server has only zlib).
+  if (c.compression) algorithms.compression = [...COMPRESSION_PREFERRED];
 
   // each jump host is resolved by its own name, its spec's user and port winning, as the
   // `ssh -W` OpenSSH runs for it would

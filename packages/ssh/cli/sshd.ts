@@ -15,7 +15,9 @@
  * (`user:$scrypt$N$r$p$salt$hash` lines, see `hashPassword`), KexAlgorithms, Ciphers, MACs,
  * AllowUsers (the user names served, `*`/`?` patterns; by default the current OS user and the
  * PasswordFile's users: any other name is an "Invalid user"),
- * HostKeyAlgorithms (OpenSSH's `+`/`-`/`^` list syntax), RekeyLimit, MaxAuthTries,
+ * HostKeyAlgorithms (OpenSSH's `+`/`-`/`^` list syntax), RekeyLimit, Compression (yes, the
+ * default, or its old name delayed: `zlib@openssh.com` after authentication when the client asks
+ * for it, as OpenSSH's sshd; no: never), MaxAuthTries,
  * LoginGraceTime, ClientAliveInterval and ClientAliveCountMax (keepalives to a quiet client; off
  * by default; a count of 0 never drops it), MaxStartups (start:rate:full, 10:30:100),
  * MaxSessions (sessions open at once per connection, 10; 0 leaves forwarding only),

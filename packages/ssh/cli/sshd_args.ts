@@ -33,6 +33,7 @@ export const SSHD_OPTION_KEYS: readonly string[] = [
   "MACs",
   "HostKeyAlgorithms",
   "RekeyLimit",
+  "Compression",
   "MaxAuthTries",
   "LoginGraceTime",
   "ClientAliveInterval",

@@ -6,7 +6,7 @@
  */
 import { CIPHERS, DEFAULT_CIPHERS, DEFAULT_MACS, MACS } from "@hush/cipher";
 import { type AlgorithmPreferences, DEFAULT_KEX } from "@hush/kex";
-import { DEFAULT_HOST_KEY_ALGORITHMS } from "@hush/transport";
+import { DEFAULT_HOST_KEY_ALGORITHMS, DEFAULT_SERVER_COMPRESSION } from "@hush/transport";
 import { DEFAULT_MAX_SESSIONS } from "../max_sessions.ts";
 import { DEFAULT_MAX_STARTUPS, type MaxStartups, parseMaxStartups } from "../max_startups.ts";
 import { algorithmList, parseSize, UsageError } from "./ssh_args.ts";
@@ -135,6 +135,30 @@ export function parseListenAddress(v: string): { host: string; port?: number } {
 }
 
 /**
+ * The compression methods for sshd's `Compression`: `yes` (OpenSSH's default) and its old name
+ * `delayed` allow `zlib@openssh.com` after `none`, `no` allows `none` alone. Undefined when not
+ * set (the transport's server default, the same as `yes`).
+ *
+ * @example
+ * ```ts
+ * import { sshdCompression } from "./sshd_config.ts";
+ * console.log(sshdCompression("yes"), sshdCompression("no")); // [ "none", "zlib@openssh.com" ] [ "none" ]
+ * ```
+ */
+export function sshdCompression(value: string | undefined): string[] | undefined {
+  if (value === undefined) return undefined;
+  switch (value.toLowerCase()) {
+    case "yes":
+    case "delayed":
+      return [...DEFAULT_SERVER_COMPRESSION];
+    case "no":
+      return ["none"];
+    default:
+      throw new UsageError(`Bad Compression '${value}' (yes, delayed or no)`);
+  }
+}
+
+/**
  * Resolves the settings from the command line.
  *
  * @example
@@ -166,6 +190,8 @@ export function sshdSettings(args: SshdArgs): SshdSettings {
     "HostKeyAlgorithms",
   );
   if (hostKey) algorithms.hostKey = hostKey;
+  const compression = sshdCompression(o.get("compression"));
+  if (compression) algorithms.compression = compression;
 
   let rekeyBytes: number | undefined, rekeyInterval: number | undefined;
   const rekey = o.get("rekeylimit");

@@ -182,3 +182,17 @@ test("WebSocketListen and WebSocketOrigins (Hush extensions): off by default; ho
   });
   assert.throws(() => settings("-o", "WebSocketListen=127.0.0.1"), /Bad WebSocketListen/);
 });
+
+test("Compression: yes and delayed allow zlib@openssh.com after none (OpenSSH's default), no allows none", () => {
+  assert.equal(settings().algorithms.compression, undefined); // the transport's server default
+  assert.deepEqual(settings("-o", "Compression=yes").algorithms.compression, [
+    "none",
+    "zlib@openssh.com",
+  ]);
+  assert.deepEqual(settings("-o", "Compression=delayed").algorithms.compression, [
+    "none",
+    "zlib@openssh.com",
+  ]);
+  assert.deepEqual(settings("-o", "Compression=no").algorithms.compression, ["none"]);
+  assert.throws(() => settings("-o", "Compression=zlib"), /Bad Compression 'zlib'/);
+});

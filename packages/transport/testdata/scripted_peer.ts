@@ -16,6 +16,7 @@ import {
   readVersionFrom,
 } from "@hush/wire";
 import { resolvePreferences } from "../algorithms.ts";
+import { compressionMethod } from "../compression.ts";
 import { KexRound } from "../kex_round.ts";
 import { startTransport, type Transport, type TransportOptions } from "../mod.ts";
 import { type MemoryDuplex, memoryDuplexPair } from "../testing.ts";
@@ -34,13 +35,19 @@ export class ScriptedClient {
   #sessionId?: Uint8Array;
   #strict = false;
   #peerVersion = "";
-  #prefs = resolvePreferences({
-    role: "client",
-    algorithms: { kex: ["curve25519-sha256"], ciphers: ["chacha20-poly1305@openssh.com"] },
-  });
+  #prefs;
 
-  constructor(duplex: MemoryDuplex) {
+  /** A client on `duplex` offering `compression` (default `none`; `zlib` starts at NEWKEYS). */
+  constructor(duplex: MemoryDuplex, compression: string[] = ["none"]) {
     this.#duplex = duplex;
+    this.#prefs = resolvePreferences({
+      role: "client",
+      algorithms: {
+        kex: ["curve25519-sha256"],
+        ciphers: ["chacha20-poly1305@openssh.com"],
+        compression,
+      },
+    });
     this.#deframer = new PacketDeframer((p) => {
       this.#inbox.push(p);
       this.#wake?.();
@@ -133,8 +140,17 @@ export class ScriptedClient {
     // strict kex (both sides offered it in the first KEXINIT) restarts the sequence numbers at
     // every NEWKEYS, for the life of the connection (OpenSSH PROTOCOL)
     if (round.first) this.#strict = round.strictKex;
-    this.#writer.nextSealer(keys.sealer, { resetSequence: this.#strict });
-    this.#deframer.nextOpener(keys.opener, { resetSequence: this.#strict });
+    // `zlib` only: a scripted client never authenticates for zlib@openssh.com's sake
+    const out = compressionMethod(round.negotiated!.compressionClientToServer);
+    const back = compressionMethod(round.negotiated!.compressionServerToClient);
+    this.#writer.nextSealer(keys.sealer, {
+      resetSequence: this.#strict,
+      compressor: out.start === "newkeys" ? out.compressor!() : undefined,
+    });
+    this.#deframer.nextOpener(keys.opener, {
+      resetSequence: this.#strict,
+      decompressor: back.start === "newkeys" ? back.decompressor!() : undefined,
+    });
     await this.#writer.write(encodeMessage({ type: "newKeys" }));
     await this.#expectPacket(21);
   }
@@ -162,9 +178,10 @@ export class ScriptedClient {
  */
 export async function scriptedAndVictim(
   options: Partial<TransportOptions> = {},
+  compression?: string[],
 ): Promise<{ victim: Transport; peer: ScriptedClient }> {
   const [a, b] = memoryDuplexPair();
-  const peer = new ScriptedClient(a);
+  const peer = new ScriptedClient(a, compression);
   const victimStarting = startTransport(b, {
     role: "server",
     hostKeys: [await hostKey()],
