@@ -36,6 +36,7 @@ interface Suite {
   id: string;
   cipher: string;
   mac?: string;
+  kex?: string;
 }
 const SUITES: Suite[] = [
   { id: "chacha20-poly1305", cipher: "chacha20-poly1305@openssh.com" },
@@ -52,8 +53,8 @@ interface Row {
   label: string;
   /** Moves BYTES one way; resolves the transfer time in ms (or undefined when unavailable). */
   transfer(suite: Suite, direction: Direction): Promise<number>;
-  /** One connect + auth, in ms. */
-  handshake?(): Promise<number>;
+  /** One connect + auth, in ms, with the client's default kex or `kex`. */
+  handshake?(kex?: string): Promise<number>;
 }
 
 const work = mkdtempSync(join(tmpdir(), "hush-bench-e2e-"));
@@ -181,6 +182,7 @@ const sshOptions = (port: number, suite?: Suite): string[] => [
   "-p",
   String(port),
   ...(suite ? ["-o", `Ciphers=${suite.cipher}`] : []),
+  ...(suite?.kex ? ["-o", `KexAlgorithms=${suite.kex}`] : []),
   ...(suite?.mac ? ["-o", `MACs=${suite.mac}`] : []),
 ];
 
@@ -224,8 +226,9 @@ function commandRow(
       }
       return r.ms - base;
     },
-    async handshake() {
-      const r = await run("sh", ["-c", shell("true")], { env });
+    async handshake(kex) {
+      const suite = kex ? { id: kex, cipher: "chacha20-poly1305@openssh.com", kex } : undefined;
+      const r = await run("sh", ["-c", shell("true", suite)], { env });
       return r.ms;
     },
   };
@@ -259,8 +262,12 @@ function libraryRow(
       const r = await job({ cipher: suite.cipher, mac: suite.mac, direction });
       return r.transferMs!;
     },
-    async handshake() {
-      const r = await job({ cipher: "chacha20-poly1305@openssh.com", direction: "handshake" });
+    async handshake(kex) {
+      const r = await job({
+        cipher: "chacha20-poly1305@openssh.com",
+        direction: "handshake",
+        ...(kex ? { kex } : {}),
+      });
       return r.handshakeMs;
     },
   };
@@ -364,18 +371,32 @@ if (!SKIP.has("throughput")) {
 }
 
 if (!SKIP.has("handshake")) {
-  out.push(`\nHandshake (connect + publickey auth, curve25519 default kex), ms, median of 7:`);
+  // Each client's default kex (sntrup761x25519-sha512 for OpenSSH 9.2 and Hush, curve25519-sha256
+  // for ssh2, which has no post-quantum kex), then all of them on curve25519-sha256.
+  out.push(
+    `\nHandshake (connect + publickey auth), ms, median of 7: default kex | curve25519-sha256:`,
+  );
   for (const row of rows) {
     if (!row.handshake) continue;
     const times: number[] = [];
-    for (let i = 0; i < 7; i++) times.push(await row.handshake());
+    const curve: number[] = [];
+    for (let i = 0; i < 7; i++) {
+      times.push(await row.handshake());
+      curve.push(await row.handshake("curve25519-sha256"));
+    }
     const note = row.id.startsWith("hush-") && !row.id.startsWith("hush-cli")
       ? " (in process, after runtime start)"
       : row.id === "ssh2"
       ? " (in process, after runtime start)"
       : " (whole process)";
-    out.push(`  ${row.label.padEnd(42)} ${median(times).toFixed(1).padStart(7)} ms${note}`);
-    (results[row.id] ??= {}).handshakeMs = median(times);
+    out.push(
+      `  ${row.label.padEnd(42)} ${median(times).toFixed(1).padStart(7)} | ${
+        median(curve).toFixed(1).padStart(7)
+      } ms${note}`,
+    );
+    const r = results[row.id] ??= {};
+    r.handshakeMs = median(times);
+    r.handshakeCurve25519Ms = median(curve);
   }
 }
 

@@ -3,7 +3,14 @@ import assert from "node:assert/strict";
 import { generatePrimeSync } from "node:crypto";
 import { generateKey } from "@hush/keys";
 import { DisconnectReason, type Message } from "@hush/wire";
-import { createClientExchange, createServerExchange, KexError, type KexExchange } from "./mod.ts";
+import {
+  createClientExchange,
+  createServerExchange,
+  KexError,
+  type KexExchange,
+  nobleX25519,
+  webCryptoX25519,
+} from "./mod.ts";
 import { MODP_2048, MODP_3072 } from "./dh_groups.ts";
 import { fromHex } from "./testing.ts";
 
@@ -60,6 +67,53 @@ for (const kex of ["curve25519-sha256", "curve25519-sha256@libssh.org"]) {
     }
   });
 }
+
+// The same values through the runtime's WebCrypto X25519 (what the facade hands in): refused
+// the same way, with the same reason, both sides, in curve25519 and in the hybrids' X25519 half.
+test("X25519 on WebCrypto: low-order and malformed values are KEY_EXCHANGE_FAILED, both sides", async () => {
+  const x25519 = webCryptoX25519(crypto.subtle);
+  for (const kex of ["curve25519-sha256", "sntrup761x25519-sha512", "mlkem768x25519-sha256"]) {
+    // a real client value for the hybrids, its X25519 half replaced
+    const init = await createClientExchange(kex, inputs).start();
+    const real = (init[0] as { publicKey: Uint8Array }).publicKey;
+    for (const [name, q] of [...X25519_BAD, ["31 bytes", new Uint8Array(31).fill(9)] as const]) {
+      const value = new Uint8Array(real.length - 32 + q.length);
+      value.set(real.subarray(0, real.length - 32));
+      value.set(q, real.length - 32);
+      const s = createServerExchange(kex, { ...inputs, hostKey, x25519 });
+      await assert.rejects(s.receive({ type: "kexEcdhInit", publicKey: value }), (e: unknown) => {
+        assert.ok(e instanceof KexError, `${kex}, ${name}: not a KexError: ${e}`);
+        assert.equal(e.reason, KEY_EXCHANGE_FAILED, `${kex}, ${name}: ${e.message}`);
+        return true;
+      });
+    }
+  }
+  for (const [name, q] of X25519_BAD) {
+    const c = createClientExchange("curve25519-sha256", { ...inputs, x25519 });
+    await c.start();
+    const reply = { type: "kexEcdhReply", hostKey: hostKey.publicKey.blob, publicKey: q };
+    await assert.rejects(
+      c.receive({ ...reply, signature: new Uint8Array(0) } as Message),
+      (e: unknown) => e instanceof KexError && e.reason === KEY_EXCHANGE_FAILED,
+      name,
+    );
+  }
+});
+
+test("curve25519 and the hybrids agree across X25519 backends (noble ⇄ WebCrypto)", async () => {
+  const web = webCryptoX25519(crypto.subtle);
+  for (const kex of ["curve25519-sha256", "sntrup761x25519-sha512", "mlkem768x25519-sha256"]) {
+    for (const [c, s] of [[nobleX25519, web], [web, nobleX25519], [web, web]]) {
+      const cx = createClientExchange(kex, { ...inputs, x25519: c });
+      const sx = createServerExchange(kex, { ...inputs, hostKey, x25519: s });
+      const [init] = await cx.start();
+      const { reply, result: sr } = await sx.receive(init);
+      const { result: cr } = await cx.receive(reply[0]);
+      assert.deepEqual(cr!.sharedSecret, sr!.sharedSecret, `${kex}: ${c.name} ⇄ ${s.name}`);
+      assert.deepEqual(cr!.exchangeHash, sr!.exchangeHash);
+    }
+  }
+});
 
 test("curve25519: low-order server values and wrong lengths are KEY_EXCHANGE_FAILED", async () => {
   const kex = "curve25519-sha256";

@@ -11,18 +11,23 @@ import type { ExchangeInputs, KexExchange, KexResult } from "./exchange.ts";
 import { exchangeHash } from "./exchange_hash.ts";
 import type { KexHash } from "./hash.ts";
 import { signExchangeHash, verifyExchangeHash } from "./host_key_proof.ts";
+import { nobleX25519, type X25519Backend } from "./x25519_backend.ts";
 
 /** A key agreement whose public values are byte strings. */
 export interface EphemeralAgreement {
   /** The method's hash. */
   hash: KexHash;
   /** Client: ephemeral keys; `finish` takes the server's value and returns K encoded. */
-  client(random: RandomSource): { publicValue: Uint8Array; finish(peer: Uint8Array): Uint8Array };
+  client(
+    random: RandomSource,
+    x25519: X25519Backend,
+  ): Promise<{ publicValue: Uint8Array; finish(peer: Uint8Array): Promise<Uint8Array> }>;
   /** Server: takes the client's value, returns its own and K encoded. */
   server(
     peer: Uint8Array,
     random: RandomSource,
-  ): { publicValue: Uint8Array; sharedSecret: Uint8Array };
+    x25519: X25519Backend,
+  ): Promise<{ publicValue: Uint8Array; sharedSecret: Uint8Array }>;
 }
 
 const CONTEXT: DecodeContext = Object.freeze({ kex: "ecdh" as const });
@@ -34,7 +39,7 @@ export class EcdhClientExchange implements KexExchange {
   #agreement: EphemeralAgreement;
   #inputs: ExchangeInputs;
   #state: "new" | "awaitReply" | "done" = "new";
-  #keys?: { publicValue: Uint8Array; finish(peer: Uint8Array): Uint8Array };
+  #keys?: { publicValue: Uint8Array; finish(peer: Uint8Array): Promise<Uint8Array> };
 
   constructor(name: string, agreement: EphemeralAgreement, inputs: ExchangeInputs) {
     this.#name = name;
@@ -42,15 +47,14 @@ export class EcdhClientExchange implements KexExchange {
     this.#inputs = inputs;
   }
 
-  start(): Promise<Message[]> {
-    try {
-      if (this.#state !== "new") throw protocolError("Key exchange already started");
-      this.#keys = this.#agreement.client(this.#inputs.random ?? randomBytes);
-      this.#state = "awaitReply";
-      return Promise.resolve([{ type: "kexEcdhInit", publicKey: this.#keys.publicValue }]);
-    } catch (e) {
-      return Promise.reject(e);
-    }
+  async start(): Promise<Message[]> {
+    if (this.#state !== "new") throw protocolError("Key exchange already started");
+    this.#state = "awaitReply";
+    this.#keys = await this.#agreement.client(
+      this.#inputs.random ?? randomBytes,
+      this.#inputs.x25519 ?? nobleX25519,
+    );
+    return [{ type: "kexEcdhInit", publicKey: this.#keys.publicValue }];
   }
 
   async receive(msg: Message): Promise<{ reply: Message[]; result?: KexResult }> {
@@ -59,7 +63,7 @@ export class EcdhClientExchange implements KexExchange {
     }
     this.#state = "done";
     const qc = this.#keys!.publicValue;
-    const k = this.#keys!.finish(msg.publicKey);
+    const k = await this.#keys!.finish(msg.publicKey);
     const hostKey = msg.hostKey.slice();
     const h = exchangeHash(this.#agreement.hash, this.#inputs, hostKey, (w) => {
       w.string(qc).string(msg.publicKey);
@@ -101,9 +105,10 @@ export class EcdhServerExchange implements KexExchange {
     }
     this.#state = "done";
     const qc = msg.publicKey;
-    const { publicValue: qs, sharedSecret: k } = this.#agreement.server(
+    const { publicValue: qs, sharedSecret: k } = await this.#agreement.server(
       qc,
       this.#inputs.random ?? randomBytes,
+      this.#inputs.x25519 ?? nobleX25519,
     );
     const hostKey = this.#signer.publicKey.blob.slice();
     const h = exchangeHash(this.#agreement.hash, this.#inputs, hostKey, (w) => {

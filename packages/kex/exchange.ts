@@ -5,6 +5,7 @@
  */
 import type { DecodeContext, Message, RandomSource } from "@hush/wire";
 import type { KexHash } from "./hash.ts";
+import type { X25519Backend } from "./x25519_backend.ts";
 
 /**
  * What a key exchange needs from the transport.
@@ -34,6 +35,8 @@ export interface ExchangeInputs {
   hostKeyAlgorithm: string;
   /** Source of ephemeral private keys; `crypto.getRandomValues` unless given. */
   random?: RandomSource;
+  /** Where X25519 runs (curve25519 and the hybrids); `nobleX25519` unless given. */
+  x25519?: X25519Backend;
 }
 
 /**

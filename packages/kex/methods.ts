@@ -4,7 +4,7 @@
  * @module
  */
 import type { Signer } from "@hush/keys";
-import { x25519KeyPair, x25519SharedSecret } from "./curve25519.ts";
+import { x25519Agreement } from "./curve25519.ts";
 import { DhClientExchange, DhServerExchange } from "./dh_exchange.ts";
 import { type DhGroup, MODP_2048, MODP_4096, MODP_8192 } from "./dh_groups.ts";
 import {
@@ -29,23 +29,21 @@ interface MethodEntry {
 
 const curve25519: EphemeralAgreement = {
   hash: "sha256",
-  client(random) {
-    const keys = x25519KeyPair(random);
+  async client(random, x25519) {
+    const keys = await x25519Agreement(x25519, random);
     return {
       publicValue: keys.publicKey,
-      finish(peer) {
-        const raw = x25519SharedSecret(keys.privateKey, peer);
-        keys.privateKey.fill(0);
+      async finish(peer) {
+        const raw = await keys.sharedSecret(peer);
         const k = encodeMpintSecret(raw);
         raw.fill(0);
         return k;
       },
     };
   },
-  server(peer, random) {
-    const keys = x25519KeyPair(random);
-    const raw = x25519SharedSecret(keys.privateKey, peer);
-    keys.privateKey.fill(0);
+  async server(peer, random, x25519) {
+    const keys = await x25519Agreement(x25519, random);
+    const raw = await keys.sharedSecret(peer);
     const sharedSecret = encodeMpintSecret(raw);
     raw.fill(0);
     return { publicValue: keys.publicKey, sharedSecret };
@@ -57,40 +55,50 @@ function nist(curve: keyof typeof NIST_CURVES, hash: KexHash): EphemeralAgreemen
     hash,
     client(random) {
       const keys = ecdhKeyPair(curve, random);
-      return {
+      return Promise.resolve({
         publicValue: keys.publicKey,
-        finish(peer) {
-          const k = encodeMpintSecret(ecdhSharedSecret(curve, keys.privateKey, peer));
-          keys.privateKey.fill(0);
-          return k;
+        finish(peer: Uint8Array) {
+          try {
+            return Promise.resolve(
+              encodeMpintSecret(ecdhSharedSecret(curve, keys.privateKey, peer)),
+            );
+          } catch (e) {
+            return Promise.reject(e);
+          } finally {
+            keys.privateKey.fill(0);
+          }
         },
-      };
+      });
     },
     server(peer, random) {
-      const keys = ecdhKeyPair(curve, random);
-      const sharedSecret = encodeMpintSecret(ecdhSharedSecret(curve, keys.privateKey, peer));
-      keys.privateKey.fill(0);
-      return { publicValue: keys.publicKey, sharedSecret };
+      try {
+        const keys = ecdhKeyPair(curve, random);
+        const sharedSecret = encodeMpintSecret(ecdhSharedSecret(curve, keys.privateKey, peer));
+        keys.privateKey.fill(0);
+        return Promise.resolve({ publicValue: keys.publicKey, sharedSecret });
+      } catch (e) {
+        return Promise.reject(e);
+      }
     },
   };
 }
 
 const mlkem768x25519: EphemeralAgreement = {
   hash: "sha256",
-  client(random) {
-    const keys = hybridClient(random);
+  async client(random, x25519) {
+    const keys = await hybridClient(random, x25519);
     return {
       publicValue: keys.init,
-      finish(peer) {
-        const raw = keys.finish(peer);
+      async finish(peer) {
+        const raw = await keys.finish(peer);
         const k = encodeStringSecret(raw);
         raw.fill(0);
         return k;
       },
     };
   },
-  server(peer, random) {
-    const { reply, secret } = hybridServer(peer, random);
+  async server(peer, random, x25519) {
+    const { reply, secret } = await hybridServer(peer, random, x25519);
     const sharedSecret = encodeStringSecret(secret);
     secret.fill(0);
     return { publicValue: reply, sharedSecret };
@@ -99,20 +107,20 @@ const mlkem768x25519: EphemeralAgreement = {
 
 const sntrup761x25519: EphemeralAgreement = {
   hash: "sha512",
-  client(random) {
-    const keys = sntrupHybridClient(random);
+  async client(random, x25519) {
+    const keys = await sntrupHybridClient(random, x25519);
     return {
       publicValue: keys.init,
-      finish(peer) {
-        const raw = keys.finish(peer);
+      async finish(peer) {
+        const raw = await keys.finish(peer);
         const k = encodeStringSecret(raw);
         raw.fill(0);
         return k;
       },
     };
   },
-  server(peer, random) {
-    const { reply, secret } = sntrupHybridServer(peer, random);
+  async server(peer, random, x25519) {
+    const { reply, secret } = await sntrupHybridServer(peer, random, x25519);
     const sharedSecret = encodeStringSecret(secret);
     secret.fill(0);
     return { publicValue: reply, sharedSecret };

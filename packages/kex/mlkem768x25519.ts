@@ -10,7 +10,8 @@ import { ml_kem768 } from "@noble/post-quantum/ml-kem.js";
 import { sha256 } from "@noble/hashes/sha2.js";
 import type { RandomSource } from "@hush/wire";
 import { kexFailed } from "./errors.ts";
-import { X25519_LENGTH, x25519KeyPair, x25519SharedSecret } from "./curve25519.ts";
+import { X25519_LENGTH, x25519Agreement } from "./curve25519.ts";
+import type { X25519Backend } from "./x25519_backend.ts";
 
 /** Length of an ML-KEM-768 encapsulation (public) key. */
 export const MLKEM768_PUBLIC_KEY_LENGTH = 1184;
@@ -26,30 +27,33 @@ export interface HybridClientKeys {
   /** C_INIT = C_PK2 || C_PK1. */
   init: Uint8Array;
   /** Computes the raw 32-byte K from S_REPLY. */
-  finish(reply: Uint8Array): Uint8Array;
+  finish(reply: Uint8Array): Promise<Uint8Array>;
 }
 
 /**
  * Client side: an ML-KEM-768 key pair from a 64-byte seed (random(64), FIPS 203 d || z), then an
  * X25519 key pair (random(32)).
  */
-export function hybridClient(random: RandomSource): HybridClientKeys {
+export async function hybridClient(
+  random: RandomSource,
+  x25519: X25519Backend,
+): Promise<HybridClientKeys> {
   const seed = random(64).slice();
   if (seed.length !== 64) throw new TypeError("Random source returned too few bytes");
   const kem = ml_kem768.keygen(seed);
   seed.fill(0);
-  const ecdh = x25519KeyPair(random);
+  const ecdh = await x25519Agreement(x25519, random);
   const init = new Uint8Array(HYBRID_CLIENT_LENGTH);
   init.set(kem.publicKey, 0);
   init.set(ecdh.publicKey, MLKEM768_PUBLIC_KEY_LENGTH);
   return {
     init,
-    finish(reply: Uint8Array): Uint8Array {
+    async finish(reply: Uint8Array): Promise<Uint8Array> {
       if (reply.length !== HYBRID_SERVER_LENGTH) {
         throw kexFailed(`S_REPLY must be ${HYBRID_SERVER_LENGTH} bytes, got ${reply.length}`);
       }
       const ct = reply.subarray(0, MLKEM768_CIPHERTEXT_LENGTH);
-      const kCl = x25519SharedSecret(ecdh.privateKey, reply.subarray(MLKEM768_CIPHERTEXT_LENGTH));
+      const kCl = await ecdh.sharedSecret(reply.subarray(MLKEM768_CIPHERTEXT_LENGTH));
       let kPq: Uint8Array;
       try {
         kPq = ml_kem768.decapsulate(ct, kem.secretKey);
@@ -58,7 +62,6 @@ export function hybridClient(random: RandomSource): HybridClientKeys {
       }
       const k = combine(kPq, kCl);
       kem.secretKey.fill(0);
-      ecdh.privateKey.fill(0);
       return k;
     },
   };
@@ -68,16 +71,17 @@ export function hybridClient(random: RandomSource): HybridClientKeys {
  * Server side: checks C_INIT's length, draws an X25519 key pair (random(32)) and the
  * encapsulation message m (random(32)), and returns S_REPLY and the raw 32-byte K.
  */
-export function hybridServer(
+export async function hybridServer(
   init: Uint8Array,
   random: RandomSource,
-): { reply: Uint8Array; secret: Uint8Array } {
+  x25519: X25519Backend,
+): Promise<{ reply: Uint8Array; secret: Uint8Array }> {
   if (init.length !== HYBRID_CLIENT_LENGTH) {
     throw kexFailed(`C_INIT must be ${HYBRID_CLIENT_LENGTH} bytes, got ${init.length}`);
   }
   const pk = init.subarray(0, MLKEM768_PUBLIC_KEY_LENGTH);
-  const ecdh = x25519KeyPair(random);
-  const kCl = x25519SharedSecret(ecdh.privateKey, init.subarray(MLKEM768_PUBLIC_KEY_LENGTH));
+  const ecdh = await x25519Agreement(x25519, random);
+  const kCl = await ecdh.sharedSecret(init.subarray(MLKEM768_PUBLIC_KEY_LENGTH));
   const m = random(32).slice();
   if (m.length !== 32) throw new TypeError("Random source returned too few bytes");
   let kem: { cipherText: Uint8Array; sharedSecret: Uint8Array };
@@ -88,7 +92,6 @@ export function hybridServer(
   } finally {
     m.fill(0);
   }
-  ecdh.privateKey.fill(0);
   const reply = new Uint8Array(HYBRID_SERVER_LENGTH);
   reply.set(kem.cipherText, 0);
   reply.set(ecdh.publicKey, MLKEM768_CIPHERTEXT_LENGTH);

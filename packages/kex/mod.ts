@@ -41,6 +41,12 @@ export { negotiate, type Negotiated, type NegotiateOptions } from "./negotiate.t
 export type { ExchangeInputs, KexExchange, KexResult } from "./exchange.ts";
 export type { KexHash } from "./hash.ts";
 export {
+  nobleX25519,
+  webCryptoX25519,
+  type X25519Backend,
+  type X25519Ephemeral,
+} from "./x25519_backend.ts";
+export {
   createClientExchange,
   createServerExchange,
   KEX_METHODS,

@@ -10,7 +10,8 @@
 import { sha512 } from "@noble/hashes/sha2.js";
 import type { RandomSource } from "@hush/wire";
 import { kexFailed } from "./errors.ts";
-import { X25519_LENGTH, x25519KeyPair, x25519SharedSecret } from "./curve25519.ts";
+import { X25519_LENGTH, x25519Agreement } from "./curve25519.ts";
+import type { X25519Backend } from "./x25519_backend.ts";
 import {
   SNTRUP761_CIPHERTEXT_LENGTH,
   SNTRUP761_PUBLIC_KEY_LENGTH,
@@ -29,7 +30,7 @@ export interface SntrupHybridClientKeys {
   /** sntrup761 public key || X25519 public value (1190 bytes). */
   init: Uint8Array;
   /** Computes the raw 64-byte K from the server's value. */
-  finish(reply: Uint8Array): Uint8Array;
+  finish(reply: Uint8Array): Promise<Uint8Array>;
 }
 
 /**
@@ -37,15 +38,18 @@ export interface SntrupHybridClientKeys {
  * rare case it has no inverse, random(3044) for f, random(191) for ρ), then an X25519 key pair
  * (random(32)).
  */
-export function sntrupHybridClient(random: RandomSource): SntrupHybridClientKeys {
+export async function sntrupHybridClient(
+  random: RandomSource,
+  x25519: X25519Backend,
+): Promise<SntrupHybridClientKeys> {
   const kem = sntrup761KeyPair(random);
-  const ecdh = x25519KeyPair(random);
+  const ecdh = await x25519Agreement(x25519, random);
   const init = new Uint8Array(SNTRUP_HYBRID_CLIENT_LENGTH);
   init.set(kem.publicKey, 0);
   init.set(ecdh.publicKey, SNTRUP761_PUBLIC_KEY_LENGTH);
   return {
     init,
-    finish(reply: Uint8Array): Uint8Array {
+    async finish(reply: Uint8Array): Promise<Uint8Array> {
       try {
         if (reply.length !== SNTRUP_HYBRID_SERVER_LENGTH) {
           throw kexFailed(
@@ -53,11 +57,10 @@ export function sntrupHybridClient(random: RandomSource): SntrupHybridClientKeys
           );
         }
         const ct = reply.subarray(0, SNTRUP761_CIPHERTEXT_LENGTH);
-        const kEcdh = x25519SharedSecret(ecdh.privateKey, reply.subarray(ct.length));
+        const kEcdh = await ecdh.sharedSecret(reply.subarray(ct.length));
         return combine(sntrup761Decapsulate(ct, kem.secretKey), kEcdh);
       } finally {
         kem.secretKey.fill(0);
-        ecdh.privateKey.fill(0);
       }
     },
   };
@@ -68,25 +71,25 @@ export function sntrupHybridClient(random: RandomSource): SntrupHybridClientKeys
  * sntrup761 key (random(3044)), then draws an X25519 key pair (random(32)). Returns its value
  * for KEX_ECDH_REPLY and the raw 64-byte K.
  */
-export function sntrupHybridServer(
+export async function sntrupHybridServer(
   init: Uint8Array,
   random: RandomSource,
-): { reply: Uint8Array; secret: Uint8Array } {
+  x25519: X25519Backend,
+): Promise<{ reply: Uint8Array; secret: Uint8Array }> {
   if (init.length !== SNTRUP_HYBRID_CLIENT_LENGTH) {
     throw kexFailed(
       `sntrup761x25519 client value must be ${SNTRUP_HYBRID_CLIENT_LENGTH} bytes, got ${init.length}`,
     );
   }
   const kem = sntrup761Encapsulate(init.subarray(0, SNTRUP761_PUBLIC_KEY_LENGTH), random);
-  const ecdh = x25519KeyPair(random);
   let kEcdh: Uint8Array;
+  let ecdh;
   try {
-    kEcdh = x25519SharedSecret(ecdh.privateKey, init.subarray(SNTRUP761_PUBLIC_KEY_LENGTH));
+    ecdh = await x25519Agreement(x25519, random);
+    kEcdh = await ecdh.sharedSecret(init.subarray(SNTRUP761_PUBLIC_KEY_LENGTH));
   } catch (e) {
     kem.sharedSecret.fill(0);
     throw e;
-  } finally {
-    ecdh.privateKey.fill(0);
   }
   const reply = new Uint8Array(SNTRUP_HYBRID_SERVER_LENGTH);
   reply.set(kem.cipherText, 0);

@@ -5,7 +5,8 @@
  */
 import { KeyError } from "./errors.ts";
 import { bigintFromBytes, bytesEqual, bytesFromBigint } from "./encoding.ts";
-import { checkEd25519PublicKey, ed25519PublicKey } from "./ed25519.ts";
+import { checkEd25519PublicKey } from "./ed25519.ts";
+import { ed25519Backend } from "./ed25519_backend.ts";
 import { checkEcdsaPoint, ECDSA_CURVES, ecdsaPublicKey } from "./ecdsa.ts";
 import { checkRsaPublicKey } from "./rsa.ts";
 import {
@@ -65,27 +66,24 @@ export type KeyParts =
  * console.log(copy.publicKey.equals(key.publicKey)); // true
  * ```
  */
-export function keyFromParts(parts: KeyParts, comment = ""): Promise<PrivateKey> {
-  try {
-    return Promise.resolve(buildKey(parts, comment));
-  } catch (e) {
-    return Promise.reject(e);
+export async function keyFromParts(parts: KeyParts, comment = ""): Promise<PrivateKey> {
+  if (parts.type === "ssh-ed25519") {
+    // the seed's public key, derived where the installed Ed25519 runs (WebCrypto: no cold start)
+    if (!(parts.seed instanceof Uint8Array) || parts.seed.length !== 32) {
+      throw new KeyError("Invalid ssh-ed25519 private key: seed is not 32 bytes");
+    }
+    checkEd25519PublicKey(parts.publicKey);
+    const derived = await ed25519Backend().publicKey(parts.seed);
+    if (!bytesEqual(derived, parts.publicKey)) {
+      throw new KeyError("Invalid ssh-ed25519 private key: public key does not match");
+    }
+    return new Ed25519PrivateKey(parts.seed, parts.publicKey, comment);
   }
+  return buildKey(parts, comment);
 }
 
 function buildKey(parts: KeyParts, comment: string): PrivateKey {
   switch (parts.type) {
-    case "ssh-ed25519": {
-      if (!(parts.seed instanceof Uint8Array) || parts.seed.length !== 32) {
-        throw new KeyError("Invalid ssh-ed25519 private key: seed is not 32 bytes");
-      }
-      checkEd25519PublicKey(parts.publicKey);
-      const derived = ed25519PublicKey(parts.seed);
-      if (!bytesEqual(derived, parts.publicKey)) {
-        throw new KeyError("Invalid ssh-ed25519 private key: public key does not match");
-      }
-      return new Ed25519PrivateKey(parts.seed, parts.publicKey, comment);
-    }
     case "ecdsa-sha2-nistp256":
     case "ecdsa-sha2-nistp384":
     case "ecdsa-sha2-nistp521": {

@@ -53,6 +53,12 @@ export {
 export { RSA_MAX_BITS, RSA_MIN_BITS } from "./rsa.ts";
 export { certificateSigner } from "./certificate_signer.ts";
 export { webCryptoSigner } from "./webcrypto_signer.ts";
+export {
+  type Ed25519Backend,
+  nobleEd25519,
+  useEd25519,
+  webCryptoEd25519,
+} from "./ed25519_backend.ts";
 export { parsePublicKeyPem, publicKeyToPem } from "./spki.ts";
 export {
   parsePrivateKey,

@@ -5,7 +5,7 @@
  */
 import { KeyError } from "./errors.ts";
 import { type KeyMaterial, PlainPublicKey, type PublicKey } from "./public_key.ts";
-import { ed25519Sign } from "./ed25519.ts";
+import { ed25519Backend } from "./ed25519_backend.ts";
 import { type EcdsaCurve, ecdsaSign } from "./ecdsa.ts";
 import { importRsaPrivate, type RsaHash, rsaSign } from "./rsa.ts";
 import { SIGNATURE_ALGORITHMS } from "./signature_algorithms.ts";
@@ -102,7 +102,7 @@ export class Ed25519PrivateKey extends LocalPrivateKey {
   }
 
   protected signRaw(data: Uint8Array): Promise<Uint8Array> {
-    return Promise.resolve(ed25519Sign(this.#seed, data));
+    return ed25519Backend().sign(this.#seed, data);
   }
 
   dispose(): void {

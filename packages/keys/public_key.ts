@@ -8,6 +8,7 @@ import type { Certificate } from "./certificate.ts";
 import { KeyError } from "./errors.ts";
 import { bitLength, bytesEqual, encodeBase64 } from "./encoding.ts";
 import { checkEd25519PublicKey, ed25519Verify } from "./ed25519.ts";
+import { ed25519Backend } from "./ed25519_backend.ts";
 import { checkEcdsaPoint, ECDSA_CURVES, type EcdsaCurve, ecdsaVerify } from "./ecdsa.ts";
 import {
   checkRsaPublicKey,
@@ -216,6 +217,7 @@ export class PlainPublicKey implements PublicKey {
     const d = this.#decode(algorithm, signature, options);
     if (!d) return false;
     const m = this.material;
+    if (m.kind === "ed25519") return await ed25519Backend().verify(m.a, d.sig, data);
     if (m.kind !== "rsa") return this.#verifyCurve(d.sig, data);
     const hash = d.hash as RsaHash;
     let key = this.#rsaKeys.get(hash);

@@ -17,6 +17,7 @@ import {
 import { type ByteDuplex, startTransport } from "@hush/transport";
 import type { GlobalRequestBody } from "@hush/wire";
 import { defaultCipherBackends } from "./adapters/crypto_backends.ts";
+import { defaultX25519, installDefaultEd25519 } from "./adapters/curve_backends.ts";
 import { pipeChannel } from "./channel_pipe.ts";
 import { isKeepaliveTimeout } from "./keepalive_timeout.ts";
 import { DEFAULT_MAX_SESSIONS, MAX_SESSIONS_REFUSAL } from "./max_sessions.ts";
@@ -49,6 +50,7 @@ export async function accept(
   peer: PeerInfo = {},
 ): Promise<ServerContext> {
   if (options.hostKeys.length === 0) throw new TypeError("serve()/accept() need a host key");
+  await installDefaultEd25519();
   const maxSessions = options.limits?.maxSessions ?? DEFAULT_MAX_SESSIONS;
   if (!Number.isInteger(maxSessions) || maxSessions < 0) {
     throw new RangeError(`limits.maxSessions must be an integer >= 0, got ${maxSessions}`);
@@ -59,6 +61,7 @@ export async function accept(
     hostKeys: options.hostKeys,
     algorithms: options.algorithms,
     cipherBackends: options.cipherBackends ?? await defaultCipherBackends(),
+    x25519: options.x25519 ?? await defaultX25519(),
     rekeyBytes: options.limits?.rekeyBytes,
     rekeyInterval: options.limits?.rekeyInterval,
     handshakeTimeout: options.limits?.loginGraceTime || undefined,

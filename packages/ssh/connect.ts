@@ -9,6 +9,7 @@ import { checkHostKey } from "@hush/hostkeys";
 import { startTransport } from "@hush/transport";
 import { DisconnectReason } from "@hush/wire";
 import { defaultCipherBackends } from "./adapters/crypto_backends.ts";
+import { defaultX25519, installDefaultEd25519 } from "./adapters/curve_backends.ts";
 import { connectTcp } from "./adapters/tcp.ts";
 import { agentChannelHandlers } from "./agent_forward.ts";
 import { SshClient } from "./client.ts";
@@ -29,6 +30,7 @@ import { escapedTrace } from "./trace_line.ts";
  * ```
  */
 export async function connect(options: ConnectOptions): Promise<SshClient> {
+  await installDefaultEd25519();
   if (!options.proxyJump?.length) return await connectDirect(options);
   const chain = await openJumpChain(options, connect);
   try {
@@ -75,6 +77,7 @@ async function connectDirect(
       role: "client",
       algorithms: options.algorithms,
       cipherBackends: options.cipherBackends ?? await defaultCipherBackends(),
+      x25519: options.x25519 ?? await defaultX25519(),
       rekeyBytes: options.rekeyBytes,
       rekeyInterval: options.rekeyInterval,
       trace,

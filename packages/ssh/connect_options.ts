@@ -12,7 +12,7 @@ import type {
 } from "@hush/channels";
 import type { HostKeyPolicy, KnownHosts } from "@hush/hostkeys";
 import type { CipherBackends } from "@hush/cipher";
-import type { AlgorithmPreferences } from "@hush/kex";
+import type { AlgorithmPreferences, X25519Backend } from "@hush/kex";
 import type { Signer } from "@hush/keys";
 import type { ByteDuplex } from "@hush/transport";
 import type { ForwardSocket } from "./server_forward_handlers.ts";
@@ -72,6 +72,11 @@ export interface ConnectOptions {
    * by default the fastest measured on this runtime (`defaultCipherBackends()`).
    */
   cipherBackends?: CipherBackends;
+  /**
+   * Where X25519 runs (curve25519 and the post-quantum hybrids): by default the runtime's
+   * WebCrypto where it has X25519, else noble (`defaultX25519()`).
+   */
+  x25519?: X25519Backend;
   /** `ssh -v` style trace lines. */
   trace?: (line: string) => void;
   /** Banners from the server. */

@@ -106,6 +106,7 @@ export {
   type TcpListener,
 } from "./adapters/tcp.ts";
 export { defaultCipherBackends } from "./adapters/crypto_backends.ts";
+export { defaultX25519, installDefaultEd25519 } from "./adapters/curve_backends.ts";
 export {
   environmentVariable,
   environmentVariables,

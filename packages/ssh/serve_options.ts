@@ -7,7 +7,7 @@ import type { ServerAuthOptions } from "@hush/auth";
 import type { ConnectionTimers } from "@hush/channels";
 import type { ServerSession } from "@hush/channels";
 import type { CipherBackends } from "@hush/cipher";
-import type { AlgorithmPreferences } from "@hush/kex";
+import type { AlgorithmPreferences, X25519Backend } from "@hush/kex";
 import type { Signer } from "@hush/keys";
 import type { WebSocketListenOptions } from "./adapters/websocket_server.ts";
 import type { MaxStartups } from "./max_startups.ts";
@@ -93,6 +93,11 @@ export interface ServeOptions {
    * by default the fastest measured on this runtime (`defaultCipherBackends()`).
    */
   cipherBackends?: CipherBackends;
+  /**
+   * Where X25519 runs (curve25519 and the post-quantum hybrids): by default the runtime's
+   * WebCrypto where it has X25519, else noble (`defaultX25519()`).
+   */
+  x25519?: X25519Backend;
   /** Limits. */
   limits?: ServerLimits;
   /** Timers for the client-alive keepalives (default: the global ones); fake ones in tests. */

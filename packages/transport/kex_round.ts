@@ -15,6 +15,7 @@ import {
   type KexResult,
   negotiate,
   type Negotiated,
+  type X25519Backend,
 } from "@hush/kex";
 import { fingerprintOf } from "@hush/keys";
 import {
@@ -54,6 +55,8 @@ export interface KexRoundInit {
   readonly prefs: ResolvedPreferences;
   /** The random source. */
   readonly random: (n: number) => Uint8Array;
+  /** Where X25519 runs (noble unless given). */
+  readonly x25519?: X25519Backend;
   /** The trace hook. */
   readonly trace: (line: string) => void;
   /** The first exchange of the connection (no session id yet). */
@@ -189,6 +192,7 @@ export class KexRound {
       serverKexInit: asClient ? packet.payload : this.oursPayload,
       hostKeyAlgorithm: n.hostKey,
       random: init.random,
+      x25519: init.x25519,
     };
     this.exchange = asClient
       ? createClientExchange(n.kex, inputs)

@@ -3,7 +3,7 @@
  * @module
  */
 import type { CipherBackends } from "@hush/cipher";
-import type { AlgorithmPreferences } from "@hush/kex";
+import type { AlgorithmPreferences, X25519Backend } from "@hush/kex";
 import type { Signer } from "@hush/keys";
 import type { RandomSource } from "@hush/wire";
 
@@ -89,6 +89,11 @@ export interface TransportOptions {
    * `@hush/ssh` measures and picks per runtime. Default: noble alone (pure JavaScript).
    */
   cipherBackends?: CipherBackends;
+  /**
+   * Where X25519 runs (curve25519 and the hybrids' X25519 half): `@hush/kex`'s
+   * `webCryptoX25519(crypto.subtle)`, which `@hush/ssh` hands in, or noble (the default).
+   */
+  x25519?: X25519Backend;
   /** Aborts the connection. */
   signal?: AbortSignal;
 }

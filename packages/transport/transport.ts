@@ -573,6 +573,7 @@ export class Transport implements MessageConn {
       ourVersion: this.ourVersion,
       prefs: this.#prefs,
       random: this.#random,
+      x25519: this.#options.x25519,
       trace: this.#trace,
       first: this.sessionId === undefined,
     });

@@ -2,6 +2,7 @@
  * Private key files (`ssh -i`): read from disk on Deno, Node or Bun and parsed by `@hush/keys`.
  * @module
  */
+import { installDefaultEd25519 } from "./curve_backends.ts";
 import { KeyError, parsePrivateKey, type PrivateKey } from "@hush/keys";
 import { currentUserId, expandHome, readBytesFile, statFile } from "./files.ts";
 
@@ -67,6 +68,7 @@ export async function loadIdentityFile(
   path: string,
   options: LoadIdentityOptions = {},
 ): Promise<PrivateKey> {
+  await installDefaultEd25519();
   const bytes = await readBytesFile(path);
   if (bytes === undefined) {
     throw new Error(`Cannot load identity: ${expandHome(path)} does not exist`);
