@@ -26,6 +26,7 @@
  * @module
  */
 export { connect } from "./connect.ts";
+export { SshError } from "@hush/wire";
 export type { ConnectOptions, JumpHostOptions } from "./connect_options.ts";
 export { ProxyJumpError } from "./proxy_jump.ts";
 export { type ExecResult, type PtyOptions, SshClient } from "./client.ts";

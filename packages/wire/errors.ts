@@ -2,6 +2,7 @@
  * SSH disconnect reason codes (RFC 4253 §11.1) and the wire package's error class.
  * @module
  */
+import { SshError } from "./ssh_error.ts";
 
 /**
  * The reason codes of SSH_MSG_DISCONNECT (RFC 4253 §11.1).
@@ -44,11 +45,11 @@ export type DisconnectReasonCode = (typeof DisconnectReason)[keyof typeof Discon
  * try {
  *   new SshReader(new Uint8Array([0, 0, 0, 9])).string();
  * } catch (e) {
- *   console.log(e instanceof WireError, (e as WireError).reason); // true 2
+ *   console.log(e instanceof WireError, (e as WireError).reason, (e as WireError).code); // true 2 "ERR_SSH_WIRE"
  * }
  * ```
  */
-export class WireError extends Error {
+export class WireError extends SshError {
   /** The SSH disconnect reason code that fits this error. */
   readonly reason: DisconnectReasonCode;
 
@@ -64,7 +65,7 @@ export class WireError extends Error {
     reason: DisconnectReasonCode = DisconnectReason.PROTOCOL_ERROR,
     options?: ErrorOptions,
   ) {
-    super(message, options);
+    super("ERR_SSH_WIRE", message, options);
     this.name = "WireError";
     this.reason = reason;
   }

@@ -12,6 +12,7 @@
  * @module
  */
 export { DisconnectReason, type DisconnectReasonCode, WireError } from "./errors.ts";
+export { SshError } from "./ssh_error.ts";
 export { SshReader } from "./reader.ts";
 export { mpintBytes, SshWriter } from "./writer.ts";
 export * from "./messages.ts";
