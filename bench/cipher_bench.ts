@@ -20,7 +20,7 @@ import {
   type PacketOpener,
   selectBackend,
 } from "@hush/cipher";
-import { defaultCipherBackends } from "@hush/ssh";
+import { defaultCipherBackends } from "@hush/ssh/adapters";
 import { ctr, gcm } from "@noble/ciphers/aes.js";
 import { chacha20orig } from "@noble/ciphers/chacha.js";
 import { poly1305 } from "@noble/ciphers/_poly1305.js";

@@ -9,7 +9,8 @@
  */
 import type { ServerSession } from "@hush/channels";
 import { generateKey } from "@hush/keys";
-import { accept, connect, memoryDuplexPair, type SshClient } from "@hush/ssh";
+import { accept, connect, type SshClient } from "@hush/ssh";
+import { memoryDuplexPair } from "@hush/ssh/adapters";
 
 const BYTES = 16 * 1024 * 1024;
 const CHUNK = 32 * 1024;

@@ -22,7 +22,8 @@ import { DEFAULT_CIPHERS, DEFAULT_MACS } from "@hush/cipher";
 import type { ServerSession } from "@hush/channels";
 import { DEFAULT_KEX } from "@hush/kex";
 import { generateKey, parsePublicKey, randomart } from "@hush/keys";
-import { connect, fileKnownHosts, serve, spawnCommand } from "@hush/ssh";
+import { connect, fileKnownHosts, serve } from "@hush/ssh";
+import { spawnCommand } from "@hush/ssh/adapters";
 
 const TRANSFER_BYTES = 64 * 1024 * 1024;
 const SINK = "hush-demo-sink";

@@ -43,7 +43,7 @@ export interface RemoteForwardEntry {
  *
  * @example
  * ```ts
- * import { RemoteForwardTable } from "@hush/ssh";
+ * import { RemoteForwardTable } from "./client_forward.ts";
  * const table = new RemoteForwardTable();
  * table.add("localhost", 8080, (channel) => channel.close());
  * console.log(table.size); // 1
@@ -115,7 +115,8 @@ export class RemoteForwardTable {
  *
  * @example
  * ```ts
- * import { memoryDuplexPair, relayDuplexes } from "@hush/ssh";
+ * import { relayDuplexes } from "./client_forward.ts";
+ * import { memoryDuplexPair } from "@hush/ssh/adapters";
  * const [a, a2] = memoryDuplexPair();
  * const [b, b2] = memoryDuplexPair();
  * const done = relayDuplexes(a2, b2);

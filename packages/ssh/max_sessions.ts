@@ -13,7 +13,7 @@ import { ChannelOpenFailureReason } from "@hush/wire";
  *
  * @example
  * ```ts
- * import { DEFAULT_MAX_SESSIONS } from "@hush/ssh";
+ * import { DEFAULT_MAX_SESSIONS } from "./max_sessions.ts";
  * console.log(DEFAULT_MAX_SESSIONS); // 10
  * ```
  */
@@ -26,7 +26,7 @@ export const DEFAULT_MAX_SESSIONS = 10;
  *
  * @example
  * ```ts
- * import { MAX_SESSIONS_REFUSAL } from "@hush/ssh";
+ * import { MAX_SESSIONS_REFUSAL } from "./max_sessions.ts";
  * console.log(MAX_SESSIONS_REFUSAL); // { reason: 2, description: "open failed" }
  * ```
  */

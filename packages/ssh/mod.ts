@@ -26,16 +26,33 @@
  * @module
  */
 export { connect } from "./connect.ts";
-export { SshError } from "@hush/wire";
 export type { ConnectOptions, JumpHostOptions } from "./connect_options.ts";
-export { ProxyJumpError } from "./proxy_jump.ts";
 export { type ExecResult, type PtyOptions, SshClient } from "./client.ts";
 export { accept } from "./accept.ts";
 export { serve, type SshServer } from "./server.ts";
 export type { ServeOptions, ServerLimits } from "./serve_options.ts";
 export type { MaxStartups } from "./max_startups.ts";
-export { DEFAULT_MAX_SESSIONS, MAX_SESSIONS_REFUSAL } from "./max_sessions.ts";
 export type { PeerInfo, ServerContext } from "./server_context.ts";
+// Errors: every one extends SshError and carries a stable `code`.
+export { SshError } from "@hush/wire";
+export { AuthError } from "@hush/auth";
+export { ChannelError } from "@hush/channels";
+export { HostKeyError } from "@hush/hostkeys";
+export { KeyError } from "@hush/keys";
+export { DisconnectError } from "@hush/transport";
+export { SftpError } from "@hush/sftp";
+export { ProxyJumpError } from "./proxy_jump.ts";
+export { SshConfigError, type SshConfigLocation } from "./ssh_config_error.ts";
+// Keys: load, parse, generate.
+export { loadIdentityFile, type LoadIdentityOptions } from "./adapters/identity_file.ts";
+export { generateKey, parsePrivateKey, parsePublicKey, parsePublicKeyLine } from "@hush/keys";
+// known_hosts: the store `connect()` checks host keys against.
+export { KnownHosts, MemoryStorage } from "@hush/hostkeys";
+export { DEFAULT_KNOWN_HOSTS_FILES, fileKnownHosts } from "./adapters/known_hosts_file.ts";
+// ssh-agent.
+export { connectAgent } from "./adapters/unix.ts";
+export { createAgentClient } from "@hush/auth";
+// Forwarding, client side (ssh -L, -R, -D) and server side.
 export type {
   DirectTcpipRequest,
   ForwardHandlers,
@@ -55,31 +72,13 @@ export {
   forwardLocal,
   type LocalForward,
   type LocalForwardOptions,
-  relayDuplexes,
   type RemoteForwardEntry,
-  RemoteForwardTable,
 } from "./client_forward.ts";
 export { type DynamicForwardOptions, forwardDynamic } from "./dynamic_forward.ts";
-export {
-  Socks5Reply,
-  type Socks5ReplyCode,
-  SOCKS_HANDSHAKE_LIMIT,
-  SOCKS_NAME_LIMIT,
-  SocksHandshake,
-  socksReply,
-  socksReplyForOpenFailure,
-  type SocksRequest,
-  type SocksStep,
-} from "./socks.ts";
-export { memoryDuplexPair } from "./adapters/memory.ts";
-export { ACCEPT_RETRY_DELAY, type AcceptRetryOptions } from "./adapters/accept_retry.ts";
+export type { SocksRequest } from "./socks.ts";
+// SSH over WebSocket (browsers, and the relay that bridges them to TCP).
 export {
   connectWebSocket,
-  fromWebSocket,
-  WEBSOCKET_HIGH_WATER_MARK,
-  WEBSOCKET_MESSAGE_LIMIT,
-  WEBSOCKET_READ_QUEUE_LIMIT,
-  WEBSOCKET_SEND_MESSAGE_BYTES,
   type WebSocketCloseInfo,
   type WebSocketConnection,
   type WebSocketLike,
@@ -93,68 +92,19 @@ export {
 } from "./adapters/websocket_server.ts";
 export {
   parseRelayTarget,
-  RELAY_CONNECT_TIMEOUT,
-  RELAY_MAX_CONNECTIONS,
   startWebSocketRelay,
   type WebSocketRelay,
   type WebSocketRelayOptions,
 } from "./websocket_relay.ts";
-export {
-  connectTcp,
-  fromNodeSocket,
-  listenTcp,
-  type TcpConnection,
-  type TcpListener,
-} from "./adapters/tcp.ts";
-export { defaultCipherBackends } from "./adapters/crypto_backends.ts";
-export { defaultX25519, installDefaultEd25519 } from "./adapters/curve_backends.ts";
-export {
-  environmentVariable,
-  environmentVariables,
-  expandHome,
-  type FileInfo,
-  homeDirectory,
-  listDirectory,
-  makeDirectory,
-  readBytesFile,
-  readTextFile,
-  removeFile,
-  renameFile,
-  statFile,
-  writeBytesFile,
-  type WriteFileOptions,
-  writeTextFile,
-} from "./adapters/files.ts";
-export {
-  DEFAULT_KNOWN_HOSTS_FILES,
-  fileKnownHosts,
-  knownHostsFs,
-} from "./adapters/known_hosts_file.ts";
-export { loadIdentityFile, type LoadIdentityOptions } from "./adapters/identity_file.ts";
-export { localFileSystem } from "./adapters/local_file_system.ts";
-export {
-  connectAgent,
-  connectUnix,
-  listenUnix,
-  type UnixConnection,
-  type UnixListener,
-} from "./adapters/unix.ts";
-export { type ForwardedAgent, listenForwardedAgent } from "./adapters/agent_listener.ts";
-export {
-  type ChildProcessStreams,
-  type ProcessExit,
-  spawnCommand,
-  type SpawnOptions,
-} from "./adapters/process.ts";
+// The server's files: users' passwords, the sftp subsystem's file system.
 export {
   hashPassword,
   parsePasswordFile,
-  SCRYPT_LIMITS,
   type ScryptParams,
   verifyPassword,
 } from "./password_hash.ts";
-export { SshConfigError, type SshConfigLocation } from "./ssh_config_error.ts";
-export type { SshConfigKeyword, SshConfigKeywordStatus } from "./ssh_config_keywords.ts";
+export { localFileSystem } from "./adapters/local_file_system.ts";
+// OpenSSH's client configuration (ssh_config(5)).
 export {
   parseSshConfig,
   type ParseSshConfigOptions,
@@ -172,6 +122,7 @@ export type {
   SshConfigLineValues,
   StrictHostKeyChecking,
 } from "./ssh_config_values.ts";
+export type { SshConfigKeyword, SshConfigKeywordStatus } from "./ssh_config_keywords.ts";
 export type { MatchAttribute, MatchCriterion } from "./ssh_config_match.ts";
 export type { SshForward } from "./ssh_config_forward.ts";
 export { type JumpHostSpec, parseProxyJump } from "./proxy_jump_spec.ts";
@@ -190,13 +141,9 @@ export {
 export { formatSshConfig } from "./ssh_config_format.ts";
 export { resolveJumpConfigs, sshConfigConnectOptions } from "./ssh_config_connect.ts";
 export {
-  fileSshConfigReader,
-  localSshIdentity,
   readSshConfig,
-  readSshConfigFiles,
   type ReadSshConfigFilesOptions,
   type ReadSshConfigOptions,
-  shellMatchExec,
 } from "./adapters/ssh_config_file.ts";
 // The types of the packages below that this API names, re-exported so that its documentation
 // is complete (deno doc --lint).

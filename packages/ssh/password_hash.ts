@@ -35,7 +35,7 @@ export interface ScryptParams {
  *
  * @example
  * ```ts
- * import { SCRYPT_LIMITS } from "@hush/ssh";
+ * import { SCRYPT_LIMITS } from "./password_hash.ts";
  * console.log(SCRYPT_LIMITS.maxN); // 1048576
  * ```
  */

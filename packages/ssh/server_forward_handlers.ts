@@ -13,7 +13,8 @@ import type { ServerContext } from "./server_context.ts";
  *
  * @example
  * ```ts
- * import { memoryDuplexPair, type ForwardSocket } from "@hush/ssh";
+ * import { type ForwardSocket } from "@hush/ssh";
+ * import { memoryDuplexPair } from "@hush/ssh/adapters";
  * const [a] = memoryDuplexPair();
  * const socket: ForwardSocket = { ...a, close: () => {} };
  * ```

@@ -17,7 +17,7 @@ export const SOCKS_HANDSHAKE_LIMIT = 1024;
  *
  * @example
  * ```ts
- * import { Socks5Reply } from "@hush/ssh";
+ * import { Socks5Reply } from "./socks.ts";
  * console.log(Socks5Reply.CONNECTION_REFUSED); // 5
  * ```
  */
@@ -60,7 +60,7 @@ export interface SocksRequest {
  *
  * @example
  * ```ts
- * import type { SocksStep } from "@hush/ssh";
+ * import type { SocksStep } from "./socks.ts";
  * const done = (s: SocksStep) => s.type !== "more";
  * ```
  */
@@ -74,7 +74,7 @@ export type SocksStep =
  *
  * @example
  * ```ts
- * import { socksReply } from "@hush/ssh";
+ * import { socksReply } from "./socks.ts";
  * console.log(socksReply(5, 0)); // Uint8Array(10) [5, 0, 0, 1, 0, 0, 0, 0, 0, 0]
  * console.log(socksReply(4, 0)); // Uint8Array(8) [0, 90, 0, 0, 0, 0, 0, 0]
  * ```
@@ -94,7 +94,7 @@ const CONNECT = 1;
  *
  * @example
  * ```ts
- * import { SocksHandshake } from "@hush/ssh";
+ * import { SocksHandshake } from "./socks.ts";
  * const h = new SocksHandshake();
  * const greeting = h.feed(Uint8Array.of(5, 1, 0));
  * console.log(greeting.type, greeting.reply); // more Uint8Array(2) [5, 0]
@@ -264,7 +264,7 @@ function concat(a: Uint8Array, b: Uint8Array | undefined): Uint8Array {
  *
  * @example
  * ```ts
- * import { socksReplyForOpenFailure } from "@hush/ssh";
+ * import { socksReplyForOpenFailure } from "./socks.ts";
  * console.log(socksReplyForOpenFailure(2, "Connection refused")); // 5
  * ```
  */

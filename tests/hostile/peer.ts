@@ -22,7 +22,7 @@ import {
   type Negotiated,
 } from "@hush/kex";
 import { generateKey, type PrivateKey } from "@hush/keys";
-import { defaultCipherBackends } from "@hush/ssh";
+import { defaultCipherBackends } from "@hush/ssh/adapters";
 import type { ByteDuplex } from "@hush/transport";
 import {
   type DecodeContext,

@@ -12,7 +12,7 @@
  *
  * @example
  * ```ts
- * import { ACCEPT_RETRY_DELAY } from "@hush/ssh";
+ * import { ACCEPT_RETRY_DELAY } from "@hush/ssh/adapters";
  * console.log(ACCEPT_RETRY_DELAY); // 100
  * ```
  */
@@ -23,7 +23,7 @@ export const ACCEPT_RETRY_DELAY = 100;
  *
  * @example
  * ```ts
- * import type { AcceptRetryOptions } from "@hush/ssh";
+ * import type { AcceptRetryOptions } from "@hush/ssh/adapters";
  * const options: AcceptRetryOptions = { onAcceptError: (e) => console.error(`accept: ${e.message}`) };
  * ```
  */

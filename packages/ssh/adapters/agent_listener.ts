@@ -18,7 +18,7 @@ import { listenUnix } from "./unix.ts";
  *
  * @example
  * ```ts
- * import type { ForwardedAgent } from "@hush/ssh";
+ * import type { ForwardedAgent } from "@hush/ssh/adapters";
  * const describe = (agent: ForwardedAgent) => `SSH_AUTH_SOCK=${agent.path}`;
  * ```
  */
@@ -53,7 +53,7 @@ function untrack(dir: string): void {
  *
  * @example
  * ```ts ignore
- * import { listenForwardedAgent } from "@hush/ssh";
+ * import { listenForwardedAgent } from "@hush/ssh/adapters";
  * const agent = await listenForwardedAgent(context.connection, console.error);
  * env.SSH_AUTH_SOCK = agent.path;
  * ```

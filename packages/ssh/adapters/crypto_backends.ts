@@ -83,7 +83,7 @@ let chosen: Promise<CipherBackends> | undefined;
  *
  * @example
  * ```ts
- * import { defaultCipherBackends } from "@hush/ssh";
+ * import { defaultCipherBackends } from "@hush/ssh/adapters";
  * const backends = await defaultCipherBackends();
  * console.log(backends.providers.wasm !== undefined); // true where WebAssembly SIMD runs
  * ```

@@ -17,7 +17,7 @@ let chosen: Promise<X25519Backend> | undefined;
  *
  * @example
  * ```ts
- * import { defaultX25519 } from "@hush/ssh";
+ * import { defaultX25519 } from "@hush/ssh/adapters";
  * console.log((await defaultX25519()).name); // "webcrypto" on Deno, Node 20 and Bun
  * ```
  */
@@ -59,7 +59,7 @@ let ed25519Installed: Promise<void> | undefined;
  *
  * @example
  * ```ts
- * import { installDefaultEd25519 } from "@hush/ssh";
+ * import { installDefaultEd25519 } from "@hush/ssh/adapters";
  * await installDefaultEd25519();
  * ```
  */

@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { generateKey, parsePublicKey } from "@hush/keys";
-import { defaultX25519, installDefaultEd25519 } from "../mod.ts";
+import { defaultX25519, installDefaultEd25519 } from "./mod.ts";
 
 test("defaults: WebCrypto X25519 on Deno, Node 20 and Bun; two of its key pairs agree", async () => {
   const x25519 = await defaultX25519();

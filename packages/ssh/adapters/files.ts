@@ -23,7 +23,7 @@ export interface FileInfo {
  *
  * @example
  * ```ts
- * import { environmentVariable } from "@hush/ssh";
+ * import { environmentVariable } from "@hush/ssh/adapters";
  * console.log(environmentVariable("HUSH_SURELY_UNSET")); // undefined
  * ```
  */
@@ -44,7 +44,7 @@ export function environmentVariable(name: string): string | undefined {
  *
  * @example
  * ```ts
- * import { environmentVariables } from "@hush/ssh";
+ * import { environmentVariables } from "@hush/ssh/adapters";
  * console.log(typeof environmentVariables()); // object
  * ```
  */
@@ -68,7 +68,7 @@ export function environmentVariables(): Record<string, string> {
  *
  * @example
  * ```ts
- * import { homeDirectory } from "@hush/ssh";
+ * import { homeDirectory } from "@hush/ssh/adapters";
  * console.log(typeof homeDirectory()); // "string"
  * ```
  */
@@ -81,7 +81,7 @@ export function homeDirectory(): string {
  *
  * @example
  * ```ts
- * import { expandHome } from "@hush/ssh";
+ * import { expandHome } from "@hush/ssh/adapters";
  * console.log(expandHome("/etc/ssh")); // "/etc/ssh"
  * console.log(expandHome("~/.ssh/known_hosts").endsWith("/.ssh/known_hosts")); // true
  * ```
@@ -108,7 +108,7 @@ function isAlreadyExists(e: unknown): boolean {
  *
  * @example
  * ```ts
- * import { readBytesFile } from "@hush/ssh";
+ * import { readBytesFile } from "@hush/ssh/adapters";
  * console.log(await readBytesFile("/surely/not/there")); // undefined
  * ```
  */
@@ -130,7 +130,7 @@ export async function readBytesFile(path: string): Promise<Uint8Array | undefine
  *
  * @example
  * ```ts ignore
- * import { readTextFile } from "@hush/ssh";
+ * import { readTextFile } from "@hush/ssh/adapters";
  * const key = await readTextFile("~/.ssh/id_ed25519");
  * ```
  */
@@ -154,7 +154,7 @@ export interface WriteFileOptions {
  *
  * @example
  * ```ts ignore
- * import { writeBytesFile } from "@hush/ssh";
+ * import { writeBytesFile } from "@hush/ssh/adapters";
  * await writeBytesFile("/tmp/x", new Uint8Array([1, 2]), { mode: 0o644 });
  * ```
  */
@@ -200,7 +200,7 @@ export async function writeBytesFile(
  *
  * @example
  * ```ts ignore
- * import { writeTextFile } from "@hush/ssh";
+ * import { writeTextFile } from "@hush/ssh/adapters";
  * await writeTextFile("/tmp/key", "...", 0o600);
  * ```
  */
@@ -213,7 +213,7 @@ export async function writeTextFile(path: string, text: string, mode = 0o600): P
  *
  * @example
  * ```ts
- * import { statFile } from "@hush/ssh";
+ * import { statFile } from "@hush/ssh/adapters";
  * console.log(await statFile("/surely/not/there")); // undefined
  * ```
  */
@@ -261,7 +261,7 @@ export function currentUserId(): number | undefined {
  *
  * @example
  * ```ts ignore
- * import { renameFile } from "@hush/ssh";
+ * import { renameFile } from "@hush/ssh/adapters";
  * await renameFile("/tmp/known_hosts.tmp", "/tmp/known_hosts");
  * ```
  */
@@ -278,7 +278,7 @@ export async function renameFile(from: string, to: string): Promise<void> {
  *
  * @example
  * ```ts
- * import { removeFile } from "@hush/ssh";
+ * import { removeFile } from "@hush/ssh/adapters";
  * await removeFile("/surely/not/there"); // no error
  * ```
  */
@@ -298,7 +298,7 @@ export async function removeFile(path: string): Promise<void> {
  *
  * @example
  * ```ts ignore
- * import { makeDirectory } from "@hush/ssh";
+ * import { makeDirectory } from "@hush/ssh/adapters";
  * await makeDirectory("~/.ssh");
  * ```
  */
@@ -319,7 +319,7 @@ export async function makeDirectory(path: string, mode = 0o700): Promise<void> {
  *
  * @example
  * ```ts
- * import { listDirectory } from "@hush/ssh";
+ * import { listDirectory } from "@hush/ssh/adapters";
  * console.log(await listDirectory("/surely/not/there")); // undefined
  * ```
  */

@@ -56,7 +56,8 @@ export async function tooOpenKeyFileMode(path: string): Promise<number | undefin
  * @example
  * ```ts
  * import { generateKey, serializePrivateKey } from "@hush/keys";
- * import { loadIdentityFile, writeTextFile } from "@hush/ssh";
+ * import { loadIdentityFile } from "@hush/ssh";
+ * import { writeTextFile } from "@hush/ssh/adapters";
  * const key = await generateKey("ssh-ed25519", { comment: "me@example" });
  * const path = `${Deno.makeTempDirSync()}/id_ed25519`;
  * await writeTextFile(path, await serializePrivateKey(key, { passphrase: "pw", rounds: 2 }));

@@ -38,7 +38,7 @@ function parentOf(path: string): string | undefined {
  *
  * @example
  * ```ts
- * import { knownHostsFs } from "@hush/ssh";
+ * import { knownHostsFs } from "@hush/ssh/adapters";
  * console.log(await knownHostsFs.readFile("/surely/not/there")); // undefined
  * ```
  */

@@ -10,7 +10,7 @@ import type { ByteDuplex } from "@hush/transport";
  *
  * @example
  * ```ts
- * import { memoryDuplexPair } from "@hush/ssh";
+ * import { memoryDuplexPair } from "@hush/ssh/adapters";
  * const [a, b] = memoryDuplexPair();
  * const w = a.writable.getWriter();
  * w.write(new Uint8Array([1, 2, 3]));

@@ -14,7 +14,7 @@ import { resizeScriptPty, sttySizeCommand } from "./pty_size.ts";
  *
  * @example
  * ```ts
- * import type { ProcessExit } from "@hush/ssh";
+ * import type { ProcessExit } from "@hush/ssh/adapters";
  * const exit: ProcessExit = { code: null, signal: "TERM" };
  * ```
  */
@@ -30,7 +30,7 @@ export interface ProcessExit {
  *
  * @example
  * ```ts
- * import { spawnCommand } from "@hush/ssh";
+ * import { spawnCommand } from "@hush/ssh/adapters";
  * const p = spawnCommand("cat");
  * const w = p.stdin.getWriter();
  * await w.write(new TextEncoder().encode("echoed"));
@@ -61,7 +61,7 @@ export interface ChildProcessStreams {
  *
  * @example
  * ```ts
- * import type { SpawnOptions } from "@hush/ssh";
+ * import type { SpawnOptions } from "@hush/ssh/adapters";
  * const options: SpawnOptions = {
  *   env: { LANG: "C.UTF-8" },
  *   pty: { term: "xterm", cols: 80, rows: 24, modes: [{ opcode: 53, value: 0 }] }, // ECHO off
@@ -86,7 +86,7 @@ export interface SpawnOptions {
  *
  * @example
  * ```ts ignore
- * import { spawnCommand } from "@hush/ssh";
+ * import { spawnCommand } from "@hush/ssh/adapters";
  * const p = spawnCommand("echo hi");
  * console.log(await new Response(p.stdout).text(), await p.exit); // "hi\n" { code: 0, signal: null }
  * ```

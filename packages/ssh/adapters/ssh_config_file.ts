@@ -27,7 +27,7 @@ import {
  *
  * @example
  * ```ts
- * import { fileSshConfigReader } from "@hush/ssh";
+ * import { fileSshConfigReader } from "@hush/ssh/adapters";
  * const reader = fileSshConfigReader();
  * console.log(await reader.readFile("/surely/not/there", { private: true })); // undefined
  * ```
@@ -53,7 +53,7 @@ export function fileSshConfigReader(): SshConfigReader {
  *
  * @example
  * ```ts
- * import { localSshIdentity } from "@hush/ssh";
+ * import { localSshIdentity } from "@hush/ssh/adapters";
  * console.log(typeof localSshIdentity().localUser); // string
  * ```
  */
@@ -87,7 +87,7 @@ export function localSshIdentity(): {
  *
  * @example
  * ```ts
- * import { shellMatchExec } from "@hush/ssh";
+ * import { shellMatchExec } from "@hush/ssh/adapters";
  * console.log(shellMatchExec("true"), shellMatchExec("false")); // true false
  * ```
  */
@@ -120,7 +120,7 @@ export interface ReadSshConfigFilesOptions {
  *
  * @example
  * ```ts
- * import { readSshConfigFiles } from "@hush/ssh";
+ * import { readSshConfigFiles } from "@hush/ssh/adapters";
  * console.log(await readSshConfigFiles({ configFile: "none" })); // []
  * ```
  */
@@ -167,7 +167,8 @@ export interface ReadSshConfigOptions extends ReadSshConfigFilesOptions {
  *
  * @example
  * ```ts
- * import { readSshConfig, sshConfigConnectOptions, writeTextFile } from "@hush/ssh";
+ * import { readSshConfig, sshConfigConnectOptions } from "@hush/ssh";
+ * import { writeTextFile } from "@hush/ssh/adapters";
  * const file = `${Deno.makeTempDirSync()}/config`;
  * await writeTextFile(file, "Host db\n  HostName db.internal\n  Port 2222\n");
  * const config = await readSshConfig("db", { configFile: file }); // as ssh -F file db

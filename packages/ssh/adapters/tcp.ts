@@ -53,7 +53,7 @@ function nodeNet(): typeof import("node:net") {
  *
  * @example
  * ```ts ignore
- * import { connectTcp } from "@hush/ssh";
+ * import { connectTcp } from "@hush/ssh/adapters";
  * const socket = await connectTcp("127.0.0.1", 22);
  * ```
  */
@@ -90,7 +90,7 @@ export async function connectTcp(
  *
  * @example
  * ```ts ignore
- * import { listenTcp } from "@hush/ssh";
+ * import { listenTcp } from "@hush/ssh/adapters";
  * const listener = await listenTcp("127.0.0.1", 0, { onAcceptError: (e) => console.error(`accept: ${e.message}`) });
  * console.log(listener.port);
  * ```

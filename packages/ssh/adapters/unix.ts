@@ -41,7 +41,7 @@ function fromDenoUnixConn(conn: any, path: string): UnixConnection {
  *
  * @example
  * ```ts ignore
- * import { connectUnix } from "@hush/ssh";
+ * import { connectUnix } from "@hush/ssh/adapters";
  * const socket = await connectUnix("/run/user/1000/ssh-agent.sock");
  * socket.close();
  * ```
@@ -76,7 +76,7 @@ export interface UnixListener extends AsyncIterable<UnixConnection> {
  *
  * @example
  * ```ts ignore
- * import { listenUnix } from "@hush/ssh";
+ * import { listenUnix } from "@hush/ssh/adapters";
  * const listener = await listenUnix("/tmp/hush-agent.sock");
  * for await (const conn of listener) conn.close();
  * ```

@@ -50,7 +50,7 @@ const CLOSE_CODE = {
  *
  * @example
  * ```ts
- * import type { WebSocketLike } from "@hush/ssh";
+ * import type { WebSocketLike } from "@hush/ssh/adapters";
  * const describe = (ws: WebSocketLike) => `state ${ws.readyState}, ${ws.bufferedAmount} queued`;
  * ```
  */
@@ -197,7 +197,8 @@ export function connectWebSocket(
  *
  * @example
  * ```ts ignore
- * import { accept, fromWebSocket } from "@hush/ssh";
+ * import { accept } from "@hush/ssh";
+ * import { fromWebSocket } from "@hush/ssh/adapters";
  * Deno.serve((request) => {
  *   const { socket, response } = Deno.upgradeWebSocket(request);
  *   accept(fromWebSocket(socket), serveOptions);
