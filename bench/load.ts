@@ -6,7 +6,11 @@
  * - 100 sessions at once on one connection, each running the command (MaxSessions raised);
  * - 1000 sequential connect / exec / close cycles, with the server's RSS after the first 100
  *   and after all 1000;
- * - 300 idle connections that never send a byte (slowloris) while a real login gets in.
+ * - 300 idle connections that never send a byte (slowloris) while a real login gets in;
+ * - floods from a logged-in client that never reads what it is sent (global requests with
+ *   want-reply, refused channel opens, channel requests with want-reply): how much the client
+ *   got written before the server stopped reading it, the server's peak RSS, and a real login
+ *   meanwhile.
  *
  * Reported per scenario: successes, wall time, the CPU time of the server's process tree (the
  * listener, OpenSSH's per-connection processes, the commands' shells; on a shared machine wall
@@ -17,7 +21,7 @@
  * (`SetEnv HOME=…` for OpenSSH's, the environment for Hush's), so that root's shell start-up does
  * not dominate every figure. The tables go to stdout, as in bench/README.md.
  *
- * Usage: `deno task bench:load [--scale=0.2] [--only=concurrent,channels,cycles,slowloris]`
+ * Usage: `deno task bench:load [--scale=0.2] [--only=concurrent,channels,cycles,slowloris,flood]`
  * @module
  */
 import { connect as netConnect, type Socket } from "node:net";
@@ -26,10 +30,15 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { generateKey, type PrivateKey } from "@hush/keys";
+import { publickeySignedData } from "@hush/auth";
 import { connect, type SshClient } from "@hush/ssh";
+import { connectTcp } from "@hush/ssh/adapters";
+import type { Message } from "@hush/wire";
 import { findBinary, startSshd } from "../tests/helpers/openssh.ts";
 import { trustingStore } from "../tests/interop/client_fixture.ts";
 import { startHushSshd } from "../tests/interop/server_fixture.ts";
+import { floodUnread } from "../tests/hostile/flood.ts";
+import { HostilePeer } from "../tests/hostile/peer.ts";
 
 const scaleArg = Deno.args.find((a) => a.startsWith("--scale="));
 const SCALE = scaleArg ? Number(scaleArg.slice("--scale=".length)) : 1;
@@ -47,6 +56,10 @@ const CYCLES = n(1000);
 const CYCLES_FIRST = Math.max(1, Math.round(CYCLES / 10));
 /** Idle pre-auth connections held while a real login is tried. */
 const IDLE = n(300);
+/** Most messages one flood sends; it ends sooner once the server stops reading. */
+const FLOOD_MAX = n(2_000_000);
+/** A flood write waiting this long means the server stopped reading. */
+const FLOOD_IDLE_MS = 3000;
 /** Longest one connect + exec may take before it counts as failed. */
 const OP_TIMEOUT_MS = 180_000;
 /** Interval between RSS samples. */
@@ -310,6 +323,127 @@ const SCENARIOS: Record<string, { title: string; run: (t: Target) => Promise<Res
   },
 };
 
+/** The floods: one message each, which the server answers (or refuses) with a message. */
+const FLOODS: [string, (i: number, channel: number) => Message][] = [
+  ["global requests with want-reply", () => ({
+    type: "globalRequest",
+    request: "other",
+    name: "hostile@flood",
+    wantReply: true,
+    data: new Uint8Array(0),
+  } as Message)],
+  ["refused channel opens", (i) => ({
+    type: "channelOpen",
+    channelType: "other",
+    name: "hostile@flood",
+    data: new Uint8Array(0),
+    sender: i,
+    initialWindow: 1024,
+    maxPacket: 1024,
+  } as unknown as Message)],
+  ["channel requests with want-reply", (_i, channel) => ({
+    type: "channelRequest",
+    recipient: channel,
+    request: "other",
+    name: "hostile@flood",
+    wantReply: true,
+    data: new Uint8Array(0),
+  } as unknown as Message)],
+];
+
+/**
+ * A TCP connection whose reading can be stopped: the hostile peer reads in the background, so
+ * the gate is what makes it "never read" (the kernel's buffers fill, then the server's).
+ */
+async function gatedTcp(port: number) {
+  const tcp = await connectTcp("127.0.0.1", port);
+  const reader = tcp.readable.getReader();
+  let paused = false;
+  const readable = new ReadableStream<Uint8Array>({
+    async pull(c) {
+      // once paused, never read again: the connection is hung up, not resumed
+      if (paused) return await new Promise<void>(() => {});
+      const { done, value } = await reader.read();
+      if (done) c.close();
+      else c.enqueue(value);
+    },
+    cancel: (reason) => reader.cancel(reason),
+  }, { highWaterMark: 0 });
+  return {
+    duplex: { readable, writable: tcp.writable },
+    pause: () => void (paused = true),
+    close: () => tcp.close(),
+  };
+}
+
+/** A raw client logged in as root with {@linkcode userKey}, ready to flood. */
+async function floodingPeer(target: Target) {
+  const tcp = await gatedTcp(target.port);
+  const peer = new HostilePeer(tcp.duplex, "client", { ciphers: ["aes128-gcm@openssh.com"] });
+  await peer.handshake();
+  await peer.send({ type: "serviceRequest", service: "ssh-userauth" });
+  await peer.expect("serviceAccept");
+  const fields = {
+    user: "root",
+    service: "ssh-connection",
+    algorithm: userKey.publicKey.type,
+    publicKey: userKey.publicKey.blob,
+  };
+  const signature = await userKey.sign(
+    publickeySignedData({ sessionId: peer.sessionId!, ...fields }),
+  );
+  await peer.send({ type: "userauthRequest", method: "publickey", ...fields, signature });
+  await peer.expect("userauthSuccess");
+  return { peer, tcp };
+}
+
+/** Floods `target` with `make`, never reading; then checks that a real login gets in. */
+function floodScenario(make: (i: number, channel: number) => Message) {
+  return (target: Target) =>
+    measure(target, async () => {
+      const { peer, tcp } = await floodingPeer(target);
+      let channel = 0;
+      if (make(0, 0).type === "channelRequest") {
+        // the channel requests go to a session that is open (and stays unread)
+        await peer.send({
+          type: "channelOpen",
+          channelType: "session",
+          sender: 0,
+          initialWindow: 1 << 20,
+          maxPacket: 32768,
+        } as unknown as Message);
+        // OpenSSH's sshd announces its host keys (a global request) first
+        for (let m = await peer.next(); m; m = await peer.next()) {
+          if (m.type === "channelOpenConfirmation") {
+            channel = m.sender;
+            break;
+          }
+        }
+      }
+      tcp.pause();
+      const flood = await floodUnread(peer, (i) => make(i, channel), FLOOD_MAX, FLOOD_IDLE_MS);
+      const { ok, firstError } = await tally([
+        withTimeout(cycle(target), OP_TIMEOUT_MS, "the login during the flood"),
+      ]);
+      peer.hangUp();
+      tcp.close();
+      const how = flood.stalled
+        ? `stopped reading after ${flood.sent} messages (${mib(flood.bytes / 1024)} written)`
+        : `read all ${flood.sent} messages (${mib(flood.bytes / 1024)})`;
+      return {
+        ok,
+        total: 1,
+        firstError,
+        notes: `${how}; a login meanwhile ${ok ? "got in" : "failed"}`,
+      };
+    });
+}
+
+for (const [name, make] of FLOODS) {
+  const key = `flood:${name.split(" ")[0]}`;
+  SCENARIOS[key] = { title: `A client that never reads floods ${name}`, run: floodScenario(make) };
+}
+
 function mib(kib: number): string {
   return `${(kib / 1024).toFixed(0)} MiB`;
 }
@@ -381,7 +515,7 @@ async function main(): Promise<void> {
       console.log(`${target.name} idle after one login: ${mib(treeRss(target.pid))}`);
     }
     for (const [key, scenario] of Object.entries(SCENARIOS)) {
-      if (ONLY && !ONLY.includes(key)) continue;
+      if (ONLY && !ONLY.some((o) => key === o || key.startsWith(`${o}:`))) continue;
       console.log(`\n## ${scenario.title}\n`);
       console.log(
         "| server | successes | wall time | server CPU | peak RSS | settled RSS | notes |",
