@@ -15,7 +15,7 @@
  * Reported per scenario: successes, wall time, the CPU time of the server's process tree (the
  * listener, OpenSSH's per-connection processes, the commands' shells; on a shared machine wall
  * time follows the other jobs' load, CPU time much less), and the tree's RSS at its peak
- * (sampled every 200 ms) and settled (3 s after the scenario). The client is the Hush library in
+ * (sampled every 200 ms) and settled (10 s after the scenario). The client is the Hush library in
  * this process, the same for both servers. Both servers get MaxStartups 1000 (every connection
  * here is admitted), MaxSessions 200, LogLevel ERROR, and `HOME` set to a fresh directory
  * (`SetEnv HOME=…` for OpenSSH's, the environment for Hush's), so that root's shell start-up does
@@ -64,8 +64,11 @@ const FLOOD_IDLE_MS = 3000;
 const OP_TIMEOUT_MS = 180_000;
 /** Interval between RSS samples. */
 const SAMPLE_MS = 200;
-/** Wait after a scenario before its settled RSS is read. */
-const SETTLE_MS = 3000;
+/**
+ * Wait after a scenario before its settled RSS is read: past V8's memory reducer, which
+ * shrinks an idle heap about 8 s after its last full collection.
+ */
+const SETTLE_MS = 10_000;
 
 /** A server under load. */
 interface Target {

@@ -1,16 +1,19 @@
 /**
  * Whether the Hush `sshd` keeps memory per connection: its `main()` runs in this process, the
  * Hush client logs in, runs `true` and closes, again and again; every 100 cycles the heap is
- * collected and its live size printed next to the V8 heap's reserved size and the RSS. A leak
- * shows as `heapUsed` growing with the cycles; the reserved heap and RSS grow on their own while
- * V8 sizes its heap, then level off. (A bench, not a test: nothing here passes or fails.)
+ * collected and its live size printed next to the V8 heap's reserved size, the ArrayBuffers
+ * outside it, the RSS, and the heap's spaces over 1 MiB. A leak shows as `heapUsed` (and the old
+ * space) growing with the cycles; without a cap the young generation ("new") grows on its own
+ * while V8 sizes it, then levels off. (A bench, not a test: nothing here passes or fails.)
  *
- * Usage: `deno run -A --v8-flags=--expose-gc bench/sshd_heap.ts [cycles=1000]`
+ * Usage: `deno run -A --v8-flags=--expose-gc,--max-semi-space-size=8 bench/sshd_heap.ts [cycles=1000]`
+ * (the cap `deno task sshd` runs with; drop it to see V8's default sizing).
  * @module
  */
 import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
+import { getHeapSpaceStatistics } from "node:v8";
 import { join } from "node:path";
 import { generateKey } from "@hush/keys";
 import { connect } from "@hush/ssh";
@@ -46,9 +49,14 @@ sshd([
 ]);
 await new Promise((r) => setTimeout(r, 1000));
 const hostKeys = [readFileSync(join(dir, "host.pub"), "utf8").trim()];
+/** The V8 heap's spaces over 1 MiB, by committed size: which one grows. */
+const spaces = () =>
+  getHeapSpaceStatistics().filter((s) => s.space_size >= 1048576)
+    .map((s) => `${s.space_name.replace("_space", "")} ${(s.space_size / 1048576).toFixed(1)}`)
+    .join(", ");
 const mib = (bytes: number) => (bytes / 1048576).toFixed(1).padStart(6);
 
-console.log("cycles | heapUsed MiB | heapTotal MiB | RSS MiB");
+console.log("cycles | heapUsed MiB | heapTotal MiB | external MiB | RSS MiB | spaces (MiB)");
 for (let i = 1; i <= cycles; i++) {
   const client = await connect({
     hostname: "127.0.0.1",
@@ -67,7 +75,9 @@ for (let i = 1; i <= cycles; i++) {
     }
     const m = Deno.memoryUsage();
     console.log(
-      `${String(i).padStart(6)} | ${mib(m.heapUsed)} | ${mib(m.heapTotal)} | ${mib(m.rss)}`,
+      `${String(i).padStart(6)} | ${mib(m.heapUsed)} | ${mib(m.heapTotal)} | ${mib(m.external)} | ${
+        mib(m.rss)
+      } | ${spaces()}`,
     );
   }
 }

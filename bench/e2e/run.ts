@@ -22,6 +22,7 @@ import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
 import { startSshd } from "../../tests/helpers/openssh.ts";
+import { SSHD_DENO_FLAGS } from "../../tests/interop/server_fixture.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 const MIB = Number(process.env.E2E_MIB ?? 256);
@@ -107,6 +108,7 @@ async function startHushSshd(): Promise<{ port: number; stop: () => void }> {
   const child = spawn("deno", [
     "run",
     "-A",
+    ...SSHD_DENO_FLAGS,
     join(ROOT, "packages/ssh/cli/sshd.ts"),
     "-p",
     "0",
