@@ -41,7 +41,15 @@ export type SessionStart = Extract<
  */
 export type SessionExit = number | void | Promise<number | void>;
 
-/** Exit status sent when a start handler throws or rejects, as a shell's failed command. */
+/**
+ * Exit status sent when a start handler throws or rejects, as a shell's failed command.
+ *
+ * @example
+ * ```ts
+ * import { HANDLER_FAILURE_STATUS } from "@hush/channels";
+ * console.log(HANDLER_FAILURE_STATUS); // 1
+ * ```
+ */
 export const HANDLER_FAILURE_STATUS = 1;
 
 /**
