@@ -121,7 +121,8 @@ export class ServerSession extends Channel {
 
   #trace: (line: string) => void;
   #started = false;
-  #accepted: SessionStart | undefined;
+  /** The start request accepted and not yet answered, with the handler that will run it. */
+  #accepted: { start: SessionStart; run: () => SessionExit } | undefined;
   #ended = false;
 
   /** Sessions come from the connection's `onSession` callback. */
@@ -197,20 +198,20 @@ export class ServerSession extends Channel {
       }
       case "exec":
       case "shell":
-      case "subsystem":
-        if (this.#handlerFor(request)) return this.#admit(request);
+      case "subsystem": {
+        const run = this.#handlerFor(request);
+        if (run) return this.#admit(request, run);
         break;
+      }
     }
     return super.handleRequest(request);
   }
 
   /** Runs the accepted start request's handler, now that its SUCCESS is on the wire. */
   protected override requestAccepted(request: ChannelRequestBody): void {
-    if (request !== this.#accepted) return;
+    if (!this.#accepted || request !== this.#accepted.start) return;
+    const { start, run } = this.#accepted;
     this.#accepted = undefined;
-    const start = request as SessionStart;
-    const run = this.#handlerFor(start);
-    if (!run) return;
     let result: SessionExit;
     try {
       result = run();
@@ -245,7 +246,7 @@ export class ServerSession extends Channel {
   }
 
   /** Accepts the first start request `canStart` allows; the handler runs after the reply. */
-  async #admit(start: SessionStart): Promise<boolean> {
+  async #admit(start: SessionStart, run: () => SessionExit): Promise<boolean> {
     if (this.#started) {
       this.#trace(`channel ${this.id}: ${start.request} refused: a program already started`);
       return false;
@@ -253,7 +254,7 @@ export class ServerSession extends Channel {
     const canStart = this.canStart;
     if (canStart && !(await this.#decide(start.request, () => canStart(start)))) return false;
     this.#started = true;
-    this.#accepted = start;
+    this.#accepted = { start, run };
     return true;
   }
 
