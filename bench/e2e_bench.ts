@@ -31,13 +31,9 @@ const userKey = await generateKey("ssh-ed25519");
 
 /** Server sessions read and drop everything, then exit 0. */
 function onSession(session: ServerSession): void {
-  session.onRequest = (request) => {
-    if (request.request !== "exec") return false;
-    (async () => {
-      for await (const _ of session.readable) { /* drop */ }
-      await session.exit(0);
-    })().catch(() => session.close());
-    return true;
+  session.onExec = async () => {
+    for await (const _ of session.readable) { /* drop */ }
+    return 0;
   };
 }
 

@@ -36,16 +36,9 @@ const debug = (who: string) => (line: string) => console.log(dim(`${who}: ${line
 
 /** The demo server's session handler: runs commands with `sh -c`, and a hashing sink. */
 function onSession(session: ServerSession): void {
-  session.onRequest = (request) => {
-    if (request.request === "env") return true;
-    if (request.request !== "exec") return false;
-    if (request.command === SINK) {
-      sink(session).catch(() => session.close());
-      return true;
-    }
-    run(session, request.command).catch(() => session.close());
-    return true;
-  };
+  session.onEnv = () => true;
+  // runs after the SUCCESS reply; a failure ends the session with status 1
+  session.onExec = (command) => command === SINK ? sink(session) : run(session, command);
 }
 
 async function run(session: ServerSession, command: string): Promise<void> {

@@ -85,7 +85,11 @@ export class Channel {
   readonly stderrWritable: WritableStream<Uint8Array>;
   /** Resolves once both sides have closed the channel or the connection ended. */
   readonly closed: Promise<void>;
-  /** Handles the peer's channel requests; without it every request is refused. */
+  /**
+   * Handles the peer's channel requests; without it every request is refused. On a
+   * `ServerSession` it is the low-level hook: it gets only the requests whose typed handler
+   * (`onExec`, `onPty`, ...) is unset.
+   */
   onRequest?: ChannelRequestHandler;
   /**
    * Send CLOSE once EOF has gone both ways (true, as OpenSSH does for forwarded connections).
@@ -201,6 +205,13 @@ export class Channel {
     return this.onRequest?.(request) ?? false;
   }
 
+  /**
+   * Called once an accepted request's SUCCESS has been sent (at once when the peer wanted no
+   * reply), in request order, before the next request is handled: what a request starts runs
+   * from here, so its output follows the reply on the wire.
+   */
+  protected requestAccepted(_request: ChannelRequestBody): void {}
+
   /** Sends EOF once; later writes fail. */
   protected sendEof(): Promise<void> {
     return this.#sendEof();
@@ -312,11 +323,13 @@ export class Channel {
       } catch {
         success = false;
       }
-      if (!wantReply || this.#life.phase !== "open") return;
-      await this.#host.send({
-        type: success ? "channelSuccess" : "channelFailure",
-        recipient: this.#remoteId,
-      }).catch(() => {});
+      if (wantReply && this.#life.phase === "open") {
+        await this.#host.send({
+          type: success ? "channelSuccess" : "channelFailure",
+          recipient: this.#remoteId,
+        }).catch(() => {});
+      }
+      if (success && this.#life.phase === "open") this.requestAccepted(body);
     });
   }
 

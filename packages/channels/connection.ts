@@ -26,7 +26,8 @@ import { ChannelError } from "./errors.ts";
 import { type GlobalRequestOptions, GlobalRequests } from "./global_requests.ts";
 import { Keepalive } from "./keepalive.ts";
 import { openFailureName, openRefusal } from "./open_refusal.ts";
-import { ServerSession, Session } from "./session.ts";
+import { ServerSession } from "./server_session.ts";
+import { Session } from "./session.ts";
 import { WINDOW_LIMIT } from "./window.ts";
 
 /** The window we grant on each channel unless told otherwise: 2 MiB. */

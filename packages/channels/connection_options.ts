@@ -7,7 +7,7 @@ import type { ChannelOpenBody } from "@hush/wire";
 import type { Channel } from "./channel.ts";
 import type { GlobalRequestHandler } from "./global_requests.ts";
 import type { ConnectionTimers } from "./keepalive.ts";
-import type { ServerSession } from "./session.ts";
+import type { ServerSession } from "./server_session.ts";
 
 /** A channel open from the peer, as the application sees it. Switch on `channelType`. */
 export type ChannelOpenRequest = ChannelOpenBody & { initialWindow: number; maxPacket: number };
@@ -37,7 +37,7 @@ export interface ConnectionOptions {
   maxChannels?: number;
   /** Decides the peer's channel opens; without it every open is refused. */
   onChannelOpen?: ChannelOpenHandler;
-  /** Receives each accepted `session` channel (set its `onRequest` synchronously). */
+  /** Receives each accepted `session` channel (set its handlers synchronously). */
   onSession?: (session: ServerSession) => void;
   /** Receives each accepted channel of any other type, with its open request. */
   onChannel?: (channel: Channel, open: ChannelOpenRequest) => void;

@@ -35,13 +35,13 @@ export {
   moveChannelLife,
   nextChannelLife,
 } from "./channel_life.ts";
+export { type ExitSignal, type PtyRequest, Session, type WindowChange } from "./session.ts";
 export {
-  type ExitSignal,
-  type PtyRequest,
+  HANDLER_FAILURE_STATUS,
   ServerSession,
-  Session,
-  type WindowChange,
-} from "./session.ts";
+  type SessionExit,
+  type SessionStart,
+} from "./server_session.ts";
 export {
   Connection,
   DEFAULT_MAX_CHANNELS,

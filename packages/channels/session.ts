@@ -1,7 +1,7 @@
 /**
- * Session channels (RFC 4254 §6): the client's `Session` (exec, shell, subsystem, pty, env,
- * signals, exit status) and the server's `ServerSession` (requests decided by the application,
- * then exit status and close).
+ * Session channels (RFC 4254 §6), the client's side: `Session` (exec, shell, subsystem, pty,
+ * env, signals, exit status) and the request types both sides share. The server's side is
+ * `ServerSession` (`server_session.ts`).
  * @module
  */
 import { type ChannelRequestBody, DisconnectReason, type TerminalModes } from "@hush/wire";
@@ -61,14 +61,10 @@ export interface ExitSignal {
  *   role: "server",
  *   onChannelOpen: (open) => open.channelType === "session",
  *   onSession: (session) => {
- *     session.onRequest = (req) => {
- *       if (req.request !== "exec") return false;
- *       queueMicrotask(async () => {
- *         const w = session.writable.getWriter();
- *         await w.write(new TextEncoder().encode(`ran ${req.command}\n`));
- *         await session.exit(0);
- *       });
- *       return true;
+ *     session.onExec = async (command) => {
+ *       const w = session.writable.getWriter();
+ *       await w.write(new TextEncoder().encode(`ran ${command}\n`));
+ *       return 0;
  *     };
  *   },
  * });
@@ -181,58 +177,5 @@ export class Session extends Channel {
         reason: DisconnectReason.BY_APPLICATION,
       });
     }
-  }
-}
-
-/**
- * The server's side of a session channel. Set `onRequest` synchronously in the connection's
- * `onSession` callback to decide each request (`pty-req`, `env`, `exec`, `shell`, ...); write
- * the program's output to `writable`/`stderrWritable` and finish with `exit(status)`.
- *
- * @example
- * ```ts
- * import { Connection, type ServerSession } from "@hush/channels";
- * import { memoryConnPair } from "@hush/channels/testing";
- * const [, b] = memoryConnPair();
- * new Connection(b, {
- *   role: "server",
- *   onChannelOpen: (open) => open.channelType === "session",
- *   onSession: (session: ServerSession) => {
- *     session.onRequest = (req) => req.request === "shell";
- *   },
- * });
- * ```
- */
-export class ServerSession extends Channel {
-  /** Sessions come from the connection's `onSession` callback. */
-  constructor(init: ChannelInit) {
-    super(init);
-    this.closeAfterEof = false;
-  }
-
-  /**
-   * Sends EOF, `exit-status` and CLOSE. Finish writing (await the writer's writes) first.
-   */
-  async exit(status: number): Promise<void> {
-    if (!Number.isInteger(status) || status < 0 || status > 0xffff_ffff) {
-      throw new RangeError(`Exit status out of range: ${status}`);
-    }
-    await this.sendEof();
-    await this.request({ request: "exit-status", status }, { wantReply: false });
-    await this.close();
-  }
-
-  /** Sends EOF, `exit-signal` (signal name without `SIG`) and CLOSE. */
-  async exitSignal(signal: ExitSignal | string): Promise<void> {
-    const s = typeof signal === "string" ? { signal, coreDumped: false, message: "" } : signal;
-    await this.sendEof();
-    await this.request({
-      request: "exit-signal",
-      signal: s.signal,
-      coreDumped: s.coreDumped,
-      message: s.message,
-      language: "",
-    }, { wantReply: false });
-    await this.close();
   }
 }

@@ -69,7 +69,10 @@ export interface ServerLimits {
  *   hostKeys: [await generateKey("ssh-ed25519")],
  *   authenticate: { password: (user, password) => user === "demo" && password === "demo" },
  *   onSession: (session) => {
- *     session.onRequest = (req) => req.request === "shell";
+ *     session.onShell = async () => {
+ *       await session.writable.getWriter().write(new TextEncoder().encode("Hello\n"));
+ *       return 0; // the exit status
+ *     };
  *   },
  *   port: 0,
  * };
@@ -80,7 +83,10 @@ export interface ServeOptions {
   hostKeys: Signer[];
   /** How users authenticate (callbacks per method). */
   authenticate: Omit<ServerAuthOptions, "sessionId">;
-  /** A session channel was opened; handle its requests (exec, shell, pty, env, …). */
+  /**
+   * A session channel was opened: set its typed handlers (`onExec`, `onShell`, `onPty`,
+   * `onEnv`, …) synchronously here.
+   */
   onSession?: (session: ServerSession, context: ServerContext) => void;
   /** `direct-tcpip` (ssh -L) and `tcpip-forward` (ssh -R); refused when absent. */
   onForward?: ForwardHandlers;

@@ -342,18 +342,15 @@ test("OpenSSH ssh → serve() in process: own session handler, -R to port 0", {
     hostKeys: [await generateKey("ecdsa-sha2-nistp521")],
     authenticate: { authorizedKeys: publicLine(user) },
     onSession: (session, context) => {
-      session.onRequest = (req) => {
-        if (req.request !== "exec") return false;
-        queueMicrotask(async () => {
-          const input = await new Response(session.readable).text();
-          const w = session.writable.getWriter();
-          await w.write(
-            new TextEncoder().encode(`${context.user.user} ran "${req.command}" with ${input}`),
-          );
-          w.releaseLock();
-          await session.exit(42);
-        });
-        return true;
+      session.onExec = async (command) => {
+        if (command === "throw") throw new Error("handler failed on purpose");
+        const input = await new Response(session.readable).text();
+        const w = session.writable.getWriter();
+        await w.write(
+          new TextEncoder().encode(`${context.user.user} ran "${command}" with ${input}`),
+        );
+        w.releaseLock();
+        return 42;
       };
     },
     onForward: tcpForwarding(),
@@ -367,6 +364,10 @@ test("OpenSSH ssh → serve() in process: own session handler, -R to port 0", {
       r.stdout.toString(),
       `${process.env.USER ?? "root"} ran "anything" with some input`,
     );
+    // a handler that throws ends the session with status 1, and the connection stays up
+    const failed = await run("ssh", [...sshBase(server.port, user), HOST, "throw"]);
+    assert.equal(failed.code, 1, failed.stderr);
+    assert.equal(failed.stdout.toString(), "");
 
     const child = spawn("ssh", [
       ...sshBase(server.port, user),

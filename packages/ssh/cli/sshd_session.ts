@@ -97,14 +97,12 @@ export function runSession(
   const id = session.id;
   session.closed.then(() => agent?.close());
 
-  let subsystem = false;
-  const start = (command: string | undefined): boolean => {
-    if (child || subsystem) return false;
-    if (options.chrootDirectory !== undefined) {
-      trace(`session ${id}: commands are refused under ChrootDirectory (internal-sftp only)`);
-      return false;
-    }
-    const forced = context.user.options?.command;
+  const forced = context.user.options?.command;
+  const subsystems = options.subsystems ?? new Map([["sftp", "internal-sftp"]]);
+
+  // Runs a command or the shell; the session layer calls this after the SUCCESS reply, so the
+  // output never overtakes it. Resolves once the exit status or signal has been sent.
+  const run = (command: string | undefined): Promise<void> => {
     if (forced !== undefined) {
       env.SSH_ORIGINAL_COMMAND = command ?? "";
       trace(`session ${id}: forced command from authorized_keys`);
@@ -134,9 +132,7 @@ export function runSession(
     const running = spawnCommand(command, { env, pty: terminal });
     child = running;
     options.children?.add(running);
-    // Output starts after our reply to the request is queued (the reply goes out first).
-    queueMicrotask(() => pump(running));
-    return true;
+    return pump(running);
   };
 
   const pump = async (running: ChildProcessStreams): Promise<void> => {
@@ -188,72 +184,80 @@ export function runSession(
     return true;
   };
 
-  session.onRequest = (req: ChannelRequestBody): boolean | Promise<boolean> => {
-    switch (req.request) {
-      case "pty-req":
-        if (context.user.options?.noPty) {
-          trace(`session ${id}: pty refused (no-pty in authorized_keys)`);
-          return false;
-        }
-        if (child) return false;
-        pty = { term: req.term, cols: req.cols, rows: req.rows, modes: req.modes };
-        trace(
-          `session ${id}: pty-req ${req.term} ${req.cols}x${req.rows}, ${req.modes.length} modes`,
-        );
-        return true;
-      case "env":
-        if (!ACCEPTED_ENV.test(req.name) || req.value.length > 256) {
-          trace(`session ${id}: ignored env ${req.name}`);
-          return false;
-        }
-        env[req.name] = req.value;
-        trace(`session ${id}: env ${req.name}`);
-        return true;
-      case "exec":
-        return start(req.command);
-      case "shell":
-        return start(undefined);
-      case "subsystem": {
-        if (child || subsystem) return false;
-        const command = (options.subsystems ?? new Map([["sftp", "internal-sftp"]])).get(req.name);
-        if (command === undefined) {
-          trace(`session ${id}: subsystem request for ${req.name} failed, subsystem not found`);
-          return false;
-        }
-        const flags = internalSftpFlags(command);
-        // a forced command replaces the subsystem, as in OpenSSH
-        if (!flags || context.user.options?.command !== undefined) return start(command);
-        subsystem = true;
-        queueMicrotask(() =>
-          void serveInternalSftp(session, context, flags, options.chrootDirectory, trace)
-        );
-        return true;
-      }
-      case "signal":
-        if (!child || !/^[A-Z0-9]+$/.test(req.signal)) return false;
-        trace(`session ${id}: signal ${req.signal}`);
-        child.kill(req.signal);
-        return true;
-      case "window-change": {
-        if (!pty) return false;
-        pty = { ...pty, cols: req.cols, rows: req.rows };
-        const running = child;
-        if (running) {
-          void running.resize(req.cols, req.rows).then((done) =>
-            trace(
-              `session ${id}: window-change ${req.cols}x${req.rows}${done ? "" : " not applied"}`,
-            )
-          );
-        }
-        return true;
-      }
-      case "other":
-        if (req.name === AGENT_FORWARD_REQUEST) return forwardAgent();
-        trace(`session ${id}: refused request ${req.name}`);
-        return false;
-      default:
-        trace(`session ${id}: refused request ${req.request}`);
-        return false;
+  session.onError = (e, request) =>
+    trace(`session ${id}: ${request} failed: ${e instanceof Error ? e.message : String(e)}`);
+
+  session.onPty = (req) => {
+    if (context.user.options?.noPty) {
+      trace(`session ${id}: pty refused (no-pty in authorized_keys)`);
+      return false;
     }
+    if (child) return false;
+    pty = req;
+    trace(`session ${id}: pty-req ${req.term} ${req.cols}x${req.rows}, ${req.modes.length} modes`);
+    return true;
+  };
+
+  session.onEnv = (name, value) => {
+    if (!ACCEPTED_ENV.test(name) || value.length > 256) {
+      trace(`session ${id}: ignored env ${name}`);
+      return false;
+    }
+    env[name] = value;
+    trace(`session ${id}: env ${name}`);
+    return true;
+  };
+
+  // Decided before the reply: an unknown subsystem, or a command or shell under ChrootDirectory
+  // (where only internal-sftp runs), is refused. Only the first start succeeds (session layer).
+  session.canStart = (start) => {
+    if (start.request === "subsystem") {
+      const command = subsystems.get(start.name);
+      if (command === undefined) {
+        trace(`session ${id}: subsystem request for ${start.name} failed, subsystem not found`);
+        return false;
+      }
+      // a forced command replaces the subsystem, as in OpenSSH
+      if (internalSftpFlags(command) && forced === undefined) return true;
+    }
+    if (options.chrootDirectory !== undefined) {
+      trace(`session ${id}: commands are refused under ChrootDirectory (internal-sftp only)`);
+      return false;
+    }
+    return true;
+  };
+  session.onExec = (command) => run(command);
+  session.onShell = () => run(undefined);
+  session.onSubsystem = (name) => {
+    const command = subsystems.get(name)!;
+    const flags = internalSftpFlags(command);
+    if (!flags || forced !== undefined) return run(command);
+    return serveInternalSftp(session, context, flags, options.chrootDirectory, trace);
+  };
+
+  session.onSignal = (signal) => {
+    if (!child || !/^[A-Z0-9]+$/.test(signal)) return false;
+    trace(`session ${id}: signal ${signal}`);
+    child.kill(signal);
+    return true;
+  };
+
+  session.onWindowChange = (size) => {
+    if (!pty) return false;
+    pty = { ...pty, cols: size.cols, rows: size.rows };
+    const running = child;
+    if (running) {
+      void running.resize(size.cols, size.rows).then((done) =>
+        trace(`session ${id}: window-change ${size.cols}x${size.rows}${done ? "" : " not applied"}`)
+      );
+    }
+    return true;
+  };
+
+  // What has no typed handler: agent forwarding, and the rest refused with a trace line.
+  session.onRequest = (req: ChannelRequestBody): boolean | Promise<boolean> => {
+    if (req.request === "other" && req.name === AGENT_FORWARD_REQUEST) return forwardAgent();
+    trace(`session ${id}: refused request ${req.request === "other" ? req.name : req.request}`);
+    return false;
   };
 }

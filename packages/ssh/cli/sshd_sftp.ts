@@ -71,11 +71,8 @@ export function internalSftpFlags(command: string): InternalSftpFlags | undefine
  *
  * @example
  * ```ts ignore
- * session.onRequest = (req) => {
- *   if (req.request !== "subsystem" || req.name !== "sftp") return false;
- *   queueMicrotask(() => serveInternalSftp(session, context, {}, undefined, console.error));
- *   return true;
- * };
+ * session.canStart = (start) => start.request === "subsystem" && start.name === "sftp";
+ * session.onSubsystem = () => serveInternalSftp(session, context, {}, undefined, console.error);
  * ```
  */
 export async function serveInternalSftp(
