@@ -27,7 +27,10 @@
  */
 export { connect } from "./connect.ts";
 export type { ConnectOptions, JumpHostOptions } from "./connect_options.ts";
-export { type ExecResult, type PtyOptions, SshClient } from "./client.ts";
+export { type PtyOptions, SshClient } from "./client.ts";
+export { DEFAULT_EXEC_MAX_BUFFER, type ExecOptions, type ExecResult } from "./exec.ts";
+export type { ExecErrorCode, ExecErrorDetails } from "./exec_error.ts";
+export type { HostVerifier, HostVerifierInfo } from "./host_verifier.ts";
 export { accept } from "./accept.ts";
 export { serve, type SshServer } from "./server.ts";
 export type { ServeOptions, ServerLimits } from "./serve_options.ts";
@@ -42,6 +45,7 @@ export { KeyError } from "@hush/keys";
 export { DisconnectError } from "@hush/transport";
 export { SftpError } from "@hush/sftp";
 export { ProxyJumpError } from "./proxy_jump.ts";
+export { ExecError } from "./exec_error.ts";
 export { SshConfigError, type SshConfigLocation } from "./ssh_config_error.ts";
 // Keys: load, parse, generate.
 export { loadIdentityFile, type LoadIdentityOptions } from "./adapters/identity_file.ts";
