@@ -50,8 +50,11 @@ export interface ExecOptions {
    */
   maxBuffer?: number;
   /**
-   * Aborting it stops the command: it is sent `TERM` (honoured by OpenSSH's sshd), its channel
-   * is closed, and `exec()` rejects with the signal's reason.
+   * Aborting it stops the command: it is sent `TERM`, its channel is closed, and `exec()`
+   * rejects with the signal's reason. The `TERM` is a request the server may refuse (OpenSSH's
+   * sshd honours it since 7.9, but not for root logins, which it runs without post-auth
+   * privilege separation); the closed channel then ends the command at its next write, as
+   * killing `ssh host cmd` (without `-t`) does.
    */
   signal?: AbortSignal;
   /**
