@@ -43,14 +43,13 @@ export interface PtyOptions {
 }
 
 /**
- * An authenticated SSH client connection.
+ * An authenticated SSH client connection; `await using` closes it at the end of the block.
  *
  * @example
  * ```ts ignore
  * import { connect } from "@hush/ssh";
- * const client = await connect({ hostname: "127.0.0.1", port: 22, username: "me", identities: [key] });
- * const { stdout, code } = await client.exec("uname -a");
- * await client.close();
+ * await using client = await connect({ hostname: "127.0.0.1", port: 22, username: "me", identities: [key] });
+ * const { stdout, code } = await client.exec("uname -a", { encoding: "utf8" });
  * ```
  */
 export class SshClient {
