@@ -1,7 +1,15 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { HostKeyError, KnownHosts, MemoryStorage } from "@hush/hostkeys";
-import { generateKey, KeyError, type PrivateKey, serializePrivateKey } from "@hush/keys";
+import {
+  generateKey,
+  KeyError,
+  parsePublicKeyLine,
+  type PrivateKey,
+  type PublicKey,
+  serializePrivateKey,
+} from "@hush/keys";
 import type { ByteDuplex } from "@hush/transport";
 import { DisconnectReason } from "@hush/wire";
 import { memoryDuplexPair } from "./adapters/memory.ts";
@@ -21,7 +29,8 @@ interface Server {
 }
 
 /** A server that lets `userKey` in, on one end of an in-memory duplex. */
-async function server(userKey: PrivateKey): Promise<Server> {
+async function server(userKey: PrivateKey | PublicKey): Promise<Server> {
+  const allowed = "publicKey" in userKey ? userKey.publicKey : userKey;
   const hostKey = await generateKey("ssh-ed25519");
   const offered: string[] = [];
   const [a, b] = memoryDuplexPair();
@@ -30,7 +39,7 @@ async function server(userKey: PrivateKey): Promise<Server> {
     authenticate: {
       publickey: (_user, key) => {
         offered.push(key.fingerprint());
-        return key.equals(userKey.publicKey);
+        return key.equals(allowed);
       },
     },
   }).then((ctx) => ctx, (e) => e);
@@ -76,6 +85,29 @@ test("connect: privateKey as text or bytes, with its passphrase, is offered afte
   for (const passphrase of [undefined, "unused"]) {
     const s = await server(userKey);
     const client = await connect({ ...base, duplex: s.duplex, privateKey: plain, passphrase });
+    await client.close();
+  }
+});
+
+test("connect: privateKey from PuTTY (.ppk v2 and v3) and encrypted PEM files", async () => {
+  // Keys made by puttygen and openssl (packages/keys/testdata/make_thirdparty.sh; keys.tsv).
+  const dir = new URL("../keys/testdata/thirdparty/", import.meta.url);
+  const file = (name: string) => readFileSync(new URL(name, dir));
+  const cases = [
+    ["putty/ed25519.v3enc.ppk", "putty/ed25519.pub"],
+    ["putty/rsa2048.v2enc.ppk", "putty/rsa2048.pub"],
+    ["openssl/ecdsa384.aes256.pem", "openssl/ecdsa384.pub"],
+  ];
+  for (const [keyFile, pubFile] of cases) {
+    const publicKey = parsePublicKeyLine(file(pubFile).toString()).key;
+    const s = await server(publicKey);
+    const client = await connect({
+      ...base,
+      duplex: s.duplex,
+      privateKey: new Uint8Array(file(keyFile)),
+      passphrase: "hush passphrase",
+    });
+    assert.deepEqual([...new Set(s.offered)], [publicKey.fingerprint()], keyFile);
     await client.close();
   }
 });

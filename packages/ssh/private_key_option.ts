@@ -46,7 +46,10 @@ export async function withPrivateKeys(
       keys.push(key);
       return [...(identities ?? []), key];
     };
-    if (options.privateKey === undefined && !options.proxyJump?.some((h) => h.privateKey)) {
+    if (
+      options.privateKey === undefined &&
+      !options.proxyJump?.some((h) => h.privateKey !== undefined)
+    ) {
       return { options, keys };
     }
     const identities = await parse(options);
