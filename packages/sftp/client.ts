@@ -275,6 +275,25 @@ export class SftpClient {
     await this.closed;
   }
 
+  /**
+   * Ends the session as {@linkcode SftpClient.close} does, for `await using`.
+   *
+   * @example
+   * ```ts
+   * import { SftpClient, serveSftp } from "@hush/sftp";
+   * import { memoryFileSystem, sftpPair } from "@hush/sftp/testing";
+   * const [clientSide, serverSide] = sftpPair();
+   * serveSftp(serverSide, { fs: memoryFileSystem() });
+   * {
+   *   await using sftp = await SftpClient.start(clientSide);
+   *   await sftp.put(new TextEncoder().encode("hi\n"), "/hi.txt");
+   * } // the session ends here
+   * ```
+   */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
   // -- plumbing ----------------------------------------------------------------------------
 
   async #receive(packets: ReadableStreamDefaultReader<Uint8Array>): Promise<void> {

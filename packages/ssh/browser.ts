@@ -32,7 +32,10 @@ export { connect } from "./connect.ts";
 export type { ConnectOptions, JumpHostOptions } from "./connect_options.ts";
 export type { DynamicForwardOptions } from "./dynamic_forward.ts";
 export type { SocksRequest } from "./socks.ts";
-export { type ExecResult, type PtyOptions, SshClient } from "./client.ts";
+export { type PtyOptions, SshClient } from "./client.ts";
+export { DEFAULT_EXEC_MAX_BUFFER, type ExecOptions, type ExecResult } from "./exec.ts";
+export { ExecError, type ExecErrorCode, type ExecErrorDetails } from "./exec_error.ts";
+export type { HostVerifier, HostVerifierInfo } from "./host_verifier.ts";
 export type {
   ForwardedConnectionHandler,
   ForwardedConnectionInfo,

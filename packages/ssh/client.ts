@@ -19,27 +19,8 @@ import { type DynamicForwardOptions, forwardDynamic } from "./dynamic_forward.ts
 import type { ConnectOptions } from "./connect_options.ts";
 import { isKeepaliveTimeout } from "./keepalive_timeout.ts";
 import { localFileSystem } from "./adapters/local_file_system.ts";
-
-/**
- * What `exec` returns once the command has finished.
- *
- * @example
- * ```ts
- * import type { ExecResult } from "@hush/ssh";
- * const describe = ({ code, signal, stdout }: ExecResult) =>
- *   `${code ?? signal}: ${new TextDecoder().decode(stdout)}`;
- * ```
- */
-export interface ExecResult {
-  /** Everything the command wrote to stdout. */
-  stdout: Uint8Array;
-  /** Everything it wrote to stderr (extended data type 1). */
-  stderr: Uint8Array;
-  /** Exit status, or null when the command died of a signal or sent none. */
-  code: number | null;
-  /** The signal that killed it, if any. */
-  signal: string | null;
-}
+import { collectExec, execMaxBuffer, type ExecOptions, type ExecResult } from "./exec.ts";
+import { withSignal } from "./with_signal.ts";
 
 /**
  * Options for a shell or a streaming exec.
@@ -62,14 +43,13 @@ export interface PtyOptions {
 }
 
 /**
- * An authenticated SSH client connection.
+ * An authenticated SSH client connection; `await using` closes it at the end of the block.
  *
  * @example
  * ```ts ignore
  * import { connect } from "@hush/ssh";
- * const client = await connect({ hostname: "127.0.0.1", port: 22, username: "me", identities: [key] });
- * const { stdout, code } = await client.exec("uname -a");
- * await client.close();
+ * await using client = await connect({ hostname: "127.0.0.1", port: 22, username: "me", identities: [key] });
+ * const { stdout, code } = await client.exec("uname -a", { encoding: "utf8" });
  * ```
  */
 export class SshClient {
@@ -110,27 +90,44 @@ export class SshClient {
     });
   }
 
-  /** Runs a command and collects its output and exit status. `stdin` is sent, then EOF. */
-  async exec(command: string, options: { stdin?: Uint8Array | string } = {}): Promise<ExecResult> {
-    const session = await this.execStream(command);
-    const writer = session.writable.getWriter();
-    const input = typeof options.stdin === "string"
-      ? new TextEncoder().encode(options.stdin)
-      : options.stdin;
-    // A command may exit without reading all its input (as `ssh host true < big` does): the
-    // channel closes under the write, which is not an error of the command.
-    const writing = (async () => {
-      if (input?.length) await writer.write(input);
-      await writer.close();
-    })().catch(() => {});
-    const [stdout, stderr] = await Promise.all([
-      collect(session.readable),
-      collect(session.stderr),
-      writing,
-    ]);
-    const code = await session.exitStatus;
-    const sig = await session.exitSignal;
-    return { stdout, stderr, code, signal: sig?.signal ?? null };
+  /**
+   * Runs a command and collects its output and exit status. `stdin` is sent, then EOF. Output
+   * comes back as bytes, or as strings with `encoding: "utf8"`; each of stdout and stderr is
+   * bounded by `maxBuffer` ({@linkcode DEFAULT_EXEC_MAX_BUFFER}, 16 MiB), past which the
+   * command is stopped and `exec` rejects with an {@linkcode ExecError}
+   * (`ERR_SSH_EXEC_MAX_BUFFER`). Aborting `signal` stops the command and rejects with its
+   * reason. With `check`, a command that does not exit with status 0 rejects with an
+   * `ExecError` (`ERR_SSH_EXEC`) carrying `status`, `signal`, `stdout` and `stderr`.
+   * `execStream` gives the output as streams, unbounded.
+   *
+   * @example
+   * ```ts ignore
+   * const { stdout } = await client.exec("uname -r", { encoding: "utf8", check: true });
+   * const { code } = await client.exec("test -d /srv/data");
+   * const listing = await client.exec("ls -la /var/log", {
+   *   encoding: "utf8",
+   *   maxBuffer: 1024 * 1024,
+   *   signal: AbortSignal.timeout(5000),
+   * });
+   * ```
+   */
+  exec(command: string, options: ExecOptions & { encoding: "utf8" }): Promise<ExecResult<string>>;
+  /** Runs a command and collects its output (as bytes) and exit status. */
+  exec(command: string, options?: ExecOptions & { encoding?: undefined }): Promise<ExecResult>;
+  /** Runs a command and collects its output (bytes, or strings under `"utf8"`). */
+  exec(command: string, options?: ExecOptions): Promise<ExecResult<Uint8Array | string>>;
+  async exec(
+    command: string,
+    options: ExecOptions = {},
+  ): Promise<ExecResult<Uint8Array | string>> {
+    execMaxBuffer(options);
+    options.signal?.throwIfAborted();
+    const session = await withSignal(
+      this.execStream(command),
+      options.signal,
+      (s) => void s.close().catch(() => {}),
+    );
+    return await collectExec(session, options);
   }
 
   /** Starts a command and returns its session with live streams. */
@@ -286,6 +283,22 @@ export class SshClient {
     await this.#closeJumps();
   }
 
+  /**
+   * Closes the client as {@linkcode SshClient.close} does, for `await using`; closing a
+   * closed client does nothing.
+   *
+   * @example
+   * ```ts ignore
+   * {
+   *   await using client = await connect({ hostname: "example.org", username: "me", privateKey });
+   *   console.log((await client.exec("hostname", { encoding: "utf8" })).stdout);
+   * } // closed here, even if exec threw
+   * ```
+   */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
   /** Closes the jump hosts, innermost first, once. */
   #closeJumps(): Promise<void> {
     this.#jumpsClosed ??= (async () => {
@@ -304,20 +317,4 @@ function ptyRequest(p: PtyOptions) {
     heightPx: 0,
     modes: p.modes ?? [],
   };
-}
-
-async function collect(stream: ReadableStream<Uint8Array>): Promise<Uint8Array> {
-  const parts: Uint8Array[] = [];
-  let n = 0;
-  for await (const c of stream) {
-    parts.push(c);
-    n += c.length;
-  }
-  const out = new Uint8Array(n);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
 }

@@ -15,22 +15,51 @@ import { agentChannelHandlers } from "./agent_forward.ts";
 import { SshClient } from "./client.ts";
 import { RemoteForwardTable } from "./client_forward.ts";
 import type { ConnectOptions } from "./connect_options.ts";
+import { verifyHostKeyWith } from "./host_verifier.ts";
+import { withPrivateKeys } from "./private_key_option.ts";
 import { openJumpChain } from "./proxy_jump.ts";
 import { escapedTrace } from "./trace_line.ts";
+import { withSignal } from "./with_signal.ts";
 
 /**
- * Connects, checks the host key against known_hosts, authenticates, and returns a client.
- * With `proxyJump`, the connection goes through those jump hosts first (each one's host key
- * checked too), and they are closed with it.
+ * Connects, checks the host key against known_hosts (or asks `hostVerifier`), authenticates,
+ * and returns a client. With `proxyJump`, the connection goes through those jump hosts first
+ * (each one's host key checked too), and they are closed with it. `privateKey` is parsed
+ * before anything connects, so a wrong passphrase fails at once with a `KeyError`.
  *
  * @example
  * ```ts ignore
  * import { connect } from "@hush/ssh";
  * const client = await connect({ hostname: "example.org", username: "me", identities: [key], knownHosts, policy: "accept-new" });
  * ```
+ *
+ * @example With a key's text and a host key pinned by fingerprint, closed on leaving the block
+ * ```ts ignore
+ * import { connect } from "@hush/ssh";
+ * await using client = await connect({
+ *   hostname: "example.org",
+ *   username: "me",
+ *   privateKey: await Deno.readTextFile("/home/me/.ssh/id_ed25519"),
+ *   passphrase: "correct horse",
+ *   hostVerifier: ({ fingerprint }) => fingerprint === "SHA256:o0lcqNd7p5MHvS3JxGmh1Hk2Mz4BDqYyVvXmqzQvQ6I",
+ * });
+ * const { stdout } = await client.exec("uname -a", { encoding: "utf8", check: true });
+ * console.log(stdout);
+ * ```
  */
 export async function connect(options: ConnectOptions): Promise<SshClient> {
   await installDefaultEd25519();
+  // Keys are parsed before anything connects; they are needed only until authenticated.
+  const parsed = await withPrivateKeys(options);
+  try {
+    return await connectThrough(parsed.options);
+  } finally {
+    for (const key of parsed.keys) key.dispose();
+  }
+}
+
+/** Connects through the jump hosts, if any, then to the destination. */
+async function connectThrough(options: ConnectOptions): Promise<SshClient> {
   if (!options.proxyJump?.length) return await connectDirect(options);
   const chain = await openJumpChain(options, connect);
   try {
@@ -85,6 +114,11 @@ async function connectDirect(
       handshakeTimeout: options.connectTimeout,
       verifyHostKey: async ({ hostKey }) => {
         try {
+          if (options.hostVerifier) {
+            await verifyHostKeyWith(options.hostVerifier, options.hostname, port, hostKey);
+            trace("Host key accepted by hostVerifier.");
+            return;
+          }
           const outcome = await checkHostKey({
             store: options.knownHosts,
             policy,
@@ -180,35 +214,4 @@ function acceptedSigAlgs(
 ): string[] | undefined {
   if (!allowed) return server;
   return (server ?? allowed).filter((a) => allowed.includes(a));
-}
-
-/** Settles with `promise`, or rejects when `signal` aborts first (cleaning up a late result). */
-function withSignal<T>(
-  promise: Promise<T>,
-  signal: AbortSignal | undefined,
-  dispose: (value: T) => void,
-): Promise<T> {
-  if (!signal) return promise;
-  if (signal.aborted) {
-    promise.then(dispose, () => {});
-    return Promise.reject(signal.reason);
-  }
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => {
-      promise.then(dispose, () => {});
-      reject(signal.reason);
-    };
-    signal.addEventListener("abort", onAbort, { once: true });
-    promise.then(
-      (v) => {
-        signal.removeEventListener("abort", onAbort);
-        if (signal.aborted) dispose(v);
-        else resolve(v);
-      },
-      (e) => {
-        signal.removeEventListener("abort", onAbort);
-        reject(e);
-      },
-    );
-  });
 }

@@ -15,6 +15,7 @@ import type { CipherBackends } from "@hush/cipher";
 import type { AlgorithmPreferences, X25519Backend } from "@hush/kex";
 import type { Signer } from "@hush/keys";
 import type { ByteDuplex } from "@hush/transport";
+import type { HostVerifier } from "./host_verifier.ts";
 import type { ForwardSocket } from "./server_forward_handlers.ts";
 
 /**
@@ -43,6 +44,28 @@ export interface ConnectOptions {
   /** Keys to offer, in order (in memory, loaded from files, or WebCrypto keys). */
   identities?: Signer[];
   /**
+   * A private key as its file's text or bytes (OpenSSH, PKCS#8, PKCS#1, SEC1 or legacy
+   * encrypted PEM, PuTTY `.ppk`), offered after `identities`. It is parsed before anything
+   * connects: a bad key, or a wrong or missing `passphrase`, rejects with the `KeyError` of
+   * `@hush/keys` (its `passphrase` field is `"wrong"` or `"required"`). The parsed key is
+   * disposed of (zeroed) once `connect()` settles. Jump hosts without `identities` of their
+   * own offer it too.
+   *
+   * @example
+   * ```ts ignore
+   * const client = await connect({
+   *   hostname: "example.org",
+   *   username: "me",
+   *   privateKey: await Deno.readTextFile("/home/me/.ssh/id_ed25519"),
+   *   passphrase: "correct horse",
+   *   knownHosts,
+   * });
+   * ```
+   */
+  privateKey?: string | Uint8Array;
+  /** The passphrase of an encrypted `privateKey` (ignored when it is not encrypted). */
+  passphrase?: string;
+  /**
    * Signature algorithms the client may use for user keys (`PubkeyAcceptedAlgorithms`), e.g.
    * `["rsa-sha2-256"]` to sign with SHA-256 rather than SHA-512 for an RSA key; all by default.
    */
@@ -55,6 +78,28 @@ export interface ConnectOptions {
   keyboardInteractive?: (
     req: { name: string; instruction: string; prompts: { prompt: string; echo: boolean }[] },
   ) => Promise<string[]>;
+  /**
+   * Decides the server's host key instead of known_hosts (for users of ssh2's option of that
+   * name): given the key, its type and its `SHA256:` fingerprint, `true` trusts it and `false`
+   * refuses it, ending the connection with HOST_KEY_NOT_VERIFIABLE and rejecting with a
+   * `HostKeyError` whose message says the hostVerifier refused it. When it is set, `knownHosts`,
+   * `policy`, `ask` and `hashKnownHosts` are not consulted and nothing is recorded: it
+   * replaces the known_hosts check for this host, and for the jump hosts that inherit it
+   * (`info.host` and `info.port` say which one is asking). It is asked again if the host key
+   * changes at a rekey.
+   *
+   * @example
+   * ```ts ignore
+   * const pinned = "SHA256:o0lcqNd7p5MHvS3JxGmh1Hk2Mz4BDqYyVvXmqzQvQ6I";
+   * const client = await connect({
+   *   hostname: "example.org",
+   *   username: "me",
+   *   privateKey,
+   *   hostVerifier: ({ fingerprint }) => fingerprint === pinned,
+   * });
+   * ```
+   */
+  hostVerifier?: HostVerifier;
   /** The known_hosts store; without one the policy must be `no`. */
   knownHosts?: KnownHosts;
   /** StrictHostKeyChecking: `yes`, `accept-new`, `ask` or `no` (default `yes`). */
@@ -128,10 +173,12 @@ export interface ConnectOptions {
    * Jump hosts to go through (`ProxyJump`, `ssh -J`), outermost first: the first is reached
    * over TCP (or `duplex`), each opens a `direct-tcpip` channel to the next, and the last one
    * to this host. Every hop's host key is checked under its own name and port. A hop takes
-   * from these options what it does not set itself: the user name, keys, agent, known_hosts
-   * store and policy, `ask`, algorithms, timeouts, keepalives and `trace`; never the password
-   * or keyboard-interactive answers, which are this host's alone. The hops are closed with
-   * the connection ({@linkcode SshClient.jumps}).
+   * from these options what it does not set itself: the user name, keys (`privateKey`
+   * included), agent, known_hosts store and policy, `ask`, `hostVerifier`, algorithms,
+   * timeouts, keepalives and `trace`; never the password or keyboard-interactive answers,
+   * which are this host's alone. A hop's own `privateKey` is added to its `identities` (its
+   * own, or those it inherits). The hops are closed with the connection
+   * ({@linkcode SshClient.jumps}).
    */
   proxyJump?: JumpHostOptions[];
 }

@@ -6,10 +6,37 @@
  *
  * @example
  * ```ts ignore
- * import { connect } from "@hush/ssh";
- * const client = await connect({ hostname: "127.0.0.1", port: 2222, username: "me", identities: [key] });
- * const { stdout, code } = await client.exec("echo hello");
- * await client.close();
+ * import { connect, fileKnownHosts } from "@hush/ssh";
+ * await using client = await connect({
+ *   hostname: "127.0.0.1",
+ *   port: 2222,
+ *   username: "me",
+ *   privateKey: await Deno.readTextFile("/home/me/.ssh/id_ed25519"), // OpenSSH, PEM or PuTTY
+ *   passphrase: "correct horse",
+ *   knownHosts: fileKnownHosts(),
+ *   policy: "accept-new",
+ * });
+ * const { stdout } = await client.exec("echo hello", { encoding: "utf8", check: true });
+ * console.log(stdout); // hello
+ * ```
+ *
+ * Coming from ssh2: `hostVerifier` decides the host key instead of known_hosts, and `exec()`
+ * takes `maxBuffer` (16 MiB per stream by default) and an `AbortSignal`:
+ *
+ * @example
+ * ```ts ignore
+ * import { connect, ExecError } from "@hush/ssh";
+ * await using client = await connect({
+ *   hostname: "example.org",
+ *   username: "me",
+ *   privateKey,
+ *   hostVerifier: ({ fingerprint }) => fingerprint === "SHA256:o0lcqNd7p5MHvS3JxGmh1Hk2Mz4BDqYyVvXmqzQvQ6I",
+ * });
+ * try {
+ *   await client.exec("make test", { check: true, signal: AbortSignal.timeout(60_000) });
+ * } catch (e) {
+ *   if (e instanceof ExecError) console.error(`exit status ${e.status}`, e.stderr);
+ * }
  * ```
  *
  * OpenSSH's client configuration (`~/.ssh/config`, ssh_config(5)) resolves a host the way `ssh`
@@ -27,7 +54,10 @@
  */
 export { connect } from "./connect.ts";
 export type { ConnectOptions, JumpHostOptions } from "./connect_options.ts";
-export { type ExecResult, type PtyOptions, SshClient } from "./client.ts";
+export { type PtyOptions, SshClient } from "./client.ts";
+export { DEFAULT_EXEC_MAX_BUFFER, type ExecOptions, type ExecResult } from "./exec.ts";
+export type { ExecErrorCode, ExecErrorDetails } from "./exec_error.ts";
+export type { HostVerifier, HostVerifierInfo } from "./host_verifier.ts";
 export { accept } from "./accept.ts";
 export { serve, type SshServer } from "./server.ts";
 export type { ServeOptions, ServerLimits } from "./serve_options.ts";
@@ -42,6 +72,7 @@ export { KeyError } from "@hush/keys";
 export { DisconnectError } from "@hush/transport";
 export { SftpError } from "@hush/sftp";
 export { ProxyJumpError } from "./proxy_jump.ts";
+export { ExecError } from "./exec_error.ts";
 export { SshConfigError, type SshConfigLocation } from "./ssh_config_error.ts";
 // Keys: load, parse, generate.
 export { loadIdentityFile, type LoadIdentityOptions } from "./adapters/identity_file.ts";

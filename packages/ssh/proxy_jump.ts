@@ -19,6 +19,7 @@ const INHERITED = [
   "policy",
   "hashKnownHosts",
   "ask",
+  "hostVerifier",
   "algorithms",
   "trace",
   "onBanner",

@@ -1,10 +1,11 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { KnownHosts, MemoryStorage } from "@hush/hostkeys";
-import { generateKey, type PrivateKey } from "@hush/keys";
+import { generateKey, KeyError, type PrivateKey, serializePrivateKey } from "@hush/keys";
 import { memoryDuplexPair } from "./adapters/memory.ts";
 import { accept } from "./accept.ts";
 import { connect } from "./connect.ts";
+import type { ConnectOptions } from "./connect_options.ts";
 import { ProxyJumpError } from "./proxy_jump.ts";
 import type { ForwardSocket } from "./server_forward_handlers.ts";
 import type { ByteDuplex } from "@hush/transport";
@@ -117,4 +118,30 @@ test("proxyJump: a hop's unknown host key under policy yes stops at that hop", a
     },
   );
   assert.deepEqual(net.opens, [], "nothing was asked of a host whose key was refused");
+});
+
+test("proxyJump: hops inherit privateKey and hostVerifier; every key is parsed first", async () => {
+  const net = await network(["gw", "bastion", "db"]);
+  const privateKey = await serializePrivateKey(net.userKey, { passphrase: "a", rounds: 1 });
+  const own = await serializePrivateKey(net.userKey, { passphrase: "b", rounds: 1 });
+  const verified: string[] = [];
+  const options = (bastionPassphrase: string): ConnectOptions => ({
+    hostname: "db",
+    username: "app",
+    privateKey,
+    passphrase: "a",
+    hostVerifier: ({ host, port }) => verified.push(`${host}:${port}`) > 0,
+    duplex: net.hosts.get("gw")!(),
+    proxyJump: [
+      { hostname: "gw" },
+      { hostname: "bastion", privateKey: own, passphrase: bastionPassphrase },
+    ],
+  });
+  // a hop's wrong passphrase fails before the first hop is reached
+  await assert.rejects(connect(options("wrong")), (e) => e instanceof KeyError);
+  assert.deepEqual(net.logins, []);
+  const client = await connect(options("b"));
+  assert.deepEqual(verified, ["gw:22", "bastion:22", "db:22"]);
+  assert.deepEqual([...new Set(net.logins)], ["gw: app", "bastion: app", "db: app"]);
+  await client.close();
 });

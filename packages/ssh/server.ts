@@ -35,8 +35,22 @@ export interface SshServer {
   webSocket?: { hostname: string; port: number };
   /** Connections being served now. */
   readonly connections: number;
-  /** Stops listening and closes every connection (disconnecting authenticated ones). */
+  /** Stops listening and closes every connection (disconnecting authenticated ones); once. */
   close(): Promise<void>;
+  /**
+   * Closes the server as `close()` does, for `await using`.
+   *
+   * @example
+   * ```ts
+   * import { serve } from "@hush/ssh";
+   * import { generateKey } from "@hush/keys";
+   * {
+   *   await using server = await serve({ port: 0, hostKeys: [await generateKey("ssh-ed25519")], authenticate: {} });
+   *   console.log(server.port > 0); // true
+   * } // closed here
+   * ```
+   */
+  [Symbol.asyncDispose](): Promise<void>;
 }
 
 /**
@@ -129,6 +143,15 @@ export async function serve(options: ServeOptions): Promise<SshServer> {
   }
   const [first] = listeners;
   const ws = options.webSocket ? listeners[listeners.length - 1] : undefined;
+  let closing: Promise<void> | undefined;
+  const close = () =>
+    closing ??= (async () => {
+      for (const l of listeners) await l.close();
+      await Promise.all([...open].map(async ([socket, ctx]) => {
+        if (ctx) await ctx.connection.close().catch(() => {});
+        socket.close();
+      }));
+    })();
   return {
     hostname: first.hostname,
     port: first.port,
@@ -136,13 +159,8 @@ export async function serve(options: ServeOptions): Promise<SshServer> {
     get connections() {
       return open.size;
     },
-    close: async () => {
-      for (const l of listeners) await l.close();
-      await Promise.all([...open].map(async ([socket, ctx]) => {
-        if (ctx) await ctx.connection.close().catch(() => {});
-        socket.close();
-      }));
-    },
+    close,
+    [Symbol.asyncDispose]: close,
   };
 }
 

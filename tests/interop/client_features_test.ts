@@ -11,7 +11,7 @@ import { readFileSync } from "node:fs";
 import { connect as netConnect } from "node:net";
 import { join } from "node:path";
 import process from "node:process";
-import { connect, type SshClient } from "@hush/ssh";
+import { connect, ExecError, type SshClient } from "@hush/ssh";
 import { requireOpenSsh, type Sshd, startSshd } from "../helpers/openssh.ts";
 import { echoServer, keygen, readAll, tempDir, trustingStore } from "./client_fixture.ts";
 
@@ -24,6 +24,26 @@ function descendants(pid: string): string[] {
 }
 
 const text = (b: Uint8Array) => new TextDecoder().decode(b);
+
+/** Whether process `pid` exists. */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Polls `probe` until it gives a value (failing after 10 s: a bound on waiting, not a timing test). */
+async function until<T>(probe: () => T | undefined): Promise<T> {
+  for (let i = 0; i < 500; i++) {
+    const value = probe();
+    if (value !== undefined) return value;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error("gave up waiting");
+}
 
 /** Sends `message` over TCP to 127.0.0.1:port, half-closes, returns everything read back. */
 function tcpRoundTrip(port: number, message: string): Promise<string> {
@@ -85,6 +105,46 @@ test("client features against OpenSSH sshd", { timeout: 120_000 }, async (t) => 
       const missing = await client!.exec("/surely/not/a/command");
       assert.equal(missing.code, 127);
       assert.match(text(missing.stderr), /not found|No such file/);
+    });
+
+    await t.test("exec options: encoding, check, maxBuffer, and an abort that stops the command", async () => {
+      const r = await client!.exec("printf 'h\\303\\251llo'", { encoding: "utf8", check: true });
+      assert.equal(r.stdout, "héllo");
+      const failed = await client!.exec("echo partial; echo oops >&2; exit 4", { check: true })
+        .then(() => assert.fail("exec resolved"), (e) => e);
+      assert.ok(failed instanceof ExecError);
+      assert.equal(failed.code, "ERR_SSH_EXEC");
+      assert.equal(failed.status, 4);
+      assert.equal(text(failed.stdout as Uint8Array), "partial\n");
+      assert.equal(failed.message, "Command failed with exit status 4: oops");
+      const big = await client!.exec("head -c 300000 /dev/zero", { maxBuffer: 100_000 })
+        .then(() => assert.fail("exec resolved"), (e) => e);
+      assert.ok(big instanceof ExecError);
+      assert.equal(big.code, "ERR_SSH_EXEC_MAX_BUFFER");
+      assert.equal(big.stream, "stdout");
+      assert.equal((big.stdout as Uint8Array).length, 100_000);
+      // Abort a command that would write forever: its channel closes and it is gone. (The
+      // TERM sent first is refused here: sshd skips post-auth privilege separation for root,
+      // and with it signal requests; the closed pipe ends the command instead.)
+      const pidFile = join(dir, "ticker.pid");
+      const controller = new AbortController();
+      const running = client!.exec(
+        `echo $$ > ${pidFile}; while :; do echo tick; sleep 0.05; done`,
+        {
+          signal: controller.signal,
+        },
+      );
+      const pid = await until(() => {
+        try {
+          return Number(readFileSync(pidFile, "utf8").trim()) || undefined;
+        } catch {
+          return undefined;
+        }
+      });
+      controller.abort(new Error("enough"));
+      await assert.rejects(running, /enough/);
+      await until(() => !alive(pid) || undefined);
+      assert.equal((await client!.exec("echo after")).code, 0);
     });
 
     await t.test("shell on a pty", async () => {
