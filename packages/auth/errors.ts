@@ -2,7 +2,7 @@
  * The authentication package's one error class.
  * @module
  */
-import { DisconnectReason, type DisconnectReasonCode } from "@hush/wire";
+import { DisconnectReason, type DisconnectReasonCode, SshError } from "@hush/wire";
 
 /**
  * Options of {@linkcode AuthError} beyond the standard `cause`.
@@ -24,6 +24,8 @@ export interface AuthErrorOptions extends ErrorOptions {
  * RFC 4256), and for bad replies from an ssh-agent. Carries the disconnect reason that fits and
  * the methods that were tried; never a password or key material.
  *
+ * Extends `SshError` from `@hush/wire` with the stable `code` `"ERR_SSH_AUTH"`.
+ *
  * @example
  * ```ts
  * import { AuthError } from "@hush/auth";
@@ -31,10 +33,10 @@ export interface AuthErrorOptions extends ErrorOptions {
  * const e = new AuthError("Permission denied (publickey)", DisconnectReason.NO_MORE_AUTH_METHODS_AVAILABLE, {
  *   tried: ["none", "publickey"],
  * });
- * console.log(e.reason, e.tried); // 14 [ "none", "publickey" ]
+ * console.log(e.code, e.reason, e.tried); // ERR_SSH_AUTH 14 [ "none", "publickey" ]
  * ```
  */
-export class AuthError extends Error {
+export class AuthError extends SshError {
   /** The SSH disconnect reason code that fits this error. */
   readonly reason: DisconnectReasonCode;
   /** The authentication methods tried, in order (empty when none was). */
@@ -51,7 +53,11 @@ export class AuthError extends Error {
     reason: DisconnectReasonCode = DisconnectReason.PROTOCOL_ERROR,
     options: AuthErrorOptions = {},
   ) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    super(
+      "ERR_SSH_AUTH",
+      message,
+      options.cause === undefined ? undefined : { cause: options.cause },
+    );
     this.name = "AuthError";
     this.reason = reason;
     this.tried = options.tried ?? [];

@@ -1,6 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { ChannelEvent, type ChannelLife, moveChannelLife, nextChannelLife } from "./mod.ts";
+import { SshError } from "@hush/wire";
 import { ChannelError } from "./errors.ts";
 
 const open = (eofSent = false, eofReceived = false): ChannelLife => ({
@@ -45,6 +46,10 @@ test("channel life: the table's moves, and nothing else", () => {
   ];
   for (const [life, event] of missing) {
     assert.equal(nextChannelLife(life, event as never), undefined, `${life.phase} ${event}`);
-    assert.throws(() => moveChannelLife(life, event as never, "channel 3"), ChannelError);
+    assert.throws(() => moveChannelLife(life, event as never, "channel 3"), (e) => {
+      assert.ok(e instanceof ChannelError && e instanceof SshError);
+      assert.equal(e.code, "ERR_SSH_CHANNEL");
+      return true;
+    });
   }
 });

@@ -2,7 +2,7 @@
  * The channels package's error class.
  * @module
  */
-import { DisconnectReason, type DisconnectReasonCode } from "@hush/wire";
+import { DisconnectReason, type DisconnectReasonCode, SshError } from "@hush/wire";
 
 /** Extra fields of a {@linkcode ChannelError}. */
 export interface ChannelErrorOptions extends ErrorOptions {
@@ -17,16 +17,18 @@ export interface ChannelErrorOptions extends ErrorOptions {
  * open the peer refused (`openFailure` holds its reason code), and for channels and requests
  * that end because the channel or the connection closed.
  *
+ * Extends `SshError` from `@hush/wire` with the stable `code` `"ERR_SSH_CHANNEL"`.
+ *
  * @example
  * ```ts
  * import { ChannelError } from "@hush/channels";
  * const e = new ChannelError("Cannot open channel: peer refused with reason 2 (connect failed)", {
  *   openFailure: 2,
  * });
- * console.log(e.name, e.reason, e.openFailure); // ChannelError 2 2
+ * console.log(e.name, e.code, e.reason, e.openFailure); // ChannelError ERR_SSH_CHANNEL 2 2
  * ```
  */
-export class ChannelError extends Error {
+export class ChannelError extends SshError {
   /** The SSH disconnect reason code that fits this error. */
   readonly reason: DisconnectReasonCode;
   /** The peer's CHANNEL_OPEN_FAILURE reason code, when this error is a refused open. */
@@ -38,7 +40,11 @@ export class ChannelError extends Error {
    * @param options The disconnect reason, the open failure code and the cause.
    */
   constructor(message: string, options: ChannelErrorOptions = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    super(
+      "ERR_SSH_CHANNEL",
+      message,
+      options.cause === undefined ? undefined : { cause: options.cause },
+    );
     this.name = "ChannelError";
     this.reason = options.reason ?? DisconnectReason.PROTOCOL_ERROR;
     if (options.openFailure !== undefined) this.openFailure = options.openFailure;

@@ -2,22 +2,24 @@
  * The cipher package's one error class.
  * @module
  */
-import { DisconnectReason, type DisconnectReasonCode } from "@hush/wire";
+import { DisconnectReason, type DisconnectReasonCode, SshError } from "@hush/wire";
 
 /**
  * Raised for packets from the peer that cannot be opened: a MAC or tag that does not verify
  * (reason MAC_ERROR), or a length over the limit, not aligned to the block size, or a packet
  * whose padding is malformed (reason PROTOCOL_ERROR). No plaintext is ever attached.
  *
+ * Extends `SshError` from `@hush/wire` with the stable `code` `"ERR_SSH_CIPHER"`.
+ *
  * @example
  * ```ts
  * import { CipherError } from "@hush/cipher";
  * import { DisconnectReason } from "@hush/wire";
  * const e = new CipherError("Corrupted MAC on input", DisconnectReason.MAC_ERROR);
- * console.log(e.name, e.reason); // CipherError 5
+ * console.log(e.name, e.code, e.reason); // CipherError ERR_SSH_CIPHER 5
  * ```
  */
-export class CipherError extends Error {
+export class CipherError extends SshError {
   /** The SSH disconnect reason code that fits this error. */
   readonly reason: DisconnectReasonCode;
 
@@ -32,7 +34,11 @@ export class CipherError extends Error {
     reason: DisconnectReasonCode = DisconnectReason.PROTOCOL_ERROR,
     options?: ErrorOptions,
   ) {
-    super(message, options);
+    super(
+      "ERR_SSH_CIPHER",
+      message,
+      options,
+    );
     this.name = "CipherError";
     this.reason = reason;
   }

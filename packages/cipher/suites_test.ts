@@ -14,6 +14,7 @@ import {
   type PacketOpener,
 } from "./mod.ts";
 import { ALL_BACKENDS, ALL_PROVIDERS } from "./testdata/providers.ts";
+import { SshError } from "@hush/wire";
 
 /** Every cipher × MAC combination the registry supports. */
 const SUITES: [string, string | undefined][] = Object.values(CIPHERS).flatMap((
@@ -174,6 +175,8 @@ for (const [cipher, mac] of SUITES) {
           size = opener.packetLength(bad.subarray(0, opener.headerLength));
         } catch (e) {
           assert.ok(e instanceof CipherError, where);
+          assert.ok(e instanceof SshError, where);
+          assert.equal(e.code, "ERR_SSH_CIPHER", where);
           assert.equal(e.reason, DisconnectReason.PROTOCOL_ERROR, where);
           assert.ok(
             bit < opener.headerLength * 8,
@@ -185,6 +188,8 @@ for (const [cipher, mac] of SUITES) {
         const bytes = size <= bad.length ? bad.subarray(0, size) : bad;
         await assert.rejects(async () => await opener.open(bytes), (e) => {
           assert.ok(e instanceof CipherError, where);
+          assert.ok(e instanceof SshError, where);
+          assert.equal(e.code, "ERR_SSH_CIPHER", where);
           assert.equal(
             e.reason,
             size <= bad.length ? DisconnectReason.MAC_ERROR : DisconnectReason.PROTOCOL_ERROR,

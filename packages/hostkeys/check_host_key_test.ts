@@ -6,6 +6,7 @@ import { fileURLToPath } from "node:url";
 import process from "node:process";
 import { decodeBase64 } from "./base64.ts";
 import { checkHostKey, type HostKeyPrompt } from "./check_host_key.ts";
+import { SshError } from "@hush/wire";
 import { HostKeyError } from "./errors.ts";
 import { KnownHosts } from "./known_hosts.ts";
 import { MemoryStorage } from "./storage.ts";
@@ -54,6 +55,8 @@ test("yes: an unknown key is refused", async () => {
     checkHostKey({ store: fresh(), policy: "yes", host: "example.org", port: 22, hostKey: EC1 }),
     (e) => {
       assert.ok(e instanceof HostKeyError);
+      assert.ok(e instanceof SshError);
+      assert.equal(e.code, "ERR_SSH_HOST_KEY");
       assert.equal(e.status, "unknown");
       assert.equal(e.reason, 9);
       assert.equal(

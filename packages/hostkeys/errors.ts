@@ -2,7 +2,7 @@
  * The hostkeys package's error class.
  * @module
  */
-import { DisconnectReason, type DisconnectReasonCode } from "@hush/wire";
+import { DisconnectReason, type DisconnectReasonCode, SshError } from "@hush/wire";
 
 /**
  * What a refused host key looked like in the known_hosts files.
@@ -37,14 +37,16 @@ export interface HostKeyErrorOptions extends ErrorOptions {
  * Raised when a server's host key is refused: unknown under a strict policy, changed, revoked,
  * or declined by the user. `status` tells which; `reason` is the disconnect reason to send.
  *
+ * Extends `SshError` from `@hush/wire` with the stable `code` `"ERR_SSH_HOST_KEY"`.
+ *
  * @example
  * ```ts
  * import { HostKeyError } from "@hush/hostkeys";
  * const e = new HostKeyError("Host key verification failed.", { status: "changed" });
- * console.log(e.name, e.reason, e.status); // HostKeyError 9 changed
+ * console.log(e.name, e.code, e.reason, e.status); // HostKeyError ERR_SSH_HOST_KEY 9 changed
  * ```
  */
-export class HostKeyError extends Error {
+export class HostKeyError extends SshError {
   /** The SSH disconnect reason code that fits this error. */
   readonly reason: DisconnectReasonCode;
   /** Why the key was refused, when a known_hosts lookup decided it. */
@@ -56,7 +58,11 @@ export class HostKeyError extends Error {
    * @param options The disconnect reason, the status and the cause.
    */
   constructor(message: string, options: HostKeyErrorOptions = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    super(
+      "ERR_SSH_HOST_KEY",
+      message,
+      options.cause === undefined ? undefined : { cause: options.cause },
+    );
     this.name = "HostKeyError";
     this.reason = options.reason ?? DisconnectReason.HOST_KEY_NOT_VERIFIABLE;
     if (options.status !== undefined) this.status = options.status;

@@ -3,6 +3,7 @@
  * stays free of runtime APIs: packages/ssh supplies Deno, Node and Bun implementations.
  * @module
  */
+import { HostKeyError } from "./errors.ts";
 import type { KnownHostsStorage } from "./storage.ts";
 
 /**
@@ -207,7 +208,7 @@ export class FileStorage implements KnownHostsStorage {
     const before = await this.#fs.stat(this.name);
     const type = before ? before.mode & FILE_TYPE_MASK : 0;
     if (type !== 0 && type !== REGULAR_FILE) {
-      throw new Error(`${this.name} is not a regular file; it is not written to`);
+      throw new HostKeyError(`${this.name} is not a regular file; it is not written to`);
     }
     const release = this.#fs.lock ? await this.#fs.lock(this.name) : await this.#lockFile();
     try {
@@ -242,7 +243,7 @@ export class FileStorage implements KnownHostsStorage {
       } catch (e) {
         const st = await this.#fs.stat(lock);
         if (this.#now() >= deadline) {
-          throw new Error(`Cannot lock ${this.name}: cannot create ${lock}`, { cause: e });
+          throw new HostKeyError(`Cannot lock ${this.name}: cannot create ${lock}`, { cause: e });
         }
         if (st === undefined) continue; // released meanwhile
         if (st.mtimeMs !== undefined && this.#now() - st.mtimeMs > this.#staleLockAge) {

@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { generatePrimeSync } from "node:crypto";
 import { generateKey } from "@hush/keys";
-import { DisconnectReason, type Message } from "@hush/wire";
+import { DisconnectReason, type Message, SshError } from "@hush/wire";
 import {
   createClientExchange,
   createServerExchange,
@@ -34,6 +34,8 @@ const { KEY_EXCHANGE_FAILED, PROTOCOL_ERROR } = DisconnectReason;
 async function rejects(p: Promise<unknown>, reason: number, text?: string): Promise<void> {
   await assert.rejects(p, (e: unknown) => {
     assert.ok(e instanceof KexError, `not a KexError: ${e}`);
+    assert.ok(e instanceof SshError);
+    assert.equal(e.code, "ERR_SSH_KEX");
     assert.equal(e.reason, reason, e.message);
     if (text) assert.ok(e.message.includes(text), `"${e.message}" lacks "${text}"`);
     return true;

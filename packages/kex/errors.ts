@@ -2,22 +2,24 @@
  * The key exchange package's one error class.
  * @module
  */
-import { DisconnectReason, type DisconnectReasonCode } from "@hush/wire";
+import { DisconnectReason, type DisconnectReasonCode, SshError } from "@hush/wire";
 
 /**
  * Raised for a key exchange that cannot go on: no common algorithm, a peer's value out of
  * range or off the curve, a bad host key signature, a message out of order. `reason` is the
  * disconnect reason the transport sends (KEY_EXCHANGE_FAILED or PROTOCOL_ERROR).
  *
+ * Extends `SshError` from `@hush/wire` with the stable `code` `"ERR_SSH_KEX"`.
+ *
  * @example
  * ```ts
  * import { KexError } from "@hush/kex";
  * import { DisconnectReason } from "@hush/wire";
  * const e = new KexError("No common key exchange algorithm", DisconnectReason.KEY_EXCHANGE_FAILED);
- * console.log(e.name, e.reason); // "KexError" 3
+ * console.log(e.name, e.code, e.reason); // "KexError" "ERR_SSH_KEX" 3
  * ```
  */
-export class KexError extends Error {
+export class KexError extends SshError {
   /** The SSH disconnect reason code that fits this error. */
   readonly reason: DisconnectReasonCode;
 
@@ -33,7 +35,11 @@ export class KexError extends Error {
     reason: DisconnectReasonCode = DisconnectReason.KEY_EXCHANGE_FAILED,
     options?: ErrorOptions,
   ) {
-    super(message, options);
+    super(
+      "ERR_SSH_KEX",
+      message,
+      options,
+    );
     this.name = "KexError";
     this.reason = reason;
   }

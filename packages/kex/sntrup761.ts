@@ -53,7 +53,7 @@ if (
   RQ_BYTES !== SNTRUP761_PUBLIC_KEY_LENGTH ||
   ROUNDED_BYTES + CONFIRM_BYTES !== SNTRUP761_CIPHERTEXT_LENGTH ||
   3 * SMALL_BYTES + RQ_BYTES + HASH_BYTES !== SNTRUP761_SECRET_KEY_LENGTH
-) throw new Error("sntrup761 layout is inconsistent");
+) throw kexFailed("sntrup761 layout is inconsistent");
 
 /** An sntrup761 key pair. */
 export interface Sntrup761KeyPair {

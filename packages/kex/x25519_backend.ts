@@ -101,7 +101,7 @@ export function webCryptoX25519(subtle: SubtleCrypto): X25519Backend {
         async sharedSecret(peer) {
           const key = privateKey;
           privateKey = undefined;
-          if (!key) throw new Error("X25519 key already used");
+          if (!key) throw new TypeError("X25519 key already used");
           // a copy in a plain ArrayBuffer: what WebCrypto takes (and never over shared memory)
           const peerKey = await subtle.importKey(
             "raw",

@@ -1,12 +1,18 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { DerReader, derSequence } from "./asn1.ts";
+import { SshError } from "@hush/wire";
 import { KeyError } from "./errors.ts";
 
 const der = (...b: number[]) => new Uint8Array(b);
 
 function throwsKeyError(fn: () => unknown, message: RegExp): void {
-  assert.throws(fn, (e: unknown) => e instanceof KeyError && message.test(e.message));
+  assert.throws(
+    fn,
+    (e: unknown) =>
+      e instanceof KeyError && e instanceof SshError && e.code === "ERR_SSH_KEY" &&
+      message.test(e.message),
+  );
 }
 
 test("reads a SEQUENCE of INTEGER, OCTET STRING, NULL, OID, BIT STRING", () => {

@@ -2,7 +2,7 @@
  * The keys package's error class.
  * @module
  */
-import { DisconnectReason, type DisconnectReasonCode } from "@hush/wire";
+import { DisconnectReason, type DisconnectReasonCode, SshError } from "@hush/wire";
 
 /**
  * Raised for key material, signatures and certificates that are not valid: malformed blobs,
@@ -10,17 +10,19 @@ import { DisconnectReason, type DisconnectReasonCode } from "@hush/wire";
  * certificates. Every decoder in `@hush/keys` throws only this class, whatever the bytes.
  * Messages never contain secret material.
  *
+ * Extends `SshError` from `@hush/wire` with the stable `code` `"ERR_SSH_KEY"`.
+ *
  * @example
  * ```ts
  * import { KeyError, parsePublicKey } from "@hush/keys";
  * try {
  *   parsePublicKey(new Uint8Array([0, 0, 0, 3, 1, 2]));
  * } catch (e) {
- *   console.log(e instanceof KeyError, (e as KeyError).reason); // true 2
+ *   console.log(e instanceof KeyError, (e as KeyError).code, (e as KeyError).reason); // true ERR_SSH_KEY 2
  * }
  * ```
  */
-export class KeyError extends Error {
+export class KeyError extends SshError {
   /** The SSH disconnect reason code that fits this error. */
   readonly reason: DisconnectReasonCode;
   /**
@@ -41,7 +43,11 @@ export class KeyError extends Error {
     reason: DisconnectReasonCode = DisconnectReason.PROTOCOL_ERROR,
     options?: ErrorOptions & { passphrase?: "required" | "wrong" },
   ) {
-    super(message, options);
+    super(
+      "ERR_SSH_KEY",
+      message,
+      options,
+    );
     this.name = "KeyError";
     this.reason = reason;
     this.passphrase = options?.passphrase;

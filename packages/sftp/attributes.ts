@@ -123,7 +123,7 @@ export function decodeAttributes(r: SftpReader): FileAttributes {
     AttrFlag.EXTENDED;
   if ((flags & ~known) !== 0) {
     throw new SftpError(`Bad message: unknown attribute flags 0x${flags.toString(16)}`, {
-      code: StatusCode.BAD_MESSAGE,
+      statusCode: StatusCode.BAD_MESSAGE,
     });
   }
   const a: FileAttributes = {};

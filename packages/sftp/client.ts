@@ -227,7 +227,7 @@ export class SftpClient {
     if (version.version < SFTP_VERSION) {
       await writer.close().catch(() => {});
       throw new SftpError(`The server speaks SFTP version ${version.version}, not 3`, {
-        code: StatusCode.OP_UNSUPPORTED,
+        statusCode: StatusCode.OP_UNSUPPORTED,
       });
     }
     const extensions = new Map<string, string>();
@@ -377,7 +377,7 @@ export class SftpClient {
   #require(extension: SftpExtensionName): void {
     if (!this.supports(extension)) {
       throw new SftpError(`The server does not support ${extension}`, {
-        code: StatusCode.OP_UNSUPPORTED,
+        statusCode: StatusCode.OP_UNSUPPORTED,
       });
     }
   }
@@ -498,7 +498,7 @@ export class SftpClient {
       await this.stat(path);
       return true;
     } catch (e) {
-      if (e instanceof SftpError && e.code === StatusCode.NO_SUCH_FILE) return false;
+      if (e instanceof SftpError && e.statusCode === StatusCode.NO_SUCH_FILE) return false;
       throw e;
     }
   }
@@ -758,7 +758,7 @@ function isReply(m: SftpMessage): m is SftpReply {
 function lost(cause: unknown): SftpError {
   const why = typeof cause === "string" ? cause : (cause as Error)?.message ?? String(cause);
   return new SftpError(`Connection lost: ${why}`, {
-    code: StatusCode.CONNECTION_LOST,
+    statusCode: StatusCode.CONNECTION_LOST,
     cause: typeof cause === "string" ? undefined : cause,
   });
 }
@@ -771,7 +771,7 @@ function refused(
   const words = reply.message || statusMessage(reply.code);
   return new SftpError(
     `Cannot ${what}${path === undefined ? "" : ` ${JSON.stringify(path)}`}: ${words}`,
-    { code: reply.code, ...(path === undefined ? {} : { path }) },
+    { statusCode: reply.code, ...(path === undefined ? {} : { path }) },
   );
 }
 

@@ -8,6 +8,7 @@ import {
   type SftpFileSystem,
   StatusCode,
 } from "./mod.ts";
+import { SshError } from "@hush/wire";
 import { memoryFileSystem } from "./testing.ts";
 import { pair, pattern, readFile, withOverrides, writeFile } from "./testdata/session.ts";
 
@@ -18,7 +19,9 @@ async function rejectsWith(p: Promise<unknown>, code: number, what = ""): Promis
   let error: unknown;
   await p.then(() => assert.fail(`${what} should fail`), (e) => (error = e));
   assert.ok(error instanceof SftpError, `${what}: ${error}`);
-  assert.equal(error.code, code, `${what}: ${error.message}`);
+  assert.ok(error instanceof SshError);
+  assert.equal(error.code, "ERR_SSH_SFTP");
+  assert.equal(error.statusCode, code, `${what}: ${error.message}`);
   return error;
 }
 
@@ -159,7 +162,11 @@ test("an extension the server does not offer is refused without asking", async (
     newPath: "/b",
   })
     .catch((e) => e);
-  assert.equal((raw as SftpError).code, StatusCode.OP_UNSUPPORTED, "the server refuses it too");
+  assert.equal(
+    (raw as SftpError).statusCode,
+    StatusCode.OP_UNSUPPORTED,
+    "the server refuses it too",
+  );
   await close();
 });
 

@@ -333,7 +333,7 @@ export async function put(
 /** The error of a failed transfer: the cause's status code and words, and the bytes moved. */
 function transferError(e: unknown, what: string, path: string, moved: number): SftpError {
   const aborted = e instanceof Error && (e.name === "AbortError" || e.name === "TimeoutError");
-  const code = e instanceof SftpError ? e.code : StatusCode.FAILURE;
+  const code = e instanceof SftpError ? e.statusCode : StatusCode.FAILURE;
   const words = aborted ? "cancelled" : (e as Error)?.message ?? String(e);
   return new SftpError(`Cannot ${what} ${JSON.stringify(path)} after ${moved} bytes: ${words}`, {
     code,
@@ -382,7 +382,7 @@ export async function fastGet(
   if (isDirectoryMode(attrs.mode)) {
     if (!options.recursive) {
       throw new SftpError(`Cannot get ${JSON.stringify(remotePath)}: it is a directory`, {
-        code: StatusCode.FAILURE,
+        statusCode: StatusCode.FAILURE,
         path: remotePath,
       });
     }
@@ -415,7 +415,7 @@ async function getFile(
     if (start > size) {
       throw new SftpError(
         `Cannot resume ${JSON.stringify(remotePath)}: the local copy is larger than it`,
-        { code: StatusCode.FAILURE, path: remotePath, bytesTransferred: 0 },
+        { statusCode: StatusCode.FAILURE, path: remotePath, bytesTransferred: 0 },
       );
     }
   }
@@ -473,7 +473,7 @@ async function getTree(
   if (!existing) await fs.mkdir(localDir, ((attrs.mode ?? 0o755) & 0o777) | 0o700);
   else if (!isDirectoryMode(existing.mode)) {
     throw new SftpError(`Cannot get ${JSON.stringify(remoteDir)}: ${localDir} is not a directory`, {
-      code: StatusCode.FAILURE,
+      statusCode: StatusCode.FAILURE,
       path: remoteDir,
     });
   }
@@ -507,7 +507,7 @@ export async function fastPut(
   if (isDirectoryMode(stats.mode)) {
     if (!options.recursive) {
       throw new SftpError(`Cannot put ${localPath}: it is a directory`, {
-        code: StatusCode.FAILURE,
+        statusCode: StatusCode.FAILURE,
         path: remotePath,
       });
     }
@@ -527,14 +527,14 @@ async function putFile(
   let start = 0;
   if (options.resume) {
     const remote = await client.stat(remotePath).catch((e) => {
-      if (e instanceof SftpError && e.code === StatusCode.NO_SUCH_FILE) return undefined;
+      if (e instanceof SftpError && e.statusCode === StatusCode.NO_SUCH_FILE) return undefined;
       throw e;
     });
     start = remote?.size ?? 0;
     if (start > stats.size) {
       throw new SftpError(
         `Cannot resume ${JSON.stringify(remotePath)}: it is larger than ${localPath}`,
-        { code: StatusCode.FAILURE, path: remotePath, bytesTransferred: 0 },
+        { statusCode: StatusCode.FAILURE, path: remotePath, bytesTransferred: 0 },
       );
     }
   }
@@ -576,7 +576,7 @@ async function putTree(
   if (!existing) await client.mkdir(remoteDir, { mode: (stats.mode & 0o777) | 0o700 });
   else if (!isDirectoryMode(existing.mode)) {
     throw new SftpError(`Cannot put ${localDir}: ${remoteDir} is not a directory`, {
-      code: StatusCode.FAILURE,
+      statusCode: StatusCode.FAILURE,
       path: remoteDir,
     });
   }

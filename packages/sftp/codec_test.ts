@@ -181,7 +181,7 @@ test("OpenSSH's sftp-server: its replies decode", () => {
 function assertBadMessage(body: Uint8Array, what: string) {
   assert.throws(() => decodeSftpPacket(body), (e: unknown) => {
     assert.ok(e instanceof SftpError, `${what}: ${e}`);
-    assert.equal(e.code, StatusCode.BAD_MESSAGE, what);
+    assert.equal(e.statusCode, StatusCode.BAD_MESSAGE, what);
     return true;
   });
 }

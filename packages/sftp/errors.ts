@@ -2,11 +2,17 @@
  * The sftp package's error class.
  * @module
  */
+import { SshError } from "@hush/wire";
 import { StatusCode, statusMessage } from "./status.ts";
 
 /** Extra fields of an {@linkcode SftpError}. */
 export interface SftpErrorOptions extends ErrorOptions {
   /** The status code: the server's, or BAD_MESSAGE / CONNECTION_LOST for the session's own. */
+  statusCode?: number;
+  /**
+   * The status code, under its old name.
+   * @deprecated Use `statusCode`: `code` on the error is now the `SshError` code `"ERR_SSH_SFTP"`.
+   */
   code?: number;
   /** The path the request named, when it named one. */
   path?: string;
@@ -15,23 +21,27 @@ export interface SftpErrorOptions extends ErrorOptions {
 }
 
 /**
- * Raised for a request the server refused (its status `code` and message), for a peer's bytes
- * that are not SFTP (`code` BAD_MESSAGE), and for requests cut off when the session ended
- * (`code` CONNECTION_LOST). A failed transfer says how far it got in `bytesTransferred`.
+ * Raised for a request the server refused (its SFTP status in `statusCode`, and its message),
+ * for a peer's bytes that are not SFTP (`statusCode` BAD_MESSAGE), and for requests cut off when
+ * the session ended (`statusCode` CONNECTION_LOST). A failed transfer says how far it got in
+ * `bytesTransferred`.
+ *
+ * Extends `SshError` from `@hush/wire` with the stable `code` `"ERR_SSH_SFTP"`, like every Hush
+ * error; the SFTP status number (which ssh2 puts in `code`) is `statusCode`, its words `status`.
  *
  * @example
  * ```ts
  * import { SftpError, StatusCode } from "@hush/sftp";
  * const e = new SftpError("Cannot open /etc/shadow: Permission denied", {
- *   code: StatusCode.PERMISSION_DENIED,
+ *   statusCode: StatusCode.PERMISSION_DENIED,
  *   path: "/etc/shadow",
  * });
- * console.log(e.name, e.code, e.path); // SftpError 3 /etc/shadow
+ * console.log(e.name, e.code, e.statusCode, e.status, e.path); // SftpError ERR_SSH_SFTP 3 Permission denied /etc/shadow
  * ```
  */
-export class SftpError extends Error {
-  /** The SFTP status code that fits this error. */
-  readonly code: number;
+export class SftpError extends SshError {
+  /** The SFTP status code that fits this error (`StatusCode`). */
+  readonly statusCode: number;
   /** The path of the request, when it had one. */
   readonly path?: string;
   /** For a failed transfer: bytes moved (and acknowledged) from its start offset. */
@@ -43,15 +53,19 @@ export class SftpError extends Error {
    * @param options The status code, the path, the bytes moved and the cause.
    */
   constructor(message: string, options: SftpErrorOptions = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    super(
+      "ERR_SSH_SFTP",
+      message,
+      options.cause === undefined ? undefined : { cause: options.cause },
+    );
     this.name = "SftpError";
-    this.code = options.code ?? StatusCode.BAD_MESSAGE;
+    this.statusCode = options.statusCode ?? options.code ?? StatusCode.BAD_MESSAGE;
     if (options.path !== undefined) this.path = options.path;
     if (options.bytesTransferred !== undefined) this.bytesTransferred = options.bytesTransferred;
   }
 
   /** The words of the status code, e.g. "No such file". */
   get status(): string {
-    return statusMessage(this.code);
+    return statusMessage(this.statusCode);
   }
 }

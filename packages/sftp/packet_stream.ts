@@ -38,7 +38,7 @@ export function sftpPacketStream(
           const n = length();
           if (n === 0 || n > limit) {
             throw new SftpError(`Bad message: packet length ${n} (limit ${limit})`, {
-              code: StatusCode.BAD_MESSAGE,
+              statusCode: StatusCode.BAD_MESSAGE,
             });
           }
           if (chunk.length - off >= n) {
@@ -64,7 +64,7 @@ export function sftpPacketStream(
     flush() {
       if (body !== undefined || headerFill > 0) {
         throw new SftpError("Connection lost: the stream ended inside a packet", {
-          code: StatusCode.CONNECTION_LOST,
+          statusCode: StatusCode.CONNECTION_LOST,
         });
       }
     },

@@ -49,7 +49,7 @@ test("a packet of exactly the limit passes; one byte more errors the stream", as
   const past = new Uint8Array([0, 4, 0, 1, 1, 2, 3]);
   await assert.rejects(packets([past]), (e: unknown) => {
     assert.ok(e instanceof SftpError);
-    assert.equal(e.code, StatusCode.BAD_MESSAGE);
+    assert.equal(e.statusCode, StatusCode.BAD_MESSAGE);
     assert.match(e.message, /packet length 262145/);
     return true;
   });
@@ -59,7 +59,7 @@ test("a zero length, or a stream that ends inside a packet, errors the stream", 
   await assert.rejects(packets([new Uint8Array(4)]), SftpError);
   await assert.rejects(packets([a.subarray(0, 6)]), (e: unknown) => {
     assert.ok(e instanceof SftpError);
-    assert.equal(e.code, StatusCode.CONNECTION_LOST);
+    assert.equal(e.statusCode, StatusCode.CONNECTION_LOST);
     return true;
   });
   await assert.rejects(packets([a.subarray(0, 2)]), SftpError);

@@ -44,7 +44,7 @@ export class SftpReader {
     if (n > this.#bytes.length - this.#offset) {
       throw new SftpError(
         `Bad message: truncated ${what} (need ${n} bytes, ${this.remaining} remain)`,
-        { code: StatusCode.BAD_MESSAGE },
+        { statusCode: StatusCode.BAD_MESSAGE },
       );
     }
   }
@@ -70,7 +70,7 @@ export class SftpReader {
     const low = this.#view.getUint32(this.#offset + 4);
     if (high > 0x1f_ffff) {
       throw new SftpError("Bad message: a 64-bit value past 2^53", {
-        code: StatusCode.BAD_MESSAGE,
+        statusCode: StatusCode.BAD_MESSAGE,
       });
     }
     this.#offset += 8;
@@ -109,7 +109,7 @@ export class SftpReader {
     const n = this.uint32();
     if (n * minItemBytes > this.remaining) {
       throw new SftpError(`Bad message: ${n} ${what} cannot fit in ${this.remaining} bytes`, {
-        code: StatusCode.BAD_MESSAGE,
+        statusCode: StatusCode.BAD_MESSAGE,
       });
     }
     return n;
@@ -126,7 +126,7 @@ export class SftpReader {
   end(): void {
     if (this.#offset !== this.#bytes.length) {
       throw new SftpError(`Bad message: ${this.remaining} trailing bytes`, {
-        code: StatusCode.BAD_MESSAGE,
+        statusCode: StatusCode.BAD_MESSAGE,
       });
     }
   }

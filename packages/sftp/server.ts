@@ -266,8 +266,10 @@ class ServerSession {
     try {
       return await this.#dispatch(request);
     } catch (e) {
-      const code = e instanceof Refusal || e instanceof SftpError
+      const code = e instanceof Refusal
         ? e.code
+        : e instanceof SftpError
+        ? e.statusCode
         : ERRNO_STATUS[(e as { code?: string })?.code ?? ""] ?? StatusCode.FAILURE;
       const message = e instanceof Refusal ? e.message : statusMessage(code);
       this.#trace(`request ${request.id} (${request.type}): ${message}`);

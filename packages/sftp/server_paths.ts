@@ -13,7 +13,10 @@ import { StatusCode } from "./status.ts";
 const MISSING = new Set(["ENOENT", "ENOTDIR"]);
 
 function denied(path: string, why: string): SftpError {
-  return new SftpError(`Permission denied: ${why}`, { code: StatusCode.PERMISSION_DENIED, path });
+  return new SftpError(`Permission denied: ${why}`, {
+    statusCode: StatusCode.PERMISSION_DENIED,
+    path,
+  });
 }
 
 /**
@@ -77,7 +80,7 @@ export class ServerPaths {
   view(path: string): string {
     if (path.includes("\0")) {
       throw new SftpError("Bad message: a path with a NUL byte", {
-        code: StatusCode.BAD_MESSAGE,
+        statusCode: StatusCode.BAD_MESSAGE,
         path,
       });
     }

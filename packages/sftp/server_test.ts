@@ -78,7 +78,7 @@ test("the handle table holds 512; the next open fails until one is closed", asyn
   for (let i = 0; i < HANDLE_LIMIT; i++) files.push(await sftp.open("/f", "r"));
   const e = await sftp.open("/f", "r").catch((e) => e);
   assert.ok(e instanceof SftpError);
-  assert.equal(e.code, StatusCode.FAILURE);
+  assert.equal(e.statusCode, StatusCode.FAILURE);
   assert.match(e.message, /Too many open handles \(512\)/);
   await files.pop()!.close();
   files.push(await sftp.open("/f", "r"));
@@ -113,12 +113,12 @@ test("no INIT first: the session closes", async () => {
 test("names with NUL are bad messages; new names with line breaks are refused", async () => {
   const { sftp, fs, close } = await pair();
   const nul = await sftp.stat("/a\0b").catch((e) => e);
-  assert.equal(nul.code, StatusCode.BAD_MESSAGE);
+  assert.equal(nul.statusCode, StatusCode.BAD_MESSAGE);
   for (const name of ["/a\nb", "/a\rb"]) {
     const e = await sftp.open(name, "w").catch((e) => e);
-    assert.equal(e.code, StatusCode.FAILURE);
+    assert.equal(e.statusCode, StatusCode.FAILURE);
     assert.match(e.message, /line breaks/);
-    assert.equal((await sftp.mkdir(name).catch((e) => e)).code, StatusCode.FAILURE);
+    assert.equal((await sftp.mkdir(name).catch((e) => e)).statusCode, StatusCode.FAILURE);
   }
   assert.deepEqual(await fs.readdir("/"), []);
   await close();
@@ -151,11 +151,11 @@ test("under a root: / is the root, and .. cannot climb out of it", async () => {
     const path of ["..", "../secret", "/../secret", "pub/../../secret", "/pub/../../srv/secret"]
   ) {
     const e = await sftp.stat(path).catch((e) => e);
-    assert.equal(e.code, StatusCode.PERMISSION_DENIED, path);
+    assert.equal(e.statusCode, StatusCode.PERMISSION_DENIED, path);
     assert.doesNotMatch(e.message, /srv\/root/, "the real path is not told");
   }
   const abs = await sftp.stat("/srv/secret").catch((e) => e);
-  assert.equal(abs.code, StatusCode.NO_SUCH_FILE, "absolute paths start at the root");
+  assert.equal(abs.statusCode, StatusCode.NO_SUCH_FILE, "absolute paths start at the root");
   await close();
 });
 
@@ -163,15 +163,18 @@ test("under a root: symbolic links that point outside are refused", async () => 
   const { sftp, fs, close } = await jail();
   for (const path of ["/out-abs/secret", "/pub/out-rel/secret", "/out-abs", "/prefix"]) {
     const e = await sftp.stat(path).catch((e) => e);
-    assert.equal(e.code, StatusCode.PERMISSION_DENIED, path);
+    assert.equal(e.statusCode, StatusCode.PERMISSION_DENIED, path);
     const r = await sftp.readFile(path).catch((e) => e);
-    assert.equal(r.code, StatusCode.PERMISSION_DENIED, `read ${path}`);
+    assert.equal(r.statusCode, StatusCode.PERMISSION_DENIED, `read ${path}`);
   }
   const w = await sftp.put(new TextEncoder().encode("x"), "/out-abs/planted").catch((e) => e);
-  assert.equal(w.code, StatusCode.PERMISSION_DENIED);
+  assert.equal(w.statusCode, StatusCode.PERMISSION_DENIED);
   const d = await sftp.put(new TextEncoder().encode("x"), "/dangling").catch((e) => e);
-  assert.equal(d.code, StatusCode.PERMISSION_DENIED, "a dangling link would create outside");
-  assert.equal((await sftp.list("/out-abs").catch((e) => e)).code, StatusCode.PERMISSION_DENIED);
+  assert.equal(d.statusCode, StatusCode.PERMISSION_DENIED, "a dangling link would create outside");
+  assert.equal(
+    (await sftp.list("/out-abs").catch((e) => e)).statusCode,
+    StatusCode.PERMISSION_DENIED,
+  );
   assert.deepEqual(await fs.readdir("/srv"), ["root", "secret", "rootless"], "nothing new outside");
   assert.equal(await fs.stat("/srv/nowhere").then(() => true, () => false), false);
   // links inside the root work, and the links themselves can be looked at and removed
@@ -184,15 +187,15 @@ test("under a root: symbolic links that point outside are refused", async () => 
 test("under a root: new links may not point outside; absolute ones stay inside", async () => {
   const { sftp, fs, close } = await jail();
   const e = await sftp.symlink("../../secret", "/pub/escape").catch((e) => e);
-  assert.equal(e.code, StatusCode.PERMISSION_DENIED);
+  assert.equal(e.statusCode, StatusCode.PERMISSION_DENIED);
   await sftp.symlink("/pub/file", "/abs");
   assert.equal(await fs.readlink("/srv/root/abs"), "/srv/root/pub/file");
   assert.equal(await sftp.readlink("/abs"), "/pub/file");
   assert.equal(new TextDecoder().decode(await sftp.readFile("/abs")), "inside");
   const h = await sftp.hardlink("/out-abs/secret", "/stolen").catch((e) => e);
-  assert.equal(h.code, StatusCode.PERMISSION_DENIED);
+  assert.equal(h.statusCode, StatusCode.PERMISSION_DENIED);
   const r = await sftp.rename("/pub/file", "/out-abs/moved").catch((e) => e);
-  assert.equal(r.code, StatusCode.PERMISSION_DENIED);
+  assert.equal(r.statusCode, StatusCode.PERMISSION_DENIED);
   assert.equal(await sftp.expandPath("~"), "/");
   await close();
 });
@@ -216,7 +219,7 @@ test("read-only: every change is refused, reads work", async () => {
   ];
   for (const [what, p] of attempts) {
     const e = await p.then(() => undefined, (e) => e);
-    assert.equal(e?.code, StatusCode.PERMISSION_DENIED, what);
+    assert.equal(e?.statusCode, StatusCode.PERMISSION_DENIED, what);
   }
   assert.deepEqual(await sftp.readFile("/f"), pattern(10));
   assert.deepEqual(await fs.readdir("/"), ["f"]);
@@ -256,11 +259,14 @@ test("copy-data refuses overlapping ranges of one file and handles not open for 
   const { sftp, close } = await pair({ fs });
   const f = await sftp.open("/f", "r+");
   const e = await sftp.copyData(f, 0, 50, f, 10).catch((e) => e);
-  assert.equal(e.code, StatusCode.FAILURE);
+  assert.equal(e.statusCode, StatusCode.FAILURE);
   await sftp.copyData(f, 0, 50, f, 50);
   assert.deepEqual((await readFile(fs, "/f")).subarray(50), pattern(100).subarray(0, 50));
   const ro = await sftp.open("/f", "r");
-  assert.equal((await sftp.copyData(f, 0, 10, ro, 0).catch((e) => e)).code, StatusCode.FAILURE);
+  assert.equal(
+    (await sftp.copyData(f, 0, 10, ro, 0).catch((e) => e)).statusCode,
+    StatusCode.FAILURE,
+  );
   await f.close();
   await ro.close();
   await close();

@@ -4,6 +4,7 @@
  * @module
  */
 import type { Channel, Connection, Session } from "@hush/channels";
+import { ChannelError } from "@hush/channels";
 import { SftpClient, type SftpClientOptions } from "@hush/sftp";
 import type { Transport } from "@hush/transport";
 import type { TerminalModes } from "@hush/wire";
@@ -223,10 +224,12 @@ export class SshClient {
       address: bindHost,
       port: bindPort,
     }, { wantReply: true });
-    if (reply === false) throw new Error(`Server refused to listen on ${bindHost}:${bindPort}`);
+    if (reply === false) {
+      throw new ChannelError(`Server refused to listen on ${bindHost}:${bindPort}`);
+    }
     let port = bindPort;
     if (bindPort === 0) {
-      if (reply.length < 4) throw new Error("Server did not say which port it listens on");
+      if (reply.length < 4) throw new ChannelError("Server did not say which port it listens on");
       port = new DataView(reply.buffer, reply.byteOffset).getUint32(0);
     }
     if (onConnection) this.#forwards.add(bindHost, port, onConnection);
@@ -242,7 +245,7 @@ export class SshClient {
       port,
     }, { wantReply: true });
     if (reply === false) {
-      throw new Error(`Server refused to cancel the forward ${bindHost}:${port}`);
+      throw new ChannelError(`Server refused to cancel the forward ${bindHost}:${port}`);
     }
   }
 

@@ -7,7 +7,7 @@ import { authenticateClient } from "@hush/auth";
 import { Connection, type ConnectionTimers } from "@hush/channels";
 import { checkHostKey } from "@hush/hostkeys";
 import { startTransport } from "@hush/transport";
-import { DisconnectReason } from "@hush/wire";
+import { DisconnectReason, SshError } from "@hush/wire";
 import { defaultCipherBackends } from "./adapters/crypto_backends.ts";
 import { defaultX25519, installDefaultEd25519 } from "./adapters/curve_backends.ts";
 import { connectTcp } from "./adapters/tcp.ts";
@@ -142,7 +142,11 @@ async function connectDirect(
     // the caller wants the HostKeyError (with its status), not the disconnect it caused
     if (hostKeyRefusal) throw hostKeyRefusal;
     if (timeout?.aborted) {
-      throw new Error(`Connection to ${options.hostname} port ${port} timed out`, { cause: e });
+      throw new SshError(
+        "ERR_SSH_CONNECT_TIMEOUT",
+        `Connection to ${options.hostname} port ${port} timed out`,
+        { cause: e },
+      );
     }
     throw e;
   });
@@ -173,7 +177,11 @@ async function connectDirect(
     )
       .catch(() => {});
     if (timeout?.aborted) {
-      throw new Error(`Connection to ${options.hostname} port ${port} timed out`, { cause: e });
+      throw new SshError(
+        "ERR_SSH_CONNECT_TIMEOUT",
+        `Connection to ${options.hostname} port ${port} timed out`,
+        { cause: e },
+      );
     }
     throw e;
   } finally {

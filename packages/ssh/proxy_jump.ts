@@ -6,6 +6,7 @@
  * @module
  */
 import type { ByteDuplex } from "@hush/transport";
+import { SshError } from "@hush/wire";
 import type { SshClient } from "./client.ts";
 import type { ConnectOptions, JumpHostOptions } from "./connect_options.ts";
 
@@ -37,14 +38,17 @@ const INHERITED = [
  * authentication; see `cause`) or could not open the channel to the next hop
  * (`stage: "forward"`, as OpenSSH's "stdio forwarding failed").
  *
+ * Extends {@linkcode SshError} with the stable `code` `"ERR_SSH_PROXY_JUMP"`; `cause` holds the
+ * hop's own error (a `DisconnectError`, `HostKeyError`, `AuthError`, `ChannelError`…).
+ *
  * @example
  * ```ts
  * import { ProxyJumpError } from "@hush/ssh";
  * const e = new ProxyJumpError("forward", { index: 0, hostname: "bastion", port: 22, username: "me" }, { host: "db", port: 22 }, new Error("connect failed"));
- * console.log(e.message); // Jump host bastion could not open a channel to db port 22: connect failed
+ * console.log(e.code, e.message); // ERR_SSH_PROXY_JUMP Jump host bastion could not open a channel to db port 22: connect failed
  * ```
  */
-export class ProxyJumpError extends Error {
+export class ProxyJumpError extends SshError {
   /** Whether reaching the hop failed, or its channel onward. */
   readonly stage: "connect" | "forward";
   /** Which hop (0: outermost) and where it is. */
@@ -67,6 +71,7 @@ export class ProxyJumpError extends Error {
   ) {
     const why = (cause as Error)?.message ?? String(cause);
     super(
+      "ERR_SSH_PROXY_JUMP",
       stage === "connect"
         ? `Cannot reach jump host ${hop.hostname} port ${hop.port}: ${why}`
         : `Jump host ${hop.hostname} could not open a channel to ${target?.host} port ${target?.port}: ${why}`,

@@ -9,6 +9,7 @@ import type { ConnectOptions } from "./connect_options.ts";
 import { ProxyJumpError } from "./proxy_jump.ts";
 import type { ForwardSocket } from "./server_forward_handlers.ts";
 import type { ByteDuplex } from "@hush/transport";
+import { SshError } from "@hush/wire";
 
 interface Net {
   /** Host name → a function that gives a connection to its SSH server. */
@@ -87,7 +88,8 @@ test("proxyJump: a hop that cannot reach the next fails with ProxyJumpError", as
       trace: (line) => void (line.startsWith("Jump host") && traced.push(line)),
     }),
     (e) => {
-      assert.ok(e instanceof ProxyJumpError);
+      assert.ok(e instanceof ProxyJumpError && e instanceof SshError);
+      assert.equal(e.code, "ERR_SSH_PROXY_JUMP");
       assert.equal(e.stage, "forward");
       assert.deepEqual(e.hop, { index: 0, hostname: "gw", port: 22, username: "app" });
       assert.deepEqual(e.target, { host: "nowhere", port: 22 });

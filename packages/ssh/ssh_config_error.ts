@@ -4,6 +4,7 @@
  * OpenSSH's words where OpenSSH has some.
  * @module
  */
+import { SshError } from "@hush/wire";
 
 /** Where a configuration line came from: its file (or `command-line`) and line number. */
 export interface SshConfigLocation {
@@ -16,19 +17,22 @@ export interface SshConfigLocation {
 /**
  * A bad ssh_config line, or a configuration that cannot be resolved.
  *
+ * Extends {@linkcode SshError} with the stable `code` `"ERR_SSH_CONFIG"`.
+ *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
  * import { parseSshConfig, SshConfigError } from "@hush/ssh";
  * assert.throws(() => parseSshConfig("Port 99999\n", { file: "cfg" }), (e) => {
  *   assert.ok(e instanceof SshConfigError);
+ *   assert.equal(e.code, "ERR_SSH_CONFIG");
  *   assert.equal(e.message, "cfg line 1: Bad port '99999'.");
  *   assert.equal(e.line, 1);
  *   return true;
  * });
  * ```
  */
-export class SshConfigError extends Error {
+export class SshConfigError extends SshError {
   /** The file the bad line is in (`command-line` for `-o`). */
   readonly file: string;
   /** Its line number (0 on the command line). */
@@ -41,7 +45,7 @@ export class SshConfigError extends Error {
    * @param options `cause`, if any.
    */
   constructor(message: string, where: SshConfigLocation, options?: ErrorOptions) {
-    super(message, options);
+    super("ERR_SSH_CONFIG", message, options);
     this.name = "SshConfigError";
     this.file = where.file;
     this.line = where.line;

@@ -68,7 +68,11 @@ test("Include in the system file: relative to /etc/ssh, ~ refused", async () => 
   const bad = memoryReader({ "/etc/ssh/ssh_config": "\nInclude ~/x\n" });
   await assert.rejects(
     loadSshConfig("/etc/ssh/ssh_config", { reader: bad.reader, ...local, user: false }),
-    { name: "SshConfigError", message: "/etc/ssh/ssh_config line 2: bad include path ~/x." },
+    {
+      name: "SshConfigError",
+      code: "ERR_SSH_CONFIG",
+      message: "/etc/ssh/ssh_config line 2: bad include path ~/x.",
+    },
   );
 });
 

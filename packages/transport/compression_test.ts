@@ -6,7 +6,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { DisconnectReason, type Message, PACKET_LENGTH_LIMIT } from "@hush/wire";
+import { DisconnectReason, type Message, PACKET_LENGTH_LIMIT, SshError } from "@hush/wire";
 import { DisconnectError, startTransport } from "./mod.ts";
 import { memoryDuplexPair } from "./testing.ts";
 import { connectedPair } from "./testdata/connected_pair.ts";
@@ -200,6 +200,8 @@ test("bomb: a payload inflating to the packet limit passes, one byte more ends w
   assert.equal(sent.reason, DisconnectReason.COMPRESSION_ERROR);
   const e = await victim.closed;
   assert.ok(e instanceof DisconnectError);
+  assert.ok(e instanceof SshError);
+  assert.equal(e.code, "ERR_SSH_DISCONNECT");
   assert.equal(e.reason, DisconnectReason.COMPRESSION_ERROR);
   assert.match(e.message, /Decompressed payload is over the limit of 262144 bytes/);
 });

@@ -2,21 +2,23 @@
  * The transport's error: a connection that ended with an SSH disconnect reason.
  * @module
  */
-import { DisconnectReason, type DisconnectReasonCode } from "@hush/wire";
+import { DisconnectReason, type DisconnectReasonCode, SshError } from "@hush/wire";
 
 /**
  * Raised when a connection ends abnormally: a protocol violation by the peer (we sent
  * DISCONNECT), a DISCONNECT received from the peer, a failed key exchange, a timeout, or the
  * byte stream closing. `fromPeer` tells which side ended it.
  *
+ * Extends `SshError` from `@hush/wire` with the stable `code` `"ERR_SSH_DISCONNECT"`.
+ *
  * @example
  * ```ts
  * import { DisconnectError } from "@hush/transport";
  * const e = new DisconnectError(2, "Unexpected message", { fromPeer: true });
- * console.log(e.message); // "Peer disconnected: Unexpected message (reason 2, protocol error)"
+ * console.log(e.code, e.message); // "ERR_SSH_DISCONNECT" "Peer disconnected: Unexpected message (reason 2, protocol error)"
  * ```
  */
-export class DisconnectError extends Error {
+export class DisconnectError extends SshError {
   /** The SSH disconnect reason code. */
   readonly reason: number;
   /** The description alone, without the prefix. */
@@ -38,6 +40,7 @@ export class DisconnectError extends Error {
   ) {
     const name = reasonName(reason);
     super(
+      "ERR_SSH_DISCONNECT",
       `${
         options.fromPeer ? "Peer disconnected" : "Disconnected"
       }: ${description} (reason ${reason}${name ? ", " + name : ""})`,

@@ -57,7 +57,12 @@ export class ZlibCompressor implements PayloadCompressor {
       Z_DEFAULT_STRATEGY,
       true, // zlib's hash, byte for byte zlib's output (pako's default hash is Chromium's)
     );
-    if (status !== Z_OK) throw new Error(`Cannot start zlib compression (status ${status})`);
+    if (status !== Z_OK) {
+      throw new WireError(
+        `Cannot start zlib compression (status ${status})`,
+        DisconnectReason.COMPRESSION_ERROR,
+      );
+    }
   }
 
   /** Compresses one payload; returns a fresh array. */

@@ -54,7 +54,12 @@ export class ZlibDecompressor implements PayloadDecompressor {
     this.#limit = limit;
     this.#out = new Uint8Array(Math.min(INITIAL_OUTPUT, limit + 1));
     const status = zlibInflateInit(this.#stream!);
-    if (status !== Z_OK) throw new Error(`Cannot start zlib decompression (status ${status})`);
+    if (status !== Z_OK) {
+      throw new WireError(
+        `Cannot start zlib decompression (status ${status})`,
+        DisconnectReason.COMPRESSION_ERROR,
+      );
+    }
   }
 
   /** Inflates one payload; returns a fresh array. */

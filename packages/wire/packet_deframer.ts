@@ -162,7 +162,7 @@ export class PacketDeframer {
    * twice before that NEWKEYS is a programming error.
    */
   nextOpener(opener: PacketOpener, options: OpenerSwitchOptions = {}): void {
-    if (this.#next) throw new Error("A next opener is already waiting");
+    if (this.#next) throw new TypeError("A next opener is already waiting");
     this.#next = { opener, options };
     this.#nextWaiter?.();
   }
@@ -173,7 +173,7 @@ export class PacketDeframer {
    * Starting a second stage while one runs is a programming error.
    */
   startDecompression(decompressor: PayloadDecompressor): void {
-    if (this.#decompressor) throw new Error("Decompression has already started");
+    if (this.#decompressor) throw new TypeError("Decompression has already started");
     this.#decompressor = decompressor;
   }
 

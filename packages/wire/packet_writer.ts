@@ -3,6 +3,7 @@
  * cipher suites right after a NEWKEYS payload.
  * @module
  */
+import { DisconnectReason, WireError } from "./errors.ts";
 import { NoneSealer, type PacketSealer } from "./packet.ts";
 import type { SwitchOptions } from "./packet_deframer.ts";
 import type { PayloadCompressor } from "./payload_compression.ts";
@@ -105,7 +106,8 @@ export class PacketWriter {
     this.#sealer = new NoneSealer(options.random);
     this.readable = new ReadableStream<Uint8Array>({
       pull: (controller) => this.#pull(controller),
-      cancel: (reason) => this.#fail(reason ?? new Error("Output cancelled")),
+      cancel: (reason) =>
+        this.#fail(reason ?? new WireError("Output cancelled", DisconnectReason.CONNECTION_LOST)),
     }, { highWaterMark: 0 });
   }
 
@@ -121,7 +123,10 @@ export class PacketWriter {
         await this.#allRead;
         if (this.#error !== undefined) throw this.#error;
       },
-      abort: (reason) => this.#fail(reason ?? new Error("Packet writer aborted")),
+      abort: (reason) =>
+        this.#fail(
+          reason ?? new WireError("Packet writer aborted", DisconnectReason.CONNECTION_LOST),
+        ),
     });
   }
 
@@ -130,7 +135,7 @@ export class PacketWriter {
    * sealed.
    */
   nextSealer(sealer: PacketSealer, options: SealerSwitchOptions = {}): void {
-    if (this.#next) throw new Error("A next sealer is already waiting");
+    if (this.#next) throw new TypeError("A next sealer is already waiting");
     this.#next = { sealer, options };
   }
 
@@ -140,7 +145,7 @@ export class PacketWriter {
    * Starting a second stage while one runs is a programming error.
    */
   startCompression(compressor: PayloadCompressor): void {
-    if (this.#compressor) throw new Error("Compression has already started");
+    if (this.#compressor) throw new TypeError("Compression has already started");
     this.#compressor = compressor;
   }
 
@@ -212,7 +217,7 @@ export class PacketWriter {
       sealed = this.#sealer.seal(body);
       this.packetsOut++;
       if (payload[0] === NEWKEYS) {
-        if (!this.#next) throw new Error("NEWKEYS sent before the next sealer was set");
+        if (!this.#next) throw new TypeError("NEWKEYS sent before the next sealer was set");
         const { sealer, options } = this.#next;
         this.#next = undefined;
         sealer.sequence = options.resetSequence ? 0 : this.#sealer.sequence;

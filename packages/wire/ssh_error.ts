@@ -10,6 +10,17 @@
  * matching on messages. A `code` is stable across releases: upper case, `ERR_SSH_` and the
  * concern (`ERR_SSH_WIRE`, `ERR_SSH_AUTH`, …); a class may narrow it further.
  *
+ * The codes: `ERR_SSH_WIRE` (`WireError`), `ERR_SSH_CIPHER` (`CipherError`), `ERR_SSH_KEY`
+ * (`KeyError`), `ERR_SSH_KEX` (`KexError`), `ERR_SSH_HOST_KEY` (`HostKeyError`), `ERR_SSH_AUTH`
+ * (`AuthError`), `ERR_SSH_DISCONNECT` (`DisconnectError`), `ERR_SSH_CHANNEL` (`ChannelError`),
+ * `ERR_SSH_SFTP` (`SftpError`, whose SFTP status is `statusCode`), `ERR_SSH_CONFIG`
+ * (`SshConfigError`), `ERR_SSH_PROXY_JUMP` (`ProxyJumpError`), `ERR_SSH_EXEC` and
+ * `ERR_SSH_EXEC_MAX_BUFFER` (`ExecError`); and raised as `SshError` itself by `@hush/ssh`:
+ * `ERR_SSH_CONNECT_TIMEOUT` (`connectTimeout` ran out), `ERR_SSH_UNSUPPORTED_RUNTIME` (TCP, local
+ * files or a WebSocket server where the runtime has none), `ERR_SSH_WEBSOCKET` (a WebSocket that
+ * closed or broke the protocol). Bad arguments from the caller stay `TypeError` and `RangeError`,
+ * as the platform's own.
+ *
  * @example
  * ```ts
  * import { SshError, SshReader } from "@hush/wire";

@@ -7,7 +7,10 @@
  *   through `@hush/<name>` (never a sibling's files by path), and only `packages/ssh` adapters
  *   and tests use runtime-specific APIs (`Deno.*`, `node:*`, `Bun.*`), and no core package
  *   looks for a runtime (`globalThis.Deno`, `process.versions`, `getBuiltinModule`, …): what
- *   differs per runtime is handed in by `@hush/ssh`.
+ *   differs per runtime is handed in by `@hush/ssh`;
+ * - no plain `Error` in library code: every package throws its own class, all extending
+ *   `SshError` (tests, benches, testdata and test support — `testing.ts`, `test_*.ts` — aside;
+ *   a line may opt out with an `allow-plain-error: why` comment on it or the line above).
  *
  * Usage: `deno run -A tests/tools/check.ts`
  * @module
@@ -23,7 +26,7 @@ export const ALLOWED_IMPORTS: Record<string, readonly string[]> = {
   auth: ["wire", "keys"],
   transport: ["wire", "cipher", "kex", "keys"],
   channels: ["wire"],
-  sftp: ["channels"],
+  sftp: ["wire", "channels"],
   ssh: ["wire", "cipher", "keys", "kex", "hostkeys", "auth", "transport", "channels", "sftp"],
 };
 
@@ -100,6 +103,35 @@ export function graphProblems(path: string, source: string): string[] {
       );
     }
   }
+  return problems;
+}
+
+/** `Error(` or `new Error(`, not `SshError(` nor `TypeError(`. */
+const PLAIN_ERROR = /(?<![\w$.])Error\s*\(/;
+
+/**
+ * Lines of a library file under packages/ that make a plain `Error`: empty when it has none.
+ * Comments (JSDoc examples among them) are not code; `allow-plain-error` on the line or the one
+ * above lets a genuine exception through (an errno-style error a file-system contract asks for).
+ */
+export function plainErrorProblems(path: string, source: string): string[] {
+  if (!/^packages\//.test(path)) return [];
+  if (/_test\.ts$|_bench\.ts$|\/testdata\/|\/testing\.ts$|\/test_[^/]*\.ts$/.test(path)) return [];
+  const original = source.split("\n");
+  const code = source
+    .replace(/\/\*[\s\S]*?\*\//g, (c) => c.replace(/[^\n]/g, " "))
+    .split("\n")
+    .map((line) => line.replace(/^\s*\/\/.*$/, ""));
+  const problems: string[] = [];
+  code.forEach((line, i) => {
+    if (!PLAIN_ERROR.test(line)) return;
+    if (/allow-plain-error/.test(original[i]) || /allow-plain-error/.test(original[i - 1] ?? "")) {
+      return;
+    }
+    problems.push(
+      `${path}:${i + 1}: a plain Error; throw the package's error class (an SshError)`,
+    );
+  });
   return problems;
 }
 
@@ -181,12 +213,20 @@ if (import.meta.main) {
 
   console.log("== package graph");
   const problems: string[] = [];
+  const plain: string[] = [];
   for await (const path of walk("packages")) {
-    problems.push(...graphProblems(path, await Deno.readTextFile(path)));
+    const source = await Deno.readTextFile(path);
+    problems.push(...graphProblems(path, source));
+    plain.push(...plainErrorProblems(path, source));
   }
   for (const p of problems) console.log(p);
   console.log(problems.length === 0 ? "ok" : "FAILED");
   ok &&= problems.length === 0;
+
+  console.log("\n== no plain Error in library code");
+  for (const p of plain) console.log(p);
+  console.log(plain.length === 0 ? "ok" : "FAILED");
+  ok &&= plain.length === 0;
 
   const deno = Deno.execPath();
   ok = (await docLint(deno, packages)) && ok;

@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { graphProblems } from "./check.ts";
+import { graphProblems, plainErrorProblems } from "./check.ts";
 
 test("check: core packages neither use runtime APIs nor look for a runtime", () => {
   assert.deepEqual(graphProblems("packages/cipher/x.ts", `export const a = 1;`), []);
@@ -26,4 +26,40 @@ test("check: a package imports only the siblings the graph allows, through @hush
   assert.equal(graphProblems("packages/wire/x.ts", `import "@hush/keys";`).length, 1);
   assert.equal(graphProblems("packages/kex/x.ts", `import "../keys/mod.ts";`).length, 1);
   assert.deepEqual(graphProblems("packages/kex/x.ts", `import { a } from "@hush/keys";`), []);
+});
+
+test("check: library code throws its package's error class, never a plain Error", () => {
+  for (
+    const code of [
+      `throw new Error("x");`,
+      `return Promise.reject(new Error("closed"));`,
+      `controller.error(new Error("bad"));`,
+      `throw Error("x");`,
+      `const e = new Error ("x");`,
+    ]
+  ) {
+    assert.equal(plainErrorProblems("packages/kex/x.ts", code).length, 1, code);
+    // Tests, benches, testdata and test support may.
+    for (const path of ["x_test.ts", "x_bench.ts", "testdata/x.ts", "testing.ts", "test_peer.ts"]) {
+      assert.deepEqual(plainErrorProblems(`packages/kex/${path}`, code), [], path);
+    }
+  }
+  for (
+    const code of [
+      `throw new KexError("x");`,
+      `throw new SshError("ERR_SSH_X", "x");`,
+      `throw new TypeError("bad argument");`,
+      `class A extends Error {}`,
+      `if (e instanceof Error) throw e;`,
+      `/**\n * @example\n * new Error("in a doc example")\n */`,
+      `// new Error("in a comment")`,
+      `// allow-plain-error: errno-style, as fs errors are\nreturn Object.assign(new Error("x"), { code: "ENOENT" });`,
+    ]
+  ) {
+    assert.deepEqual(plainErrorProblems("packages/kex/x.ts", code), [], code);
+  }
+  assert.deepEqual(
+    plainErrorProblems("packages/kex/x.ts", `const a = 1;\nthrow new Error("x");`),
+    ["packages/kex/x.ts:2: a plain Error; throw the package's error class (an SshError)"],
+  );
 });

@@ -4,7 +4,7 @@
  * @module
  */
 import assert from "node:assert/strict";
-import type { Message } from "@hush/wire";
+import { type Message, SshError } from "@hush/wire";
 import { AuthError } from "../mod.ts";
 
 /** USERAUTH_FAILURE naming the methods that can continue, with the partial success flag. */
@@ -18,6 +18,8 @@ export const failure = (methods: string[], partialSuccess = false): Message => (
 export function isAuthError(reason: number): (e: unknown) => boolean {
   return (e: unknown) => {
     assert.ok(e instanceof AuthError, String(e));
+    assert.ok(e instanceof SshError);
+    assert.equal(e.code, "ERR_SSH_AUTH");
     assert.equal(e.reason, reason);
     return true;
   };

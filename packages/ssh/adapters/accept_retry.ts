@@ -67,6 +67,7 @@ export async function* acceptEach<T>(
     try {
       conn = await accept();
     } catch (e) {
+      // allow-plain-error: only gives a non-Error the runtime threw the Error shape
       options.onAcceptError?.(e instanceof Error ? e : new Error(String(e)));
       await sleep(delay);
       continue;

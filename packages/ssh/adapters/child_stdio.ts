@@ -10,6 +10,7 @@
  * @module
  */
 import type { Readable, Writable } from "node:stream";
+import { ChannelError } from "@hush/channels";
 
 /** Bytes a readable queues before it pauses the pipe. */
 const QUEUE_BYTES = 64 * 1024;
@@ -96,7 +97,7 @@ export function writableToPipe(pipe: Writable): WritableStream<Uint8Array> {
       pipe.off(done, finish);
       pipe.off("error", fail);
       if (done === "finish") onDone();
-      else onError(new Error("The command's standard input was closed"));
+      else onError(new ChannelError("The command's standard input was closed"));
     };
     pipe.once(done, finish);
     pipe.once("error", fail);
@@ -105,7 +106,7 @@ export function writableToPipe(pipe: Writable): WritableStream<Uint8Array> {
   return new WritableStream<Uint8Array>({
     write(chunk) {
       if (pipe.destroyed || pipe.writableEnded) {
-        throw new Error("The command's standard input was closed");
+        throw new ChannelError("The command's standard input was closed");
       }
       if (pipe.write(chunk)) return;
       return new Promise<void>((resolve, reject) => settled(resolve, reject, "drain"));

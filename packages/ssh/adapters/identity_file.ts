@@ -72,7 +72,7 @@ export async function loadIdentityFile(
   await installDefaultEd25519();
   const bytes = await readBytesFile(path);
   if (bytes === undefined) {
-    throw new Error(`Cannot load identity: ${expandHome(path)} does not exist`);
+    throw new KeyError(`Cannot load identity: ${expandHome(path)} does not exist`);
   }
   if (options.checkPermissions) {
     const mode = await tooOpenKeyFileMode(path);

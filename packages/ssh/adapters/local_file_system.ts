@@ -7,6 +7,7 @@
  * @module
  */
 import type { FileAttributes, FileStats, SftpFileSystem, SftpOpenFile, StatVfs } from "@hush/sftp";
+import { SshError } from "@hush/wire";
 
 type Fsp = typeof import("node:fs/promises");
 type Stats = Awaited<ReturnType<Fsp["stat"]>>;
@@ -18,7 +19,12 @@ function builtin<T>(id: string): T {
     process?: { getBuiltinModule?: (id: string) => unknown };
   }).process;
   const m = proc?.getBuiltinModule?.(id) as T | undefined;
-  if (!m) throw new Error("Local files need Deno, Node (20.16 or later) or Bun");
+  if (!m) {
+    throw new SshError(
+      "ERR_SSH_UNSUPPORTED_RUNTIME",
+      "Local files need Deno, Node (20.16 or later) or Bun",
+    );
+  }
   return m;
 }
 
@@ -69,7 +75,9 @@ async function apply(
   if (attrs.uid !== undefined && attrs.gid !== undefined) await ops.chown(attrs.uid, attrs.gid);
 }
 
+/** The errno-style error SftpFileSystem asks for (its `code` is the POSIX name). */
 function unsupported(what: string): Error {
+  // allow-plain-error: a file system's error carries a POSIX `code`, as Node's fs errors do
   return Object.assign(new Error(`${what} is not supported here`), { code: "EOPNOTSUPP" });
 }
 

@@ -4,6 +4,7 @@
  * @module
  */
 import type { ByteDuplex } from "@hush/transport";
+import { SshError } from "@hush/wire";
 import { acceptEach, type AcceptRetryOptions } from "./accept_retry.ts";
 import { acceptQueue } from "./node_listener.ts";
 
@@ -44,7 +45,12 @@ function nodeNet(): typeof import("node:net") {
     process?: { getBuiltinModule?: (id: string) => unknown };
   }).process;
   const net = proc?.getBuiltinModule?.("node:net") as typeof import("node:net") | undefined;
-  if (!net) throw new Error("TCP needs Deno, Node or Bun: in a browser use connectWebSocket");
+  if (!net) {
+    throw new SshError(
+      "ERR_SSH_UNSUPPORTED_RUNTIME",
+      "TCP needs Deno, Node or Bun: in a browser use connectWebSocket",
+    );
+  }
   return net;
 }
 
@@ -71,7 +77,7 @@ export async function connectTcp(
   await new Promise<void>((resolve, reject) => {
     const onAbort = () => {
       socket.destroy();
-      reject(signal?.reason ?? new Error("Aborted"));
+      reject(signal?.reason ?? new DOMException("Aborted", "AbortError"));
     };
     signal?.addEventListener("abort", onAbort, { once: true });
     socket.once("connect", () => {

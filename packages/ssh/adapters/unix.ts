@@ -3,7 +3,7 @@
  * ssh-agent client over one.
  * @module
  */
-import { createAgentClient, type SshAgentClient } from "@hush/auth";
+import { AuthError, createAgentClient, type SshAgentClient } from "@hush/auth";
 import type { ByteDuplex } from "@hush/transport";
 import { environmentVariable } from "./files.ts";
 import { acceptEach } from "./accept_retry.ts";
@@ -137,7 +137,7 @@ export async function listenUnix(path: string): Promise<UnixListener> {
  */
 export async function connectAgent(path?: string): Promise<SshAgentClient> {
   const socketPath = path ?? environmentVariable("SSH_AUTH_SOCK");
-  if (!socketPath) throw new Error("Cannot connect to an agent: SSH_AUTH_SOCK is not set");
+  if (!socketPath) throw new AuthError("Cannot connect to an agent: SSH_AUTH_SOCK is not set");
   const socket = await connectUnix(socketPath);
   const agent = createAgentClient(socket);
   const close = agent.close.bind(agent);

@@ -12,6 +12,7 @@
  * @module
  */
 import type { ByteDuplex } from "@hush/transport";
+import { SshError } from "@hush/wire";
 
 /** The largest binary message accepted by default (1 MiB); a bigger one ends the connection. */
 export const WEBSOCKET_MESSAGE_LIMIT = 1024 * 1024;
@@ -156,7 +157,8 @@ export function connectWebSocket(
     (globalThis as { WebSocket?: WebSocketOptions["WebSocket"] }).WebSocket;
   if (!Constructor) {
     return Promise.reject(
-      new TypeError(
+      new SshError(
+        "ERR_SSH_UNSUPPORTED_RUNTIME",
         "This runtime has no global WebSocket (browsers, Deno, Bun and Node 22 or later have " +
           "one): pass options.WebSocket",
       ),
@@ -181,7 +183,8 @@ export function connectWebSocket(
     connection.closed.then((info) => {
       signal?.removeEventListener("abort", onAbort);
       reject(
-        new Error(
+        new SshError(
+          "ERR_SSH_WEBSOCKET",
           `Cannot connect to ${href}: ${
             info.reason || `the WebSocket handshake failed (code ${info.code})`
           }`,
@@ -263,7 +266,10 @@ export function fromWebSocket(
   /** Why writing is impossible now. */
   const closedError = () =>
     failure ??
-      new Error(closeInfo ? describeClose(url, closeInfo) : `WebSocket to ${url} is closed`);
+      new SshError(
+        "ERR_SSH_WEBSOCKET",
+        closeInfo ? describeClose(url, closeInfo) : `WebSocket to ${url} is closed`,
+      );
 
   const readable = new ReadableStream<Uint8Array>({
     async pull(controller) {
@@ -289,7 +295,10 @@ export function fromWebSocket(
     const data = (event as MessageEvent).data;
     if (typeof data === "string") {
       return fail(
-        new Error("The peer sent a text message: SSH over WebSocket takes binary messages only"),
+        new SshError(
+          "ERR_SSH_WEBSOCKET",
+          "The peer sent a text message: SSH over WebSocket takes binary messages only",
+        ),
         CLOSE_CODE.UNSUPPORTED_DATA,
         "Binary messages only",
       );
@@ -297,14 +306,18 @@ export function fromWebSocket(
     const bytes = binaryData(data);
     if (!bytes) {
       return fail(
-        new Error("The peer sent a message that is neither text nor binary"),
+        new SshError(
+          "ERR_SSH_WEBSOCKET",
+          "The peer sent a message that is neither text nor binary",
+        ),
         CLOSE_CODE.UNSUPPORTED_DATA,
         "Binary messages only",
       );
     }
     if (bytes.byteLength > maxMessage) {
       return fail(
-        new Error(
+        new SshError(
+          "ERR_SSH_WEBSOCKET",
           `The peer sent a ${bytes.byteLength}-byte message, over the limit of ${maxMessage} bytes`,
         ),
         CLOSE_CODE.MESSAGE_TOO_BIG,
@@ -317,7 +330,10 @@ export function fromWebSocket(
     wake?.();
     if (queuedBytes > queueLimit) {
       fail(
-        new Error(`The peer sent more than ${queueLimit} bytes that were not read yet`),
+        new SshError(
+          "ERR_SSH_WEBSOCKET",
+          `The peer sent more than ${queueLimit} bytes that were not read yet`,
+        ),
         CLOSE_CODE.POLICY_VIOLATION,
         "Too much unread data",
       );
@@ -328,7 +344,7 @@ export function fromWebSocket(
     closeInfo = { code: e.code, reason: e.reason ?? "", error: failure };
     settleOpen();
     if (e.code === CLOSE_CODE.NORMAL || e.code === CLOSE_CODE.NO_STATUS) endRead();
-    else endRead(new Error(describeClose(url, closeInfo)));
+    else endRead(new SshError("ERR_SSH_WEBSOCKET", describeClose(url, closeInfo)));
     settleClosed(closeInfo);
   });
 

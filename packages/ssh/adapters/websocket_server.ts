@@ -9,6 +9,7 @@
  * allowed (`origins`). Everything else gets 403.
  * @module
  */
+import { SshError } from "@hush/wire";
 import {
   fromWebSocket,
   type WebSocketConnection,
@@ -107,7 +108,10 @@ export function listenWebSocket(options: WebSocketListenOptions = {}): Promise<W
   if (runtime.Deno) return listenDeno(options);
   if (runtime.Bun) return listenBun(options);
   return Promise.reject(
-    new Error("listenWebSocket needs Deno or Bun: Node has no WebSocket server built in"),
+    new SshError(
+      "ERR_SSH_UNSUPPORTED_RUNTIME",
+      "listenWebSocket needs Deno or Bun: Node has no WebSocket server built in",
+    ),
   );
 }
 

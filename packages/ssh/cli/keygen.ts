@@ -28,6 +28,7 @@ import {
   randomart,
   serializePrivateKey,
 } from "@hush/keys";
+import { SshError } from "@hush/wire";
 import { expandHome } from "../adapters/files.ts";
 import { tooOpenKeyFileMode } from "../adapters/identity_file.ts";
 import { hashPassword } from "../password_hash.ts";
@@ -36,13 +37,16 @@ import { UsageError } from "./ssh_args.ts";
 import { loadKeyFailure, loadPrivateKey, unprotectedKeyWarning } from "./ssh_identity.ts";
 import { readLine } from "./ssh_tty.ts";
 
-/** Exit status of a failed `keygen` (ssh-keygen exits 255 on fatal errors, 1 on refusals). */
-export class KeygenFailure extends Error {
+/**
+ * Exit status of a failed `keygen` (ssh-keygen exits 255 on fatal errors, 1 on refusals).
+ * Extends `SshError` with the stable `code` `"ERR_SSH_KEYGEN"`.
+ */
+export class KeygenFailure extends SshError {
   /** The exit status. */
   readonly status: number;
   /** Creates the failure. */
   constructor(message: string, status = 255) {
-    super(message);
+    super("ERR_SSH_KEYGEN", message);
     this.name = "KeygenFailure";
     this.status = status;
   }

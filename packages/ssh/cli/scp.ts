@@ -228,7 +228,7 @@ export async function scpMain(argv: string[]): Promise<number> {
     }
     return status;
   } catch (e) {
-    if (e instanceof SftpError && e.code === StatusCode.CONNECTION_LOST) {
+    if (e instanceof SftpError && e.statusCode === StatusCode.CONNECTION_LOST) {
       err("scp: Connection closed\n");
       return 255;
     }

@@ -161,7 +161,7 @@ export async function sftpMain(argv: string[]): Promise<number> {
     if (interactive) out("\n");
     return 0;
   } catch (e) {
-    if (lost || (e instanceof SftpError && e.code === StatusCode.CONNECTION_LOST)) {
+    if (lost || (e instanceof SftpError && e.statusCode === StatusCode.CONNECTION_LOST)) {
       err("Connection closed\n");
       return 255;
     }

@@ -19,7 +19,9 @@ import {
   type StatVfs,
   type TransferProgress,
 } from "@hush/sftp";
+import { SshError } from "@hush/wire";
 import { ProgressMeter } from "./progress_meter.ts";
+import { UsageError } from "./ssh_args.ts";
 
 /** What the commands work with: the session, both working directories, the output. */
 export interface SftpShell {
@@ -81,10 +83,10 @@ const ERRNO_TEXT: Record<string, string> = {
 /** The words for an error, as OpenSSH prints them after a colon. */
 export function errorText(e: unknown): string {
   if (e instanceof SftpError) {
-    if (e.cause && !(e.cause instanceof SftpError) && (e.cause as { code?: string }).code) {
+    if (e.cause && !(e.cause instanceof SshError) && (e.cause as { code?: string }).code) {
       return errorText(e.cause);
     }
-    return FX_TEXT[e.code] ?? `Unknown status ${e.code}`;
+    return FX_TEXT[e.statusCode] ?? `Unknown status ${e.statusCode}`;
   }
   const code = (e as { code?: string })?.code;
   if (code && ERRNO_TEXT[code]) return ERRNO_TEXT[code];
@@ -155,7 +157,7 @@ export function splitCommand(line: string): string[] {
     else if (c === "\\" && i + 1 < line.length) word += line[++i];
     else word += c;
   }
-  if (quote) throw new Error("Unterminated quote");
+  if (quote) throw new UsageError("Unterminated quote");
   if (inWord) words.push(word);
   return words;
 }
@@ -212,7 +214,7 @@ function commandFlags(words: string[], allowed: string): { flags: Set<string>; a
     }
     if (!w.startsWith("-") || w === "-") break;
     for (const f of w.slice(1)) {
-      if (!allowed.includes(f)) throw new Error(`Invalid flag -${f}`);
+      if (!allowed.includes(f)) throw new UsageError(`Invalid flag -${f}`);
       flags.add(f);
     }
   }
@@ -362,7 +364,9 @@ async function dispatch(
       const target = words[0] === undefined ? shell.localHome : localPath(shell, words[0]);
       try {
         const s = await shell.local.stat(target);
-        if (!isDirectoryMode(s.mode)) throw Object.assign(new Error(), { code: "ENOTDIR" });
+        if (!isDirectoryMode(s.mode)) {
+          return fail(`Couldn't change local directory to "${target}": ${ERRNO_TEXT.ENOTDIR}`);
+        }
       } catch (e) {
         return fail(`Couldn't change local directory to "${target}": ${errorText(e)}`);
       }
@@ -567,7 +571,7 @@ async function list(shell: SftpShell, words: string[]): Promise<CommandResult> {
       attrs = await shell.sftp.stat(path);
     } catch (e) {
       shell.err(
-        e instanceof SftpError && e.code === StatusCode.NO_SUCH_FILE
+        e instanceof SftpError && e.statusCode === StatusCode.NO_SUCH_FILE
           ? `Can't ls: "${path}" not found\n`
           : `Can't ls: "${path}": ${errorText(e)}\n`,
       );
@@ -674,7 +678,7 @@ async function get(
       attrs = await shell.sftp.stat(source);
     } catch (e) {
       shell.err(
-        e instanceof SftpError && e.code === StatusCode.NO_SUCH_FILE
+        e instanceof SftpError && e.statusCode === StatusCode.NO_SUCH_FILE
           ? `File "${source}" not found.\n`
           : `stat remote "${source}": ${errorText(e)}\n`,
       );

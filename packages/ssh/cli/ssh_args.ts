@@ -6,6 +6,7 @@
  * @module
  */
 import { matchHostPatternList } from "@hush/hostkeys";
+import { SshError } from "@hush/wire";
 import { SshConfigError } from "../ssh_config_error.ts";
 import { parseForward } from "../ssh_config_forward.ts";
 import { parseSshConfig } from "../ssh_config_parse.ts";
@@ -66,10 +67,13 @@ export interface SshArgs {
   command: string[];
 }
 
-/** An error in the command line (exit status 255, as ssh). */
-export class UsageError extends Error {
+/**
+ * An error in the command line or a command-line tool's configuration (exit status 255, as
+ * ssh). Extends `SshError` with the stable `code` `"ERR_SSH_USAGE"`.
+ */
+export class UsageError extends SshError {
   constructor(message: string) {
-    super(message);
+    super("ERR_SSH_USAGE", message);
     this.name = "UsageError";
   }
 }

@@ -67,6 +67,7 @@ test("ssh: -l, -N, -L and -R specs, -F none", () => {
 
 test("ssh: bad input is a UsageError", () => {
   assert.throws(() => parseSshArgs([]), UsageError);
+  assert.throws(() => parseSshArgs([]), { name: "UsageError", code: "ERR_SSH_USAGE" });
   assert.throws(() => parseSshArgs(["-p", "70000", "h"]), UsageError);
   assert.throws(() => parseSshArgs(["-o", "NoSuchOption=1", "h"]), UsageError);
   assert.throws(() => parseSshArgs(["-Z", "h"]), UsageError);

@@ -3,14 +3,18 @@
  * error that says whether TCP had connected (`failureMessage` words the two cases differently).
  * @module
  */
+import { SshError } from "@hush/wire";
 import type { SshSettings } from "./ssh_config.ts";
 import type { Io } from "./ssh_io.ts";
 
-/** Raised when ConnectTimeout runs out; says whether TCP had connected. */
-class ConnectTimeout extends Error {
+/**
+ * Raised when ConnectTimeout runs out; says whether TCP had connected. Its `code` is
+ * `"ERR_SSH_CONNECT_TIMEOUT"`, as connect()'s own timeout.
+ */
+class ConnectTimeout extends SshError {
   readonly connected: boolean;
   constructor(connected: boolean) {
-    super("Connection timed out");
+    super("ERR_SSH_CONNECT_TIMEOUT", "Connection timed out");
     this.name = "ConnectTimeout";
     this.connected = connected;
   }

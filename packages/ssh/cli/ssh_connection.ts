@@ -7,6 +7,7 @@
  */
 import type { KnownHosts } from "@hush/hostkeys";
 import type { ByteDuplex } from "@hush/transport";
+import { SshError } from "@hush/wire";
 import {
   localSshIdentity,
   readSshConfigFiles,
@@ -202,7 +203,13 @@ export async function connectDestination(
             const answers: string[] = [];
             for (const p of challenge.prompts) {
               const a = await readLine(p.prompt, { echo: p.echo });
-              if (a === undefined) throw new Error("No terminal to answer the server's prompts");
+              if (a === undefined) {
+                // not an AuthError: auth wraps it as "Authentication cancelled by user"
+                throw new SshError(
+                  "ERR_SSH_NO_TERMINAL",
+                  "No terminal to answer the server's prompts",
+                );
+              }
               answers.push(a);
             }
             return answers;

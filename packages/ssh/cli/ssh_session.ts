@@ -3,6 +3,7 @@
  * the `~.` escape on a terminal), the remote stdout and stderr to ours, and the exit status.
  * @module
  */
+import { ChannelError } from "@hush/channels";
 import type { SshClient } from "../client.ts";
 import type { SshArgs } from "./ssh_args.ts";
 import type { SshSettings } from "./ssh_config.ts";
@@ -54,11 +55,9 @@ export async function runSession(
       ? await client.execStream(command, { pty: ptyOptions, env })
       : await client.shell({ pty: ptyOptions ?? false, env });
   } catch (e) {
-    throw new Error(
+    throw new ChannelError(
       `${command ? "exec" : "shell"} request failed on channel 0: ${(e as Error).message}`,
-      {
-        cause: e,
-      },
+      { cause: e },
     );
   }
   io.trace(`Sending command: ${command || "(shell)"}`);

@@ -5,6 +5,7 @@
  * `SSH_ASKPASS_REQUIRE=force`). Deno only: these are the command-line tools' own adapters.
  * @module
  */
+import { SshError } from "@hush/wire";
 
 const CTRL_C = 3;
 const CTRL_D = 4;
@@ -14,11 +15,11 @@ const DELETE = 0x7f;
 /** Longest answer a prompt takes, in bytes; more is cut off (ssh's readpassphrase takes 1 KiB). */
 export const PROMPT_INPUT_LIMIT = 1024;
 
-/** Raised when the user interrupts a prompt with Ctrl-C. */
-export class PromptInterrupted extends Error {
+/** Raised when the user interrupts a prompt with Ctrl-C; its `code` is `"ERR_SSH_INTERRUPTED"`. */
+export class PromptInterrupted extends SshError {
   /** Creates the error. */
   constructor() {
-    super("Interrupted");
+    super("ERR_SSH_INTERRUPTED", "Interrupted");
     this.name = "PromptInterrupted";
   }
 }

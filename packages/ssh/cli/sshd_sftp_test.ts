@@ -69,7 +69,7 @@ test("client.sftp() against the sshd's internal-sftp moves real files both ways"
     assert.ok((await sftp.statvfs(dir)).blocks > 0);
     const missing = await sftp.stat(join(dir, "nope")).catch((e) => e);
     assert.ok(missing instanceof SftpError);
-    assert.equal(missing.code, StatusCode.NO_SUCH_FILE);
+    assert.equal(missing.statusCode, StatusCode.NO_SUCH_FILE);
     await sftp.close();
     assert.ok(trace.some((l) => /subsystem sftp \(internal\)/.test(l)), trace.join("\n"));
   } finally {
@@ -91,10 +91,10 @@ test("ChrootDirectory keeps internal-sftp inside it; commands are refused", asyn
     assert.equal(new TextDecoder().decode(await sftp.readFile("/inside")), "inside");
     for (const path of ["../secret", "/escape/secret", "/escape"]) {
       const e = await sftp.stat(path).catch((e) => e);
-      assert.equal(e.code, StatusCode.PERMISSION_DENIED, path);
+      assert.equal(e.statusCode, StatusCode.PERMISSION_DENIED, path);
     }
     const put = await sftp.put(new Uint8Array([1]), "/escape/planted").catch((e) => e);
-    assert.equal(put.code, StatusCode.PERMISSION_DENIED);
+    assert.equal(put.statusCode, StatusCode.PERMISSION_DENIED);
     assert.equal(existsSync(join(dir, "planted")), false);
     await sftp.close();
     await assert.rejects(client.exec("true"), /refused/);
@@ -110,7 +110,7 @@ test("internal-sftp -R refuses changes", async () => {
   try {
     const sftp = await client.sftp();
     const e = await sftp.mkdir(join(dir, "d")).catch((e) => e);
-    assert.equal(e.code, StatusCode.PERMISSION_DENIED);
+    assert.equal(e.statusCode, StatusCode.PERMISSION_DENIED);
     await sftp.close();
   } finally {
     await client.close();
