@@ -62,3 +62,5 @@ export {
   type VersionLineOptions,
   type VersionRead,
 } from "./version_line.ts";
+export { decodeBase64, encodeBase64 } from "./base64.ts";
+export { bytesEqual } from "./bytes_equal.ts";
