@@ -64,3 +64,4 @@ export {
 } from "./version_line.ts";
 export { decodeBase64, encodeBase64 } from "./base64.ts";
 export { bytesEqual } from "./bytes_equal.ts";
+export type { ByteDuplex } from "./byte_duplex.ts";
