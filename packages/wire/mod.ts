@@ -36,6 +36,7 @@ export {
   PACKET_LENGTH_LIMIT,
   type PacketOpener,
   type PacketSealer,
+  paddingBytes,
   paddingLength,
   randomBytes,
   type RandomSource,
