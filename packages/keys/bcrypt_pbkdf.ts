@@ -96,7 +96,7 @@ export function bcryptPbkdf(
     throw new RangeError(`Invalid bcrypt_pbkdf output length ${length}`);
   }
   const out = new Uint8Array(length);
-  // Output byte i of block b lands at i * stride + b: every block contributes to the whole key.
+  // Byte i of block `count` lands at i * stride + count - 1: each block is spread over the key.
   const stride = Math.ceil(length / HASH_BYTES);
   const perBlock = Math.ceil(length / stride);
   const passDigest = sha512(passphrase);
@@ -104,7 +104,7 @@ export function bcryptPbkdf(
   countedSalt.set(salt);
   const hash = new Uint8Array(HASH_BYTES);
   const block = new Uint8Array(HASH_BYTES);
-  for (let count = 1; (count - 1) < stride; count++) {
+  for (let count = 1; count <= stride; count++) {
     new DataView(countedSalt.buffer).setUint32(salt.length, count);
     let saltDigest = sha512(countedSalt);
     bcryptHash(passDigest, saltDigest, hash);
