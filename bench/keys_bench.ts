@@ -1,5 +1,5 @@
 // Sign/verify and parse timings of @hush/keys: deno bench -A bench/keys_bench.ts
-import { generateKey, parsePublicKey, type PrivateKey } from "@hush/keys";
+import { generateKey, parsePrivateKey, parsePublicKey, type PrivateKey } from "@hush/keys";
 
 const data = crypto.getRandomValues(new Uint8Array(32)); // an exchange hash
 const keys: [string, PrivateKey][] = [
@@ -26,3 +26,11 @@ for (const [name, key] of keys) {
     if (!(await pub.verify(alg, sig, data))) throw new Error("bad signature");
   });
 }
+
+// Decrypting an OpenSSH private key: bcrypt_pbkdf at ssh-keygen's default 16 rounds dominates.
+const encrypted = await Deno.readTextFile(
+  new URL("../packages/keys/testdata/formats/ed25519.aes256-ctr", import.meta.url),
+);
+Deno.bench("decrypt ed25519 key (bcrypt_pbkdf, 16 rounds)", { group: "decrypt" }, async () => {
+  await parsePrivateKey(encrypted, { passphrase: "hush passphrase" });
+});

@@ -4,7 +4,7 @@
  * @module
  */
 import { parsePublicKey, type PublicKey, type Signer } from "@hush/keys";
-import { DisconnectReason, SshReader, SshWriter, WireError } from "@hush/wire";
+import { type ByteDuplex, DisconnectReason, SshReader, SshWriter, WireError } from "@hush/wire";
 import { plain } from "./algorithms.ts";
 import { AuthError } from "./errors.ts";
 
@@ -135,25 +135,6 @@ export interface SshAgentClient extends AgentClient {
 }
 
 /**
- * A byte duplex: a Unix socket to the agent (through a runtime adapter), or a test pair.
- *
- * @example
- * ```ts
- * import { type AgentDuplex, createAgentClient } from "@hush/auth";
- * const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
- * const loopback: AgentDuplex = { readable, writable };
- * const agent = createAgentClient(loopback);
- * await agent.close();
- * ```
- */
-export interface AgentDuplex {
-  /** Bytes from the agent. */
-  readable: ReadableStream<Uint8Array>;
-  /** Bytes to the agent. */
-  writable: WritableStream<Uint8Array>;
-}
-
-/**
  * Talks to an ssh-agent over `duplex`. Requests are answered one at a time, in order. Frames
  * are bounded by {@linkcode AGENT_FRAME_LIMIT}; a malformed, oversized or unexpected reply is an
  * {@linkcode AuthError} (and breaks the connection when the framing is lost), never a crash.
@@ -168,7 +149,7 @@ export interface AgentDuplex {
  * await agent.close();
  * ```
  */
-export function createAgentClient(duplex: AgentDuplex): SshAgentClient {
+export function createAgentClient(duplex: ByteDuplex): SshAgentClient {
   return new AgentConnection(duplex);
 }
 
@@ -196,7 +177,7 @@ class AgentConnection implements SshAgentClient {
   #queue: Promise<unknown> = Promise.resolve();
   #broken: AuthError | undefined;
 
-  constructor(duplex: AgentDuplex) {
+  constructor(duplex: ByteDuplex) {
     this.#reader = duplex.readable.getReader();
     this.#writer = duplex.writable.getWriter();
   }

@@ -7,10 +7,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Duplex } from "node:stream";
 import { parsePublicKeyLine } from "@hush/keys";
-import { DisconnectReason, SshReader, SshWriter } from "@hush/wire";
+import { type ByteDuplex, DisconnectReason, SshReader, SshWriter } from "@hush/wire";
 import {
   AGENT_FRAME_LIMIT,
-  type AgentDuplex,
   agentSigner,
   AuthError,
   createAgentClient,
@@ -79,7 +78,7 @@ async function startAgent(): Promise<{
 }
 
 function connectAgent(socket: string): SshAgentClient {
-  const duplex = Duplex.toWeb(connect(socket)) as unknown as AgentDuplex;
+  const duplex = Duplex.toWeb(connect(socket)) as unknown as ByteDuplex;
   return createAgentClient(duplex);
 }
 
@@ -168,7 +167,7 @@ test("real ssh-agent: concurrent requests are answered in order", async (t) => {
 });
 
 /** An in-memory agent answering each request frame with `respond`'s chunks. */
-function fakeAgent(respond: (request: Uint8Array) => Uint8Array[] | "close"): AgentDuplex {
+function fakeAgent(respond: (request: Uint8Array) => Uint8Array[] | "close"): ByteDuplex {
   let out!: ReadableStreamDefaultController<Uint8Array>;
   const readable = new ReadableStream<Uint8Array>({ start: (c) => void (out = c) });
   const writable = new WritableStream<Uint8Array>({

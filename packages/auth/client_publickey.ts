@@ -7,6 +7,7 @@
  * @module
  */
 import type { PublicKey, Signer } from "@hush/keys";
+import { bytesEqual } from "@hush/wire";
 import { agentSigner } from "./agent_client.ts";
 import { chooseSignatureAlgorithm } from "./algorithms.ts";
 import { type ClientMethodContext, expectFinal, type Outcome } from "./client_method.ts";
@@ -52,7 +53,7 @@ export async function publickeyOutcome(
       throw new AuthError("Server sent USERAUTH_SUCCESS in reply to an unsigned publickey query");
     }
     if (answer.type !== "userauthPkOk") return expectFinal(answer, "a publickey query");
-    if (answer.algorithm !== algorithm || !sameBlob(answer.publicKey, key.blob)) {
+    if (answer.algorithm !== algorithm || !bytesEqual(answer.publicKey, key.blob)) {
       throw new AuthError("Server sent USERAUTH_PK_OK for a key that was not offered");
     }
     ctx.trace(`Server accepts key: ${name}`);
@@ -86,7 +87,7 @@ async function candidateKeys(
   const keys: Signer[] = [];
   const seen: PublicKey[] = [];
   const add = (signer: Signer) => {
-    if (seen.some((k) => sameBlob(k.blob, signer.publicKey.blob))) return;
+    if (seen.some((k) => bytesEqual(k.blob, signer.publicKey.blob))) return;
     seen.push(signer.publicKey);
     keys.push(signer);
   };
@@ -103,10 +104,4 @@ async function candidateKeys(
   }
   state.keys = keys;
   return keys;
-}
-
-function sameBlob(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }

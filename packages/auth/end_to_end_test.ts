@@ -7,9 +7,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Duplex } from "node:stream";
 import { certificateSigner, generateKey, parsePublicKeyLine, type PublicKey } from "@hush/keys";
-import { DisconnectReason } from "@hush/wire";
+import { type ByteDuplex, DisconnectReason } from "@hush/wire";
 import {
-  type AgentDuplex,
   authenticateClient,
   authenticateServer,
   AuthError,
@@ -186,7 +185,7 @@ test("keys from a real ssh-agent sign for the client", async (t) => {
     for (let i = 0; i < 200 && !existsSync(socket); i++) {
       await new Promise((r) => setTimeout(r, 25));
     }
-    return createAgentClient(Duplex.toWeb(connect(socket)) as unknown as AgentDuplex);
+    return createAgentClient(Duplex.toWeb(connect(socket)) as unknown as ByteDuplex);
   })();
   try {
     const file = join(dir, "id_rsa");

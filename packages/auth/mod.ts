@@ -61,7 +61,6 @@ export {
   AGENT_FRAME_LIMIT,
   type AgentClient,
   type AgentConstraints,
-  type AgentDuplex,
   type AgentIdentity,
   AgentMessage,
   agentSigner,

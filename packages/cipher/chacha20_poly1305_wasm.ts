@@ -7,7 +7,13 @@
  * and the module wipes it (and every derived secret) before returning.
  * @module
  */
-import { type PacketOpener, type PacketSealer, paddingLength, type RandomSource } from "@hush/wire";
+import {
+  decodeBase64,
+  type PacketOpener,
+  type PacketSealer,
+  paddingLength,
+  type RandomSource,
+} from "@hush/wire";
 import { CHACHA20_POLY1305_WASM } from "./chacha20_poly1305_wasm_module.ts";
 import { CipherError } from "./errors.ts";
 import {
@@ -142,9 +148,7 @@ let compiled: Promise<WebAssembly.Module> | undefined;
  * ```
  */
 export async function loadChaChaPolyWasm(): Promise<ChaChaPolyWasm> {
-  compiled ??= WebAssembly.compile(
-    Uint8Array.from(atob(CHACHA20_POLY1305_WASM), (c) => c.charCodeAt(0)),
-  );
+  compiled ??= WebAssembly.compile(decodeBase64(CHACHA20_POLY1305_WASM)!);
   return new ChaChaPolyWasm(await WebAssembly.instantiate(await compiled, {}));
 }
 

@@ -55,6 +55,5 @@ export {
 } from "./providers.ts";
 export { ChaChaPolyWasm, loadChaChaPolyWasm } from "./chacha20_poly1305_wasm.ts";
 export type { NodeCipher, NodeCrypto, NodeHmac } from "./node_crypto.ts";
-export { constantTimeEqual } from "./constant_time.ts";
 export type { DisconnectReasonCode, PacketOpener, PacketSealer, RandomSource } from "@hush/wire";
 export { DisconnectReason } from "@hush/wire";

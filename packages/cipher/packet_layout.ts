@@ -1,15 +1,10 @@
 /**
  * The binary packet layout the suites share (RFC 4253 §6): reading and checking the
- * length field, framing with padding, and taking the payload out of a decrypted packet.
+ * length field and taking the payload out of a decrypted packet, with CipherError. Framing
+ * itself is @hush/wire's.
  * @module
  */
-import {
-  DisconnectReason,
-  PACKET_LENGTH_LIMIT,
-  paddingLength,
-  randomBytes,
-  type RandomSource,
-} from "@hush/wire";
+import { DisconnectReason, PACKET_LENGTH_LIMIT } from "@hush/wire";
 import { CipherError } from "./errors.ts";
 
 /** Reads a big-endian uint32. */
@@ -79,47 +74,6 @@ export function payloadView(body: Uint8Array): Uint8Array {
   return new Uint8Array(body.buffer, body.byteOffset + 1, body.length - pad - 1);
 }
 
-// Padding bytes come from a pool refilled 4 KiB at a time: one crypto.getRandomValues call
-// costs about as much as sealing a small packet (≈10 µs on Node 20), far more than a copy.
-const pool = new Uint8Array(4096);
-let poolAt = pool.length;
-
-/** Random padding from the pool; the view is valid until the next call. */
-export function poolRandom(n: number): Uint8Array {
-  if (n > 256) return randomBytes(n);
-  if (poolAt + n > pool.length) {
-    crypto.getRandomValues(pool);
-    poolAt = 0;
-  }
-  return pool.subarray(poolAt, poolAt += n);
-}
-
-/** Options for {@linkcode frame}. */
-export interface FrameLayout {
-  /** Block size the padded region aligns to (at least 8). */
-  blockSize: number;
-  /** AEAD / encrypt-then-MAC: the length field is not counted in the alignment. */
-  lengthInClear: boolean;
-  /** Bytes left free before the length field (for the sequence number a MAC covers). */
-  prefix: number;
-  /** Bytes left free after the padding for the MAC or tag. */
-  macLength: number;
-  /** Padding source (a pool of `crypto.getRandomValues` bytes by default). */
-  random?: RandomSource;
-}
-
-/**
- * Lays out `prefix` spare bytes, then `uint32 packet_length, byte padding_length, payload,
- * random padding`, then `macLength` spare bytes, in one fresh buffer.
- */
-export function frame(payload: Uint8Array, layout: FrameLayout): Uint8Array {
-  const pad = paddingLength(payload.length, layout.blockSize, layout.lengthInClear);
-  const n = 1 + payload.length + pad;
-  const at = layout.prefix;
-  const out = new Uint8Array(at + 4 + n + layout.macLength);
-  writeUint32(out, at, n);
-  out[at + 4] = pad;
-  out.set(payload, at + 5);
-  out.set((layout.random ?? poolRandom)(pad), at + 5 + payload.length);
-  return out;
-}
+// Framing has one home, @hush/wire's framePacket (with its pooled padding source); the suites
+// call them by these names.
+export { framePacket as frame, paddingBytes as poolRandom } from "@hush/wire";

@@ -28,7 +28,8 @@ export type HostKeyPolicy = "yes" | "accept-new" | "ask" | "no";
  *
  * @example
  * ```ts
- * import { checkHostKey, decodeBase64, type HostKeyPrompt, KnownHosts, MemoryStorage } from "@hush/hostkeys";
+ * import { decodeBase64 } from "@hush/wire";
+ * import { checkHostKey, type HostKeyPrompt, KnownHosts, MemoryStorage } from "@hush/hostkeys";
  * const ask = (p: HostKeyPrompt) => {
  *   console.log(p.message.split("\n")[0]); // The authenticity of host 'h' can't be established.
  *   return false;
@@ -58,7 +59,8 @@ export interface HostKeyPrompt {
  *
  * @example
  * ```ts
- * import { checkHostKey, type CheckHostKeyOptions, decodeBase64, KnownHosts, MemoryStorage } from "@hush/hostkeys";
+ * import { decodeBase64 } from "@hush/wire";
+ * import { checkHostKey, type CheckHostKeyOptions, KnownHosts, MemoryStorage } from "@hush/hostkeys";
  * const options: CheckHostKeyOptions = {
  *   store: new KnownHosts([new MemoryStorage()]),
  *   policy: "accept-new",
@@ -92,7 +94,8 @@ export interface CheckHostKeyOptions {
  *
  * @example
  * ```ts
- * import { checkHostKey, type CheckHostKeyResult, decodeBase64 } from "@hush/hostkeys";
+ * import { decodeBase64 } from "@hush/wire";
+ * import { checkHostKey, type CheckHostKeyResult } from "@hush/hostkeys";
  * const r: CheckHostKeyResult = await checkHostKey({ policy: "no", host: "h", port: 22, hostKey: decodeBase64("AAAAC3NzaC1lZDI1NTE5AAAAIBGX6k3DrIAR0fhNHg5YGd5pYYrP5vwP9VR3sKv3YZJz")! });
  * console.log(r.status); // accepted
  * ```
@@ -173,7 +176,8 @@ function revokedMessage(v: VerifyResult, label: string): string {
  *
  * @example
  * ```ts
- * import { checkHostKey, decodeBase64, KnownHosts, MemoryStorage } from "@hush/hostkeys";
+ * import { decodeBase64 } from "@hush/wire";
+ * import { checkHostKey, KnownHosts, MemoryStorage } from "@hush/hostkeys";
  * const hostKey = decodeBase64("AAAAC3NzaC1lZDI1NTE5AAAAIBGX6k3DrIAR0fhNHg5YGd5pYYrP5vwP9VR3sKv3YZJz")!;
  * const store = new KnownHosts([new MemoryStorage(undefined, "/home/me/.ssh/known_hosts")]);
  * const first = await checkHostKey({ store, policy: "accept-new", host: "127.0.0.1", port: 2222, hostKey });

@@ -4,7 +4,7 @@ import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import process from "node:process";
-import { decodeBase64 } from "./base64.ts";
+import { decodeBase64 } from "@hush/wire";
 import { checkHostKey, type HostKeyPrompt } from "./check_host_key.ts";
 import { SshError } from "@hush/wire";
 import { HostKeyError } from "./errors.ts";

@@ -7,7 +7,7 @@ import { execFileSync } from "node:child_process";
 import { join } from "node:path";
 import { FileStorage, type KnownHostsFs } from "./file_storage.ts";
 import { KnownHosts } from "./known_hosts.ts";
-import { decodeBase64 } from "./base64.ts";
+import { decodeBase64 } from "@hush/wire";
 
 /** A KnownHostsFs on node:fs, as an adapter in packages/ssh would write it. */
 const nodeFs: KnownHostsFs = {

@@ -4,7 +4,7 @@
  */
 import { hmac } from "@noble/hashes/hmac.js";
 import { sha1 } from "@noble/hashes/legacy.js";
-import { decodeBase64, encodeBase64 } from "./base64.ts";
+import { bytesEqual, decodeBase64, encodeBase64 } from "@hush/wire";
 
 /**
  * The prefix of a hashed host field (hash type 1, HMAC-SHA1).
@@ -100,7 +100,5 @@ export function matchHashedHost(name: string, hashed: string | HashedHost): bool
   const h = typeof hashed === "string" ? parseHashedHost(hashed) : hashed;
   if (!h) return false;
   const mac = hmac(sha1, h.salt, new TextEncoder().encode(name));
-  let diff = 0;
-  for (let i = 0; i < SHA1_LENGTH; i++) diff |= mac[i] ^ h.hash[i];
-  return diff === 0;
+  return bytesEqual(mac, h.hash);
 }

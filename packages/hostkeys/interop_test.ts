@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
-import { decodeBase64 } from "./base64.ts";
+import { decodeBase64 } from "@hush/wire";
 import { KnownHosts } from "./known_hosts.ts";
 import { parseKnownHosts } from "./known_hosts_file.ts";
 import { removeKnownHost } from "./known_hosts_edit.ts";

@@ -73,7 +73,8 @@ const TYPE_NAME_LIMIT = 256;
  *
  * @example
  * ```ts
- * import { blobKeyType, decodeBase64 } from "@hush/hostkeys";
+ * import { decodeBase64 } from "@hush/wire";
+ * import { blobKeyType } from "@hush/hostkeys";
  * console.log(blobKeyType(decodeBase64("AAAAC3NzaC1lZDI1NTE5")!)); // ssh-ed25519
  * ```
  */

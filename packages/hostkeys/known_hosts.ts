@@ -3,6 +3,7 @@
  * and edits of the user's file.
  * @module
  */
+import { bytesEqual } from "@hush/wire";
 import { HostKeyError } from "./errors.ts";
 import { knownHostsName } from "./host_name.ts";
 import { appendKnownHostsLine, formatKnownHostsLine, removeKnownHost } from "./known_hosts_edit.ts";
@@ -50,7 +51,8 @@ export interface HostKeyRecord {
  *
  * @example
  * ```ts
- * import { decodeBase64, KnownHosts, MemoryStorage, type VerifyStatus } from "@hush/hostkeys";
+ * import { decodeBase64 } from "@hush/wire";
+ * import { KnownHosts, MemoryStorage, type VerifyStatus } from "@hush/hostkeys";
  * const store = new KnownHosts([new MemoryStorage()]);
  * const status: VerifyStatus = (await store.verify("h", 22, decodeBase64("AAAAC3NzaC1lZDI1NTE5AAAAIBGX6k3DrIAR0fhNHg5YGd5pYYrP5vwP9VR3sKv3YZJz")!)).status;
  * console.log(status); // unknown
@@ -63,7 +65,8 @@ export type VerifyStatus = "trusted" | "unknown" | "changed" | "revoked";
  *
  * @example
  * ```ts
- * import { decodeBase64, KnownHosts, MemoryStorage, type VerifyResult } from "@hush/hostkeys";
+ * import { decodeBase64 } from "@hush/wire";
+ * import { KnownHosts, MemoryStorage, type VerifyResult } from "@hush/hostkeys";
  * const other = "AAAAC3NzaC1lZDI1NTE5AAAAIE4QbSvNhtVKwEK3kNCgzK2lDkO6yJUeXKOBkS8yyURf";
  * const store = new KnownHosts([new MemoryStorage("h ssh-ed25519 " + other + "\n", "kh")]);
  * const v: VerifyResult = await store.verify("h", 22, decodeBase64("AAAAC3NzaC1lZDI1NTE5AAAAIBGX6k3DrIAR0fhNHg5YGd5pYYrP5vwP9VR3sKv3YZJz")!);
@@ -121,7 +124,8 @@ export interface KnownHostsOptions {
  *
  * @example
  * ```ts
- * import { type AddOptions, decodeBase64, KnownHosts, MemoryStorage } from "@hush/hostkeys";
+ * import { decodeBase64 } from "@hush/wire";
+ * import { type AddOptions, KnownHosts, MemoryStorage } from "@hush/hostkeys";
  * const store = new KnownHosts([new MemoryStorage()]);
  * const options: AddOptions = { hash: true, comment: "lab" };
  * await store.add("10.0.0.1", 2222, decodeBase64("AAAAC3NzaC1lZDI1NTE5AAAAIBGX6k3DrIAR0fhNHg5YGd5pYYrP5vwP9VR3sKv3YZJz")!, options);
@@ -135,19 +139,14 @@ export interface AddOptions {
   comment?: string;
 }
 
-function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
-
 /**
  * The known_hosts files of a client, searched in order (the user's file first, then the
  * global one), as ssh(1) does. Edits go to the first file only.
  *
  * @example
  * ```ts
- * import { decodeBase64, KnownHosts, MemoryStorage } from "@hush/hostkeys";
+ * import { decodeBase64 } from "@hush/wire";
+ * import { KnownHosts, MemoryStorage } from "@hush/hostkeys";
  * const blob = decodeBase64("AAAAC3NzaC1lZDI1NTE5AAAAIBGX6k3DrIAR0fhNHg5YGd5pYYrP5vwP9VR3sKv3YZJz")!;
  * const store = new KnownHosts([new MemoryStorage(), new MemoryStorage("*.example.org " +
  *   "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBGX6k3DrIAR0fhNHg5YGd5pYYrP5vwP9VR3sKv3YZJz\n", "global")]);
@@ -263,7 +262,7 @@ export class KnownHosts {
     }
     const records = await this.#lookupName(name);
     const revoked = (blob: Uint8Array) =>
-      records.find((r) => r.marker === "revoked" && equalBytes(r.blob, blob));
+      records.find((r) => r.marker === "revoked" && bytesEqual(r.blob, blob));
 
     let blob = hostKey;
     let keyType = presented;
@@ -288,7 +287,7 @@ export class KnownHosts {
           found: bad,
         };
       }
-      const ca = records.find((r) => r.marker === "cert-authority" && equalBytes(r.blob, caBlob));
+      const ca = records.find((r) => r.marker === "cert-authority" && bytesEqual(r.blob, caBlob));
       if (ca) {
         try {
           checkCertificate(cert, { type: "host", principal: hostOnly(host), now: this.#now() });
@@ -313,7 +312,7 @@ export class KnownHosts {
     if (bad) return { status: "revoked", name, keyType, blob, viaCertificate: false, found: bad };
     const plain = records.filter((r) => r.marker === undefined);
     const sameType = plain.filter((r) => r.keyType === keyType);
-    const match = sameType.find((r) => equalBytes(r.blob, blob));
+    const match = sameType.find((r) => bytesEqual(r.blob, blob));
     if (match) {
       return { status: "trusted", name, keyType, blob, viaCertificate: false, found: match };
     }
@@ -371,7 +370,7 @@ export class KnownHosts {
     await storage.update((text) => {
       const present = this.#parse(storage, text).lines.some((l) =>
         l.entry !== undefined && l.entry.marker === undefined && l.entry.keyType === type &&
-        equalBytes(l.entry.blob, hostKey) && entryAppliesTo(l.entry, name)
+        bytesEqual(l.entry.blob, hostKey) && entryAppliesTo(l.entry, name)
       );
       return present ? text : appendKnownHostsLine(text, line);
     });

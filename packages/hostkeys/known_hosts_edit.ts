@@ -3,7 +3,7 @@
  * the lines of a host (`ssh-keygen -R`).
  * @module
  */
-import { encodeBase64 } from "./base64.ts";
+import { encodeBase64 } from "@hush/wire";
 import { blobKeyType } from "./key_types.ts";
 import { hashHostName } from "./hashed_host.ts";
 import {
@@ -19,7 +19,8 @@ import {
  *
  * @example
  * ```ts
- * import { decodeBase64, formatKnownHostsLine, type KnownHostsLineFields } from "@hush/hostkeys";
+ * import { decodeBase64 } from "@hush/wire";
+ * import { formatKnownHostsLine, type KnownHostsLineFields } from "@hush/hostkeys";
  * const fields: KnownHostsLineFields = { hosts: "*.example.org", blob: decodeBase64("AAAAC3NzaC1lZDI1NTE5AAAAIBGX6k3DrIAR0fhNHg5YGd5pYYrP5vwP9VR3sKv3YZJz")!, marker: "cert-authority" };
  * console.log(formatKnownHostsLine(fields).split(" ").slice(0, 3).join(" ")); // @cert-authority *.example.org ssh-ed25519
  * ```
@@ -47,7 +48,8 @@ export interface KnownHostsLineFields {
  *
  * @example
  * ```ts
- * import { decodeBase64, formatKnownHostsLine } from "@hush/hostkeys";
+ * import { decodeBase64 } from "@hush/wire";
+ * import { formatKnownHostsLine } from "@hush/hostkeys";
  * const blob = decodeBase64("AAAAC3NzaC1lZDI1NTE5AAAAIBGX6k3DrIAR0fhNHg5YGd5pYYrP5vwP9VR3sKv3YZJz")!;
  * console.log(formatKnownHostsLine({ hosts: "[example.org]:2222", blob }));
  * // [example.org]:2222 ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBGX6k3DrIAR0fhNHg5YGd5pYYrP5vwP9VR3sKv3YZJz

@@ -3,7 +3,7 @@
  * lines that cannot be used are kept and reported, and `toString()` gives back the input.
  * @module
  */
-import { decodeBase64 } from "./base64.ts";
+import { decodeBase64 } from "@hush/wire";
 import { HASHED_HOST_PREFIX, type HashedHost, parseHashedHost } from "./hashed_host.ts";
 import { blobKeyType, KEY_TYPE_LABELS } from "./key_types.ts";
 import { matchHostPatternList } from "./pattern.ts";

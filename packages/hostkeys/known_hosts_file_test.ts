@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { parseKnownHosts } from "./known_hosts_file.ts";
 import { appendKnownHostsLine, formatKnownHostsLine, removeKnownHost } from "./known_hosts_edit.ts";
-import { decodeBase64 } from "./base64.ts";
+import { decodeBase64 } from "@hush/wire";
 import { HOST_NAME_LIMIT } from "./host_name.ts";
 
 const text = (name: string) => readFileSync(new URL(`./testdata/${name}`, import.meta.url), "utf8");

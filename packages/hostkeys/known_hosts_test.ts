@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { decodeBase64 } from "./base64.ts";
+import { decodeBase64 } from "@hush/wire";
 import { HostKeyError } from "./errors.ts";
 import { KnownHosts } from "./known_hosts.ts";
 import { MemoryStorage } from "./storage.ts";

@@ -23,7 +23,6 @@ export {
   type PatternOptions,
 } from "./pattern.ts";
 export { HOST_NAME_LIMIT, knownHostsName } from "./host_name.ts";
-export { decodeBase64, encodeBase64 } from "./base64.ts";
 export {
   HASHED_HOST_PREFIX,
   type HashedHost,

@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "no
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
-import { decodeBase64 } from "./base64.ts";
+import { decodeBase64 } from "@hush/wire";
 import { checkHostKey } from "./check_host_key.ts";
 import { HostKeyError } from "./errors.ts";
 import { KnownHosts } from "./known_hosts.ts";

@@ -1,13 +1,55 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { bcryptPbkdf, MAX_BCRYPT_ROUNDS } from "./bcrypt_pbkdf.ts";
+import { readFileSync } from "node:fs";
 import { KeyError } from "./errors.ts";
+import { decodePem } from "./pem.ts";
+import { parsePrivateKey } from "./private_key_file.ts";
+import { readOpenSshKeyHeader } from "./private_key_openssh.ts";
 
 const pass = new TextEncoder().encode("password");
 const salt = new TextEncoder().encode("salt");
 
-// Correctness against ssh-keygen is covered by private_key_openssh_test.ts: every encrypted
-// fixture (made by ssh-keygen) only decrypts if bcrypt_pbkdf matches OpenSSH byte for byte.
+/** Key derivations in a loop: generous for loaded machines and Bun's 5 s default. */
+const SLOW = { timeout: 60_000 };
+const fromHex = (h: string) => Uint8Array.from(h.match(/../g) ?? [], (b) => parseInt(b, 16));
+const testdata = (name: string) =>
+  readFileSync(new URL(`./testdata/bcrypt_pbkdf/${name}`, import.meta.url), "utf8");
+
+// Every encrypted fixture made by ssh-keygen (here and in private_key_openssh_test.ts) only
+// decrypts if bcrypt_pbkdf matches OpenSSH byte for byte: the derived bytes are its cipher's key
+// and IV, and a wrong one fails the check-ints or the AEAD tag.
+test(
+  "decrypts keys ssh-keygen encrypted at 1 to 64 rounds (testdata/bcrypt_pbkdf/keys.tsv)",
+  SLOW,
+  async () => {
+    const publicKey = testdata("key.pub").split(" ").slice(0, 2).join(" ");
+    const rows = testdata("keys.tsv").split("\n").filter((line) => line !== "");
+    assert.equal(rows.length, 8);
+    for (const row of rows) {
+      const [file, rounds, cipher, passphrase] = row.split("\t");
+      const header = readOpenSshKeyHeader(decodePem(testdata(file)).bytes);
+      assert.deepEqual([header.rounds, header.cipher?.name], [Number(rounds), cipher], row);
+      const key = await parsePrivateKey(testdata(file), { passphrase });
+      assert.equal(key.publicKey.toString(), publicKey, row);
+    }
+  },
+);
+
+test("matches the npm bcrypt-pbkdf package (testdata/bcrypt_pbkdf/npm_vectors.json)", SLOW, () => {
+  const vectors: { passphrase: string; salt: string; rounds: number; key: string }[] = JSON.parse(
+    testdata("npm_vectors.json"),
+  );
+  assert.equal(vectors.length, 40);
+  for (const v of vectors) {
+    const key = fromHex(v.key);
+    assert.deepEqual(
+      bcryptPbkdf(fromHex(v.passphrase), fromHex(v.salt), key.length, v.rounds),
+      key,
+      `${v.key.length / 2} bytes, ${v.rounds} rounds`,
+    );
+  }
+});
 
 test("is deterministic and depends on passphrase, salt and rounds", () => {
   const a = bcryptPbkdf(pass, salt, 48, 2);

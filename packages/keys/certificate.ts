@@ -3,9 +3,8 @@
  * certified public key they stand for.
  * @module
  */
-import { SshReader } from "@hush/wire";
+import { bytesEqual, encodeBase64, SshReader } from "@hush/wire";
 import { asKeyError, KeyError } from "./errors.ts";
-import { bytesEqual, encodeBase64 } from "./encoding.ts";
 import {
   type KeyMaterial,
   PlainPublicKey,

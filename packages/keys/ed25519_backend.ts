@@ -8,6 +8,7 @@
  * @module
  */
 import { ed25519 } from "@noble/curves/ed25519.js";
+import { decodeBase64Url } from "./encoding.ts";
 
 /**
  * An Ed25519 implementation.
@@ -60,11 +61,6 @@ export const nobleEd25519: Ed25519Backend = {
 const PKCS8_PREFIX = [0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70];
 const PKCS8_SEED = [0x04, 0x22, 0x04, 0x20];
 
-function fromBase64Url(text: string): Uint8Array {
-  const binary = atob(text.replace(/-/g, "+").replace(/_/g, "/"));
-  return Uint8Array.from(binary, (c) => c.charCodeAt(0));
-}
-
 /**
  * Ed25519 on a WebCrypto implementation (`crypto.subtle`: Deno, Node 20, Bun, current
  * browsers). The seed goes in as PKCS#8 (the copy zeroed at once); the key stays inside.
@@ -92,7 +88,7 @@ export function webCryptoEd25519(subtle: SubtleCrypto): Ed25519Backend {
     name: "webcrypto",
     async publicKey(seed) {
       const jwk = await subtle.exportKey("jwk", await privateKey(seed, true));
-      const a = fromBase64Url(jwk.x ?? "");
+      const a = decodeBase64Url(jwk.x ?? "");
       if (jwk.d) jwk.d = ""; // the seed's copy in the JWK object
       return a;
     },

@@ -1,35 +1,18 @@
 /**
- * The byte encodings key formats share: strict base64, unsigned big-endian integers, and
- * constant-length comparisons. Internal to `@hush/keys`.
+ * The byte encodings key formats share: base64 that fails with a KeyError, base64url for JWK
+ * fields, unsigned big-endian integers. Internal to `@hush/keys`.
  * @module
  */
+import { decodeBase64, encodeBase64 } from "@hush/wire";
 import { KeyError } from "./errors.ts";
 
-const BASE64_RE = /^[A-Za-z0-9+/]*={0,2}$/;
-
-/** Encodes bytes as standard base64 with padding. */
-export function encodeBase64(bytes: Uint8Array): string {
-  let s = "";
-  for (let i = 0; i < bytes.length; i += 0x8000) {
-    s += String.fromCharCode.apply(null, bytes.subarray(i, i + 0x8000) as unknown as number[]);
-  }
-  return btoa(s);
-}
-
-/** Decodes standard base64 (padding required); anything else is a KeyError. */
-export function decodeBase64(text: string, what = "base64"): Uint8Array {
-  if (text.length % 4 !== 0 || !BASE64_RE.test(text)) {
+/** Decodes strict padded base64 (`@hush/wire`'s); anything else is a KeyError naming `what`. */
+export function parseBase64(text: string, what = "base64"): Uint8Array {
+  const bytes = decodeBase64(text);
+  if (bytes === undefined) {
     throw new KeyError(`Invalid ${what}: not well-formed base64`);
   }
-  let bin: string;
-  try {
-    bin = atob(text);
-  } catch (e) {
-    throw new KeyError(`Invalid ${what}: not well-formed base64`, undefined, { cause: e });
-  }
-  const out = new Uint8Array(bin.length);
-  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
-  return out;
+  return bytes;
 }
 
 /** Encodes bytes as base64url without padding (JWK fields). */
@@ -41,7 +24,7 @@ export function encodeBase64Url(bytes: Uint8Array): string {
 export function decodeBase64Url(text: string): Uint8Array {
   let s = text.replace(/-/g, "+").replace(/_/g, "/");
   while (s.length % 4) s += "=";
-  return decodeBase64(s, "base64url");
+  return parseBase64(s, "base64url");
 }
 
 /** Reads unsigned big-endian bytes as a bigint. */
@@ -71,14 +54,6 @@ export function bytesFromBigint(v: bigint, length?: number): Uint8Array {
 /** The number of significant bits of a non-negative bigint. */
 export function bitLength(v: bigint): number {
   return v <= 0n ? 0 : v.toString(2).length;
-}
-
-/** Byte-wise equality, without early exit. */
-export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  let d = 0;
-  for (let i = 0; i < a.length; i++) d |= a[i] ^ b[i];
-  return d === 0;
 }
 
 /** Removes leading zero bytes (for unpadded big-endian scalars). */

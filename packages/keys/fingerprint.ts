@@ -4,7 +4,7 @@
  */
 import { sha256 } from "@noble/hashes/sha2.js";
 import { md5 } from "@noble/hashes/legacy.js";
-import { encodeBase64 } from "./encoding.ts";
+import { encodeBase64 } from "@hush/wire";
 
 /** The raw digest of a key blob. Internal (randomart draws it). */
 export function fingerprintDigest(blob: Uint8Array, hash: "sha256" | "md5"): Uint8Array {

@@ -3,8 +3,9 @@
  * key type, turned into a {@linkcode PrivateKey} (validated) and back.
  * @module
  */
+import { bytesEqual } from "@hush/wire";
 import { KeyError } from "./errors.ts";
-import { bigintFromBytes, bytesEqual, bytesFromBigint } from "./encoding.ts";
+import { bigintFromBytes, bytesFromBigint } from "./encoding.ts";
 import { checkEd25519PublicKey } from "./ed25519.ts";
 import { ed25519Backend } from "./ed25519_backend.ts";
 import { checkEcdsaPoint, ECDSA_CURVES, ecdsaPublicKey } from "./ecdsa.ts";

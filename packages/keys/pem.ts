@@ -4,8 +4,9 @@
  * SSHSIG.
  * @module
  */
+import { encodeBase64 } from "@hush/wire";
 import { KeyError } from "./errors.ts";
-import { decodeBase64, encodeBase64 } from "./encoding.ts";
+import { parseBase64 } from "./encoding.ts";
 
 /** Largest armored text accepted (1 MiB): far above any key or signature file. */
 export const PEM_TEXT_LIMIT = 1 << 20;
@@ -73,7 +74,7 @@ export function decodePem(text: string, labels?: readonly string[]): PemBlock {
     body += line;
   }
   if (!closed) throw new KeyError(`Truncated PEM: no "${end}" line`);
-  return { label, headers, bytes: decodeBase64(body, `${label} body`) };
+  return { label, headers, bytes: parseBase64(body, `${label} body`) };
 }
 
 /**

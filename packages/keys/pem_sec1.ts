@@ -3,9 +3,10 @@
  * id-ecPublicKey keys.
  * @module
  */
+import { bytesEqual } from "@hush/wire";
 import { derSequence } from "./asn1.ts";
 import { KeyError } from "./errors.ts";
-import { bigintFromBytes, bytesEqual, bytesFromBigint, stripLeadingZeros } from "./encoding.ts";
+import { bigintFromBytes, bytesFromBigint, stripLeadingZeros } from "./encoding.ts";
 import { ECDSA_CURVES, ecdsaPublicKey } from "./ecdsa.ts";
 import type { KeyParts } from "./key_parts.ts";
 

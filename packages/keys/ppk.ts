@@ -11,9 +11,9 @@ import { argon2dAsync, argon2iAsync, argon2idAsync } from "@noble/hashes/argon2.
 import { hmac } from "@noble/hashes/hmac.js";
 import { sha1 } from "@noble/hashes/legacy.js";
 import { sha256 } from "@noble/hashes/sha2.js";
-import { SshReader, SshWriter } from "@hush/wire";
+import { bytesEqual, SshReader, SshWriter } from "@hush/wire";
 import { asKeyError, KeyError, passphraseRequired, wrongPassphrase } from "./errors.ts";
-import { bytesEqual, decodeBase64 } from "./encoding.ts";
+import { parseBase64 } from "./encoding.ts";
 import { ecdsaCurve } from "./ecdsa.ts";
 import type { KeyParts } from "./key_parts.ts";
 import { PEM_TEXT_LIMIT } from "./pem.ts";
@@ -145,7 +145,7 @@ class PpkLines {
     }
     const text = this.#lines.slice(this.#at, this.#at + count).join("");
     this.#at += count;
-    return decodeBase64(text, `PuTTY key file ${name.split("-")[0].toLowerCase()} blob`);
+    return parseBase64(text, `PuTTY key file ${name.split("-")[0].toLowerCase()} blob`);
   }
 }
 

@@ -4,7 +4,7 @@
  * comments and padding 1, 2, 3, …
  * @module
  */
-import { SshReader, SshWriter } from "@hush/wire";
+import { bytesEqual, SshReader, SshWriter } from "@hush/wire";
 import { bcryptPbkdf, MAX_BCRYPT_ROUNDS } from "./bcrypt_pbkdf.ts";
 import { KEY_FILE_CIPHERS, type KeyFileCipher } from "./private_key_openssh_ciphers.ts";
 import {
@@ -14,7 +14,6 @@ import {
 } from "./private_key_openssh_parts.ts";
 import { decodePem, encodePem } from "./pem.ts";
 import { asKeyError, KeyError, passphraseRequired, wrongPassphrase } from "./errors.ts";
-import { bytesEqual } from "./encoding.ts";
 import type { KeyParts } from "./key_parts.ts";
 
 /** The PEM label of the OpenSSH format. */

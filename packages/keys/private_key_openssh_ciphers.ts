@@ -8,6 +8,7 @@
 import { cbc, ctr, gcm } from "@noble/ciphers/aes.js";
 import { chacha20orig } from "@noble/ciphers/chacha.js";
 import { poly1305 } from "@noble/ciphers/_poly1305.js";
+import { bytesEqual } from "@hush/wire";
 
 /** How one key-file cipher encrypts and decrypts the private section. */
 export interface KeyFileCipher {
@@ -107,9 +108,7 @@ const chachaPoly: KeyFileCipher = {
     const main = key.subarray(0, 32);
     const polyKey = chacha20orig(main, ZERO_NONCE, new Uint8Array(32), undefined, 0);
     const expected = poly1305(ciphertext, polyKey);
-    let diff = 0;
-    for (let i = 0; i < 16; i++) diff |= expected[i] ^ tag[i];
-    if (diff !== 0) return undefined;
+    if (!bytesEqual(expected, tag)) return undefined;
     return chacha20orig(main, ZERO_NONCE, ciphertext, undefined, 1);
   },
 };

@@ -4,9 +4,9 @@
  * by `keyFromParts`.
  * @module
  */
-import { type SshReader, SshWriter } from "@hush/wire";
+import { bytesEqual, type SshReader, SshWriter } from "@hush/wire";
 import { asKeyError, KeyError } from "./errors.ts";
-import { bigintFromBytes, bytesEqual, bytesFromBigint } from "./encoding.ts";
+import { bigintFromBytes, bytesFromBigint } from "./encoding.ts";
 import { ecdsaCurve } from "./ecdsa.ts";
 import type { KeyParts } from "./key_parts.ts";
 

@@ -3,10 +3,10 @@
  * `ssh-ed25519`, `ecdsa-sha2-nistp256/384/521` and `ssh-rsa`.
  * @module
  */
-import { type SshReader, SshWriter } from "@hush/wire";
+import { bytesEqual, encodeBase64, type SshReader, SshWriter } from "@hush/wire";
 import type { Certificate } from "./certificate.ts";
 import { KeyError } from "./errors.ts";
-import { bitLength, bytesEqual, encodeBase64 } from "./encoding.ts";
+import { bitLength } from "./encoding.ts";
 import { checkEd25519PublicKey, ed25519Verify } from "./ed25519.ts";
 import { ed25519Backend } from "./ed25519_backend.ts";
 import { checkEcdsaPoint, ECDSA_CURVES, type EcdsaCurve, ecdsaVerify } from "./ecdsa.ts";

@@ -4,7 +4,7 @@
  * @module
  */
 import { KeyError } from "./errors.ts";
-import { decodeBase64 } from "./encoding.ts";
+import { parseBase64 } from "./encoding.ts";
 import type { PublicKey } from "./public_key.ts";
 import { parsePublicKey } from "./parse_public_key.ts";
 import { CERTIFIED_KEY_TYPE, PLAIN_KEY_ALGORITHMS } from "./signature_algorithms.ts";
@@ -53,7 +53,7 @@ function parseKeyPart(text: string): { key: PublicKey; comment: string } | undef
   const type = m ? m[1] : text.split(/[ \t]/, 1)[0];
   if (!isKeyType(type)) return undefined;
   if (!m) throw new KeyError(`Invalid ${type} key line: missing base64 key`);
-  const key = parsePublicKey(decodeBase64(m[2], "key base64"));
+  const key = parsePublicKey(parseBase64(m[2], "key base64"));
   if (key.type !== type) {
     throw new KeyError(`Invalid key line: ${type} names a ${key.type} key`);
   }

@@ -6,6 +6,7 @@
  */
 import { sha1 } from "@noble/hashes/legacy.js";
 import { sha256, sha512 } from "@noble/hashes/sha2.js";
+import { bytesEqual } from "@hush/wire";
 import { KeyError } from "./errors.ts";
 import { bigintFromBytes, bitLength, bytesFromBigint, encodeBase64Url } from "./encoding.ts";
 
@@ -255,7 +256,5 @@ export function rsaVerifySync(
   expected.fill(0xff, 2, k - tLen - 1);
   expected.set(info, k - tLen);
   expected.set(h, k - h.length);
-  let diff = 0;
-  for (let i = 0; i < k; i++) diff |= em[i] ^ expected[i];
-  return diff === 0;
+  return bytesEqual(em, expected);
 }

@@ -6,9 +6,8 @@
  * @module
  */
 import { sha256, sha512 } from "@noble/hashes/sha2.js";
-import { SshReader, SshWriter } from "@hush/wire";
+import { bytesEqual, SshReader, SshWriter } from "@hush/wire";
 import { asKeyError, KeyError } from "./errors.ts";
-import { bytesEqual } from "./encoding.ts";
 import { decodePem, encodePem } from "./pem.ts";
 import { parsePublicKey } from "./parse_public_key.ts";
 import type { PublicKey } from "./public_key.ts";

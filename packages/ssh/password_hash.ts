@@ -7,7 +7,7 @@
  * @module
  */
 import { scryptAsync } from "@noble/hashes/scrypt.js";
-import { decodeBase64, encodeBase64 } from "@hush/hostkeys";
+import { bytesEqual, decodeBase64, encodeBase64 } from "@hush/wire";
 
 /**
  * scrypt cost parameters.
@@ -131,9 +131,7 @@ export async function verifyPassword(password: string, stored: string): Promise<
     p,
     dkLen: expected.length,
   });
-  let diff = 0;
-  for (let i = 0; i < expected.length; i++) diff |= actual[i] ^ expected[i];
-  return diff === 0;
+  return bytesEqual(actual, expected);
 }
 
 /**

@@ -19,6 +19,7 @@ import {
 } from "@hush/kex";
 import { fingerprintOf } from "@hush/keys";
 import {
+  bytesEqual,
   DisconnectReason,
   encodeMessage,
   type KexInit,
@@ -235,7 +236,7 @@ export class KexRound {
     const client = init.role === "client";
     if (client) {
       const previous = inputs.previousHostKey;
-      if (this.first || !previous || !equalBytes(previous, result.hostKey)) {
+      if (this.first || !previous || !bytesEqual(previous, result.hostKey)) {
         let fingerprint = "";
         try {
           fingerprint = fingerprintOf(result.hostKey);
@@ -282,10 +283,4 @@ export class KexRound {
       result.sharedSecret.fill(0);
     }
   }
-}
-
-function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }

@@ -5,15 +5,9 @@
 import type { CipherBackends } from "@hush/cipher";
 import type { AlgorithmPreferences, X25519Backend } from "@hush/kex";
 import type { Signer } from "@hush/keys";
-import type { RandomSource } from "@hush/wire";
+import type { ByteDuplex, RandomSource } from "@hush/wire";
 
-/** A byte duplex: a TCP socket, a WebSocket stream, or an in-memory pair. */
-export interface ByteDuplex {
-  /** Bytes from the peer. */
-  readable: ReadableStream<Uint8Array>;
-  /** Bytes to the peer. */
-  writable: WritableStream<Uint8Array>;
-}
+export type { ByteDuplex };
 
 /** What a client learns about the server's host key before trusting it. */
 export interface HostKeyInfo {

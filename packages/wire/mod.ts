@@ -36,6 +36,7 @@ export {
   PACKET_LENGTH_LIMIT,
   type PacketOpener,
   type PacketSealer,
+  paddingBytes,
   paddingLength,
   randomBytes,
   type RandomSource,
@@ -62,3 +63,6 @@ export {
   type VersionLineOptions,
   type VersionRead,
 } from "./version_line.ts";
+export { decodeBase64, encodeBase64 } from "./base64.ts";
+export { bytesEqual } from "./bytes_equal.ts";
+export type { ByteDuplex } from "./byte_duplex.ts";

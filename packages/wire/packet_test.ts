@@ -7,6 +7,7 @@ import {
   NoneOpener,
   NoneSealer,
   PACKET_LENGTH_LIMIT,
+  paddingBytes,
   paddingLength,
   randomBytes,
   unframePacket,
@@ -54,6 +55,32 @@ test("framePacket lays out length, padding length, payload, padding and MAC room
   assert.deepEqual(p.subarray(9 + pad), new Uint8Array(32));
   assert.equal((p.length - 32) % 16, 0);
   assert.deepEqual(unframePacket(p.subarray(0, p.length - 32)), payload);
+});
+
+test("framePacket leaves prefix bytes free before the length field", () => {
+  const p = framePacket(new Uint8Array([7]), {
+    blockSize: 16,
+    lengthInClear: true,
+    prefix: 4,
+    macLength: 16,
+    random: (n) => new Uint8Array(n).fill(0xaa),
+  });
+  const pad = paddingLength(1, 16, true);
+  assert.deepEqual(p.subarray(0, 4), new Uint8Array(4));
+  assert.deepEqual(p.subarray(4, 8), u32(1 + 1 + pad));
+  assert.deepEqual(unframePacket(p.subarray(4, p.length - 16)), new Uint8Array([7]));
+  assert.equal(p.length, 4 + 4 + 1 + 1 + pad + 16);
+});
+
+test("paddingBytes serves fresh random views, past its 4 KiB pool too", () => {
+  const seen = new Set<string>();
+  for (let i = 0; i < 600; i++) {
+    const b = paddingBytes(16); // 9600 bytes: the pool refills twice
+    assert.equal(b.length, 16);
+    seen.add(b.join());
+  }
+  assert.equal(seen.size, 600);
+  assert.equal(paddingBytes(300).length, 300); // past the pool's take: randomBytes
 });
 
 test("padding is random by default", () => {

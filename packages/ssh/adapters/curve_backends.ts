@@ -8,6 +8,7 @@
  */
 import { nobleX25519, webCryptoX25519, type X25519Backend } from "@hush/kex";
 import { useEd25519, webCryptoEd25519 } from "@hush/keys";
+import { bytesEqual } from "@hush/wire";
 
 let chosen: Promise<X25519Backend> | undefined;
 
@@ -34,7 +35,7 @@ export function defaultX25519(): Promise<X25519Backend> {
         a.sharedSecret(b.publicKey),
         b.sharedSecret(a.publicKey),
       ]);
-      return ab.length === 32 && ab.every((x, i) => x === ba[i]) ? web : nobleX25519;
+      return ab.length === 32 && bytesEqual(ab, ba) ? web : nobleX25519;
     } catch {
       return nobleX25519;
     }

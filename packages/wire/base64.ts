@@ -1,8 +1,11 @@
 /**
- * Strict base64 (RFC 4648 §4, padded) for key blobs and hashed host names.
+ * Strict base64 (RFC 4648 §4, padded): the one codec of every package, for key blobs, PEM
+ * bodies, public key lines, hashed host names and fingerprints.
  * @module
  */
 
+/** Bytes turned into a string at a time while encoding. */
+const ENCODE_CHUNK = 0x8000;
 const ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 /** Character code to 6-bit value; -1 for characters outside the alphabet. */
 const VALUES = new Int8Array(128).fill(-1);
@@ -22,12 +25,12 @@ function value(text: string, i: number): number {
  *
  * @example
  * ```ts
- * import { decodeBase64 } from "@hush/hostkeys";
+ * import { decodeBase64 } from "@hush/wire";
  * console.log(decodeBase64("aGk=")); // Uint8Array(2) [ 104, 105 ]
  * console.log(decodeBase64("aGk")); // undefined
  * ```
  */
-export function decodeBase64(text: string): Uint8Array | undefined {
+export function decodeBase64(text: string): Uint8Array<ArrayBuffer> | undefined {
   const n = text.length;
   if (n % 4 !== 0) return undefined;
   let pad = 0;
@@ -57,12 +60,18 @@ export function decodeBase64(text: string): Uint8Array | undefined {
  *
  * @example
  * ```ts
- * import { encodeBase64 } from "@hush/hostkeys";
+ * import { encodeBase64 } from "@hush/wire";
  * console.log(encodeBase64(new Uint8Array([104, 105]))); // aGk=
  * ```
  */
 export function encodeBase64(bytes: Uint8Array): string {
   let bin = "";
-  for (let i = 0; i < bytes.length; i++) bin += String.fromCharCode(bytes[i]);
+  // Chunks keep fromCharCode's argument list within every engine's limit.
+  for (let i = 0; i < bytes.length; i += ENCODE_CHUNK) {
+    bin += String.fromCharCode.apply(
+      null,
+      bytes.subarray(i, i + ENCODE_CHUNK) as unknown as number[],
+    );
+  }
   return btoa(bin);
 }
