@@ -3,6 +3,7 @@
  * number in flight.
  * @module
  */
+import type { ByteDuplex } from "@hush/wire";
 import type { FileAttributes } from "./attributes.ts";
 import { decodeSftpPacket, encodeSftpPacket } from "./codec.ts";
 import { SftpError } from "./errors.ts";
@@ -37,7 +38,8 @@ import {
 
 /**
  * A byte duplex an SFTP session runs over: an SSH channel running the `sftp` subsystem, a
- * child process's stdio, or an in-memory pair.
+ * child process's stdio, or an in-memory pair. The same type as `@hush/wire`'s `ByteDuplex`,
+ * under the name this package has always used.
  *
  * @example
  * ```ts
@@ -46,12 +48,7 @@ import {
  * const loop: SftpDuplex = { readable: pipe.readable, writable: pipe.writable };
  * ```
  */
-export interface SftpDuplex {
-  /** Bytes from the peer. */
-  readable: ReadableStream<Uint8Array>;
-  /** Bytes to the peer; closing it ends the session. */
-  writable: WritableStream<Uint8Array>;
-}
+export type SftpDuplex = ByteDuplex;
 
 /**
  * Options of {@linkcode SftpClient.start}.
