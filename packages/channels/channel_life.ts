@@ -67,7 +67,7 @@ const CLOSED: ChannelLife = { phase: "closed" };
  *
  * @example
  * ```ts
- * import { nextChannelLife } from "@hush/channels";
+ * import { nextChannelLife } from "./channel_life.ts";
  * const open = nextChannelLife({ phase: "opening" }, "confirmed");
  * console.log(open); // { phase: "open", eofSent: false, eofReceived: false }
  * console.log(nextChannelLife({ phase: "opening" }, "eof-received")); // undefined
@@ -112,7 +112,7 @@ export function nextChannelLife(
  *
  * @example
  * ```ts
- * import { moveChannelLife } from "@hush/channels";
+ * import { moveChannelLife } from "./channel_life.ts";
  * const life = moveChannelLife({ phase: "opening" }, "confirmed", "channel 0");
  * console.log(life.phase); // "open"
  * ```

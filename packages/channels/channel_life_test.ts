@@ -1,6 +1,11 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { ChannelEvent, type ChannelLife, moveChannelLife, nextChannelLife } from "./mod.ts";
+import {
+  ChannelEvent,
+  type ChannelLife,
+  moveChannelLife,
+  nextChannelLife,
+} from "./channel_life.ts";
 import { SshError } from "@hush/wire";
 import { ChannelError } from "./errors.ts";
 

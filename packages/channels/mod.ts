@@ -28,13 +28,7 @@ export {
   type RequestOptions,
   SEND_PACKET_LIMIT,
 } from "./channel.ts";
-export {
-  ChannelEvent,
-  type ChannelEventName,
-  type ChannelLife,
-  moveChannelLife,
-  nextChannelLife,
-} from "./channel_life.ts";
+export { ChannelEvent, type ChannelEventName, type ChannelLife } from "./channel_life.ts";
 export { type ExitSignal, type PtyRequest, Session, type WindowChange } from "./session.ts";
 export {
   HANDLER_FAILURE_STATUS,

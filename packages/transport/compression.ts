@@ -120,7 +120,7 @@ export function compressionMethod(name: string): CompressionMethod {
  *
  * @example
  * ```ts
- * import { startsAtNewKeys } from "@hush/transport";
+ * import { startsAtNewKeys } from "./compression.ts";
  * console.log(startsAtNewKeys("zlib@openssh.com", false), startsAtNewKeys("zlib@openssh.com", true)); // false true
  * ```
  */

@@ -26,10 +26,7 @@ export { CONTROL_BACKLOG_LIMIT, DEFAULT_HELD_BYTES_LIMIT } from "./outbound.ts";
 export { DEFAULT_REKEY_BYTES, DEFAULT_REKEY_INTERVAL } from "./rekey.ts";
 export { DisconnectError, reasonName } from "./errors.ts";
 export {
-  allowedMessage,
-  nextPhase,
   Phase,
-  PHASE_TRANSITIONS,
   PhaseEvent,
   type PhaseEventName,
   type PhaseName,
@@ -47,7 +44,6 @@ export {
   type CompressionStartName,
   DEFAULT_CLIENT_COMPRESSION,
   DEFAULT_SERVER_COMPRESSION,
-  startsAtNewKeys,
 } from "./compression.ts";
 export { ZLIB_LEVEL, ZlibCompressor } from "./zlib_compressor.ts";
 export { ZlibDecompressor } from "./zlib_decompressor.ts";

@@ -54,7 +54,7 @@ export type PhaseEventName = (typeof PhaseEvent)[keyof typeof PhaseEvent];
  *
  * @example
  * ```ts
- * import { PHASE_TRANSITIONS } from "@hush/transport";
+ * import { PHASE_TRANSITIONS } from "./state.ts";
  * console.log(PHASE_TRANSITIONS.service); // { "service-requested": "auth", "service-accepted": "auth", closed: "closed" }
  * ```
  */
@@ -80,7 +80,7 @@ export const PHASE_TRANSITIONS: Readonly<
  *
  * @example
  * ```ts
- * import { nextPhase } from "@hush/transport";
+ * import { nextPhase } from "./state.ts";
  * console.log(nextPhase("auth", "authenticated"), nextPhase("service", "authenticated")); // "connection" undefined
  * ```
  */
@@ -169,7 +169,7 @@ export interface ReceiveState {
  *
  * @example
  * ```ts
- * import { allowedMessage } from "@hush/transport";
+ * import { allowedMessage } from "./state.ts";
  * console.log(allowedMessage("channelData", {
  *   phase: "initial-kex", role: "client", peerInKex: true, strictInitial: false,
  *   firstPacket: false, justAfterFirstNewKeys: false,

@@ -5,7 +5,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import type { Message } from "@hush/wire";
-import { allowedMessage, DisconnectError } from "./mod.ts";
+import { DisconnectError } from "./mod.ts";
+import { allowedMessage } from "./state.ts";
 import { authenticated, read } from "./testdata/transport_pair.ts";
 import { eventually } from "./testdata/eventually.ts";
 import { scriptedAndVictim } from "./testdata/scripted_peer.ts";
