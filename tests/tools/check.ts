@@ -237,7 +237,8 @@ if (import.meta.main) {
       return false;
     }
   });
-  ok = (await step("deno check", [deno, "check", ...roots])) && ok;
+  // --frozen: deno.lock must already hold every dependency deno.json names (in step with it)
+  ok = (await step("deno check --frozen", [deno, "check", "--frozen", ...roots])) && ok;
   ok =
     (await step("deno check --doc-only README.md", [deno, "check", "--doc-only", "README.md"])) &&
     ok;
