@@ -199,6 +199,21 @@ export class Channel {
     return this.closed;
   }
 
+  /**
+   * Closes the channel when an `await using` block ends (as {@linkcode Channel.close}).
+   *
+   * @example
+   * ```ts ignore
+   * {
+   *   await using session = await client.execStream("tail -f /var/log/syslog");
+   *   // read some of session.readable
+   * } // closed here
+   * ```
+   */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
   /** Handles an incoming request; subclasses answer the ones they know. */
   protected handleRequest(request: ChannelRequestBody): boolean | Promise<boolean> {
     if (request.request === "other" && request.name === "keepalive@openssh.com") return false;

@@ -251,3 +251,16 @@ test(`data goes out in pieces of the peer's max packet, at most SEND_PACKET_LIMI
     await c.close();
   }
 });
+
+test("a channel disposed of (await using) sends CLOSE, and is closed once the peer closes", async () => {
+  const { raw, ch } = await openedByClient();
+  const disposing = ch[Symbol.asyncDispose]();
+  const sent: string[] = [];
+  for (let m = await next(raw);; m = await next(raw)) {
+    sent.push(m.type);
+    if (m.type === "channelClose") break;
+  }
+  assert.equal(sent.at(-1), "channelClose");
+  await raw.send({ type: "channelClose", recipient: 0 });
+  await disposing;
+});
