@@ -11,10 +11,12 @@ import { DisconnectReason, type DisconnectReasonCode } from "@hush/wire";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { CipherError } from "@hush/cipher";
  * import { DisconnectReason } from "@hush/wire";
  * const e = new CipherError("Corrupted MAC on input", DisconnectReason.MAC_ERROR);
- * console.log(e.name, e.reason); // CipherError 5
+ * assert.equal(e.name, "CipherError");
+ * assert.equal(e.reason, 5);
  * ```
  */
 export class CipherError extends Error {

@@ -11,10 +11,12 @@ import { DisconnectReason, type DisconnectReasonCode } from "@hush/wire";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { KexError } from "@hush/kex";
  * import { DisconnectReason } from "@hush/wire";
  * const e = new KexError("No common key exchange algorithm", DisconnectReason.KEY_EXCHANGE_FAILED);
- * console.log(e.name, e.reason); // "KexError" 3
+ * assert.equal(e.name, "KexError");
+ * assert.equal(e.reason, 3);
  * ```
  */
 export class KexError extends Error {
