@@ -12,11 +12,13 @@ import { DisconnectReason, type DisconnectReasonCode } from "@hush/wire";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { KeyError, parsePublicKey } from "@hush/keys";
  * try {
  *   parsePublicKey(new Uint8Array([0, 0, 0, 3, 1, 2]));
  * } catch (e) {
- *   console.log(e instanceof KeyError, (e as KeyError).reason); // true 2
+ *   assert.equal(e instanceof KeyError, true);
+ *   assert.equal((e as KeyError).reason, 2);
  * }
  * ```
  */
