@@ -13,8 +13,9 @@ import { AuthError } from "./errors.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { AgentMessage } from "@hush/auth";
- * console.log(AgentMessage.SIGN_REQUEST); // 13
+ * assert.equal(AgentMessage.SIGN_REQUEST, 13);
  * ```
  */
 export const AgentMessage = {
@@ -36,8 +37,9 @@ export const AgentMessage = {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { AgentSignFlag } from "@hush/auth";
- * console.log(AgentSignFlag.RSA_SHA2_512); // 4
+ * assert.equal(AgentSignFlag.RSA_SHA2_512, 4);
  * ```
  */
 export const AgentSignFlag = { RSA_SHA2_256: 2, RSA_SHA2_512: 4 } as const;
@@ -48,8 +50,9 @@ export const AgentSignFlag = { RSA_SHA2_256: 2, RSA_SHA2_512: 4 } as const;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { AGENT_FRAME_LIMIT } from "@hush/auth";
- * console.log(AGENT_FRAME_LIMIT); // 262144
+ * assert.equal(AGENT_FRAME_LIMIT, 262144);
  * ```
  */
 export const AGENT_FRAME_LIMIT = 256 * 1024;
