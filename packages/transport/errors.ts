@@ -11,9 +11,10 @@ import { DisconnectReason, type DisconnectReasonCode } from "@hush/wire";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { DisconnectError } from "@hush/transport";
  * const e = new DisconnectError(2, "Unexpected message", { fromPeer: true });
- * console.log(e.message); // "Peer disconnected: Unexpected message (reason 2, protocol error)"
+ * assert.equal(e.message, "Peer disconnected: Unexpected message (reason 2, protocol error)");
  * ```
  */
 export class DisconnectError extends Error {
@@ -55,8 +56,9 @@ export class DisconnectError extends Error {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { reasonName } from "@hush/transport";
- * console.log(reasonName(5)); // "mac error"
+ * assert.equal(reasonName(5), "mac error");
  * ```
  */
 export function reasonName(reason: number): string {

@@ -13,8 +13,9 @@ import { encodeMessage, type Message, type MessageType, type PacketWriter } from
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { DEFAULT_HELD_BYTES_LIMIT } from "@hush/transport";
- * console.log(DEFAULT_HELD_BYTES_LIMIT); // 4194304
+ * assert.equal(DEFAULT_HELD_BYTES_LIMIT, 4194304);
  * ```
  */
 export const DEFAULT_HELD_BYTES_LIMIT = 4 * 1024 * 1024;
@@ -28,8 +29,9 @@ export const DEFAULT_HELD_BYTES_LIMIT = 4 * 1024 * 1024;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { CONTROL_BACKLOG_LIMIT } from "@hush/transport";
- * console.log(CONTROL_BACKLOG_LIMIT); // 262144
+ * assert.equal(CONTROL_BACKLOG_LIMIT, 262144);
  * ```
  */
 export const CONTROL_BACKLOG_LIMIT = 256 * 1024;

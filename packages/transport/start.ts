@@ -12,6 +12,7 @@ import { Transport } from "./transport.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { generateKey } from "@hush/keys";
  * import { startTransport } from "@hush/transport";
  * import { memoryDuplexPair } from "@hush/transport/testing";
@@ -21,7 +22,7 @@ import { Transport } from "./transport.ts";
  *   startTransport(a, { role: "client", verifyHostKey: ({ algorithm }) => console.log(algorithm) }),
  *   startTransport(b, { role: "server", hostKeys: [hostKey] }),
  * ]); // ssh-ed25519
- * console.log(client.sessionId?.length === server.sessionId?.length); // true
+ * assert.equal(client.sessionId?.length === server.sessionId?.length, true);
  * await client.disconnect();
  * ```
  */
