@@ -45,6 +45,7 @@ export interface GlobalRequestsHost {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { GlobalRequests } from "./global_requests.ts";
  * const requests = new GlobalRequests({
  *   send: async (message) => console.log(message.type),
@@ -57,7 +58,7 @@ export interface GlobalRequestsHost {
  *   true,
  * ); // globalRequest
  * requests.reply({ type: "requestFailure" });
- * console.log(await reply); // false
+ * assert.equal(await reply, false);
  * ```
  */
 export class GlobalRequests {
