@@ -21,12 +21,15 @@ export interface SftpErrorOptions extends ErrorOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { SftpError, StatusCode } from "@hush/sftp";
  * const e = new SftpError("Cannot open /etc/shadow: Permission denied", {
  *   code: StatusCode.PERMISSION_DENIED,
  *   path: "/etc/shadow",
  * });
- * console.log(e.name, e.code, e.path); // SftpError 3 /etc/shadow
+ * assert.equal(e.name, "SftpError");
+ * assert.equal(e.code, 3);
+ * assert.equal(e.path, "/etc/shadow");
  * ```
  */
 export class SftpError extends Error {
