@@ -47,8 +47,9 @@ export interface GlobalRequestsHost {
  * ```ts
  * import assert from "node:assert/strict";
  * import { GlobalRequests } from "./global_requests.ts";
+ * const sent: string[] = [];
  * const requests = new GlobalRequests({
- *   send: async (message) => console.log(message.type),
+ *   send: async (message) => void sent.push(message.type),
  *   trace: () => {},
  *   ended: () => false,
  *   decide: () => true,
@@ -56,7 +57,8 @@ export interface GlobalRequestsHost {
  * const reply = requests.send(
  *   { request: "other", name: "no-more-sessions@openssh.com", data: new Uint8Array(0) },
  *   true,
- * ); // globalRequest
+ * );
+ * assert.deepEqual(sent, ["globalRequest"]);
  * requests.reply({ type: "requestFailure" });
  * assert.equal(await reply, false);
  * ```

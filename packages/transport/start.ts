@@ -18,10 +18,12 @@ import { Transport } from "./transport.ts";
  * import { memoryDuplexPair } from "@hush/transport/testing";
  * const [a, b] = memoryDuplexPair();
  * const hostKey = await generateKey("ssh-ed25519");
+ * const seen: string[] = [];
  * const [client, server] = await Promise.all([
- *   startTransport(a, { role: "client", verifyHostKey: ({ algorithm }) => console.log(algorithm) }),
+ *   startTransport(a, { role: "client", verifyHostKey: ({ algorithm }) => void seen.push(algorithm) }),
  *   startTransport(b, { role: "server", hostKeys: [hostKey] }),
- * ]); // ssh-ed25519
+ * ]);
+ * assert.deepEqual(seen, ["ssh-ed25519"]);
  * assert.equal(client.sessionId?.length === server.sessionId?.length, true);
  * await client.disconnect();
  * ```
