@@ -43,10 +43,11 @@ export interface RemoteForwardEntry {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { RemoteForwardTable } from "./client_forward.ts";
  * const table = new RemoteForwardTable();
  * table.add("localhost", 8080, (channel) => channel.close());
- * console.log(table.size); // 1
+ * assert.equal(table.size, 1);
  * ```
  */
 export class RemoteForwardTable {
@@ -115,6 +116,7 @@ export class RemoteForwardTable {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { relayDuplexes } from "./client_forward.ts";
  * import { memoryDuplexPair } from "@hush/ssh/adapters";
  * const [a, a2] = memoryDuplexPair();
@@ -123,7 +125,7 @@ export class RemoteForwardTable {
  * const w = a.writable.getWriter();
  * await w.write(new TextEncoder().encode("hi"));
  * await w.close();
- * console.log(await new Response(b.readable).text()); // hi
+ * assert.equal(await new Response(b.readable).text(), "hi");
  * await b.writable.close();
  * await done;
  * ```

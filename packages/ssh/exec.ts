@@ -16,8 +16,9 @@ import { ExecError } from "./exec_error.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { DEFAULT_EXEC_MAX_BUFFER } from "@hush/ssh";
- * console.log(DEFAULT_EXEC_MAX_BUFFER); // 16777216
+ * assert.equal(DEFAULT_EXEC_MAX_BUFFER, 16777216);
  * ```
  */
 export const DEFAULT_EXEC_MAX_BUFFER = 16 * 1024 * 1024;
@@ -144,8 +145,10 @@ class OutputBuffer {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { execMaxBuffer } from "./exec.ts";
- * console.log(execMaxBuffer({}), execMaxBuffer({ maxBuffer: 1024 })); // 16777216 1024
+ * assert.equal(execMaxBuffer({}), 16777216);
+ * assert.equal(execMaxBuffer({ maxBuffer: 1024 }), 1024);
  * ```
  */
 export function execMaxBuffer(options: ExecOptions): number {

@@ -4,6 +4,36 @@
  * authentication and the connection layer; plus the runtime adapters (TCP, files, processes)
  * for Deno, Node and Bun.
  *
+ * @example A server and a client over an in-memory pipe (a TCP socket in real use)
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { accept, connect, generateKey } from "@hush/ssh";
+ * import { memoryDuplexPair } from "@hush/ssh/adapters";
+ * const hostKey = await generateKey("ssh-ed25519");
+ * const [a, b] = memoryDuplexPair();
+ * accept(b, {
+ *   hostKeys: [hostKey],
+ *   authenticate: { password: (user, password) => user === "me" && password === "secret" },
+ *   onSession: (session) => {
+ *     session.onExec = async (command) => {
+ *       await session.writable.getWriter().write(new TextEncoder().encode(`ran ${command}\n`));
+ *       return 0;
+ *     };
+ *   },
+ * });
+ * await using client = await connect({
+ *   hostname: "example.org",
+ *   username: "me",
+ *   password: "secret",
+ *   hostVerifier: ({ key }) => key.equals(hostKey.publicKey),
+ *   duplex: a,
+ * });
+ * const { stdout } = await client.exec("echo hello", { encoding: "utf8", check: true });
+ * assert.equal(stdout, "ran echo hello\n");
+ * ```
+ *
+ * Against a real server (these need one, so they are not run here):
+ *
  * @example
  * ```ts ignore
  * import { connect, fileKnownHosts } from "@hush/ssh";

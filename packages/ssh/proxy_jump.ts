@@ -39,9 +39,13 @@ const INHERITED = [
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { ProxyJumpError } from "@hush/ssh";
  * const e = new ProxyJumpError("forward", { index: 0, hostname: "bastion", port: 22, username: "me" }, { host: "db", port: 22 }, new Error("connect failed"));
- * console.log(e.message); // Jump host bastion could not open a channel to db port 22: connect failed
+ * assert.equal(
+ *   e.message,
+ *   "Jump host bastion could not open a channel to db port 22: connect failed",
+ * );
  * ```
  */
 export class ProxyJumpError extends Error {

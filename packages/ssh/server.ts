@@ -16,10 +16,13 @@ import { escapedTrace } from "./trace_line.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { serve } from "@hush/ssh";
  * import { generateKey } from "@hush/keys";
  * const server = await serve({ port: 0, hostKeys: [await generateKey("ssh-ed25519")], authenticate: {} });
- * console.log(server.hostname, server.port > 0, server.connections); // 127.0.0.1 true 0
+ * assert.equal(server.hostname, "127.0.0.1");
+ * assert.equal(server.port > 0, true);
+ * assert.equal(server.connections, 0);
  * await server.close();
  * ```
  */
@@ -42,11 +45,12 @@ export interface SshServer {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { serve } from "@hush/ssh";
    * import { generateKey } from "@hush/keys";
    * {
    *   await using server = await serve({ port: 0, hostKeys: [await generateKey("ssh-ed25519")], authenticate: {} });
-   *   console.log(server.port > 0); // true
+   *   assert.equal(server.port > 0, true);
    * } // closed here
    * ```
    */

@@ -13,9 +13,11 @@ import type { ForwardHandlers } from "./server_forward_handlers.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { tcpForwarding } from "@hush/ssh";
  * const onForward = tcpForwarding({ local: true, remote: false, trace: console.error });
- * console.log(typeof onForward.directTcpip, onForward.tcpipForward); // function undefined
+ * assert.equal(typeof onForward.directTcpip, "function");
+ * assert.equal(onForward.tcpipForward, undefined);
  * ```
  */
 export interface TcpForwardingOptions {
@@ -38,8 +40,10 @@ export interface TcpForwardingOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { forwardBindAddress } from "./server_forwarding.ts";
- * console.log(forwardBindAddress(""), forwardBindAddress("localhost")); // 0.0.0.0 127.0.0.1
+ * assert.equal(forwardBindAddress(""), "0.0.0.0");
+ * assert.equal(forwardBindAddress("localhost"), "127.0.0.1");
  * ```
  */
 export function forwardBindAddress(address: string): string {

@@ -94,9 +94,12 @@ export interface WebSocketRelay {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseRelayTarget } from "@hush/ssh";
- * console.log(parseRelayTarget("LocalHost:22"), parseRelayTarget("[::1]:2222")); // localhost:22 [::1]:2222
- * console.log(parseRelayTarget("example.org"), parseRelayTarget("h:99999")); // undefined undefined
+ * assert.equal(parseRelayTarget("LocalHost:22")?.name, "localhost:22");
+ * assert.deepEqual(parseRelayTarget("[::1]:2222"), { host: "::1", port: 2222, name: "[::1]:2222" });
+ * assert.equal(parseRelayTarget("example.org"), undefined);
+ * assert.equal(parseRelayTarget("h:99999"), undefined);
  * ```
  */
 export function parseRelayTarget(

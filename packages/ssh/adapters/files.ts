@@ -23,8 +23,9 @@ export interface FileInfo {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { environmentVariable } from "@hush/ssh/adapters";
- * console.log(environmentVariable("HUSH_SURELY_UNSET")); // undefined
+ * assert.equal(environmentVariable("HUSH_SURELY_UNSET"), undefined);
  * ```
  */
 export function environmentVariable(name: string): string | undefined {
@@ -44,8 +45,9 @@ export function environmentVariable(name: string): string | undefined {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { environmentVariables } from "@hush/ssh/adapters";
- * console.log(typeof environmentVariables()); // object
+ * assert.equal(typeof environmentVariables(), "object");
  * ```
  */
 export function environmentVariables(): Record<string, string> {
@@ -68,8 +70,9 @@ export function environmentVariables(): Record<string, string> {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { homeDirectory } from "@hush/ssh/adapters";
- * console.log(typeof homeDirectory()); // "string"
+ * assert.equal(typeof homeDirectory(), "string");
  * ```
  */
 export function homeDirectory(): string {
@@ -81,9 +84,10 @@ export function homeDirectory(): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { expandHome } from "@hush/ssh/adapters";
- * console.log(expandHome("/etc/ssh")); // "/etc/ssh"
- * console.log(expandHome("~/.ssh/known_hosts").endsWith("/.ssh/known_hosts")); // true
+ * assert.equal(expandHome("/etc/ssh"), "/etc/ssh");
+ * assert.equal(expandHome("~/.ssh/known_hosts").endsWith("/.ssh/known_hosts"), true);
  * ```
  */
 export function expandHome(path: string): string {
@@ -108,8 +112,9 @@ function isAlreadyExists(e: unknown): boolean {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { readBytesFile } from "@hush/ssh/adapters";
- * console.log(await readBytesFile("/surely/not/there")); // undefined
+ * assert.equal(await readBytesFile("/surely/not/there"), undefined);
  * ```
  */
 export async function readBytesFile(path: string): Promise<Uint8Array | undefined> {
@@ -213,8 +218,9 @@ export async function writeTextFile(path: string, text: string, mode = 0o600): P
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { statFile } from "@hush/ssh/adapters";
- * console.log(await statFile("/surely/not/there")); // undefined
+ * assert.equal(await statFile("/surely/not/there"), undefined);
  * ```
  */
 export async function statFile(path: string): Promise<FileInfo | undefined> {
@@ -239,9 +245,10 @@ export async function statFile(path: string): Promise<FileInfo | undefined> {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { currentUserId } from "./files.ts";
  * const uid = currentUserId();
- * console.log(uid === undefined || Number.isInteger(uid)); // true
+ * assert.equal(uid === undefined || Number.isInteger(uid), true);
  * ```
  */
 export function currentUserId(): number | undefined {
@@ -319,8 +326,9 @@ export async function makeDirectory(path: string, mode = 0o700): Promise<void> {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { listDirectory } from "@hush/ssh/adapters";
- * console.log(await listDirectory("/surely/not/there")); // undefined
+ * assert.equal(await listDirectory("/surely/not/there"), undefined);
  * ```
  */
 export async function listDirectory(path: string): Promise<string[] | undefined> {

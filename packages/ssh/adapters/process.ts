@@ -30,12 +30,14 @@ export interface ProcessExit {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { spawnCommand } from "@hush/ssh/adapters";
  * const p = spawnCommand("cat");
  * const w = p.stdin.getWriter();
  * await w.write(new TextEncoder().encode("echoed"));
  * await w.close();
- * console.log(await new Response(p.stdout).text(), (await p.exit).code); // echoed 0
+ * assert.equal(await new Response(p.stdout).text(), "echoed");
+ * assert.equal((await p.exit).code, 0);
  * ```
  */
 export interface ChildProcessStreams {

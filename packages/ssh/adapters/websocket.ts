@@ -394,8 +394,9 @@ function describeClose(url: string, info: WebSocketCloseInfo): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { truncateReason } from "./websocket.ts";
- * console.log(truncateReason("x".repeat(200)).length); // 123
+ * assert.equal(truncateReason("x".repeat(200)).length, 123);
  * ```
  */
 export function truncateReason(reason: string): string {
