@@ -62,10 +62,11 @@ export interface KeygenIo {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { generateKey } from "@hush/keys";
  * import { fingerprintLine } from "./keygen.ts";
  * const key = await generateKey("ssh-ed25519");
- * console.log(fingerprintLine(key.publicKey, "me").endsWith(" me (ED25519)")); // true
+ * assert.equal(fingerprintLine(key.publicKey, "me").endsWith(" me (ED25519)"), true);
  * ```
  */
 export function fingerprintLine(

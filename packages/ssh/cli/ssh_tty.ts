@@ -28,8 +28,9 @@ export class PromptInterrupted extends Error {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { stdinIsTerminal } from "./ssh_tty.ts";
- * console.log(typeof stdinIsTerminal()); // "boolean"
+ * assert.equal(typeof stdinIsTerminal(), "boolean");
  * ```
  */
 export function stdinIsTerminal(): boolean {
@@ -58,8 +59,9 @@ async function openTty(): Promise<Deno.FsFile | undefined> {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { haveTty } from "./ssh_tty.ts";
- * console.log(typeof (await haveTty())); // "boolean"
+ * assert.equal(typeof (await haveTty()), "boolean");
  * ```
  */
 export async function haveTty(): Promise<boolean> {

@@ -76,8 +76,9 @@ import { internalSftpFlags } from "./sshd_sftp.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { stateDirectory } from "./sshd.ts";
- * console.log(stateDirectory({ stateDirectory: "/var/lib/hush" })); // /var/lib/hush
+ * assert.equal(stateDirectory({ stateDirectory: "/var/lib/hush" }), "/var/lib/hush");
  * ```
  */
 export function stateDirectory(settings: Pick<SshdSettings, "stateDirectory">): string {

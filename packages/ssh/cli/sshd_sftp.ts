@@ -36,9 +36,10 @@ export interface InternalSftpFlags {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { internalSftpFlags } from "./sshd_sftp.ts";
- * console.log(internalSftpFlags("internal-sftp -R -u 027")); // { readOnly: true, umask: 23 }
- * console.log(internalSftpFlags("/usr/lib/openssh/sftp-server")); // undefined
+ * assert.deepEqual(internalSftpFlags("internal-sftp -R -u 027"), { readOnly: true, umask: 23 });
+ * assert.equal(internalSftpFlags("/usr/lib/openssh/sftp-server"), undefined);
  * ```
  */
 export function internalSftpFlags(command: string): InternalSftpFlags | undefined {
