@@ -166,9 +166,29 @@ export function execMaxBuffer(options: ExecOptions): number {
  * when it stops it early.
  *
  * @example
- * ```ts ignore
- * const session = await client.execStream("uname -a");
- * const { stdout } = await collectExec(session, { encoding: "utf8" });
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { Connection } from "@hush/channels";
+ * import { memoryConnPair } from "@hush/channels/testing";
+ * import { collectExec } from "./exec.ts";
+ * const [a, b] = memoryConnPair();
+ * new Connection(b, {
+ *   role: "server",
+ *   onChannelOpen: (open) => open.channelType === "session",
+ *   onSession: (session) => {
+ *     session.onExec = async (command) => {
+ *       await session.writable.getWriter().write(new TextEncoder().encode(`ran ${command}\n`));
+ *       return 0;
+ *     };
+ *   },
+ * });
+ * const client = new Connection(a, { role: "client" });
+ * const session = await client.openSession();
+ * await session.exec("uname -a"); // as `client.execStream("uname -a")` does
+ * const { stdout, code } = await collectExec(session, { encoding: "utf8" });
+ * assert.equal(stdout, "ran uname -a\n");
+ * assert.equal(code, 0);
+ * await client.close();
  * ```
  */
 export async function collectExec(
