@@ -27,3 +27,36 @@ test("check: a package imports only the siblings the graph allows, through @hush
   assert.equal(graphProblems("packages/kex/x.ts", `import "../keys/mod.ts";`).length, 1);
   assert.deepEqual(graphProblems("packages/kex/x.ts", `import { a } from "@hush/keys";`), []);
 });
+
+test("check: a core package's JSDoc examples may import node:assert/strict; its code may not", () => {
+  const example = [
+    "/**",
+    " * @example",
+    " * ```ts",
+    ' * import assert from "node:assert/strict";',
+    ' * import { DisconnectReason } from "@hush/wire";',
+    " * assert.equal(DisconnectReason.PROTOCOL_ERROR, 2);",
+    " * ```",
+    " */",
+    "export const a = 1;",
+  ].join("\n");
+  for (
+    const pkg of [
+      "wire",
+      "cipher",
+      "keys",
+      "kex",
+      "hostkeys",
+      "auth",
+      "transport",
+      "channels",
+      "sftp",
+    ]
+  ) {
+    assert.deepEqual(graphProblems(`packages/${pkg}/x.ts`, example), [], pkg);
+  }
+  assert.equal(
+    graphProblems("packages/wire/x.ts", `import assert from "node:assert/strict";`).length,
+    1,
+  );
+});
