@@ -176,11 +176,28 @@ export interface DirectTcpipOpener {
  * `client.forwardLocal(…)`.
  *
  * @example
- * ```ts ignore
- * import { connect } from "@hush/ssh";
- * const client = await connect({ hostname: "example.org", username: "me", identities: [key] });
- * const forward = await client.forwardLocal({ bindPort: 8080, host: "localhost", port: 80 });
- * console.log(`http://127.0.0.1:${forward.port}/ reaches the server's port 80`);
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { Connection } from "@hush/channels";
+ * import { memoryConnPair } from "@hush/channels/testing";
+ * import { forwardLocal } from "@hush/ssh";
+ * import { connectTcp } from "@hush/ssh/adapters";
+ * // A connection whose server echoes each direct-tcpip channel; `connect()`'s client in real use.
+ * const [a, b] = memoryConnPair();
+ * new Connection(b, { role: "server", onChannelOpen: () => true, onChannel: (ch) => ch.readable.pipeTo(ch.writable) });
+ * const conn = new Connection(a, { role: "client" });
+ * const client = {
+ *   forwardOut: (host: string, port: number) =>
+ *     conn.openDirectTcpip({ host, port, originatorAddress: "127.0.0.1", originatorPort: 0 }),
+ * };
+ * const forward = await forwardLocal(client, { bindPort: 0, host: "localhost", port: 80 });
+ * const socket = await connectTcp("127.0.0.1", forward.port); // reaches the server's port 80
+ * const w = socket.writable.getWriter();
+ * await w.write(new TextEncoder().encode("GET /"));
+ * await w.close();
+ * assert.equal(await new Response(socket.readable).text(), "GET /");
+ * await forward.close();
+ * await conn.close();
  * ```
  */
 export async function forwardLocal(

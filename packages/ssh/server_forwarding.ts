@@ -56,9 +56,18 @@ export function forwardBindAddress(address: string): string {
  * Forwarding handlers for {@linkcode serve} that open real TCP sockets.
  *
  * @example
- * ```ts ignore
- * import { serve, tcpForwarding } from "@hush/ssh";
- * await serve({ hostKeys: [hostKey], authenticate: { authorizedKeys }, onForward: tcpForwarding() });
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { generateKey, serve, tcpForwarding } from "@hush/ssh";
+ * const server = await serve({
+ *   hostname: "127.0.0.1",
+ *   port: 0,
+ *   hostKeys: [await generateKey("ssh-ed25519")],
+ *   authenticate: { authorizedKeys: "" }, // the users' keys
+ *   onForward: tcpForwarding(), // clients may use -L and -R
+ * });
+ * assert.ok(server.port > 0);
+ * await server.close();
  * ```
  */
 export function tcpForwarding(options: TcpForwardingOptions = {}): ForwardHandlers {

@@ -71,9 +71,12 @@ export interface WebSocketRelayOptions {
  * A running relay.
  *
  * @example
- * ```ts ignore
- * const relay = await startWebSocketRelay({ port: 0, allow: ["127.0.0.1:22"] });
- * console.log(`ws://${relay.hostname}:${relay.port}/`, relay.connections);
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { startWebSocketRelay } from "@hush/ssh";
+ * const relay = await startWebSocketRelay({ hostname: "127.0.0.1", port: 0, allow: ["127.0.0.1:22"] });
+ * assert.ok(relay.port > 0); // pages connect to ws://127.0.0.1:<port>/?target=127.0.0.1:22
+ * assert.equal(relay.connections, 0);
  * await relay.close();
  * ```
  */
@@ -126,10 +129,13 @@ function targetName(host: string, port: number): string {
  * message, one too big) ends only its own connection.
  *
  * @example
- * ```ts ignore
+ * ```ts
+ * import assert from "node:assert/strict";
  * import { startWebSocketRelay } from "@hush/ssh";
- * const relay = await startWebSocketRelay({ port: 8022, allow: ["127.0.0.1:22"], log: console.error });
- * // a page: connect({ duplex: await connectWebSocket("ws://127.0.0.1:8022/?target=127.0.0.1:22"), … })
+ * const relay = await startWebSocketRelay({ port: 0, allow: ["127.0.0.1:22"], log: console.error });
+ * // a page: connect({ duplex: await connectWebSocket(`ws://127.0.0.1:${relay.port}/?target=127.0.0.1:22`), … })
+ * assert.ok(relay.port > 0);
+ * await relay.close();
  * ```
  */
 export async function startWebSocketRelay(options: WebSocketRelayOptions): Promise<WebSocketRelay> {
