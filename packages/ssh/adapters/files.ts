@@ -134,9 +134,13 @@ export async function readBytesFile(path: string): Promise<Uint8Array | undefine
  * Reads a text file (UTF-8), or `undefined` when it does not exist.
  *
  * @example
- * ```ts ignore
- * import { readTextFile } from "@hush/ssh/adapters";
- * const key = await readTextFile("~/.ssh/id_ed25519");
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { readTextFile, writeTextFile } from "@hush/ssh/adapters";
+ * const path = `${Deno.makeTempDirSync()}/id_ed25519`; // "~/.ssh/id_ed25519" works too
+ * await writeTextFile(path, "-----BEGIN OPENSSH PRIVATE KEY-----\n");
+ * assert.equal(await readTextFile(path), "-----BEGIN OPENSSH PRIVATE KEY-----\n");
+ * assert.equal(await readTextFile(`${path}.missing`), undefined);
  * ```
  */
 export async function readTextFile(path: string): Promise<string | undefined> {
@@ -158,9 +162,12 @@ export interface WriteFileOptions {
  * Writes a whole file with exactly `mode`, flushed to disk (`~/` is expanded).
  *
  * @example
- * ```ts ignore
- * import { writeBytesFile } from "@hush/ssh/adapters";
- * await writeBytesFile("/tmp/x", new Uint8Array([1, 2]), { mode: 0o644 });
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { readBytesFile, writeBytesFile } from "@hush/ssh/adapters";
+ * const path = `${Deno.makeTempDirSync()}/x`;
+ * await writeBytesFile(path, new Uint8Array([1, 2]), { mode: 0o644 });
+ * assert.deepEqual(await readBytesFile(path), new Uint8Array([1, 2]));
  * ```
  */
 export async function writeBytesFile(
@@ -204,9 +211,12 @@ export async function writeBytesFile(
  * Writes a text file with the given mode (0600 by default, as private keys need).
  *
  * @example
- * ```ts ignore
- * import { writeTextFile } from "@hush/ssh/adapters";
- * await writeTextFile("/tmp/key", "...", 0o600);
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { statFile, writeTextFile } from "@hush/ssh/adapters";
+ * const path = `${Deno.makeTempDirSync()}/key`;
+ * await writeTextFile(path, "...", 0o600);
+ * assert.equal((await statFile(path))!.mode & 0o777, 0o600);
  * ```
  */
 export async function writeTextFile(path: string, text: string, mode = 0o600): Promise<void> {
@@ -267,9 +277,13 @@ export function currentUserId(): number | undefined {
  * Renames `from` to `to`, atomically replacing `to`.
  *
  * @example
- * ```ts ignore
- * import { renameFile } from "@hush/ssh/adapters";
- * await renameFile("/tmp/known_hosts.tmp", "/tmp/known_hosts");
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { readTextFile, renameFile, writeTextFile } from "@hush/ssh/adapters";
+ * const dir = Deno.makeTempDirSync();
+ * await writeTextFile(`${dir}/known_hosts.tmp`, "# hosts\n");
+ * await renameFile(`${dir}/known_hosts.tmp`, `${dir}/known_hosts`);
+ * assert.equal(await readTextFile(`${dir}/known_hosts`), "# hosts\n");
  * ```
  */
 export async function renameFile(from: string, to: string): Promise<void> {
@@ -304,9 +318,12 @@ export async function removeFile(path: string): Promise<void> {
  * Creates a directory and its parents with `mode` (0700); an existing one is left alone.
  *
  * @example
- * ```ts ignore
- * import { makeDirectory } from "@hush/ssh/adapters";
- * await makeDirectory("~/.ssh");
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { makeDirectory, statFile } from "@hush/ssh/adapters";
+ * const dir = `${Deno.makeTempDirSync()}/.ssh`; // "~/.ssh" works too
+ * await makeDirectory(dir);
+ * assert.equal((await statFile(dir))!.mode & 0o777, 0o700);
  * ```
  */
 export async function makeDirectory(path: string, mode = 0o700): Promise<void> {

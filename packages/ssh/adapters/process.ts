@@ -87,10 +87,12 @@ export interface SpawnOptions {
  * its commands from stdin when `command` is undefined (interactive, `-i`, under a pty).
  *
  * @example
- * ```ts ignore
+ * ```ts
+ * import assert from "node:assert/strict";
  * import { spawnCommand } from "@hush/ssh/adapters";
  * const p = spawnCommand("echo hi");
- * console.log(await new Response(p.stdout).text(), await p.exit); // "hi\n" { code: 0, signal: null }
+ * assert.equal(await new Response(p.stdout).text(), "hi\n");
+ * assert.deepEqual(await p.exit, { code: 0, signal: null });
  * ```
  */
 export function spawnCommand(
