@@ -53,7 +53,7 @@
  * Coming from ssh2: `hostVerifier` decides the host key instead of known_hosts, and `exec()`
  * takes `maxBuffer` (16 MiB per stream by default) and an `AbortSignal`:
  *
- * @example
+ * @example Needs a server, so not run here
  * ```ts ignore
  * import { connect, ExecError } from "@hush/ssh";
  * await using client = await connect({
@@ -72,7 +72,7 @@
  * OpenSSH's client configuration (`~/.ssh/config`, ssh_config(5)) resolves a host the way `ssh`
  * does, jump hosts included; `sshConfigConnectOptions` makes `connect()`'s options of it:
  *
- * @example
+ * @example Needs ~/.ssh/config and a server, so not run here
  * ```ts ignore
  * import { connect, expandSshConfigPath, loadIdentityFile, readSshConfig, sshConfigConnectOptions } from "@hush/ssh";
  * const config = await readSshConfig("db"); // Host db … in ~/.ssh/config

@@ -104,7 +104,7 @@ export function jumpHopOptions(
  * the destination; resolves with the hops (outermost first) and that channel. `connectHop`
  * connects one hop (it is `connect`, passed in to keep the modules apart).
  *
- * @example
+ * @example Not run here: it needs jump hosts (proxy_jump_test.ts runs chains in memory)
  * ```ts ignore
  * const { clients, duplex } = await openJumpChain(options, connect);
  * ```
