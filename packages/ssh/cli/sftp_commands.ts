@@ -288,7 +288,7 @@ function meters(shell: SftpShell, label: (path: string) => string) {
 /**
  * Runs one command line. Errors are printed on `shell.err` in OpenSSH's words and give `fail`.
  *
- * @example
+ * @example Not run here: it needs an SFTP session to a server
  * ```ts ignore
  * const result = await runSftpCommand(shell, "get -p notes.txt");
  * ```

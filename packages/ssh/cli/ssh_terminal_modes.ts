@@ -70,7 +70,7 @@ export function parseSttyModes(text: string): TerminalModes {
 /**
  * The modes of the terminal on our stdin, or none when stty cannot tell (no terminal, no stty).
  *
- * @example
+ * @example Not run here: it needs a terminal
  * ```ts ignore
  * const modes = await localTerminalModes(); // [{ opcode: 1, value: 3 }, …]
  * ```

@@ -102,7 +102,7 @@ function askpassWanted(tty: boolean): boolean {
  * when there is no terminal (or `SSH_ASKPASS_REQUIRE=force`). `undefined` when nobody can be
  * asked; {@linkcode PromptInterrupted} on Ctrl-C.
  *
- * @example
+ * @example Not run here: it needs a terminal
  * ```ts ignore
  * import { readLine } from "./ssh_tty.ts";
  * const password = await readLine("me@host's password: ", { echo: false });
@@ -167,7 +167,7 @@ export async function readLine(
  * Prints a message on the terminal (or stderr when there is none), as ssh does for the host key
  * question.
  *
- * @example
+ * @example Not run here: it writes to the terminal
  * ```ts ignore
  * import { tell } from "./ssh_tty.ts";
  * await tell("Warning: Permanently added 'host' (ED25519) to the list of known hosts.\n");

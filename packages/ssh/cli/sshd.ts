@@ -165,7 +165,7 @@ async function readPasswordFile(file: string): Promise<string> {
 /**
  * Runs `sshd` with the given arguments until SIGINT/SIGTERM; resolves the exit code.
  *
- * @example
+ * @example Not run here: the server runs until it is stopped
  * ```ts ignore
  * import { main } from "./sshd.ts";
  * process.exitCode = await main(["-d", "-p", "0", "-o", "ListenAddress=127.0.0.1"]);

@@ -80,7 +80,7 @@ export function ptyAvailable(): boolean {
 /**
  * Handles one session channel's requests and runs its command.
  *
- * @example
+ * @example Not run here: it runs the user's shell and commands
  * ```ts ignore
  * import { serve } from "@hush/ssh";
  * import { runSession } from "./sshd_session.ts";

@@ -70,7 +70,7 @@ export function internalSftpFlags(command: string): InternalSftpFlags | undefine
  * and closes the channel. Paths start at the home directory (or `-d`); under `chroot` the
  * client sees that directory as `/` and nothing outside it.
  *
- * @example
+ * @example Not run here: it needs a server session and the user's files
  * ```ts ignore
  * session.canStart = (start) => start.request === "subsystem" && start.name === "sftp";
  * session.onSubsystem = () => serveInternalSftp(session, context, {}, undefined, console.error);
