@@ -161,7 +161,7 @@ export interface AgentDuplex {
  * are bounded by {@linkcode AGENT_FRAME_LIMIT}; a malformed, oversized or unexpected reply is an
  * {@linkcode AuthError} (and breaks the connection when the framing is lost), never a crash.
  *
- * @example
+ * @example Not run here: it needs a running ssh-agent
  * ```ts ignore
  * import { createAgentClient } from "@hush/auth";
  * // Any byte duplex to the agent: `connectUnix(SSH_AUTH_SOCK)` from @hush/ssh's adapters does
@@ -178,7 +178,7 @@ export function createAgentClient(duplex: AgentDuplex): SshAgentClient {
 /**
  * A {@linkcode Signer} whose private key stays in the agent, for `identities` lists.
  *
- * @example
+ * @example Not run here: it needs a running ssh-agent
  * ```ts ignore
  * import { agentSigner, createAgentClient } from "@hush/auth";
  * const agent = createAgentClient(duplex);
