@@ -292,14 +292,18 @@ export class SftpClient {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { SftpClient, serveSftp } from "@hush/sftp";
    * import { memoryFileSystem, sftpPair } from "@hush/sftp/testing";
    * const [clientSide, serverSide] = sftpPair();
-   * serveSftp(serverSide, { fs: memoryFileSystem() });
+   * const fs = memoryFileSystem();
+   * const served = serveSftp(serverSide, { fs });
    * {
    *   await using sftp = await SftpClient.start(clientSide);
    *   await sftp.put(new TextEncoder().encode("hi\n"), "/hi.txt");
    * } // the session ends here
+   * await served; // the server saw it end
+   * assert.equal((await fs.stat("/hi.txt")).size, 3);
    * ```
    */
   async [Symbol.asyncDispose](): Promise<void> {
