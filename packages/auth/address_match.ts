@@ -12,9 +12,10 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { matchAddressPatterns } from "@hush/auth";
- * console.log(matchAddressPatterns("192.0.2.7", ["192.0.2.0/24", "!192.0.2.99"])); // true
- * console.log(matchAddressPatterns("192.0.2.99", ["192.0.2.*", "!192.0.2.99"])); // false
+ * assert.equal(matchAddressPatterns("192.0.2.7", ["192.0.2.0/24", "!192.0.2.99"]), true);
+ * assert.equal(matchAddressPatterns("192.0.2.99", ["192.0.2.*", "!192.0.2.99"]), false);
  * ```
  */
 export function matchAddressPatterns(

@@ -13,8 +13,9 @@ import { AuthError } from "./errors.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { AgentMessage } from "@hush/auth";
- * console.log(AgentMessage.SIGN_REQUEST); // 13
+ * assert.equal(AgentMessage.SIGN_REQUEST, 13);
  * ```
  */
 export const AgentMessage = {
@@ -36,8 +37,9 @@ export const AgentMessage = {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { AgentSignFlag } from "@hush/auth";
- * console.log(AgentSignFlag.RSA_SHA2_512); // 4
+ * assert.equal(AgentSignFlag.RSA_SHA2_512, 4);
  * ```
  */
 export const AgentSignFlag = { RSA_SHA2_256: 2, RSA_SHA2_512: 4 } as const;
@@ -48,8 +50,9 @@ export const AgentSignFlag = { RSA_SHA2_256: 2, RSA_SHA2_512: 4 } as const;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { AGENT_FRAME_LIMIT } from "@hush/auth";
- * console.log(AGENT_FRAME_LIMIT); // 262144
+ * assert.equal(AGENT_FRAME_LIMIT, 262144);
  * ```
  */
 export const AGENT_FRAME_LIMIT = 256 * 1024;
@@ -139,7 +142,7 @@ export interface SshAgentClient extends AgentClient {
  * are bounded by {@linkcode AGENT_FRAME_LIMIT}; a malformed, oversized or unexpected reply is an
  * {@linkcode AuthError} (and breaks the connection when the framing is lost), never a crash.
  *
- * @example
+ * @example Not run here: it needs a running ssh-agent
  * ```ts ignore
  * import { createAgentClient } from "@hush/auth";
  * // Any byte duplex to the agent: `connectUnix(SSH_AUTH_SOCK)` from @hush/ssh's adapters does
@@ -156,7 +159,7 @@ export function createAgentClient(duplex: ByteDuplex): SshAgentClient {
 /**
  * A {@linkcode Signer} whose private key stays in the agent, for `identities` lists.
  *
- * @example
+ * @example Not run here: it needs a running ssh-agent
  * ```ts ignore
  * import { agentSigner, createAgentClient } from "@hush/auth";
  * const agent = createAgentClient(duplex);

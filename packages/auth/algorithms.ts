@@ -17,11 +17,15 @@ const RSA_TYPES: ReadonlySet<string> = new Set(["ssh-rsa", "ssh-rsa" + CERT_SUFF
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { chooseSignatureAlgorithm } from "@hush/auth";
  * import { generateKey } from "@hush/keys";
  * const rsa = await generateKey("ssh-rsa", { bits: 2048 });
- * console.log(chooseSignatureAlgorithm(rsa.publicKey, ["ssh-ed25519", "rsa-sha2-256"])); // "rsa-sha2-256"
- * console.log(chooseSignatureAlgorithm(rsa.publicKey)); // "rsa-sha2-512"
+ * assert.equal(
+ *   chooseSignatureAlgorithm(rsa.publicKey, ["ssh-ed25519", "rsa-sha2-256"]),
+ *   "rsa-sha2-256",
+ * );
+ * assert.equal(chooseSignatureAlgorithm(rsa.publicKey), "rsa-sha2-512");
  * ```
  */
 export function chooseSignatureAlgorithm(

@@ -52,11 +52,14 @@ export interface AuthorizedKeyOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { type AuthorizedKey, parseAuthorizedKeys } from "@hush/auth";
  * const [first]: AuthorizedKey[] = parseAuthorizedKeys(
  *   "no-pty ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIMrcTV3+ZxotqMke6CbvLHQ+Lo/Xx2uwiDdXQ9hxevTG bob",
  * ).keys;
- * console.log(first.line, first.comment, first.options); // 1 bob { noPty: true }
+ * assert.equal(first.line, 1);
+ * assert.equal(first.comment, "bob");
+ * assert.deepEqual(first.options, { noPty: true });
  * ```
  */
 export interface AuthorizedKey {
@@ -75,9 +78,11 @@ export interface AuthorizedKey {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { type AuthorizedKeys, parseAuthorizedKeys } from "@hush/auth";
  * const file: AuthorizedKeys = parseAuthorizedKeys("# nothing yet\n");
- * console.log(file.keys.length, file.refused.length); // 0 0
+ * assert.equal(file.keys.length, 0);
+ * assert.equal(file.refused.length, 0);
  * ```
  */
 export interface AuthorizedKeys {
@@ -109,9 +114,10 @@ const FLAGS: Record<string, [keyof AuthorizedKeyOptions, boolean] | undefined> =
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { AUTHORIZED_KEYS_LINE_LIMIT, parseAuthorizedKeys } from "@hush/auth";
  * const { refused } = parseAuthorizedKeys("no-pty,".repeat(AUTHORIZED_KEYS_LINE_LIMIT / 7 + 1));
- * console.log(refused[0].reason); // Line is longer than 1048576 characters
+ * assert.equal(refused[0].reason, "Line is longer than 1048576 characters");
  * ```
  */
 export const AUTHORIZED_KEYS_LINE_LIMIT = 1 << 20;
@@ -122,8 +128,9 @@ export const AUTHORIZED_KEYS_LINE_LIMIT = 1 << 20;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { AUTHORIZED_KEYS_MAX_PERMITS } from "@hush/auth";
- * console.log(AUTHORIZED_KEYS_MAX_PERMITS); // 4096
+ * assert.equal(AUTHORIZED_KEYS_MAX_PERMITS, 4096);
  * ```
  */
 export const AUTHORIZED_KEYS_MAX_PERMITS = 4096;
@@ -134,8 +141,9 @@ export const AUTHORIZED_KEYS_MAX_PERMITS = 4096;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { AUTHORIZED_KEYS_MAX_ENVIRONMENT } from "@hush/auth";
- * console.log(AUTHORIZED_KEYS_MAX_ENVIRONMENT); // 1024
+ * assert.equal(AUTHORIZED_KEYS_MAX_ENVIRONMENT, 1024);
  * ```
  */
 export const AUTHORIZED_KEYS_MAX_ENVIRONMENT = 1024;
@@ -152,14 +160,16 @@ export const AUTHORIZED_KEYS_MAX_ENVIRONMENT = 1024;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseAuthorizedKeys } from "@hush/auth";
  * const text = [
  *   'restrict,pty,from="10.0.0.0/8" ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIMrcTV3+ZxotqMke6CbvLHQ+Lo/Xx2uwiDdXQ9hxevTG alice',
  *   "tunnel=\"0\" ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIMrcTV3+ZxotqMke6CbvLHQ+Lo/Xx2uwiDdXQ9hxevTG",
  * ].join("\n");
  * const { keys, refused } = parseAuthorizedKeys(text);
- * console.log(keys[0].options.noPty, keys[0].options.noPortForwarding); // false true
- * console.log(refused); // [ { line: 2, reason: "Unsupported option tunnel" } ]
+ * assert.equal(keys[0].options.noPty, false);
+ * assert.equal(keys[0].options.noPortForwarding, true);
+ * assert.deepEqual(refused, [{ line: 2, reason: "Unsupported option tunnel" }]);
  * ```
  */
 export function parseAuthorizedKeys(text: string): AuthorizedKeys {
@@ -410,13 +420,19 @@ export interface PublickeyContext {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { authorizedKeysChecker } from "@hush/auth";
  * import { generateKey } from "@hush/keys";
  * const key = await generateKey("ssh-ed25519");
  * const check = authorizedKeysChecker(`from="10.0.0.0/8",no-pty ${key.publicKey.toString()}`);
- * console.log(await check("alice", key.publicKey, { remoteAddress: "10.1.2.3", now: Date.now() }));
- * // { from: [ "10.0.0.0/8" ], noPty: true }
- * console.log(await check("alice", key.publicKey, { remoteAddress: "192.0.2.1", now: Date.now() })); // false
+ * assert.deepEqual(
+ *   await check("alice", key.publicKey, { remoteAddress: "10.1.2.3", now: Date.now() }),
+ *   { from: ["10.0.0.0/8"], noPty: true },
+ * );
+ * assert.equal(
+ *   await check("alice", key.publicKey, { remoteAddress: "192.0.2.1", now: Date.now() }),
+ *   false,
+ * );
  * ```
  */
 export function authorizedKeysChecker(

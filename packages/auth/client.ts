@@ -28,8 +28,9 @@ import { Inbox, type MethodContext } from "./inbox.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { DEFAULT_CLIENT_METHODS } from "@hush/auth";
- * console.log(DEFAULT_CLIENT_METHODS); // [ "publickey", "keyboard-interactive", "password" ]
+ * assert.deepEqual(DEFAULT_CLIENT_METHODS, ["publickey", "keyboard-interactive", "password"]);
  * ```
  */
 export const DEFAULT_CLIENT_METHODS: readonly string[] = [
@@ -50,16 +51,32 @@ export const DEFAULT_CLIENT_METHODS: readonly string[] = [
  * USERAUTH_SUCCESS before any request or a message that does not belong.
  *
  * @example
- * ```ts ignore
- * import { authenticateClient } from "@hush/auth";
- * const { method } = await authenticateClient(transport, {
- *   user: "alice",
- *   sessionId: transport.sessionId!,
- *   identities: [key],
- *   password: () => askPassword(),
- *   onBanner: (text) => console.error(text),
- * });
- * console.log(`Authenticated with ${method}`);
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { authenticateClient, authenticateServer } from "@hush/auth";
+ * import { generateKey } from "@hush/keys";
+ * import type { Message, MessageConn } from "@hush/wire";
+ * // Two message ports back to back; in real use the transport is the port.
+ * const ab = new TransformStream<Message, Message>(), ba = new TransformStream<Message, Message>();
+ * const port = (rx: typeof ab, tx: typeof ab): MessageConn => {
+ *   const w = tx.writable.getWriter();
+ *   return { messages: rx.readable, send: (m) => w.write(m), disconnect: () => w.close() };
+ * };
+ * const sessionId = crypto.getRandomValues(new Uint8Array(32)); // the transport's session id
+ * const key = await generateKey("ssh-ed25519");
+ * const banners: string[] = [];
+ * const [{ method }] = await Promise.all([
+ *   authenticateClient(port(ba, ab), {
+ *     user: "alice",
+ *     sessionId,
+ *     identities: [key],
+ *     password: () => Promise.resolve("wonderland"), // asked only if the key is refused
+ *     onBanner: (text) => void banners.push(text),
+ *   }),
+ *   authenticateServer(port(ab, ba), { sessionId, authorizedKeys: key.publicKey.toString(), banner: "Hi\r\n" }),
+ * ]);
+ * assert.equal(method, "publickey");
+ * assert.deepEqual(banners, ["Hi\r\n"]);
  * ```
  */
 export async function authenticateClient(

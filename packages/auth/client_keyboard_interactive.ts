@@ -16,8 +16,27 @@ export interface ClientKeyboardInteractiveState {
  * says SUCCESS or FAILURE. `skipped` when there is no callback to answer.
  *
  * @example
- * ```ts ignore
- * const outcome = await keyboardInteractiveOutcome(ctx, { attempts: 0 });
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import type { Message } from "@hush/wire";
+ * import type { ClientMethodContext } from "./client_method.ts";
+ * import { keyboardInteractiveOutcome } from "./client_keyboard_interactive.ts";
+ * const replies: Message[] = [
+ *   { type: "userauthInfoRequest", name: "", instruction: "", language: "", prompts: [{ prompt: "Code: ", echo: false }] },
+ *   { type: "userauthSuccess" },
+ * ];
+ * const sent: Message[] = [];
+ * const ctx = {
+ *   options: { user: "alice", sessionId: new Uint8Array(32), keyboardInteractive: () => ["123456"] },
+ *   attempt: () => {},
+ *   trace: () => {},
+ *   ask: <T>(f: () => Promise<T>) => f(),
+ *   sendRequest: () => Promise.resolve(),
+ *   send: (m: Message) => Promise.resolve(void sent.push(m)),
+ *   reply: () => Promise.resolve(replies.shift()!),
+ * } as unknown as ClientMethodContext;
+ * assert.deepEqual(await keyboardInteractiveOutcome(ctx, { attempts: 0 }), { kind: "success" });
+ * assert.deepEqual(sent, [{ type: "userauthInfoResponse", responses: ["123456"] }]);
  * ```
  */
 export async function keyboardInteractiveOutcome(

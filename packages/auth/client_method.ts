@@ -58,8 +58,15 @@ export interface ClientMethodContext {
  * {@linkcode AuthError}).
  *
  * @example
- * ```ts ignore
- * const outcome = expectFinal(await ctx.reply("publickey"), "a publickey request");
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { expectFinal } from "./client_method.ts";
+ * assert.deepEqual(expectFinal({ type: "userauthSuccess" }, "a publickey request"), {
+ *   kind: "success",
+ * });
+ * assert.throws(() => expectFinal({ type: "newKeys" }, "a publickey request"), {
+ *   message: "Unexpected newKeys in reply to a publickey request",
+ * });
  * ```
  */
 export function expectFinal(m: Message, what: string): Final {
@@ -74,8 +81,11 @@ export function expectFinal(m: Message, what: string): Final {
  * The protocol error for a message that does not belong `when` it came.
  *
  * @example
- * ```ts ignore
- * throw unexpectedMessage(m, "before any request");
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { unexpectedMessage } from "./client_method.ts";
+ * const e = unexpectedMessage({ type: "userauthSuccess" }, "before any request");
+ * assert.equal(e.message, "Unexpected userauthSuccess before any request");
  * ```
  */
 export function unexpectedMessage(m: Message, when: string): AuthError {

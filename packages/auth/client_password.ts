@@ -16,8 +16,22 @@ export interface ClientPasswordState {
  * password from `changePassword`. `skipped` when there is no password to send.
  *
  * @example
- * ```ts ignore
- * const outcome = await passwordOutcome(ctx, { attempts: 0 });
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import type { ClientMethodContext, MethodRequest } from "./client_method.ts";
+ * import { passwordOutcome } from "./client_password.ts";
+ * const sent: MethodRequest[] = [];
+ * const ctx = {
+ *   options: { user: "alice", sessionId: new Uint8Array(32), password: "wonderland" },
+ *   attempt: () => {},
+ *   trace: () => {},
+ *   sendRequest: (r: MethodRequest) => Promise.resolve(void sent.push(r)),
+ *   reply: () => Promise.resolve({ type: "userauthSuccess" }),
+ * } as unknown as ClientMethodContext;
+ * assert.deepEqual(await passwordOutcome(ctx, { attempts: 0 }), { kind: "success" });
+ * assert.deepEqual(sent, [{ method: "password", password: "wonderland" }]);
+ * // A fixed password is sent once.
+ * assert.deepEqual(await passwordOutcome(ctx, { attempts: 1 }), { kind: "skipped" });
  * ```
  */
 export async function passwordOutcome(

@@ -27,8 +27,30 @@ export interface ClientPublickeyState {
  * left to offer.
  *
  * @example
- * ```ts ignore
- * const outcome = await publickeyOutcome(ctx, { keys: undefined, next: 0 });
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { generateKey } from "@hush/keys";
+ * import type { Message } from "@hush/wire";
+ * import type { ClientMethodContext, MethodRequest } from "./client_method.ts";
+ * import { publickeyOutcome } from "./client_publickey.ts";
+ * const key = await generateKey("ssh-ed25519");
+ * const replies: Message[] = [
+ *   { type: "userauthPkOk", algorithm: "ssh-ed25519", publicKey: key.publicKey.blob }, // to the query
+ *   { type: "userauthSuccess" }, // to the signed request
+ * ];
+ * const sent: MethodRequest[] = [];
+ * const ctx = {
+ *   options: { user: "alice", sessionId: new Uint8Array(32), identities: [key] },
+ *   service: "ssh-connection",
+ *   inbox: { guard: <T>(p: Promise<T>) => p },
+ *   attempt: () => {},
+ *   trace: () => {},
+ *   sendRequest: (r: MethodRequest) => Promise.resolve(void sent.push(r)),
+ *   reply: () => Promise.resolve(replies.shift()!),
+ * } as unknown as ClientMethodContext;
+ * assert.deepEqual(await publickeyOutcome(ctx, { keys: undefined, next: 0 }), { kind: "success" });
+ * assert.equal(sent.length, 2);
+ * assert.ok(sent[1].method === "publickey" && sent[1].signature); // the second one is signed
  * ```
  */
 export async function publickeyOutcome(

@@ -9,9 +9,13 @@ import { DisconnectReason, type DisconnectReasonCode, SshError } from "@hush/wir
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { AuthError, type AuthErrorOptions } from "@hush/auth";
  * const options: AuthErrorOptions = { tried: ["none", "password"] };
- * console.log(new AuthError("Permission denied (password)", 14, options).tried); // [ "none", "password" ]
+ * assert.deepEqual(
+ *   new AuthError("Permission denied (password)", 14, options).tried,
+ *   ["none", "password"],
+ * );
  * ```
  */
 export interface AuthErrorOptions extends ErrorOptions {
@@ -28,12 +32,15 @@ export interface AuthErrorOptions extends ErrorOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { AuthError } from "@hush/auth";
  * import { DisconnectReason } from "@hush/wire";
  * const e = new AuthError("Permission denied (publickey)", DisconnectReason.NO_MORE_AUTH_METHODS_AVAILABLE, {
  *   tried: ["none", "publickey"],
  * });
- * console.log(e.code, e.reason, e.tried); // ERR_SSH_AUTH 14 [ "none", "publickey" ]
+ * assert.equal(e.reason, 14);
+ * assert.deepEqual(e.tried, ["none", "publickey"]);
+ * assert.equal(e.code, "ERR_SSH_AUTH");
  * ```
  */
 export class AuthError extends SshError {

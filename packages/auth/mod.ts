@@ -7,6 +7,7 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { authenticateClient, authenticateServer } from "@hush/auth";
  * import { generateKey } from "@hush/keys";
  * import type { Message, MessageConn } from "@hush/wire";
@@ -33,7 +34,9 @@
  *   }),
  *   authenticateClient(client, { user: "alice", sessionId, identities: [key], password: "wonderland" }),
  * ]);
- * console.log(who.methods, who.options, done.method); // [ "publickey", "password" ] { noPty: true } password
+ * assert.deepEqual(who.methods, ["publickey", "password"]);
+ * assert.deepEqual(who.options, { noPty: true });
+ * assert.equal(done.method, "password");
  * ```
  * @module
  */

@@ -36,14 +36,26 @@ import { printable, userNameProblem } from "./user_name.ts";
  * SERVICE_NOT_AVAILABLE for an unknown service.
  *
  * @example
- * ```ts ignore
- * import { authenticateServer } from "@hush/auth";
- * const who = await authenticateServer(transport, {
- *   sessionId: transport.sessionId!,
- *   password: (user, password) => user === "alice" && password === "wonderland",
- *   banner: "Authorized use only\r\n",
- * });
- * console.log(`Accepted ${who.method} for ${who.user}`);
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { authenticateClient, authenticateServer } from "@hush/auth";
+ * import type { Message, MessageConn } from "@hush/wire";
+ * // Two message ports back to back; in real use the transport is the port.
+ * const ab = new TransformStream<Message, Message>(), ba = new TransformStream<Message, Message>();
+ * const port = (rx: typeof ab, tx: typeof ab): MessageConn => {
+ *   const w = tx.writable.getWriter();
+ *   return { messages: rx.readable, send: (m) => w.write(m), disconnect: () => w.close() };
+ * };
+ * const sessionId = crypto.getRandomValues(new Uint8Array(32)); // the transport's session id
+ * const [who] = await Promise.all([
+ *   authenticateServer(port(ab, ba), {
+ *     sessionId,
+ *     password: (user, password) => user === "alice" && password === "wonderland",
+ *     banner: "Authorized use only\r\n",
+ *   }),
+ *   authenticateClient(port(ba, ab), { user: "alice", sessionId, password: "wonderland" }),
+ * ]);
+ * assert.equal(`Accepted ${who.method} for ${who.user}`, "Accepted password for alice");
  * ```
  */
 export async function authenticateServer(

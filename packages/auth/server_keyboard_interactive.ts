@@ -13,8 +13,33 @@ import type { InfoAsk } from "./server_options.ts";
  * goes to `interrupt`, to be handled next.
  *
  * @example
- * ```ts ignore
- * const verdict = await keyboardInteractiveVerdict(ctx, request, (next) => (pending = next));
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import type { Message } from "@hush/wire";
+ * import { keyboardInteractiveVerdict } from "./server_keyboard_interactive.ts";
+ * import type { ServerMethodContext } from "./server_method.ts";
+ * import type { InfoAsk } from "./server_options.ts";
+ * const sent: Message[] = [];
+ * const ctx = {
+ *   options: {
+ *     sessionId: new Uint8Array(32),
+ *     keyboardInteractive: async (_user: string, ask: InfoAsk) =>
+ *       (await ask({ prompts: [{ prompt: "Code: ", echo: false }] }))[0] === "123456",
+ *   },
+ *   inbox: {
+ *     guard: <T>(p: Promise<T>) => p,
+ *     // the client's answers
+ *     next: () => Promise.resolve({ type: "userauthInfoResponse", responses: ["123456"] }),
+ *   },
+ *   send: (m: Message) => Promise.resolve(void sent.push(m)),
+ *   trace: () => {},
+ * } as unknown as ServerMethodContext;
+ * const request = {
+ *   type: "userauthRequest", user: "alice", service: "ssh-connection",
+ *   method: "keyboard-interactive", language: "", submethods: "",
+ * } as const;
+ * assert.deepEqual(await keyboardInteractiveVerdict(ctx, request, () => {}), { kind: "success" });
+ * assert.equal(sent[0].type, "userauthInfoRequest");
  * ```
  */
 export async function keyboardInteractiveVerdict(

@@ -36,8 +36,15 @@ export interface ServerMethodContext {
  * error (an {@linkcode AuthError}).
  *
  * @example
- * ```ts ignore
- * const request = expectRequest(await inbox.next());
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { expectRequest } from "./server_method.ts";
+ * const m = { type: "userauthRequest", user: "alice", service: "ssh-connection", method: "none" } as const;
+ * assert.equal(expectRequest(m).user, "alice");
+ * assert.throws(() => expectRequest({ type: "userauthSuccess" }), {
+ *   name: "AuthError",
+ *   message: "Client sent USERAUTH_SUCCESS",
+ * });
  * ```
  */
 export function expectRequest(m: Message): UserauthRequest {

@@ -184,8 +184,9 @@ export interface ServerAuthOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { SERVER_AUTH_LIMITS } from "@hush/auth";
- * console.log(SERVER_AUTH_LIMITS.maxAuthTries); // 6
+ * assert.equal(SERVER_AUTH_LIMITS.maxAuthTries, 6);
  * ```
  */
 export const SERVER_AUTH_LIMITS: {

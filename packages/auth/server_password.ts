@@ -10,8 +10,21 @@ import type { ServerMethodContext, Verdict } from "./server_method.ts";
  * Checks one password request.
  *
  * @example
- * ```ts ignore
- * const verdict = await passwordVerdict(ctx, request);
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import type { ServerMethodContext } from "./server_method.ts";
+ * import { passwordVerdict } from "./server_password.ts";
+ * const ctx = {
+ *   options: { sessionId: new Uint8Array(32), password: (_user: string, pw: string) => pw === "wonderland" },
+ *   inbox: { guard: <T>(p: Promise<T>) => p },
+ *   trace: () => {},
+ *   send: () => Promise.resolve(),
+ * } as unknown as ServerMethodContext;
+ * const request = {
+ *   type: "userauthRequest", user: "alice", service: "ssh-connection", method: "password", password: "wonderland",
+ * } as const;
+ * assert.deepEqual(await passwordVerdict(ctx, request), { kind: "success" });
+ * assert.deepEqual(await passwordVerdict(ctx, { ...request, password: "x" }), { kind: "failure" });
  * ```
  */
 export async function passwordVerdict(

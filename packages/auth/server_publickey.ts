@@ -29,8 +29,31 @@ export interface PublickeyState {
  * Checks one publickey request.
  *
  * @example
- * ```ts ignore
- * const verdict = await publickeyVerdict(ctx, request, { usedKeys, checkAuthorizedKeys });
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { generateKey, type PublicKey } from "@hush/keys";
+ * import type { Message } from "@hush/wire";
+ * import type { ServerMethodContext } from "./server_method.ts";
+ * import { publickeyVerdict } from "./server_publickey.ts";
+ * const key = await generateKey("ssh-ed25519");
+ * const sent: Message[] = [];
+ * const ctx = {
+ *   options: {
+ *     sessionId: new Uint8Array(32),
+ *     publickey: (_user: string, k: PublicKey) => k.equals(key.publicKey),
+ *   },
+ *   inbox: { guard: <T>(p: Promise<T>) => p },
+ *   send: (m: Message) => Promise.resolve(void sent.push(m)),
+ *   trace: () => {},
+ * } as unknown as ServerMethodContext;
+ * // The client's query: may I use this key? (no signature yet)
+ * const query = {
+ *   type: "userauthRequest", user: "alice", service: "ssh-connection",
+ *   method: "publickey", algorithm: "ssh-ed25519", publicKey: key.publicKey.blob,
+ * } as const;
+ * const keys = { usedKeys: [], checkAuthorizedKeys: undefined };
+ * assert.deepEqual(await publickeyVerdict(ctx, query, keys), { kind: "answered" });
+ * assert.equal(sent[0].type, "userauthPkOk");
  * ```
  */
 export async function publickeyVerdict(

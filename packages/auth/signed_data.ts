@@ -10,6 +10,7 @@ import { MessageNumber, SshWriter } from "@hush/wire";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { publickeySignedData } from "@hush/auth";
  * const data = publickeySignedData({
  *   sessionId: new Uint8Array(32),
@@ -18,7 +19,7 @@ import { MessageNumber, SshWriter } from "@hush/wire";
  *   algorithm: "ssh-ed25519",
  *   publicKey: new Uint8Array([0, 0, 0, 0]),
  * });
- * console.log(data.length); // 101
+ * assert.equal(data.length, 101);
  * ```
  */
 export function publickeySignedData(fields: {

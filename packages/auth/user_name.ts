@@ -11,8 +11,9 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { USER_NAME_LIMIT } from "@hush/auth";
- * console.log(USER_NAME_LIMIT); // 255
+ * assert.equal(USER_NAME_LIMIT, 255);
  * ```
  */
 export const USER_NAME_LIMIT = 255;
@@ -27,9 +28,10 @@ const encoder = new TextEncoder();
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { userNameProblem } from "@hush/auth";
- * console.log(userNameProblem("alice")); // undefined
- * console.log(userNameProblem("../../tmp/keys")); // it contains a path separator
+ * assert.equal(userNameProblem("alice"), undefined);
+ * assert.equal(userNameProblem("../../tmp/keys"), "it contains a path separator");
  * ```
  */
 export function userNameProblem(user: string): string | undefined {
@@ -53,8 +55,9 @@ export function userNameProblem(user: string): string | undefined {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { printable } from "@hush/auth";
- * console.log(printable("root\nFake log line")); // root\nFake log line (one line, escaped)
+ * assert.equal(printable("root\nFake log line"), "root\\nFake log line"); // one line, escaped
  * ```
  */
 export function printable(text: string, max = 256): string {

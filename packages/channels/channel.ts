@@ -51,6 +51,7 @@ function requestName(body: ChannelRequestBody): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Connection } from "@hush/channels";
  * import { memoryConnPair } from "@hush/channels/testing";
  * const [a, b] = memoryConnPair();
@@ -66,7 +67,7 @@ function requestName(body: ChannelRequestBody): string {
  * const w = ch.writable.getWriter();
  * await w.write(new TextEncoder().encode("hi"));
  * await w.close();
- * for await (const chunk of ch.readable) console.log(new TextDecoder().decode(chunk)); // hi
+ * assert.equal(await new Response(ch.readable).text(), "hi");
  * await client.close();
  * ```
  */

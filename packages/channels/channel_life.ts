@@ -29,8 +29,9 @@ export type ChannelLife =
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { ChannelEvent } from "@hush/channels";
- * console.log(ChannelEvent.EOF_RECEIVED); // "eof-received"
+ * assert.equal(ChannelEvent.EOF_RECEIVED, "eof-received");
  * ```
  */
 export const ChannelEvent = {
@@ -67,10 +68,11 @@ const CLOSED: ChannelLife = { phase: "closed" };
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { nextChannelLife } from "./channel_life.ts";
  * const open = nextChannelLife({ phase: "opening" }, "confirmed");
- * console.log(open); // { phase: "open", eofSent: false, eofReceived: false }
- * console.log(nextChannelLife({ phase: "opening" }, "eof-received")); // undefined
+ * assert.deepEqual(open, { phase: "open", eofSent: false, eofReceived: false });
+ * assert.equal(nextChannelLife({ phase: "opening" }, "eof-received"), undefined);
  * ```
  */
 export function nextChannelLife(
@@ -112,9 +114,10 @@ export function nextChannelLife(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { moveChannelLife } from "./channel_life.ts";
  * const life = moveChannelLife({ phase: "opening" }, "confirmed", "channel 0");
- * console.log(life.phase); // "open"
+ * assert.equal(life.phase, "open");
  * ```
  */
 export function moveChannelLife(

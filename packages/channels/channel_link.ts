@@ -49,9 +49,21 @@ export interface ChannelInit {
  * through {@linkcode ChannelInit.attach}; applications never see it.
  *
  * @example
- * ```ts ignore
- * const channel = new Channel({ ...init, attach: (input) => inputs.set(id, input) });
- * inputs.get(id)!.data(bytes); // a CHANNEL_DATA for it
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { Channel } from "./channel.ts";
+ * import type { ChannelInput } from "./channel_link.ts";
+ * const inputs: ChannelInput[] = [];
+ * const channel = new Channel({
+ *   id: 0, channelType: "session", initialWindow: 1 << 20, maxPacket: 32768,
+ *   remote: { id: 7, window: 1 << 20, maxPacket: 32768 }, // the peer opened it
+ *   host: { send: () => Promise.resolve(), free: () => {}, trace: () => {} },
+ *   attach: (input) => void inputs.push(input),
+ * });
+ * const [input] = inputs;
+ * input.data(new TextEncoder().encode("hi")); // a CHANNEL_DATA for it
+ * input.eof();
+ * assert.equal(await new Response(channel.readable).text(), "hi");
  * ```
  */
 export interface ChannelInput {

@@ -50,8 +50,9 @@ export const DEFAULT_MAX_CHANNELS = 1024;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { REQUEST_BACKLOG_LIMIT } from "@hush/channels";
- * console.log(REQUEST_BACKLOG_LIMIT); // 64
+ * assert.equal(REQUEST_BACKLOG_LIMIT, 64);
  * ```
  */
 export const REQUEST_BACKLOG_LIMIT = 64;
@@ -63,6 +64,7 @@ export const REQUEST_BACKLOG_LIMIT = 64;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Connection } from "@hush/channels";
  * import { memoryConnPair } from "@hush/channels/testing";
  * const [a, b] = memoryConnPair();
@@ -72,7 +74,7 @@ export const REQUEST_BACKLOG_LIMIT = 64;
  * });
  * const client = new Connection(a, { role: "client" });
  * const reply = await client.globalRequest({ request: "tcpip-forward", address: "", port: 0 });
- * console.log(reply); // Uint8Array(4) [ 0, 0, 31, 144 ]
+ * assert.deepEqual(reply, new Uint8Array([0, 0, 31, 144]));
  * await client.close();
  * ```
  */

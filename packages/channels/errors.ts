@@ -21,11 +21,15 @@ export interface ChannelErrorOptions extends ErrorOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { ChannelError } from "@hush/channels";
  * const e = new ChannelError("Cannot open channel: peer refused with reason 2 (connect failed)", {
  *   openFailure: 2,
  * });
- * console.log(e.name, e.code, e.reason, e.openFailure); // ChannelError ERR_SSH_CHANNEL 2 2
+ * assert.equal(e.name, "ChannelError");
+ * assert.equal(e.reason, 2);
+ * assert.equal(e.openFailure, 2);
+ * assert.equal(e.code, "ERR_SSH_CHANNEL");
  * ```
  */
 export class ChannelError extends SshError {

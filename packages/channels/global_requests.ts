@@ -45,9 +45,11 @@ export interface GlobalRequestsHost {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { GlobalRequests } from "./global_requests.ts";
+ * const sent: string[] = [];
  * const requests = new GlobalRequests({
- *   send: async (message) => console.log(message.type),
+ *   send: async (message) => void sent.push(message.type),
  *   trace: () => {},
  *   ended: () => false,
  *   decide: () => true,
@@ -55,9 +57,10 @@ export interface GlobalRequestsHost {
  * const reply = requests.send(
  *   { request: "other", name: "no-more-sessions@openssh.com", data: new Uint8Array(0) },
  *   true,
- * ); // globalRequest
+ * );
+ * assert.deepEqual(sent, ["globalRequest"]);
  * requests.reply({ type: "requestFailure" });
- * console.log(await reply); // false
+ * assert.equal(await reply, false);
  * ```
  */
 export class GlobalRequests {

@@ -12,14 +12,17 @@ export const DEFAULT_KEEPALIVE_COUNT_MAX = 3;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { ConnectionTimers } from "@hush/channels";
  * const ticks: (() => void)[] = [];
  * const timers: ConnectionTimers = {
  *   setInterval: (fn) => ticks.push(fn),
  *   clearInterval: () => {},
  * };
- * timers.setInterval(() => console.log("tick"), 15_000);
- * ticks[0](); // tick
+ * let count = 0;
+ * timers.setInterval(() => count++, 15_000);
+ * ticks[0](); // 15 s pass at once
+ * assert.equal(count, 1);
  * ```
  */
 export interface ConnectionTimers {
@@ -61,21 +64,25 @@ export interface KeepaliveInit {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Keepalive } from "./keepalive.ts";
  * const ticks: (() => void)[] = [];
+ * let sent = 0, gaveUp = false;
  * const keepalive = new Keepalive({
  *   interval: 15_000,
  *   countMax: 1,
  *   timers: { setInterval: (fn) => ticks.push(fn), clearInterval: () => {} },
- *   trace: (line) => console.log(line),
- *   send: () => {},
- *   giveUp: () => console.log("gave up"),
+ *   trace: () => {},
+ *   send: () => void sent++,
+ *   giveUp: () => void (gaveUp = true),
  * });
- * ticks[0](); // keepalive 1/1
+ * ticks[0](); // a keepalive goes out
  * keepalive.heard();
- * ticks[0](); // (nothing: the peer spoke)
- * ticks[0](); // keepalive 1/1
- * ticks[0](); // Timeout, peer not responding. / gave up
+ * ticks[0](); // nothing: the peer spoke
+ * ticks[0](); // another keepalive
+ * assert.equal(sent, 2);
+ * ticks[0](); // no answer past countMax
+ * assert.equal(gaveUp, true);
  * keepalive.stop();
  * ```
  */

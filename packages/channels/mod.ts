@@ -6,13 +6,15 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Connection } from "@hush/channels";
  * import { memoryConnPair } from "@hush/channels/testing";
  * const [a, b] = memoryConnPair();
  * new Connection(b, { role: "server" }); // refuses everything
  * const client = new Connection(a, { role: "client" });
- * await client.openSession().catch((e) => console.log(e.message));
- * // Cannot open channel: peer refused with reason 1 (administratively prohibited)
+ * await assert.rejects(client.openSession(), {
+ *   message: "Cannot open channel: peer refused with reason 1 (administratively prohibited)",
+ * });
  * await client.close();
  * ```
  * @module

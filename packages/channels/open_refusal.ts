@@ -28,8 +28,10 @@ const KNOWN_CHANNEL_TYPES = new Set([
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { openFailureName } from "./open_refusal.ts";
- * console.log(openFailureName(2), openFailureName(99)); // connect failed undefined
+ * assert.equal(openFailureName(2), "connect failed");
+ * assert.equal(openFailureName(99), undefined);
  * ```
  */
 export function openFailureName(reason: number): string | undefined {
@@ -44,10 +46,11 @@ export function openFailureName(reason: number): string | undefined {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { openRefusal } from "./open_refusal.ts";
- * console.log(openRefusal("session", false)); // { reason: 1, description: "Refused" }
- * console.log(openRefusal("tun@openssh.com", false).description); // Unknown channel type
- * console.log(openRefusal("session", { reason: 4 }).description); // resource shortage
+ * assert.deepEqual(openRefusal("session", false), { reason: 1, description: "Refused" });
+ * assert.equal(openRefusal("tun@openssh.com", false).description, "Unknown channel type");
+ * assert.equal(openRefusal("session", { reason: 4 }).description, "resource shortage");
  * ```
  */
 export function openRefusal(

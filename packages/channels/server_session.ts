@@ -15,9 +15,10 @@ import type { ExitSignal, PtyRequest, WindowChange } from "./session.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { SessionStart } from "@hush/channels";
  * const start: SessionStart = { request: "exec", command: "uptime" };
- * console.log(start.request); // exec
+ * assert.equal(start.request, "exec");
  * ```
  */
 export type SessionStart = Extract<
@@ -33,10 +34,11 @@ export type SessionStart = Extract<
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { SessionExit } from "@hush/channels";
  * const run = async (): Promise<number> => 0;
  * const result: SessionExit = run();
- * console.log(await result); // 0
+ * assert.equal(await result, 0);
  * ```
  */
 export type SessionExit = number | void | Promise<number | void>;
@@ -46,8 +48,9 @@ export type SessionExit = number | void | Promise<number | void>;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { HANDLER_FAILURE_STATUS } from "@hush/channels";
- * console.log(HANDLER_FAILURE_STATUS); // 1
+ * assert.equal(HANDLER_FAILURE_STATUS, 1);
  * ```
  */
 export const HANDLER_FAILURE_STATUS = 1;
@@ -68,6 +71,7 @@ export const HANDLER_FAILURE_STATUS = 1;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Connection, type ServerSession } from "@hush/channels";
  * import { memoryConnPair } from "@hush/channels/testing";
  * const [a, b] = memoryConnPair();
@@ -85,11 +89,10 @@ export const HANDLER_FAILURE_STATUS = 1;
  * });
  * const client = new Connection(a, { role: "client" });
  * const session = await client.openSession();
- * console.log(await session.env("LANG", "C.UTF-8", { wantReply: true })); // true
+ * assert.equal(await session.env("LANG", "C.UTF-8", { wantReply: true }), true);
  * await session.exec("make");
- * for await (const chunk of session.readable) console.log(new TextDecoder().decode(chunk));
- * // ran make
- * console.log(await session.exitStatus); // 3
+ * assert.equal(await new Response(session.readable).text(), "ran make\n");
+ * assert.equal(await session.exitStatus, 3);
  * await client.close();
  * ```
  */

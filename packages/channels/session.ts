@@ -54,6 +54,7 @@ export interface ExitSignal {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Connection } from "@hush/channels";
  * import { memoryConnPair } from "@hush/channels/testing";
  * const [a, b] = memoryConnPair();
@@ -71,8 +72,8 @@ export interface ExitSignal {
  * const client = new Connection(a, { role: "client" });
  * const session = await client.openSession();
  * await session.exec("true");
- * for await (const chunk of session.readable) console.log(new TextDecoder().decode(chunk));
- * console.log(await session.exitStatus); // 0
+ * assert.equal(await new Response(session.readable).text(), "ran true\n");
+ * assert.equal(await session.exitStatus, 0);
  * await client.close();
  * ```
  */

@@ -28,11 +28,12 @@ export interface MemoryConnOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { memoryConnPair } from "@hush/channels/testing";
  * const [a, b] = memoryConnPair();
  * await a.send({ type: "channelEof", recipient: 3 });
  * const { value } = await b.messages.getReader().read();
- * console.log(value); // { type: "channelEof", recipient: 3 }
+ * assert.deepEqual(value, { type: "channelEof", recipient: 3 });
  * ```
  */
 export function memoryConnPair(options: MemoryConnOptions = {}): [MemoryConn, MemoryConn] {

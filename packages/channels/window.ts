@@ -13,11 +13,12 @@ export const WINDOW_LIMIT = 0xffff_ffff;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { ChannelWindow } from "@hush/channels";
  * const window = new ChannelWindow(10);
- * console.log(await window.take(32768)); // 10
+ * assert.equal(await window.take(32768), 10);
  * window.add(5);
- * console.log(window.available); // 5
+ * assert.equal(window.available, 5);
  * ```
  */
 export class ChannelWindow {

@@ -47,9 +47,10 @@ interface Exports {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { loadChaChaPolyWasm } from "@hush/cipher";
  * const wasm = await loadChaChaPolyWasm();
- * console.log(wasm.ioSize); // 262208
+ * assert.equal(wasm.ioSize, 262208);
  * ```
  */
 export class ChaChaPolyWasm {
@@ -139,12 +140,16 @@ let compiled: Promise<WebAssembly.Module> | undefined;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { createOpener, createSealer, loadChaChaPolyWasm } from "@hush/cipher";
  * const backends = { providers: { wasm: await loadChaChaPolyWasm() } };
  * const keys = { iv: new Uint8Array(0), key: new Uint8Array(64).fill(1), macKey: new Uint8Array(0) };
  * const c = "chacha20-poly1305@openssh.com";
  * const packet = await createSealer(c, undefined, keys, { backends }).seal(new Uint8Array([94, 7]));
- * console.log(await createOpener(c, undefined, keys, { backends }).open(packet)); // Uint8Array(2) [ 94, 7 ]
+ * assert.deepEqual(
+ *   await createOpener(c, undefined, keys, { backends }).open(packet),
+ *   new Uint8Array([94, 7]),
+ * );
  * ```
  */
 export async function loadChaChaPolyWasm(): Promise<ChaChaPolyWasm> {

@@ -37,6 +37,7 @@ import { cipherSpec, macSpec } from "./registry.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { type DirectionKeys, keyLengths } from "@hush/cipher";
  * const l = keyLengths("aes256-ctr", "hmac-sha2-512-etm@openssh.com");
  * const keys: DirectionKeys = {
@@ -44,7 +45,7 @@ import { cipherSpec, macSpec } from "./registry.ts";
  *   key: new Uint8Array(l.keyLength),
  *   macKey: new Uint8Array(l.macKeyLength),
  * };
- * console.log(keys.macKey.length); // 64
+ * assert.equal(keys.macKey.length, 64);
  * ```
  */
 export interface DirectionKeys {
@@ -61,11 +62,12 @@ export interface DirectionKeys {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { createSealer, type SealerOptions } from "@hush/cipher";
  * const options: SealerOptions = { backend: "noble", random: (n) => new Uint8Array(n) };
  * const keys = { iv: new Uint8Array(12), key: new Uint8Array(16), macKey: new Uint8Array(0) };
  * const sealer = createSealer("aes128-gcm@openssh.com", undefined, keys, options);
- * console.log((await sealer.seal(new Uint8Array([2]))).length); // 36
+ * assert.equal((await sealer.seal(new Uint8Array([2]))).length, 36);
  * ```
  */
 export interface SealerOptions {
@@ -82,11 +84,12 @@ export interface SealerOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { createOpener, type OpenerOptions } from "@hush/cipher";
  * const options: OpenerOptions = { backends: { providers: { subtle: crypto.subtle } } };
  * const keys = { iv: new Uint8Array(0), key: new Uint8Array(64), macKey: new Uint8Array(0) };
  * const opener = createOpener("chacha20-poly1305@openssh.com", undefined, keys, options);
- * console.log(opener.headerLength); // 4
+ * assert.equal(opener.headerLength, 4);
  * ```
  */
 export interface OpenerOptions {
@@ -164,13 +167,17 @@ function small<P>(r: Resolved, make: () => P): SmallPackets<P> | undefined {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { createOpener, createSealer } from "@hush/cipher";
  * const keys = { iv: new Uint8Array(12), key: new Uint8Array(16).fill(7), macKey: new Uint8Array(0) };
  * const sealer = createSealer("aes128-gcm@openssh.com", undefined, keys);
  * const opener = createOpener("aes128-gcm@openssh.com", undefined, keys);
  * const packet = await sealer.seal(new Uint8Array([94, 1, 2, 3]));
- * console.log(opener.packetLength(packet.subarray(0, opener.headerLength)) === packet.length); // true
- * console.log(await opener.open(packet)); // Uint8Array(4) [ 94, 1, 2, 3 ]
+ * assert.equal(
+ *   opener.packetLength(packet.subarray(0, opener.headerLength)) === packet.length,
+ *   true,
+ * );
+ * assert.deepEqual(await opener.open(packet), new Uint8Array([94, 1, 2, 3]));
  * ```
  */
 export function createSealer(
@@ -221,6 +228,7 @@ export function createSealer(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { CipherError, createOpener, createSealer } from "@hush/cipher";
  * const keys = { iv: new Uint8Array(16), key: new Uint8Array(16), macKey: new Uint8Array(32) };
  * const mac = "hmac-sha2-256-etm@openssh.com";
@@ -229,7 +237,7 @@ export function createSealer(
  * try {
  *   await createOpener("aes128-ctr", mac, keys).open(packet);
  * } catch (e) {
- *   console.log((e as CipherError).reason); // 5 (MAC_ERROR)
+ *   assert.equal((e as CipherError).reason, 5); // (MAC_ERROR)
  * }
  * ```
  */

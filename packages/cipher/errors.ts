@@ -13,10 +13,13 @@ import { DisconnectReason, type DisconnectReasonCode, SshError } from "@hush/wir
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { CipherError } from "@hush/cipher";
  * import { DisconnectReason } from "@hush/wire";
  * const e = new CipherError("Corrupted MAC on input", DisconnectReason.MAC_ERROR);
- * console.log(e.name, e.code, e.reason); // CipherError ERR_SSH_CIPHER 5
+ * assert.equal(e.name, "CipherError");
+ * assert.equal(e.reason, 5);
+ * assert.equal(e.code, "ERR_SSH_CIPHER");
  * ```
  */
 export class CipherError extends SshError {

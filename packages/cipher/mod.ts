@@ -9,14 +9,15 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { createOpener, createSealer, DEFAULT_CIPHERS, keyLengths } from "@hush/cipher";
  * const cipher = DEFAULT_CIPHERS[0]; // chacha20-poly1305@openssh.com
  * const { keyLength, ivLength } = keyLengths(cipher);
  * const keys = { iv: new Uint8Array(ivLength), key: crypto.getRandomValues(new Uint8Array(keyLength)), macKey: new Uint8Array(0) };
  * const packet = await createSealer(cipher, undefined, keys).seal(new TextEncoder().encode("\x5ehi"));
  * const opener = createOpener(cipher, undefined, keys);
- * console.log(opener.packetLength(packet.subarray(0, 4)) === packet.length); // true
- * console.log(await opener.open(packet)); // Uint8Array(3) [ 94, 104, 105 ]
+ * assert.equal(opener.packetLength(packet.subarray(0, 4)) === packet.length, true);
+ * assert.deepEqual(await opener.open(packet), new Uint8Array([94, 104, 105]));
  * ```
  * @module
  */

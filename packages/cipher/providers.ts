@@ -14,8 +14,9 @@ import { cipherSpec, macSpec } from "./registry.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { BACKENDS } from "@hush/cipher";
- * console.log(BACKENDS); // [ "noble", "node", "webcrypto", "wasm" ]
+ * assert.deepEqual(BACKENDS, ["noble", "node", "webcrypto", "wasm"]);
  * ```
  */
 export const BACKENDS = ["noble", "node", "webcrypto", "wasm"] as const;
@@ -36,9 +37,10 @@ export type Backend = (typeof BACKENDS)[number];
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { suiteFamily, type SuiteFamily } from "@hush/cipher";
  * const f: SuiteFamily = suiteFamily("aes256-gcm@openssh.com");
- * console.log(f); // "aes-gcm"
+ * assert.equal(f, "aes-gcm");
  * ```
  */
 export type SuiteFamily = "chacha20-poly1305" | "aes-gcm" | "aes-ctr-etm" | "aes-ctr";
@@ -102,11 +104,12 @@ export type BackendPreferences = Partial<Record<SuiteFamily, BackendChoice>>;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { type CipherBackends, createSealer } from "@hush/cipher";
  * const backends: CipherBackends = { providers: { subtle: crypto.subtle } };
  * const keys = { iv: new Uint8Array(12), key: new Uint8Array(16), macKey: new Uint8Array(0) };
  * const sealer = createSealer("aes128-gcm@openssh.com", undefined, keys, { backends });
- * console.log((await sealer.seal(new Uint8Array([2]))).length); // 36
+ * assert.equal((await sealer.seal(new Uint8Array([2]))).length, 36);
  * ```
  */
 export interface CipherBackends {
@@ -123,8 +126,9 @@ export interface CipherBackends {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { DEFAULT_BACKEND_CHOICES } from "@hush/cipher";
- * console.log(DEFAULT_BACKEND_CHOICES["chacha20-poly1305"].seal); // [ "wasm", "noble" ]
+ * assert.deepEqual(DEFAULT_BACKEND_CHOICES["chacha20-poly1305"].seal, ["wasm", "noble"]);
  * ```
  */
 export const DEFAULT_BACKEND_CHOICES: Readonly<Record<SuiteFamily, BackendChoice>> = {
@@ -139,8 +143,9 @@ export const DEFAULT_BACKEND_CHOICES: Readonly<Record<SuiteFamily, BackendChoice
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { suiteFamily } from "@hush/cipher";
- * console.log(suiteFamily("aes128-ctr", "hmac-sha2-256-etm@openssh.com")); // "aes-ctr-etm"
+ * assert.equal(suiteFamily("aes128-ctr", "hmac-sha2-256-etm@openssh.com"), "aes-ctr-etm");
  * ```
  */
 export function suiteFamily(cipher: string, mac?: string): SuiteFamily {
@@ -166,9 +171,10 @@ function nodeHasCipher(nc: NodeCrypto, name: string): boolean {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { backendAvailable } from "@hush/cipher";
- * console.log(backendAvailable("noble", "aes128-ctr", "hmac-sha2-256", {})); // true
- * console.log(backendAvailable("webcrypto", "aes128-ctr", "hmac-sha2-256", {})); // false
+ * assert.equal(backendAvailable("noble", "aes128-ctr", "hmac-sha2-256", {}), true);
+ * assert.equal(backendAvailable("webcrypto", "aes128-ctr", "hmac-sha2-256", {}), false);
  * ```
  */
 export function backendAvailable(
@@ -201,9 +207,10 @@ export function backendAvailable(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { selectBackend } from "@hush/cipher";
  * const choice = selectBackend("aes128-gcm@openssh.com", undefined, "seal", { providers: {} });
- * console.log(choice); // { backend: "noble", smallPacketBelow: 0 }
+ * assert.deepEqual(choice, { backend: "noble", smallPacketBelow: 0 });
  * ```
  */
 export function selectBackend(

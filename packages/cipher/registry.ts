@@ -9,9 +9,12 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { CIPHERS, type CipherSpec } from "@hush/cipher";
  * const spec: CipherSpec = CIPHERS["chacha20-poly1305@openssh.com"];
- * console.log(spec.aead, spec.blockSize, spec.tagLength); // true 8 16
+ * assert.equal(spec.aead, true);
+ * assert.equal(spec.blockSize, 8);
+ * assert.equal(spec.tagLength, 16);
  * ```
  */
 export interface CipherSpec {
@@ -34,9 +37,11 @@ export interface CipherSpec {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { MACS, type MacSpec } from "@hush/cipher";
  * const spec: MacSpec = MACS["hmac-sha2-256-etm@openssh.com"];
- * console.log(spec.etm, spec.tagLength); // true 32
+ * assert.equal(spec.etm, true);
+ * assert.equal(spec.tagLength, 32);
  * ```
  */
 export interface MacSpec {
@@ -71,8 +76,9 @@ const mac = (name: string, keyLength: number, tagLength: number, etm: boolean): 
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { CIPHERS } from "@hush/cipher";
- * console.log(CIPHERS["aes256-gcm@openssh.com"].keyLength); // 32
+ * assert.equal(CIPHERS["aes256-gcm@openssh.com"].keyLength, 32);
  * ```
  */
 export const CIPHERS: Record<string, CipherSpec> = Object.freeze({
@@ -89,8 +95,9 @@ export const CIPHERS: Record<string, CipherSpec> = Object.freeze({
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { MACS } from "@hush/cipher";
- * console.log(MACS["hmac-sha2-512-etm@openssh.com"].tagLength); // 64
+ * assert.equal(MACS["hmac-sha2-512-etm@openssh.com"].tagLength, 64);
  * ```
  */
 export const MACS: Record<string, MacSpec> = Object.freeze({
@@ -107,8 +114,9 @@ export const MACS: Record<string, MacSpec> = Object.freeze({
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { DEFAULT_CIPHERS } from "@hush/cipher";
- * console.log(DEFAULT_CIPHERS[0]); // chacha20-poly1305@openssh.com
+ * assert.equal(DEFAULT_CIPHERS[0], "chacha20-poly1305@openssh.com");
  * ```
  */
 export const DEFAULT_CIPHERS: readonly string[] = Object.freeze([
@@ -126,8 +134,9 @@ export const DEFAULT_CIPHERS: readonly string[] = Object.freeze([
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { DEFAULT_MACS } from "@hush/cipher";
- * console.log(DEFAULT_MACS[0]); // hmac-sha2-256-etm@openssh.com
+ * assert.equal(DEFAULT_MACS[0], "hmac-sha2-256-etm@openssh.com");
  * ```
  */
 export const DEFAULT_MACS: readonly string[] = Object.freeze([
@@ -142,8 +151,9 @@ export const DEFAULT_MACS: readonly string[] = Object.freeze([
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { cipherSpec } from "@hush/cipher";
- * console.log(cipherSpec("aes128-ctr").blockSize); // 16
+ * assert.equal(cipherSpec("aes128-ctr").blockSize, 16);
  * ```
  */
 export function cipherSpec(name: string): CipherSpec {
@@ -157,8 +167,9 @@ export function cipherSpec(name: string): CipherSpec {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { macSpec } from "@hush/cipher";
- * console.log(macSpec("hmac-sha2-256").keyLength); // 32
+ * assert.equal(macSpec("hmac-sha2-256").keyLength, 32);
  * ```
  */
 export function macSpec(name: string): MacSpec {
@@ -173,8 +184,10 @@ export function macSpec(name: string): MacSpec {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { isAead } from "@hush/cipher";
- * console.log(isAead("chacha20-poly1305@openssh.com"), isAead("aes128-ctr")); // true false
+ * assert.equal(isAead("chacha20-poly1305@openssh.com"), true);
+ * assert.equal(isAead("aes128-ctr"), false);
  * ```
  */
 export function isAead(cipher: string): boolean {
@@ -187,9 +200,12 @@ export function isAead(cipher: string): boolean {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { keyLengths } from "@hush/cipher";
- * console.log(keyLengths("aes256-ctr", "hmac-sha2-512-etm@openssh.com"));
- * // { ivLength: 16, keyLength: 32, macKeyLength: 64 }
+ * assert.deepEqual(
+ *   keyLengths("aes256-ctr", "hmac-sha2-512-etm@openssh.com"),
+ *   { ivLength: 16, keyLength: 32, macKeyLength: 64 },
+ * );
  * ```
  */
 export function keyLengths(

@@ -16,9 +16,10 @@ import type { KnownHosts, VerifyResult } from "./known_hosts.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { HostKeyPolicy } from "@hush/hostkeys";
  * const policy: HostKeyPolicy = "accept-new";
- * console.log(policy); // accept-new
+ * assert.equal(policy, "accept-new");
  * ```
  */
 export type HostKeyPolicy = "yes" | "accept-new" | "ask" | "no";
@@ -28,15 +29,18 @@ export type HostKeyPolicy = "yes" | "accept-new" | "ask" | "no";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { decodeBase64 } from "@hush/wire";
  * import { checkHostKey, type HostKeyPrompt, KnownHosts, MemoryStorage } from "@hush/hostkeys";
  * const ask = (p: HostKeyPrompt) => {
- *   console.log(p.message.split("\n")[0]); // The authenticity of host 'h' can't be established.
+ *   assert.equal(p.message.split("\n")[0], "The authenticity of host 'h' can't be established.");
  *   return false;
  * };
  * const store = new KnownHosts([new MemoryStorage()]);
- * await checkHostKey({ store, policy: "ask", host: "h", port: 22, hostKey: decodeBase64("AAAAC3NzaC1lZDI1NTE5AAAAIBGX6k3DrIAR0fhNHg5YGd5pYYrP5vwP9VR3sKv3YZJz")!, ask })
- *   .catch((e) => console.log(e.message)); // Host key verification failed.
+ * const hostKey = decodeBase64("AAAAC3NzaC1lZDI1NTE5AAAAIBGX6k3DrIAR0fhNHg5YGd5pYYrP5vwP9VR3sKv3YZJz")!;
+ * await assert.rejects(checkHostKey({ store, policy: "ask", host: "h", port: 22, hostKey, ask }), {
+ *   message: "Host key verification failed.",
+ * });
  * ```
  */
 export interface HostKeyPrompt {
@@ -59,6 +63,7 @@ export interface HostKeyPrompt {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { decodeBase64 } from "@hush/wire";
  * import { checkHostKey, type CheckHostKeyOptions, KnownHosts, MemoryStorage } from "@hush/hostkeys";
  * const options: CheckHostKeyOptions = {
@@ -69,7 +74,7 @@ export interface HostKeyPrompt {
  *   hostKey: decodeBase64("AAAAC3NzaC1lZDI1NTE5AAAAIBGX6k3DrIAR0fhNHg5YGd5pYYrP5vwP9VR3sKv3YZJz")!,
  *   hashHosts: true,
  * };
- * console.log((await checkHostKey(options)).status); // added
+ * assert.equal((await checkHostKey(options)).status, "added");
  * ```
  */
 export interface CheckHostKeyOptions {
@@ -94,10 +99,11 @@ export interface CheckHostKeyOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { decodeBase64 } from "@hush/wire";
  * import { checkHostKey, type CheckHostKeyResult } from "@hush/hostkeys";
  * const r: CheckHostKeyResult = await checkHostKey({ policy: "no", host: "h", port: 22, hostKey: decodeBase64("AAAAC3NzaC1lZDI1NTE5AAAAIBGX6k3DrIAR0fhNHg5YGd5pYYrP5vwP9VR3sKv3YZJz")! });
- * console.log(r.status); // accepted
+ * assert.equal(r.status, "accepted");
  * ```
  */
 export interface CheckHostKeyResult {
@@ -176,15 +182,19 @@ function revokedMessage(v: VerifyResult, label: string): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { decodeBase64 } from "@hush/wire";
  * import { checkHostKey, KnownHosts, MemoryStorage } from "@hush/hostkeys";
  * const hostKey = decodeBase64("AAAAC3NzaC1lZDI1NTE5AAAAIBGX6k3DrIAR0fhNHg5YGd5pYYrP5vwP9VR3sKv3YZJz")!;
  * const store = new KnownHosts([new MemoryStorage(undefined, "/home/me/.ssh/known_hosts")]);
  * const first = await checkHostKey({ store, policy: "accept-new", host: "127.0.0.1", port: 2222, hostKey });
- * console.log(first.messages[0]);
- * // Warning: Permanently added '[127.0.0.1]:2222' (ED25519) to the list of known hosts.
+ * assert.equal(
+ *   first.messages[0],
+ *   "Warning: Permanently added '[127.0.0.1]:2222' (ED25519) to the list of known hosts.",
+ * );
  * const again = await checkHostKey({ store, policy: "yes", host: "127.0.0.1", port: 2222, hostKey });
- * console.log(again.status, again.messages[1]); // trusted Found key in /home/me/.ssh/known_hosts:1
+ * assert.equal(again.status, "trusted");
+ * assert.equal(again.messages[1], "Found key in /home/me/.ssh/known_hosts:1");
  * ```
  */
 export async function checkHostKey(options: CheckHostKeyOptions): Promise<CheckHostKeyResult> {

@@ -9,9 +9,13 @@ import { DisconnectReason, type DisconnectReasonCode, SshError } from "@hush/wir
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { HostKeyError, type HostKeyRefusal } from "@hush/hostkeys";
  * const why: HostKeyRefusal = "revoked";
- * console.log(new HostKeyError("Host key verification failed.", { status: why }).status); // revoked
+ * assert.equal(
+ *   new HostKeyError("Host key verification failed.", { status: why }).status,
+ *   "revoked",
+ * );
  * ```
  */
 export type HostKeyRefusal = "unknown" | "changed" | "revoked";
@@ -21,9 +25,10 @@ export type HostKeyRefusal = "unknown" | "changed" | "revoked";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { HostKeyError, type HostKeyErrorOptions } from "@hush/hostkeys";
  * const options: HostKeyErrorOptions = { status: "unknown", cause: new Error("declined") };
- * console.log(new HostKeyError("Host key verification failed.", options).reason); // 9
+ * assert.equal(new HostKeyError("Host key verification failed.", options).reason, 9);
  * ```
  */
 export interface HostKeyErrorOptions extends ErrorOptions {
@@ -41,9 +46,13 @@ export interface HostKeyErrorOptions extends ErrorOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { HostKeyError } from "@hush/hostkeys";
  * const e = new HostKeyError("Host key verification failed.", { status: "changed" });
- * console.log(e.name, e.code, e.reason, e.status); // HostKeyError ERR_SSH_HOST_KEY 9 changed
+ * assert.equal(e.name, "HostKeyError");
+ * assert.equal(e.reason, 9);
+ * assert.equal(e.status, "changed");
+ * assert.equal(e.code, "ERR_SSH_HOST_KEY");
  * ```
  */
 export class HostKeyError extends SshError {

@@ -11,9 +11,10 @@ import type { KnownHostsStorage } from "./storage.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { KnownHostsFileStat } from "@hush/hostkeys";
  * const st: KnownHostsFileStat = { mode: 0o100644, mtimeMs: Date.now() };
- * console.log((st.mode & 0o7777).toString(8)); // 644
+ * assert.equal((st.mode & 0o7777).toString(8), "644");
  * ```
  */
 export interface KnownHostsFileStat {
@@ -29,6 +30,7 @@ export interface KnownHostsFileStat {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { FileStorage, type KnownHostsFs } from "@hush/hostkeys";
  * // A toy in-memory file system; runtime adapters wrap node:fs or Deno's file APIs the same way.
  * const files = new Map<string, { data: Uint8Array; mode: number }>();
@@ -49,7 +51,8 @@ export interface KnownHostsFileStat {
  * };
  * const storage = new FileStorage("/home/me/.ssh/known_hosts", fs);
  * await storage.update((text) => text + "# first line\n");
- * console.log([...files.keys()], files.get("/home/me/.ssh/known_hosts")?.mode.toString(8)); // [ "/home/me/.ssh/known_hosts" ] 600
+ * assert.deepEqual([...files.keys()], ["/home/me/.ssh/known_hosts"]);
+ * assert.equal(files.get("/home/me/.ssh/known_hosts")?.mode.toString(8), "600");
  * ```
  */
 export interface KnownHostsFs {
@@ -85,9 +88,10 @@ export interface KnownHostsFs {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { FileStorageOptions } from "@hush/hostkeys";
  * const options: FileStorageOptions = { mode: 0o644, lockTimeout: 2_000 };
- * console.log(options.mode?.toString(8)); // 644
+ * assert.equal(options.mode?.toString(8), "644");
  * ```
  */
 export interface FileStorageOptions {
@@ -149,13 +153,14 @@ function randomSuffix(): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { FileStorage, type KnownHostsFs, KnownHosts } from "@hush/hostkeys";
  * // `fs` comes from a runtime adapter (see KnownHostsFs); a read-only stub here.
  * const fs = {
  *   readFile: () => Promise.resolve(new TextEncoder().encode("# no hosts yet\n")),
  * } as unknown as KnownHostsFs;
  * const store = new KnownHosts([new FileStorage("/home/me/.ssh/known_hosts", fs)]);
- * console.log((await store.lookup("example.org")).length); // 0
+ * assert.equal((await store.lookup("example.org")).length, 0);
  * ```
  */
 export class FileStorage implements KnownHostsStorage {

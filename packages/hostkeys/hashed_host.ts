@@ -11,8 +11,9 @@ import { bytesEqual, decodeBase64, encodeBase64 } from "@hush/wire";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { HASHED_HOST_PREFIX, hashHostName } from "@hush/hostkeys";
- * console.log(hashHostName("example.org").startsWith(HASHED_HOST_PREFIX)); // true
+ * assert.equal(hashHostName("example.org").startsWith(HASHED_HOST_PREFIX), true);
  * ```
  */
 export const HASHED_HOST_PREFIX = "|1|";
@@ -24,9 +25,10 @@ const SHA1_LENGTH = 20;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { type HashedHost, matchHashedHost, parseHashedHost } from "@hush/hostkeys";
  * const h: HashedHost | undefined = parseHashedHost("|1|CwsLCwsLCwsLCwsLCwsLCwsLCws=|thcxhlUFcmTii8C2+zeMjvFGvgA=");
- * console.log(h !== undefined && matchHashedHost("Hi There", h)); // true
+ * assert.equal(h !== undefined && matchHashedHost("Hi There", h), true);
  * ```
  */
 export interface HashedHost {
@@ -45,9 +47,11 @@ export interface HashedHost {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseHashedHost } from "@hush/hostkeys";
  * const h = parseHashedHost("|1|JfKTdBh7rNbXkVAQCRp4OQoPfmI=|USECr3SWf1JUPsms5AqfD5QfxkM=");
- * console.log(h?.salt.length, h?.hash.length); // 20 20
+ * assert.equal(h?.salt.length, 20);
+ * assert.equal(h?.hash.length, 20);
  * ```
  */
 export function parseHashedHost(field: string): HashedHost | undefined {
@@ -70,9 +74,11 @@ export function parseHashedHost(field: string): HashedHost | undefined {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { hashHostName, matchHashedHost } from "@hush/hostkeys";
  * const field = hashHostName("example.org");
- * console.log(field.startsWith("|1|"), matchHashedHost("example.org", field)); // true true
+ * assert.equal(field.startsWith("|1|"), true);
+ * assert.equal(matchHashedHost("example.org", field), true);
  * ```
  */
 export function hashHostName(name: string, salt?: Uint8Array): string {
@@ -91,9 +97,11 @@ export function hashHostName(name: string, salt?: Uint8Array): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { hashHostName, matchHashedHost } from "@hush/hostkeys";
  * const field = hashHostName("[10.0.0.1]:2222");
- * console.log(matchHashedHost("[10.0.0.1]:2222", field), matchHashedHost("10.0.0.1", field)); // true false
+ * assert.equal(matchHashedHost("[10.0.0.1]:2222", field), true);
+ * assert.equal(matchHashedHost("10.0.0.1", field), false);
  * ```
  */
 export function matchHashedHost(name: string, hashed: string | HashedHost): boolean {

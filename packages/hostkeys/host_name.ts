@@ -9,8 +9,9 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { HOST_NAME_LIMIT, knownHostsName } from "@hush/hostkeys";
- * console.log(knownHostsName("a".repeat(HOST_NAME_LIMIT), 2222).length); // 1032
+ * assert.equal(knownHostsName("a".repeat(HOST_NAME_LIMIT), 2222).length, 1032);
  * ```
  */
 export const HOST_NAME_LIMIT = 1025;
@@ -27,9 +28,10 @@ export const HOST_NAME_LIMIT = 1025;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { knownHostsName } from "@hush/hostkeys";
- * console.log(knownHostsName("Example.org", 22)); // example.org
- * console.log(knownHostsName("127.0.0.1", 2222)); // [127.0.0.1]:2222
+ * assert.equal(knownHostsName("Example.org", 22), "example.org");
+ * assert.equal(knownHostsName("127.0.0.1", 2222), "[127.0.0.1]:2222");
  * ```
  */
 export function knownHostsName(host: string, port = 22): string {

@@ -9,8 +9,9 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { KEY_TYPE_LABELS } from "@hush/hostkeys";
- * console.log(KEY_TYPE_LABELS["ssh-ed25519"]); // ED25519
+ * assert.equal(KEY_TYPE_LABELS["ssh-ed25519"], "ED25519");
  * ```
  */
 export const KEY_TYPE_LABELS: Readonly<Record<string, string>> = {
@@ -37,8 +38,9 @@ export const KEY_TYPE_LABELS: Readonly<Record<string, string>> = {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { CERT_SUFFIX } from "@hush/hostkeys";
- * console.log("ssh-ed25519-cert-v01@openssh.com".endsWith(CERT_SUFFIX)); // true
+ * assert.equal("ssh-ed25519-cert-v01@openssh.com".endsWith(CERT_SUFFIX), true);
  * ```
  */
 export const CERT_SUFFIX = "-cert-v01@openssh.com";
@@ -52,8 +54,9 @@ export const CERT_SUFFIX = "-cert-v01@openssh.com";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { labelOfKeyType } from "@hush/hostkeys";
- * console.log(labelOfKeyType("ecdsa-sha2-nistp384")); // ECDSA
+ * assert.equal(labelOfKeyType("ecdsa-sha2-nistp384"), "ECDSA");
  * ```
  */
 export function labelOfKeyType(type: string): string {
@@ -73,9 +76,10 @@ const TYPE_NAME_LIMIT = 256;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { decodeBase64 } from "@hush/wire";
  * import { blobKeyType } from "@hush/hostkeys";
- * console.log(blobKeyType(decodeBase64("AAAAC3NzaC1lZDI1NTE5")!)); // ssh-ed25519
+ * assert.equal(blobKeyType(decodeBase64("AAAAC3NzaC1lZDI1NTE5")!), "ssh-ed25519");
  * ```
  */
 export function blobKeyType(blob: Uint8Array): string | undefined {

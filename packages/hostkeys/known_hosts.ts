@@ -23,10 +23,14 @@ import type { KnownHostsStorage } from "./storage.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { type HostKeyRecord, KnownHosts, MemoryStorage } from "@hush/hostkeys";
  * const store = new KnownHosts([new MemoryStorage("@revoked * ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBGX6k3DrIAR0fhNHg5YGd5pYYrP5vwP9VR3sKv3YZJz\n", "kh")]);
  * const [r]: HostKeyRecord[] = await store.lookup("any.host");
- * console.log(r.file, r.line, r.marker, r.keyType); // kh 1 revoked ssh-ed25519
+ * assert.equal(r.file, "kh");
+ * assert.equal(r.line, 1);
+ * assert.equal(r.marker, "revoked");
+ * assert.equal(r.keyType, "ssh-ed25519");
  * ```
  */
 export interface HostKeyRecord {
@@ -51,11 +55,12 @@ export interface HostKeyRecord {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { decodeBase64 } from "@hush/wire";
  * import { KnownHosts, MemoryStorage, type VerifyStatus } from "@hush/hostkeys";
  * const store = new KnownHosts([new MemoryStorage()]);
  * const status: VerifyStatus = (await store.verify("h", 22, decodeBase64("AAAAC3NzaC1lZDI1NTE5AAAAIBGX6k3DrIAR0fhNHg5YGd5pYYrP5vwP9VR3sKv3YZJz")!)).status;
- * console.log(status); // unknown
+ * assert.equal(status, "unknown");
  * ```
  */
 export type VerifyStatus = "trusted" | "unknown" | "changed" | "revoked";
@@ -65,12 +70,15 @@ export type VerifyStatus = "trusted" | "unknown" | "changed" | "revoked";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { decodeBase64 } from "@hush/wire";
  * import { KnownHosts, MemoryStorage, type VerifyResult } from "@hush/hostkeys";
  * const other = "AAAAC3NzaC1lZDI1NTE5AAAAIE4QbSvNhtVKwEK3kNCgzK2lDkO6yJUeXKOBkS8yyURf";
  * const store = new KnownHosts([new MemoryStorage("h ssh-ed25519 " + other + "\n", "kh")]);
  * const v: VerifyResult = await store.verify("h", 22, decodeBase64("AAAAC3NzaC1lZDI1NTE5AAAAIBGX6k3DrIAR0fhNHg5YGd5pYYrP5vwP9VR3sKv3YZJz")!);
- * console.log(v.status, v.found?.file, v.found?.line); // changed kh 1
+ * assert.equal(v.status, "changed");
+ * assert.equal(v.found?.file, "kh");
+ * assert.equal(v.found?.line, 1);
  * ```
  */
 export interface VerifyResult {
@@ -109,9 +117,10 @@ export interface VerifyResult {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { KnownHosts, type KnownHostsOptions, MemoryStorage } from "@hush/hostkeys";
  * const options: KnownHostsOptions = { now: () => Date.UTC(2030, 0, 1) };
- * console.log(new KnownHosts([new MemoryStorage()], options).files.length); // 1
+ * assert.equal(new KnownHosts([new MemoryStorage()], options).files.length, 1);
  * ```
  */
 export interface KnownHostsOptions {
@@ -124,12 +133,13 @@ export interface KnownHostsOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { decodeBase64 } from "@hush/wire";
  * import { type AddOptions, KnownHosts, MemoryStorage } from "@hush/hostkeys";
  * const store = new KnownHosts([new MemoryStorage()]);
  * const options: AddOptions = { hash: true, comment: "lab" };
  * await store.add("10.0.0.1", 2222, decodeBase64("AAAAC3NzaC1lZDI1NTE5AAAAIBGX6k3DrIAR0fhNHg5YGd5pYYrP5vwP9VR3sKv3YZJz")!, options);
- * console.log((await store.files[0].read())?.startsWith("|1|")); // true
+ * assert.equal((await store.files[0].read())?.startsWith("|1|"), true);
  * ```
  */
 export interface AddOptions {
@@ -145,15 +155,16 @@ export interface AddOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { decodeBase64 } from "@hush/wire";
  * import { KnownHosts, MemoryStorage } from "@hush/hostkeys";
  * const blob = decodeBase64("AAAAC3NzaC1lZDI1NTE5AAAAIBGX6k3DrIAR0fhNHg5YGd5pYYrP5vwP9VR3sKv3YZJz")!;
  * const store = new KnownHosts([new MemoryStorage(), new MemoryStorage("*.example.org " +
  *   "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBGX6k3DrIAR0fhNHg5YGd5pYYrP5vwP9VR3sKv3YZJz\n", "global")]);
- * console.log((await store.verify("www.example.org", 22, blob)).status); // trusted
- * console.log((await store.verify("127.0.0.1", 2222, blob)).status); // unknown
+ * assert.equal((await store.verify("www.example.org", 22, blob)).status, "trusted");
+ * assert.equal((await store.verify("127.0.0.1", 2222, blob)).status, "unknown");
  * await store.add("127.0.0.1", 2222, blob, { hash: true });
- * console.log((await store.verify("127.0.0.1", 2222, blob)).status); // trusted
+ * assert.equal((await store.verify("127.0.0.1", 2222, blob)).status, "trusted");
  * ```
  */
 export class KnownHosts {

@@ -19,10 +19,14 @@ import {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { decodeBase64 } from "@hush/wire";
  * import { formatKnownHostsLine, type KnownHostsLineFields } from "@hush/hostkeys";
  * const fields: KnownHostsLineFields = { hosts: "*.example.org", blob: decodeBase64("AAAAC3NzaC1lZDI1NTE5AAAAIBGX6k3DrIAR0fhNHg5YGd5pYYrP5vwP9VR3sKv3YZJz")!, marker: "cert-authority" };
- * console.log(formatKnownHostsLine(fields).split(" ").slice(0, 3).join(" ")); // @cert-authority *.example.org ssh-ed25519
+ * assert.equal(
+ *   formatKnownHostsLine(fields).split(" ").slice(0, 3).join(" "),
+ *   "@cert-authority *.example.org ssh-ed25519",
+ * );
  * ```
  */
 export interface KnownHostsLineFields {
@@ -48,11 +52,14 @@ export interface KnownHostsLineFields {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { decodeBase64 } from "@hush/wire";
  * import { formatKnownHostsLine } from "@hush/hostkeys";
  * const blob = decodeBase64("AAAAC3NzaC1lZDI1NTE5AAAAIBGX6k3DrIAR0fhNHg5YGd5pYYrP5vwP9VR3sKv3YZJz")!;
- * console.log(formatKnownHostsLine({ hosts: "[example.org]:2222", blob }));
- * // [example.org]:2222 ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBGX6k3DrIAR0fhNHg5YGd5pYYrP5vwP9VR3sKv3YZJz
+ * assert.equal(
+ *   formatKnownHostsLine({ hosts: "[example.org]:2222", blob }),
+ *   "[example.org]:2222 ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBGX6k3DrIAR0fhNHg5YGd5pYYrP5vwP9VR3sKv3YZJz",
+ * );
  * ```
  */
 export function formatKnownHostsLine(fields: KnownHostsLineFields): string {
@@ -90,8 +97,9 @@ function fileEnding(text: string): LineEnding {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { appendKnownHostsLine } from "@hush/hostkeys";
- * console.log(JSON.stringify(appendKnownHostsLine("# a", "b ssh-ed25519 AAAA"))); // "# a\nb ssh-ed25519 AAAA\n"
+ * assert.equal(appendKnownHostsLine("# a", "b ssh-ed25519 AAAA"), "# a\nb ssh-ed25519 AAAA\n");
  * ```
  */
 export function appendKnownHostsLine(text: string, line: string): string {
@@ -106,9 +114,11 @@ export function appendKnownHostsLine(text: string, line: string): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { removeKnownHost, type RemoveResult } from "@hush/hostkeys";
  * const r: RemoveResult = removeKnownHost("old ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBGX6k3DrIAR0fhNHg5YGd5pYYrP5vwP9VR3sKv3YZJz\n# kept\n", "old");
- * console.log(JSON.stringify(r.text), r.removed.length); // "# kept\n" 1
+ * assert.equal(r.text, "# kept\n");
+ * assert.equal(r.removed.length, 1);
  * ```
  */
 export interface RemoveResult {
@@ -130,10 +140,12 @@ export interface RemoveResult {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { removeKnownHost } from "@hush/hostkeys";
  * const key = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBGX6k3DrIAR0fhNHg5YGd5pYYrP5vwP9VR3sKv3YZJz";
  * const r = removeKnownHost(`# keep\r\na.example ${key}\r\nb.example ${key}`, "a.example");
- * console.log(JSON.stringify(r.text), r.removed[0].number); // "# keep\r\nb.example ssh-ed25519 AAAA…" 2
+ * assert.equal(r.text, `# keep\r\nb.example ${key}`);
+ * assert.equal(r.removed[0].number, 2);
  * ```
  */
 export function removeKnownHost(text: string, name: string): RemoveResult {

@@ -14,9 +14,10 @@ import { matchHashedHost } from "./hashed_host.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { type KnownHostsMarker, parseKnownHosts } from "@hush/hostkeys";
  * const marker: KnownHostsMarker | undefined = parseKnownHosts("@revoked * ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBGX6k3DrIAR0fhNHg5YGd5pYYrP5vwP9VR3sKv3YZJz\n").lines[0].entry?.marker;
- * console.log(marker); // revoked
+ * assert.equal(marker, "revoked");
  * ```
  */
 export type KnownHostsMarker = "cert-authority" | "revoked";
@@ -26,9 +27,13 @@ export type KnownHostsMarker = "cert-authority" | "revoked";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { type KnownHostsEntry, parseKnownHosts } from "@hush/hostkeys";
  * const entry: KnownHostsEntry = parseKnownHosts("a,b ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBGX6k3DrIAR0fhNHg5YGd5pYYrP5vwP9VR3sKv3YZJz my key").lines[0].entry!;
- * console.log(entry.hosts, entry.keyType, entry.blob.length, entry.comment); // a,b ssh-ed25519 51 my key
+ * assert.equal(entry.hosts, "a,b");
+ * assert.equal(entry.keyType, "ssh-ed25519");
+ * assert.equal(entry.blob.length, 51);
+ * assert.equal(entry.comment, "my key");
  * ```
  */
 export interface KnownHostsEntry {
@@ -53,9 +58,10 @@ export interface KnownHostsEntry {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { type KnownHostsLineKind, parseKnownHosts } from "@hush/hostkeys";
  * const kinds: KnownHostsLineKind[] = parseKnownHosts("# c\n\nx\n").lines.map((l) => l.kind);
- * console.log(kinds); // [ "comment", "blank", "invalid" ]
+ * assert.deepEqual(kinds, ["comment", "blank", "invalid"]);
  * ```
  */
 export type KnownHostsLineKind = "blank" | "comment" | "entry" | "invalid";
@@ -65,9 +71,10 @@ export type KnownHostsLineKind = "blank" | "comment" | "entry" | "invalid";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { type LineEnding, parseKnownHosts } from "@hush/hostkeys";
  * const endings: LineEnding[] = parseKnownHosts("a\r\nb\nc").lines.map((l) => l.eol);
- * console.log(endings); // [ "\r\n", "\n", "" ]
+ * assert.deepEqual(endings, ["\r\n", "\n", ""]);
  * ```
  */
 export type LineEnding = "" | "\n" | "\r\n";
@@ -77,9 +84,13 @@ export type LineEnding = "" | "\n" | "\r\n";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { type KnownHostsLine, parseKnownHosts } from "@hush/hostkeys";
  * const line: KnownHostsLine = parseKnownHosts("# first\r\nbroken line\r\n").lines[1];
- * console.log(line.number, line.kind, JSON.stringify(line.text + line.eol), line.problem); // 2 invalid "broken line\r\n" Missing key
+ * assert.equal(line.number, 2);
+ * assert.equal(line.kind, "invalid");
+ * assert.equal(line.text + line.eol, "broken line\r\n");
+ * assert.equal(line.problem, "Missing key data after type");
  * ```
  */
 export interface KnownHostsLine {
@@ -102,9 +113,12 @@ export interface KnownHostsLine {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { type KnownHostsDiagnostic, parseKnownHosts } from "@hush/hostkeys";
  * const [d]: readonly KnownHostsDiagnostic[] = parseKnownHosts("\nhost ssh-ed25519 !!!!\n").diagnostics;
- * console.log(d.line, d.severity, d.message); // 2 error Key data is not valid base64
+ * assert.equal(d.line, 2);
+ * assert.equal(d.severity, "error");
+ * assert.equal(d.message, "Key data is not valid base64");
  * ```
  */
 export interface KnownHostsDiagnostic {
@@ -228,12 +242,16 @@ function parseLineText(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseKnownHosts } from "@hush/hostkeys";
  * const text = "# hosts\r\nexample.org ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBGX6k3DrIAR0fhNHg5YGd5pYYrP5vwP9VR3sKv3YZJz\r\n@bogus x\r\n";
  * const file = parseKnownHosts(text);
- * console.log(file.toString() === text); // true
- * console.log(file.diagnostics); // [ { line: 3, severity: "error", message: 'Unknown marker "@bogus"' } ]
- * console.log(file.match("example.org").length); // 1
+ * assert.equal(file.toString() === text, true);
+ * assert.deepEqual(
+ *   file.diagnostics,
+ *   [{ line: 3, severity: "error", message: 'Unknown marker "@bogus"' }],
+ * );
+ * assert.equal(file.match("example.org").length, 1);
  * ```
  */
 export class KnownHostsFile {
@@ -296,10 +314,12 @@ export class KnownHostsFile {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { entryAppliesTo, parseKnownHosts } from "@hush/hostkeys";
  * const file = parseKnownHosts("*.example.org,!bad.example.org ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBGX6k3DrIAR0fhNHg5YGd5pYYrP5vwP9VR3sKv3YZJz\n");
  * const entry = file.lines[0].entry!;
- * console.log(entryAppliesTo(entry, "a.example.org"), entryAppliesTo(entry, "bad.example.org")); // true false
+ * assert.equal(entryAppliesTo(entry, "a.example.org"), true);
+ * assert.equal(entryAppliesTo(entry, "bad.example.org"), false);
  * ```
  */
 export function entryAppliesTo(entry: KnownHostsEntry, name: string): boolean {
@@ -318,10 +338,11 @@ export function entryAppliesTo(entry: KnownHostsEntry, name: string): boolean {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseKnownHosts } from "@hush/hostkeys";
  * const file = parseKnownHosts("# nothing yet\n\nnot a key line");
- * console.log(file.lines.map((l) => l.kind)); // [ "comment", "blank", "invalid" ]
- * console.log(JSON.stringify(file.toString())); // "# nothing yet\n\nnot a key line"
+ * assert.deepEqual(file.lines.map((l) => l.kind), ["comment", "blank", "invalid"]);
+ * assert.equal(file.toString(), "# nothing yet\n\nnot a key line");
  * ```
  */
 export function parseKnownHosts(text: string): KnownHostsFile {

@@ -6,11 +6,12 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { KnownHosts, MemoryStorage, parseKnownHosts } from "@hush/hostkeys";
  * const text = "# comment\nexample.org ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBGX6k3DrIAR0fhNHg5YGd5pYYrP5vwP9VR3sKv3YZJz\n";
- * console.log(parseKnownHosts(text).toString() === text); // true
+ * assert.equal(parseKnownHosts(text).toString() === text, true);
  * const store = new KnownHosts([new MemoryStorage(text, "~/.ssh/known_hosts")]);
- * console.log((await store.lookup("example.org", 22))[0].line); // 2
+ * assert.equal((await store.lookup("example.org", 22))[0].line, 2);
  * ```
  * @module
  */

@@ -23,9 +23,10 @@ function asciiLower(s: string): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { matchHostPattern, type PatternOptions } from "@hush/hostkeys";
  * const exact: PatternOptions = { caseSensitive: true };
- * console.log(matchHostPattern("Alice", "alice", exact)); // false
+ * assert.equal(matchHostPattern("Alice", "alice", exact), false);
  * ```
  */
 export interface PatternOptions {
@@ -117,9 +118,10 @@ class IndexedName {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { matchHostPattern } from "@hush/hostkeys";
- * console.log(matchHostPattern("www.Example.org", "*.example.???")); // true
- * console.log(matchHostPattern("example.org", "*.example.org")); // false
+ * assert.equal(matchHostPattern("www.Example.org", "*.example.???"), true);
+ * assert.equal(matchHostPattern("example.org", "*.example.org"), false);
  * ```
  */
 export function matchHostPattern(
@@ -160,9 +162,10 @@ function matchIndexed(name: IndexedName, pattern: string, exact: boolean): boole
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { matchHostPatternList, type PatternListMatch } from "@hush/hostkeys";
  * const m: PatternListMatch = matchHostPatternList("10.0.0.1", "10.0.0.*,!10.0.0.2");
- * console.log(m); // match
+ * assert.equal(m, "match");
  * ```
  */
 export type PatternListMatch = "match" | "negated" | "none";
@@ -179,10 +182,11 @@ export type PatternListMatch = "match" | "negated" | "none";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { matchHostPatternList } from "@hush/hostkeys";
- * console.log(matchHostPatternList("a.example.org", "*.example.org,!b.example.org")); // match
- * console.log(matchHostPatternList("b.example.org", "*.example.org,!b.example.org")); // negated
- * console.log(matchHostPatternList("example.com", "*.example.org")); // none
+ * assert.equal(matchHostPatternList("a.example.org", "*.example.org,!b.example.org"), "match");
+ * assert.equal(matchHostPatternList("b.example.org", "*.example.org,!b.example.org"), "negated");
+ * assert.equal(matchHostPatternList("example.com", "*.example.org"), "none");
  * ```
  */
 export function matchHostPatternList(

@@ -10,13 +10,14 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { KnownHostsStorage } from "@hush/hostkeys";
  * const storage: KnownHostsStorage = {
  *   name: "inline",
  *   read: () => Promise.resolve("# empty\n"),
  *   update: () => Promise.reject(new Error("Read-only")),
  * };
- * console.log(JSON.stringify(await storage.read())); // "# empty\n"
+ * assert.equal(await storage.read(), "# empty\n");
  * ```
  */
 export interface KnownHostsStorage {
@@ -34,10 +35,11 @@ export interface KnownHostsStorage {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { MemoryStorage } from "@hush/hostkeys";
  * const storage = new MemoryStorage("# my hosts\n", "memory");
  * await storage.update((text) => text + "# more\n");
- * console.log(JSON.stringify(await storage.read())); // "# my hosts\n# more\n"
+ * assert.equal(await storage.read(), "# my hosts\n# more\n");
  * ```
  */
 export class MemoryStorage implements KnownHostsStorage {

@@ -81,6 +81,7 @@ export interface DerivedKeys {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { deriveKeys, type KexResult } from "@hush/kex";
  * const result: KexResult = {
  *   exchangeHash: new Uint8Array(32).fill(1),
@@ -92,7 +93,7 @@ export interface DerivedKeys {
  *   ivClientToServer: 12, keyClientToServer: 32, macKeyClientToServer: 0,
  *   ivServerToClient: 12, keyServerToClient: 32, macKeyServerToClient: 0,
  * });
- * console.log(keys.clientToServer.key.length); // 32
+ * assert.equal(keys.clientToServer.key.length, 32);
  * ```
  */
 export function deriveKeys(

@@ -13,10 +13,13 @@ import { DisconnectReason, type DisconnectReasonCode, SshError } from "@hush/wir
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { KexError } from "@hush/kex";
  * import { DisconnectReason } from "@hush/wire";
  * const e = new KexError("No common key exchange algorithm", DisconnectReason.KEY_EXCHANGE_FAILED);
- * console.log(e.name, e.code, e.reason); // "KexError" "ERR_SSH_KEX" 3
+ * assert.equal(e.name, "KexError");
+ * assert.equal(e.reason, 3);
+ * assert.equal(e.code, "ERR_SSH_KEX");
  * ```
  */
 export class KexError extends SshError {

@@ -22,8 +22,11 @@ import { exponentBytes } from "./dh_exchange.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { GEX_BITS } from "@hush/kex";
- * console.log(GEX_BITS.min, GEX_BITS.preferred, GEX_BITS.max); // 2048 3072 8192
+ * assert.equal(GEX_BITS.min, 2048);
+ * assert.equal(GEX_BITS.preferred, 3072);
+ * assert.equal(GEX_BITS.max, 8192);
  * ```
  */
 export const GEX_BITS = { min: 2048, preferred: 3072, max: 8192 } as const;

@@ -9,9 +9,10 @@ import { sha256, sha384, sha512 } from "@noble/hashes/sha2.js";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { type KexHash, kexMethodInfo } from "@hush/kex";
  * const hash: KexHash = kexMethodInfo("ecdh-sha2-nistp521").hash;
- * console.log(hash); // "sha512"
+ * assert.equal(hash, "sha512");
  * ```
  */
 export type KexHash = "sha256" | "sha384" | "sha512";

@@ -20,8 +20,9 @@ import { protocolError } from "./errors.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { DEFAULT_KEX } from "@hush/kex";
- * console.log(DEFAULT_KEX[0]); // "mlkem768x25519-sha256"
+ * assert.equal(DEFAULT_KEX[0], "mlkem768x25519-sha256");
  * ```
  */
 export const DEFAULT_KEX: readonly string[] = Object.freeze([
@@ -45,8 +46,9 @@ export const DEFAULT_KEX: readonly string[] = Object.freeze([
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { PseudoAlgorithm } from "@hush/kex";
- * console.log(PseudoAlgorithm.STRICT_KEX_CLIENT); // "kex-strict-c-v00@openssh.com"
+ * assert.equal(PseudoAlgorithm.STRICT_KEX_CLIENT, "kex-strict-c-v00@openssh.com");
  * ```
  */
 export const PseudoAlgorithm = {
@@ -63,8 +65,10 @@ const PSEUDO: ReadonlySet<string> = new Set(Object.values(PseudoAlgorithm));
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { isPseudoAlgorithm } from "@hush/kex";
- * console.log(isPseudoAlgorithm("ext-info-c"), isPseudoAlgorithm("curve25519-sha256")); // true false
+ * assert.equal(isPseudoAlgorithm("ext-info-c"), true);
+ * assert.equal(isPseudoAlgorithm("curve25519-sha256"), false);
  * ```
  */
 export function isPseudoAlgorithm(name: string): boolean {
@@ -77,6 +81,7 @@ export function isPseudoAlgorithm(name: string): boolean {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { type AlgorithmPreferences, DEFAULT_KEX } from "@hush/kex";
  * const prefs: AlgorithmPreferences = {
  *   kex: [...DEFAULT_KEX],
@@ -85,7 +90,7 @@ export function isPseudoAlgorithm(name: string): boolean {
  *   macs: ["hmac-sha2-256-etm@openssh.com"],
  *   compression: ["none"],
  * };
- * console.log(prefs.kex.length); // 12
+ * assert.equal(prefs.kex.length, 12);
  * ```
  */
 export interface AlgorithmPreferences {
@@ -106,9 +111,10 @@ export interface AlgorithmPreferences {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { KexInitOptions } from "@hush/kex";
  * const rekey: KexInitOptions = { role: "server", first: false };
- * console.log(rekey.first); // false
+ * assert.equal(rekey.first, false);
  * ```
  */
 export interface KexInitOptions {
@@ -127,6 +133,7 @@ export interface KexInitOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { createKexInit, DEFAULT_KEX } from "@hush/kex";
  * const init = createKexInit({
  *   kex: [...DEFAULT_KEX],
@@ -135,7 +142,7 @@ export interface KexInitOptions {
  *   macs: ["hmac-sha2-256-etm@openssh.com"],
  *   compression: ["none"],
  * }, { role: "client", first: true });
- * console.log(init.kexAlgorithms.at(-1)); // "kex-strict-c-v00@openssh.com"
+ * assert.equal(init.kexAlgorithms.at(-1), "kex-strict-c-v00@openssh.com");
  * ```
  */
 export function createKexInit(prefs: AlgorithmPreferences, options: KexInitOptions): KexInit {
@@ -191,11 +198,12 @@ export function createKexInit(prefs: AlgorithmPreferences, options: KexInitOptio
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { createKexInit, parseKexInit } from "@hush/kex";
  * import { encodeMessage } from "@hush/wire";
  * const prefs = { kex: ["curve25519-sha256"], hostKey: ["ssh-ed25519"], ciphers: ["aes128-ctr"], macs: ["hmac-sha2-256"], compression: ["none"] };
  * const payload = encodeMessage(createKexInit(prefs, { role: "server", first: false }));
- * console.log(parseKexInit(payload).kexAlgorithms); // ["curve25519-sha256"]
+ * assert.deepEqual(parseKexInit(payload).kexAlgorithms, ["curve25519-sha256"]);
  * ```
  */
 export function parseKexInit(payload: Uint8Array): KexInit {

@@ -174,8 +174,9 @@ const METHODS: Record<string, MethodEntry> = {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { KEX_METHODS } from "@hush/kex";
- * console.log(KEX_METHODS.includes("curve25519-sha256@libssh.org")); // true
+ * assert.equal(KEX_METHODS.includes("curve25519-sha256@libssh.org"), true);
  * ```
  */
 export const KEX_METHODS: readonly string[] = Object.freeze(Object.keys(METHODS));
@@ -185,8 +186,9 @@ export const KEX_METHODS: readonly string[] = Object.freeze(Object.keys(METHODS)
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { kexMethodInfo } from "@hush/kex";
- * console.log(kexMethodInfo("ecdh-sha2-nistp384")); // { family: "ecdh", hash: "sha384" }
+ * assert.deepEqual(kexMethodInfo("ecdh-sha2-nistp384"), { family: "ecdh", hash: "sha384" });
  * ```
  */
 export function kexMethodInfo(kex: string): { family: "ecdh" | "dh" | "gex"; hash: KexHash } {
@@ -208,6 +210,7 @@ function lookup(kex: string): MethodEntry {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { createClientExchange, createServerExchange } from "@hush/kex";
  * import { generateKey } from "@hush/keys";
  * const hostKey = await generateKey("ssh-ed25519");
@@ -223,7 +226,7 @@ function lookup(kex: string): MethodEntry {
  * const [init] = await client.start();
  * const { reply } = await server.receive(init);
  * const { result } = await client.receive(reply[0]);
- * console.log(result?.exchangeHash.length); // 32
+ * assert.equal(result?.exchangeHash.length, 32);
  * ```
  */
 export function createClientExchange(kex: string, inputs: ExchangeInputs): KexExchange {
@@ -238,6 +241,7 @@ export function createClientExchange(kex: string, inputs: ExchangeInputs): KexEx
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { createClientExchange, createServerExchange } from "@hush/kex";
  * import { generateKey } from "@hush/keys";
  * const hostKey = await generateKey("ecdsa-sha2-nistp256");
@@ -250,9 +254,10 @@ export function createClientExchange(kex: string, inputs: ExchangeInputs): KexEx
  * };
  * const server = createServerExchange("diffie-hellman-group14-sha256", { ...inputs, hostKey });
  * const client = createClientExchange("diffie-hellman-group14-sha256", inputs);
- * console.log(await server.start()); // []
+ * assert.deepEqual(await server.start(), []);
  * const { reply, result } = await server.receive((await client.start())[0]);
- * console.log(reply[0].type, result?.hash); // "kexDhReply" "sha256"
+ * assert.equal(reply[0].type, "kexDhReply");
+ * assert.equal(result?.hash, "sha256");
  * ```
  */
 export function createServerExchange(

@@ -7,6 +7,7 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { createKexInit, DEFAULT_KEX, negotiate } from "@hush/kex";
  * const prefs = {
  *   kex: [...DEFAULT_KEX],
@@ -18,7 +19,8 @@
  * const client = createKexInit(prefs, { role: "client", first: true });
  * const server = createKexInit(prefs, { role: "server", first: true });
  * const n = negotiate(client, server, { isAead: (c) => c.startsWith("chacha"), first: true });
- * console.log(n.kex, n.strictKex); // "mlkem768x25519-sha256" true
+ * assert.equal(n.kex, "mlkem768x25519-sha256");
+ * assert.equal(n.strictKex, true);
  * ```
  * @module
  */

@@ -53,9 +53,10 @@ export interface Negotiated {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { NegotiateOptions } from "@hush/kex";
  * const options: NegotiateOptions = { isAead: (c) => c.endsWith("@openssh.com"), first: true };
- * console.log(options.isAead("aes128-ctr")); // false
+ * assert.equal(options.isAead("aes128-ctr"), false);
  * ```
  */
 export interface NegotiateOptions {
@@ -74,6 +75,7 @@ export interface NegotiateOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { createKexInit, negotiate } from "@hush/kex";
  * const prefs = { kex: ["curve25519-sha256"], hostKey: ["ssh-ed25519"], ciphers: ["aes128-gcm@openssh.com"], macs: [], compression: ["none"] };
  * const n = negotiate(
@@ -81,7 +83,9 @@ export interface NegotiateOptions {
  *   createKexInit(prefs, { role: "server", first: true }),
  *   { isAead: (c) => c.includes("gcm"), first: true },
  * );
- * console.log(n.kex, n.macClientToServer, n.strictKex); // "curve25519-sha256" undefined true
+ * assert.equal(n.kex, "curve25519-sha256");
+ * assert.equal(n.macClientToServer, undefined);
+ * assert.equal(n.strictKex, true);
  * ```
  */
 export function negotiate(client: KexInit, server: KexInit, options: NegotiateOptions): Negotiated {

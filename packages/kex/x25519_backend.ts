@@ -25,12 +25,13 @@ export interface X25519Ephemeral {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { nobleX25519, webCryptoX25519 } from "@hush/kex";
  * const random = (n: number) => crypto.getRandomValues(new Uint8Array(n));
  * const a = await nobleX25519.ephemeral(random);
  * const b = await webCryptoX25519(crypto.subtle).ephemeral(random);
  * const [ab, ba] = [await a.sharedSecret(b.publicKey), await b.sharedSecret(a.publicKey)];
- * console.log(ab.every((x, i) => x === ba[i])); // true
+ * assert.equal(ab.every((x, i) => x === ba[i]), true);
  * ```
  */
 export interface X25519Backend {
@@ -46,9 +47,10 @@ export interface X25519Backend {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { nobleX25519 } from "@hush/kex";
  * const e = await nobleX25519.ephemeral((n) => new Uint8Array(n).fill(7));
- * console.log(e.publicKey.length); // 32
+ * assert.equal(e.publicKey.length, 32);
  * ```
  */
 export const nobleX25519: X25519Backend = {
@@ -81,10 +83,11 @@ export const nobleX25519: X25519Backend = {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { webCryptoX25519 } from "@hush/kex";
  * const x25519 = webCryptoX25519(crypto.subtle);
  * const e = await x25519.ephemeral((n) => crypto.getRandomValues(new Uint8Array(n)));
- * console.log(e.publicKey.length); // 32
+ * assert.equal(e.publicKey.length, 32);
  * ```
  */
 export function webCryptoX25519(subtle: SubtleCrypto): X25519Backend {

@@ -28,8 +28,9 @@ import { KeyError } from "./errors.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { MAX_BCRYPT_ROUNDS } from "@hush/keys";
- * console.log(MAX_BCRYPT_ROUNDS); // 1024
+ * assert.equal(MAX_BCRYPT_ROUNDS, 1024);
  * ```
  */
 export const MAX_BCRYPT_ROUNDS = 1024;

@@ -25,8 +25,10 @@ import { decodeSignatureBlob } from "./signature_blob.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { CertType } from "@hush/keys";
- * console.log(CertType.USER, CertType.HOST); // 1 2
+ * assert.equal(CertType.USER, 1);
+ * assert.equal(CertType.HOST, 2);
  * ```
  */
 export const CertType = { USER: 1, HOST: 2 } as const;
@@ -36,8 +38,9 @@ export const CertType = { USER: 1, HOST: 2 } as const;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { CERT_MAX_PRINCIPALS } from "@hush/keys";
- * console.log(CERT_MAX_PRINCIPALS); // 256
+ * assert.equal(CERT_MAX_PRINCIPALS, 256);
  * ```
  */
 export const CERT_MAX_PRINCIPALS = 256;
@@ -48,6 +51,7 @@ export const CERT_MAX_PRINCIPALS = 256;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { generateKey, parsePublicKeyLine, signCertificate } from "@hush/keys";
  * const ca = await generateKey("ssh-ed25519");
  * const user = await generateKey("ssh-ed25519");
@@ -58,7 +62,8 @@ export const CERT_MAX_PRINCIPALS = 256;
  * });
  * // the text of an id_ed25519-cert.pub file, however it was read
  * const { key } = parsePublicKeyLine(cert.toString("alice"));
- * console.log(key.certificate?.keyId, key.certificate?.principals); // alice@laptop [ "alice" ]
+ * assert.equal(key.certificate?.keyId, "alice@laptop");
+ * assert.deepEqual(key.certificate?.principals, ["alice"]);
  * ```
  */
 export interface Certificate {

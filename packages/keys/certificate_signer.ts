@@ -16,12 +16,13 @@ import { CERTIFICATE_ALGORITHMS } from "./signature_algorithms.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { certificateSigner, generateKey, signCertificate } from "@hush/keys";
  * const ca = await generateKey("ssh-ed25519");
  * const key = await generateKey("ssh-ed25519"); // or parsePrivateKey(text of id_ed25519)
  * const cert = await signCertificate(ca, key.publicKey, { type: "user", keyId: "alice", principals: ["alice"] });
  * const signer = certificateSigner(key, cert);
- * console.log(signer.publicKey.type); // ssh-ed25519-cert-v01@openssh.com
+ * assert.equal(signer.publicKey.type, "ssh-ed25519-cert-v01@openssh.com");
  * ```
  */
 export function certificateSigner(signer: Signer, certificate: PublicKey): Signer {

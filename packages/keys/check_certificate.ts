@@ -13,8 +13,9 @@ import { matchSourceAddress } from "./source_address.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { KNOWN_CRITICAL_OPTIONS } from "@hush/keys";
- * console.log(KNOWN_CRITICAL_OPTIONS.user); // ["force-command", "source-address"]
+ * assert.deepEqual(KNOWN_CRITICAL_OPTIONS.user, ["force-command", "source-address"]);
  * ```
  */
 export const KNOWN_CRITICAL_OPTIONS: Readonly<Record<"user" | "host", readonly string[]>> = {
@@ -27,13 +28,14 @@ export const KNOWN_CRITICAL_OPTIONS: Readonly<Record<"user" | "host", readonly s
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { type CheckCertificateOptions } from "@hush/keys";
  * const options: CheckCertificateOptions = {
  *   type: "user",
  *   principal: "alice",
  *   remoteAddress: "10.0.0.5",
  * };
- * console.log(options.type); // "user"
+ * assert.equal(options.type, "user");
  * ```
  */
 export interface CheckCertificateOptions {
@@ -64,6 +66,7 @@ export interface CheckCertificateOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { checkCertificate, generateKey, signCertificate } from "@hush/keys";
  * const ca = await generateKey("ssh-ed25519");
  * const user = await generateKey("ssh-ed25519");
@@ -72,7 +75,7 @@ export interface CheckCertificateOptions {
  * try {
  *   checkCertificate(cert.certificate!, { type: "user", principal: "mallory" });
  * } catch (e) {
- *   console.log((e as Error).name); // KeyError
+ *   assert.equal((e as Error).name, "KeyError");
  * }
  * ```
  */

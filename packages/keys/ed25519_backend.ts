@@ -15,12 +15,13 @@ import { decodeBase64Url } from "./encoding.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { nobleEd25519, webCryptoEd25519 } from "@hush/keys";
  * const seed = crypto.getRandomValues(new Uint8Array(32));
  * const web = webCryptoEd25519(crypto.subtle);
  * const data = new TextEncoder().encode("hello");
  * const signature = await web.sign(seed, data); // the same bytes noble makes
- * console.log(await nobleEd25519.verify(await web.publicKey(seed), signature, data)); // true
+ * assert.equal(await nobleEd25519.verify(await web.publicKey(seed), signature, data), true);
  * ```
  */
 export interface Ed25519Backend {
@@ -39,8 +40,9 @@ export interface Ed25519Backend {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { nobleEd25519 } from "@hush/keys";
- * console.log((await nobleEd25519.publicKey(new Uint8Array(32))).length); // 32
+ * assert.equal((await nobleEd25519.publicKey(new Uint8Array(32))).length, 32);
  * ```
  */
 export const nobleEd25519: Ed25519Backend = {
@@ -67,9 +69,10 @@ const PKCS8_SEED = [0x04, 0x22, 0x04, 0x20];
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { webCryptoEd25519 } from "@hush/keys";
  * const web = webCryptoEd25519(crypto.subtle);
- * console.log((await web.sign(new Uint8Array(32), new Uint8Array(0))).length); // 64
+ * assert.equal((await web.sign(new Uint8Array(32), new Uint8Array(0))).length, 64);
  * ```
  */
 export function webCryptoEd25519(subtle: SubtleCrypto): Ed25519Backend {

@@ -14,11 +14,14 @@ import { DisconnectReason, type DisconnectReasonCode, SshError } from "@hush/wir
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { KeyError, parsePublicKey } from "@hush/keys";
  * try {
  *   parsePublicKey(new Uint8Array([0, 0, 0, 3, 1, 2]));
  * } catch (e) {
- *   console.log(e instanceof KeyError, (e as KeyError).code, (e as KeyError).reason); // true ERR_SSH_KEY 2
+ *   assert.equal(e instanceof KeyError, true);
+ *   assert.equal((e as KeyError).reason, 2);
+ *   assert.equal((e as KeyError).code, "ERR_SSH_KEY");
  * }
  * ```
  */

@@ -19,8 +19,12 @@ export function fingerprintDigest(blob: Uint8Array, hash: "sha256" | "md5"): Uin
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { fingerprintOf } from "@hush/keys";
- * console.log(fingerprintOf(new Uint8Array(0), "md5")); // "MD5:d4:1d:8c:d9:8f:00:b2:04:e9:80:09:98:ec:f8:42:7e"
+ * assert.equal(
+ *   fingerprintOf(new Uint8Array(0), "md5"),
+ *   "MD5:d4:1d:8c:d9:8f:00:b2:04:e9:80:09:98:ec:f8:42:7e",
+ * );
  * ```
  */
 export function fingerprintOf(blob: Uint8Array, hash: "sha256" | "md5" = "sha256"): string {

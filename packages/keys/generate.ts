@@ -13,9 +13,10 @@ import type { PrivateKey } from "./private_key.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { generateKey, type GenerateKeyType } from "@hush/keys";
  * const type: GenerateKeyType = "ecdsa-sha2-nistp384";
- * console.log((await generateKey(type)).publicKey.type); // "ecdsa-sha2-nistp384"
+ * assert.equal((await generateKey(type)).publicKey.type, "ecdsa-sha2-nistp384");
  * ```
  */
 export type GenerateKeyType =
@@ -30,9 +31,10 @@ export type GenerateKeyType =
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { generateKey, type GenerateKeyOptions } from "@hush/keys";
  * const options: GenerateKeyOptions = { bits: 2048, comment: "ci@example.com" };
- * console.log((await generateKey("ssh-rsa", options)).comment); // "ci@example.com"
+ * assert.equal((await generateKey("ssh-rsa", options)).comment, "ci@example.com");
  * ```
  */
 export interface GenerateKeyOptions {
@@ -47,9 +49,10 @@ export interface GenerateKeyOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { generateKey, keyBits, RSA_DEFAULT_BITS } from "@hush/keys";
  * const key = await generateKey("ssh-rsa");
- * console.log(keyBits(key.publicKey) === RSA_DEFAULT_BITS); // true
+ * assert.equal(keyBits(key.publicKey) === RSA_DEFAULT_BITS, true);
  * ```
  */
 export const RSA_DEFAULT_BITS = 3072;
@@ -58,8 +61,9 @@ export const RSA_DEFAULT_BITS = 3072;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { RSA_GENERATE_MIN_BITS } from "@hush/keys";
- * console.log(RSA_GENERATE_MIN_BITS); // 2048
+ * assert.equal(RSA_GENERATE_MIN_BITS, 2048);
  * ```
  */
 export const RSA_GENERATE_MIN_BITS = 2048;
@@ -68,8 +72,9 @@ export const RSA_GENERATE_MIN_BITS = 2048;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { RSA_GENERATE_MAX_BITS } from "@hush/keys";
- * console.log(RSA_GENERATE_MAX_BITS); // 8192
+ * assert.equal(RSA_GENERATE_MAX_BITS, 8192);
  * ```
  */
 export const RSA_GENERATE_MAX_BITS = 8192;
@@ -80,9 +85,11 @@ export const RSA_GENERATE_MAX_BITS = 8192;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { generateKey } from "@hush/keys";
  * const key = await generateKey("ssh-ed25519", { comment: "demo" });
- * console.log(key.publicKey.type, key.comment); // ssh-ed25519 demo
+ * assert.equal(key.publicKey.type, "ssh-ed25519");
+ * assert.equal(key.comment, "demo");
  * ```
  */
 export async function generateKey(

@@ -23,9 +23,10 @@ import {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { generateKey, type KeyParts, partsOfKey } from "@hush/keys";
  * const parts: KeyParts = partsOfKey(await generateKey("ssh-ed25519"));
- * console.log(parts.type); // "ssh-ed25519"
+ * assert.equal(parts.type, "ssh-ed25519");
  * ```
  */
 export type KeyParts =
@@ -61,10 +62,11 @@ export type KeyParts =
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { generateKey, keyFromParts, partsOfKey } from "@hush/keys";
  * const key = await generateKey("ecdsa-sha2-nistp384");
  * const copy = await keyFromParts(partsOfKey(key), "copy");
- * console.log(copy.publicKey.equals(key.publicKey)); // true
+ * assert.equal(copy.publicKey.equals(key.publicKey), true);
  * ```
  */
 export async function keyFromParts(parts: KeyParts, comment = ""): Promise<PrivateKey> {
@@ -130,9 +132,11 @@ function buildKey(parts: KeyParts, comment: string): PrivateKey {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { generateKey, partsOfKey } from "@hush/keys";
  * const parts = partsOfKey(await generateKey("ssh-ed25519"));
- * if (parts.type === "ssh-ed25519") console.log(parts.seed.length); // 32
+ * assert.equal(parts.type, "ssh-ed25519");
+ * if (parts.type === "ssh-ed25519") assert.equal(parts.seed.length, 32);
  * ```
  */
 export function partsOfKey(key: PrivateKey): KeyParts {

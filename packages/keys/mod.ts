@@ -6,12 +6,14 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { generateKey, parsePublicKeyLine } from "@hush/keys";
  * const key = await generateKey("ssh-ed25519", { comment: "me@host" });
  * const line = key.publicKey.toString(key.comment);
  * const { key: pub, comment } = parsePublicKeyLine(line);
  * const data = new TextEncoder().encode("data");
- * console.log(comment, await pub.verify("ssh-ed25519", await key.sign(data), data)); // me@host true
+ * assert.equal(comment, "me@host");
+ * assert.equal(await pub.verify("ssh-ed25519", await key.sign(data), data), true);
  * ```
  * @module
  */

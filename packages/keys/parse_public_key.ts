@@ -16,10 +16,12 @@ import { CERTIFIED_KEY_TYPE } from "./signature_algorithms.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { generateKey, parsePublicKey } from "@hush/keys";
  * const key = await generateKey("ssh-ed25519");
  * const parsed = parsePublicKey(key.publicKey.blob);
- * console.log(parsed.type, parsed.equals(key.publicKey)); // ssh-ed25519 true
+ * assert.equal(parsed.type, "ssh-ed25519");
+ * assert.equal(parsed.equals(key.publicKey), true);
  * ```
  */
 export function parsePublicKey(blob: Uint8Array): PublicKey {
@@ -39,8 +41,9 @@ export function parsePublicKey(blob: Uint8Array): PublicKey {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { generateKey, keyBits } from "@hush/keys";
- * console.log(keyBits((await generateKey("ecdsa-sha2-nistp521")).publicKey)); // 521
+ * assert.equal(keyBits((await generateKey("ecdsa-sha2-nistp521")).publicKey), 521);
  * ```
  */
 export function keyBits(key: PublicKey): number {
@@ -53,8 +56,9 @@ export function keyBits(key: PublicKey): number {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { generateKey, keyTypeLabel } from "@hush/keys";
- * console.log(keyTypeLabel((await generateKey("ssh-ed25519")).publicKey)); // ED25519
+ * assert.equal(keyTypeLabel((await generateKey("ssh-ed25519")).publicKey), "ED25519");
  * ```
  */
 export function keyTypeLabel(key: PublicKey): string {

@@ -42,8 +42,9 @@ const AES_CBC: Readonly<Record<string, number>> = {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { MAX_PBKDF2_ITERATIONS } from "@hush/keys";
- * console.log(MAX_PBKDF2_ITERATIONS); // 10000000
+ * assert.equal(MAX_PBKDF2_ITERATIONS, 10000000);
  * ```
  */
 export const MAX_PBKDF2_ITERATIONS = 10_000_000;

@@ -33,8 +33,9 @@ import { publicBlobOfParts } from "./private_key_openssh_parts.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { PPK_LIMITS } from "@hush/keys";
- * console.log(PPK_LIMITS.maxArgon2MemoryKiB); // 1048576
+ * assert.equal(PPK_LIMITS.maxArgon2MemoryKiB, 1048576);
  * ```
  */
 export const PPK_LIMITS = {

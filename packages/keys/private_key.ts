@@ -18,11 +18,12 @@ import type { KeyParts } from "./key_parts.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { generateKey, type Signer } from "@hush/keys";
  * const signer: Signer = await generateKey("ecdsa-sha2-nistp256");
  * const data = new Uint8Array([1, 2, 3]);
  * const sig = await signer.sign(data);
- * console.log(await signer.publicKey.verify("ecdsa-sha2-nistp256", sig, data)); // true
+ * assert.equal(await signer.publicKey.verify("ecdsa-sha2-nistp256", sig, data), true);
  * ```
  */
 export interface Signer {
@@ -42,9 +43,10 @@ export interface Signer {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { generateKey } from "@hush/keys";
  * const key = await generateKey("ssh-ed25519", { comment: "me@host" });
- * console.log(key.publicKey.toString(key.comment).startsWith("ssh-ed25519 ")); // true
+ * assert.equal(key.publicKey.toString(key.comment).startsWith("ssh-ed25519 "), true);
  * key.dispose();
  * ```
  */

@@ -112,11 +112,13 @@ async function decode(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { generateKey, parsePrivateKey, serializePrivateKey } from "@hush/keys";
  * const key = await generateKey("ssh-ed25519", { comment: "me@host" });
  * const text = await serializePrivateKey(key, { passphrase: "secret", rounds: 2 });
  * const back = await parsePrivateKey(text, { passphrase: "secret" });
- * console.log(back.publicKey.equals(key.publicKey), back.comment); // true "me@host"
+ * assert.equal(back.publicKey.equals(key.publicKey), true);
+ * assert.equal(back.comment, "me@host");
  * ```
  */
 export async function parsePrivateKey(
@@ -150,10 +152,11 @@ export async function parsePrivateKey(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { generateKey, serializePrivateKey } from "@hush/keys";
  * const key = await generateKey("ecdsa-sha2-nistp256");
  * const text = await serializePrivateKey(key);
- * console.log(text.startsWith("-----BEGIN OPENSSH PRIVATE KEY-----\n")); // true
+ * assert.equal(text.startsWith("-----BEGIN OPENSSH PRIVATE KEY-----\n"), true);
  * ```
  */
 export function serializePrivateKey(

@@ -16,9 +16,10 @@ import { OPENSSH_LABEL, readOpenSshKeyHeader } from "./private_key_openssh.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { inspectPrivateKey, type PrivateKeyFileInfo } from "@hush/keys";
  * const info: PrivateKeyFileInfo | undefined = inspectPrivateKey("not a key");
- * console.log(info); // undefined
+ * assert.equal(info, undefined);
  * ```
  */
 export interface PrivateKeyFileInfo {
@@ -56,10 +57,13 @@ const PRIVATE_BEGIN = new RegExp(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { generateKey, inspectPrivateKey, serializePrivateKey } from "@hush/keys";
  * const key = await generateKey("ssh-ed25519");
  * const info = inspectPrivateKey(await serializePrivateKey(key, { passphrase: "pw", rounds: 1 }));
- * console.log(info?.format, info?.encrypted, info?.publicKey?.equals(key.publicKey)); // openssh true true
+ * assert.equal(info?.format, "openssh");
+ * assert.equal(info?.encrypted, true);
+ * assert.equal(info?.publicKey?.equals(key.publicKey), true);
  * ```
  */
 export function inspectPrivateKey(text: string | Uint8Array): PrivateKeyFileInfo | undefined {

@@ -26,12 +26,13 @@ import { fingerprintOf } from "./fingerprint.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { type PublicKey, type VerifyOptions } from "@hush/keys";
  * // Only where a legacy peer leaves no choice:
  * const legacy: VerifyOptions = { allowSha1: true };
  * const check = (key: PublicKey, sig: Uint8Array, data: Uint8Array): Promise<boolean> =>
  *   key.verify("ssh-rsa", sig, data, legacy);
- * console.log(typeof check); // "function"
+ * assert.equal(typeof check, "function");
  * ```
  */
 export interface VerifyOptions {
@@ -45,11 +46,12 @@ export interface VerifyOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { generateKey } from "@hush/keys";
  * const key = await generateKey("ssh-ed25519");
  * const data = new TextEncoder().encode("hello");
  * const sig = await key.sign(data);
- * console.log(await key.publicKey.verify("ssh-ed25519", sig, data)); // true
+ * assert.equal(await key.publicKey.verify("ssh-ed25519", sig, data), true);
  * ```
  */
 export interface PublicKey {

@@ -14,10 +14,12 @@ import { CERTIFIED_KEY_TYPE, PLAIN_KEY_ALGORITHMS } from "./signature_algorithms
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { generateKey, parsePublicKeyLine, type PublicKeyLine } from "@hush/keys";
  * const key = (await generateKey("ssh-ed25519")).publicKey;
  * const line: PublicKeyLine = parsePublicKeyLine(`no-pty ${key.toString("bob")}`);
- * console.log(line.options, line.comment); // no-pty bob
+ * assert.equal(line.options, "no-pty");
+ * assert.equal(line.comment, "bob");
  * ```
  */
 export interface PublicKeyLine {
@@ -34,11 +36,12 @@ export interface PublicKeyLine {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { KeyError, parsePublicKeyLine, PUBLIC_KEY_LINE_LIMIT } from "@hush/keys";
  * try {
  *   parsePublicKeyLine("x".repeat(PUBLIC_KEY_LINE_LIMIT + 1));
  * } catch (e) {
- *   console.log(e instanceof KeyError); // true
+ *   assert.equal(e instanceof KeyError, true);
  * }
  * ```
  */
@@ -69,12 +72,14 @@ function parseKeyPart(text: string): { key: PublicKey; comment: string } | undef
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { generateKey, parsePublicKeyLine } from "@hush/keys";
  * const key = (await generateKey("ssh-ed25519")).publicKey;
  * const line = `from="10.0.0.0/8,192.168.1.1",command="echo hi there" ${key.toString("me@host")}`;
  * const parsed = parsePublicKeyLine(line);
- * console.log(parsed.options); // from="10.0.0.0/8,192.168.1.1",command="echo hi there"
- * console.log(parsed.comment, parsed.key.equals(key)); // me@host true
+ * assert.equal(parsed.options, "from=\"10.0.0.0/8,192.168.1.1\",command=\"echo hi there\"");
+ * assert.equal(parsed.comment, "me@host");
+ * assert.equal(parsed.key.equals(key), true);
  * ```
  */
 export function parsePublicKeyLine(line: string): PublicKeyLine {

@@ -18,9 +18,10 @@ const SYMBOLS = " .o+=*BOX@%&#/^SE";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { generateKey, randomart } from "@hush/keys";
  * const art = randomart((await generateKey("ssh-ed25519")).publicKey);
- * console.log(art.split("\n")[0]); // +--[ED25519 256]--+
+ * assert.equal(art.split("\n")[0], "+--[ED25519 256]--+");
  * ```
  */
 export function randomart(key: PublicKey, hash: "sha256" | "md5" = "sha256"): string {

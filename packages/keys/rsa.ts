@@ -15,8 +15,9 @@ import { bigintFromBytes, bitLength, bytesFromBigint, encodeBase64Url } from "./
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { RSA_MIN_BITS } from "@hush/keys";
- * console.log(RSA_MIN_BITS); // 1024
+ * assert.equal(RSA_MIN_BITS, 1024);
  * ```
  */
 export const RSA_MIN_BITS = 1024;
@@ -25,8 +26,9 @@ export const RSA_MIN_BITS = 1024;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { RSA_MAX_BITS } from "@hush/keys";
- * console.log(RSA_MAX_BITS); // 16384
+ * assert.equal(RSA_MAX_BITS, 16384);
  * ```
  */
 export const RSA_MAX_BITS = 16384;

@@ -13,6 +13,7 @@ import { CERT_MAX_PRINCIPALS, CertType } from "./certificate.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { type CertificateOptions, generateKey, signCertificate } from "@hush/keys";
  * const options: CertificateOptions = {
  *   type: "host",
@@ -22,7 +23,7 @@ import { CERT_MAX_PRINCIPALS, CertType } from "./certificate.ts";
  * };
  * const ca = await generateKey("ssh-ed25519");
  * const host = await generateKey("ssh-ed25519");
- * console.log((await signCertificate(ca, host.publicKey, options)).certificate?.certType); // 2
+ * assert.equal((await signCertificate(ca, host.publicKey, options)).certificate?.certType, 2);
  * ```
  */
 export interface CertificateOptions {
@@ -57,8 +58,9 @@ export interface CertificateOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { DEFAULT_USER_EXTENSIONS } from "@hush/keys";
- * console.log(DEFAULT_USER_EXTENSIONS.includes("permit-pty")); // true
+ * assert.equal(DEFAULT_USER_EXTENSIONS.includes("permit-pty"), true);
  * ```
  */
 export const DEFAULT_USER_EXTENSIONS: readonly string[] = [
@@ -97,12 +99,13 @@ function writeOptions(options: Record<string, string>): Uint8Array {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { checkCertificate, generateKey, signCertificate } from "@hush/keys";
  * const ca = await generateKey("ssh-ed25519");
  * const user = await generateKey("ecdsa-sha2-nistp256");
  * const cert = await signCertificate(ca, user.publicKey, { keyId: "alice", principals: ["alice"] });
  * checkCertificate(cert.certificate!, { type: "user", principal: "alice" });
- * console.log(cert.type); // ecdsa-sha2-nistp256-cert-v01@openssh.com
+ * assert.equal(cert.type, "ecdsa-sha2-nistp256-cert-v01@openssh.com");
  * ```
  */
 export async function signCertificate(

@@ -9,9 +9,10 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { SIGNATURE_ALGORITHMS, type SignatureHash } from "@hush/keys";
  * const hash: SignatureHash = SIGNATURE_ALGORITHMS["ecdsa-sha2-nistp384"].hash;
- * console.log(hash); // "sha384"
+ * assert.equal(hash, "sha384");
  * ```
  */
 export type SignatureHash = "none" | "sha1" | "sha256" | "sha384" | "sha512";
@@ -21,9 +22,11 @@ export type SignatureHash = "none" | "sha1" | "sha256" | "sha384" | "sha512";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { SIGNATURE_ALGORITHMS, type SignatureAlgorithmSpec } from "@hush/keys";
  * const spec: SignatureAlgorithmSpec = SIGNATURE_ALGORITHMS["ssh-rsa"];
- * console.log(spec.hash, spec.legacy); // sha1 true
+ * assert.equal(spec.hash, "sha1");
+ * assert.equal(spec.legacy, true);
  * ```
  */
 export interface SignatureAlgorithmSpec {
@@ -40,8 +43,9 @@ export interface SignatureAlgorithmSpec {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { SIGNATURE_ALGORITHMS } from "@hush/keys";
- * console.log(SIGNATURE_ALGORITHMS["rsa-sha2-256"].keyType); // "ssh-rsa"
+ * assert.equal(SIGNATURE_ALGORITHMS["rsa-sha2-256"].keyType, "ssh-rsa");
  * ```
  */
 export const SIGNATURE_ALGORITHMS: Readonly<Record<string, SignatureAlgorithmSpec>> = {
@@ -59,9 +63,10 @@ export const SIGNATURE_ALGORITHMS: Readonly<Record<string, SignatureAlgorithmSpe
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { CERTIFICATE_ALGORITHMS, type CertificateAlgorithmSpec } from "@hush/keys";
  * const spec: CertificateAlgorithmSpec = CERTIFICATE_ALGORITHMS["ssh-ed25519-cert-v01@openssh.com"];
- * console.log(spec.signature); // "ssh-ed25519"
+ * assert.equal(spec.signature, "ssh-ed25519");
  * ```
  */
 export interface CertificateAlgorithmSpec {
@@ -79,8 +84,12 @@ export interface CertificateAlgorithmSpec {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { CERTIFICATE_ALGORITHMS } from "@hush/keys";
- * console.log(CERTIFICATE_ALGORITHMS["rsa-sha2-512-cert-v01@openssh.com"].signature); // "rsa-sha2-512"
+ * assert.equal(
+ *   CERTIFICATE_ALGORITHMS["rsa-sha2-512-cert-v01@openssh.com"].signature,
+ *   "rsa-sha2-512",
+ * );
  * ```
  */
 export const CERTIFICATE_ALGORITHMS: Readonly<Record<string, CertificateAlgorithmSpec>> = {

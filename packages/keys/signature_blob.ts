@@ -10,10 +10,12 @@ import { asKeyError } from "./errors.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { decodeSignatureBlob, generateKey, type SignatureBlob } from "@hush/keys";
  * const key = await generateKey("ssh-ed25519");
  * const blob: SignatureBlob = decodeSignatureBlob(await key.sign(new Uint8Array(1)));
- * console.log(blob.algorithm, blob.signature.length); // ssh-ed25519 64
+ * assert.equal(blob.algorithm, "ssh-ed25519");
+ * assert.equal(blob.signature.length, 64);
  * ```
  */
 export interface SignatureBlob {
@@ -28,9 +30,10 @@ export interface SignatureBlob {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { encodeSignatureBlob } from "@hush/keys";
  * const blob = encodeSignatureBlob("ssh-ed25519", new Uint8Array(64));
- * console.log(blob.length); // 4 + 11 + 4 + 64 = 83
+ * assert.equal(blob.length, 83); // 4 + 11 + 4 + 64
  * ```
  */
 export function encodeSignatureBlob(algorithm: string, signature: Uint8Array): Uint8Array {
@@ -46,9 +49,10 @@ export function encodeSignatureBlob(algorithm: string, signature: Uint8Array): U
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { decodeSignatureBlob, encodeSignatureBlob } from "@hush/keys";
  * const { algorithm } = decodeSignatureBlob(encodeSignatureBlob("rsa-sha2-256", new Uint8Array(256)));
- * console.log(algorithm); // "rsa-sha2-256"
+ * assert.equal(algorithm, "rsa-sha2-256");
  * ```
  */
 export function decodeSignatureBlob(blob: Uint8Array): SignatureBlob {

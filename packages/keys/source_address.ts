@@ -60,9 +60,10 @@ function unmap(a: Uint8Array): Uint8Array {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { matchSourceAddress } from "@hush/keys";
- * console.log(matchSourceAddress("10.0.0.0/8,2001:db8::/32", "10.1.2.3")); // true
- * console.log(matchSourceAddress("10.0.0.0/8,2001:db8::/32", "::ffff:192.168.0.1")); // false
+ * assert.equal(matchSourceAddress("10.0.0.0/8,2001:db8::/32", "10.1.2.3"), true);
+ * assert.equal(matchSourceAddress("10.0.0.0/8,2001:db8::/32", "::ffff:192.168.0.1"), false);
  * ```
  */
 export function matchSourceAddress(list: string, address: string): boolean {

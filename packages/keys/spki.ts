@@ -65,10 +65,12 @@ function materialFromSpki(der: Uint8Array): KeyMaterial {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { generateKey, parsePublicKeyPem, publicKeyToPem } from "@hush/keys";
  * const key = (await generateKey("ecdsa-sha2-nistp256")).publicKey;
  * const pem = publicKeyToPem(key);
- * console.log(pem.split("\n")[0], parsePublicKeyPem(pem).equals(key)); // -----BEGIN PUBLIC KEY----- true
+ * assert.equal(pem.split("\n")[0], "-----BEGIN PUBLIC KEY-----");
+ * assert.ok(parsePublicKeyPem(pem).equals(key));
  * ```
  */
 export function parsePublicKeyPem(text: string): PublicKey {
@@ -160,9 +162,10 @@ function spkiOf(m: KeyMaterial): Uint8Array {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { generateKey, publicKeyToPem } from "@hush/keys";
  * const pem = publicKeyToPem((await generateKey("ssh-ed25519")).publicKey);
- * console.log(pem.startsWith("-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEA")); // true
+ * assert.equal(pem.startsWith("-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEA"), true);
  * ```
  */
 export function publicKeyToPem(key: PublicKey): string {

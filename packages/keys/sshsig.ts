@@ -74,12 +74,13 @@ function signedData(namespace: string, hash: SshsigHash, message: Uint8Array): U
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { generateKey, signSshsig, verifySshsig } from "@hush/keys";
  * const key = await generateKey("ssh-ed25519");
  * const message = new TextEncoder().encode("release v1.0\n");
  * const signature = await signSshsig(key, message, { namespace: "file" });
  * const { publicKey } = await verifySshsig(signature, message, { namespace: "file" });
- * console.log(publicKey.equals(key.publicKey)); // true
+ * assert.equal(publicKey.equals(key.publicKey), true);
  * ```
  */
 export async function signSshsig(
@@ -105,13 +106,14 @@ export async function signSshsig(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { generateKey, KeyError, signSshsig, verifySshsig } from "@hush/keys";
  * const key = await generateKey("ecdsa-sha2-nistp256");
  * const signature = await signSshsig(key, new Uint8Array([1]), { namespace: "file" });
  * try {
  *   await verifySshsig(signature, new Uint8Array([2]), { namespace: "file" });
  * } catch (e) {
- *   console.log(e instanceof KeyError); // true
+ *   assert.equal(e instanceof KeyError, true);
  * }
  * ```
  */

@@ -30,6 +30,7 @@ const RSA_HASHES: Record<string, string> = { "SHA-256": "rsa-sha2-256", "SHA-512
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { webCryptoSigner } from "@hush/keys";
  * const pair = await crypto.subtle.generateKey(
  *   { name: "ECDSA", namedCurve: "P-256" },
@@ -38,7 +39,10 @@ const RSA_HASHES: Record<string, string> = { "SHA-256": "rsa-sha2-256", "SHA-512
  * ) as CryptoKeyPair;
  * const signer = await webCryptoSigner(pair);
  * const data = new Uint8Array([1, 2, 3]);
- * console.log(await signer.publicKey.verify("ecdsa-sha2-nistp256", await signer.sign(data), data)); // true
+ * assert.equal(
+ *   await signer.publicKey.verify("ecdsa-sha2-nistp256", await signer.sign(data), data),
+ *   true,
+ * );
  * ```
  */
 export async function webCryptoSigner(keys: CryptoKeyPair): Promise<Signer> {

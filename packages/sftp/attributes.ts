@@ -13,8 +13,9 @@ import type { SftpWriter } from "./writer.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { AttrFlag } from "@hush/sftp";
- * console.log(AttrFlag.PERMISSIONS | AttrFlag.ACMODTIME); // 12
+ * assert.equal(AttrFlag.PERMISSIONS | AttrFlag.ACMODTIME, 12);
  * ```
  */
 export const AttrFlag = {
@@ -70,9 +71,10 @@ const EXTENDED_PAIR_MIN_BYTES = 8;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { encodeAttributes, SftpWriter } from "@hush/sftp";
  * const bytes = encodeAttributes(new SftpWriter(), { mode: 0o644 }).finish();
- * console.log(bytes); // Uint8Array(8) [0, 0, 0, 4, 0, 0, 1, 164]
+ * assert.deepEqual(bytes, new Uint8Array([0, 0, 0, 4, 0, 0, 1, 164]));
  * ```
  */
 export function encodeAttributes(w: SftpWriter, a: FileAttributes): SftpWriter {
@@ -112,9 +114,10 @@ function clampTime(t: number): number {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { decodeAttributes, SftpReader } from "@hush/sftp";
  * const r = new SftpReader(new Uint8Array([0, 0, 0, 4, 0, 0, 1, 164]));
- * console.log(decodeAttributes(r)); // { mode: 420 }
+ * assert.deepEqual(decodeAttributes(r), { mode: 420 });
  * ```
  */
 export function decodeAttributes(r: SftpReader): FileAttributes {

@@ -98,10 +98,19 @@ interface Pending {
  * An open remote file: read and write at offsets, its attributes, and `close()`.
  *
  * @example
- * ```ts ignore
- * const file = await sftp.open("notes.txt", "r");
- * const head = await file.read(0, 100); // null at end of file
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { SftpClient, serveSftp } from "@hush/sftp";
+ * import { memoryFileSystem, sftpPair } from "@hush/sftp/testing";
+ * const [clientSide, serverSide] = sftpPair();
+ * serveSftp(serverSide, { fs: memoryFileSystem(), root: "/" });
+ * const sftp = await SftpClient.start(clientSide);
+ * await sftp.put(new TextEncoder().encode("hello\n"), "/notes.txt");
+ * const file = await sftp.open("/notes.txt", "r");
+ * assert.equal(new TextDecoder().decode((await file.read(0, 100))!), "hello\n");
+ * assert.equal(await file.read(6, 100), null); // null at end of file
  * await file.close();
+ * await sftp.close();
  * ```
  */
 export class SftpFile {
@@ -156,6 +165,7 @@ export class SftpFile {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { SftpClient } from "@hush/sftp";
  * import { memoryFileSystem, sftpPair } from "@hush/sftp/testing";
  * const [clientSide, serverSide] = sftpPair();
@@ -164,8 +174,10 @@ export class SftpFile {
  * serveSftp(serverSide, { fs });
  * const sftp = await SftpClient.start(clientSide);
  * await sftp.put(new TextEncoder().encode("hello\n"), "/hello.txt");
- * for await (const entry of sftp.readdir("/")) console.log(entry.filename); // hello.txt
- * console.log(new TextDecoder().decode(await sftp.readFile("/hello.txt"))); // hello
+ * const names: string[] = [];
+ * for await (const entry of sftp.readdir("/")) names.push(entry.filename);
+ * assert.deepEqual(names, ["hello.txt"]);
+ * assert.equal(new TextDecoder().decode(await sftp.readFile("/hello.txt")), "hello\n");
  * await sftp.close();
  * ```
  */
@@ -277,14 +289,18 @@ export class SftpClient {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { SftpClient, serveSftp } from "@hush/sftp";
    * import { memoryFileSystem, sftpPair } from "@hush/sftp/testing";
    * const [clientSide, serverSide] = sftpPair();
-   * serveSftp(serverSide, { fs: memoryFileSystem() });
+   * const fs = memoryFileSystem();
+   * const served = serveSftp(serverSide, { fs });
    * {
    *   await using sftp = await SftpClient.start(clientSide);
    *   await sftp.put(new TextEncoder().encode("hi\n"), "/hi.txt");
    * } // the session ends here
+   * await served; // the server saw it end
+   * assert.equal((await fs.stat("/hi.txt")).size, 3);
    * ```
    */
   async [Symbol.asyncDispose](): Promise<void> {

@@ -41,9 +41,10 @@ const EXTENSION_PAIR_MIN_BYTES = 8;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { encodeSftpPacket } from "@hush/sftp";
  * const bytes = encodeSftpPacket({ type: "init", version: 3, extensions: [] });
- * console.log(bytes); // Uint8Array(9) [0, 0, 0, 5, 1, 0, 0, 0, 3]
+ * assert.deepEqual(bytes, new Uint8Array([0, 0, 0, 5, 1, 0, 0, 0, 3]));
  * ```
  */
 export function encodeSftpPacket(m: SftpMessage): Uint8Array {
@@ -178,9 +179,10 @@ function encodeExtended(m: ExtendedMessage): SftpWriter {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { decodeSftpPacket, encodeSftpPacket } from "@hush/sftp";
  * const bytes = encodeSftpPacket({ type: "stat", id: 7, path: "/etc" });
- * console.log(decodeSftpPacket(bytes.subarray(4))); // { type: "stat", id: 7, path: "/etc" }
+ * assert.deepEqual(decodeSftpPacket(bytes.subarray(4)), { type: "stat", id: 7, path: "/etc" });
  * ```
  */
 export function decodeSftpPacket(body: Uint8Array): SftpMessage {
@@ -367,8 +369,10 @@ function decodeExtended(r: SftpReader): ExtendedRequest {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { requestIdOf } from "@hush/sftp";
- * console.log(requestIdOf(new Uint8Array([17, 0, 0, 0, 9, 0xff])), requestIdOf(new Uint8Array([1]))); // 9 undefined
+ * assert.equal(requestIdOf(new Uint8Array([17, 0, 0, 0, 9, 0xff])), 9);
+ * assert.equal(requestIdOf(new Uint8Array([1])), undefined);
  * ```
  */
 export function requestIdOf(body: Uint8Array): number | undefined {

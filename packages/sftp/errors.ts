@@ -31,12 +31,16 @@ export interface SftpErrorOptions extends ErrorOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { SftpError, StatusCode } from "@hush/sftp";
  * const e = new SftpError("Cannot open /etc/shadow: Permission denied", {
  *   statusCode: StatusCode.PERMISSION_DENIED,
  *   path: "/etc/shadow",
  * });
- * console.log(e.name, e.code, e.statusCode, e.status, e.path); // SftpError ERR_SSH_SFTP 3 Permission denied /etc/shadow
+ * assert.equal(e.name, "SftpError");
+ * assert.equal(e.code, "ERR_SSH_SFTP");
+ * assert.equal(e.statusCode, 3);
+ * assert.equal(e.path, "/etc/shadow");
  * ```
  */
 export class SftpError extends SshError {

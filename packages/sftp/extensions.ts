@@ -12,8 +12,9 @@ import { SftpWriter } from "./writer.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { SftpExtension } from "@hush/sftp";
- * console.log(SftpExtension.POSIX_RENAME); // posix-rename@openssh.com
+ * assert.equal(SftpExtension.POSIX_RENAME, "posix-rename@openssh.com");
  * ```
  */
 export const SftpExtension = {
@@ -39,8 +40,9 @@ export type SftpExtensionName = (typeof SftpExtension)[keyof typeof SftpExtensio
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { EXTENSION_VERSIONS } from "@hush/sftp";
- * console.log(EXTENSION_VERSIONS["statvfs@openssh.com"]); // 2
+ * assert.equal(EXTENSION_VERSIONS["statvfs@openssh.com"], "2");
  * ```
  */
 export const EXTENSION_VERSIONS: Readonly<Record<SftpExtensionName, string>> = {
@@ -97,8 +99,9 @@ export interface StatVfs {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { StatVfsFlag } from "@hush/sftp";
- * console.log(StatVfsFlag.READ_ONLY); // 1
+ * assert.equal(StatVfsFlag.READ_ONLY, 1);
  * ```
  */
 export const StatVfsFlag = { READ_ONLY: 1, NO_SUID: 2 } as const;
@@ -149,12 +152,13 @@ const U64_COUNT_STATVFS = 11;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { decodeStatVfs, encodeStatVfs } from "@hush/sftp";
  * const s = {
  *   blockSize: 4096, fragmentSize: 4096, blocks: 100, blocksFree: 50, blocksAvailable: 40,
  *   files: 10, filesFree: 5, filesAvailable: 5, fsid: 1n, flag: 0, nameMax: 255,
  * };
- * console.log(decodeStatVfs(encodeStatVfs(s)).blocksAvailable); // 40
+ * assert.equal(decodeStatVfs(encodeStatVfs(s)).blocksAvailable, 40);
  * ```
  */
 export function encodeStatVfs(s: StatVfs): Uint8Array {
@@ -171,11 +175,12 @@ export function encodeStatVfs(s: StatVfs): Uint8Array {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { decodeStatVfs } from "@hush/sftp";
  * try {
  *   decodeStatVfs(new Uint8Array(3));
  * } catch (e) {
- *   console.log((e as Error).name); // SftpError
+ *   assert.equal((e as Error).name, "SftpError");
  * }
  * ```
  */
@@ -209,9 +214,10 @@ function clampSafe(v: bigint): number {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { decodeLimits, encodeLimits } from "@hush/sftp";
  * const l = { maxPacketLength: 262144, maxReadLength: 261120, maxWriteLength: 261120, maxOpenHandles: 512 };
- * console.log(decodeLimits(encodeLimits(l)).maxOpenHandles); // 512
+ * assert.equal(decodeLimits(encodeLimits(l)).maxOpenHandles, 512);
  * ```
  */
 export function encodeLimits(l: SftpLimits): Uint8Array {
@@ -224,8 +230,9 @@ export function encodeLimits(l: SftpLimits): Uint8Array {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { decodeLimits } from "@hush/sftp";
- * console.log(decodeLimits(new Uint8Array(32)).maxReadLength); // 0
+ * assert.equal(decodeLimits(new Uint8Array(32)).maxReadLength, 0);
  * ```
  */
 export function decodeLimits(body: Uint8Array): SftpLimits {
@@ -246,8 +253,9 @@ export function decodeLimits(body: Uint8Array): SftpLimits {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { encodeIdList } from "@hush/sftp";
- * console.log(encodeIdList([0, 1]).length); // 8
+ * assert.equal(encodeIdList([0, 1]).length, 8);
  * ```
  */
 export function encodeIdList(ids: readonly number[]): Uint8Array {
@@ -262,8 +270,9 @@ export function encodeIdList(ids: readonly number[]): Uint8Array {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { decodeIdList, encodeIdList } from "@hush/sftp";
- * console.log(decodeIdList(encodeIdList([0, 1000]))); // [ 0, 1000 ]
+ * assert.deepEqual(decodeIdList(encodeIdList([0, 1000])), [0, 1000]);
  * ```
  */
 export function decodeIdList(bytes: Uint8Array): number[] {
@@ -279,8 +288,12 @@ export function decodeIdList(bytes: Uint8Array): number[] {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { decodeUsersGroups, encodeUsersGroups } from "@hush/sftp";
- * console.log(decodeUsersGroups(encodeUsersGroups({ users: ["root"], groups: [""] }))); // { users: [ "root" ], groups: [ "" ] }
+ * assert.deepEqual(
+ *   decodeUsersGroups(encodeUsersGroups({ users: ["root"], groups: [""] })),
+ *   { users: ["root"], groups: [""] },
+ * );
  * ```
  */
 export function encodeUsersGroups(u: UsersGroups): Uint8Array {
@@ -297,8 +310,9 @@ export function encodeUsersGroups(u: UsersGroups): Uint8Array {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { decodeUsersGroups } from "@hush/sftp";
- * console.log(decodeUsersGroups(new Uint8Array(8))); // { users: [], groups: [] }
+ * assert.deepEqual(decodeUsersGroups(new Uint8Array(8)), { users: [], groups: [] });
  * ```
  */
 export function decodeUsersGroups(body: Uint8Array): UsersGroups {

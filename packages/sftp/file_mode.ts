@@ -9,8 +9,9 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { FileType } from "@hush/sftp";
- * console.log((0o040755 & FileType.MASK) === FileType.DIRECTORY); // true
+ * assert.equal((0o040755 & FileType.MASK) === FileType.DIRECTORY, true);
  * ```
  */
 export const FileType = {
@@ -29,8 +30,10 @@ export const FileType = {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { isDirectoryMode } from "@hush/sftp";
- * console.log(isDirectoryMode(0o040755), isDirectoryMode(0o100644)); // true false
+ * assert.equal(isDirectoryMode(0o040755), true);
+ * assert.equal(isDirectoryMode(0o100644), false);
  * ```
  */
 export function isDirectoryMode(mode: number | undefined): boolean {
@@ -42,8 +45,9 @@ export function isDirectoryMode(mode: number | undefined): boolean {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { isRegularFileMode } from "@hush/sftp";
- * console.log(isRegularFileMode(0o100644)); // true
+ * assert.equal(isRegularFileMode(0o100644), true);
  * ```
  */
 export function isRegularFileMode(mode: number | undefined): boolean {
@@ -55,8 +59,9 @@ export function isRegularFileMode(mode: number | undefined): boolean {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { isSymlinkMode } from "@hush/sftp";
- * console.log(isSymlinkMode(0o120777)); // true
+ * assert.equal(isSymlinkMode(0o120777), true);
  * ```
  */
 export function isSymlinkMode(mode: number | undefined): boolean {
@@ -79,8 +84,10 @@ const TYPE_CHARS: Record<number, string> = {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { modeString } from "@hush/sftp";
- * console.log(modeString(0o100644), modeString(0o041777)); // -rw-r--r-- drwxrwxrwt
+ * assert.equal(modeString(0o100644), "-rw-r--r--");
+ * assert.equal(modeString(0o041777), "drwxrwxrwt");
  * ```
  */
 export function modeString(mode: number): string {

@@ -10,8 +10,9 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { SFTP_PACKET_LIMIT } from "@hush/sftp";
- * console.log(SFTP_PACKET_LIMIT); // 262144
+ * assert.equal(SFTP_PACKET_LIMIT, 262144);
  * ```
  */
 export const SFTP_PACKET_LIMIT = 256 * 1024;
@@ -22,8 +23,9 @@ export const SFTP_PACKET_LIMIT = 256 * 1024;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { READ_LENGTH_LIMIT, SFTP_PACKET_LIMIT } from "@hush/sftp";
- * console.log(SFTP_PACKET_LIMIT - READ_LENGTH_LIMIT); // 1024
+ * assert.equal(SFTP_PACKET_LIMIT - READ_LENGTH_LIMIT, 1024);
  * ```
  */
 export const READ_LENGTH_LIMIT = SFTP_PACKET_LIMIT - 1024;
@@ -34,8 +36,9 @@ export const READ_LENGTH_LIMIT = SFTP_PACKET_LIMIT - 1024;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { HANDLE_LIMIT } from "@hush/sftp";
- * console.log(HANDLE_LIMIT); // 512
+ * assert.equal(HANDLE_LIMIT, 512);
  * ```
  */
 export const HANDLE_LIMIT = 512;
@@ -45,8 +48,9 @@ export const HANDLE_LIMIT = 512;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { HANDLE_LENGTH_LIMIT } from "@hush/sftp";
- * console.log(HANDLE_LENGTH_LIMIT); // 256
+ * assert.equal(HANDLE_LENGTH_LIMIT, 256);
  * ```
  */
 export const HANDLE_LENGTH_LIMIT = 256;
@@ -56,8 +60,9 @@ export const HANDLE_LENGTH_LIMIT = 256;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { READDIR_BATCH } from "@hush/sftp";
- * console.log(READDIR_BATCH); // 100
+ * assert.equal(READDIR_BATCH, 100);
  * ```
  */
 export const READDIR_BATCH = 100;
@@ -67,8 +72,9 @@ export const READDIR_BATCH = 100;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { DEFAULT_REQUESTS_IN_FLIGHT } from "@hush/sftp";
- * console.log(DEFAULT_REQUESTS_IN_FLIGHT); // 64
+ * assert.equal(DEFAULT_REQUESTS_IN_FLIGHT, 64);
  * ```
  */
 export const DEFAULT_REQUESTS_IN_FLIGHT = 64;
@@ -80,8 +86,9 @@ export const DEFAULT_REQUESTS_IN_FLIGHT = 64;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { DEFAULT_CHUNK_SIZE } from "@hush/sftp";
- * console.log(DEFAULT_CHUNK_SIZE); // 32768
+ * assert.equal(DEFAULT_CHUNK_SIZE, 32768);
  * ```
  */
 export const DEFAULT_CHUNK_SIZE = 32 * 1024;

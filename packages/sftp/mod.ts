@@ -6,9 +6,10 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { decodeSftpPacket, encodeSftpPacket } from "@hush/sftp";
  * const bytes = encodeSftpPacket({ type: "realpath", id: 1, path: "." });
- * console.log(decodeSftpPacket(bytes.subarray(4))); // { type: "realpath", id: 1, path: "." }
+ * assert.deepEqual(decodeSftpPacket(bytes.subarray(4)), { type: "realpath", id: 1, path: "." });
  * ```
  * @module
  */

@@ -9,8 +9,9 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { OpenFlag } from "@hush/sftp";
- * console.log(OpenFlag.WRITE | OpenFlag.CREAT | OpenFlag.TRUNC); // 26
+ * assert.equal(OpenFlag.WRITE | OpenFlag.CREAT | OpenFlag.TRUNC, 26);
  * ```
  */
 export const OpenFlag = {
@@ -44,8 +45,10 @@ const MODES: Record<OpenMode, number> = {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { openFlags } from "@hush/sftp";
- * console.log(openFlags("r"), openFlags("w")); // 1 26
+ * assert.equal(openFlags("r"), 1);
+ * assert.equal(openFlags("w"), 26);
  * ```
  */
 export function openFlags(mode: OpenMode | number): number {

@@ -13,11 +13,14 @@ import { StatusCode } from "./status.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { encodeSftpPacket, sftpPacketStream } from "@hush/sftp";
  * const bytes = encodeSftpPacket({ type: "init", version: 3, extensions: [] });
  * const packets = ReadableStream.from([bytes.subarray(0, 2), bytes.subarray(2)])
  *   .pipeThrough(sftpPacketStream());
- * for await (const body of packets) console.log(body); // Uint8Array(5) [1, 0, 0, 0, 3]
+ * const bodies: Uint8Array[] = [];
+ * for await (const body of packets) bodies.push(body);
+ * assert.deepEqual(bodies, [new Uint8Array([1, 0, 0, 0, 3])]);
  * ```
  */
 export function sftpPacketStream(

@@ -8,8 +8,10 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { SftpPacketType } from "@hush/sftp";
- * console.log(SftpPacketType.READ, SftpPacketType.DATA); // 5 103
+ * assert.equal(SftpPacketType.READ, 5);
+ * assert.equal(SftpPacketType.DATA, 103);
  * ```
  */
 export const SftpPacketType = {
@@ -47,8 +49,9 @@ export const SftpPacketType = {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { SFTP_VERSION } from "@hush/sftp";
- * console.log(SFTP_VERSION); // 3
+ * assert.equal(SFTP_VERSION, 3);
  * ```
  */
 export const SFTP_VERSION = 3;

@@ -15,9 +15,11 @@ const utf8 = new TextDecoder();
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { SftpReader } from "@hush/sftp";
  * const r = new SftpReader(new Uint8Array([0, 0, 0, 2, 104, 105, 0, 0, 0, 0, 0, 0, 0, 7]));
- * console.log(r.text(), r.uint64()); // hi 7
+ * assert.equal(r.text(), "hi");
+ * assert.equal(r.uint64(), 7);
  * r.end();
  * ```
  */

@@ -120,12 +120,13 @@ class Refusal extends Error {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { SftpClient, serveSftp } from "@hush/sftp";
  * import { memoryFileSystem, sftpPair } from "@hush/sftp/testing";
  * const [client, server] = sftpPair();
  * const done = serveSftp(server, { fs: memoryFileSystem(), root: "/", readOnly: true });
  * const sftp = await SftpClient.start(client);
- * await sftp.mkdir("/x").catch((e) => console.log(e.message)); // Cannot mkdir "/x": Permission denied
+ * await assert.rejects(sftp.mkdir("/x"), { message: 'Cannot mkdir "/x": Permission denied' });
  * await sftp.close();
  * await done;
  * ```
@@ -651,10 +652,11 @@ const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { longname } from "@hush/sftp";
  * const now = Date.UTC(2026, 4, 5);
  * const line = longname("notes", { mode: 0o100644, size: 239, nlink: 1, mtime: now / 1000 - 3600 }, "root", "root", now);
- * console.log(line.startsWith("-rw-r--r--    1 root     root          239 ")); // true
+ * assert.equal(line.startsWith("-rw-r--r--    1 root     root          239 "), true);
  * ```
  */
 export function longname(

@@ -25,9 +25,10 @@ function denied(path: string, why: string): SftpError {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { normalizePath } from "@hush/sftp";
- * console.log(normalizePath("../b/./c", "/home/a")); // /home/b/c
- * console.log(normalizePath("/..", "/")); // /
+ * assert.equal(normalizePath("../b/./c", "/home/a"), "/home/b/c");
+ * assert.equal(normalizePath("/..", "/"), "/");
  * ```
  */
 export function normalizePath(path: string, cwd: string, strict = false): string {

@@ -9,8 +9,9 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { StatusCode } from "@hush/sftp";
- * console.log(StatusCode.NO_SUCH_FILE); // 2
+ * assert.equal(StatusCode.NO_SUCH_FILE, 2);
  * ```
  */
 export const StatusCode = {
@@ -46,8 +47,9 @@ const MESSAGES: readonly string[] = [
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { statusMessage, StatusCode } from "@hush/sftp";
- * console.log(statusMessage(StatusCode.PERMISSION_DENIED)); // Permission denied
+ * assert.equal(statusMessage(StatusCode.PERMISSION_DENIED), "Permission denied");
  * ```
  */
 export function statusMessage(code: number): string {

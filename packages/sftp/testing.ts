@@ -17,12 +17,13 @@ import { OpenFlag } from "./open_flags.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { sftpPair } from "@hush/sftp/testing";
  * const [a, b] = sftpPair();
  * const w = a.writable.getWriter();
  * w.write(new Uint8Array([1, 2]));
  * w.close();
- * for await (const chunk of b.readable) console.log(chunk); // Uint8Array(2) [1, 2]
+ * assert.deepEqual(new Uint8Array(await new Response(b.readable).arrayBuffer()), new Uint8Array([1, 2]));
  * ```
  */
 export function sftpPair(): [SftpDuplex, SftpDuplex] {
@@ -65,13 +66,15 @@ export interface MemoryFileSystemOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { memoryFileSystem } from "@hush/sftp/testing";
  * const fs = memoryFileSystem();
  * await fs.mkdir("/d", 0o755);
  * const f = await fs.open("/d/a", 0x1a, 0o644);
  * await f.write(0, new TextEncoder().encode("hi"));
  * await f.close();
- * console.log((await fs.stat("/d/a")).size, await fs.readdir("/d")); // 2 [ "a" ]
+ * assert.equal((await fs.stat("/d/a")).size, 2);
+ * assert.deepEqual(await fs.readdir("/d"), ["a"]);
  * ```
  */
 export function memoryFileSystem(options: MemoryFileSystemOptions = {}): SftpFileSystem {

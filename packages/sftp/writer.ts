@@ -11,9 +11,10 @@ const utf8 = new TextEncoder();
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { SftpWriter } from "@hush/sftp";
  * const bytes = new SftpWriter().uint32(7).string("hi").uint64(1).finish();
- * console.log(bytes.length); // 18
+ * assert.equal(bytes.length, 18);
  * ```
  */
 export class SftpWriter {

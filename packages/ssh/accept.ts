@@ -38,9 +38,18 @@ function portReply(port: number): Uint8Array {
  * (`context.closed`).
  *
  * @example
- * ```ts ignore
- * import { accept } from "@hush/ssh";
- * const ctx = await accept(duplex, { hostKeys: [hostKey], authenticate: { password: (u, p) => p === "secret" } });
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { accept, connect, generateKey } from "@hush/ssh";
+ * import { memoryDuplexPair } from "@hush/ssh/adapters";
+ * const hostKey = await generateKey("ssh-ed25519");
+ * const [a, b] = memoryDuplexPair(); // the server's end `b` would be an accepted socket
+ * const accepted = accept(b, { hostKeys: [hostKey], authenticate: { password: (_u, p) => p === "secret" } });
+ * const client = await connect({ hostname: "h", username: "me", password: "secret", policy: "no", duplex: a });
+ * const ctx = await accepted;
+ * assert.equal(ctx.user.user, "me");
+ * assert.equal(ctx.user.method, "password");
+ * await client.close();
  * await ctx.closed;
  * ```
  */

@@ -18,7 +18,7 @@ export const AGENT_CHANNEL_TYPE = "auth-agent@openssh.com";
  * Asks the server to forward the agent to this session, without waiting for a reply (as
  * OpenSSH's ssh does: a server that refuses only leaves `SSH_AUTH_SOCK` unset).
  *
- * @example
+ * @example Not run here: it needs a server and an ssh-agent to forward
  * ```ts ignore
  * const session = await client.connection.openSession();
  * await requestAgentForwarding(session);
@@ -43,7 +43,7 @@ function isAgentOpen(open: ChannelOpenRequest): boolean {
  * every other open, and agent opens when no agent is forwarded (a server must not reach an agent
  * nobody offered: the default `next` refuses them), go to `next`.
  *
- * @example
+ * @example Not run here: it needs an ssh-agent (agent_forward_test.ts stands in a small one)
  * ```ts ignore
  * const handlers = agentChannelHandlers(() => connectUnix(process.env.SSH_AUTH_SOCK!), trace, {
  *   open: forwards.openHandler(options.onChannelOpen),

@@ -10,7 +10,7 @@
  * and the audited pure-JavaScript noble libraries for ChaCha20-Poly1305, curve25519, ML-KEM
  * and the rest. `deno task build:browser` bundles this module into one file.
  *
- * @example
+ * @example Not run here: it needs a browser, a WebSocket relay and an SSH server
  * ```ts ignore
  * import { connect, connectWebSocket, KnownHosts, MemoryStorage, webCryptoSigner } from "@hush/ssh/browser";
  * const keys = await crypto.subtle.generateKey("Ed25519", false, ["sign", "verify"]) as CryptoKeyPair;

@@ -10,8 +10,23 @@ import type { ForwardSocket } from "./server_forward_handlers.ts";
  * and the socket once the channel has closed.
  *
  * @example
- * ```ts ignore
- * pipeChannel(channel, await connectUnix(agentPath), console.error);
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { Connection } from "@hush/channels";
+ * import { memoryConnPair } from "@hush/channels/testing";
+ * import { memoryDuplexPair } from "@hush/ssh/adapters";
+ * import { pipeChannel } from "./channel_pipe.ts";
+ * const [socket, far] = memoryDuplexPair(); // a TCP connection, in real use
+ * far.readable.pipeTo(far.writable); // the far end echoes
+ * const [a, b] = memoryConnPair();
+ * new Connection(b, { role: "server", onChannelOpen: () => true, onChannel: (ch) => pipeChannel(ch, socket, () => {}) });
+ * const client = new Connection(a, { role: "client" });
+ * const ch = await client.openDirectTcpip({ host: "localhost", port: 7, originatorAddress: "::1", originatorPort: 5000 });
+ * const w = ch.writable.getWriter();
+ * await w.write(new TextEncoder().encode("hi"));
+ * await w.close();
+ * assert.equal(await new Response(ch.readable).text(), "hi");
+ * await client.close();
  * ```
  */
 export function pipeChannel(

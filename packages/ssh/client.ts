@@ -47,10 +47,22 @@ export interface PtyOptions {
  * An authenticated SSH client connection; `await using` closes it at the end of the block.
  *
  * @example
- * ```ts ignore
- * import { connect } from "@hush/ssh";
- * await using client = await connect({ hostname: "127.0.0.1", port: 22, username: "me", identities: [key] });
- * const { stdout, code } = await client.exec("uname -a", { encoding: "utf8" });
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { accept, connect, generateKey } from "@hush/ssh";
+ * import { memoryDuplexPair } from "@hush/ssh/adapters";
+ * const [hostKey, key] = await Promise.all([generateKey("ssh-ed25519"), generateKey("ssh-ed25519")]);
+ * const [a, b] = memoryDuplexPair(); // without `duplex`, connect() opens a TCP connection
+ * accept(b, {
+ *   hostKeys: [hostKey],
+ *   authenticate: { publickey: (_user, k) => k.equals(key.publicKey) },
+ *   onSession: (session) => (session.onExec = (command) => (command === "false" ? 1 : 0)),
+ * });
+ * await using client = await connect({
+ *   hostname: "127.0.0.1", username: "me", identities: [key], policy: "no", duplex: a,
+ * });
+ * assert.equal((await client.exec("true")).code, 0);
+ * assert.equal((await client.exec("false")).code, 1);
  * ```
  */
 export class SshClient {
@@ -102,14 +114,32 @@ export class SshClient {
    * `execStream` gives the output as streams, unbounded.
    *
    * @example
-   * ```ts ignore
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { accept, connect, generateKey } from "@hush/ssh";
+   * import { memoryDuplexPair } from "@hush/ssh/adapters";
+   * const hostKey = await generateKey("ssh-ed25519");
+   * const [a, b] = memoryDuplexPair();
+   * accept(b, {
+   *   hostKeys: [hostKey],
+   *   authenticate: { password: () => true },
+   *   onSession: (session) => (session.onExec = async (command) => {
+   *     if (command === "test -d /srv/data") return 1;
+   *     await session.writable.getWriter().write(new TextEncoder().encode("6.1.0\n"));
+   *   }),
+   * });
+   * await using client = await connect({ hostname: "h", username: "me", password: "", policy: "no", duplex: a });
    * const { stdout } = await client.exec("uname -r", { encoding: "utf8", check: true });
+   * assert.equal(stdout, "6.1.0\n");
    * const { code } = await client.exec("test -d /srv/data");
+   * assert.equal(code, 1);
+   * await assert.rejects(client.exec("test -d /srv/data", { check: true }), { status: 1 });
    * const listing = await client.exec("ls -la /var/log", {
    *   encoding: "utf8",
    *   maxBuffer: 1024 * 1024,
    *   signal: AbortSignal.timeout(5000),
    * });
+   * assert.equal(listing.code, 0);
    * ```
    */
   exec(command: string, options: ExecOptions & { encoding: "utf8" }): Promise<ExecResult<string>>;
@@ -166,10 +196,25 @@ export class SshClient {
    * when the SFTP session ends (`sftp.close()`).
    *
    * @example
-   * ```ts ignore
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { accept, connect, generateKey } from "@hush/ssh";
+   * import { memoryDuplexPair } from "@hush/ssh/adapters";
+   * import { serveSftp } from "@hush/sftp";
+   * import { memoryFileSystem } from "@hush/sftp/testing";
+   * const [a, b] = memoryDuplexPair();
+   * accept(b, {
+   *   hostKeys: [await generateKey("ssh-ed25519")],
+   *   authenticate: { password: () => true },
+   *   onSession: (session) => (session.onSubsystem = () => serveSftp(session, { fs: memoryFileSystem() })),
+   * });
+   * await using client = await connect({ hostname: "h", username: "me", password: "", policy: "no", duplex: a });
    * const sftp = await client.sftp();
-   * await sftp.fastPut("report.pdf", "/srv/reports/report.pdf", { preserve: true });
-   * for await (const entry of sftp.readdir("/srv/reports")) console.log(entry.longname);
+   * // `sftp.fastPut("report.pdf", "/report.pdf")` would send a local file
+   * await sftp.put(new TextEncoder().encode("%PDF-1.7"), "/report.pdf");
+   * const names: string[] = [];
+   * for await (const entry of sftp.readdir("/")) names.push(entry.filename);
+   * assert.deepEqual(names, ["report.pdf"]);
    * await sftp.close();
    * ```
    */
@@ -206,7 +251,7 @@ export class SshClient {
    * channel (a byte duplex) through `onConnection`; without `onConnection` they go to
    * `connect()`'s `onChannelOpen`/`onChannel`. {@linkcode SshClient.cancelForwardIn} stops it.
    *
-   * @example
+   * @example Not run here: it needs a server that listens on TCP for the client.
    * ```ts ignore
    * const port = await client.forwardIn("localhost", 0, (channel, info) => {
    *   console.log(`connection from ${info.originatorAddress}:${info.originatorPort}`);
@@ -253,7 +298,7 @@ export class SshClient {
    * Listens locally and sends each connection through a `direct-tcpip` channel to
    * `host:port` on the server's side (`ssh -L`), with backpressure both ways.
    *
-   * @example
+   * @example Not run here: it listens on a local TCP port and needs a service behind the server.
    * ```ts ignore
    * const forward = await client.forwardLocal({ bindPort: 0, host: "localhost", port: 5432 });
    * console.log(`127.0.0.1:${forward.port} now reaches the server's port 5432`);
@@ -269,7 +314,7 @@ export class SshClient {
    * client's connection through its own `direct-tcpip` channel (`ssh -D`), the server making
    * the TCP connection.
    *
-   * @example
+   * @example Not run here: it listens on a local TCP port and needs a server that opens TCP connections.
    * ```ts ignore
    * const socks = await client.forwardDynamic({ bindPort: 1080 });
    * // curl --socks5-hostname 127.0.0.1:1080 http://intranet.example/
@@ -291,11 +336,21 @@ export class SshClient {
    * closed client does nothing.
    *
    * @example
-   * ```ts ignore
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { accept, connect, generateKey } from "@hush/ssh";
+   * import { memoryDuplexPair } from "@hush/ssh/adapters";
+   * const [a, b] = memoryDuplexPair();
+   * const server = accept(b, {
+   *   hostKeys: [await generateKey("ssh-ed25519")],
+   *   authenticate: { password: () => true },
+   *   onSession: (session) => (session.onExec = () => 0),
+   * });
    * {
-   *   await using client = await connect({ hostname: "example.org", username: "me", privateKey });
-   *   console.log((await client.exec("hostname", { encoding: "utf8" })).stdout);
+   *   await using client = await connect({ hostname: "h", username: "me", password: "", policy: "no", duplex: a });
+   *   assert.equal((await client.exec("hostname")).code, 0);
    * } // closed here, even if exec threw
+   * await (await server).closed; // the server saw the connection end
    * ```
    */
   async [Symbol.asyncDispose](): Promise<void> {

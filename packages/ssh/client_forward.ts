@@ -43,10 +43,11 @@ export interface RemoteForwardEntry {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { RemoteForwardTable } from "./client_forward.ts";
  * const table = new RemoteForwardTable();
  * table.add("localhost", 8080, (channel) => channel.close());
- * console.log(table.size); // 1
+ * assert.equal(table.size, 1);
  * ```
  */
 export class RemoteForwardTable {
@@ -115,6 +116,7 @@ export class RemoteForwardTable {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { relayDuplexes } from "./client_forward.ts";
  * import { memoryDuplexPair } from "@hush/ssh/adapters";
  * const [a, a2] = memoryDuplexPair();
@@ -123,7 +125,7 @@ export class RemoteForwardTable {
  * const w = a.writable.getWriter();
  * await w.write(new TextEncoder().encode("hi"));
  * await w.close();
- * console.log(await new Response(b.readable).text()); // hi
+ * assert.equal(await new Response(b.readable).text(), "hi");
  * await b.writable.close();
  * await done;
  * ```
@@ -174,11 +176,28 @@ export interface DirectTcpipOpener {
  * `client.forwardLocal(…)`.
  *
  * @example
- * ```ts ignore
- * import { connect } from "@hush/ssh";
- * const client = await connect({ hostname: "example.org", username: "me", identities: [key] });
- * const forward = await client.forwardLocal({ bindPort: 8080, host: "localhost", port: 80 });
- * console.log(`http://127.0.0.1:${forward.port}/ reaches the server's port 80`);
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { Connection } from "@hush/channels";
+ * import { memoryConnPair } from "@hush/channels/testing";
+ * import { forwardLocal } from "@hush/ssh";
+ * import { connectTcp } from "@hush/ssh/adapters";
+ * // A connection whose server echoes each direct-tcpip channel; `connect()`'s client in real use.
+ * const [a, b] = memoryConnPair();
+ * new Connection(b, { role: "server", onChannelOpen: () => true, onChannel: (ch) => ch.readable.pipeTo(ch.writable) });
+ * const conn = new Connection(a, { role: "client" });
+ * const client = {
+ *   forwardOut: (host: string, port: number) =>
+ *     conn.openDirectTcpip({ host, port, originatorAddress: "127.0.0.1", originatorPort: 0 }),
+ * };
+ * const forward = await forwardLocal(client, { bindPort: 0, host: "localhost", port: 80 });
+ * const socket = await connectTcp("127.0.0.1", forward.port); // reaches the server's port 80
+ * const w = socket.writable.getWriter();
+ * await w.write(new TextEncoder().encode("GET /"));
+ * await w.close();
+ * assert.equal(await new Response(socket.readable).text(), "GET /");
+ * await forward.close();
+ * await conn.close();
  * ```
  */
 export async function forwardLocal(

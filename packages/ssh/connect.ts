@@ -28,12 +28,22 @@ import { withSignal } from "./with_signal.ts";
  * before anything connects, so a wrong passphrase fails at once with a `KeyError`.
  *
  * @example
- * ```ts ignore
- * import { connect } from "@hush/ssh";
- * const client = await connect({ hostname: "example.org", username: "me", identities: [key], knownHosts, policy: "accept-new" });
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { accept, connect, generateKey, KnownHosts, MemoryStorage } from "@hush/ssh";
+ * import { memoryDuplexPair } from "@hush/ssh/adapters";
+ * const [hostKey, key] = await Promise.all([generateKey("ssh-ed25519"), generateKey("ssh-ed25519")]);
+ * const [a, b] = memoryDuplexPair(); // without `duplex`, connect() opens a TCP connection
+ * accept(b, { hostKeys: [hostKey], authenticate: { publickey: (_user, k) => k.equals(key.publicKey) } });
+ * const knownHosts = new KnownHosts([new MemoryStorage()]);
+ * const client = await connect({
+ *   hostname: "example.org", username: "me", identities: [key], knownHosts, policy: "accept-new", duplex: a,
+ * });
+ * assert.equal((await knownHosts.lookup("example.org")).length, 1); // the key was learned
+ * await client.close();
  * ```
  *
- * @example With a key's text and a host key pinned by fingerprint, closed on leaving the block
+ * @example With a key's text and a host key pinned by fingerprint, closed on leaving the block (needs a server, so not run here)
  * ```ts ignore
  * import { connect } from "@hush/ssh";
  * await using client = await connect({

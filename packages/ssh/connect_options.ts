@@ -52,14 +52,22 @@ export interface ConnectOptions {
    * own offer it too.
    *
    * @example
-   * ```ts ignore
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { serializePrivateKey } from "@hush/keys";
+   * import { accept, connect, generateKey } from "@hush/ssh";
+   * import { memoryDuplexPair } from "@hush/ssh/adapters";
+   * const [hostKey, key] = await Promise.all([generateKey("ssh-ed25519"), generateKey("ssh-ed25519")]);
+   * // the text of ~/.ssh/id_ed25519, however it was read
+   * const privateKey = await serializePrivateKey(key, { passphrase: "correct horse", rounds: 2 });
+   * const [a, b] = memoryDuplexPair();
+   * accept(b, { hostKeys: [hostKey], authenticate: { publickey: (_user, k) => k.equals(key.publicKey) } });
    * const client = await connect({
-   *   hostname: "example.org",
-   *   username: "me",
-   *   privateKey: await Deno.readTextFile("/home/me/.ssh/id_ed25519"),
-   *   passphrase: "correct horse",
-   *   knownHosts,
+   *   hostname: "example.org", username: "me", privateKey, passphrase: "correct horse", policy: "no", duplex: a,
    * });
+   * await client.close();
+   * const wrong = { hostname: "example.org", username: "me", privateKey, passphrase: "wrong" };
+   * await assert.rejects(connect(wrong), { name: "KeyError", passphrase: "wrong" }); // before connecting
    * ```
    */
   privateKey?: string | Uint8Array;
@@ -89,14 +97,23 @@ export interface ConnectOptions {
    * changes at a rekey.
    *
    * @example
-   * ```ts ignore
-   * const pinned = "SHA256:o0lcqNd7p5MHvS3JxGmh1Hk2Mz4BDqYyVvXmqzQvQ6I";
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { accept, connect, generateKey } from "@hush/ssh";
+   * import { memoryDuplexPair } from "@hush/ssh/adapters";
+   * const hostKey = await generateKey("ssh-ed25519");
+   * const pinned = hostKey.publicKey.fingerprint(); // "SHA256:…", as `ssh-keygen -lf` prints it
+   * const [a, b] = memoryDuplexPair();
+   * accept(b, { hostKeys: [hostKey], authenticate: { password: () => true } });
    * const client = await connect({
    *   hostname: "example.org",
    *   username: "me",
-   *   privateKey,
+   *   password: "",
    *   hostVerifier: ({ fingerprint }) => fingerprint === pinned,
+   *   duplex: a,
    * });
+   * assert.equal(pinned.startsWith("SHA256:"), true);
+   * await client.close();
    * ```
    */
   hostVerifier?: HostVerifier;

@@ -32,12 +32,24 @@ export interface DynamicForwardOptions {
  * channel (`ssh -D [bindHost:]bindPort`). Usually called as `client.forwardDynamic(…)`.
  *
  * @example
- * ```ts ignore
- * import { connect } from "@hush/ssh";
- * const client = await connect({ hostname: "example.org", username: "me", identities: [key] });
- * const socks = await client.forwardDynamic({ bindPort: 1080 });
- * // curl --socks5-hostname 127.0.0.1:1080 http://intranet.example/
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { Connection } from "@hush/channels";
+ * import { memoryConnPair } from "@hush/channels/testing";
+ * import { forwardDynamic } from "@hush/ssh";
+ * // A connection whose server echoes each direct-tcpip channel; `connect()`'s client in real use.
+ * const [a, b] = memoryConnPair();
+ * new Connection(b, { role: "server", onChannelOpen: () => true, onChannel: (ch) => ch.readable.pipeTo(ch.writable) });
+ * const conn = new Connection(a, { role: "client" });
+ * const client = {
+ *   forwardOut: (host: string, port: number) =>
+ *     conn.openDirectTcpip({ host, port, originatorAddress: "127.0.0.1", originatorPort: 0 }),
+ * };
+ * const socks = await forwardDynamic(client, { bindPort: 0 }); // 1080, as `ssh -D 1080`
+ * // curl --socks5-hostname 127.0.0.1:<port> http://intranet.example/
+ * assert.ok(socks.port > 0);
  * await socks.close();
+ * await conn.close();
  * ```
  */
 export async function forwardDynamic(

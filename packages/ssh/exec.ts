@@ -16,8 +16,9 @@ import { ExecError } from "./exec_error.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { DEFAULT_EXEC_MAX_BUFFER } from "@hush/ssh";
- * console.log(DEFAULT_EXEC_MAX_BUFFER); // 16777216
+ * assert.equal(DEFAULT_EXEC_MAX_BUFFER, 16777216);
  * ```
  */
 export const DEFAULT_EXEC_MAX_BUFFER = 16 * 1024 * 1024;
@@ -144,8 +145,10 @@ class OutputBuffer {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { execMaxBuffer } from "./exec.ts";
- * console.log(execMaxBuffer({}), execMaxBuffer({ maxBuffer: 1024 })); // 16777216 1024
+ * assert.equal(execMaxBuffer({}), 16777216);
+ * assert.equal(execMaxBuffer({ maxBuffer: 1024 }), 1024);
  * ```
  */
 export function execMaxBuffer(options: ExecOptions): number {
@@ -163,9 +166,29 @@ export function execMaxBuffer(options: ExecOptions): number {
  * when it stops it early.
  *
  * @example
- * ```ts ignore
- * const session = await client.execStream("uname -a");
- * const { stdout } = await collectExec(session, { encoding: "utf8" });
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { Connection } from "@hush/channels";
+ * import { memoryConnPair } from "@hush/channels/testing";
+ * import { collectExec } from "./exec.ts";
+ * const [a, b] = memoryConnPair();
+ * new Connection(b, {
+ *   role: "server",
+ *   onChannelOpen: (open) => open.channelType === "session",
+ *   onSession: (session) => {
+ *     session.onExec = async (command) => {
+ *       await session.writable.getWriter().write(new TextEncoder().encode(`ran ${command}\n`));
+ *       return 0;
+ *     };
+ *   },
+ * });
+ * const client = new Connection(a, { role: "client" });
+ * const session = await client.openSession();
+ * await session.exec("uname -a"); // as `client.execStream("uname -a")` does
+ * const { stdout, code } = await collectExec(session, { encoding: "utf8" });
+ * assert.equal(stdout, "ran uname -a\n");
+ * assert.equal(code, 0);
+ * await client.close();
  * ```
  */
 export async function collectExec(

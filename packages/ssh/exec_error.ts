@@ -57,10 +57,13 @@ const STDERR_IN_MESSAGE = 200;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { ExecError, SshError } from "@hush/ssh";
  * const e = ExecError.failed({ status: 2, signal: null, stdout: "", stderr: "ls: cannot access 'x'\n" });
- * console.log(e instanceof SshError, e.code, e.status); // true ERR_SSH_EXEC 2
- * console.log(e.message); // Command failed with exit status 2: ls: cannot access 'x'
+ * assert.equal(e instanceof SshError, true);
+ * assert.equal(e.code, "ERR_SSH_EXEC");
+ * assert.equal(e.status, 2);
+ * assert.equal(e.message, "Command failed with exit status 2: ls: cannot access 'x'");
  * ```
  */
 export class ExecError extends SshError {
@@ -109,9 +112,10 @@ export class ExecError extends SshError {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { ExecError } from "@hush/ssh";
    * const e = ExecError.failed({ status: null, signal: "KILL", stdout: "", stderr: "" });
-   * console.log(e.message); // Command was killed by signal KILL
+   * assert.equal(e.message, "Command was killed by signal KILL");
    * ```
    */
   static failed(details: ExecErrorDetails): ExecError {
@@ -129,9 +133,13 @@ export class ExecError extends SshError {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { ExecError } from "@hush/ssh";
    * const e = ExecError.overflowed("stderr", 1024, new Uint8Array(0), new Uint8Array(1024));
-   * console.log(e.message); // Command's stderr passed maxBuffer (1024 bytes): its channel was closed
+   * assert.equal(
+   *   e.message,
+   *   "Command's stderr passed maxBuffer (1024 bytes): its channel was closed",
+   * );
    * ```
    */
   static overflowed(

@@ -50,13 +50,14 @@ export type HostVerifier = (info: HostVerifierInfo) => boolean | Promise<boolean
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { generateKey } from "@hush/keys";
  * import { verifyHostKeyWith } from "./host_verifier.ts";
  * const { publicKey } = await generateKey("ssh-ed25519");
  * await verifyHostKeyWith(() => true, "example.org", 22, publicKey.blob); // accepted
  * const refused = await verifyHostKeyWith(() => false, "example.org", 22, publicKey.blob)
  *   .catch((e) => e.name);
- * console.log(refused); // HostKeyError
+ * assert.equal(refused, "HostKeyError");
  * ```
  */
 export async function verifyHostKeyWith(

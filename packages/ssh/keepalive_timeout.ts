@@ -12,8 +12,17 @@ import { DisconnectReason } from "@hush/wire";
  * `Connection` then ends with CONNECTION_LOST and "Timeout, peer not responding".
  *
  * @example
- * ```ts ignore
- * connection.closed.then(() => isKeepaliveTimeout(connection.error) && log("Timeout"));
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { ChannelError } from "@hush/channels";
+ * import { DisconnectReason } from "@hush/wire";
+ * import { isKeepaliveTimeout } from "./keepalive_timeout.ts";
+ * // what `connection.error` holds once the keepalive gave up
+ * const error = new ChannelError("Timeout, peer not responding", {
+ *   reason: DisconnectReason.CONNECTION_LOST,
+ * });
+ * assert.equal(isKeepaliveTimeout(error), true);
+ * assert.equal(isKeepaliveTimeout(undefined), false); // a connection that ended otherwise
  * ```
  */
 export function isKeepaliveTimeout(error: ChannelError | undefined): boolean {

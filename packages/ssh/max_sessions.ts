@@ -13,8 +13,9 @@ import { ChannelOpenFailureReason } from "@hush/wire";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { DEFAULT_MAX_SESSIONS } from "./max_sessions.ts";
- * console.log(DEFAULT_MAX_SESSIONS); // 10
+ * assert.equal(DEFAULT_MAX_SESSIONS, 10);
  * ```
  */
 export const DEFAULT_MAX_SESSIONS = 10;
@@ -26,8 +27,9 @@ export const DEFAULT_MAX_SESSIONS = 10;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { MAX_SESSIONS_REFUSAL } from "./max_sessions.ts";
- * console.log(MAX_SESSIONS_REFUSAL); // { reason: 2, description: "open failed" }
+ * assert.deepEqual(MAX_SESSIONS_REFUSAL, { reason: 2, description: "open failed" });
  * ```
  */
 export const MAX_SESSIONS_REFUSAL: Readonly<Required<ChannelOpenRefusal>> = Object.freeze({

@@ -32,9 +32,14 @@ export const DEFAULT_MAX_STARTUPS: MaxStartups = { start: 10, rate: 30, full: 10
  * `random` gives a number in [0, 1) (injectable for tests).
  *
  * @example
- * ```ts ignore
- * shouldDropStartup(5, { start: 10, rate: 30, full: 100 }); // false
- * shouldDropStartup(100, { start: 10, rate: 30, full: 100 }); // true
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { shouldDropStartup } from "./max_startups.ts";
+ * const limits = { start: 10, rate: 30, full: 100 };
+ * assert.equal(shouldDropStartup(5, limits), false);
+ * assert.equal(shouldDropStartup(100, limits), true);
+ * assert.equal(shouldDropStartup(10, limits, () => 0.29), true); // 30% of drops at `start`
+ * assert.equal(shouldDropStartup(10, limits, () => 0.3), false);
  * ```
  */
 export function shouldDropStartup(
@@ -54,9 +59,11 @@ export function shouldDropStartup(
  * limit). Returns `undefined` for a malformed value.
  *
  * @example
- * ```ts ignore
- * parseMaxStartups("10:30:100"); // { start: 10, rate: 30, full: 100 }
- * parseMaxStartups("20"); // { start: 20, rate: 100, full: 20 }
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { parseMaxStartups } from "./max_startups.ts";
+ * assert.deepEqual(parseMaxStartups("10:30:100"), { start: 10, rate: 30, full: 100 });
+ * assert.deepEqual(parseMaxStartups("20"), { start: 20, rate: 100, full: 20 });
  * ```
  */
 export function parseMaxStartups(text: string): MaxStartups | undefined {

@@ -4,6 +4,36 @@
  * authentication and the connection layer; plus the runtime adapters (TCP, files, processes)
  * for Deno, Node and Bun.
  *
+ * @example A server and a client over an in-memory pipe (a TCP socket in real use)
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { accept, connect, generateKey } from "@hush/ssh";
+ * import { memoryDuplexPair } from "@hush/ssh/adapters";
+ * const hostKey = await generateKey("ssh-ed25519");
+ * const [a, b] = memoryDuplexPair();
+ * accept(b, {
+ *   hostKeys: [hostKey],
+ *   authenticate: { password: (user, password) => user === "me" && password === "secret" },
+ *   onSession: (session) => {
+ *     session.onExec = async (command) => {
+ *       await session.writable.getWriter().write(new TextEncoder().encode(`ran ${command}\n`));
+ *       return 0;
+ *     };
+ *   },
+ * });
+ * await using client = await connect({
+ *   hostname: "example.org",
+ *   username: "me",
+ *   password: "secret",
+ *   hostVerifier: ({ key }) => key.equals(hostKey.publicKey),
+ *   duplex: a,
+ * });
+ * const { stdout } = await client.exec("echo hello", { encoding: "utf8", check: true });
+ * assert.equal(stdout, "ran echo hello\n");
+ * ```
+ *
+ * Against a real server (these need one, so they are not run here):
+ *
  * @example
  * ```ts ignore
  * import { connect, fileKnownHosts } from "@hush/ssh";
@@ -23,7 +53,7 @@
  * Coming from ssh2: `hostVerifier` decides the host key instead of known_hosts, and `exec()`
  * takes `maxBuffer` (16 MiB per stream by default) and an `AbortSignal`:
  *
- * @example
+ * @example Needs a server, so not run here
  * ```ts ignore
  * import { connect, ExecError } from "@hush/ssh";
  * await using client = await connect({
@@ -42,7 +72,7 @@
  * OpenSSH's client configuration (`~/.ssh/config`, ssh_config(5)) resolves a host the way `ssh`
  * does, jump hosts included; `sshConfigConnectOptions` makes `connect()`'s options of it:
  *
- * @example
+ * @example Needs ~/.ssh/config and a server, so not run here
  * ```ts ignore
  * import { connect, expandSshConfigPath, loadIdentityFile, readSshConfig, sshConfigConnectOptions } from "@hush/ssh";
  * const config = await readSshConfig("db"); // Host db … in ~/.ssh/config

@@ -14,9 +14,10 @@ import { bytesEqual, decodeBase64, encodeBase64 } from "@hush/wire";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { hashPassword, type ScryptParams } from "@hush/ssh";
  * const cheap: ScryptParams = { N: 1024, r: 8, p: 1 }; // tests only
- * console.log((await hashPassword("pw", cheap)).split("$").slice(2, 5)); // [ "1024", "8", "1" ]
+ * assert.deepEqual((await hashPassword("pw", cheap)).split("$").slice(2, 5), ["1024", "8", "1"]);
  * ```
  */
 export interface ScryptParams {
@@ -35,8 +36,9 @@ export interface ScryptParams {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { SCRYPT_LIMITS } from "./password_hash.ts";
- * console.log(SCRYPT_LIMITS.maxN); // 1048576
+ * assert.equal(SCRYPT_LIMITS.maxN, 1048576);
  * ```
  */
 export const SCRYPT_LIMITS: {
@@ -83,9 +85,10 @@ function unpadded(s: string): Uint8Array | undefined {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { hashPassword } from "@hush/ssh";
  * const hash = await hashPassword("wonderland", { N: 1024 });
- * console.log(hash.startsWith("$scrypt$1024$8$1$")); // true
+ * assert.equal(hash.startsWith("$scrypt$1024$8$1$"), true);
  * ```
  */
 export async function hashPassword(password: string, params: ScryptParams = {}): Promise<string> {
@@ -108,9 +111,11 @@ export async function hashPassword(password: string, params: ScryptParams = {}):
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { hashPassword, verifyPassword } from "@hush/ssh";
  * const hash = await hashPassword("wonderland", { N: 1024 });
- * console.log(await verifyPassword("wonderland", hash), await verifyPassword("looking-glass", hash)); // true false
+ * assert.equal(await verifyPassword("wonderland", hash), true);
+ * assert.equal(await verifyPassword("looking-glass", hash), false);
  * ```
  */
 export async function verifyPassword(password: string, stored: string): Promise<boolean> {
@@ -140,9 +145,10 @@ export async function verifyPassword(password: string, stored: string): Promise<
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parsePasswordFile } from "@hush/ssh";
  * const users = parsePasswordFile("# users\nalice:$scrypt$1024$8$1$c2FsdHNhbHRzYWx0$aGFzaGhhc2hoYXNoaGFzaA\n");
- * console.log([...users.keys()]); // [ "alice" ]
+ * assert.deepEqual([...users.keys()], ["alice"]);
  * ```
  */
 export function parsePasswordFile(text: string): Map<string, string> {

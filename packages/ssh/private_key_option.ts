@@ -16,6 +16,7 @@ import type { ConnectOptions, JumpHostOptions } from "./connect_options.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { generateKey, serializePrivateKey } from "@hush/keys";
  * import { withPrivateKeys } from "./private_key_option.ts";
  * const key = await generateKey("ssh-ed25519");
@@ -26,7 +27,8 @@ import type { ConnectOptions, JumpHostOptions } from "./connect_options.ts";
  *   privateKey,
  *   passphrase: "pw",
  * });
- * console.log(options.identities?.length, options.privateKey); // 1 undefined
+ * assert.equal(options.identities?.length, 1);
+ * assert.equal(options.privateKey, undefined);
  * for (const k of keys) k.dispose();
  * ```
  */

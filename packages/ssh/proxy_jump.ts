@@ -43,9 +43,14 @@ const INHERITED = [
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { ProxyJumpError } from "@hush/ssh";
  * const e = new ProxyJumpError("forward", { index: 0, hostname: "bastion", port: 22, username: "me" }, { host: "db", port: 22 }, new Error("connect failed"));
- * console.log(e.code, e.message); // ERR_SSH_PROXY_JUMP Jump host bastion could not open a channel to db port 22: connect failed
+ * assert.equal(
+ *   e.message,
+ *   "Jump host bastion could not open a channel to db port 22: connect failed",
+ * );
+ * assert.equal(e.code, "ERR_SSH_PROXY_JUMP");
  * ```
  */
 export class ProxyJumpError extends SshError {
@@ -105,7 +110,7 @@ export function jumpHopOptions(
  * the destination; resolves with the hops (outermost first) and that channel. `connectHop`
  * connects one hop (it is `connect`, passed in to keep the modules apart).
  *
- * @example
+ * @example Not run here: it needs jump hosts (proxy_jump_test.ts runs chains in memory)
  * ```ts ignore
  * const { clients, duplex } = await openJumpChain(options, connect);
  * ```

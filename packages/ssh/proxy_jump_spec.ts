@@ -110,11 +110,14 @@ function parseUserHostPort(hop: string): JumpHostSpec | undefined {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseProxyJump } from "@hush/ssh";
- * console.log(parseProxyJump("alice@bastion:2222,ssh://inner,[::1]:22"));
- * // [{ host: "bastion", user: "alice", port: 2222 }, { host: "inner" }, { host: "::1", port: 22 }]
- * console.log(parseProxyJump("none")); // []
- * console.log(parseProxyJump("host:0")); // undefined
+ * assert.deepEqual(
+ *   parseProxyJump("alice@bastion:2222,ssh://inner,[::1]:22"),
+ *   [{ host: "bastion", user: "alice", port: 2222 }, { host: "inner" }, { host: "::1", port: 22 }],
+ * );
+ * assert.deepEqual(parseProxyJump("none"), []);
+ * assert.equal(parseProxyJump("host:0"), undefined);
  * ```
  */
 export function parseProxyJump(spec: string): JumpHostSpec[] | undefined {
@@ -135,8 +138,9 @@ export function parseProxyJump(spec: string): JumpHostSpec[] | undefined {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { formatProxyJump } from "./proxy_jump_spec.ts";
- * console.log(formatProxyJump("a@j1:2200,ssh://b@10.0.0.1:23")); // a@j1:2200,b@[10.0.0.1]:23
+ * assert.equal(formatProxyJump("a@j1:2200,ssh://b@10.0.0.1:23"), "a@j1:2200,b@[10.0.0.1]:23");
  * ```
  */
 export function formatProxyJump(spec: string): string {

@@ -16,10 +16,13 @@ import { escapedTrace } from "./trace_line.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { serve } from "@hush/ssh";
  * import { generateKey } from "@hush/keys";
  * const server = await serve({ port: 0, hostKeys: [await generateKey("ssh-ed25519")], authenticate: {} });
- * console.log(server.hostname, server.port > 0, server.connections); // 127.0.0.1 true 0
+ * assert.equal(server.hostname, "127.0.0.1");
+ * assert.equal(server.port > 0, true);
+ * assert.equal(server.connections, 0);
  * await server.close();
  * ```
  */
@@ -42,11 +45,12 @@ export interface SshServer {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { serve } from "@hush/ssh";
    * import { generateKey } from "@hush/keys";
    * {
    *   await using server = await serve({ port: 0, hostKeys: [await generateKey("ssh-ed25519")], authenticate: {} });
-   *   console.log(server.port > 0); // true
+   *   assert.equal(server.port > 0, true);
    * } // closed here
    * ```
    */
@@ -59,10 +63,22 @@ export interface SshServer {
  * many open files") is traced as `accept: …` and accepting goes on after a short pause.
  *
  * @example
- * ```ts ignore
- * import { serve } from "@hush/ssh";
- * const server = await serve({ port: 0, hostKeys: [hostKey], authenticate: { publickey: () => true } });
- * console.log(`listening on ${server.hostname}:${server.port}`);
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { connect, generateKey, serve } from "@hush/ssh";
+ * const hostKey = await generateKey("ssh-ed25519");
+ * await using server = await serve({
+ *   hostname: "127.0.0.1",
+ *   port: 0, // any free port
+ *   hostKeys: [hostKey],
+ *   authenticate: { password: (_user, password) => password === "secret" },
+ *   onSession: (session) => (session.onExec = () => 0),
+ * });
+ * await using client = await connect({
+ *   hostname: server.hostname, port: server.port, username: "me", password: "secret", policy: "no",
+ * });
+ * assert.equal((await client.exec("true")).code, 0);
+ * assert.equal(server.connections, 1);
  * ```
  */
 export async function serve(options: ServeOptions): Promise<SshServer> {

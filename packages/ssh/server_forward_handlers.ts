@@ -73,7 +73,8 @@ export interface TcpipForwardRequest {
  * @example
  * ```ts
  * import type { RemoteForward } from "@hush/ssh";
- * const forward: RemoteForward = { port: 8080, close: () => console.log("stopped listening") };
+ * const listening = new Set([8080]); // stands for the listener the application opened
+ * const forward: RemoteForward = { port: 8080, close: () => void listening.delete(8080) };
  * ```
  */
 export interface RemoteForward {

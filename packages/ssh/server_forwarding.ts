@@ -13,9 +13,11 @@ import type { ForwardHandlers } from "./server_forward_handlers.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { tcpForwarding } from "@hush/ssh";
  * const onForward = tcpForwarding({ local: true, remote: false, trace: console.error });
- * console.log(typeof onForward.directTcpip, onForward.tcpipForward); // function undefined
+ * assert.equal(typeof onForward.directTcpip, "function");
+ * assert.equal(onForward.tcpipForward, undefined);
  * ```
  */
 export interface TcpForwardingOptions {
@@ -38,8 +40,10 @@ export interface TcpForwardingOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { forwardBindAddress } from "./server_forwarding.ts";
- * console.log(forwardBindAddress(""), forwardBindAddress("localhost")); // 0.0.0.0 127.0.0.1
+ * assert.equal(forwardBindAddress(""), "0.0.0.0");
+ * assert.equal(forwardBindAddress("localhost"), "127.0.0.1");
  * ```
  */
 export function forwardBindAddress(address: string): string {
@@ -52,9 +56,18 @@ export function forwardBindAddress(address: string): string {
  * Forwarding handlers for {@linkcode serve} that open real TCP sockets.
  *
  * @example
- * ```ts ignore
- * import { serve, tcpForwarding } from "@hush/ssh";
- * await serve({ hostKeys: [hostKey], authenticate: { authorizedKeys }, onForward: tcpForwarding() });
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { generateKey, serve, tcpForwarding } from "@hush/ssh";
+ * const server = await serve({
+ *   hostname: "127.0.0.1",
+ *   port: 0,
+ *   hostKeys: [await generateKey("ssh-ed25519")],
+ *   authenticate: { authorizedKeys: "" }, // the users' keys
+ *   onForward: tcpForwarding(), // clients may use -L and -R
+ * });
+ * assert.ok(server.port > 0);
+ * await server.close();
  * ```
  */
 export function tcpForwarding(options: TcpForwardingOptions = {}): ForwardHandlers {

@@ -17,8 +17,9 @@ export const SOCKS_HANDSHAKE_LIMIT = 1024;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Socks5Reply } from "./socks.ts";
- * console.log(Socks5Reply.CONNECTION_REFUSED); // 5
+ * assert.equal(Socks5Reply.CONNECTION_REFUSED, 5);
  * ```
  */
 export const Socks5Reply = {
@@ -74,9 +75,10 @@ export type SocksStep =
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { socksReply } from "./socks.ts";
- * console.log(socksReply(5, 0)); // Uint8Array(10) [5, 0, 0, 1, 0, 0, 0, 0, 0, 0]
- * console.log(socksReply(4, 0)); // Uint8Array(8) [0, 90, 0, 0, 0, 0, 0, 0]
+ * assert.deepEqual(socksReply(5, 0), new Uint8Array([5, 0, 0, 1, 0, 0, 0, 0, 0, 0]));
+ * assert.deepEqual(socksReply(4, 0), new Uint8Array([0, 90, 0, 0, 0, 0, 0, 0]));
  * ```
  */
 export function socksReply(version: 4 | 5, code: Socks5ReplyCode): Uint8Array {
@@ -94,13 +96,18 @@ const CONNECT = 1;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { SocksHandshake } from "./socks.ts";
  * const h = new SocksHandshake();
  * const greeting = h.feed(Uint8Array.of(5, 1, 0));
- * console.log(greeting.type, greeting.reply); // more Uint8Array(2) [5, 0]
+ * assert.equal(greeting.type, "more");
+ * assert.deepEqual(greeting.reply, Uint8Array.of(5, 0));
  * const name = new TextEncoder().encode("example.org");
  * const step = h.feed(Uint8Array.of(5, 1, 0, 3, name.length, ...name, 0, 80));
- * console.log(step.type === "request" && step.request); // { version: 5, host: "example.org", port: 80 }
+ * assert.deepEqual(
+ *   step.type === "request" && step.request,
+ *   { version: 5, host: "example.org", port: 80 },
+ * );
  * ```
  */
 export class SocksHandshake {
@@ -264,8 +271,9 @@ function concat(a: Uint8Array, b: Uint8Array | undefined): Uint8Array {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { socksReplyForOpenFailure } from "./socks.ts";
- * console.log(socksReplyForOpenFailure(2, "Connection refused")); // 5
+ * assert.equal(socksReplyForOpenFailure(2, "Connection refused"), 5);
  * ```
  */
 export function socksReplyForOpenFailure(

@@ -125,8 +125,9 @@ const IMPLEMENTED: Record<AlgorithmOption, readonly string[]> = {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { ALGORITHM_DEFAULTS } from "./ssh_config_algorithms.ts";
- * console.log(ALGORITHM_DEFAULTS.Ciphers[0]); // chacha20-poly1305@openssh.com
+ * assert.equal(ALGORITHM_DEFAULTS.Ciphers[0], "chacha20-poly1305@openssh.com");
  * ```
  */
 export const ALGORITHM_DEFAULTS: Readonly<Record<AlgorithmOption, readonly string[]>> = Object
@@ -164,9 +165,10 @@ const BAD_SPEC: Record<AlgorithmOption, string> = {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { checkAlgorithmSpec } from "./ssh_config_algorithms.ts";
- * console.log(checkAlgorithmSpec("Ciphers", "+aes128-cbc")); // undefined
- * console.log(checkAlgorithmSpec("Ciphers", "aes*")); // Bad SSH2 cipher spec 'aes*'.
+ * assert.equal(checkAlgorithmSpec("Ciphers", "+aes128-cbc"), undefined);
+ * assert.equal(checkAlgorithmSpec("Ciphers", "aes*"), "Bad SSH2 cipher spec 'aes*'.");
  * ```
  */
 export function checkAlgorithmSpec(option: AlgorithmOption, spec: string): string | undefined {
@@ -201,10 +203,11 @@ function namesCat(a: string[], b: string[]): string[] {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { assembleAlgorithms } from "./ssh_config_algorithms.ts";
- * console.log(assembleAlgorithms("Ciphers", "-aes*")); // ["chacha20-poly1305@openssh.com"]
- * console.log(assembleAlgorithms("MACs", "^hmac-sha1")[0]); // hmac-sha1
- * console.log(assembleAlgorithms("Ciphers", "aes128-cbc,aes128-ctr")); // ["aes128-ctr"]
+ * assert.deepEqual(assembleAlgorithms("Ciphers", "-aes*"), ["chacha20-poly1305@openssh.com"]);
+ * assert.equal(assembleAlgorithms("MACs", "^hmac-sha1")[0], "hmac-sha1");
+ * assert.deepEqual(assembleAlgorithms("Ciphers", "aes128-cbc,aes128-ctr"), ["aes128-ctr"]);
  * ```
  */
 export function assembleAlgorithms(option: AlgorithmOption, spec?: string): string[] {

@@ -23,6 +23,7 @@ export const PROXY_JUMP_LIMIT = 16;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseSshConfig, resolveSshConfig, sshConfigConnectOptions } from "@hush/ssh";
  * const file = parseSshConfig([
  *   "Host db",
@@ -33,8 +34,10 @@ export const PROXY_JUMP_LIMIT = 16;
  * ].join("\n"), { file: "cfg" });
  * const config = resolveSshConfig({ host: "db", files: [file], localUser: "me", home: "/home/me" });
  * const options = sshConfigConnectOptions(config);
- * console.log(options.hostname, options.policy, options.keepaliveInterval); // db.internal accept-new 15000
- * console.log(options.proxyJump); // [{ hostname: "bastion", port: 2222, username: "admin" }]
+ * assert.equal(options.hostname, "db.internal");
+ * assert.equal(options.policy, "accept-new");
+ * assert.equal(options.keepaliveInterval, 15000);
+ * assert.deepEqual(options.proxyJump, [{ hostname: "bastion", port: 2222, username: "admin" }]);
  * ```
  */
 export function sshConfigConnectOptions(
@@ -91,11 +94,12 @@ function hopOptions(config: SshConfig): JumpHostOptions & { username: string } {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseSshConfig, resolveJumpConfigs, resolveSshConfig } from "@hush/ssh";
  * const file = parseSshConfig("Host db\n  ProxyJump bastion\nHost bastion\n  ProxyJump gw\n  User ops\n", { file: "cfg" });
  * const resolve = (host: string) => resolveSshConfig({ host, files: [file], localUser: "me", home: "/home/me" });
  * const hops = resolveJumpConfigs(resolve("db"), (hop) => resolve(hop.host));
- * console.log(hops.map((h) => `${h.user}@${h.hostName}`)); // ["me@gw", "ops@bastion"]
+ * assert.deepEqual(hops.map((h) => `${h.user}@${h.hostName}`), ["me@gw", "ops@bastion"]);
  * ```
  */
 export function resolveJumpConfigs(

@@ -57,8 +57,12 @@ export class SshConfigError extends SshError {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { configError } from "./ssh_config_error.ts";
- * console.log(configError({ file: "cfg", line: 3 }, "Missing argument.").message); // cfg line 3: Missing argument.
+ * assert.equal(
+ *   configError({ file: "cfg", line: 3 }, "Missing argument.").message,
+ *   "cfg line 3: Missing argument.",
+ * );
  * ```
  */
 export function configError(where: SshConfigLocation, what: string): SshConfigError {

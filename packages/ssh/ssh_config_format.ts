@@ -18,11 +18,15 @@ const trueFalse: Record<string, string> = { yes: "true", no: "false" };
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { formatSshConfig, parseSshConfig, resolveSshConfig } from "@hush/ssh";
  * const file = parseSshConfig("Host db\n  Port 2222\n  StrictHostKeyChecking no\n", { file: "cfg" });
  * const text = formatSshConfig(resolveSshConfig({ host: "db", files: [file], localUser: "me", home: "/home/me" }));
- * console.log(text.split("\n").slice(0, 4)); // ["host db", "user me", "hostname db", "port 2222"]
- * console.log(text.includes("\nstricthostkeychecking false\n")); // true
+ * assert.deepEqual(
+ *   text.split("\n").slice(0, 4),
+ *   ["host db", "user me", "hostname db", "port 2222"],
+ * );
+ * assert.equal(text.includes("\nstricthostkeychecking false\n"), true);
  * ```
  */
 export function formatSshConfig(config: SshConfig): string {

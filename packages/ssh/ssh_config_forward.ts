@@ -106,11 +106,17 @@ function port(s: string): number {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseForward } from "./ssh_config_forward.ts";
- * console.log(parseForward("127.0.0.1:8080:[::1]:80", {}));
- * // { listenHost: "127.0.0.1", listenPort: 8080, connectHost: "::1", connectPort: 80 }
- * console.log(parseForward("1080", { dynamic: true })); // { listenPort: 1080, connectHost: "socks", connectPort: 0 }
- * console.log(parseForward("8080", {})); // undefined
+ * assert.deepEqual(
+ *   parseForward("127.0.0.1:8080:[::1]:80", {}),
+ *   { listenHost: "127.0.0.1", listenPort: 8080, connectHost: "::1", connectPort: 80 },
+ * );
+ * assert.deepEqual(
+ *   parseForward("1080", { dynamic: true }),
+ *   { listenPort: 1080, connectHost: "socks", connectPort: 0 },
+ * );
+ * assert.equal(parseForward("8080", {}), undefined);
  * ```
  */
 export function parseForward(spec: string, kind: ForwardKind): SshForward | undefined {
@@ -184,8 +190,9 @@ export function parseForward(spec: string, kind: ForwardKind): SshForward | unde
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { forwardEquals, parseForward } from "./ssh_config_forward.ts";
- * console.log(forwardEquals(parseForward("80:a:80", {})!, parseForward("80:a:80", {})!)); // true
+ * assert.equal(forwardEquals(parseForward("80:a:80", {})!, parseForward("80:a:80", {})!), true);
  * ```
  */
 export function forwardEquals(a: SshForward, b: SshForward): boolean {
@@ -200,9 +207,13 @@ export function forwardEquals(a: SshForward, b: SshForward): boolean {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { formatForward, parseForward } from "./ssh_config_forward.ts";
- * console.log(formatForward(parseForward("8080:localhost:80", {})!)); // 8080 [localhost]:80
- * console.log(formatForward(parseForward("*:1080", { dynamic: true })!, { listenOnly: true })); // [*]:1080
+ * assert.equal(formatForward(parseForward("8080:localhost:80", {})!), "8080 [localhost]:80");
+ * assert.equal(
+ *   formatForward(parseForward("*:1080", { dynamic: true })!, { listenOnly: true }),
+ *   "[*]:1080",
+ * );
  * ```
  */
 export function formatForward(fwd: SshForward, options: { listenOnly?: boolean } = {}): string {

@@ -19,9 +19,11 @@ function isMagic(component: string): boolean {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { matchGlobComponent } from "./ssh_config_glob.ts";
- * console.log(matchGlobComponent("a.conf", "*.conf"), matchGlobComponent(".x.conf", "*.conf")); // true false
- * console.log(matchGlobComponent("b1", "[a-c][!0]")); // true
+ * assert.equal(matchGlobComponent("a.conf", "*.conf"), true);
+ * assert.equal(matchGlobComponent(".x.conf", "*.conf"), false);
+ * assert.equal(matchGlobComponent("b1", "[a-c][!0]"), true);
  * ```
  */
 export function matchGlobComponent(name: string, pattern: string): boolean {
@@ -105,10 +107,11 @@ function bracket(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { expandGlob } from "./ssh_config_glob.ts";
  * const tree: Record<string, string[]> = { "/etc/ssh": ["ssh_config.d", "ssh_config"], "/etc/ssh/ssh_config.d": ["b.conf", "a.conf", "c.txt"] };
  * const paths = await expandGlob("/etc/ssh/ssh_config.d/*.conf", async (dir) => tree[dir]);
- * console.log(paths); // ["/etc/ssh/ssh_config.d/a.conf", "/etc/ssh/ssh_config.d/b.conf"]
+ * assert.deepEqual(paths, ["/etc/ssh/ssh_config.d/a.conf", "/etc/ssh/ssh_config.d/b.conf"]);
  * ```
  */
 export async function expandGlob(pattern: string, list: ListDirectory): Promise<string[]> {

@@ -13,8 +13,9 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { SSH_CONFIG_KEYWORDS } from "./ssh_config_keywords.ts";
- * console.log(SSH_CONFIG_KEYWORDS["forwardx11"].status); // ignored
+ * assert.equal(SSH_CONFIG_KEYWORDS["forwardx11"].status, "ignored");
  * ```
  */
 export type SshConfigKeywordStatus = "supported" | "ignored" | "deprecated" | "unsupported";
@@ -195,10 +196,11 @@ function table(): Readonly<Record<string, SshConfigKeyword>> {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { SSH_CONFIG_KEYWORDS } from "./ssh_config_keywords.ts";
- * console.log(SSH_CONFIG_KEYWORDS["hostname"]); // { name: "HostName", status: "supported" }
- * console.log(SSH_CONFIG_KEYWORDS["pubkeyacceptedkeytypes"].name); // PubkeyAcceptedAlgorithms
- * console.log(SSH_CONFIG_KEYWORDS["nosuchoption"]); // undefined
+ * assert.deepEqual(SSH_CONFIG_KEYWORDS["hostname"], { name: "HostName", status: "supported" });
+ * assert.equal(SSH_CONFIG_KEYWORDS["pubkeyacceptedkeytypes"].name, "PubkeyAcceptedAlgorithms");
+ * assert.equal(SSH_CONFIG_KEYWORDS["nosuchoption"], undefined);
  * ```
  */
 export const SSH_CONFIG_KEYWORDS: Readonly<Record<string, SshConfigKeyword>> = table();
@@ -208,9 +210,10 @@ export const SSH_CONFIG_KEYWORDS: Readonly<Record<string, SshConfigKeyword>> = t
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { lookupKeyword } from "./ssh_config_keywords.ts";
- * console.log(lookupKeyword("port")?.name); // Port
- * console.log(lookupKeyword("toString")); // undefined
+ * assert.equal(lookupKeyword("port")?.name, "Port");
+ * assert.equal(lookupKeyword("toString"), undefined);
  * ```
  */
 export function lookupKeyword(lowercased: string): SshConfigKeyword | undefined {

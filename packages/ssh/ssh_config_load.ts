@@ -63,6 +63,7 @@ export const SSH_CONFIG_INCLUDE_DEPTH = 16;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { loadSshConfig } from "@hush/ssh";
  * const files: Record<string, string> = {
  *   "/home/me/.ssh/config": "Include conf.d/*\nHost *\n  User me\n",
@@ -76,7 +77,7 @@ export const SSH_CONFIG_INCLUDE_DEPTH = 16;
  *   },
  * });
  * const include = config?.entries[0];
- * console.log(include?.kind === "include" && include.files[0].file); // /home/me/.ssh/conf.d/work
+ * assert.equal(include?.kind === "include" && include.files[0].file, "/home/me/.ssh/conf.d/work");
  * ```
  */
 export async function loadSshConfig(

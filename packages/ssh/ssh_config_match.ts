@@ -54,9 +54,13 @@ const WITH_ARGUMENT = new Set(["host", "originalhost", "user", "localuser", "exe
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseMatchCriteria } from "./ssh_config_match.ts";
  * const c = parseMatchCriteria(["!host", "a,b", "final"], { file: "cfg", line: 1 });
- * console.log(c.map((x) => `${x.negate ? "!" : ""}${x.attribute} ${x.argument}`)); // ["!host a,b", "final "]
+ * assert.deepEqual(
+ *   c.map((x) => `${x.negate ? "!" : ""}${x.attribute} ${x.argument}`),
+ *   ["!host a,b", "final "],
+ * );
  * ```
  */
 export function parseMatchCriteria(words: string[], where: SshConfigLocation): MatchCriterion[] {
@@ -121,11 +125,12 @@ export interface MatchContext {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { matchCriteria, parseMatchCriteria } from "./ssh_config_match.ts";
  * const where = { file: "cfg", line: 1 };
  * const c = parseMatchCriteria(["host", "*.EXAMPLE.org", "!user", "root"], where);
  * const context = { host: "db.example.org", originalHost: "db", user: "me", localUser: "me", finalPass: false };
- * console.log(matchCriteria(c, context, where)); // true
+ * assert.equal(matchCriteria(c, context, where), true);
  * ```
  */
 export function matchCriteria(
@@ -181,10 +186,11 @@ const EXACT = { caseSensitive: true };
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { matchHostLine } from "./ssh_config_match.ts";
- * console.log(matchHostLine(["*.example.org", "!bad.example.org"], "db.example.org")); // true
- * console.log(matchHostLine(["*.example.org", "!bad.example.org"], "bad.example.org")); // false
- * console.log(matchHostLine(["example.org"], "EXAMPLE.org")); // false
+ * assert.equal(matchHostLine(["*.example.org", "!bad.example.org"], "db.example.org"), true);
+ * assert.equal(matchHostLine(["*.example.org", "!bad.example.org"], "bad.example.org"), false);
+ * assert.equal(matchHostLine(["example.org"], "EXAMPLE.org"), false);
  * ```
  */
 export function matchHostLine(patterns: readonly string[], host: string): boolean {

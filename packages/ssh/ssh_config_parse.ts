@@ -16,9 +16,10 @@ import { splitArguments, splitKeyword, splitMatchWords } from "./ssh_config_word
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseSshConfig, type SshConfigFile } from "@hush/ssh";
  * const f: SshConfigFile = parseSshConfig("Host db\n  Port 2222\n", { file: "cfg" });
- * console.log(f.entries.map((e) => e.kind)); // ["host", "option"]
+ * assert.deepEqual(f.entries.map((e) => e.kind), ["host", "option"]);
  * ```
  */
 export interface SshConfigFile {
@@ -113,6 +114,7 @@ export const SSH_CONFIG_LINE_LIMIT = 100_000;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseSshConfig } from "@hush/ssh";
  * const f = parseSshConfig([
  *   "IgnoreUnknown UseKeychain",
@@ -122,9 +124,13 @@ export const SSH_CONFIG_LINE_LIMIT = 100_000;
  *   "  Port=2222",
  * ].join("\n"), { file: "~/.ssh/config" });
  * const host = f.entries[1];
- * console.log(host.kind === "host" && host.patterns); // ["*.example.org", "!bastion.example.org"]
+ * assert.deepEqual(
+ *   host.kind === "host" && host.patterns,
+ *   ["*.example.org", "!bastion.example.org"],
+ * );
  * const port = f.entries[4];
- * console.log(port.kind === "option" && port.value, port.where.line); // 2222 5
+ * assert.equal(port.kind === "option" && port.value, 2222);
+ * assert.equal(port.where.line, 5);
  * ```
  */
 export function parseSshConfig(text: string, options: ParseSshConfigOptions = {}): SshConfigFile {

@@ -37,10 +37,13 @@ import { type JumpHostSpec, parseProxyJump } from "./proxy_jump_spec.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseSshConfig, resolveSshConfig, type SshConfig } from "@hush/ssh";
  * const file = parseSshConfig("Host db\n  HostName db.internal\n  User admin\n", { file: "cfg" });
  * const config: SshConfig = resolveSshConfig({ host: "db", files: [file], localUser: "me", home: "/home/me" });
- * console.log(config.hostName, config.user, config.port); // db.internal admin 22
+ * assert.equal(config.hostName, "db.internal");
+ * assert.equal(config.user, "admin");
+ * assert.equal(config.port, 22);
  * ```
  */
 export interface SshConfig {
@@ -217,6 +220,7 @@ interface Pass {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseSshConfig, resolveSshConfig } from "@hush/ssh";
  * const user = parseSshConfig([
  *   "Host *.prod",
@@ -229,8 +233,11 @@ interface Pass {
  *   "  Ciphers -aes128*",
  * ].join("\n"), { file: "~/.ssh/config" });
  * const c = resolveSshConfig({ host: "db.prod", files: [user], localUser: "me", home: "/home/me" });
- * console.log(c.user, c.port, c.proxyJumpHosts, c.identityFile); // deploy 5022 [{ host: "bastion" }] ["~/.ssh/id_%h"]
- * console.log(c.ciphers.includes("aes128-ctr")); // false
+ * assert.equal(c.user, "deploy");
+ * assert.equal(c.port, 5022);
+ * assert.deepEqual(c.proxyJumpHosts, [{ host: "bastion" }]);
+ * assert.deepEqual(c.identityFile, ["~/.ssh/id_%h"]);
+ * assert.equal(c.ciphers.includes("aes128-ctr"), false);
  * ```
  */
 export function resolveSshConfig(options: ResolveSshConfigOptions): SshConfig {
@@ -553,10 +560,11 @@ function fill(state: State, options: ResolveSshConfigOptions, hostName: string):
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { expandSshConfigPath, parseSshConfig, resolveSshConfig } from "@hush/ssh";
  * const file = parseSshConfig("IdentityFile ~/.ssh/%r@%h\n", { file: "cfg" });
  * const c = resolveSshConfig({ host: "db", files: [file], localUser: "me", home: "/home/me" });
- * console.log(expandSshConfigPath(c.identityFile[0], c)); // /home/me/.ssh/me@db
+ * assert.equal(expandSshConfigPath(c.identityFile[0], c), "/home/me/.ssh/me@db");
  * ```
  */
 export function expandSshConfigPath(

@@ -12,12 +12,15 @@ import { bytesToHex, utf8ToBytes } from "@noble/hashes/utils.js";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { sshConfigTokens, type SshConfigTokens } from "./ssh_config_tokens.ts";
  * const t: SshConfigTokens = sshConfigTokens({
  *   host: "example.org", originalHost: "ex", port: 22, remoteUser: "me",
  *   localUser: "me", home: "/home/me", localHostname: "laptop.lan", uid: 1000,
  * });
- * console.log(t.L, t.l, t.n); // laptop laptop.lan ex
+ * assert.equal(t.L, "laptop");
+ * assert.equal(t.l, "laptop.lan");
+ * assert.equal(t.n, "ex");
  * ```
  */
 export interface SshConfigTokens {
@@ -72,12 +75,13 @@ export interface SshConfigTokenSource {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { sshConfigTokens } from "./ssh_config_tokens.ts";
  * const t = sshConfigTokens({
  *   host: "x", originalHost: "x", port: 22, remoteUser: "root",
  *   localUser: "root", home: "/root", localHostname: "vm",
  * });
- * console.log(t.C); // 4f8e0550bf3371189ae207c2d5184ce91404fa01 (sha1 of "vmx22root")
+ * assert.equal(t.C, "4f8e0550bf3371189ae207c2d5184ce91404fa01"); // sha1 of "vmx22root"
  * ```
  */
 export function sshConfigTokens(source: SshConfigTokenSource): SshConfigTokens {
@@ -125,9 +129,10 @@ export interface ExpandOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { expandSshConfigString } from "./ssh_config_tokens.ts";
  * const s = expandSshConfigString("${HOME}/.ssh/%h_%%", { tokens: { h: "db" }, env: { HOME: "/home/me" } });
- * console.log(s); // /home/me/.ssh/db_%
+ * assert.equal(s, "/home/me/.ssh/db_%");
  * ```
  */
 export function expandSshConfigString(text: string, options: ExpandOptions): string {
@@ -171,9 +176,13 @@ export function expandSshConfigString(text: string, options: ExpandOptions): str
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { expandTilde } from "./ssh_config_tokens.ts";
- * console.log(expandTilde("~/.ssh/config", { home: "/home/me", user: "me" })); // /home/me/.ssh/config
- * console.log(expandTilde("~me/x", { home: "/home/me", user: "me" })); // /home/me/x
+ * assert.equal(
+ *   expandTilde("~/.ssh/config", { home: "/home/me", user: "me" }),
+ *   "/home/me/.ssh/config",
+ * );
+ * assert.equal(expandTilde("~me/x", { home: "/home/me", user: "me" }), "/home/me/x");
  * ```
  */
 export function expandTilde(path: string, local: { home: string; user?: string }): string {

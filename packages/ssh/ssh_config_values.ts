@@ -185,9 +185,10 @@ const flag = multistate<boolean>({ true: true, false: false, yes: true, no: fals
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseConfigTime } from "./ssh_config_values.ts";
- * console.log(parseConfigTime("1h30m")); // 5400
- * console.log(parseConfigTime("soon")); // undefined
+ * assert.equal(parseConfigTime("1h30m"), 5400);
+ * assert.equal(parseConfigTime("soon"), undefined);
  * ```
  */
 export function parseConfigTime(s: string): number | undefined {
@@ -222,8 +223,10 @@ function time(input: ValueInput): number | undefined {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseConfigSize } from "./ssh_config_values.ts";
- * console.log(parseConfigSize("1G"), parseConfigSize("1.5k")); // 1073741824 1536
+ * assert.equal(parseConfigSize("1G"), 1073741824);
+ * assert.equal(parseConfigSize("1.5k"), 1536);
  * ```
  */
 export function parseConfigSize(s: string): number | undefined {
@@ -329,9 +332,10 @@ const LOG_LEVELS: Record<string, LogLevel> = {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { VALUE_READERS } from "./ssh_config_values.ts";
  * const where = { file: "cfg", line: 1 };
- * console.log(VALUE_READERS.Port({ args: ["2222"], rest: "2222", where, keyword: "port" })); // 2222
+ * assert.equal(VALUE_READERS.Port({ args: ["2222"], rest: "2222", where, keyword: "port" }), 2222);
  * ```
  */
 export const VALUE_READERS: { [K in keyof SshConfigLineValues]: Reader<K> } = {

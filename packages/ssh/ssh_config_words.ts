@@ -23,9 +23,10 @@ export interface KeywordSplit {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { splitKeyword } from "./ssh_config_words.ts";
- * console.log(splitKeyword("  Port = 2222")); // { keyword: "Port", rest: "2222" }
- * console.log(splitKeyword("# a comment").keyword); // ""
+ * assert.deepEqual(splitKeyword("  Port = 2222"), { keyword: "Port", rest: "2222" });
+ * assert.equal(splitKeyword("# a comment").keyword, "");
  * ```
  */
 export function splitKeyword(line: string): KeywordSplit {
@@ -48,9 +49,10 @@ export function splitKeyword(line: string): KeywordSplit {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { splitArguments } from "./ssh_config_words.ts";
- * console.log(splitArguments(`a "b c" d\\ e # comment`)); // ["a", "b c", "d e"]
- * console.log(splitArguments(`"open`)); // undefined
+ * assert.deepEqual(splitArguments(`a "b c" d\\ e # comment`), ["a", "b c", "d e"]);
+ * assert.equal(splitArguments(`"open`), undefined);
  * ```
  */
 export function splitArguments(text: string): string[] | undefined {
@@ -97,8 +99,12 @@ export function splitArguments(text: string): string[] | undefined {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { splitMatchWords } from "./ssh_config_words.ts";
- * console.log(splitMatchWords(`host a,b exec "test -f x"`)); // ["host", "a,b", "exec", "test -f x"]
+ * assert.deepEqual(
+ *   splitMatchWords(`host a,b exec "test -f x"`),
+ *   ["host", "a,b", "exec", "test -f x"],
+ * );
  * ```
  */
 export function splitMatchWords(text: string): string[] | undefined {

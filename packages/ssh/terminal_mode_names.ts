@@ -12,8 +12,11 @@ const M = TerminalMode;
  * VFLUSH have none on Linux).
  *
  * @example
- * ```ts ignore
- * STTY_CHARACTERS.get(TerminalMode.VINTR); // "intr"
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { TerminalMode } from "@hush/wire";
+ * import { STTY_CHARACTERS } from "./terminal_mode_names.ts";
+ * assert.equal(STTY_CHARACTERS.get(TerminalMode.VINTR), "intr");
  * ```
  */
 export const STTY_CHARACTERS: ReadonlyMap<number, string> = new Map([
@@ -38,8 +41,11 @@ export const STTY_CHARACTERS: ReadonlyMap<number, string> = new Map([
  * name; CS7 and CS8 are the character size (`cs7`, `cs8`).
  *
  * @example
- * ```ts ignore
- * STTY_FLAGS.get(TerminalMode.ECHO); // "echo"
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { TerminalMode } from "@hush/wire";
+ * import { STTY_FLAGS } from "./terminal_mode_names.ts";
+ * assert.equal(STTY_FLAGS.get(TerminalMode.ECHO), "echo");
  * ```
  */
 export const STTY_FLAGS: ReadonlyMap<number, string> = new Map([

@@ -14,8 +14,11 @@ const TRACE_LINE_LIMIT = 2048;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { escapedTrace } from "./trace_line.ts";
- * escapedTrace(console.log)("user root\nforged"); // prints: user root\nforged
+ * const lines: string[] = [];
+ * escapedTrace((line) => lines.push(line))("user root\nforged");
+ * assert.deepEqual(lines, ["user root\\nforged"]);
  * ```
  */
 export function escapedTrace(trace: ((line: string) => void) | undefined): (line: string) => void {

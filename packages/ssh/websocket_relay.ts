@@ -71,9 +71,12 @@ export interface WebSocketRelayOptions {
  * A running relay.
  *
  * @example
- * ```ts ignore
- * const relay = await startWebSocketRelay({ port: 0, allow: ["127.0.0.1:22"] });
- * console.log(`ws://${relay.hostname}:${relay.port}/`, relay.connections);
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { startWebSocketRelay } from "@hush/ssh";
+ * const relay = await startWebSocketRelay({ hostname: "127.0.0.1", port: 0, allow: ["127.0.0.1:22"] });
+ * assert.ok(relay.port > 0); // pages connect to ws://127.0.0.1:<port>/?target=127.0.0.1:22
+ * assert.equal(relay.connections, 0);
  * await relay.close();
  * ```
  */
@@ -94,9 +97,12 @@ export interface WebSocketRelay {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseRelayTarget } from "@hush/ssh";
- * console.log(parseRelayTarget("LocalHost:22"), parseRelayTarget("[::1]:2222")); // localhost:22 [::1]:2222
- * console.log(parseRelayTarget("example.org"), parseRelayTarget("h:99999")); // undefined undefined
+ * assert.equal(parseRelayTarget("LocalHost:22")?.name, "localhost:22");
+ * assert.deepEqual(parseRelayTarget("[::1]:2222"), { host: "::1", port: 2222, name: "[::1]:2222" });
+ * assert.equal(parseRelayTarget("example.org"), undefined);
+ * assert.equal(parseRelayTarget("h:99999"), undefined);
  * ```
  */
 export function parseRelayTarget(
@@ -123,10 +129,13 @@ function targetName(host: string, port: number): string {
  * message, one too big) ends only its own connection.
  *
  * @example
- * ```ts ignore
+ * ```ts
+ * import assert from "node:assert/strict";
  * import { startWebSocketRelay } from "@hush/ssh";
- * const relay = await startWebSocketRelay({ port: 8022, allow: ["127.0.0.1:22"], log: console.error });
- * // a page: connect({ duplex: await connectWebSocket("ws://127.0.0.1:8022/?target=127.0.0.1:22"), … })
+ * const relay = await startWebSocketRelay({ port: 0, allow: ["127.0.0.1:22"], log: console.error });
+ * // a page: connect({ duplex: await connectWebSocket(`ws://127.0.0.1:${relay.port}/?target=127.0.0.1:22`), … })
+ * assert.ok(relay.port > 0);
+ * await relay.close();
  * ```
  */
 export async function startWebSocketRelay(options: WebSocketRelayOptions): Promise<WebSocketRelay> {

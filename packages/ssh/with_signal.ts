@@ -9,12 +9,15 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { withSignal } from "./with_signal.ts";
  * const controller = new AbortController();
  * const late = new Promise<string>((resolve) => setTimeout(() => resolve("socket"), 10));
- * const settled = withSignal(late, controller.signal, (s) => console.log(`disposing ${s}`));
+ * const disposed = Promise.withResolvers<string>();
+ * const settled = withSignal(late, controller.signal, disposed.resolve);
  * controller.abort(new Error("stop"));
- * console.log(await settled.catch((e) => e.message)); // stop
+ * await assert.rejects(settled, { message: "stop" });
+ * assert.equal(await disposed.promise, "socket"); // the late socket is handed to dispose
  * ```
  */
 export function withSignal<T>(

@@ -18,8 +18,9 @@ import type { TransportOptions } from "./options.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { DEFAULT_HOST_KEY_ALGORITHMS } from "@hush/transport";
- * console.log(DEFAULT_HOST_KEY_ALGORITHMS[0]); // "ssh-ed25519-cert-v01@openssh.com"
+ * assert.equal(DEFAULT_HOST_KEY_ALGORITHMS[0], "ssh-ed25519-cert-v01@openssh.com");
  * ```
  */
 export const DEFAULT_HOST_KEY_ALGORITHMS: readonly string[] = [

@@ -20,8 +20,9 @@ import { ZlibDecompressor } from "./zlib_decompressor.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { CompressionStart } from "@hush/transport";
- * console.log(CompressionStart.AUTHENTICATED); // "authenticated"
+ * assert.equal(CompressionStart.AUTHENTICATED, "authenticated");
  * ```
  */
 export const CompressionStart = {
@@ -53,8 +54,9 @@ const ZLIB = {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { COMPRESSION_METHODS } from "@hush/transport";
- * console.log(Object.keys(COMPRESSION_METHODS)); // [ "none", "zlib", "zlib@openssh.com" ]
+ * assert.deepEqual(Object.keys(COMPRESSION_METHODS), ["none", "zlib", "zlib@openssh.com"]);
  * ```
  */
 export const COMPRESSION_METHODS: Readonly<Record<string, CompressionMethod>> = {
@@ -69,8 +71,9 @@ export const COMPRESSION_METHODS: Readonly<Record<string, CompressionMethod>> = 
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { DEFAULT_CLIENT_COMPRESSION } from "@hush/transport";
- * console.log(DEFAULT_CLIENT_COMPRESSION); // [ "none", "zlib@openssh.com", "zlib" ]
+ * assert.deepEqual(DEFAULT_CLIENT_COMPRESSION, ["none", "zlib@openssh.com", "zlib"]);
  * ```
  */
 export const DEFAULT_CLIENT_COMPRESSION: readonly string[] = ["none", "zlib@openssh.com", "zlib"];
@@ -81,8 +84,9 @@ export const DEFAULT_CLIENT_COMPRESSION: readonly string[] = ["none", "zlib@open
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { COMPRESSION_PREFERRED } from "@hush/transport";
- * console.log(COMPRESSION_PREFERRED[0]); // "zlib@openssh.com"
+ * assert.equal(COMPRESSION_PREFERRED[0], "zlib@openssh.com");
  * ```
  */
 export const COMPRESSION_PREFERRED: readonly string[] = ["zlib@openssh.com", "zlib", "none"];
@@ -93,8 +97,9 @@ export const COMPRESSION_PREFERRED: readonly string[] = ["zlib@openssh.com", "zl
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { DEFAULT_SERVER_COMPRESSION } from "@hush/transport";
- * console.log(DEFAULT_SERVER_COMPRESSION); // [ "none", "zlib@openssh.com" ]
+ * assert.deepEqual(DEFAULT_SERVER_COMPRESSION, ["none", "zlib@openssh.com"]);
  * ```
  */
 export const DEFAULT_SERVER_COMPRESSION: readonly string[] = ["none", "zlib@openssh.com"];
@@ -104,8 +109,9 @@ export const DEFAULT_SERVER_COMPRESSION: readonly string[] = ["none", "zlib@open
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { compressionMethod } from "@hush/transport";
- * console.log(compressionMethod("zlib").start); // "newkeys"
+ * assert.equal(compressionMethod("zlib").start, "newkeys");
  * ```
  */
 export function compressionMethod(name: string): CompressionMethod {
@@ -120,8 +126,10 @@ export function compressionMethod(name: string): CompressionMethod {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { startsAtNewKeys } from "./compression.ts";
- * console.log(startsAtNewKeys("zlib@openssh.com", false), startsAtNewKeys("zlib@openssh.com", true)); // false true
+ * assert.equal(startsAtNewKeys("zlib@openssh.com", false), false);
+ * assert.equal(startsAtNewKeys("zlib@openssh.com", true), true);
  * ```
  */
 export function startsAtNewKeys(name: string, authenticated: boolean): boolean {

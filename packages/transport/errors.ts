@@ -13,9 +13,11 @@ import { DisconnectReason, type DisconnectReasonCode, SshError } from "@hush/wir
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { DisconnectError } from "@hush/transport";
  * const e = new DisconnectError(2, "Unexpected message", { fromPeer: true });
- * console.log(e.code, e.message); // "ERR_SSH_DISCONNECT" "Peer disconnected: Unexpected message (reason 2, protocol error)"
+ * assert.equal(e.message, "Peer disconnected: Unexpected message (reason 2, protocol error)");
+ * assert.equal(e.code, "ERR_SSH_DISCONNECT");
  * ```
  */
 export class DisconnectError extends SshError {
@@ -58,8 +60,9 @@ export class DisconnectError extends SshError {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { reasonName } from "@hush/transport";
- * console.log(reasonName(5)); // "mac error"
+ * assert.equal(reasonName(5), "mac error");
  * ```
  */
 export function reasonName(reason: number): string {

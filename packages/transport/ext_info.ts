@@ -10,8 +10,14 @@ import type { Message } from "@hush/wire";
  * (`ext-info-c`): `server-sig-algs` and `ping@openssh.com`.
  *
  * @example
- * ```ts ignore
- * ctx.writeControl(encodeMessage(serverExtInfo(["ssh-ed25519", "rsa-sha2-512"])));
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { serverExtInfo } from "./ext_info.ts";
+ * const m = serverExtInfo(["ssh-ed25519", "rsa-sha2-512"]);
+ * assert.equal(m.type, "extInfo");
+ * if (m.type === "extInfo") {
+ *   assert.deepEqual(m.extensions.map((e) => e.name), ["server-sig-algs", "ping@openssh.com"]);
+ * }
  * ```
  */
 export function serverExtInfo(serverSigAlgs: readonly string[]): Message {
@@ -29,8 +35,13 @@ export function serverExtInfo(serverSigAlgs: readonly string[]): Message {
  * empty names dropped.
  *
  * @example
- * ```ts ignore
- * nameList(new TextEncoder().encode("ssh-ed25519,rsa-sha2-512")); // ["ssh-ed25519", "rsa-sha2-512"]
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { nameList } from "./ext_info.ts";
+ * assert.deepEqual(nameList(new TextEncoder().encode("ssh-ed25519,,rsa-sha2-512")), [
+ *   "ssh-ed25519",
+ *   "rsa-sha2-512",
+ * ]);
  * ```
  */
 export function nameList(value: Uint8Array): string[] {

@@ -16,13 +16,17 @@ export const DEFAULT_HANDSHAKE_TIMEOUT = 120_000;
  * {@linkcode DisconnectError}. Returns what stops the clock.
  *
  * @example
- * ```ts ignore
- * const stopClock = startHandshakeClock(timers, options.handshakeTimeout, (e) => fail(e));
- * try {
- *   await firstKex;
- * } finally {
- *   stopClock();
- * }
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { startHandshakeClock } from "./handshake_timeout.ts";
+ * const due: (() => void)[] = [];
+ * const timers = { setTimeout: (fn: () => void) => due.push(fn), clearTimeout: () => {} };
+ * const errors: { reason: number; message: string }[] = [];
+ * const stopClock = startHandshakeClock(timers, 30_000, (e) => errors.push(e));
+ * due[0](); // 30 s pass before the first key exchange finishes
+ * stopClock();
+ * assert.equal(errors[0].reason, 10); // CONNECTION_LOST
+ * assert.match(errors[0].message, /Key exchange timed out after 30000 ms/);
  * ```
  */
 export function startHandshakeClock(

@@ -95,6 +95,9 @@ export interface NewKeys {
  * the peer's messages and answers with what to send; it never touches the connection. The
  * transport owns the keys, the phase and the byte streams.
  *
+ * The example sketches the transport's loop and is not run: a whole exchange needs a peer
+ * round and host keys, which the transport's tests (`transport_test.ts`) set up.
+ *
  * @example
  * ```ts ignore
  * const round = new KexRound(init);

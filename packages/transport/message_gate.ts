@@ -17,9 +17,16 @@ export type GateState = Pick<ReceiveState, "phase" | "role" | "peerInKex" | "str
  * {@linkcode DisconnectError} for one out of place.
  *
  * @example
- * ```ts ignore
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { MessageGate } from "./message_gate.ts";
  * const gate = new MessageGate();
- * gate.admit(msg.type, { phase, role, peerInKex, strictInitial }); // throws when out of place
+ * const state = { phase: "initial-kex", role: "client", peerInKex: false, strictInitial: false } as const;
+ * assert.throws(() => gate.admit("channelData", state), {
+ *   reason: 2, // PROTOCOL_ERROR
+ *   message: /Expected KEXINIT, got channelData/,
+ * });
+ * gate.admit("kexInit", state); // in place: no error
  * ```
  */
 export class MessageGate {

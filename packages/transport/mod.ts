@@ -5,6 +5,7 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { generateKey } from "@hush/keys";
  * import { startTransport } from "@hush/transport";
  * import { memoryDuplexPair } from "@hush/transport/testing";
@@ -14,6 +15,7 @@
  *   startTransport(a, { role: "client", verifyHostKey: () => {} }),
  *   startTransport(b, { role: "server", hostKeys: [hostKey] }),
  * ]);
+ * assert.ok(client.sessionId); // the first exchange's hash
  * await client.requestService("ssh-userauth");
  * await client.disconnect();
  * ```

@@ -24,14 +24,17 @@ export interface HostKeyInfo {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { TransportTimers } from "@hush/transport";
  * const due: (() => void)[] = [];
  * const timers: TransportTimers = {
  *   setTimeout: (fn) => due.push(fn),
  *   clearTimeout: () => {},
  * };
- * timers.setTimeout(() => console.log("fired"), 3_600_000);
- * due[0](); // fired
+ * let fired = false;
+ * timers.setTimeout(() => (fired = true), 3_600_000);
+ * due[0](); // an hour passes at once
+ * assert.equal(fired, true);
  * ```
  */
 export interface TransportTimers {

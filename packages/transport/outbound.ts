@@ -13,8 +13,9 @@ import { encodeMessage, type Message, type MessageType, type PacketWriter } from
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { DEFAULT_HELD_BYTES_LIMIT } from "@hush/transport";
- * console.log(DEFAULT_HELD_BYTES_LIMIT); // 4194304
+ * assert.equal(DEFAULT_HELD_BYTES_LIMIT, 4194304);
  * ```
  */
 export const DEFAULT_HELD_BYTES_LIMIT = 4 * 1024 * 1024;
@@ -28,8 +29,9 @@ export const DEFAULT_HELD_BYTES_LIMIT = 4 * 1024 * 1024;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { CONTROL_BACKLOG_LIMIT } from "@hush/transport";
- * console.log(CONTROL_BACKLOG_LIMIT); // 262144
+ * assert.equal(CONTROL_BACKLOG_LIMIT, 262144);
  * ```
  */
 export const CONTROL_BACKLOG_LIMIT = 256 * 1024;
@@ -64,11 +66,19 @@ interface Held {
  * Everything the transport writes, in order, into the packet writer.
  *
  * @example
- * ```ts ignore
- * const out = new Outbound(packetWriter, DEFAULT_HELD_BYTES_LIMIT);
- * out.writeReply(kexInitPayload); // never waits
- * await out.write(encodeMessage(message)); // waits while a batch is queued
- * await new Promise<void>((resolve, reject) => out.hold(message, resolve, reject));
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { PacketWriter } from "@hush/wire";
+ * import { Outbound } from "./outbound.ts";
+ * const out = new Outbound(new PacketWriter(), 64 * 1024);
+ * out.writeReply(new Uint8Array([20])); // a KEXINIT-like answer: never waits
+ * // During a key exchange, application messages wait until the new keys are in.
+ * const message = { type: "ignore", data: new Uint8Array(3) } as const;
+ * const sent = new Promise<void>((resolve, reject) => out.hold(message, resolve, reject));
+ * assert.equal(out.heldMessages, 1);
+ * out.flushHeld();
+ * await sent;
+ * assert.equal(out.heldMessages, 0);
  * ```
  */
 export class Outbound {

@@ -22,11 +22,19 @@ export interface RekeyLimits {
  * Tracks the bytes since the last key change and the rekey timer of one connection.
  *
  * @example
- * ```ts ignore
- * const schedule = new RekeySchedule(options, timers, trace, () => transport.rekey());
- * schedule.keysChanged(bytesIn, bytesOut);
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { RekeySchedule } from "./rekey.ts";
+ * const due: (() => void)[] = [];
+ * const timers = { setTimeout: (fn: () => void) => due.push(fn), clearTimeout: () => {} };
+ * let rekeys = 0;
+ * const schedule = new RekeySchedule({ rekeyBytes: 1000 }, timers, () => {}, () => rekeys++);
+ * schedule.keysChanged(500, 500); // bytes in and out when the keys last changed
  * schedule.startTimer();
- * if (schedule.volumeReached(bytesIn, bytesOut)) transport.rekey();
+ * assert.equal(schedule.volumeReached(1499, 900), false);
+ * assert.equal(schedule.volumeReached(1500, 900), true);
+ * due[0](); // the rekey interval passes
+ * assert.equal(rekeys, 1);
  * ```
  */
 export class RekeySchedule {

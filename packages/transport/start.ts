@@ -12,16 +12,19 @@ import { Transport } from "./transport.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { generateKey } from "@hush/keys";
  * import { startTransport } from "@hush/transport";
  * import { memoryDuplexPair } from "@hush/transport/testing";
  * const [a, b] = memoryDuplexPair();
  * const hostKey = await generateKey("ssh-ed25519");
+ * const seen: string[] = [];
  * const [client, server] = await Promise.all([
- *   startTransport(a, { role: "client", verifyHostKey: ({ algorithm }) => console.log(algorithm) }),
+ *   startTransport(a, { role: "client", verifyHostKey: ({ algorithm }) => void seen.push(algorithm) }),
  *   startTransport(b, { role: "server", hostKeys: [hostKey] }),
- * ]); // ssh-ed25519
- * console.log(client.sessionId?.length === server.sessionId?.length); // true
+ * ]);
+ * assert.deepEqual(seen, ["ssh-ed25519"]);
+ * assert.equal(client.sessionId?.length === server.sessionId?.length, true);
  * await client.disconnect();
  * ```
  */

@@ -27,8 +27,9 @@ export type PhaseName = (typeof Phase)[keyof typeof Phase];
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { PhaseEvent } from "@hush/transport";
- * console.log(PhaseEvent.SERVICE_ACCEPTED); // "service-accepted"
+ * assert.equal(PhaseEvent.SERVICE_ACCEPTED, "service-accepted");
  * ```
  */
 export const PhaseEvent = {
@@ -54,8 +55,12 @@ export type PhaseEventName = (typeof PhaseEvent)[keyof typeof PhaseEvent];
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { PHASE_TRANSITIONS } from "./state.ts";
- * console.log(PHASE_TRANSITIONS.service); // { "service-requested": "auth", "service-accepted": "auth", closed: "closed" }
+ * assert.deepEqual(
+ *   PHASE_TRANSITIONS.service,
+ *   { "service-requested": "auth", "service-accepted": "auth", closed: "closed" },
+ * );
  * ```
  */
 export const PHASE_TRANSITIONS: Readonly<
@@ -80,8 +85,10 @@ export const PHASE_TRANSITIONS: Readonly<
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { nextPhase } from "./state.ts";
- * console.log(nextPhase("auth", "authenticated"), nextPhase("service", "authenticated")); // "connection" undefined
+ * assert.equal(nextPhase("auth", "authenticated"), "connection");
+ * assert.equal(nextPhase("service", "authenticated"), undefined);
  * ```
  */
 export function nextPhase(phase: PhaseName, event: PhaseEventName): PhaseName | undefined {
@@ -169,15 +176,18 @@ export interface ReceiveState {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { allowedMessage } from "./state.ts";
- * console.log(allowedMessage("channelData", {
- *   phase: "initial-kex", role: "client", peerInKex: true, strictInitial: false,
+ * const state = {
+ *   role: "client", peerInKex: true, strictInitial: false,
  *   firstPacket: false, justAfterFirstNewKeys: false,
- * })); // "channelData is not allowed during key exchange"
- * console.log(allowedMessage("channelData", {
- *   phase: "connection", role: "client", peerInKex: true, strictInitial: false,
- *   firstPacket: false, justAfterFirstNewKeys: false,
- * })); // undefined: a peer's re-exchange, as OpenSSH allows
+ * } as const;
+ * assert.equal(
+ *   allowedMessage("channelData", { ...state, phase: "initial-kex" }),
+ *   "channelData is not allowed during key exchange",
+ * );
+ * // a peer's re-exchange, as OpenSSH allows
+ * assert.equal(allowedMessage("channelData", { ...state, phase: "connection" }), undefined);
  * ```
  */
 export function allowedMessage(type: MessageType, s: ReceiveState): string | undefined {

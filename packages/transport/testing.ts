@@ -105,13 +105,15 @@ class Pipe {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { memoryDuplexPair } from "@hush/transport/testing";
  * const [a, b] = memoryDuplexPair();
  * const w = a.writable.getWriter();
  * await w.write(new Uint8Array([1, 2, 3])); // resolves at once: there is room
- * console.log(a.buffered); // 3
+ * assert.equal(a.buffered, 3);
  * const { value } = await b.readable.getReader().read();
- * console.log(value, a.buffered); // Uint8Array(3) [ 1, 2, 3 ] 0
+ * assert.deepEqual(value, new Uint8Array([1, 2, 3]));
+ * assert.equal(a.buffered, 0);
  * ```
  */
 export function memoryDuplexPair(options: MemoryDuplexOptions = {}): [MemoryDuplex, MemoryDuplex] {

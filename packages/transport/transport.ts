@@ -69,6 +69,7 @@ const REAL_TIMERS: TransportTimers = {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { generateKey } from "@hush/keys";
  * import { startTransport, type Transport } from "@hush/transport";
  * import { memoryDuplexPair } from "@hush/transport/testing";
@@ -79,7 +80,8 @@ const REAL_TIMERS: TransportTimers = {
  * ]);
  * client.rekey();
  * await client.requestService("ssh-userauth"); // held during the rekey, sent right after
- * console.log(client.kexCount >= 1, server.phase); // true auth
+ * assert.equal(client.kexCount >= 1, true);
+ * assert.equal(server.phase, "auth");
  * await client.disconnect();
  * ```
  */

@@ -31,14 +31,16 @@ const DEFLATED = 8;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { ZlibCompressor, ZlibDecompressor } from "@hush/transport";
  * const out = new ZlibCompressor();
  * const line = new TextEncoder().encode("hello hello hello hello\n");
  * const first = out.compress(line);
  * const second = out.compress(line); // the stream remembers the first
- * console.log(first.length > second.length); // true
+ * assert.equal(first.length > second.length, true);
  * const back = new ZlibDecompressor();
- * console.log(back.decompress(first).length, back.decompress(second).length); // 24 24
+ * assert.equal(back.decompress(first).length, 24);
+ * assert.equal(back.decompress(second).length, 24);
  * ```
  */
 export class ZlibCompressor implements PayloadCompressor {

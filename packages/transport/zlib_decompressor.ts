@@ -32,13 +32,14 @@ const INITIAL_OUTPUT = 16 * 1024;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { ZlibCompressor, ZlibDecompressor } from "@hush/transport";
  * const bomb = new ZlibCompressor().compress(new Uint8Array(1 << 20)); // 1 MiB of zeros
- * console.log(bomb.length < 2048); // true
+ * assert.equal(bomb.length < 2048, true);
  * try {
  *   new ZlibDecompressor().decompress(bomb);
  * } catch (e) {
- *   console.log((e as Error).message); // "Decompressed payload is over the limit of 262144 bytes"
+ *   assert.equal((e as Error).message, "Decompressed payload is over the limit of 262144 bytes");
  * }
  * ```
  */

@@ -25,9 +25,10 @@ function value(text: string, i: number): number {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { decodeBase64 } from "@hush/wire";
- * console.log(decodeBase64("aGk=")); // Uint8Array(2) [ 104, 105 ]
- * console.log(decodeBase64("aGk")); // undefined
+ * assert.deepEqual(decodeBase64("aGk="), new Uint8Array([104, 105]));
+ * assert.equal(decodeBase64("aGk"), undefined);
  * ```
  */
 export function decodeBase64(text: string): Uint8Array<ArrayBuffer> | undefined {
@@ -60,8 +61,9 @@ export function decodeBase64(text: string): Uint8Array<ArrayBuffer> | undefined 
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { encodeBase64 } from "@hush/wire";
- * console.log(encodeBase64(new Uint8Array([104, 105]))); // aGk=
+ * assert.equal(encodeBase64(new Uint8Array([104, 105])), "aGk=");
  * ```
  */
 export function encodeBase64(bytes: Uint8Array): string {

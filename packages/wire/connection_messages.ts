@@ -11,8 +11,9 @@ import type { TerminalModes } from "./terminal_modes.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { ChannelOpenFailureReason } from "@hush/wire";
- * console.log(ChannelOpenFailureReason.CONNECT_FAILED); // 2
+ * assert.equal(ChannelOpenFailureReason.CONNECT_FAILED, 2);
  * ```
  */
 export const ChannelOpenFailureReason = {

@@ -9,8 +9,9 @@ import { SshError } from "./ssh_error.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { DisconnectReason } from "@hush/wire";
- * console.log(DisconnectReason.PROTOCOL_ERROR); // 2
+ * assert.equal(DisconnectReason.PROTOCOL_ERROR, 2);
  * ```
  */
 export const DisconnectReason = {
@@ -41,12 +42,13 @@ export type DisconnectReasonCode = (typeof DisconnectReason)[keyof typeof Discon
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { SshReader, WireError } from "@hush/wire";
- * try {
- *   new SshReader(new Uint8Array([0, 0, 0, 9])).string();
- * } catch (e) {
- *   console.log(e instanceof WireError, (e as WireError).reason, (e as WireError).code); // true 2 "ERR_SSH_WIRE"
- * }
+ * assert.throws(() => new SshReader(new Uint8Array([0, 0, 0, 9])).string(), WireError);
+ * assert.throws(() => new SshReader(new Uint8Array([0, 0, 0, 9])).string(), {
+ *   reason: 2,
+ *   code: "ERR_SSH_WIRE",
+ * });
  * ```
  */
 export class WireError extends SshError {

@@ -18,8 +18,11 @@ import { SshWriter } from "./writer.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { encodeMessage } from "@hush/wire";
- * console.log(encodeMessage({ type: "serviceRequest", service: "ssh-userauth" }));
+ * const payload = encodeMessage({ type: "serviceRequest", service: "ssh-userauth" });
+ * assert.equal(payload[0], 5); // SSH_MSG_SERVICE_REQUEST
+ * assert.equal(payload.length, 1 + 4 + "ssh-userauth".length);
  * ```
  */
 export function encodeMessage(msg: Message): Uint8Array {
@@ -40,10 +43,11 @@ export function encodeMessage(msg: Message): Uint8Array {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { SshWriter, writeMessage } from "@hush/wire";
  * const w = new SshWriter();
  * writeMessage(w, { type: "newKeys" });
- * console.log(w.finish()); // Uint8Array [21]
+ * assert.deepEqual(w.finish(), new Uint8Array([21]));
  * ```
  */
 export function writeMessage(w: SshWriter, msg: Message): void {
@@ -110,9 +114,10 @@ export function writeMessage(w: SshWriter, msg: Message): void {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { decodeMessage } from "@hush/wire";
  * const m = decodeMessage(new Uint8Array([52]));
- * console.log(m.type); // "userauthSuccess"
+ * assert.equal(m.type, "userauthSuccess");
  * ```
  */
 export function decodeMessage(payload: Uint8Array, context: DecodeContext = {}): Message {

@@ -23,8 +23,9 @@ export * from "./connection_messages.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { MessageNumber } from "@hush/wire";
- * console.log(MessageNumber.KEXINIT); // 20
+ * assert.equal(MessageNumber.KEXINIT, 20);
  * ```
  */
 export const MessageNumber = {

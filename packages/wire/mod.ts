@@ -5,9 +5,10 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { decodeMessage, encodeMessage } from "@hush/wire";
  * const payload = encodeMessage({ type: "serviceRequest", service: "ssh-userauth" });
- * console.log(decodeMessage(payload)); // { type: "serviceRequest", service: "ssh-userauth" }
+ * assert.deepEqual(decodeMessage(payload), { type: "serviceRequest", service: "ssh-userauth" });
  * ```
  * @module
  */

@@ -22,8 +22,9 @@ export type RandomSource = (n: number) => Uint8Array;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { randomBytes } from "@hush/wire";
- * console.log(randomBytes(16).length); // 16
+ * assert.equal(randomBytes(16).length, 16);
  * ```
  */
 export function randomBytes(n: number): Uint8Array {
@@ -117,8 +118,9 @@ export interface PacketOpener {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { paddingLength } from "@hush/wire";
- * console.log(paddingLength(10, 8, false)); // 9: 4 + 1 + 10 + 9 = 24
+ * assert.equal(paddingLength(10, 8, false), 9); // 4 + 1 + 10 + 9 = 24
  * ```
  */
 export function paddingLength(
@@ -155,9 +157,11 @@ export interface FrameOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { framePacket } from "@hush/wire";
  * const p = framePacket(new Uint8Array([21]), { blockSize: 8, lengthInClear: false, macLength: 0 });
- * console.log(p.length % 8, p[4]); // 0 10
+ * assert.equal(p.length % 8, 0);
+ * assert.equal(p[4], 10);
  * ```
  */
 export function framePacket(payload: Uint8Array, options: FrameOptions): Uint8Array {
@@ -181,9 +185,10 @@ export function framePacket(payload: Uint8Array, options: FrameOptions): Uint8Ar
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { framePacket, unframePacket } from "@hush/wire";
  * const p = framePacket(new Uint8Array([1, 2]), { blockSize: 8, lengthInClear: false, macLength: 0 });
- * console.log(unframePacket(p)); // Uint8Array [1, 2]
+ * assert.deepEqual(unframePacket(p), new Uint8Array([1, 2]));
  * ```
  */
 export function unframePacket(packet: Uint8Array): Uint8Array {
@@ -204,8 +209,9 @@ export function unframePacket(packet: Uint8Array): Uint8Array {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { checkPacketLength } from "@hush/wire";
- * console.log(checkPacketLength(new Uint8Array([0, 0, 0, 12]), 8, 4)); // 12
+ * assert.equal(checkPacketLength(new Uint8Array([0, 0, 0, 12]), 8, 4), 12);
  * ```
  */
 export function checkPacketLength(
@@ -229,9 +235,11 @@ export function checkPacketLength(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { NoneSealer } from "@hush/wire";
  * const s = new NoneSealer();
- * console.log((s.seal(new Uint8Array([21])) as Uint8Array).length, s.sequence); // 16 1
+ * assert.equal((s.seal(new Uint8Array([21])) as Uint8Array).length, 16);
+ * assert.equal(s.sequence, 1);
  * ```
  */
 export class NoneSealer implements PacketSealer {
@@ -263,10 +271,12 @@ export class NoneSealer implements PacketSealer {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { NoneOpener, NoneSealer } from "@hush/wire";
  * const bytes = new NoneSealer().seal(new Uint8Array([21])) as Uint8Array;
  * const o = new NoneOpener();
- * console.log(o.packetLength(bytes), o.open(bytes)); // 16 Uint8Array [21]
+ * assert.equal(o.packetLength(bytes), 16);
+ * assert.deepEqual(o.open(bytes), new Uint8Array([21]));
  * ```
  */
 export class NoneOpener implements PacketOpener {

@@ -81,12 +81,15 @@ export interface OpenerSwitchOptions extends SwitchOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { NoneSealer, PacketDeframer } from "@hush/wire";
  * const bytes = new NoneSealer().seal(new Uint8Array([2, 0, 0, 0, 0])) as Uint8Array;
- * const deframer = new PacketDeframer((p) => console.log(p.payload[0], p.sequence)); // 2 0
+ * const seen: [number, number][] = [];
+ * const deframer = new PacketDeframer((p) => void seen.push([p.payload[0], p.sequence]));
  * await deframer.push(bytes.subarray(0, 3));
  * await deframer.push(bytes.subarray(3));
  * await deframer.end();
+ * assert.deepEqual(seen, [[2, 0]]);
  * ```
  */
 export class PacketDeframer {

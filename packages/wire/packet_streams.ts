@@ -15,12 +15,15 @@ import type { PacketOpener } from "./packet.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { NoneSealer, PacketReader } from "@hush/wire";
  * const bytes = new NoneSealer().seal(new Uint8Array([2, 0, 0, 0, 0])) as Uint8Array;
  * const reader = new PacketReader();
  * const w = reader.writable.getWriter();
  * w.write(bytes.subarray(0, 3)); w.write(bytes.subarray(3)); w.close();
- * for await (const p of reader.readable) console.log(p.payload[0], p.sequence); // 2 0
+ * const seen: [number, number][] = [];
+ * for await (const p of reader.readable) seen.push([p.payload[0], p.sequence]);
+ * assert.deepEqual(seen, [[2, 0]]);
  * ```
  */
 export class PacketReader {

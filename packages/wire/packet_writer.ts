@@ -18,8 +18,9 @@ const NEWKEYS = 21;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { WRITE_BATCH_LIMIT } from "@hush/wire";
- * console.log(WRITE_BATCH_LIMIT); // 524288
+ * assert.equal(WRITE_BATCH_LIMIT, 524288);
  * ```
  */
 export const WRITE_BATCH_LIMIT = 512 * 1024;
@@ -62,12 +63,15 @@ interface Sealed {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { PacketWriter } from "@hush/wire";
  * const writer = new PacketWriter();
  * await writer.write(new Uint8Array([2, 0, 0, 0, 0])); // an empty IGNORE
  * writer.writeReply(new Uint8Array([2, 0, 0, 0, 0]));
  * writer.close();
- * for await (const bytes of writer.readable) console.log(bytes.length); // 32: both at once
+ * const chunks: number[] = [];
+ * for await (const bytes of writer.readable) chunks.push(bytes.length);
+ * assert.deepEqual(chunks, [32]); // both at once
  * ```
  */
 export class PacketWriter {

@@ -13,10 +13,11 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { PayloadCompressor } from "@hush/wire";
  * // A stage that does nothing, to show the shape (the transport's zlib stage is the real one).
  * const identity: PayloadCompressor = { compress: (payload) => payload.slice() };
- * console.log(identity.compress(new Uint8Array([2])).length); // 1
+ * assert.equal(identity.compress(new Uint8Array([2])).length, 1);
  * ```
  */
 export interface PayloadCompressor {
@@ -33,9 +34,10 @@ export interface PayloadCompressor {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { PayloadDecompressor } from "@hush/wire";
  * const identity: PayloadDecompressor = { decompress: (payload) => payload.slice() };
- * console.log(identity.decompress(new Uint8Array([2])).length); // 1
+ * assert.equal(identity.decompress(new Uint8Array([2])).length, 1);
  * ```
  */
 export interface PayloadDecompressor {

@@ -13,9 +13,11 @@ const utf8 = new TextDecoder("utf-8", { fatal: true });
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { SshReader } from "@hush/wire";
  * const r = new SshReader(new Uint8Array([0, 0, 0, 2, 104, 105, 1]));
- * console.log(r.utf8(), r.boolean()); // "hi" true
+ * assert.equal(r.utf8(), "hi");
+ * assert.equal(r.boolean(), true);
  * r.end();
  * ```
  */

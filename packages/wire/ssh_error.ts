@@ -23,13 +23,12 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { SshError, SshReader } from "@hush/wire";
- * try {
- *   new SshReader(new Uint8Array([0, 0, 0, 9])).string();
- * } catch (e) {
- *   if (!(e instanceof SshError)) throw e;
- *   console.log(e.code); // "ERR_SSH_WIRE"
- * }
+ * assert.throws(
+ *   () => new SshReader(new Uint8Array([0, 0, 0, 9])).string(),
+ *   (e) => e instanceof SshError && e.code === "ERR_SSH_WIRE",
+ * );
  * ```
  */
 export class SshError extends Error {

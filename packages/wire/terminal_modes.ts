@@ -11,8 +11,9 @@ import { SshWriter } from "./writer.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { TerminalMode } from "@hush/wire";
- * console.log(TerminalMode.ECHO); // 53
+ * assert.equal(TerminalMode.ECHO, 53);
  * ```
  */
 export const TerminalMode = {
@@ -94,8 +95,9 @@ export const TERMINAL_MODES_LIMIT = 256;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { encodeTerminalModes, TerminalMode } from "@hush/wire";
- * console.log(encodeTerminalModes([{ opcode: TerminalMode.ECHO, value: 1 }]).length); // 6
+ * assert.equal(encodeTerminalModes([{ opcode: TerminalMode.ECHO, value: 1 }]).length, 6);
  * ```
  */
 export function encodeTerminalModes(modes: TerminalModes): Uint8Array {
@@ -115,8 +117,11 @@ export function encodeTerminalModes(modes: TerminalModes): Uint8Array {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { decodeTerminalModes } from "@hush/wire";
- * console.log(decodeTerminalModes(new Uint8Array([53, 0, 0, 0, 1, 0]))); // [{ opcode: 53, value: 1 }]
+ * assert.deepEqual(decodeTerminalModes(new Uint8Array([53, 0, 0, 0, 1, 0])), [
+ *   { opcode: 53, value: 1 },
+ * ]);
  * ```
  */
 export function decodeTerminalModes(bytes: Uint8Array): TerminalModes {

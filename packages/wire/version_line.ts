@@ -55,9 +55,12 @@ export interface VersionLineOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseVersionLine } from "@hush/wire";
- * console.log(parseVersionLine("SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u10", "client"));
- * // { protoVersion: "2.0", softwareVersion: "OpenSSH_9.2p1", comments: "Debian-2+deb12u10" }
+ * assert.deepEqual(
+ *   parseVersionLine("SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u10", "client"),
+ *   { protoVersion: "2.0", softwareVersion: "OpenSSH_9.2p1", comments: "Debian-2+deb12u10" },
+ * );
  * ```
  */
 export function parseVersionLine(line: string, role: "client" | "server"): ParsedVersion {
@@ -119,11 +122,13 @@ export interface VersionRead extends ParsedVersion {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { readVersionFrom } from "@hush/wire";
  * const bytes = new TextEncoder().encode("SSH-2.0-OpenSSH_9.2\r\n\x00\x00");
  * const reader = new Blob([bytes]).stream().getReader();
  * const v = await readVersionFrom(reader, { role: "server" });
- * console.log(v.version, v.leftover); // "SSH-2.0-OpenSSH_9.2" Uint8Array(2) [ 0, 0 ]
+ * assert.equal(v.version, "SSH-2.0-OpenSSH_9.2");
+ * assert.deepEqual(v.leftover, new Uint8Array([0, 0]));
  * ```
  */
 export async function readVersionFrom(
@@ -190,12 +195,14 @@ export async function readVersionFrom(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { readVersionLine } from "@hush/wire";
  * const bytes = new TextEncoder().encode("hello\r\nSSH-2.0-OpenSSH_9.2\r\n\x00\x00");
  * const v = await readVersionLine(new Blob([bytes]).stream(), { role: "client" });
- * console.log(v.version, v.banner); // "SSH-2.0-OpenSSH_9.2" [ "hello" ]
+ * assert.equal(v.version, "SSH-2.0-OpenSSH_9.2");
+ * assert.deepEqual(v.banner, ["hello"]);
  * const rest = new Uint8Array(await new Response(v.rest).arrayBuffer());
- * console.log(rest); // Uint8Array [0, 0]
+ * assert.deepEqual(rest, new Uint8Array([0, 0]));
  * ```
  */
 export async function readVersionLine(

@@ -13,9 +13,10 @@ const EMPTY = new Uint8Array(0);
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { SshWriter } from "@hush/wire";
  * const bytes = new SshWriter().byte(5).string("ssh-userauth").finish();
- * console.log(bytes.length); // 17
+ * assert.equal(bytes.length, 17);
  * ```
  */
 export class SshWriter {
@@ -176,8 +177,9 @@ export class SshWriter {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { mpintBytes } from "@hush/wire";
- * console.log(mpintBytes(0x80n)); // Uint8Array [0, 128]
+ * assert.deepEqual(mpintBytes(0x80n), new Uint8Array([0, 128]));
  * ```
  */
 export function mpintBytes(v: bigint): Uint8Array {

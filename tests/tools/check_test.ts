@@ -63,3 +63,36 @@ test("check: library code throws its package's error class, never a plain Error"
     ["packages/kex/x.ts:2: a plain Error; throw the package's error class (an SshError)"],
   );
 });
+
+test("check: a core package's JSDoc examples may import node:assert/strict; its code may not", () => {
+  const example = [
+    "/**",
+    " * @example",
+    " * ```ts",
+    ' * import assert from "node:assert/strict";',
+    ' * import { DisconnectReason } from "@hush/wire";',
+    " * assert.equal(DisconnectReason.PROTOCOL_ERROR, 2);",
+    " * ```",
+    " */",
+    "export const a = 1;",
+  ].join("\n");
+  for (
+    const pkg of [
+      "wire",
+      "cipher",
+      "keys",
+      "kex",
+      "hostkeys",
+      "auth",
+      "transport",
+      "channels",
+      "sftp",
+    ]
+  ) {
+    assert.deepEqual(graphProblems(`packages/${pkg}/x.ts`, example), [], pkg);
+  }
+  assert.equal(
+    graphProblems("packages/wire/x.ts", `import assert from "node:assert/strict";`).length,
+    1,
+  );
+});

@@ -12,8 +12,9 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { ACCEPT_RETRY_DELAY } from "@hush/ssh/adapters";
- * console.log(ACCEPT_RETRY_DELAY); // 100
+ * assert.equal(ACCEPT_RETRY_DELAY, 100);
  * ```
  */
 export const ACCEPT_RETRY_DELAY = 100;
@@ -42,6 +43,7 @@ export interface AcceptRetryOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { acceptEach } from "./accept_retry.ts";
  * const results: (string | Error | undefined)[] = ["a", new Error("Too many open files"), "b", undefined];
  * const accept = () => {
@@ -53,7 +55,8 @@ export interface AcceptRetryOptions {
  * for await (const c of acceptEach(accept, { onAcceptError: (e) => errors.push(e.message), retryDelay: 0 })) {
  *   got.push(c);
  * }
- * console.log(got, errors); // [ "a", "b" ] [ "Too many open files" ]
+ * assert.deepEqual(got, ["a", "b"]);
+ * assert.deepEqual(errors, ["Too many open files"]);
  * ```
  */
 export async function* acceptEach<T>(

@@ -51,7 +51,7 @@ function untrack(dir: string): void {
  * Listens on a new agent socket whose connections are relayed to the client's agent over
  * `connection` (after the client asked with `auth-agent-req@openssh.com`).
  *
- * @example
+ * @example Not run here: it needs a client that forwards its ssh-agent
  * ```ts ignore
  * import { listenForwardedAgent } from "@hush/ssh/adapters";
  * const agent = await listenForwardedAgent(context.connection, console.error);

@@ -20,10 +20,11 @@ const QUEUE_BYTES = 64 * 1024;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { spawn } from "node:child_process";
  * import { readableFromPipe } from "./child_stdio.ts";
  * const child = spawn("echo", ["hi"]);
- * console.log(await new Response(readableFromPipe(child.stdout)).text()); // "hi\n"
+ * assert.equal(await new Response(readableFromPipe(child.stdout)).text(), "hi\n");
  * ```
  */
 export function readableFromPipe(pipe: Readable): ReadableStream<Uint8Array> {
@@ -66,13 +67,14 @@ export function readableFromPipe(pipe: Readable): ReadableStream<Uint8Array> {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { spawn } from "node:child_process";
  * import { readableFromPipe, writableToPipe } from "./child_stdio.ts";
  * const child = spawn("cat");
  * const stdin = writableToPipe(child.stdin).getWriter();
  * await stdin.write(new TextEncoder().encode("echoed"));
  * await stdin.close();
- * console.log(await new Response(readableFromPipe(child.stdout)).text()); // "echoed"
+ * assert.equal(await new Response(readableFromPipe(child.stdout)).text(), "echoed");
  * ```
  */
 export function writableToPipe(pipe: Writable): WritableStream<Uint8Array> {

@@ -83,9 +83,11 @@ let chosen: Promise<CipherBackends> | undefined;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { defaultCipherBackends } from "@hush/ssh/adapters";
  * const backends = await defaultCipherBackends();
- * console.log(backends.providers.wasm !== undefined); // true where WebAssembly SIMD runs
+ * assert.ok(backends.providers.subtle); // WebCrypto, on every runtime
+ * // backends.providers.wasm is there too where WebAssembly SIMD runs
  * ```
  */
 export function defaultCipherBackends(): Promise<CipherBackends> {

@@ -18,8 +18,9 @@ let chosen: Promise<X25519Backend> | undefined;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { defaultX25519 } from "@hush/ssh/adapters";
- * console.log((await defaultX25519()).name); // "webcrypto" on Deno, Node 20 and Bun
+ * assert.equal((await defaultX25519()).name, "webcrypto"); // on Deno, Node 20 and Bun
  * ```
  */
 export function defaultX25519(): Promise<X25519Backend> {

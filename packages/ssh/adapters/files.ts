@@ -23,8 +23,9 @@ export interface FileInfo {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { environmentVariable } from "@hush/ssh/adapters";
- * console.log(environmentVariable("HUSH_SURELY_UNSET")); // undefined
+ * assert.equal(environmentVariable("HUSH_SURELY_UNSET"), undefined);
  * ```
  */
 export function environmentVariable(name: string): string | undefined {
@@ -44,8 +45,9 @@ export function environmentVariable(name: string): string | undefined {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { environmentVariables } from "@hush/ssh/adapters";
- * console.log(typeof environmentVariables()); // object
+ * assert.equal(typeof environmentVariables(), "object");
  * ```
  */
 export function environmentVariables(): Record<string, string> {
@@ -68,8 +70,9 @@ export function environmentVariables(): Record<string, string> {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { homeDirectory } from "@hush/ssh/adapters";
- * console.log(typeof homeDirectory()); // "string"
+ * assert.equal(typeof homeDirectory(), "string");
  * ```
  */
 export function homeDirectory(): string {
@@ -81,9 +84,10 @@ export function homeDirectory(): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { expandHome } from "@hush/ssh/adapters";
- * console.log(expandHome("/etc/ssh")); // "/etc/ssh"
- * console.log(expandHome("~/.ssh/known_hosts").endsWith("/.ssh/known_hosts")); // true
+ * assert.equal(expandHome("/etc/ssh"), "/etc/ssh");
+ * assert.equal(expandHome("~/.ssh/known_hosts").endsWith("/.ssh/known_hosts"), true);
  * ```
  */
 export function expandHome(path: string): string {
@@ -108,8 +112,9 @@ function isAlreadyExists(e: unknown): boolean {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { readBytesFile } from "@hush/ssh/adapters";
- * console.log(await readBytesFile("/surely/not/there")); // undefined
+ * assert.equal(await readBytesFile("/surely/not/there"), undefined);
  * ```
  */
 export async function readBytesFile(path: string): Promise<Uint8Array | undefined> {
@@ -129,9 +134,13 @@ export async function readBytesFile(path: string): Promise<Uint8Array | undefine
  * Reads a text file (UTF-8), or `undefined` when it does not exist.
  *
  * @example
- * ```ts ignore
- * import { readTextFile } from "@hush/ssh/adapters";
- * const key = await readTextFile("~/.ssh/id_ed25519");
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { readTextFile, writeTextFile } from "@hush/ssh/adapters";
+ * const path = `${Deno.makeTempDirSync()}/id_ed25519`; // "~/.ssh/id_ed25519" works too
+ * await writeTextFile(path, "-----BEGIN OPENSSH PRIVATE KEY-----\n");
+ * assert.equal(await readTextFile(path), "-----BEGIN OPENSSH PRIVATE KEY-----\n");
+ * assert.equal(await readTextFile(`${path}.missing`), undefined);
  * ```
  */
 export async function readTextFile(path: string): Promise<string | undefined> {
@@ -153,9 +162,12 @@ export interface WriteFileOptions {
  * Writes a whole file with exactly `mode`, flushed to disk (`~/` is expanded).
  *
  * @example
- * ```ts ignore
- * import { writeBytesFile } from "@hush/ssh/adapters";
- * await writeBytesFile("/tmp/x", new Uint8Array([1, 2]), { mode: 0o644 });
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { readBytesFile, writeBytesFile } from "@hush/ssh/adapters";
+ * const path = `${Deno.makeTempDirSync()}/x`;
+ * await writeBytesFile(path, new Uint8Array([1, 2]), { mode: 0o644 });
+ * assert.deepEqual(await readBytesFile(path), new Uint8Array([1, 2]));
  * ```
  */
 export async function writeBytesFile(
@@ -199,9 +211,12 @@ export async function writeBytesFile(
  * Writes a text file with the given mode (0600 by default, as private keys need).
  *
  * @example
- * ```ts ignore
- * import { writeTextFile } from "@hush/ssh/adapters";
- * await writeTextFile("/tmp/key", "...", 0o600);
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { statFile, writeTextFile } from "@hush/ssh/adapters";
+ * const path = `${Deno.makeTempDirSync()}/key`;
+ * await writeTextFile(path, "...", 0o600);
+ * assert.equal((await statFile(path))!.mode & 0o777, 0o600);
  * ```
  */
 export async function writeTextFile(path: string, text: string, mode = 0o600): Promise<void> {
@@ -213,8 +228,9 @@ export async function writeTextFile(path: string, text: string, mode = 0o600): P
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { statFile } from "@hush/ssh/adapters";
- * console.log(await statFile("/surely/not/there")); // undefined
+ * assert.equal(await statFile("/surely/not/there"), undefined);
  * ```
  */
 export async function statFile(path: string): Promise<FileInfo | undefined> {
@@ -239,9 +255,10 @@ export async function statFile(path: string): Promise<FileInfo | undefined> {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { currentUserId } from "./files.ts";
  * const uid = currentUserId();
- * console.log(uid === undefined || Number.isInteger(uid)); // true
+ * assert.equal(uid === undefined || Number.isInteger(uid), true);
  * ```
  */
 export function currentUserId(): number | undefined {
@@ -260,9 +277,13 @@ export function currentUserId(): number | undefined {
  * Renames `from` to `to`, atomically replacing `to`.
  *
  * @example
- * ```ts ignore
- * import { renameFile } from "@hush/ssh/adapters";
- * await renameFile("/tmp/known_hosts.tmp", "/tmp/known_hosts");
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { readTextFile, renameFile, writeTextFile } from "@hush/ssh/adapters";
+ * const dir = Deno.makeTempDirSync();
+ * await writeTextFile(`${dir}/known_hosts.tmp`, "# hosts\n");
+ * await renameFile(`${dir}/known_hosts.tmp`, `${dir}/known_hosts`);
+ * assert.equal(await readTextFile(`${dir}/known_hosts`), "# hosts\n");
  * ```
  */
 export async function renameFile(from: string, to: string): Promise<void> {
@@ -297,9 +318,12 @@ export async function removeFile(path: string): Promise<void> {
  * Creates a directory and its parents with `mode` (0700); an existing one is left alone.
  *
  * @example
- * ```ts ignore
- * import { makeDirectory } from "@hush/ssh/adapters";
- * await makeDirectory("~/.ssh");
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { makeDirectory, statFile } from "@hush/ssh/adapters";
+ * const dir = `${Deno.makeTempDirSync()}/.ssh`; // "~/.ssh" works too
+ * await makeDirectory(dir);
+ * assert.equal((await statFile(dir))!.mode & 0o777, 0o700);
  * ```
  */
 export async function makeDirectory(path: string, mode = 0o700): Promise<void> {
@@ -319,8 +343,9 @@ export async function makeDirectory(path: string, mode = 0o700): Promise<void> {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { listDirectory } from "@hush/ssh/adapters";
- * console.log(await listDirectory("/surely/not/there")); // undefined
+ * assert.equal(await listDirectory("/surely/not/there"), undefined);
  * ```
  */
 export async function listDirectory(path: string): Promise<string[] | undefined> {

@@ -29,13 +29,14 @@ export interface LoadIdentityOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { tooOpenKeyFileMode } from "./identity_file.ts";
  * const path = `${Deno.makeTempDirSync()}/id`;
  * Deno.writeTextFileSync(path, "", { mode: 0o644 });
  * Deno.chmodSync(path, 0o644);
- * console.log((await tooOpenKeyFileMode(path))?.toString(8)); // 644
+ * assert.equal((await tooOpenKeyFileMode(path))?.toString(8), "644");
  * Deno.chmodSync(path, 0o600);
- * console.log(await tooOpenKeyFileMode(path)); // undefined
+ * assert.equal(await tooOpenKeyFileMode(path), undefined);
  * ```
  */
 export async function tooOpenKeyFileMode(path: string): Promise<number | undefined> {
@@ -55,6 +56,7 @@ export async function tooOpenKeyFileMode(path: string): Promise<number | undefin
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { generateKey, serializePrivateKey } from "@hush/keys";
  * import { loadIdentityFile } from "@hush/ssh";
  * import { writeTextFile } from "@hush/ssh/adapters";
@@ -62,7 +64,8 @@ export async function tooOpenKeyFileMode(path: string): Promise<number | undefin
  * const path = `${Deno.makeTempDirSync()}/id_ed25519`;
  * await writeTextFile(path, await serializePrivateKey(key, { passphrase: "pw", rounds: 2 }));
  * const loaded = await loadIdentityFile(path, { passphrase: "pw", checkPermissions: true });
- * console.log(loaded.publicKey.equals(key.publicKey), loaded.comment); // true me@example
+ * assert.equal(loaded.publicKey.equals(key.publicKey), true);
+ * assert.equal(loaded.comment, "me@example");
  * ```
  */
 export async function loadIdentityFile(

@@ -38,8 +38,9 @@ function parentOf(path: string): string | undefined {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { knownHostsFs } from "@hush/ssh/adapters";
- * console.log(await knownHostsFs.readFile("/surely/not/there")); // undefined
+ * assert.equal(await knownHostsFs.readFile("/surely/not/there"), undefined);
  * ```
  */
 export const knownHostsFs: KnownHostsFs = {
@@ -66,9 +67,10 @@ export const knownHostsFs: KnownHostsFs = {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { fileKnownHosts } from "@hush/ssh";
  * const store = fileKnownHosts("/tmp/hush-example-known-hosts-missing");
- * console.log((await store.lookup("example.org", 22)).length); // 0
+ * assert.equal((await store.lookup("example.org", 22)).length, 0);
  * ```
  */
 export function fileKnownHosts(

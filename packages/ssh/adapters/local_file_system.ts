@@ -144,9 +144,10 @@ async function openFile(path: string, flags: number, mode: number): Promise<Sftp
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { localFileSystem } from "@hush/ssh";
  * const fs = localFileSystem();
- * console.log((await fs.stat("/")).mode.toString(8).startsWith("40")); // true
+ * assert.equal((await fs.stat("/")).mode.toString(8).startsWith("40"), true);
  * ```
  */
 export function localFileSystem(): SftpFileSystem {

@@ -10,12 +10,13 @@ import type { ByteDuplex } from "@hush/transport";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { memoryDuplexPair } from "@hush/ssh/adapters";
  * const [a, b] = memoryDuplexPair();
  * const w = a.writable.getWriter();
  * w.write(new Uint8Array([1, 2, 3]));
  * const { value } = await b.readable.getReader().read();
- * console.log(value); // Uint8Array [1, 2, 3]
+ * assert.deepEqual(value, new Uint8Array([1, 2, 3]));
  * ```
  */
 export function memoryDuplexPair(highWaterMark = 256 * 1024): [ByteDuplex, ByteDuplex] {

@@ -6,12 +6,13 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { memoryDuplexPair } from "@hush/ssh/adapters";
  * const [a, b] = memoryDuplexPair();
  * const writer = a.writable.getWriter();
  * await writer.write(new TextEncoder().encode("hi"));
  * const { value } = await b.readable.getReader().read();
- * console.log(new TextDecoder().decode(value)); // "hi"
+ * assert.equal(new TextDecoder().decode(value), "hi");
  * ```
  * @module
  */

@@ -13,9 +13,22 @@ import { acceptEach, type AcceptRetryOptions } from "./accept_retry.ts";
  * reported to `options.onAcceptError` and the loop goes on (see {@linkcode acceptEach}).
  *
  * @example
- * ```ts ignore
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { connect as netConnect, createServer } from "node:net";
+ * import { acceptQueue } from "./node_listener.ts";
+ * import { fromNodeSocket } from "./tcp.ts";
+ * const server = createServer().listen(0, "127.0.0.1");
+ * await new Promise((resolve) => server.once("listening", resolve));
  * const accepted = acceptQueue(server, fromNodeSocket, { onAcceptError: (e) => console.error(e) });
- * for await (const conn of accepted) conn.close();
+ * const socket = netConnect((server.address() as { port: number }).port, "127.0.0.1");
+ * for await (const conn of accepted) {
+ *   assert.equal(conn.remoteAddress, "127.0.0.1");
+ *   conn.close();
+ *   break;
+ * }
+ * socket.destroy();
+ * accepted.close();
  * ```
  */
 export function acceptQueue<T>(

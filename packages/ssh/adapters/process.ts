@@ -30,12 +30,14 @@ export interface ProcessExit {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { spawnCommand } from "@hush/ssh/adapters";
  * const p = spawnCommand("cat");
  * const w = p.stdin.getWriter();
  * await w.write(new TextEncoder().encode("echoed"));
  * await w.close();
- * console.log(await new Response(p.stdout).text(), (await p.exit).code); // echoed 0
+ * assert.equal(await new Response(p.stdout).text(), "echoed");
+ * assert.equal((await p.exit).code, 0);
  * ```
  */
 export interface ChildProcessStreams {
@@ -85,10 +87,12 @@ export interface SpawnOptions {
  * its commands from stdin when `command` is undefined (interactive, `-i`, under a pty).
  *
  * @example
- * ```ts ignore
+ * ```ts
+ * import assert from "node:assert/strict";
  * import { spawnCommand } from "@hush/ssh/adapters";
  * const p = spawnCommand("echo hi");
- * console.log(await new Response(p.stdout).text(), await p.exit); // "hi\n" { code: 0, signal: null }
+ * assert.equal(await new Response(p.stdout).text(), "hi\n");
+ * assert.deepEqual(await p.exit, { code: 0, signal: null });
  * ```
  */
 export function spawnCommand(

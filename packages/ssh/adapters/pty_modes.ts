@@ -22,8 +22,14 @@ const NOT_ON_A_PTY = new Set<number>([M.PARENB, M.PARODD]);
  * stty call fail.
  *
  * @example
- * ```ts ignore
- * sttyModeArguments([{ opcode: 53, value: 0 }, { opcode: 3, value: 127 }]); // ["-echo", "erase", "0x7f"]
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { sttyModeArguments } from "./pty_modes.ts";
+ * assert.deepEqual(sttyModeArguments([{ opcode: 53, value: 0 }, { opcode: 3, value: 127 }]), [
+ *   "-echo",
+ *   "erase",
+ *   "0x7f",
+ * ]);
  * ```
  */
 export function sttyModeArguments(modes: TerminalModes): string[] {

@@ -16,8 +16,10 @@ function clamp(n: number): number {
  * The shell words that set the terminal's size, to run before the command on the pty.
  *
  * @example
- * ```ts ignore
- * sttySizeCommand(100, 30); // "stty rows 30 cols 100 2>/dev/null"
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { sttySizeCommand } from "./pty_size.ts";
+ * assert.equal(sttySizeCommand(100, 30), "stty rows 30 cols 100 2>/dev/null");
  * ```
  */
 export function sttySizeCommand(cols: number, rows: number): string {
@@ -50,7 +52,7 @@ function findScriptPty(scriptPid: number): string | undefined {
  * then sends SIGWINCH to the terminal's foreground process group, as on a real resize.
  * Resolves `false` when the pty cannot be found or resized.
  *
- * @example
+ * @example Not run here: it needs a `script` process and its terminal
  * ```ts ignore
  * await resizeScriptPty(child.pid, 120, 40);
  * ```

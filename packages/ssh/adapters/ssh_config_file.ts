@@ -27,9 +27,10 @@ import {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { fileSshConfigReader } from "@hush/ssh/adapters";
  * const reader = fileSshConfigReader();
- * console.log(await reader.readFile("/surely/not/there", { private: true })); // undefined
+ * assert.equal(await reader.readFile("/surely/not/there", { private: true }), undefined);
  * ```
  */
 export function fileSshConfigReader(): SshConfigReader {
@@ -53,8 +54,9 @@ export function fileSshConfigReader(): SshConfigReader {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { localSshIdentity } from "@hush/ssh/adapters";
- * console.log(typeof localSshIdentity().localUser); // string
+ * assert.equal(typeof localSshIdentity().localUser, "string");
  * ```
  */
 export function localSshIdentity(): {
@@ -87,8 +89,10 @@ export function localSshIdentity(): {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { shellMatchExec } from "@hush/ssh/adapters";
- * console.log(shellMatchExec("true"), shellMatchExec("false")); // true false
+ * assert.equal(shellMatchExec("true"), true);
+ * assert.equal(shellMatchExec("false"), false);
  * ```
  */
 export function shellMatchExec(command: string): boolean {
@@ -120,8 +124,9 @@ export interface ReadSshConfigFilesOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { readSshConfigFiles } from "@hush/ssh/adapters";
- * console.log(await readSshConfigFiles({ configFile: "none" })); // []
+ * assert.deepEqual(await readSshConfigFiles({ configFile: "none" }), []);
  * ```
  */
 export async function readSshConfigFiles(
@@ -167,13 +172,15 @@ export interface ReadSshConfigOptions extends ReadSshConfigFilesOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { readSshConfig, sshConfigConnectOptions } from "@hush/ssh";
  * import { writeTextFile } from "@hush/ssh/adapters";
  * const file = `${Deno.makeTempDirSync()}/config`;
  * await writeTextFile(file, "Host db\n  HostName db.internal\n  Port 2222\n");
  * const config = await readSshConfig("db", { configFile: file }); // as ssh -F file db
  * const options = sshConfigConnectOptions(config); // for connect(), with your keys added
- * console.log(options.hostname, options.port); // db.internal 2222
+ * assert.equal(options.hostname, "db.internal");
+ * assert.equal(options.port, 2222);
  * ```
  */
 export async function readSshConfig(

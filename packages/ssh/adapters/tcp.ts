@@ -58,9 +58,20 @@ function nodeNet(): typeof import("node:net") {
  * Connects to `hostname:port` with TCP_NODELAY.
  *
  * @example
- * ```ts ignore
- * import { connectTcp } from "@hush/ssh/adapters";
- * const socket = await connectTcp("127.0.0.1", 22);
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { connectTcp, listenTcp } from "@hush/ssh/adapters";
+ * const listener = await listenTcp("127.0.0.1", 0); // an echo server, for the example
+ * (async () => {
+ *   for await (const peer of listener) await peer.readable.pipeTo(peer.writable);
+ * })();
+ * const socket = await connectTcp("127.0.0.1", listener.port);
+ * const w = socket.writable.getWriter();
+ * await w.write(new TextEncoder().encode("hi"));
+ * await w.close(); // half-close: the echo ends after "hi"
+ * assert.equal(await new Response(socket.readable).text(), "hi");
+ * socket.close();
+ * listener.close();
  * ```
  */
 export async function connectTcp(
@@ -95,10 +106,12 @@ export async function connectTcp(
  * pause, accepting goes on.
  *
  * @example
- * ```ts ignore
+ * ```ts
+ * import assert from "node:assert/strict";
  * import { listenTcp } from "@hush/ssh/adapters";
  * const listener = await listenTcp("127.0.0.1", 0, { onAcceptError: (e) => console.error(`accept: ${e.message}`) });
- * console.log(listener.port);
+ * assert.ok(listener.port > 0); // the port picked
+ * listener.close();
  * ```
  */
 export async function listenTcp(

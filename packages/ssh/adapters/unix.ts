@@ -40,10 +40,15 @@ function fromDenoUnixConn(conn: any, path: string): UnixConnection {
  * Connects to the Unix socket at `path`.
  *
  * @example
- * ```ts ignore
- * import { connectUnix } from "@hush/ssh/adapters";
- * const socket = await connectUnix("/run/user/1000/ssh-agent.sock");
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { connectUnix, listenUnix } from "@hush/ssh/adapters";
+ * const path = `${Deno.makeTempDirSync()}/agent.sock`; // an agent's, e.g. $SSH_AUTH_SOCK
+ * const listener = await listenUnix(path);
+ * const socket = await connectUnix(path);
+ * assert.equal(socket.path, path);
  * socket.close();
+ * listener.close();
  * ```
  */
 export async function connectUnix(path: string): Promise<UnixConnection> {
@@ -75,10 +80,19 @@ export interface UnixListener extends AsyncIterable<UnixConnection> {
  * Listens on a new Unix socket at `path` (the file must not exist yet).
  *
  * @example
- * ```ts ignore
- * import { listenUnix } from "@hush/ssh/adapters";
- * const listener = await listenUnix("/tmp/hush-agent.sock");
- * for await (const conn of listener) conn.close();
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { connectUnix, listenUnix } from "@hush/ssh/adapters";
+ * const listener = await listenUnix(`${Deno.makeTempDirSync()}/hush-agent.sock`);
+ * const client = await connectUnix(listener.path);
+ * for await (const conn of listener) {
+ *   await conn.writable.getWriter().write(new TextEncoder().encode("hi"));
+ *   conn.close();
+ *   break;
+ * }
+ * assert.equal(await new Response(client.readable).text(), "hi");
+ * client.close();
+ * listener.close();
  * ```
  */
 export async function listenUnix(path: string): Promise<UnixListener> {
@@ -127,7 +141,7 @@ export async function listenUnix(path: string): Promise<UnixListener> {
  * Connects to an ssh-agent (by default the one in `$SSH_AUTH_SOCK`) and returns an agent
  * client for `connect({ agent })`; `close()` it when done.
  *
- * @example
+ * @example Not run here: it needs a running ssh-agent and a server
  * ```ts ignore
  * import { connect, connectAgent } from "@hush/ssh";
  * const agent = await connectAgent();

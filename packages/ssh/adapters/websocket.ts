@@ -75,7 +75,7 @@ export interface WebSocketLike {
 /**
  * A WebSocket as a byte duplex, with a way to close it.
  *
- * @example
+ * @example Not run here: it needs a relay on port 8022 and an SSH server behind it
  * ```ts ignore
  * import { connect, connectWebSocket, type WebSocketConnection } from "@hush/ssh";
  * const socket: WebSocketConnection = await connectWebSocket("ws://127.0.0.1:8022/?target=127.0.0.1:22");
@@ -142,11 +142,28 @@ export interface WebSocketOptions {
  * or `options.signal` aborts.
  *
  * @example
- * ```ts ignore
- * import { connect, connectWebSocket } from "@hush/ssh";
- * const duplex = await connectWebSocket("ws://127.0.0.1:8022/?target=127.0.0.1:22");
- * const client = await connect({ hostname: "127.0.0.1", username: "me", password: "secret", duplex });
- * console.log(new TextDecoder().decode((await client.exec("echo hi")).stdout)); // hi
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { accept, connect, connectWebSocket, generateKey, listenWebSocket } from "@hush/ssh";
+ * // A WebSocket SSH server for the example; a relay (`deno task ws-relay`) bridges to TCP ones.
+ * const hostKey = await generateKey("ssh-ed25519");
+ * const listener = await listenWebSocket({ hostname: "127.0.0.1", port: 0 });
+ * (async () => {
+ *   for await (const socket of listener) {
+ *     accept(socket, {
+ *       hostKeys: [hostKey],
+ *       authenticate: { password: () => true },
+ *       onSession: (s) => (s.onExec = async () => {
+ *         await s.writable.getWriter().write(new TextEncoder().encode("hi\n"));
+ *       }),
+ *     });
+ *   }
+ * })();
+ * const duplex = await connectWebSocket(`ws://127.0.0.1:${listener.port}/?target=127.0.0.1:22`);
+ * const client = await connect({ hostname: "127.0.0.1", username: "me", password: "secret", policy: "no", duplex });
+ * assert.equal(new TextDecoder().decode((await client.exec("echo hi")).stdout), "hi\n");
+ * await client.close();
+ * await listener.close();
  * ```
  */
 export function connectWebSocket(
@@ -199,14 +216,21 @@ export function connectWebSocket(
  * gave, or one the caller opened. Writes wait for it to open.
  *
  * @example
- * ```ts ignore
- * import { accept } from "@hush/ssh";
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { accept, connect, connectWebSocket, generateKey } from "@hush/ssh";
  * import { fromWebSocket } from "@hush/ssh/adapters";
- * Deno.serve((request) => {
+ * const serveOptions = { hostKeys: [await generateKey("ssh-ed25519")], authenticate: { password: () => true } };
+ * const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, (request) => {
  *   const { socket, response } = Deno.upgradeWebSocket(request);
  *   accept(fromWebSocket(socket), serveOptions);
  *   return response;
  * });
+ * const duplex = await connectWebSocket(`ws://127.0.0.1:${server.addr.port}/`);
+ * const client = await connect({ hostname: "h", username: "me", password: "", policy: "no", duplex });
+ * assert.ok(client);
+ * await client.close();
+ * await server.shutdown();
  * ```
  */
 export function fromWebSocket(
@@ -410,8 +434,9 @@ function describeClose(url: string, info: WebSocketCloseInfo): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { truncateReason } from "./websocket.ts";
- * console.log(truncateReason("x".repeat(200)).length); // 123
+ * assert.equal(truncateReason("x".repeat(200)).length, 123);
  * ```
  */
 export function truncateReason(reason: string): string {

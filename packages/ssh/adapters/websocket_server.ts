@@ -50,10 +50,19 @@ export interface WebSocketListenOptions {
  * A WebSocket a listener accepted: the byte duplex, where it came from, and what it asked for.
  *
  * @example
- * ```ts ignore
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { connectWebSocket, listenWebSocket } from "@hush/ssh";
+ * const listener = await listenWebSocket({ hostname: "127.0.0.1", port: 0 });
+ * const client = await connectWebSocket(`ws://127.0.0.1:${listener.port}/?target=db:22`);
  * for await (const socket of listener) {
- *   console.log(socket.remoteAddress, socket.requestUrl.searchParams.get("target"));
+ *   assert.equal(socket.remoteAddress, "127.0.0.1");
+ *   assert.equal(socket.requestUrl.searchParams.get("target"), "db:22");
+ *   socket.close(1000, "bye");
+ *   break;
  * }
+ * client.close();
+ * await listener.close();
  * ```
  */
 export interface AcceptedWebSocket extends WebSocketConnection {
@@ -75,10 +84,13 @@ export interface AcceptedWebSocket extends WebSocketConnection {
  * A listening HTTP port that yields each accepted WebSocket.
  *
  * @example
- * ```ts ignore
- * const listener = await listenWebSocket({ port: 0 });
- * console.log(`ws://${listener.hostname}:${listener.port}/`);
- * for await (const socket of listener) socket.close(1000, "bye");
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { listenWebSocket } from "@hush/ssh";
+ * const listener = await listenWebSocket({ hostname: "127.0.0.1", port: 0 });
+ * assert.ok(listener.port > 0); // ws://127.0.0.1:<port>/
+ * // for await (const socket of listener) accepts, until `close()`
+ * await listener.close();
  * ```
  */
 export interface WebSocketListener extends AsyncIterable<AcceptedWebSocket> {
@@ -97,10 +109,21 @@ const GOING_AWAY = 1001;
  * Listens for WebSocket upgrades on an HTTP port (Deno and Bun).
  *
  * @example
- * ```ts ignore
- * import { accept, listenWebSocket } from "@hush/ssh";
- * const listener = await listenWebSocket({ hostname: "127.0.0.1", port: 8022 });
- * for await (const socket of listener) accept(socket, serveOptions, socket);
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { accept, connect, connectWebSocket, generateKey, listenWebSocket } from "@hush/ssh";
+ * const hostKey = await generateKey("ssh-ed25519");
+ * const listener = await listenWebSocket({ hostname: "127.0.0.1", port: 0 });
+ * (async () => {
+ *   for await (const socket of listener) {
+ *     accept(socket, { hostKeys: [hostKey], authenticate: { password: () => true } }, socket);
+ *   }
+ * })();
+ * const duplex = await connectWebSocket(`ws://127.0.0.1:${listener.port}/`);
+ * const client = await connect({ hostname: "127.0.0.1", username: "me", password: "", policy: "no", duplex });
+ * await client.close();
+ * await listener.close();
+ * assert.ok(listener.port > 0);
  * ```
  */
 export function listenWebSocket(options: WebSocketListenOptions = {}): Promise<WebSocketListener> {

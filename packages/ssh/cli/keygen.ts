@@ -66,10 +66,11 @@ export interface KeygenIo {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { generateKey } from "@hush/keys";
  * import { fingerprintLine } from "./keygen.ts";
  * const key = await generateKey("ssh-ed25519");
- * console.log(fingerprintLine(key.publicKey, "me").endsWith(" me (ED25519)")); // true
+ * assert.equal(fingerprintLine(key.publicKey, "me").endsWith(" me (ED25519)"), true);
  * ```
  */
 export function fingerprintLine(
@@ -337,9 +338,17 @@ async function password(a: KeygenArgs, io: KeygenIo): Promise<void> {
  * Runs `keygen` with these arguments; resolves with the exit status.
  *
  * @example
- * ```ts ignore
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { generateKey } from "@hush/ssh";
  * import { keygenMain } from "./keygen.ts";
- * Deno.exit(await keygenMain(["-l", "-f", "/etc/ssh/ssh_host_ed25519_key.pub"]));
+ * const key = await generateKey("ssh-ed25519");
+ * const path = `${Deno.makeTempDirSync()}/ssh_host_ed25519_key.pub`; // /etc/ssh/… on a server
+ * Deno.writeTextFileSync(path, `${key.publicKey.toString()} root@host\n`);
+ * let out = "";
+ * const io = { out: (text: string) => void (out += text), err: () => {}, ask: async () => undefined };
+ * assert.equal(await keygenMain(["-l", "-f", path], io), 0); // `Deno.exit(…)` in a script
+ * assert.equal(out, `256 ${key.publicKey.fingerprint()} root@host (ED25519)\n`);
  * ```
  */
 export async function keygenMain(argv: string[], io: KeygenIo = terminalIo()): Promise<number> {

@@ -50,9 +50,14 @@ const USAGE = "usage: keygen [-q] [-t ed25519 | ecdsa | rsa] [-b bits] [-N new_p
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseKeygenArgs } from "./keygen_args.ts";
  * const a = parseKeygenArgs(["-t", "rsa", "-b", "4096", "-N", "", "-f", "/tmp/k"]);
- * console.log(a.mode, a.type, a.bits, a.passphrase, a.file); // generate rsa 4096 "" /tmp/k
+ * assert.equal(a.mode, "generate");
+ * assert.equal(a.type, "rsa");
+ * assert.equal(a.bits, 4096);
+ * assert.equal(a.passphrase, "");
+ * assert.equal(a.file, "/tmp/k");
  * ```
  */
 export function parseKeygenArgs(argv: string[]): KeygenArgs {
@@ -161,8 +166,9 @@ export function parseKeygenArgs(argv: string[]): KeygenArgs {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { keyTypeName } from "./keygen_args.ts";
- * console.log(keyTypeName("ecdsa", 384)); // ecdsa-sha2-nistp384
+ * assert.equal(keyTypeName("ecdsa", 384), "ecdsa-sha2-nistp384");
  * ```
  */
 export function keyTypeName(

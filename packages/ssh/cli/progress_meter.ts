@@ -18,8 +18,10 @@ const UPDATE_INTERVAL = 1;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { formatSize } from "./progress_meter.ts";
- * console.log(JSON.stringify(formatSize(67108864)), JSON.stringify(formatSize(512))); // "  64MB" " 512  "
+ * assert.equal(formatSize(67108864), "  64MB");
+ * assert.equal(formatSize(512), " 512  ");
  * ```
  */
 export function formatSize(bytes: number): string {
@@ -33,8 +35,10 @@ export function formatSize(bytes: number): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { formatRate } from "./progress_meter.ts";
- * console.log(formatRate(0), formatRate(1536)); //   0.0KB   1.5KB
+ * assert.equal(formatRate(0), "  0.0KB");
+ * assert.equal(formatRate(1536), "  1.5KB");
  * ```
  */
 export function formatRate(bytes: number): string {
@@ -55,9 +59,13 @@ export function formatRate(bytes: number): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { progressLine } from "./progress_meter.ts";
  * const line = progressLine({ name: "src64", position: 67108864, total: 67108864, rate: 304_500_000, seconds: 0, stalled: 0, width: 80 });
- * console.log(line.trimEnd()); // src64                                         100%   64MB 290.4MB/s   00:00
+ * assert.equal(
+ *   line.trimEnd(),
+ *   "src64                                         100%   64MB 290.4MB/s   00:00",
+ * );
  * ```
  */
 export function progressLine(p: {
@@ -116,12 +124,13 @@ export interface ProgressMeterOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { ProgressMeter } from "./progress_meter.ts";
  * let out = "";
  * const meter = new ProgressMeter("notes.txt", 0, 1000, { write: (t) => (out += t), timer: false });
  * meter.update(1000);
  * meter.finish();
- * console.log(out.includes("100%")); // true
+ * assert.equal(out.includes("100%"), true);
  * ```
  */
 export class ProgressMeter {

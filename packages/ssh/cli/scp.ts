@@ -60,7 +60,7 @@ async function remotePath(sftp: SftpClient, path: string): Promise<string> {
 /**
  * Runs `scp` with these arguments and resolves with its exit status.
  *
- * @example
+ * @example Not run here: it needs an SSH server
  * ```ts ignore
  * import { scpMain } from "./scp.ts";
  * Deno.exit(await scpMain(["-r", "dir", "me@127.0.0.1:/tmp/"]));

@@ -50,7 +50,7 @@ async function* lines(stream: ReadableStream<Uint8Array>): AsyncGenerator<string
 /**
  * Runs `sftp` with these arguments and resolves with its exit status.
  *
- * @example
+ * @example Not run here: it needs an SSH server
  * ```ts ignore
  * import { sftpMain } from "./sftp.ts";
  * Deno.exit(await sftpMain(["-b", "cmds.txt", "me@127.0.0.1"]));

@@ -73,10 +73,11 @@ export function baseSshArgs(): SshArgs {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { baseSshArgs, setDestination } from "./sftp_args.ts";
  * const ssh = baseSshArgs();
  * setDestination(ssh, { host: "example.org", user: "me", port: 2222 });
- * console.log(ssh.configLines); // [ 'User "me"', "Port 2222" ]
+ * assert.deepEqual(ssh.configLines, ['User "me"', "Port 2222"]);
  * ```
  */
 export function setDestination(
@@ -217,10 +218,17 @@ export interface RemoteSpec {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseRemote } from "./sftp_args.ts";
- * console.log(parseRemote("me@host:docs/a.txt")); // { user: "me", host: "host", path: "docs/a.txt" }
- * console.log(parseRemote("scp://host:2222/tmp/x")); // { host: "host", port: 2222, path: "/tmp/x" }
- * console.log(parseRemote("./a:b")); // undefined
+ * assert.deepEqual(
+ *   parseRemote("me@host:docs/a.txt"),
+ *   { user: "me", host: "host", path: "docs/a.txt" },
+ * );
+ * assert.deepEqual(
+ *   parseRemote("scp://host:2222/tmp/x"),
+ *   { host: "host", port: 2222, path: "/tmp/x" },
+ * );
+ * assert.equal(parseRemote("./a:b"), undefined);
  * ```
  */
 export function parseRemote(operand: string): RemoteSpec | undefined {
@@ -265,9 +273,14 @@ export function parseRemote(operand: string): RemoteSpec | undefined {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseSftpArgs } from "./sftp_args.ts";
  * const a = parseSftpArgs(["-P", "2222", "-b", "cmds", "me@host:/srv"]);
- * console.log(a.ssh.port, a.ssh.user, a.ssh.host, a.path, a.batchFile); // 2222 me host /srv cmds
+ * assert.equal(a.ssh.port, 2222);
+ * assert.equal(a.ssh.user, "me");
+ * assert.equal(a.ssh.host, "host");
+ * assert.equal(a.path, "/srv");
+ * assert.equal(a.batchFile, "cmds");
  * ```
  */
 export function parseSftpArgs(argv: string[]): SftpArgs {
@@ -350,9 +363,14 @@ export const SCP_USAGE =
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseScpArgs } from "./sftp_args.ts";
  * const a = parseScpArgs(["-rp", "-P", "2222", "dir", "me@host:/srv/"]);
- * console.log(a.recursive, a.preserve, a.ssh.port, a.sources, a.target); // true true 2222 [ "dir" ] me@host:/srv/
+ * assert.equal(a.recursive, true);
+ * assert.equal(a.preserve, true);
+ * assert.equal(a.ssh.port, 2222);
+ * assert.deepEqual(a.sources, ["dir"]);
+ * assert.equal(a.target, "me@host:/srv/");
  * ```
  */
 export function parseScpArgs(argv: string[]): ScpArgs {

@@ -129,8 +129,12 @@ version                            Show SFTP version
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { splitCommand } from "./sftp_commands.ts";
- * console.log(splitCommand(`put "my file" 'dir/x y' a\\ b`)); // [ "put", "my file", "dir/x y", "a b" ]
+ * assert.deepEqual(
+ *   splitCommand(`put "my file" 'dir/x y' a\\ b`),
+ *   ["put", "my file", "dir/x y", "a b"],
+ * );
  * ```
  */
 export function splitCommand(line: string): string[] {
@@ -286,7 +290,7 @@ function meters(shell: SftpShell, label: (path: string) => string) {
 /**
  * Runs one command line. Errors are printed on `shell.err` in OpenSSH's words and give `fail`.
  *
- * @example
+ * @example Not run here: it needs an SFTP session to a server
  * ```ts ignore
  * const result = await runSftpCommand(shell, "get -p notes.txt");
  * ```
@@ -498,9 +502,13 @@ async function dispatch(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { dfText } from "./sftp_commands.ts";
  * const s = { blockSize: 4096, fragmentSize: 4096, blocks: 1000, blocksFree: 250, blocksAvailable: 200, files: 100, filesFree: 40, filesAvailable: 40, fsid: 0n, flag: 0, nameMax: 255 };
- * console.log(dfText(s, false, false).split("\n")[1]); //         4000         3000          800         1000          75%
+ * assert.equal(
+ *   dfText(s, false, false).split("\n")[1],
+ *   "        4000         3000          800         1000          75%",
+ * );
  * ```
  */
 export function dfText(s: StatVfs, human: boolean, inodes: boolean): string {

@@ -33,7 +33,7 @@ export async function sftpSettings(
  * Connects and starts the subsystem; on failure prints OpenSSH's words (the ssh failure, then
  * `closedMessage`) and resolves `undefined` (the caller exits 255).
  *
- * @example
+ * @example Not run here: it needs an SSH server
  * ```ts ignore
  * const c = await openSftp(args.ssh, settings, "sftp", "Connection closed");
  * if (!c) Deno.exit(255);

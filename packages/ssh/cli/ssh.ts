@@ -53,7 +53,7 @@ const SOFTWARE_VERSION = "Hush_0.1.0";
 /**
  * Runs `ssh` with these arguments and resolves with the exit status.
  *
- * @example
+ * @example Not run here: it needs an SSH server
  * ```ts ignore
  * import { sshMain } from "./ssh.ts";
  * Deno.exit(await sshMain(["-p", "2222", "me@127.0.0.1", "echo", "hi"]));

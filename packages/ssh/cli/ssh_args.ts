@@ -83,8 +83,12 @@ export class UsageError extends SshError {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseForwardSpec } from "./ssh_args.ts";
- * console.log(parseForwardSpec("8080:localhost:80")); // { bindPort: 8080, host: "localhost", hostPort: 80 }
+ * assert.deepEqual(
+ *   parseForwardSpec("8080:localhost:80"),
+ *   { bindPort: 8080, host: "localhost", hostPort: 80 },
+ * );
  * ```
  */
 export function parseForwardSpec(spec: string, kind: "local" | "remote" = "local"): ForwardSpec {
@@ -119,8 +123,9 @@ function forwardLine(keyword: string, f: ForwardSpec): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { quoted } from "./ssh_args.ts";
- * console.log(quoted('my "key"')); // "my \"key\""
+ * assert.equal(quoted('my "key"'), '"my \\"key\\""');
  * ```
  */
 export function quoted(arg: string): string {
@@ -132,9 +137,13 @@ export function quoted(arg: string): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseSshArgs } from "./ssh_args.ts";
  * const a = parseSshArgs(["-p", "2222", "-o", "BatchMode=yes", "me@host", "echo", "hi"]);
- * console.log(a.port, a.user, a.host, a.command); // 2222 "me" "host" ["echo", "hi"]
+ * assert.equal(a.port, 2222);
+ * assert.equal(a.user, "me");
+ * assert.equal(a.host, "host");
+ * assert.deepEqual(a.command, ["echo", "hi"]);
  * ```
  */
 export function parseSshArgs(argv: string[]): SshArgs {
@@ -357,11 +366,13 @@ function validRemoteUser(s: string): boolean {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { addSshOption } from "./ssh_args.ts";
  * const a = { options: new Map<string, string>(), identityFiles: [] as string[], configLines: [] as string[] };
  * addSshOption(a, "BatchMode=yes");
  * addSshOption(a, "IdentityFile ~/.ssh/other");
- * console.log(a.options.get("batchmode"), a.identityFiles); // yes [ "~/.ssh/other" ]
+ * assert.equal(a.options.get("batchmode"), "yes");
+ * assert.deepEqual(a.identityFiles, ["~/.ssh/other"]);
  * ```
  */
 export function addSshOption(
@@ -405,8 +416,12 @@ export interface JumpHost {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseJumpHosts } from "./ssh_args.ts";
- * console.log(parseJumpHosts("alice@bastion:2222,ssh://inner")); // [{ host: "bastion", user: "alice", port: 2222 }, { host: "inner" }]
+ * assert.deepEqual(
+ *   parseJumpHosts("alice@bastion:2222,ssh://inner"),
+ *   [{ host: "bastion", user: "alice", port: 2222 }, { host: "inner" }],
+ * );
  * ```
  */
 export function parseJumpHosts(spec: string): JumpHost[] {
@@ -421,8 +436,12 @@ export function parseJumpHosts(spec: string): JumpHost[] {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { algorithmList } from "./ssh_args.ts";
- * console.log(algorithmList("-aes*", ["aes128-ctr", "chacha20-poly1305@openssh.com"])); // ["chacha20-poly1305@openssh.com"]
+ * assert.deepEqual(
+ *   algorithmList("-aes*", ["aes128-ctr", "chacha20-poly1305@openssh.com"]),
+ *   ["chacha20-poly1305@openssh.com"],
+ * );
  * ```
  */
 export function algorithmList(
@@ -458,8 +477,9 @@ export function algorithmList(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseSize } from "./ssh_args.ts";
- * console.log(parseSize("16M")); // 16777216
+ * assert.equal(parseSize("16M"), 16777216);
  * ```
  */
 export function parseSize(s: string): number {

@@ -118,8 +118,9 @@ export interface SshSettingsContext {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { yesNoOption } from "./ssh_config.ts";
- * console.log(yesNoOption("BatchMode", "yes")); // true
+ * assert.equal(yesNoOption("BatchMode", "yes"), true);
  * ```
  */
 export function yesNoOption(name: string, v: string): boolean {
@@ -135,12 +136,15 @@ export function yesNoOption(name: string, v: string): boolean {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseSshArgs } from "./ssh_args.ts";
  * import { resolveCommandLineConfig } from "./ssh_config.ts";
  * const c = resolveCommandLineConfig(parseSshArgs(["-A", "-p", "2222", "me@example.org"]), {
  *   home: "/home/me", env: {}, terminal: false,
  * });
- * console.log(c.user, c.port, c.forwardAgent); // me 2222 true
+ * assert.equal(c.user, "me");
+ * assert.equal(c.port, 2222);
+ * assert.equal(c.forwardAgent, true);
  * ```
  */
 export function resolveCommandLineConfig(args: SshArgs, context: SshSettingsContext): SshConfig {
@@ -214,6 +218,7 @@ function tcpForward(f: SshForward, keyword: string): ForwardSpec {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseSshArgs } from "./ssh_args.ts";
  * import { resolveSshSettings } from "./ssh_config.ts";
  * const s = resolveSshSettings(parseSshArgs(["-o", "BatchMode=yes", "me@example.org"]), {
@@ -221,7 +226,10 @@ function tcpForward(f: SshForward, keyword: string): ForwardSpec {
  *   env: {},
  *   terminal: true,
  * });
- * console.log(s.user, s.port, s.policy, s.knownHostsFiles[0]); // me 22 yes /home/me/.ssh/known_hosts
+ * assert.equal(s.user, "me");
+ * assert.equal(s.port, 22);
+ * assert.equal(s.policy, "yes");
+ * assert.equal(s.knownHostsFiles[0], "/home/me/.ssh/known_hosts");
  * ```
  */
 export function resolveSshSettings(args: SshArgs, context: SshSettingsContext): SshSettings {
@@ -265,11 +273,12 @@ function forJumpHosts(line: string): boolean {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseSshArgs } from "./ssh_args.ts";
  * import { resolveCommandLineConfig, settingsFromConfig } from "./ssh_config.ts";
  * const context = { home: "/home/me", env: {}, terminal: false, user: "me" };
  * const config = resolveCommandLineConfig(parseSshArgs(["-p", "2200", "bastion"]), context);
- * console.log(settingsFromConfig(config, context, { withJumps: false }).port); // 2200
+ * assert.equal(settingsFromConfig(config, context, { withJumps: false }).port, 2200);
  * ```
  */
 export function settingsFromConfig(

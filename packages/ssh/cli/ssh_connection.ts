@@ -76,7 +76,7 @@ function fileNames(files: readonly SshConfigFile[]): string[] {
  * identity. `-i` files are checked here, as OpenSSH checks them (missing ones left out with a
  * warning).
  *
- * @example
+ * @example Not run here: it reads the user's ssh configuration and keys
  * ```ts ignore
  * const context = await sshContext(args);
  * const settings = resolveSshSettings(args, context);
@@ -128,7 +128,7 @@ export interface DestinationConnection {
  * `extra` added to the destination's options (forwardings, agent forwarding). On failure prints
  * OpenSSH's message on stderr and resolves `undefined` (the command exits 255).
  *
- * @example
+ * @example Not run here: it needs an SSH server
  * ```ts ignore
  * const connected = await connectDestination(settings, context, io, args.verbose);
  * if (!connected) return SSH_FAILURE;

@@ -20,8 +20,9 @@ function wildcard(pattern: string): RegExp {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseSetEnv } from "./ssh_env.ts";
- * console.log(parseSetEnv('A=1 "B=two words"')); // { A: "1", B: "two words" }
+ * assert.deepEqual(parseSetEnv('A=1 "B=two words"'), { A: "1", B: "two words" });
  * ```
  */
 export function parseSetEnv(value: string): Record<string, string> {
@@ -55,9 +56,10 @@ export function parseSetEnv(value: string): Record<string, string> {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { sessionEnvironment } from "./ssh_env.ts";
  * const env = sessionEnvironment({ LANG: "C.UTF-8", EDITOR: "vi", HOME: "/h" }, ["ED*"], { A: "1" });
- * console.log(env); // { LANG: "C.UTF-8", EDITOR: "vi", A: "1" }
+ * assert.deepEqual(env, { LANG: "C.UTF-8", EDITOR: "vi", A: "1" });
  * ```
  */
 export function sessionEnvironment(

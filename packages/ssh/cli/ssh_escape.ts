@@ -15,10 +15,11 @@ const LF = 0x0a;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { escapeFilter } from "./ssh_escape.ts";
  * let disconnected = false;
  * const out = new Blob([]).stream().pipeThrough(escapeFilter(() => (disconnected = true)));
- * console.log(typeof out.getReader); // "function"
+ * assert.equal(typeof out.getReader, "function");
  * ```
  */
 export function escapeFilter(onDisconnect: () => void): TransformStream<Uint8Array, Uint8Array> {

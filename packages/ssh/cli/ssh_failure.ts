@@ -21,9 +21,13 @@ function findError(e: unknown, name: string): (Error & Record<string, unknown>) 
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { failureMessage } from "./ssh_failure.ts";
  * const e = Object.assign(new Error("refused"), { name: "ConnectionRefused" });
- * console.log(failureMessage(e, { host: "h", port: 22, user: "me" })); // ssh: connect to host h port 22: Connection refused
+ * assert.equal(
+ *   failureMessage(e, { host: "h", port: 22, user: "me" }),
+ *   "ssh: connect to host h port 22: Connection refused",
+ * );
  * ```
  */
 export function failureMessage(
@@ -114,8 +118,9 @@ function disconnectMessage(d: Disconnect, host: string, port: number): string | 
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { sessionEndMessage } from "./ssh_failure.ts";
- * console.log(sessionEndMessage(undefined, "h", 22)); // Connection to h closed by remote host.
+ * assert.equal(sessionEndMessage(undefined, "h", 22), "Connection to h closed by remote host.");
  * ```
  */
 export function sessionEndMessage(error: unknown, host: string, port: number): string {

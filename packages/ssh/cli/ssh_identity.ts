@@ -12,10 +12,11 @@ import { KeyError, parsePrivateKey, type PrivateKey } from "@hush/keys";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parsePrivateKey } from "@hush/keys";
  * import { loadKeyFailure } from "./ssh_identity.ts";
  * const e = await parsePrivateKey("-----BEGIN EC PRIVATE KEY-----\n").catch((e) => e);
- * console.log(loadKeyFailure(e, "id")); // truncated PEM: no "-----END EC PRIVATE KEY-----" line
+ * assert.equal(loadKeyFailure(e, "id"), "truncated PEM: no \"-----END EC PRIVATE KEY-----\" line");
  * ```
  */
 export function loadKeyFailure(e: unknown, path: string): string {
@@ -34,9 +35,12 @@ export function loadKeyFailure(e: unknown, path: string): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { unprotectedKeyWarning } from "./ssh_identity.ts";
- * console.log(unprotectedKeyWarning("id", 0o644).split("\n")[3]);
- * // Permissions 0644 for 'id' are too open.
+ * assert.equal(
+ *   unprotectedKeyWarning("id", 0o644).split("\n")[3],
+ *   "Permissions 0644 for 'id' are too open.",
+ * );
  * ```
  */
 export function unprotectedKeyWarning(path: string, mode: number): string {
@@ -58,12 +62,14 @@ export function unprotectedKeyWarning(path: string, mode: number): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { generateKey, serializePrivateKey } from "@hush/keys";
  * import { loadPrivateKey } from "./ssh_identity.ts";
  * const text = await serializePrivateKey(await generateKey("ssh-ed25519"), { passphrase: "pw", rounds: 1 });
  * const answers = ["wrong", "pw"];
  * const key = await loadPrivateKey(text, { ask: () => Promise.resolve(answers.shift()) });
- * console.log(key.publicKey.type, answers.length); // ssh-ed25519 0
+ * assert.equal(key.publicKey.type, "ssh-ed25519");
+ * assert.equal(answers.length, 0);
  * ```
  */
 export async function loadPrivateKey(

@@ -15,10 +15,11 @@ import { knownHostsFs } from "../adapters/known_hosts_file.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { DiscardStorage } from "./ssh_known_hosts.ts";
  * const devNull = new DiscardStorage("/dev/null");
  * await devNull.update((text) => text + "host ssh-ed25519 AAAA\n");
- * console.log(await devNull.read()); // undefined
+ * assert.equal(await devNull.read(), undefined);
  * ```
  */
 export class DiscardStorage implements KnownHostsStorage {
@@ -52,9 +53,10 @@ async function special(path: string): Promise<boolean> {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { sshKnownHosts } from "./ssh_known_hosts.ts";
  * const store = await sshKnownHosts(["/dev/null"]);
- * console.log(store.files[0].name); // /dev/null
+ * assert.equal(store.files[0].name, "/dev/null");
  * ```
  */
 export async function sshKnownHosts(paths: readonly string[]): Promise<KnownHosts> {

@@ -15,9 +15,14 @@ export interface ProxyCommandConnection extends ByteDuplex {
  * Starts a ProxyCommand (tokens already expanded) with the whole environment.
  *
  * @example
- * ```ts ignore
+ * ```ts
+ * import assert from "node:assert/strict";
  * import { startProxyCommand } from "./ssh_proxy_command.ts";
- * const proxy = startProxyCommand("nc example.org 22");
+ * // `nc example.org 22` in real use: SSH runs over the command's stdin and stdout
+ * const proxy = startProxyCommand("echo SSH-2.0-OpenSSH_9.2");
+ * assert.equal(await new Response(proxy.readable).text(), "SSH-2.0-OpenSSH_9.2\n");
+ * await proxy.writable.close();
+ * proxy.close();
  * ```
  */
 export function startProxyCommand(command: string): ProxyCommandConnection {

@@ -27,8 +27,13 @@ function characterValue(text: string): number | undefined {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseSttyModes } from "./ssh_terminal_modes.ts";
- * console.log(parseSttyModes("speed 38400 baud;\nintr = ^C; erase = ^?;\n-parenb cs8\nicrnl -ixon echo"));
+ * const modes = parseSttyModes("speed 38400 baud;\nintr = ^C; erase = ^?;\n-parenb cs8\nicrnl -ixon echo");
+ * // VINTR ^C, VERASE ^?
+ * assert.deepEqual(modes.slice(0, 2), [{ opcode: 1, value: 3 }, { opcode: 3, value: 127 }]);
+ * assert.ok(modes.some((m) => m.opcode === 53 && m.value === 1)); // ECHO on
+ * assert.ok(modes.some((m) => m.opcode === 128 && m.value === 38400)); // TTY_OP_ISPEED
  * ```
  */
 export function parseSttyModes(text: string): TerminalModes {
@@ -65,7 +70,7 @@ export function parseSttyModes(text: string): TerminalModes {
 /**
  * The modes of the terminal on our stdin, or none when stty cannot tell (no terminal, no stty).
  *
- * @example
+ * @example Not run here: it needs a terminal
  * ```ts ignore
  * const modes = await localTerminalModes(); // [{ opcode: 1, value: 3 }, …]
  * ```

@@ -29,8 +29,9 @@ export class PromptInterrupted extends SshError {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { stdinIsTerminal } from "./ssh_tty.ts";
- * console.log(typeof stdinIsTerminal()); // "boolean"
+ * assert.equal(typeof stdinIsTerminal(), "boolean");
  * ```
  */
 export function stdinIsTerminal(): boolean {
@@ -59,8 +60,9 @@ async function openTty(): Promise<Deno.FsFile | undefined> {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { haveTty } from "./ssh_tty.ts";
- * console.log(typeof (await haveTty())); // "boolean"
+ * assert.equal(typeof (await haveTty()), "boolean");
  * ```
  */
 export async function haveTty(): Promise<boolean> {
@@ -101,7 +103,7 @@ function askpassWanted(tty: boolean): boolean {
  * when there is no terminal (or `SSH_ASKPASS_REQUIRE=force`). `undefined` when nobody can be
  * asked; {@linkcode PromptInterrupted} on Ctrl-C.
  *
- * @example
+ * @example Not run here: it needs a terminal
  * ```ts ignore
  * import { readLine } from "./ssh_tty.ts";
  * const password = await readLine("me@host's password: ", { echo: false });
@@ -166,7 +168,7 @@ export async function readLine(
  * Prints a message on the terminal (or stderr when there is none), as ssh does for the host key
  * question.
  *
- * @example
+ * @example Not run here: it writes to the terminal
  * ```ts ignore
  * import { tell } from "./ssh_tty.ts";
  * await tell("Warning: Permanently added 'host' (ED25519) to the list of known hosts.\n");

@@ -76,8 +76,9 @@ import { internalSftpFlags } from "./sshd_sftp.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { stateDirectory } from "./sshd.ts";
- * console.log(stateDirectory({ stateDirectory: "/var/lib/hush" })); // /var/lib/hush
+ * assert.equal(stateDirectory({ stateDirectory: "/var/lib/hush" }), "/var/lib/hush");
  * ```
  */
 export function stateDirectory(settings: Pick<SshdSettings, "stateDirectory">): string {
@@ -164,7 +165,7 @@ async function readPasswordFile(file: string): Promise<string> {
 /**
  * Runs `sshd` with the given arguments until SIGINT/SIGTERM; resolves the exit code.
  *
- * @example
+ * @example Not run here: the server runs until it is stopped
  * ```ts ignore
  * import { main } from "./sshd.ts";
  * process.exitCode = await main(["-d", "-p", "0", "-o", "ListenAddress=127.0.0.1"]);

@@ -57,9 +57,11 @@ export const SSHD_OPTION_KEYS: readonly string[] = [
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseSshdArgs } from "./sshd_args.ts";
  * const a = parseSshdArgs(["-d", "-p", "0", "-o", "PasswordAuthentication=no"]);
- * console.log(a.port, a.options.get("passwordauthentication")); // 0 "no"
+ * assert.equal(a.port, 0);
+ * assert.equal(a.options.get("passwordauthentication"), "no");
  * ```
  */
 export function parseSshdArgs(argv: string[]): SshdArgs {
@@ -115,8 +117,9 @@ export function parseSshdArgs(argv: string[]): SshdArgs {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { yesNo } from "./sshd_args.ts";
- * console.log(yesNo("yes", false)); // true
+ * assert.equal(yesNo("yes", false), true);
  * ```
  */
 export function yesNo(v: string | undefined, fallback: boolean): boolean {
@@ -131,8 +134,9 @@ export function yesNo(v: string | undefined, fallback: boolean): boolean {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseTime } from "./sshd_args.ts";
- * console.log(parseTime("2m")); // 120000
+ * assert.equal(parseTime("2m"), 120000);
  * ```
  */
 export function parseTime(v: string): number {

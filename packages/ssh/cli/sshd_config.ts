@@ -18,10 +18,12 @@ import { LogLevel, parseLogLevel } from "./sshd_log.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseSshdArgs } from "./sshd_args.ts";
  * import { type SshdSettings, sshdSettings } from "./sshd_config.ts";
  * const s: SshdSettings = sshdSettings(parseSshdArgs(["-o", "MaxAuthTries=3"]));
- * console.log(s.maxAuthTries, s.loginGraceTime); // 3 120000
+ * assert.equal(s.maxAuthTries, 3);
+ * assert.equal(s.loginGraceTime, 120000);
  * ```
  */
 export interface SshdSettings {
@@ -90,8 +92,9 @@ export interface SshdSettings {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { DEFAULT_AUTHORIZED_KEYS } from "./sshd_config.ts";
- * console.log(DEFAULT_AUTHORIZED_KEYS.join(" ")); // .ssh/authorized_keys .ssh/authorized_keys2
+ * assert.equal(DEFAULT_AUTHORIZED_KEYS.join(" "), ".ssh/authorized_keys .ssh/authorized_keys2");
  * ```
  */
 export const DEFAULT_AUTHORIZED_KEYS: readonly string[] = [
@@ -120,8 +123,10 @@ function list(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseListenAddress } from "./sshd_config.ts";
- * console.log(parseListenAddress("127.0.0.1:2222"), parseListenAddress("[::1]")); // { host: "127.0.0.1", port: 2222 } { host: "::1" }
+ * assert.deepEqual(parseListenAddress("127.0.0.1:2222"), { host: "127.0.0.1", port: 2222 });
+ * assert.deepEqual(parseListenAddress("[::1]"), { host: "::1" });
  * ```
  */
 export function parseListenAddress(v: string): { host: string; port?: number } {
@@ -141,8 +146,10 @@ export function parseListenAddress(v: string): { host: string; port?: number } {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { sshdCompression } from "./sshd_config.ts";
- * console.log(sshdCompression("yes"), sshdCompression("no")); // [ "none", "zlib@openssh.com" ] [ "none" ]
+ * assert.deepEqual(sshdCompression("yes"), ["none", "zlib@openssh.com"]);
+ * assert.deepEqual(sshdCompression("no"), ["none"]);
  * ```
  */
 export function sshdCompression(value: string | undefined): string[] | undefined {
@@ -163,10 +170,13 @@ export function sshdCompression(value: string | undefined): string[] | undefined
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseSshdArgs } from "./sshd_args.ts";
  * import { sshdSettings } from "./sshd_config.ts";
  * const s = sshdSettings(parseSshdArgs(["-p", "0", "-o", "Ciphers=aes128-ctr", "-o", "AllowTcpForwarding=local"]));
- * console.log(s.port, s.algorithms.ciphers, s.forwarding); // 0 [ "aes128-ctr" ] { local: true, remote: false }
+ * assert.equal(s.port, 0);
+ * assert.deepEqual(s.algorithms.ciphers, ["aes128-ctr"]);
+ * assert.deepEqual(s.forwarding, { local: true, remote: false });
  * ```
  */
 export function sshdSettings(args: SshdArgs): SshdSettings {
@@ -307,9 +317,13 @@ export function sshdSettings(args: SshdArgs): SshdSettings {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseSubsystems } from "./sshd_config.ts";
- * console.log(parseSubsystems(["sftp /usr/lib/openssh/sftp-server -l INFO"]).get("sftp")); // /usr/lib/openssh/sftp-server -l INFO
- * console.log(parseSubsystems([]).get("sftp")); // internal-sftp
+ * assert.equal(
+ *   parseSubsystems(["sftp /usr/lib/openssh/sftp-server -l INFO"]).get("sftp"),
+ *   "/usr/lib/openssh/sftp-server -l INFO",
+ * );
+ * assert.equal(parseSubsystems([]).get("sftp"), "internal-sftp");
  * ```
  */
 export function parseSubsystems(values: readonly string[]): Map<string, string> {
@@ -331,9 +345,13 @@ export function parseSubsystems(values: readonly string[]): Map<string, string> 
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { expandAuthorizedKeysPath } from "./sshd_config.ts";
- * console.log(expandAuthorizedKeysPath(".ssh/keys_%u", "alice", "/home/alice")); // /home/alice/.ssh/keys_alice
- * console.log(expandAuthorizedKeysPath("/etc/keys/%u", "..", "/home/alice")); // undefined
+ * assert.equal(
+ *   expandAuthorizedKeysPath(".ssh/keys_%u", "alice", "/home/alice"),
+ *   "/home/alice/.ssh/keys_alice",
+ * );
+ * assert.equal(expandAuthorizedKeysPath("/etc/keys/%u", "..", "/home/alice"), undefined);
  * ```
  */
 export function expandAuthorizedKeysPath(
@@ -363,8 +381,10 @@ export function expandAuthorizedKeysPath(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { matchUserPatterns } from "./sshd_config.ts";
- * console.log(matchUserPatterns("git", ["alice", "g?t"]), matchUserPatterns("bob", ["a*"])); // true false
+ * assert.equal(matchUserPatterns("git", ["alice", "g?t"]), true);
+ * assert.equal(matchUserPatterns("bob", ["a*"]), false);
  * ```
  */
 export function matchUserPatterns(user: string, patterns: readonly string[]): boolean {

@@ -12,8 +12,9 @@ import { UsageError } from "./ssh_args.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { LogLevel } from "./sshd_log.ts";
- * console.log(LogLevel.INFO < LogLevel.VERBOSE); // true
+ * assert.equal(LogLevel.INFO < LogLevel.VERBOSE, true);
  * ```
  */
 export const LogLevel = {
@@ -39,8 +40,10 @@ export const LOG_LINE_LIMIT = 2048;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { LogLevel, parseLogLevel } from "./sshd_log.ts";
- * console.log(parseLogLevel("verbose") === LogLevel.VERBOSE, parseLogLevel("DEBUG") === LogLevel.DEBUG1); // true true
+ * assert.equal(parseLogLevel("verbose") === LogLevel.VERBOSE, true);
+ * assert.equal(parseLogLevel("DEBUG") === LogLevel.DEBUG1, true);
  * ```
  */
 export function parseLogLevel(text: string): LogLevel {
@@ -79,9 +82,10 @@ const TRACE_LEVELS: readonly (readonly [RegExp, LogLevel])[] = [
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { LogLevel, traceLevel } from "./sshd_log.ts";
- * console.log(traceLevel("accept: Too many open files") === LogLevel.ERROR); // true
- * console.log(traceLevel("kex: algorithm: curve25519-sha256") === LogLevel.DEBUG1); // true
+ * assert.equal(traceLevel("accept: Too many open files") === LogLevel.ERROR, true);
+ * assert.equal(traceLevel("kex: algorithm: curve25519-sha256") === LogLevel.DEBUG1, true);
  * ```
  */
 export function traceLevel(line: string): LogLevel {
@@ -116,13 +120,17 @@ export interface SshdLog {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { LogLevel, sshdLog } from "./sshd_log.ts";
  * const lines: string[] = [];
  * const log = sshdLog(LogLevel.INFO, (text) => lines.push(text));
  * log.trace("Accepted publickey for alice from 192.0.2.1 port 5000 ssh2");
  * log.trace("kex: algorithm: curve25519-sha256");
  * log.log(LogLevel.ERROR, "accept: Too many open files\x1b[2J");
- * console.log(lines); // [ "Accepted publickey for alice from 192.0.2.1 port 5000 ssh2\n", "accept: Too many open files\\x1b[2J\n" ]
+ * assert.deepEqual(
+ *   lines,
+ *   ["Accepted publickey for alice from 192.0.2.1 port 5000 ssh2\n", "accept: Too many open files\\x1b[2J\n"],
+ * );
  * ```
  */
 export function sshdLog(level: LogLevel, write: (text: string) => void): SshdLog {

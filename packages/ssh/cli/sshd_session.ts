@@ -25,8 +25,10 @@ import { internalSftpFlags, serveInternalSftp } from "./sshd_sftp.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { ACCEPTED_ENV } from "./sshd_session.ts";
- * console.log(ACCEPTED_ENV.test("LC_ALL"), ACCEPTED_ENV.test("LD_PRELOAD")); // true false
+ * assert.equal(ACCEPTED_ENV.test("LC_ALL"), true);
+ * assert.equal(ACCEPTED_ENV.test("LD_PRELOAD"), false);
  * ```
  */
 export const ACCEPTED_ENV: RegExp = /^(LANG|LC_[A-Z_]+)$/;
@@ -62,8 +64,9 @@ let scriptFound: boolean | undefined;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { ptyAvailable } from "./sshd_session.ts";
- * console.log(typeof ptyAvailable()); // boolean
+ * assert.equal(typeof ptyAvailable(), "boolean");
  * ```
  */
 export function ptyAvailable(): boolean {
@@ -77,7 +80,7 @@ export function ptyAvailable(): boolean {
 /**
  * Handles one session channel's requests and runs its command.
  *
- * @example
+ * @example Not run here: it runs the user's shell and commands
  * ```ts ignore
  * import { serve } from "@hush/ssh";
  * import { runSession } from "./sshd_session.ts";

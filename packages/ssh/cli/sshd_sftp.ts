@@ -36,9 +36,10 @@ export interface InternalSftpFlags {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { internalSftpFlags } from "./sshd_sftp.ts";
- * console.log(internalSftpFlags("internal-sftp -R -u 027")); // { readOnly: true, umask: 23 }
- * console.log(internalSftpFlags("/usr/lib/openssh/sftp-server")); // undefined
+ * assert.deepEqual(internalSftpFlags("internal-sftp -R -u 027"), { readOnly: true, umask: 23 });
+ * assert.equal(internalSftpFlags("/usr/lib/openssh/sftp-server"), undefined);
  * ```
  */
 export function internalSftpFlags(command: string): InternalSftpFlags | undefined {
@@ -69,7 +70,7 @@ export function internalSftpFlags(command: string): InternalSftpFlags | undefine
  * and closes the channel. Paths start at the home directory (or `-d`); under `chroot` the
  * client sees that directory as `/` and nothing outside it.
  *
- * @example
+ * @example Not run here: it needs a server session and the user's files
  * ```ts ignore
  * session.canStart = (start) => start.request === "subsystem" && start.name === "sftp";
  * session.onSubsystem = () => serveInternalSftp(session, context, {}, undefined, console.error);

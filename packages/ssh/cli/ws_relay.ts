@@ -22,7 +22,7 @@ import { parseWsRelayArgs } from "./ws_relay_args.ts";
 /**
  * Runs the relay until SIGINT/SIGTERM; resolves the exit code.
  *
- * @example
+ * @example Not run here: the relay runs until it is stopped
  * ```ts ignore
  * import { main } from "./ws_relay.ts";
  * process.exitCode = await main(["--listen", "0", "--allow", "127.0.0.1:22"]);

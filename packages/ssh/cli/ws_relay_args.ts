@@ -37,9 +37,12 @@ export const WS_RELAY_USAGE =
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseWsRelayArgs } from "./ws_relay_args.ts";
  * const a = parseWsRelayArgs(["--listen", "127.0.0.1:8022", "--allow", "127.0.0.1:22,[::1]:2222"]);
- * console.log(a.hostname, a.port, a.allow); // 127.0.0.1 8022 [ "127.0.0.1:22", "[::1]:2222" ]
+ * assert.equal(a.hostname, "127.0.0.1");
+ * assert.equal(a.port, 8022);
+ * assert.deepEqual(a.allow, ["127.0.0.1:22", "[::1]:2222"]);
  * ```
  */
 export function parseWsRelayArgs(argv: string[]): WsRelayArgs {
