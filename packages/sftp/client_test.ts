@@ -10,6 +10,7 @@ import {
 } from "./mod.ts";
 import { SshError } from "@hush/wire";
 import { memoryFileSystem } from "./testing.ts";
+import { FileType } from "./file_mode.ts";
 import { pair, pattern, readFile, withOverrides, writeFile } from "./testdata/session.ts";
 
 const text = (b: Uint8Array) => new TextDecoder().decode(b);
@@ -470,5 +471,46 @@ test("get reads ahead up to the size at open, then finds the end (or what the fi
   }
   assert.equal(rest, 50_000);
   assert.equal(seen.reads, 3, "the size's worth, the read that found the growth, the end");
+  await close();
+});
+
+test("fastGet into a destination that is not a regular file (/dev/null) writes into it, never renames over it", async () => {
+  const memory = memoryFileSystem();
+  const sink: Uint8Array[] = [];
+  const calls: string[] = [];
+  // "/dev/null" here is a character device whose writes vanish, as the real one's do
+  const local = withOverrides(memory, {
+    stat: (path: string) =>
+      path === "/dev/null"
+        ? Promise.resolve({ mode: FileType.CHARACTER_DEVICE | 0o666, size: 0 })
+        : memory.stat(path),
+    open: (path: string, flags: number, mode: number) => {
+      calls.push(`open ${path}`);
+      if (path !== "/dev/null") return memory.open(path, flags, mode);
+      return Promise.resolve({
+        read: () => Promise.resolve(new Uint8Array(0)),
+        write: (_position: number, data: Uint8Array) => {
+          sink.push(data.slice());
+          return Promise.resolve();
+        },
+        stat: () => Promise.resolve({ mode: FileType.CHARACTER_DEVICE | 0o666, size: 0 }),
+        setAttributes: () => Promise.resolve(),
+        close: () => Promise.resolve(),
+      });
+    },
+    rename: (from: string, to: string) => {
+      calls.push(`rename ${from} ${to}`);
+      return memory.rename(from, to);
+    },
+    setAttributes: (path: string, attrs: object) => {
+      calls.push(`setAttributes ${path}`);
+      return memory.setAttributes(path, attrs);
+    },
+  });
+  const { sftp, fs, close } = await pair({}, { local });
+  await writeFile(fs, "/remote", pattern(100_000, 5), 0o600);
+  assert.equal(await sftp.fastGet("/remote", "/dev/null", { preserve: true }), 100_000);
+  assert.deepEqual(calls, ["open /dev/null"], "no .part, no rename, no chmod of the device");
+  assert.equal(sink.reduce((n, b) => n + b.length, 0), 100_000);
   await close();
 });

@@ -399,14 +399,19 @@ async function getFile(
   attrs: FileAttributes,
   options: FastTransferOptions,
 ): Promise<number> {
-  const part = `${localPath}.part`;
   const size = attrs.size ?? 0;
+  // A destination that exists and is not a regular file (/dev/null, a FIFO, a terminal) is
+  // written into, as OpenSSH's sftp does: renaming a finished copy over it would replace the
+  // device with a file.
+  const existing = await statOrUndefined(fs, localPath);
+  const inPlace = existing !== undefined && !isRegularFileMode(existing.mode) &&
+    !isDirectoryMode(existing.mode);
+  const part = inPlace ? localPath : `${localPath}.part`;
   let start = 0;
-  if (options.resume) {
+  if (options.resume && !inPlace) {
     const partial = await statOrUndefined(fs, part);
     if (partial) start = partial.size;
     else {
-      const existing = await statOrUndefined(fs, localPath);
       if (existing && isRegularFileMode(existing.mode)) {
         start = existing.size;
         await fs.rename(localPath, part);
@@ -443,6 +448,7 @@ async function getFile(
     throw transferError(e, "get", remotePath, position - start);
   }
   await out.close();
+  if (inPlace) return position;
   if (options.preserve) {
     await fs.setAttributes(part, preserved(attrs));
   }
