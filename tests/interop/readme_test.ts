@@ -1,6 +1,6 @@
 /**
  * Runs every TypeScript example in `packages/ssh/README.md` as the program a user would copy,
- * against a throwaway OpenSSH sshd. Each ```ts block is written to a file and run with
+ * against a throwaway OpenSSH sshd. Each TypeScript code block is written to a file and run with
  * `deno run -A` in a scratch directory, with `HOME` a fresh directory holding what the examples
  * assume a user has: `~/.ssh/id_ed25519` (authorized on the sshd), `~/.ssh/id_ed25519_pw`
  * (the same kind of key, passphrase `correct horse`), `~/.ssh/known_hosts` (the sshd's host
@@ -10,8 +10,8 @@
  * and port, this user, and a local web server), and a pinned `"SHA256:…"` fingerprint to that of
  * the sshd's Ed25519 host key, so what runs is what the README shows. A block
  * passes when it exits 0 and prints every line that a `// prints: …` comment in it names. The
- * blocks are fenced ```ts ignore, so that `deno test --doc` leaves them (they need a server); here
- * every ```ts block runs, type-checked.
+ * blocks are fenced as `ts ignore`, so that `deno test --doc` leaves them (they need a server);
+ * here every one runs, type-checked.
  * @module
  */
 import { test } from "node:test";
@@ -38,7 +38,7 @@ interface Example {
   code: string;
 }
 
-/** The README's ```ts blocks, each with the nearest heading above it. */
+/** The README's TypeScript code blocks, each with the nearest heading above it. */
 function examples(markdown: string): Example[] {
   const found: Example[] = [];
   let title = "";
