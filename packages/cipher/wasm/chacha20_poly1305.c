@@ -3,7 +3,7 @@
  * seals or opens a whole packet in the module's I/O area, so a packet crosses into the module
  * once and out once. ChaCha20 is DJB's original (64-bit counter, 64-bit nonce), four blocks at
  * a time with 128-bit SIMD; Poly1305 uses 26-bit limbs (32x32->64 multiplies, which
- * WebAssembly has). Everything secret is wiped before a call returns.
+ * WebAssembly has). Everything secret in the module's memory is wiped before a call returns.
  *
  * Built by build.sh (clang --target=wasm32 -msimd128 -O3 -nostdlib); no libc, no imports.
  */
@@ -101,16 +101,22 @@ static void chacha_block_xor(const uint32_t s[16], uint8_t *buf, size_t n) {
 
 /* Four consecutive blocks (counters s[12..13] + 0..3) XORed into 256 bytes of buf. */
 static void chacha_4blocks_xor(const uint32_t s[16], uint8_t *buf) {
-  u32x4 x[16], o[16];
-  for (int i = 0; i < 16; i++) o[i] = (u32x4){s[i], s[i], s[i], s[i]};
+  /* The input words are splatted again for the final addition instead of kept in 16 more
+   * vectors: fewer live vectors than x86's 16 registers spill less (1.06 -> 1.17 GB/s). */
   uint64_t c = ((uint64_t)s[13] << 32) | s[12];
-  for (int j = 0; j < 4; j++) {
-    o[12][j] = (uint32_t)(c + j);
-    o[13][j] = (uint32_t)((c + j) >> 32);
-  }
-  for (int i = 0; i < 16; i++) x[i] = o[i];
+  const u32x4 c0 = {(uint32_t)c, (uint32_t)(c + 1), (uint32_t)(c + 2), (uint32_t)(c + 3)};
+  const u32x4 c1 = {(uint32_t)(c >> 32), (uint32_t)((c + 1) >> 32), (uint32_t)((c + 2) >> 32),
+                    (uint32_t)((c + 3) >> 32)};
+  u32x4 x[16];
+  for (int i = 0; i < 16; i++) x[i] = (u32x4){s[i], s[i], s[i], s[i]};
+  x[12] = c0;
+  x[13] = c1;
   for (int r = 0; r < 10; r++) { DOUBLE_ROUNDV(x) }
-  for (int i = 0; i < 16; i++) x[i] += o[i];
+  for (int i = 0; i < 16; i++) {
+    if (i != 12 && i != 13) x[i] += (u32x4){s[i], s[i], s[i], s[i]};
+  }
+  x[12] += c0;
+  x[13] += c1;
   /* x[i] holds word i of the four blocks: transpose each group of four words so that a vector
    * holds four consecutive words of one block, then XOR 16 bytes at a time. */
   for (int g = 0; g < 4; g++) {
@@ -130,8 +136,10 @@ static void chacha_4blocks_xor(const uint32_t s[16], uint8_t *buf) {
       *p ^= r[j];
     }
   }
-  wipe(x, sizeof x);
-  wipe(o, sizeof o);
+  /* No wipe here: x never has its address taken, so it stays in WebAssembly locals (the host
+   * cannot read those), not in the module's memory. Wiping it took the address, which moved the
+   * vectors to the stack in linear memory: ChaCha20 ran at 0.77 GB/s, 1.06 without (Deno,
+   * 32 KiB, this machine). */
 }
 
 /* XORs the keystream of (k, nonce words, counter) into buf. */

@@ -10,6 +10,7 @@ import type { SshSettings } from "./ssh_config.ts";
 import { sessionEnvironment } from "./ssh_env.ts";
 import { escapeFilter } from "./ssh_escape.ts";
 import { localTerminalModes } from "./ssh_terminal_modes.ts";
+import { coalescingWritable } from "./coalescing_writable.ts";
 import { sessionEndMessage, SSH_FAILURE } from "./ssh_failure.ts";
 import { err, type Io } from "./ssh_io.ts";
 import { stdinIsTerminal } from "./ssh_tty.ts";
@@ -93,9 +94,8 @@ export async function runSession(
   let failed!: () => void;
   const writeFailed = new Promise<"failed">((resolve) => (failed = () => resolve("failed")));
   const outputs = Promise.all([
-    session.readable.pipeTo(Deno.stdout.writable, { preventClose: true, preventAbort: true }).catch(
-      failed,
-    ),
+    session.readable.pipeTo(coalescingWritable((p) => Deno.stdout.write(p)), { preventAbort: true })
+      .catch(failed),
     session.stderr.pipeTo(Deno.stderr.writable, { preventClose: true, preventAbort: true }).catch(
       failed,
     ),
