@@ -299,6 +299,12 @@ export function parseSshArgs(argv: string[]): SshArgs {
         case "o":
           addSshOption(a, take("-o"));
           break;
+        case "c": // as OpenSSH: -c and -m are Ciphers= and MACs= given on the command line
+          addSshOption(a, `Ciphers=${take("-c")}`);
+          break;
+        case "m":
+          addSshOption(a, `MACs=${take("-m")}`);
+          break;
         default:
           throw new UsageError(`Unknown option -${f}`);
       }

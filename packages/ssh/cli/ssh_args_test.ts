@@ -484,3 +484,28 @@ test("-G's configuration: the flags that override everything are applied", () =>
   const v = resolveCommandLineConfig(parseSshArgs(["-vv", "-T", "h"]), context);
   assert.deepEqual([v.requestTty, v.logLevel], ["no", "DEBUG2"]);
 });
+
+test("ssh -c and -m choose the ciphers and MACs, as -o Ciphers= and -o MACs= do", () => {
+  const s = resolveSshSettings(
+    parseSshArgs([
+      "-c",
+      "aes256-gcm@openssh.com,aes128-ctr",
+      "-mhmac-sha2-512-etm@openssh.com",
+      "h",
+    ]),
+    context,
+  );
+  assert.deepEqual(s.algorithms.ciphers, ["aes256-gcm@openssh.com", "aes128-ctr"]);
+  assert.deepEqual(s.algorithms.macs, ["hmac-sha2-512-etm@openssh.com"]);
+  // the first value given wins, as for every option on OpenSSH's command line
+  const first = resolveSshSettings(
+    parseSshArgs(["-c", "aes128-ctr", "-o", "Ciphers=aes256-ctr", "h"]),
+    context,
+  );
+  assert.deepEqual(first.algorithms.ciphers, ["aes128-ctr"]);
+  assert.throws(
+    () => resolveSshSettings(parseSshArgs(["-c", "3des-cbc", "h"]), context),
+    UsageError,
+  );
+  assert.throws(() => parseSshArgs(["-c"]), UsageError);
+});
