@@ -514,3 +514,23 @@ test("fastGet into a destination that is not a regular file (/dev/null) writes i
   assert.equal(sink.reduce((n, b) => n + b.length, 0), 100_000);
   await close();
 });
+
+test("fastGet through a symbolic link replaces what it points at and keeps the link", async () => {
+  const local = memoryFileSystem();
+  const { sftp, fs, close } = await pair({}, { local });
+  await writeFile(fs, "/remote", pattern(70_000, 3), 0o600);
+  await local.mkdir("/data", 0o755);
+  await writeFile(local, "/data/real", pattern(10, 9));
+  await local.symlink("/data/real", "/link");
+  assert.equal(await sftp.fastGet("/remote", "/link"), 70_000);
+  assert.ok(isSymlinkMode((await local.lstat("/link")).mode), "the link is still a link");
+  assert.equal(await local.readlink("/link"), "/data/real");
+  assert.deepEqual(await readFile(local, "/data/real"), pattern(70_000, 3));
+  assert.deepEqual((await local.readdir("/data")).sort(), ["real"], "no .part left behind");
+  // a link to nothing: its target is created, as open(2) with O_CREAT does through a link
+  await local.symlink("/data/new", "/dangling");
+  assert.equal(await sftp.fastGet("/remote", "/dangling"), 70_000);
+  assert.ok(isSymlinkMode((await local.lstat("/dangling")).mode));
+  assert.deepEqual(await readFile(local, "/data/new"), pattern(70_000, 3));
+  await close();
+});

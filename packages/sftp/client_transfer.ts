@@ -351,6 +351,17 @@ function localFs(client: SftpClient, options: FastTransferOptions): SftpFileSyst
   return fs;
 }
 
+async function lstatOrUndefined(
+  fs: SftpFileSystem,
+  path: string,
+): Promise<FileStats | undefined> {
+  try {
+    return await fs.lstat(path);
+  } catch {
+    return undefined;
+  }
+}
+
 async function statOrUndefined(fs: SftpFileSystem, path: string): Promise<FileStats | undefined> {
   try {
     return await fs.stat(path);
@@ -400,12 +411,18 @@ async function getFile(
   options: FastTransferOptions,
 ): Promise<number> {
   const size = attrs.size ?? 0;
+  // A symbolic link is written through, as OpenSSH's sftp does: the copy goes next to what it
+  // points at and replaces that, and the link stays. A link to nothing gets its target created.
+  const link = await lstatOrUndefined(fs, localPath);
+  const isLink = link !== undefined && isSymlinkMode(link.mode);
+  if (isLink) localPath = await fs.realpath(localPath).catch(() => localPath);
   // A destination that exists and is not a regular file (/dev/null, a FIFO, a terminal) is
   // written into, as OpenSSH's sftp does: renaming a finished copy over it would replace the
   // device with a file.
   const existing = await statOrUndefined(fs, localPath);
-  const inPlace = existing !== undefined && !isRegularFileMode(existing.mode) &&
-    !isDirectoryMode(existing.mode);
+  const inPlace = (isLink && existing === undefined) ||
+    (existing !== undefined && !isRegularFileMode(existing.mode) &&
+      !isDirectoryMode(existing.mode));
   const part = inPlace ? localPath : `${localPath}.part`;
   let start = 0;
   if (options.resume && !inPlace) {
