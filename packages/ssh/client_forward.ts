@@ -6,7 +6,7 @@
  */
 import type { Channel, ChannelOpenHandler, ChannelOpenRequest } from "@hush/channels";
 import type { ByteDuplex } from "@hush/transport";
-import { listenTcp, type TcpConnection } from "./adapters/tcp.ts";
+import { listenTcp, type TcpConnection, type TcpListener } from "./adapters/tcp.ts";
 
 /** Where a connection to a remote forward came from. */
 export interface ForwardedConnectionInfo {
@@ -205,19 +205,34 @@ export async function forwardLocal(
   options: LocalForwardOptions,
 ): Promise<LocalForward> {
   const listener = await listenTcp(options.bindHost ?? "127.0.0.1", options.bindPort ?? 0);
+  return serveForward(listener, async (conn) => {
+    const channel = await client.forwardOut(options.host, options.port, {
+      address: conn.remoteAddress,
+      port: conn.remotePort,
+    });
+    await relayDuplexes(conn, channel);
+    await channel.close().catch(() => {});
+  }, options.onError);
+}
+
+/**
+ * Runs `relay` for each connection `listener` accepts until closed, and closes each connection
+ * after its relay: the life shared by a local forward (`-L`) and a dynamic one (`-D`). A relay's
+ * failure goes to `onError` with the connection's origin.
+ */
+export function serveForward(
+  listener: TcpListener,
+  relay: (conn: TcpConnection) => Promise<void>,
+  onError?: (error: unknown, connection: { address: string; port: number }) => void,
+): LocalForward {
   const live = new Set<TcpConnection>();
   const relays = new Set<Promise<void>>();
   const serve = async (conn: TcpConnection) => {
     live.add(conn);
     try {
-      const channel = await client.forwardOut(options.host, options.port, {
-        address: conn.remoteAddress,
-        port: conn.remotePort,
-      });
-      await relayDuplexes(conn, channel);
-      await channel.close().catch(() => {});
+      await relay(conn);
     } catch (e) {
-      options.onError?.(e, { address: conn.remoteAddress, port: conn.remotePort });
+      onError?.(e, { address: conn.remoteAddress, port: conn.remotePort });
     } finally {
       conn.close();
       live.delete(conn);
@@ -226,9 +241,9 @@ export async function forwardLocal(
   const accepting = (async () => {
     try {
       for await (const conn of listener) {
-        const relay = serve(conn);
-        relays.add(relay);
-        relay.finally(() => relays.delete(relay));
+        const running = serve(conn);
+        relays.add(running);
+        running.finally(() => relays.delete(running));
       }
     } catch { /* listener closed */ }
   })();

@@ -6,7 +6,12 @@
  * @module
  */
 import { listenTcp, type TcpConnection } from "./adapters/tcp.ts";
-import { type DirectTcpipOpener, type LocalForward, relayDuplexes } from "./client_forward.ts";
+import {
+  type DirectTcpipOpener,
+  type LocalForward,
+  relayDuplexes,
+  serveForward,
+} from "./client_forward.ts";
 import {
   Socks5Reply,
   SocksHandshake,
@@ -57,42 +62,10 @@ export async function forwardDynamic(
   options: DynamicForwardOptions = {},
 ): Promise<LocalForward> {
   const listener = await listenTcp(options.bindHost ?? "127.0.0.1", options.bindPort ?? 0);
-  const live = new Set<TcpConnection>();
-  const relays = new Set<Promise<void>>();
-  const serve = async (conn: TcpConnection) => {
-    live.add(conn);
+  return serveForward(listener, (conn) => {
     const origin = { address: conn.remoteAddress, port: conn.remotePort };
-    try {
-      await serveSocks(client, conn, origin, options);
-    } catch (e) {
-      options.onError?.(e, origin);
-    } finally {
-      conn.close();
-      live.delete(conn);
-    }
-  };
-  const accepting = (async () => {
-    try {
-      for await (const conn of listener) {
-        const relay = serve(conn);
-        relays.add(relay);
-        relay.finally(() => relays.delete(relay));
-      }
-    } catch { /* listener closed */ }
-  })();
-  return {
-    hostname: listener.hostname,
-    port: listener.port,
-    get active() {
-      return live.size;
-    },
-    async close() {
-      listener.close();
-      for (const conn of live) conn.close();
-      await accepting;
-      await Promise.allSettled([...relays]);
-    },
-  };
+    return serveSocks(client, conn, origin, options);
+  }, options.onError);
 }
 
 /** A SOCKS client turned away, with why. */
