@@ -30,6 +30,36 @@ test("wasm Poly1305: RFC 8439 §2.5.2, and noble's tag on random keys and length
   assert.deepEqual(wasm.poly1305(ones, m), new Poly1305(ones).update(m).digest());
 });
 
+test("wasm Poly1305: four-block steps agree with noble at every length and limb extreme", () => {
+  // From 128 bytes on, the module takes four blocks per step (times r^4) and ends with the
+  // scalar step: every length to 200, both sides of 64-byte multiples, the largest message the
+  // I/O area takes; keys with r at its clamped maximum (all 0xff) or minimum, random keys;
+  // messages of all 0xff (the largest limbs), zeros and random bytes.
+  const rMax = new Uint8Array(32).fill(0xff);
+  const rMin = new Uint8Array(32);
+  rMin[0] = 1;
+  rMin.fill(0xff, 16);
+  const keys = [rMax, rMin, random(32)];
+  const lengths = Array.from({ length: 201 }, (_, i) => i);
+  for (const k of [4, 5, 8, 16, 17, 64, 65, 511, 512, 2048]) {
+    for (const d of [-17, -16, -15, -1, 0, 1, 15, 16, 17]) lengths.push(64 * k + d);
+  }
+  lengths.push(32768, 256 * 1024, 256 * 1024 + 17, wasm.ioSize - 32);
+  for (const n of lengths) {
+    const messages = [new Uint8Array(n).fill(0xff), random(n)];
+    if (n <= 1024) messages.push(new Uint8Array(n));
+    for (const key of keys) {
+      for (const m of messages) {
+        assert.deepEqual(
+          wasm.poly1305(key, m),
+          new Poly1305(key).update(m).digest(),
+          `length ${n}, key ${key[0]}, message ${m[0]}`,
+        );
+      }
+    }
+  }
+});
+
 /** DJB's ChaCha20 block for a 64-bit counter (hi, lo), written plainly as the reference. */
 function referenceBlock(key: Uint8Array, nonce: Uint8Array, hi: number, lo: number): Uint8Array {
   const k = new DataView(key.buffer, key.byteOffset, 32);
