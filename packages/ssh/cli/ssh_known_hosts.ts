@@ -41,7 +41,10 @@ export class DiscardStorage implements KnownHostsStorage {
 /** Whether a path exists and is something other than a regular file (a device, a FIFO, …). */
 async function special(path: string): Promise<boolean> {
   try {
-    return !(await Deno.stat(path)).isFile;
+    // Deno's own stat where there is one: node:fs/promises costs ~25 ms to load on Deno
+    if ("Deno" in globalThis) return !(await Deno.stat(path)).isFile;
+    const { stat } = await import("node:fs/promises");
+    return !(await stat(path)).isFile();
   } catch {
     return false;
   }
