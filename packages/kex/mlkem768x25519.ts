@@ -6,12 +6,17 @@
  * derivation as a string, not an mpint.
  * @module
  */
-import { ml_kem768 } from "@noble/post-quantum/ml-kem.js";
 import { sha256 } from "@noble/hashes/sha2.js";
 import type { RandomSource } from "@hush/wire";
 import { kexFailed } from "./errors.ts";
 import { X25519_LENGTH, x25519Agreement } from "./curve25519.ts";
 import type { X25519Backend } from "./x25519_backend.ts";
+
+/**
+ * noble's ML-KEM-768, imported on the first exchange that uses it: its tables (and SHA-3's)
+ * are built at import, which every `ssh` start would pay for a method most servers never pick.
+ */
+const mlKem768 = async () => (await import("@noble/post-quantum/ml-kem.js")).ml_kem768;
 
 /** Length of an ML-KEM-768 encapsulation (public) key. */
 export const MLKEM768_PUBLIC_KEY_LENGTH = 1184;
@@ -38,9 +43,10 @@ export async function hybridClient(
   random: RandomSource,
   x25519: X25519Backend,
 ): Promise<HybridClientKeys> {
+  const mlKem = await mlKem768();
   const seed = random(64).slice();
   if (seed.length !== 64) throw new TypeError("Random source returned too few bytes");
-  const kem = ml_kem768.keygen(seed);
+  const kem = mlKem.keygen(seed);
   seed.fill(0);
   const ecdh = await x25519Agreement(x25519, random);
   const init = new Uint8Array(HYBRID_CLIENT_LENGTH);
@@ -56,7 +62,7 @@ export async function hybridClient(
       const kCl = await ecdh.sharedSecret(reply.subarray(MLKEM768_CIPHERTEXT_LENGTH));
       let kPq: Uint8Array;
       try {
-        kPq = ml_kem768.decapsulate(ct, kem.secretKey);
+        kPq = mlKem.decapsulate(ct, kem.secretKey);
       } catch (e) {
         throw kexFailed("ML-KEM-768 ciphertext is invalid", e);
       }
@@ -80,13 +86,14 @@ export async function hybridServer(
     throw kexFailed(`C_INIT must be ${HYBRID_CLIENT_LENGTH} bytes, got ${init.length}`);
   }
   const pk = init.subarray(0, MLKEM768_PUBLIC_KEY_LENGTH);
+  const mlKem = await mlKem768();
   const ecdh = await x25519Agreement(x25519, random);
   const kCl = await ecdh.sharedSecret(init.subarray(MLKEM768_PUBLIC_KEY_LENGTH));
   const m = random(32).slice();
   if (m.length !== 32) throw new TypeError("Random source returned too few bytes");
   let kem: { cipherText: Uint8Array; sharedSecret: Uint8Array };
   try {
-    kem = ml_kem768.encapsulate(pk, m);
+    kem = mlKem.encapsulate(pk, m);
   } catch (e) {
     throw kexFailed("ML-KEM-768 encapsulation key is invalid", e);
   } finally {

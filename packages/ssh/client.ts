@@ -5,7 +5,7 @@
  */
 import type { Channel, Connection, Session } from "@hush/channels";
 import { ChannelError } from "@hush/channels";
-import { SftpClient, type SftpClientOptions } from "@hush/sftp";
+import type { SftpClient, SftpClientOptions } from "@hush/sftp";
 import type { Transport } from "@hush/transport";
 import type { TerminalModes } from "@hush/wire";
 import {
@@ -16,10 +16,9 @@ import {
   RemoteForwardTable,
 } from "./client_forward.ts";
 import { requestAgentForwarding } from "./agent_forward.ts";
-import { type DynamicForwardOptions, forwardDynamic } from "./dynamic_forward.ts";
+import type { DynamicForwardOptions } from "./dynamic_forward.ts";
 import type { ConnectOptions } from "./connect_options.ts";
 import { isKeepaliveTimeout } from "./keepalive_timeout.ts";
-import { localFileSystem } from "./adapters/local_file_system.ts";
 import { collectExec, execMaxBuffer, type ExecOptions, type ExecResult } from "./exec.ts";
 import { withSignal } from "./with_signal.ts";
 
@@ -219,6 +218,11 @@ export class SshClient {
    * ```
    */
   async sftp(options: SftpClientOptions = {}): Promise<SftpClient> {
+    // loaded here, not at import: a client that runs commands only never needs SFTP
+    const [{ SftpClient }, { localFileSystem }] = await Promise.all([
+      import("@hush/sftp"),
+      import("./adapters/local_file_system.ts"),
+    ]);
     const session = await this.connection.openSession();
     try {
       await session.subsystem("sftp");
@@ -322,7 +326,7 @@ export class SshClient {
    * ```
    */
   forwardDynamic(options: DynamicForwardOptions = {}): Promise<LocalForward> {
-    return forwardDynamic(this, options);
+    return import("./dynamic_forward.ts").then((m) => m.forwardDynamic(this, options));
   }
 
   /** Closes every channel and the connection, then the jump hosts it went through. */

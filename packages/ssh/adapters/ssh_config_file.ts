@@ -5,8 +5,6 @@
  * `Match exec` through the shell for callers that allow it.
  * @module
  */
-import { spawnSync } from "node:child_process";
-import { hostname, userInfo } from "node:os";
 import { SshConfigError } from "../ssh_config_error.ts";
 import { loadSshConfig, type SshConfigReader } from "../ssh_config_load.ts";
 import { parseSshConfig, type SshConfigFile } from "../ssh_config_parse.ts";
@@ -19,6 +17,20 @@ import {
   readTextFile,
   statFile,
 } from "./files.ts";
+
+/**
+ * A `node:` module (Deno, Node, Bun) reached on first use through `process.getBuiltinModule`,
+ * not a static import: loading `node:child_process` costs `ssh` ~30 ms of start-up on Deno,
+ * and only `Match exec` needs it.
+ */
+function builtin<T>(id: string): T {
+  const proc = (globalThis as {
+    process?: { getBuiltinModule?: (id: string) => unknown };
+  }).process;
+  const m = proc?.getBuiltinModule?.(id) as T | undefined;
+  if (!m) throw new TypeError(`${id} is not available on this runtime`);
+  return m;
+}
 
 /**
  * An {@linkcode SshConfigReader} over the local files. A private file (a user's own
@@ -67,11 +79,11 @@ export function localSshIdentity(): {
 } {
   let user: { username: string; uid: number } | undefined;
   try {
-    user = userInfo();
+    user = builtin<typeof import("node:os")>("node:os").userInfo();
   } catch { /* no passwd entry */ }
   let host = "";
   try {
-    host = hostname();
+    host = builtin<typeof import("node:os")>("node:os").hostname();
   } catch { /* not allowed */ }
   return {
     localUser: user?.username ?? environmentVariable("USER") ?? environmentVariable("USERNAME") ??
@@ -97,6 +109,7 @@ export function localSshIdentity(): {
  */
 export function shellMatchExec(command: string): boolean {
   const shell = environmentVariable("SHELL") || "/bin/sh";
+  const { spawnSync } = builtin<typeof import("node:child_process")>("node:child_process");
   const r = spawnSync(shell, ["-c", command], { stdio: ["ignore", "ignore", "inherit"] });
   return r.status === 0;
 }

@@ -22,30 +22,27 @@
  */
 import type { SshClient } from "../client.ts";
 import { SshConfigError } from "../ssh_config_error.ts";
-import { formatSshConfig } from "../ssh_config_format.ts";
-import { connectUnix, type UnixConnection } from "../adapters/unix.ts";
+import type { UnixConnection } from "../adapters/unix.ts";
 import { parseSshArgs, UsageError } from "./ssh_args.ts";
-import {
-  resolveCommandLineConfig,
-  resolveSshSettings,
-  type SshHop,
-  type SshSettings,
-  type SshSettingsContext,
-} from "./ssh_config.ts";
-import { connectDestination, sshContext, traceConfig } from "./ssh_connection.ts";
+import type { SshHop, SshSettings, SshSettingsContext } from "./ssh_config.ts";
 import { failureMessage, sessionEndMessage, SSH_FAILURE } from "./ssh_failure.ts";
-import {
-  forwardDynamic,
-  forwardLocal,
-  openRemoteForward,
-  relayRemote,
-  remoteForward,
-  type RemoteForwards,
-} from "./ssh_forwarding.ts";
+import type { RemoteForwards } from "./ssh_forwarding.ts";
 import { err, type Io } from "./ssh_io.ts";
-import { runSession } from "./ssh_session.ts";
 
 export { failureMessage, SSH_FAILURE } from "./ssh_failure.ts";
+
+/**
+ * The modules behind a connection, imported once the command line asks for one (`ssh -V` and
+ * usage errors load none of the transport); forwarding (SOCKS, listeners) and the agent socket
+ * load only when used.
+ */
+const connecting = () =>
+  Promise.all([
+    import("./ssh_config.ts"),
+    import("./ssh_connection.ts"),
+    import("./ssh_session.ts"),
+  ]);
+const forwarding = () => import("./ssh_forwarding.ts");
 
 /** What `ssh -V` prints before the runtime's version. */
 const SOFTWARE_VERSION = "Hush_0.1.0";
@@ -69,8 +66,10 @@ export async function sshMain(argv: string[]): Promise<number> {
       err(`${SOFTWARE_VERSION}, Deno ${Deno.version.deno}\n`);
       return 0;
     }
+    const [{ resolveCommandLineConfig, resolveSshSettings }, { sshContext }] = await connecting();
     context = await sshContext(args);
     if (args.printConfig) {
+      const { formatSshConfig } = await import("../ssh_config_format.ts");
       const text = formatSshConfig(resolveCommandLineConfig(args, context));
       await Deno.stdout.write(new TextEncoder().encode(text));
       return 0;
@@ -101,14 +100,16 @@ export async function sshMain(argv: string[]): Promise<number> {
     },
   };
   io.trace(`${SOFTWARE_VERSION}, Deno ${Deno.version.deno}`);
+  const [, { connectDestination, traceConfig }, { runSession }] = await connecting();
   traceConfig(s, context, io);
   const destination: SshHop = { host: s.host, port: s.port, user: s.user };
   const restore: (() => void)[] = [];
   const forwards: RemoteForwards = { byPort: new Map(), sockets: new WeakMap() };
   // the destination alone gets the forwardings and the agent
   const connected = await connectDestination(s, context, io, args.verbose, {
-    onChannelOpen: (open) => openRemoteForward(forwards, open, io),
-    onChannel: (channel, open) => void relayRemote(forwards, channel, open),
+    onChannelOpen: async (open) => (await forwarding()).openRemoteForward(forwards, open, io),
+    onChannel: (channel, open) =>
+      void forwarding().then((f) => f.relayRemote(forwards, channel, open)),
     forwardAgent: forwardAgentFrom(s.forwardAgentSocket, io.trace),
   });
   if (!connected) return SSH_FAILURE;
@@ -124,7 +125,7 @@ export async function sshMain(argv: string[]): Promise<number> {
   try {
     for (const spec of s.localForwards) {
       try {
-        restore.push(await forwardLocal(client, spec, io));
+        restore.push(await (await forwarding()).forwardLocal(client, spec, io));
       } catch (e) {
         err(
           `bind [${spec.bindAddress ?? "127.0.0.1"}]:${spec.bindPort}: ${(e as Error).message}\n`,
@@ -136,7 +137,7 @@ export async function sshMain(argv: string[]): Promise<number> {
     }
     for (const spec of s.dynamicForwards) {
       try {
-        restore.push(await forwardDynamic(client, spec, io));
+        restore.push(await (await forwarding()).forwardDynamic(client, spec, io));
       } catch (e) {
         err(
           `bind [${spec.bindAddress ?? "127.0.0.1"}]:${spec.bindPort}: ${(e as Error).message}\n`,
@@ -148,7 +149,7 @@ export async function sshMain(argv: string[]): Promise<number> {
     }
     for (const spec of s.remoteForwards) {
       try {
-        await remoteForward(client, spec, io, forwards);
+        await (await forwarding()).remoteForward(client, spec, io, forwards);
       } catch (e) {
         io.trace(`remote forward failure: ${(e as Error).message}`);
         if (s.exitOnForwardFailure) {
@@ -217,7 +218,7 @@ function forwardAgentFrom(
 ): (() => Promise<UnixConnection>) | undefined {
   if (path === undefined) return undefined;
   trace("Requesting authentication agent forwarding.");
-  return () => connectUnix(path);
+  return async () => (await import("../adapters/unix.ts")).connectUnix(path);
 }
 
 /** Anything unforeseen still ends as ssh's failures do: a message and 255, the terminal restored. */

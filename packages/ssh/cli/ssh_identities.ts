@@ -3,7 +3,6 @@
  * server would take the key) and the agent's keys, both kept to PubkeyAcceptedAlgorithms.
  * @module
  */
-import { readFile } from "node:fs/promises";
 import type { AgentClient, AgentIdentity } from "@hush/auth";
 import {
   inspectPrivateKey,
@@ -30,10 +29,21 @@ export interface Identities {
   dispose(): void;
 }
 
+/**
+ * What a failed read says, as `strerror` words it ("No such file or directory", "Permission
+ * denied"): Deno's message without its "(os error N): readfile 'PATH'" tail.
+ */
+function systemError(e: unknown): string {
+  if (e instanceof Deno.errors.NotFound) return "No such file or directory";
+  const message = (e as Error).message;
+  const at = message.indexOf(" (os error ");
+  return at > 0 ? message.slice(0, at) : message;
+}
+
 /** The public key of `PATH.pub`, as ssh reads it for a key file that carries none in clear. */
 async function publicKeyBeside(path: string): Promise<PublicKey | undefined> {
   try {
-    const line = (await readFile(`${path}.pub`, "utf8")).split("\n")[0];
+    const line = (await Deno.readTextFile(`${path}.pub`)).split("\n")[0];
     return parsePublicKeyLine(line).key;
   } catch {
     return undefined;
@@ -76,15 +86,10 @@ export async function loadIdentities(
   for (const { path, explicit } of s.identityFiles) {
     let text: string;
     try {
-      text = await readFile(path, "utf8");
+      text = await Deno.readTextFile(path);
     } catch (e) {
-      const code = (e as { code?: string }).code;
       if (explicit && !s.quiet) {
-        err(
-          `Warning: Identity file ${path} not accessible: ${
-            code === "ENOENT" ? "No such file or directory" : (e as Error).message
-          }.\n`,
-        );
+        err(`Warning: Identity file ${path} not accessible: ${systemError(e)}.\n`);
       }
       io.trace(`identity file ${path} type -1`);
       continue;

@@ -6,7 +6,6 @@
  * no updates, as appending to /dev/null does for OpenSSH.
  * @module
  */
-import { stat } from "node:fs/promises";
 import { FileStorage, KnownHosts, type KnownHostsStorage } from "@hush/hostkeys";
 import { knownHostsFs } from "../adapters/known_hosts_file.ts";
 
@@ -42,6 +41,9 @@ export class DiscardStorage implements KnownHostsStorage {
 /** Whether a path exists and is something other than a regular file (a device, a FIFO, …). */
 async function special(path: string): Promise<boolean> {
   try {
+    // Deno's own stat where there is one: node:fs/promises costs ~25 ms to load on Deno
+    if ("Deno" in globalThis) return !(await Deno.stat(path)).isFile;
+    const { stat } = await import("node:fs/promises");
     return !(await stat(path)).isFile();
   } catch {
     return false;
