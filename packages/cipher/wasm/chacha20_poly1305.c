@@ -113,6 +113,9 @@ static void chacha_4blocks_xor(const uint32_t s[16], uint8_t *buf) {
   for (int i = 0; i < 16; i++) x[i] = (u32x4){s[i], s[i], s[i], s[i]};
   x[12] = c0;
   x[13] = c1;
+  /* fully unrolled: measured 1.12 -> 1.20 GB/s on Deno (median of 4, alternating), for 9 KB
+   * more module */
+#pragma clang loop unroll(full)
   for (int r = 0; r < 10; r++) { DOUBLE_ROUNDV(x) }
   for (int i = 0; i < 16; i++) {
     if (i != 12 && i != 13) x[i] += (u32x4){s[i], s[i], s[i], s[i]};
