@@ -24,7 +24,13 @@ import { parsePrivateKey } from "@hush/keys";
 import { connect, type SshClient } from "@hush/ssh";
 import type { SftpClient } from "@hush/sftp";
 import { findBinary, startSshd } from "../tests/helpers/openssh.ts";
-import { authorizedUser, ROOT, startHushSshd, tempDir } from "../tests/interop/server_fixture.ts";
+import {
+  authorizedUser,
+  CLIENT_DENO_FLAGS,
+  ROOT,
+  startHushSshd,
+  tempDir,
+} from "../tests/interop/server_fixture.ts";
 import { trustingStore } from "../tests/interop/client_fixture.ts";
 
 const MIB = Number(Deno.env.get("HUSH_BENCH_MIB") ?? 256);
@@ -148,7 +154,7 @@ c.on("ready", () => c.sftp((e, sftp) => {
     const opts = { group, n: N, warmup: 1 };
     Deno.bench({ name: `Hush sftp → OpenSSH sftp-server`, ...opts, baseline: true }, async () => {
       const [args, input] = batch(openssh.port, op);
-      await exec(Deno.execPath(), ["run", "-A", ...hushCli, ...args], input);
+      await exec(Deno.execPath(), ["run", "-A", ...CLIENT_DENO_FLAGS, ...hushCli, ...args], input);
     });
     Deno.bench({ name: `OpenSSH sftp → OpenSSH sftp-server`, ...opts }, async () => {
       const [args, input] = batch(openssh.port, op);

@@ -22,7 +22,7 @@ import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
 import { startSshd } from "../../tests/helpers/openssh.ts";
-import { SSHD_DENO_FLAGS } from "../../tests/interop/server_fixture.ts";
+import { CLIENT_DENO_FLAGS, SSHD_DENO_FLAGS } from "../../tests/interop/server_fixture.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 const MIB = Number(process.env.E2E_MIB ?? 256);
@@ -299,7 +299,16 @@ const allRows: Row[] = [
   commandRow(
     "hush-cli",
     "Hush ssh command → OpenSSH sshd",
-    (p, s) => ["deno", ["run", "-A", join(ROOT, "packages/ssh/cli/ssh.ts"), ...sshOptions(p, s)]],
+    (p, s) => [
+      "deno",
+      [
+        "run",
+        "-A",
+        ...CLIENT_DENO_FLAGS,
+        join(ROOT, "packages/ssh/cli/ssh.ts"),
+        ...sshOptions(p, s),
+      ],
+    ],
     sshd.port,
   ),
   commandRow(
@@ -451,6 +460,7 @@ if (!SKIP.has("keystrokes")) {
     ["Hush ssh → OpenSSH sshd", "deno", [
       "run",
       "-A",
+      ...CLIENT_DENO_FLAGS,
       join(ROOT, "packages/ssh/cli/ssh.ts"),
       ...sshOptions(sshd.port),
       "-tt",

@@ -23,6 +23,14 @@ export const SSHD_MAIN: string = join(ROOT, "packages/ssh/cli/sshd.ts");
  * with bulk transfer speed unchanged (bench/README.md, "Load").
  */
 export const SSHD_DENO_FLAGS: string[] = ["--v8-flags=--max-semi-space-size=8"];
+/**
+ * The flags `deno task ssh`, `sftp` and `scp` run with (keep them in step): 2 MiB semi-spaces.
+ * A transfer churns through large short-lived buffers; with V8's young generation left to grow,
+ * more of them are alive at once, and every fresh page costs a fault (~17 µs on this VM): a
+ * 256 MiB `sftp put` took 38–44 k faults, 175–190 MB RSS and 2.3–2.6 s, capped 22–29 k, 125–145 MB
+ * and 1.9–2.1 s (bench/README.md).
+ */
+export const CLIENT_DENO_FLAGS: string[] = ["--v8-flags=--max-semi-space-size=2"];
 
 /** What a finished command gave back. */
 export interface RunResult {
