@@ -50,6 +50,8 @@ export const CLOSE_FLUSH_TIMEOUT = 5_000;
 
 /** Longest time a closing connection waits for the byte stream to take what is queued. */
 const CLOSE_WRITE_TIMEOUT = 1_000;
+/** Bytes a read of a byte-stream socket asks for (a pending read holds them, as before). */
+const RECEIVE_BUFFER_SIZE = 64 * 1024;
 
 const REAL_TIMERS: TransportTimers = {
   setTimeout: (fn, ms) => setTimeout(fn, ms),
@@ -141,7 +143,7 @@ export class Transport implements MessageConn {
   readonly #rekeys: RekeySchedule;
   readonly #firstKex: Deferred = deferred();
   #closedResolve!: (e: DisconnectError | undefined) => void;
-  #socketReader?: ReadableStreamDefaultReader<Uint8Array>;
+  #socketReader?: ReadableStreamDefaultReader<Uint8Array> | ReadableStreamBYOBReader;
   #socketWriter?: WritableStreamDefaultWriter<Uint8Array>;
   #pumpDone?: Promise<void>;
   /** After our close: when the peer's last bytes stop being read (see `#close`). */
@@ -400,15 +402,47 @@ export class Transport implements MessageConn {
     this.#receive(reader, version.leftover);
   }
 
+  /**
+   * The reads after the version line: where the socket is a byte stream (Deno's TCP adapter),
+   * into one buffer of ours, reused; else the stream's own chunks. Reuse is safe because the
+   * deframer is done with a chunk once `push` resolves: it copies what it keeps, and an opener
+   * that `preservesInput` reads the packet only within `open()`. Each read transfers the buffer,
+   * so a view kept by mistake would find it detached, not overwritten.
+   */
+  #socketReads(
+    reader: ReadableStreamDefaultReader<Uint8Array>,
+  ): () => Promise<ReadableStreamReadResult<Uint8Array>> {
+    reader.releaseLock();
+    let byob: ReadableStreamBYOBReader | undefined;
+    try {
+      byob = this.#duplex.readable.getReader({ mode: "byob" });
+    } catch { /* not a byte stream */ }
+    if (!byob) {
+      const chunks = this.#duplex.readable.getReader();
+      this.#socketReader = chunks;
+      return () => chunks.read();
+    }
+    this.#socketReader = byob;
+    const reads = byob;
+    let buffer = new ArrayBuffer(RECEIVE_BUFFER_SIZE);
+    return async () => {
+      const result = await reads.read(new Uint8Array(buffer));
+      if (result.value) buffer = result.value.buffer as ArrayBuffer;
+      return result as ReadableStreamReadResult<Uint8Array>;
+    };
+  }
+
   /** The receive loop: socket chunks into the deframer, whose packets come to `#onPacket`. */
   async #receive(
     reader: ReadableStreamDefaultReader<Uint8Array>,
     leftover: Uint8Array,
   ): Promise<void> {
+    let read: () => Promise<ReadableStreamReadResult<Uint8Array>> = () => reader.read();
     try {
       if (leftover.length > 0) await this.#deframer.push(leftover);
+      read = this.#socketReads(reader);
       while (!this.#isClosed()) {
-        const { value, done } = await reader.read();
+        const { value, done } = await read();
         if (done) {
           await this.#deframer.end();
           if (!this.#isClosed()) {
@@ -427,7 +461,7 @@ export class Transport implements MessageConn {
     // Closed by us: what the peer still sends is read and dropped until it closes too (or
     // the linger time ends), so that its last writes are not reset by our socket going away.
     try {
-      while (!(await reader.read()).done) { /* dropped */ }
+      while (!(await read()).done) { /* dropped */ }
     } catch { /* cancelled at the end of the linger time */ }
     this.#timers.clearTimeout(this.#linger);
   }

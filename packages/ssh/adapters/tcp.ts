@@ -179,21 +179,29 @@ function fromDenoConn(conn: any): TcpConnection {
       conn.close();
     } catch { /* closed */ }
   };
-  const readable = new ReadableStream<Uint8Array>({
+  // A byte stream: a reader may bring its own buffer (the transport reuses one; readers that do
+  // not get a fresh DENO_READ_SIZE buffer per read, as before).
+  const readable = new ReadableStream({
+    type: "bytes",
+    autoAllocateChunkSize: DENO_READ_SIZE,
     async pull(c) {
-      const buf = new Uint8Array(DENO_READ_SIZE);
+      const request = c.byobRequest!;
       let n: number | null;
       try {
-        n = await conn.read(buf);
+        n = await conn.read(request.view! as Uint8Array);
       } catch (e) {
         if (closed) n = null;
         else return c.error(e);
       }
-      if (n === null) c.close();
-      else c.enqueue(buf.subarray(0, n));
+      try {
+        if (n === null) {
+          c.close();
+          request.respond(0); // hands the reader's buffer back with the end
+        } else request.respond(n);
+      } catch { /* cancelled meanwhile: nobody reads any more */ }
     },
     cancel: close,
-  }, { highWaterMark: 0 });
+  }) as ReadableStream<Uint8Array>;
   const writable = new WritableStream<Uint8Array>({
     async write(chunk) {
       for (let off = 0; off < chunk.length;) off += await conn.write(chunk.subarray(off));
