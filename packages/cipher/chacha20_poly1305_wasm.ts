@@ -180,6 +180,18 @@ export class WasmChaChaPolySealer implements PacketSealer {
 
   /** Frames the payload in the module's I/O area, seals it there, returns a copy. */
   seal(payload: Uint8Array): Uint8Array {
+    const out = new Uint8Array(this.sealedLength(payload.length));
+    this.sealInto(payload, out, 0);
+    return out;
+  }
+
+  /** The sealed size of a payload of `payloadLength` bytes. */
+  sealedLength(payloadLength: number): number {
+    return 4 + 1 + payloadLength + paddingLength(payloadLength, 8, true) + TAG;
+  }
+
+  /** Seals in the module's I/O area and copies the packet into `out` at `at`. */
+  sealInto(payload: Uint8Array, out: Uint8Array, at: number): number {
     const pad = paddingLength(payload.length, 8, true);
     const n = 1 + payload.length + pad;
     const io = this.#wasm.io;
@@ -192,7 +204,8 @@ export class WasmChaChaPolySealer implements PacketSealer {
     io.set((this.#random ?? poolRandom)(pad), 5 + payload.length);
     this.#wasm.seal(this.#key, this.sequence, n);
     this.sequence = (this.sequence + 1) >>> 0;
-    return io.slice(0, 4 + n + TAG);
+    out.set(io.subarray(0, 4 + n + TAG), at);
+    return 4 + n + TAG;
   }
 
   /** Zeroes the key. */

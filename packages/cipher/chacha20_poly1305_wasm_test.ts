@@ -136,6 +136,26 @@ test("wasm sealer and opener match the noble construction byte for byte", async 
   }
 });
 
+test("wasm sealer: sealInto writes the packet seal returns, at the offset given", async () => {
+  const keys = { iv: new Uint8Array(0), key: random(64), macKey: new Uint8Array(0) };
+  const padding = (n: number) => new Uint8Array(n).fill(0xa5);
+  const backends = { providers: { wasm } };
+  const whole = createSealer(CIPHER, undefined, keys, { backends, random: padding });
+  const into = createSealer(CIPHER, undefined, keys, { backends, random: padding });
+  assert.ok(into.sealInto && into.sealedLength);
+  const out = new Uint8Array(300_000);
+  let at = 11;
+  for (const length of [1, 8, 100, 32768, 200_000]) {
+    const payload = random(length);
+    const packet = await whole.seal(payload);
+    assert.equal(into.sealedLength(length), packet.length);
+    assert.equal(into.sealInto(payload, out, at), packet.length);
+    assert.deepEqual(out.subarray(at, at + packet.length), packet, `length ${length}`);
+    at = (at + packet.length) % 50_000;
+  }
+  assert.equal(into.sequence, 5);
+});
+
 test("wasm opener: every single-bit flip is a MAC error and nothing is returned", () => {
   const backends = { providers: { wasm } };
   const keys = { iv: new Uint8Array(0), key: random(64), macKey: new Uint8Array(0) };

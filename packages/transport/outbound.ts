@@ -5,7 +5,14 @@
  * runs (bounded by the held-bytes limit), sent in order right after our NEWKEYS.
  * @module
  */
-import { encodeMessage, type Message, type MessageType, type PacketWriter } from "@hush/wire";
+import {
+  encodeMessage,
+  type Message,
+  type MessageType,
+  type PacketWriter,
+  SshWriter,
+  writeMessage,
+} from "@hush/wire";
 
 /**
  * Default bound on application payload bytes the transport holds while a key exchange runs
@@ -86,6 +93,8 @@ export class Outbound {
   #held: Held[] = [];
   #heldBytes = 0;
   #heldLimit: number;
+  /** Channel data is encoded here when the writer is done with a payload at once. */
+  #scratch = new SshWriter(0);
 
   /** Writes into `writer`; holds up to `heldLimit` encoded bytes during a key exchange. */
   constructor(writer: PacketWriter, heldLimit: number) {
@@ -125,6 +134,19 @@ export class Outbound {
 
   /** Sends `message` the way its type calls for; resolves once it is queued. */
   send(message: Message): Promise<void> {
+    if (
+      (message.type === "channelData" || message.type === "channelExtendedData") &&
+      this.#writer.takesPayloadAtOnce
+    ) {
+      // The bulk of the traffic: no fresh buffer per packet. Zeroed after, as it held user data.
+      const scratch = this.#scratch.reset();
+      writeMessage(scratch, message);
+      try {
+        return this.write(scratch.view());
+      } finally {
+        scratch.view().fill(0);
+      }
+    }
     const payload = encodeMessage(message);
     if (!REPLY_TYPES.has(message.type)) return this.write(payload);
     this.writeReply(payload);

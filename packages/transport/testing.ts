@@ -123,6 +123,7 @@ export function memoryDuplexPair(options: MemoryDuplexOptions = {}): [MemoryDupl
   const end = (incoming: Pipe, outgoing: Pipe): MemoryDuplex => ({
     readable: incoming.readable,
     writable: outgoing.writable,
+    writesAreDone: true, // a write copies the chunk
     get buffered() {
       return outgoing.buffered;
     },

@@ -474,6 +474,7 @@ export class Transport implements MessageConn {
         const { value, done } = await batches.read();
         if (done) break;
         await socket.write(value);
+        if (this.#duplex.writesAreDone) this.#writer.recycle(value);
       }
       await socket.close().catch(() => {});
     } catch (e) {

@@ -24,4 +24,11 @@ export interface ByteDuplex {
   readable: ReadableStream<Uint8Array>;
   /** Bytes to the peer; closing it ends the connection's sending side. */
   writable: WritableStream<Uint8Array>;
+  /**
+   * True when a write to `writable` settles only once the sink is done with the chunk (a
+   * `Deno.Conn`'s write has copied it into the kernel): the SSH transport then reuses the
+   * buffers it writes. Leave it unset when the sink may still read a chunk after its write
+   * settled (Node's `socket.write` keeps what it could not send at once).
+   */
+  readonly writesAreDone?: boolean;
 }

@@ -73,6 +73,18 @@ export interface PacketSealer {
   sequence: number;
   /** Returns the whole packet: length, padding length, payload, padding, MAC or tag. */
   seal(payload: Uint8Array): Uint8Array | Promise<Uint8Array>;
+  /**
+   * Optional, with `sealInto`: the size of the sealed packet for a payload of `payloadLength`
+   * bytes.
+   */
+  sealedLength?(payloadLength: number): number;
+  /**
+   * Optional, for sealers that work synchronously: seals like `seal`, into `out` at `at`
+   * (which has room for `sealedLength(payload.length)` bytes), and returns the bytes written.
+   * The sealer is done with `payload` when it returns, so the caller may reuse it; the writer
+   * seals a batch of packets straight into the buffer it hands to the socket.
+   */
+  sealInto?(payload: Uint8Array, out: Uint8Array, at: number): number;
   /** Zeroes key material; the sealer is unusable afterwards. */
   dispose?(): void;
 }
@@ -169,14 +181,26 @@ export function framePacket(payload: Uint8Array, options: FrameOptions): Uint8Ar
   const n = 1 + payload.length + pad;
   const at = options.prefix ?? 0;
   const out = new Uint8Array(at + 4 + n + options.macLength);
+  writeFrame(payload, pad, out, at, options.random);
+  return out;
+}
+
+/** Writes `uint32 packet_length, byte padding_length, payload, padding` into `out` at `at`. */
+function writeFrame(
+  payload: Uint8Array,
+  pad: number,
+  out: Uint8Array,
+  at: number,
+  random: RandomSource | undefined,
+): void {
+  const n = 1 + payload.length + pad;
   out[at] = n >>> 24;
   out[at + 1] = n >>> 16;
   out[at + 2] = n >>> 8;
   out[at + 3] = n;
   out[at + 4] = pad;
   out.set(payload, at + 5);
-  out.set((options.random ?? paddingBytes)(pad), at + 5 + payload.length);
-  return out;
+  out.set((random ?? paddingBytes)(pad), at + 5 + payload.length);
 }
 
 /**
@@ -256,13 +280,20 @@ export class NoneSealer implements PacketSealer {
   }
   /** Frames a payload. */
   seal(payload: Uint8Array): Uint8Array {
+    const out = new Uint8Array(this.sealedLength(payload.length));
+    this.sealInto(payload, out, 0);
+    return out;
+  }
+  /** The framed size of a payload of `payloadLength` bytes. */
+  sealedLength(payloadLength: number): number {
+    return 4 + 1 + payloadLength + paddingLength(payloadLength, 8, false);
+  }
+  /** Frames a payload into `out` at `at`; returns its size. */
+  sealInto(payload: Uint8Array, out: Uint8Array, at: number): number {
+    const pad = paddingLength(payload.length, 8, false);
+    writeFrame(payload, pad, out, at, this.#random);
     this.sequence = (this.sequence + 1) >>> 0;
-    return framePacket(payload, {
-      blockSize: 8,
-      lengthInClear: false,
-      macLength: 0,
-      random: this.#random,
-    });
+    return 5 + payload.length + pad;
   }
 }
 

@@ -43,10 +43,28 @@ export interface SealerSwitchOptions extends SwitchOptions {
   compressor?: PayloadCompressor;
 }
 
-/** A sealed packet waiting for the output, or its seal still running. */
+/**
+ * Smallest buffer a batch is sealed into; it grows to what the output took last time (twice
+ * that, up to {@linkcode WRITE_BATCH_LIMIT}), so a bulk transfer fills few large buffers and a
+ * keystroke costs a small one.
+ */
+const MIN_BATCH_CAPACITY = 16 * 1024;
+
+/** Buffers kept for reuse once the output is done with them (see `PacketWriter.recycle`). */
+const SPARE_BATCHES = 2;
+
+/**
+ * Packets waiting for the output, in order: one packet from `seal` (`bytes` once its seal
+ * settles), or a batch of packets sealed with `sealInto` into `batch` (the first `used` bytes).
+ */
 interface Sealed {
   bytes?: Uint8Array;
-  reply: boolean;
+  batch?: Uint8Array;
+  /** A batch: its buffer is the writer's own. */
+  own?: boolean;
+  used: number;
+  /** Bytes of it written with `writeReply`. */
+  replies: number;
 }
 
 /**
@@ -84,6 +102,11 @@ export class PacketWriter {
   #queue: Sealed[] = [];
   #queuedBytes = 0;
   #replyBytes = 0;
+  #batchCapacity = MIN_BATCH_CAPACITY;
+  /** The last chunk the output read, when it is a buffer of ours (a batch, or a join). */
+  #lent?: Uint8Array;
+  /** Buffers the output is done with, to seal the next batches into. */
+  #spare: Uint8Array[] = [];
   #inFlight = 0;
   #maxInFlight: number;
   #closed = false;
@@ -158,6 +181,15 @@ export class PacketWriter {
     return this.#compressor !== undefined;
   }
 
+  /**
+   * A payload written now is done with once `write` or `writeReply` returns (the sealer seals
+   * synchronously with `sealInto`, or a compressor copies it first): the caller may reuse its
+   * buffer for the next message.
+   */
+  get takesPayloadAtOnce(): boolean {
+    return this.#compressor !== undefined || this.#sealer.sealInto !== undefined;
+  }
+
   /** The sealer in use. */
   get sealer(): PacketSealer {
     return this.#sealer;
@@ -214,11 +246,20 @@ export class PacketWriter {
     if (this.#error !== undefined) throw this.#error;
     if (this.#closed) throw new TypeError("The packet writer is closed");
     if (payload.length === 0) throw new TypeError("Cannot send an empty payload");
-    let sealed: Uint8Array | Promise<Uint8Array>;
+    let sealed: Uint8Array | Promise<Uint8Array> | undefined;
     try {
       // Compressed in the order written, right before sealing (RFC 4253 §6.2).
       const body = this.#compressor ? this.#compressor.compress(payload) : payload;
-      sealed = this.#sealer.seal(body);
+      const sealer = this.#sealer;
+      if (sealer.sealInto !== undefined && sealer.sealedLength !== undefined) {
+        const batch = this.#batchWithRoom(sealer.sealedLength(body.length));
+        const n = sealer.sealInto(body, batch.batch!, batch.used);
+        batch.used += n;
+        if (reply) batch.replies += n;
+        this.#added(n, reply);
+      } else {
+        sealed = sealer.seal(body);
+      }
       this.packetsOut++;
       if (payload[0] === NEWKEYS) {
         if (!this.#next) throw new TypeError("NEWKEYS sent before the next sealer was set");
@@ -236,25 +277,75 @@ export class PacketWriter {
       this.#fail(e);
       throw e;
     }
-    const entry: Sealed = { reply };
+    if (sealed === undefined) return;
+    const entry: Sealed = { used: 0, replies: 0 };
     this.#queue.push(entry);
     if (sealed instanceof Promise) {
       this.#inFlight++;
-      sealed.then((bytes) => this.#sealed(entry, bytes), (e) => this.#fail(e)).finally(() => {
-        this.#inFlight--;
-        this.#wakeWriters();
-      });
+      sealed.then((bytes) => this.#sealed(entry, bytes, reply), (e) => this.#fail(e)).finally(
+        () => {
+          this.#inFlight--;
+          this.#wakeWriters();
+        },
+      );
     } else {
-      this.#sealed(entry, sealed);
+      this.#sealed(entry, sealed, reply);
     }
   }
 
-  #sealed(entry: Sealed, bytes: Uint8Array): void {
+  /**
+   * Hands back a chunk read from `readable` whose write is over (the sink no longer reads it),
+   * so that later packets are sealed into it instead of a fresh buffer: a bulk transfer then
+   * cycles through the same few buffers. Chunks that are not the writer's own are ignored.
+   */
+  recycle(chunk: Uint8Array): void {
+    const lent = this.#lent;
+    if (lent === undefined || chunk.buffer !== lent.buffer) return;
+    this.#lent = undefined;
+    const spare = this.#spare;
+    if (spare.length < SPARE_BATCHES) spare.push(lent);
+    else {
+      // Keep the larger ones: batches grow with the traffic, and a small buffer would stay
+      // unused while the larger ones it displaced are allocated afresh.
+      let smallest = 0;
+      for (let i = 1; i < spare.length; i++) {
+        if (spare[i].length < spare[smallest].length) smallest = i;
+      }
+      if (spare[smallest].length < lent.length) spare[smallest] = lent;
+    }
+  }
+
+  /** The batch at the tail of the queue when it has `size` bytes free, else a new one. */
+  #batchWithRoom(size: number): Sealed {
+    const tail = this.#queue[this.#queue.length - 1];
+    if (tail?.batch !== undefined && tail.used + size <= tail.batch.length) return tail;
+    const want = Math.max(size, this.#batchCapacity);
+    const spare = this.#spare.findIndex((b) => b.length >= want);
+    const entry: Sealed = {
+      // Powers of two, so that the sizes a transfer cycles through are few and fit each other.
+      batch: spare >= 0
+        ? this.#spare.splice(spare, 1)[0]
+        : new Uint8Array(2 ** Math.ceil(Math.log2(want))),
+      own: true,
+      used: 0,
+      replies: 0,
+    };
+    this.#queue.push(entry);
+    return entry;
+  }
+
+  #sealed(entry: Sealed, bytes: Uint8Array, reply: boolean): void {
     if (this.#error !== undefined) return;
     entry.bytes = bytes;
-    this.bytesOut += bytes.length;
-    this.#queuedBytes += bytes.length;
-    if (entry.reply) this.#replyBytes += bytes.length;
+    if (reply) entry.replies = bytes.length;
+    this.#added(bytes.length, reply);
+  }
+
+  /** Counts `n` sealed bytes and wakes the output. */
+  #added(n: number, reply: boolean): void {
+    this.bytesOut += n;
+    this.#queuedBytes += n;
+    if (reply) this.#replyBytes += n;
     this.#wakeReader?.();
   }
 
@@ -262,7 +353,7 @@ export class PacketWriter {
     for (;;) {
       if (this.#error !== undefined) throw this.#error;
       const head = this.#queue[0];
-      if (head?.bytes) break;
+      if (head?.bytes || (head?.used ?? 0) > 0) break;
       if (!head && this.#closed) {
         controller.close();
         this.#drained();
@@ -277,24 +368,37 @@ export class PacketWriter {
     let replies = 0;
     while (n < this.#queue.length) {
       const entry = this.#queue[n];
+      if (entry.batch !== undefined) {
+        // A batch is closed once taken: what is sealed next goes into a new one, sized by this.
+        entry.bytes = entry.batch.subarray(0, entry.used);
+        entry.batch = undefined;
+        this.#batchCapacity = Math.min(
+          WRITE_BATCH_LIMIT,
+          Math.max(MIN_BATCH_CAPACITY, 2 * entry.used),
+        );
+      }
       const b = entry.bytes;
       if (!b || (n > 0 && bytes + b.length > WRITE_BATCH_LIMIT)) break;
       bytes += b.length;
-      if (entry.reply) replies += b.length;
+      replies += entry.replies;
       n++;
     }
     const taken = this.#queue.splice(0, n);
     this.#queuedBytes -= bytes;
     this.#replyBytes -= replies;
     let chunk: Uint8Array;
-    if (n === 1) chunk = taken[0].bytes!;
-    else {
+    if (n === 1) {
+      chunk = taken[0].bytes!;
+      // A batch's whole buffer; a packet from seal() is the sealer's, not the writer's.
+      this.#lent = taken[0].own ? new Uint8Array(chunk.buffer) : undefined;
+    } else {
       chunk = new Uint8Array(bytes);
       let at = 0;
       for (const t of taken) {
         chunk.set(t.bytes!, at);
         at += t.bytes!.length;
       }
+      this.#lent = chunk;
     }
     controller.enqueue(chunk);
     this.#wakeWriters();

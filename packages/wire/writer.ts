@@ -160,6 +160,14 @@ export class SshWriter {
     return out;
   }
 
+  /**
+   * Returns the bytes written without copying, keeping them: the view is valid until the next
+   * write or `reset()` (for a writer reused message after message).
+   */
+  view(): Uint8Array {
+    return this.#buf.subarray(0, this.#len);
+  }
+
   /** Returns a copy of the bytes written. */
   finish(): Uint8Array {
     return this.#buf.slice(0, this.#len);

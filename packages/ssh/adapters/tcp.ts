@@ -216,6 +216,7 @@ function fromDenoConn(conn: any): TcpConnection {
   return {
     readable,
     writable,
+    writesAreDone: true, // each write awaits conn.write until the whole chunk is in the kernel
     remoteAddress: conn.remoteAddr.hostname,
     remotePort: conn.remoteAddr.port,
     localAddress: conn.localAddr.hostname,
@@ -260,19 +261,11 @@ export function fromNodeSocket(socket: import("node:net").Socket): TcpConnection
     },
   }, { highWaterMark: 256 * 1024, size: (c) => c.byteLength });
   const writable = new WritableStream<Uint8Array>({
+    // Settles when the chunk is flushed to the kernel (write's callback), not when Node has
+    // merely queued it: the transport reuses the buffers it writes (writesAreDone).
     write(chunk) {
-      if (socket.write(chunk)) return;
       return new Promise<void>((resolve, reject) => {
-        const onDrain = () => {
-          socket.off("error", onError);
-          resolve();
-        };
-        const onError = (e: Error) => {
-          socket.off("drain", onDrain);
-          reject(e);
-        };
-        socket.once("drain", onDrain);
-        socket.once("error", onError);
+        socket.write(chunk, (e) => e ? reject(e) : resolve());
       });
     },
     close() {
@@ -291,6 +284,7 @@ export function fromNodeSocket(socket: import("node:net").Socket): TcpConnection
   return {
     readable,
     writable,
+    writesAreDone: true,
     remoteAddress: socket.remoteAddress ?? "",
     remotePort: socket.remotePort ?? 0,
     localAddress: socket.localAddress ?? "",
