@@ -11,14 +11,16 @@ import { ctr } from "@noble/ciphers/aes.js";
 import { hmac } from "@noble/hashes/hmac.js";
 import { sha1 } from "@noble/hashes/legacy.js";
 import { sha256, sha512 } from "@noble/hashes/sha2.js";
-import type { PacketOpener, PacketSealer, RandomSource } from "@hush/wire";
+import type { FrameOptions, PacketOpener, PacketSealer, RandomSource } from "@hush/wire";
 // The MAC and tag check: @hush/wire's bytesEqual never exits early.
 import { bytesEqual as constantTimeEqual } from "@hush/wire";
 import type { NodeCipher, NodeCrypto } from "./node_crypto.ts";
+import { intoAligned } from "./noble_aligned.ts";
 import {
   checkPacketLength,
   copyPayload,
-  frame,
+  framedLength,
+  frameInto,
   macError,
   needHeader,
   readUint32,
@@ -60,11 +62,11 @@ export function nobleCtr(key: Uint8Array, iv: Uint8Array): CtrStream {
   const counter = new Uint8Array(iv);
   return {
     process(src, dst) {
-      ctr(k, counter).encrypt(src, dst);
+      intoAligned(dst, (out) => ctr(k, counter).encrypt(src, out));
       addBlocks(counter, src.length >>> 4);
     },
     peek(src, dst) {
-      ctr(k, counter).encrypt(src, dst);
+      intoAligned(dst, (out) => ctr(k, counter).encrypt(src, out));
     },
     dispose() {
       k.fill(0);
@@ -183,26 +185,39 @@ export class CtrHmacSealer implements PacketSealer {
   #ctr: CtrStream;
   #mac: SequenceMac;
   #etm: boolean;
-  #random?: RandomSource;
+  #layout: FrameOptions;
 
   /** Takes ownership of the primitives. */
   constructor(ctr: CtrStream, mac: SequenceMac, etm: boolean, random?: RandomSource) {
     this.#ctr = ctr;
     this.#mac = mac;
     this.#etm = etm;
-    this.#random = random;
+    this.#layout = {
+      blockSize: 16,
+      lengthInClear: etm,
+      prefix: 0,
+      macLength: mac.tagLength,
+      random,
+    };
   }
 
   /** Frames, encrypts and MACs one payload. */
   seal(payload: Uint8Array): Uint8Array {
+    const out = new Uint8Array(this.sealedLength(payload.length));
+    this.sealInto(payload, out, 0);
+    return out;
+  }
+
+  /** The sealed size of a payload of `payloadLength` bytes. */
+  sealedLength(payloadLength: number): number {
+    return framedLength(payloadLength, this.#layout);
+  }
+
+  /** Frames, encrypts and MACs one payload into `into` at `at`. */
+  sealInto(payload: Uint8Array, into: Uint8Array, at: number): number {
     const t = this.#mac.tagLength;
-    const out = frame(payload, {
-      blockSize: 16,
-      lengthInClear: this.#etm,
-      prefix: 0,
-      macLength: t,
-      random: this.#random,
-    });
+    const size = frameInto(payload, this.#layout, into, at);
+    const out = into.subarray(at, at + size);
     const end = out.length - t;
     const sequence = this.sequence;
     this.sequence = (sequence + 1) >>> 0;
@@ -215,7 +230,7 @@ export class CtrHmacSealer implements PacketSealer {
       this.#mac.compute(sequence, packet, out.subarray(end));
       this.#ctr.process(packet, packet);
     }
-    return out;
+    return size;
   }
 
   /** Zeroes the keys. */

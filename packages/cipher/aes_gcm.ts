@@ -6,11 +6,12 @@
  * @module
  */
 import { gcm } from "@noble/ciphers/aes.js";
-import type { PacketOpener, PacketSealer, RandomSource } from "@hush/wire";
+import type { FrameOptions, PacketOpener, PacketSealer, RandomSource } from "@hush/wire";
 import type { NodeCrypto } from "./node_crypto.ts";
 import {
   checkPacketLength,
-  frame,
+  framedLength,
+  frameInto,
   macError,
   needHeader,
   payloadView,
@@ -115,30 +116,37 @@ export class GcmSealer implements PacketSealer {
   sequence = 0;
   #gcm: GcmPrimitive;
   #iv: Uint8Array;
-  #random?: RandomSource;
+  #layout: FrameOptions;
 
   /** @param iv 12 bytes (copied). */
   constructor(primitive: GcmPrimitive, iv: Uint8Array, random?: RandomSource) {
     if (iv.length !== 12) throw new RangeError("AES-GCM needs a 12-byte IV");
     this.#gcm = primitive;
     this.#iv = new Uint8Array(iv);
-    this.#random = random;
+    this.#layout = { blockSize: 16, lengthInClear: true, prefix: 0, macLength: TAG, random };
   }
 
   /** Frames, encrypts and tags one payload. */
   seal(payload: Uint8Array): Uint8Array {
-    const out = frame(payload, {
-      blockSize: 16,
-      lengthInClear: true,
-      prefix: 0,
-      macLength: TAG,
-      random: this.#random,
-    });
+    const out = new Uint8Array(this.sealedLength(payload.length));
+    this.sealInto(payload, out, 0);
+    return out;
+  }
+
+  /** The sealed size of a payload of `payloadLength` bytes. */
+  sealedLength(payloadLength: number): number {
+    return framedLength(payloadLength, this.#layout);
+  }
+
+  /** Frames, encrypts and tags one payload into `into` at `at`. */
+  sealInto(payload: Uint8Array, into: Uint8Array, at: number): number {
+    const size = frameInto(payload, this.#layout, into, at);
+    const out = into.subarray(at, at + size);
     const end = out.length - TAG;
     this.#gcm.seal(this.#iv, out.subarray(0, 4), out.subarray(4, end), out.subarray(end));
     incrementInvocation(this.#iv);
     this.sequence = (this.sequence + 1) >>> 0;
-    return out;
+    return size;
   }
 
   /** Zeroes the key and IV. */

@@ -9,14 +9,16 @@
  */
 import { chacha20orig } from "@noble/ciphers/chacha.js";
 import { Poly1305 } from "@noble/ciphers/_poly1305.js";
-import type { PacketOpener, PacketSealer, RandomSource } from "@hush/wire";
+import type { FrameOptions, PacketOpener, PacketSealer, RandomSource } from "@hush/wire";
 // The MAC and tag check: @hush/wire's bytesEqual never exits early.
 import { bytesEqual as constantTimeEqual } from "@hush/wire";
 import type { NodeCrypto } from "./node_crypto.ts";
+import { intoAligned } from "./noble_aligned.ts";
 import {
   checkPacketLength,
   copyPayload,
-  frame,
+  framedLength,
+  frameInto,
   macError,
   needHeader,
   readUint32,
@@ -38,7 +40,7 @@ export type ChaCha20Stream = (
 
 /** noble's ChaCha20 (pure JavaScript). */
 export const nobleChaCha20: ChaCha20Stream = (key, nonce, counter, src, dst) => {
-  chacha20orig(key, nonce, src, dst, counter);
+  intoAligned(dst, (out) => chacha20orig(key, nonce, src, out, counter));
 };
 
 /**
@@ -58,7 +60,7 @@ export function nodeChaCha20(nc: NodeCrypto): ChaCha20Stream {
   const iv = new Uint8Array(16);
   return (key, nonce, counter, src, dst) => {
     if (src.length < NODE_CHACHA_MIN_BYTES) {
-      chacha20orig(key, nonce, src, dst, counter);
+      nobleChaCha20(key, nonce, counter, src, dst);
       return;
     }
     iv[0] = counter;
@@ -113,24 +115,31 @@ export class ChaChaPolySealer implements PacketSealer {
   /** Sequence number of the next packet. */
   sequence = 0;
   #s: ChaChaState;
-  #random?: RandomSource;
+  #layout: FrameOptions;
 
   /** @param key 64 bytes (copied). */
   constructor(key: Uint8Array, stream: ChaCha20Stream, random?: RandomSource) {
     this.#s = new ChaChaState(key, stream);
-    this.#random = random;
+    this.#layout = { blockSize: 8, lengthInClear: true, prefix: 0, macLength: TAG, random };
   }
 
   /** Frames, encrypts and tags one payload. */
   seal(payload: Uint8Array): Uint8Array {
+    const out = new Uint8Array(this.sealedLength(payload.length));
+    this.sealInto(payload, out, 0);
+    return out;
+  }
+
+  /** The sealed size of a payload of `payloadLength` bytes. */
+  sealedLength(payloadLength: number): number {
+    return framedLength(payloadLength, this.#layout);
+  }
+
+  /** Frames, encrypts and tags one payload into `out` at `at`. */
+  sealInto(payload: Uint8Array, into: Uint8Array, at: number): number {
     const s = this.#s;
-    const out = frame(payload, {
-      blockSize: 8,
-      lengthInClear: true,
-      prefix: 0,
-      macLength: TAG,
-      random: this.#random,
-    });
+    const size = frameInto(payload, this.#layout, into, at);
+    const out = into.subarray(at, at + size);
     const end = out.length - TAG;
     s.start(this.sequence);
     this.sequence = (this.sequence + 1) >>> 0;
@@ -139,7 +148,7 @@ export class ChaChaPolySealer implements PacketSealer {
     const body = out.subarray(4, end);
     s.stream(s.k2, s.nonce, 1, body, body);
     out.set(s.mac(out.subarray(0, end)), end);
-    return out;
+    return size;
   }
 
   /** Zeroes the keys. */

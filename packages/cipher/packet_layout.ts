@@ -76,4 +76,9 @@ export function payloadView(body: Uint8Array): Uint8Array {
 
 // Framing has one home, @hush/wire's framePacket (with its pooled padding source); the suites
 // call them by these names.
-export { framePacket as frame, paddingBytes as poolRandom } from "@hush/wire";
+export {
+  framedLength,
+  framePacket as frame,
+  framePacketInto as frameInto,
+  paddingBytes as poolRandom,
+} from "@hush/wire";

@@ -101,6 +101,36 @@ for (const [cipher, mac] of SUITES) {
     }
   });
 
+  test(`${name(cipher, mac)}: sealInto, where a backend has it, writes seal's bytes in a used buffer`, async () => {
+    const keys = randomKeys(cipher, mac);
+    const payloads = [1, 15, 16, 100, 4096, 32768].map(randomPayload);
+    const noble = createSealer(cipher, mac, keys, {
+      backend: "noble",
+      backends: ALL_BACKENDS,
+      random: fixedPadding(5),
+    });
+    const expected: Uint8Array[] = [];
+    for (const p of payloads) expected.push(await noble.seal(p));
+    for (const b of backendsFor(cipher, mac)) {
+      const sealer = createSealer(cipher, mac, keys, {
+        backend: b,
+        backends: ALL_BACKENDS,
+        random: fixedPadding(5),
+      });
+      if (!sealer.sealInto || !sealer.sealedLength) continue;
+      // Old bytes in the buffer (a batch written before) must not leak into the packets.
+      const batch = new Uint8Array(64 * 1024).fill(0xa5);
+      let at = 3;
+      for (let i = 0; i < payloads.length; i++) {
+        assert.equal(sealer.sealedLength(payloads[i].length), expected[i].length, b);
+        if (at + expected[i].length > batch.length) at = 0;
+        assert.equal(sealer.sealInto(payloads[i], batch, at), expected[i].length, b);
+        assert.deepEqual(batch.subarray(at, at + expected[i].length), expected[i], `${b} ${i}`);
+        at += expected[i].length;
+      }
+    }
+  });
+
   test(`${name(cipher, mac)}: sequence numbers wrap at 2^32 and keep in step`, async () => {
     const keys = randomKeys(cipher, mac);
     for (const b of backendsFor(cipher, mac)) {

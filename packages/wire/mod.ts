@@ -29,8 +29,10 @@ export {
 } from "./terminal_modes.ts";
 export {
   checkPacketLength,
+  framedLength,
   type FrameOptions,
   framePacket,
+  framePacketInto,
   MIN_PADDING,
   NoneOpener,
   NoneSealer,

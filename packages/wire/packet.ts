@@ -185,6 +185,49 @@ export function framePacket(payload: Uint8Array, options: FrameOptions): Uint8Ar
   return out;
 }
 
+/**
+ * The size {@linkcode framePacket} gives a payload of `payloadLength` bytes (prefix and MAC
+ * room included).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { framedLength } from "@hush/wire";
+ * assert.equal(framedLength(1, { blockSize: 16, lengthInClear: true, macLength: 16 }), 36);
+ * ```
+ */
+export function framedLength(payloadLength: number, options: FrameOptions): number {
+  const pad = paddingLength(payloadLength, options.blockSize, options.lengthInClear);
+  return (options.prefix ?? 0) + 4 + 1 + payloadLength + pad + options.macLength;
+}
+
+/**
+ * Lays out a packet like {@linkcode framePacket}, into `out` at `at` (which has room for
+ * {@linkcode framedLength} bytes), for suites that seal into a buffer of the writer's. The prefix
+ * and MAC room are left as they were. Returns the bytes it covers, prefix and MAC room included.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { framePacket, framePacketInto } from "@hush/wire";
+ * const options = { blockSize: 8, lengthInClear: false, macLength: 0, random: (n: number) => new Uint8Array(n) };
+ * const out = new Uint8Array(20);
+ * assert.equal(framePacketInto(new Uint8Array([21]), options, out, 4), 16);
+ * assert.deepEqual(out.subarray(4), framePacket(new Uint8Array([21]), options));
+ * ```
+ */
+export function framePacketInto(
+  payload: Uint8Array,
+  options: FrameOptions,
+  out: Uint8Array,
+  at: number,
+): number {
+  const pad = paddingLength(payload.length, options.blockSize, options.lengthInClear);
+  const prefix = options.prefix ?? 0;
+  writeFrame(payload, pad, out, at + prefix, options.random);
+  return prefix + 4 + 1 + payload.length + pad + options.macLength;
+}
+
 /** Writes `uint32 packet_length, byte padding_length, payload, padding` into `out` at `at`. */
 function writeFrame(
   payload: Uint8Array,
