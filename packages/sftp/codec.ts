@@ -36,6 +36,24 @@ const NAME_ENTRY_MIN_BYTES = 12;
 const EXTENSION_PAIR_MIN_BYTES = 8;
 
 /**
+ * Bytes of a DATA reply before its data: uint32 length, byte type, uint32 id, uint32 data length.
+ */
+export const DATA_REPLY_HEADER = 13;
+
+/**
+ * Completes a DATA reply whose `n` bytes of data were read straight into `packet` at
+ * {@linkcode DATA_REPLY_HEADER}: writes the header and returns the packet (`n` bytes of data).
+ */
+export function finishDataReply(packet: Uint8Array, id: number, n: number): Uint8Array {
+  const view = new DataView(packet.buffer, packet.byteOffset, DATA_REPLY_HEADER);
+  view.setUint32(0, DATA_REPLY_HEADER - 4 + n);
+  view.setUint8(4, T.DATA);
+  view.setUint32(5, id);
+  view.setUint32(9, n);
+  return packet.subarray(0, DATA_REPLY_HEADER + n);
+}
+
+/**
  * Encodes a packet, length prefix included. Fields out of range are a RangeError or TypeError
  * (the caller's mistake, never the peer's).
  *

@@ -21,6 +21,11 @@ export interface FileStats extends FileAttributes {
 export interface SftpOpenFile {
   /** Reads up to `length` bytes at `position`: fewer near the end, none at or past it. */
   read(position: number, length: number): Promise<Uint8Array>;
+  /**
+   * Optional: reads up to `target.length` bytes at `position` into `target`, returning how many
+   * (0 at or past the end). The server then reads straight into the reply it sends.
+   */
+  readInto?(position: number, target: Uint8Array): Promise<number>;
   /** Writes all of `data` at `position`. */
   write(position: number, data: Uint8Array): Promise<void>;
   /** The file's attributes. */

@@ -6,7 +6,13 @@
  */
 import type { FileAttributes } from "./attributes.ts";
 import type { SftpDuplex } from "./client.ts";
-import { decodeSftpPacket, encodeSftpPacket, requestIdOf } from "./codec.ts";
+import {
+  DATA_REPLY_HEADER,
+  decodeSftpPacket,
+  encodeSftpPacket,
+  finishDataReply,
+  requestIdOf,
+} from "./codec.ts";
 import { SftpError } from "./errors.ts";
 import {
   encodeLimits,
@@ -165,9 +171,9 @@ class ServerSession {
   async run(): Promise<void> {
     const packets = this.#duplex.readable.pipeThrough(sftpPacketStream()).getReader();
     const writer = this.#duplex.writable.getWriter();
-    const send = async (m: SftpMessage) => {
+    const send = async (m: SftpMessage | Uint8Array) => {
       await writer.ready;
-      writer.write(encodeSftpPacket(m)).catch(() => {});
+      writer.write(m instanceof Uint8Array ? m : encodeSftpPacket(m)).catch(() => {});
     };
     try {
       const first = await packets.read();
@@ -263,7 +269,8 @@ class ServerSession {
     return { kind: "write", handle, start: m.offset, end: m.offset + m.data.length };
   }
 
-  async #answer(request: SftpRequest): Promise<SftpReply> {
+  /** The reply to a request: a message, or a DATA reply already encoded (read in place). */
+  async #answer(request: SftpRequest): Promise<SftpReply | Uint8Array> {
     try {
       return await this.#dispatch(request);
     } catch (e) {
@@ -312,7 +319,7 @@ class ServerSession {
     }
   }
 
-  async #dispatch(m: SftpRequest): Promise<SftpReply> {
+  async #dispatch(m: SftpRequest): Promise<SftpReply | Uint8Array> {
     const fs = this.#fs;
     const paths = this.#paths;
     const ok = status(m.id, StatusCode.OK);
@@ -347,6 +354,13 @@ class ServerSession {
       case "read": {
         const h = this.#handle(m.handle, "file") as Extract<Handle, { kind: "file" }>;
         const length = Math.min(m.length, READ_LENGTH_LIMIT);
+        if (h.file.readInto) {
+          // Read straight into the reply: no buffer for the data and no copy of it.
+          const packet = new Uint8Array(DATA_REPLY_HEADER + length);
+          const n = await h.file.readInto(m.offset, packet.subarray(DATA_REPLY_HEADER));
+          if (n === 0) return status(m.id, StatusCode.EOF);
+          return finishDataReply(packet, m.id, n);
+        }
         const data = await h.file.read(m.offset, length);
         if (data.length === 0) return status(m.id, StatusCode.EOF);
         return { type: "data", id: m.id, data };

@@ -327,3 +327,51 @@ test("READs run side by side, replies keep the requests' order, and a WRITE wait
   );
   await s.close();
 });
+
+test("a file system with readInto: READs are read straight into the replies", async () => {
+  const inner = memoryFileSystem();
+  const content = pattern(100_000);
+  await writeFile(inner, "/f", content);
+  let calls = 0;
+  const fs = withOverrides(inner, {
+    open: async (path: string, flags: number, mode: number) => {
+      const file = await inner.open(path, flags, mode);
+      return {
+        read: file.read.bind(file),
+        write: file.write.bind(file),
+        stat: file.stat.bind(file),
+        setAttributes: file.setAttributes.bind(file),
+        sync: file.sync.bind(file),
+        close: file.close.bind(file),
+        async readInto(position: number, target: Uint8Array) {
+          calls++;
+          const data = await file.read(position, target.length);
+          target.set(data);
+          return data.length;
+        },
+      };
+    },
+  });
+  const s = await rawSession({ fs });
+  await s.send({ type: "open", id: 1, path: "/f", flags: OpenFlag.READ, attrs: {} });
+  const h = await s.next();
+  if (h?.type !== "handle") return assert.fail(JSON.stringify(h));
+  const read = async (id: number, offset: number, length: number) => {
+    await s.send({ type: "read", id, handle: h.handle, offset, length });
+    return await s.next();
+  };
+  const whole = await read(2, 0, 0xffff_ffff); // clipped to the limit
+  assert.equal(whole?.type, "data");
+  if (whole?.type === "data") {
+    assert.equal(whole.id, 2);
+    assert.deepEqual(whole.data, content.subarray(0, READ_LENGTH_LIMIT));
+  }
+  const tail = await read(3, 99_990, 100); // short near the end
+  assert.deepEqual(tail?.type === "data" && [tail.id, ...tail.data], [
+    3,
+    ...content.subarray(99_990),
+  ]);
+  assert.deepEqual(statusOf(await read(4, 100_000, 10)), [4, StatusCode.EOF]);
+  assert.equal(calls, 3);
+  await s.close();
+});

@@ -110,6 +110,10 @@ async function openFile(path: string, flags: number, mode: number): Promise<Sftp
       const { bytesRead } = await fh.read(buffer, 0, length, position);
       return bytesRead === length ? buffer : buffer.subarray(0, bytesRead);
     },
+    async readInto(position, target) {
+      const { bytesRead } = await fh.read(target, 0, target.length, position);
+      return bytesRead;
+    },
     async write(position, data) {
       for (let off = 0; off < data.length;) {
         const { bytesWritten } = await fh.write(
