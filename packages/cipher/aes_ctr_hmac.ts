@@ -11,7 +11,8 @@ import { ctr } from "@noble/ciphers/aes.js";
 import { hmac } from "@noble/hashes/hmac.js";
 import { sha1 } from "@noble/hashes/legacy.js";
 import { sha256, sha512 } from "@noble/hashes/sha2.js";
-import type { FrameOptions, PacketOpener, PacketSealer, RandomSource } from "@hush/wire";
+import type { PacketOpener, RandomSource } from "@hush/wire";
+import { InPlaceSealer } from "./in_place_sealer.ts";
 // The MAC and tag check: @hush/wire's bytesEqual never exits early.
 import { bytesEqual as constantTimeEqual } from "@hush/wire";
 import type { NodeCipher, NodeCrypto } from "./node_crypto.ts";
@@ -19,8 +20,6 @@ import { intoAligned } from "./noble_aligned.ts";
 import {
   checkPacketLength,
   copyPayload,
-  framedLength,
-  frameInto,
   macError,
   needHeader,
   readUint32,
@@ -179,48 +178,22 @@ export function nodeCtrHmac(
 }
 
 /** Seals packets with AES-CTR and an HMAC through synchronous primitives. */
-export class CtrHmacSealer implements PacketSealer {
-  /** Sequence number of the next packet. */
-  sequence = 0;
+export class CtrHmacSealer extends InPlaceSealer {
   #ctr: CtrStream;
   #mac: SequenceMac;
   #etm: boolean;
-  #layout: FrameOptions;
 
   /** Takes ownership of the primitives. */
   constructor(ctr: CtrStream, mac: SequenceMac, etm: boolean, random?: RandomSource) {
+    super({ blockSize: 16, lengthInClear: etm, prefix: 0, macLength: mac.tagLength, random });
     this.#ctr = ctr;
     this.#mac = mac;
     this.#etm = etm;
-    this.#layout = {
-      blockSize: 16,
-      lengthInClear: etm,
-      prefix: 0,
-      macLength: mac.tagLength,
-      random,
-    };
   }
 
-  /** Frames, encrypts and MACs one payload. */
-  seal(payload: Uint8Array): Uint8Array {
-    const out = new Uint8Array(this.sealedLength(payload.length));
-    this.sealInto(payload, out, 0);
-    return out;
-  }
-
-  /** The sealed size of a payload of `payloadLength` bytes. */
-  sealedLength(payloadLength: number): number {
-    return framedLength(payloadLength, this.#layout);
-  }
-
-  /** Frames, encrypts and MACs one payload into `into` at `at`. */
-  sealInto(payload: Uint8Array, into: Uint8Array, at: number): number {
-    const t = this.#mac.tagLength;
-    const size = frameInto(payload, this.#layout, into, at);
-    const out = into.subarray(at, at + size);
-    const end = out.length - t;
-    const sequence = this.sequence;
-    this.sequence = (sequence + 1) >>> 0;
+  /** Encrypts and MACs in place: the ciphertext with encrypt-then-MAC, else the plaintext. */
+  protected sealFramed(out: Uint8Array, sequence: number): void {
+    const end = out.length - this.#mac.tagLength;
     if (this.#etm) {
       const body = out.subarray(4, end);
       this.#ctr.process(body, body);
@@ -230,7 +203,6 @@ export class CtrHmacSealer implements PacketSealer {
       this.#mac.compute(sequence, packet, out.subarray(end));
       this.#ctr.process(packet, packet);
     }
-    return size;
   }
 
   /** Zeroes the keys. */

@@ -6,12 +6,11 @@
  * @module
  */
 import { gcm } from "@noble/ciphers/aes.js";
-import type { FrameOptions, PacketOpener, PacketSealer, RandomSource } from "@hush/wire";
+import type { PacketOpener, RandomSource } from "@hush/wire";
+import { InPlaceSealer } from "./in_place_sealer.ts";
 import type { NodeCrypto } from "./node_crypto.ts";
 import {
   checkPacketLength,
-  framedLength,
-  frameInto,
   macError,
   needHeader,
   payloadView,
@@ -111,42 +110,23 @@ export function incrementInvocation(iv: Uint8Array): void {
 const TAG = 16;
 
 /** Seals packets with AES-GCM through a synchronous primitive. */
-export class GcmSealer implements PacketSealer {
-  /** Sequence number of the next packet (not part of the GCM nonce). */
-  sequence = 0;
+export class GcmSealer extends InPlaceSealer {
   #gcm: GcmPrimitive;
   #iv: Uint8Array;
-  #layout: FrameOptions;
 
   /** @param iv 12 bytes (copied). */
   constructor(primitive: GcmPrimitive, iv: Uint8Array, random?: RandomSource) {
     if (iv.length !== 12) throw new RangeError("AES-GCM needs a 12-byte IV");
+    super({ blockSize: 16, lengthInClear: true, prefix: 0, macLength: TAG, random });
     this.#gcm = primitive;
     this.#iv = new Uint8Array(iv);
-    this.#layout = { blockSize: 16, lengthInClear: true, prefix: 0, macLength: TAG, random };
   }
 
-  /** Frames, encrypts and tags one payload. */
-  seal(payload: Uint8Array): Uint8Array {
-    const out = new Uint8Array(this.sealedLength(payload.length));
-    this.sealInto(payload, out, 0);
-    return out;
-  }
-
-  /** The sealed size of a payload of `payloadLength` bytes. */
-  sealedLength(payloadLength: number): number {
-    return framedLength(payloadLength, this.#layout);
-  }
-
-  /** Frames, encrypts and tags one payload into `into` at `at`. */
-  sealInto(payload: Uint8Array, into: Uint8Array, at: number): number {
-    const size = frameInto(payload, this.#layout, into, at);
-    const out = into.subarray(at, at + size);
+  /** Encrypts and tags in place; the nonce is the IV's invocation counter, not the sequence. */
+  protected sealFramed(out: Uint8Array): void {
     const end = out.length - TAG;
     this.#gcm.seal(this.#iv, out.subarray(0, 4), out.subarray(4, end), out.subarray(end));
     incrementInvocation(this.#iv);
-    this.sequence = (this.sequence + 1) >>> 0;
-    return size;
   }
 
   /** Zeroes the key and IV. */

@@ -9,7 +9,8 @@
  */
 import { chacha20orig } from "@noble/ciphers/chacha.js";
 import { Poly1305 } from "@noble/ciphers/_poly1305.js";
-import type { FrameOptions, PacketOpener, PacketSealer, RandomSource } from "@hush/wire";
+import type { PacketOpener, RandomSource } from "@hush/wire";
+import { InPlaceSealer } from "./in_place_sealer.ts";
 // The MAC and tag check: @hush/wire's bytesEqual never exits early.
 import { bytesEqual as constantTimeEqual } from "@hush/wire";
 import type { NodeCrypto } from "./node_crypto.ts";
@@ -17,8 +18,6 @@ import { intoAligned } from "./noble_aligned.ts";
 import {
   checkPacketLength,
   copyPayload,
-  framedLength,
-  frameInto,
   macError,
   needHeader,
   readUint32,
@@ -111,44 +110,25 @@ class ChaChaState {
 }
 
 /** Seals packets with chacha20-poly1305@openssh.com. */
-export class ChaChaPolySealer implements PacketSealer {
-  /** Sequence number of the next packet. */
-  sequence = 0;
+export class ChaChaPolySealer extends InPlaceSealer {
   #s: ChaChaState;
-  #layout: FrameOptions;
 
   /** @param key 64 bytes (copied). */
   constructor(key: Uint8Array, stream: ChaCha20Stream, random?: RandomSource) {
+    super({ blockSize: 8, lengthInClear: true, prefix: 0, macLength: TAG, random });
     this.#s = new ChaChaState(key, stream);
-    this.#layout = { blockSize: 8, lengthInClear: true, prefix: 0, macLength: TAG, random };
   }
 
-  /** Frames, encrypts and tags one payload. */
-  seal(payload: Uint8Array): Uint8Array {
-    const out = new Uint8Array(this.sealedLength(payload.length));
-    this.sealInto(payload, out, 0);
-    return out;
-  }
-
-  /** The sealed size of a payload of `payloadLength` bytes. */
-  sealedLength(payloadLength: number): number {
-    return framedLength(payloadLength, this.#layout);
-  }
-
-  /** Frames, encrypts and tags one payload into `out` at `at`. */
-  sealInto(payload: Uint8Array, into: Uint8Array, at: number): number {
+  /** Encrypts the length under K_1 and the rest under K_2, then tags it all. */
+  protected sealFramed(out: Uint8Array, sequence: number): void {
     const s = this.#s;
-    const size = frameInto(payload, this.#layout, into, at);
-    const out = into.subarray(at, at + size);
     const end = out.length - TAG;
-    s.start(this.sequence);
-    this.sequence = (this.sequence + 1) >>> 0;
+    s.start(sequence);
     const length = out.subarray(0, 4);
     s.stream(s.k1, s.nonce, 0, length, length);
     const body = out.subarray(4, end);
     s.stream(s.k2, s.nonce, 1, body, body);
     out.set(s.mac(out.subarray(0, end)), end);
-    return size;
   }
 
   /** Zeroes the keys. */

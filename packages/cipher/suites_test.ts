@@ -62,6 +62,35 @@ function randomPayload(n: number): Uint8Array {
   return p;
 }
 
+/** A sealer on `backend` whose padding comes from {@linkcode fixedPadding}(seed). */
+function paddedSealer(
+  cipher: string,
+  mac: string | undefined,
+  keys: ReturnType<typeof randomKeys>,
+  backend: Backend | "auto",
+  seed: number,
+) {
+  return createSealer(cipher, mac, keys, {
+    backend,
+    backends: ALL_BACKENDS,
+    random: fixedPadding(seed),
+  });
+}
+
+/** The packets noble seals the payloads into, one by one, with padding from `seed`. */
+async function sealedByNoble(
+  cipher: string,
+  mac: string | undefined,
+  keys: ReturnType<typeof randomKeys>,
+  payloads: Uint8Array[],
+  seed: number,
+): Promise<Uint8Array[]> {
+  const noble = paddedSealer(cipher, mac, keys, "noble", seed);
+  const out: Uint8Array[] = [];
+  for (const p of payloads) out.push(await noble.seal(p));
+  return out;
+}
+
 async function openWhole(opener: PacketOpener, packet: Uint8Array): Promise<Uint8Array> {
   const size = opener.packetLength(packet.subarray(0, opener.headerLength));
   assert.equal(size, packet.length);
@@ -104,19 +133,9 @@ for (const [cipher, mac] of SUITES) {
   test(`${name(cipher, mac)}: sealInto, where a backend has it, writes seal's bytes in a used buffer`, async () => {
     const keys = randomKeys(cipher, mac);
     const payloads = [1, 15, 16, 100, 4096, 32768].map(randomPayload);
-    const noble = createSealer(cipher, mac, keys, {
-      backend: "noble",
-      backends: ALL_BACKENDS,
-      random: fixedPadding(5),
-    });
-    const expected: Uint8Array[] = [];
-    for (const p of payloads) expected.push(await noble.seal(p));
+    const expected = await sealedByNoble(cipher, mac, keys, payloads, 5);
     for (const b of backendsFor(cipher, mac)) {
-      const sealer = createSealer(cipher, mac, keys, {
-        backend: b,
-        backends: ALL_BACKENDS,
-        random: fixedPadding(5),
-      });
+      const sealer = paddedSealer(cipher, mac, keys, b, 5);
       if (!sealer.sealInto || !sealer.sealedLength) continue;
       // Old bytes in the buffer (a batch written before) must not leak into the packets.
       const batch = new Uint8Array(64 * 1024).fill(0xa5);
@@ -149,19 +168,9 @@ for (const [cipher, mac] of SUITES) {
   test(`${name(cipher, mac)}: many packets in flight come out as sealed one by one`, async () => {
     const keys = randomKeys(cipher, mac);
     const payloads = Array.from({ length: 40 }, () => randomPayload(randomLength()));
-    const noble = createSealer(cipher, mac, keys, {
-      backend: "noble",
-      backends: ALL_BACKENDS,
-      random: fixedPadding(3),
-    });
-    const expected: Uint8Array[] = [];
-    for (const p of payloads) expected.push(await noble.seal(p));
+    const expected = await sealedByNoble(cipher, mac, keys, payloads, 3);
     for (const b of backendsFor(cipher, mac)) {
-      const sealer = createSealer(cipher, mac, keys, {
-        backend: b,
-        backends: ALL_BACKENDS,
-        random: fixedPadding(3),
-      });
+      const sealer = paddedSealer(cipher, mac, keys, b, 3);
       const all = await Promise.all(payloads.map((p) => sealer.seal(p)));
       assert.deepEqual(all, expected, b);
       const opener = createOpener(cipher, mac, keys, { backend: b, backends: ALL_BACKENDS });
