@@ -23,7 +23,8 @@ import { DEFAULT_CHUNK_SIZE, READ_LENGTH_LIMIT, SFTP_PACKET_LIMIT } from "./limi
 import type { ExtendedRequest, NameEntry, SftpMessage, SftpReply } from "./messages.ts";
 import { openFlags, type OpenMode } from "./open_flags.ts";
 import { sftpPacketStream } from "./packet_stream.ts";
-import { SFTP_VERSION } from "./packet_types.ts";
+import { SFTP_VERSION, SftpPacketType } from "./packet_types.ts";
+import type { ReadBufferPool } from "./read_buffer_pool.ts";
 import { StatusCode, statusMessage } from "./status.ts";
 import {
   fastGet,
@@ -92,6 +93,8 @@ const DEFAULT_SERVER_LIMITS: SftpLimits = {
 interface Pending {
   resolve(reply: SftpReply): void;
   reject(error: Error): void;
+  /** Where a DATA reply to this request is reassembled, when the caller lends buffers. */
+  pool?: ReadBufferPool;
 }
 
 /**
@@ -219,7 +222,16 @@ export class SftpClient {
   static async start(duplex: SftpDuplex, options: SftpClientOptions = {}): Promise<SftpClient> {
     const trace = options.trace ?? (() => {});
     const writer = duplex.writable.getWriter();
-    const packets = duplex.readable.pipeThrough(sftpPacketStream()).getReader();
+    // replies are received before the client exists (VERSION, limits): those get new buffers
+    const built: { client?: SftpClient } = {};
+    const packets = duplex.readable
+      .pipeThrough(
+        sftpPacketStream(
+          SFTP_PACKET_LIMIT,
+          (n, at) => built.client ? built.client.#body(n, at) : new Uint8Array(n),
+        ),
+      )
+      .getReader();
     await writer.write(encodeSftpPacket({ type: "init", version: SFTP_VERSION, extensions: [] }));
     let first;
     try {
@@ -247,6 +259,7 @@ export class SftpClient {
       }
     }
     const client = new SftpClient(version.version, extensions, writer, packets, options);
+    built.client = client;
     if (client.supports(SftpExtension.LIMITS)) {
       const reply = await client.extended({ extension: "limits@openssh.com" });
       const limits = decodeLimits(reply);
@@ -338,8 +351,18 @@ export class SftpClient {
     this.#pending.clear();
   }
 
+  /** A reply's body: from the request's pool when it lent one (a DATA reply), else new. */
+  #body(length: number, start: Uint8Array): Uint8Array {
+    if (start.length === 5 && start[0] === SftpPacketType.DATA) {
+      const id = ((start[1] << 24) | (start[2] << 16) | (start[3] << 8) | start[4]) >>> 0;
+      const pool = this.#pending.get(id)?.pool;
+      if (pool) return pool.take(length);
+    }
+    return new Uint8Array(length);
+  }
+
   /** Sends a request and resolves with its reply (any type; callers check). */
-  #call(build: (id: number) => SftpMessage): Promise<SftpReply> {
+  #call(build: (id: number) => SftpMessage, pool?: ReadBufferPool): Promise<SftpReply> {
     if (this.#error) return Promise.reject(this.#error);
     const id = this.#nextId;
     this.#nextId = this.#nextId === 0xffff_ffff ? 1 : this.#nextId + 1;
@@ -350,7 +373,7 @@ export class SftpClient {
       return Promise.reject(e);
     }
     const reply = new Promise<SftpReply>((resolve, reject) => {
-      this.#pending.set(id, { resolve, reject });
+      this.#pending.set(id, pool ? { resolve, reject, pool } : { resolve, reject });
     });
     this.#writer.write(bytes).catch((e) => {
       const p = this.#pending.get(id);
@@ -431,15 +454,20 @@ export class SftpClient {
     return new SftpFile(this, handle, path);
   }
 
-  /** Reads up to `length` bytes at `offset`; `null` at end of file. */
-  async read(file: SftpFile, offset: number, length: number): Promise<Uint8Array | null> {
-    const reply = await this.#call((id) => ({
-      type: "read",
-      id,
-      handle: file.handle,
-      offset,
-      length,
-    }));
+  /**
+   * Reads up to `length` bytes at `offset`; `null` at end of file. With `options.pool`, the
+   * reply is received into a buffer from that pool (give the data back once done with it).
+   */
+  async read(
+    file: SftpFile,
+    offset: number,
+    length: number,
+    options: { pool?: ReadBufferPool } = {},
+  ): Promise<Uint8Array | null> {
+    const reply = await this.#call(
+      (id) => ({ type: "read", id, handle: file.handle, offset, length }),
+      options.pool,
+    );
     if (reply.type === "data") return reply.data;
     if (reply.type === "status") {
       if (reply.code === StatusCode.EOF) return null;

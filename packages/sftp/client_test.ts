@@ -3,6 +3,7 @@ import { test } from "node:test";
 import {
   isDirectoryMode,
   isSymlinkMode,
+  ReadBufferPool,
   type SftpDuplex,
   SftpError,
   type SftpFileSystem,
@@ -347,6 +348,36 @@ test("a failed put says how many bytes the server acknowledged", async () => {
     onServer.subarray(0, e.bytesTransferred),
     pattern(3_000_000).subarray(0, e.bytesTransferred),
   );
+  await close();
+});
+
+test("reads with a pool land in its buffers; fastGet reuses them when writes are done", async () => {
+  const local = memoryFileSystem();
+  const { sftp, fs, close } = await pair({}, { local });
+  await writeFile(fs, "/r", pattern(2_000_000, 5), 0o644);
+  const pool = new ReadBufferPool();
+  const file = await sftp.open("/r", "r");
+  const first = await sftp.read(file, 0, 1000, { pool });
+  assert.deepEqual(first, pattern(2_000_000, 5).subarray(0, 1000));
+  pool.give(first!);
+  const again = await sftp.read(file, 1000, 1000, { pool });
+  assert.equal(again!.buffer, first!.buffer, "the given-back buffer is used again");
+  assert.deepEqual(again, pattern(2_000_000, 5).subarray(1000, 2000));
+  assert.equal(await sftp.read(file, 2_000_000, 10, { pool }), null);
+  await file.close();
+  // fastGet's reads go round a pool: far fewer buffers than chunks
+  const buffers = new Set<ArrayBufferLike>();
+  const open = local.open.bind(local);
+  local.open = async (path, flags, mode) => {
+    const f = await open(path, flags, mode);
+    const write = f.write.bind(f);
+    return Object.assign(f, {
+      write: (at: number, data: Uint8Array) => (buffers.add(data.buffer), write(at, data)),
+    });
+  };
+  await sftp.fastGet("/r", "/r", { chunkSize: 10_000, concurrency: 4 });
+  assert.deepEqual(await readFile(local, "/r"), pattern(2_000_000, 5));
+  assert.ok(buffers.size <= 6, `${buffers.size} buffers for 200 chunks`);
   await close();
 });
 

@@ -11,6 +11,7 @@ import { isDirectoryMode, isRegularFileMode, isSymlinkMode } from "./file_mode.t
 import type { FileStats, SftpFileSystem } from "./file_system.ts";
 import { DEFAULT_CHUNK_SIZE, DEFAULT_REQUESTS_IN_FLIGHT, READ_LENGTH_LIMIT } from "./limits.ts";
 import { OpenFlag } from "./open_flags.ts";
+import { ReadBufferPool } from "./read_buffer_pool.ts";
 import { StatusCode } from "./status.ts";
 
 /**
@@ -61,6 +62,11 @@ export interface GetOptions extends TransferOptions {
   offset?: number;
   /** Most bytes to read (to the end of the file). */
   length?: number;
+  /**
+   * Receive buffers to read into: each chunk the stream yields is then a view of one of them,
+   * and the reader gives it back (`pool.give(chunk)`) once done with its bytes.
+   */
+  pool?: ReadBufferPool;
 }
 
 /**
@@ -158,7 +164,7 @@ export function get(
   let eof = false;
   const queue: ReadRequest[] = [];
   const ask = (offset: number, length: number): ReadRequest => {
-    const reply = client.read(file!, offset, length);
+    const reply = client.read(file!, offset, length, { pool: options.pool });
     reply.catch(() => {}); // awaited in order later; a rejection before then is not unhandled
     return { offset, length, reply };
   };
@@ -448,15 +454,19 @@ async function getFile(
     mode,
   );
   let position = start;
+  // a local file that is done with each write's bytes lets the receive buffers go round
+  const pool = out.writesAreDone ? new ReadBufferPool() : undefined;
   try {
     const stream = client.get(remotePath, {
       offset: start,
       concurrency: options.concurrency,
       chunkSize: options.chunkSize,
       signal: options.signal,
+      pool,
     });
     for await (const chunk of stream) {
       await out.write(position, chunk);
+      pool?.give(chunk);
       position += chunk.length;
       options.onProgress?.({ path: remotePath, transferred: position, total: size });
     }

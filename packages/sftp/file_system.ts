@@ -28,6 +28,11 @@ export interface SftpOpenFile {
   readInto?(position: number, target: Uint8Array): Promise<number>;
   /** Writes all of `data` at `position`. */
   write(position: number, data: Uint8Array): Promise<void>;
+  /**
+   * True when `write` keeps no reference to `data` once its promise settles (it wrote the bytes
+   * out or copied them): `fastGet` then reuses its receive buffers instead of allocating each.
+   */
+  readonly writesAreDone?: boolean;
   /** The file's attributes. */
   stat(): Promise<FileStats>;
   /** Changes size, owner, mode or times (only the fields given). */

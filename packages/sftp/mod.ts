@@ -44,7 +44,8 @@ export { SftpReader } from "./reader.ts";
 export { SftpWriter } from "./writer.ts";
 export type * from "./messages.ts";
 export { decodeSftpPacket, encodeSftpPacket, requestIdOf } from "./codec.ts";
-export { sftpPacketStream } from "./packet_stream.ts";
+export { type SftpBodyAllocator, sftpPacketStream } from "./packet_stream.ts";
+export { ReadBufferPool } from "./read_buffer_pool.ts";
 export {
   decodeIdList,
   decodeLimits,

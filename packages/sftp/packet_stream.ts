@@ -7,9 +7,16 @@ import { SFTP_PACKET_LIMIT } from "./limits.ts";
 import { StatusCode } from "./status.ts";
 
 /**
+ * Where a packet's body goes: `length` bytes, given its first bytes (`start`, up to five: the
+ * type and, in a request or reply, its id). The default allocates a new buffer.
+ */
+export type SftpBodyAllocator = (length: number, start: Uint8Array) => Uint8Array;
+
+/**
  * A transform from the bytes of an SFTP session to its packets' bodies (type byte onward, each
- * its own copy). A length of 0 or past `limit` errors the stream with an `SftpError`
- * (BAD_MESSAGE) before anything is allocated for it, as does a stream that ends inside a packet.
+ * its own copy, in memory from `allocate`). A length of 0 or past `limit` errors the stream with
+ * an `SftpError` (BAD_MESSAGE) before anything is allocated for it, as does a stream that ends
+ * inside a packet.
  *
  * @example
  * ```ts
@@ -25,33 +32,39 @@ import { StatusCode } from "./status.ts";
  */
 export function sftpPacketStream(
   limit: number = SFTP_PACKET_LIMIT,
+  allocate: SftpBodyAllocator = (length) => new Uint8Array(length),
 ): TransformStream<Uint8Array, Uint8Array> {
-  const header = new Uint8Array(4);
-  let headerFill = 0;
+  // the length, then the body's first bytes: the allocator sees the type and id
+  const head = new Uint8Array(4 + BODY_START);
+  let headFill = 0;
+  let headWant = 4;
+  let length = 0;
   let body: Uint8Array | undefined;
   let bodyFill = 0;
-  const length = () => ((header[0] << 24) | (header[1] << 16) | (header[2] << 8) | header[3]) >>> 0;
   return new TransformStream({
     transform(chunk, controller) {
       let off = 0;
       while (off < chunk.length) {
         if (body === undefined) {
-          while (headerFill < 4 && off < chunk.length) header[headerFill++] = chunk[off++];
-          if (headerFill < 4) return;
-          const n = length();
-          if (n === 0 || n > limit) {
-            throw new SftpError(`Bad message: packet length ${n} (limit ${limit})`, {
-              statusCode: StatusCode.BAD_MESSAGE,
-            });
-          }
-          if (chunk.length - off >= n) {
-            controller.enqueue(chunk.slice(off, off + n));
-            off += n;
-            headerFill = 0;
+          while (headFill < headWant && off < chunk.length) head[headFill++] = chunk[off++];
+          if (headFill < headWant) return;
+          if (headWant === 4) {
+            length = ((head[0] << 24) | (head[1] << 16) | (head[2] << 8) | head[3]) >>> 0;
+            if (length === 0 || length > limit) {
+              throw new SftpError(`Bad message: packet length ${length} (limit ${limit})`, {
+                statusCode: StatusCode.BAD_MESSAGE,
+              });
+            }
+            headWant = 4 + Math.min(length, BODY_START);
             continue;
           }
-          body = new Uint8Array(n);
-          bodyFill = 0;
+          const start = head.subarray(4, headWant);
+          body = allocate(length, start);
+          if (body.length !== length) {
+            throw new RangeError(`The allocator gave ${body.length} bytes for ${length}`);
+          }
+          body.set(start);
+          bodyFill = start.length;
         }
         const take = Math.min(body.length - bodyFill, chunk.length - off);
         body.set(chunk.subarray(off, off + take), bodyFill);
@@ -60,12 +73,13 @@ export function sftpPacketStream(
         if (bodyFill === body.length) {
           controller.enqueue(body);
           body = undefined;
-          headerFill = 0;
+          headFill = 0;
+          headWant = 4;
         }
       }
     },
     flush() {
-      if (body !== undefined || headerFill > 0) {
+      if (body !== undefined || headFill > 0) {
         throw new SftpError("Connection lost: the stream ended inside a packet", {
           statusCode: StatusCode.CONNECTION_LOST,
         });
@@ -73,3 +87,6 @@ export function sftpPacketStream(
     },
   });
 }
+
+/** Body bytes the allocator is shown: the type byte and a request id. */
+const BODY_START = 5;

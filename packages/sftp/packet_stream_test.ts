@@ -72,3 +72,28 @@ test("each packet is its own copy", async () => {
   assert.deepEqual(p, a.subarray(4));
   assert.deepEqual(q, a.subarray(4));
 });
+
+test("the allocator is shown each body's type and id, and its buffer is the packet", async () => {
+  const seen: [number, number[]][] = [];
+  const arena = new Uint8Array(100_000);
+  const tiny = new Uint8Array([0, 0, 0, 2, 101, 9]); // a 2-byte body: fewer than 5 to show
+  const stream = ReadableStream.from([concat([a, b, tiny])]).pipeThrough(
+    sftpPacketStream(SFTP_PACKET_LIMIT, (n, start) => {
+      seen.push([n, [...start]]);
+      return n > 1000 ? arena.subarray(5, 5 + n) : new Uint8Array(n);
+    }),
+  );
+  const out: Uint8Array[] = [];
+  for await (const p of stream) out.push(p);
+  assert.deepEqual(out, [a.subarray(4), b.subarray(4), tiny.subarray(4)]);
+  assert.equal(out[1].buffer, arena.buffer, "the big body is where the allocator put it");
+  assert.deepEqual(seen, [
+    [a.length - 4, [...a.subarray(4, 9)]],
+    [b.length - 4, [...b.subarray(4, 9)]],
+    [2, [101, 9]],
+  ]);
+  const wrong = ReadableStream.from([a]).pipeThrough(
+    sftpPacketStream(SFTP_PACKET_LIMIT, (n) => new Uint8Array(n + 1)),
+  );
+  await assert.rejects(wrong.getReader().read(), RangeError);
+});

@@ -237,6 +237,7 @@ class MemoryFileSystem implements SftpFileSystem {
           position >= end ? new Uint8Array(0) : file.data.slice(position, end),
         );
       },
+      writesAreDone: true, // write copies into the node
       write: (position, data) => {
         check();
         if (!file || !(flags & (OpenFlag.WRITE | OpenFlag.APPEND))) {

@@ -114,6 +114,7 @@ async function openFile(path: string, flags: number, mode: number): Promise<Sftp
       const { bytesRead } = await fh.read(target, 0, target.length, position);
       return bytesRead;
     },
+    writesAreDone: true,
     async write(position, data) {
       for (let off = 0; off < data.length;) {
         const { bytesWritten } = await fh.write(
