@@ -84,6 +84,11 @@ export class Channel {
   readonly writable: WritableStream<Uint8Array>;
   /** Extended data of type 1 to the peer (server side stderr). Close it before `writable`. */
   readonly stderrWritable: WritableStream<Uint8Array>;
+  /**
+   * Always true: a write to `writable` settles only once its bytes are encoded into messages,
+   * so the writer may reuse the chunk then (`ByteDuplex.writesAreDone`).
+   */
+  readonly writesAreDone = true;
   /** Resolves once both sides have closed the channel or the connection ended. */
   readonly closed: Promise<void>;
   /**

@@ -264,3 +264,20 @@ test("a channel disposed of (await using) sends CLOSE, and is closed once the pe
   await raw.send({ type: "channelClose", recipient: 0 });
   await disposing;
 });
+
+test("a write settles only once its bytes are encoded: the writer may reuse the chunk", async () => {
+  const { c, raw, ch } = await openedByClient(100_000);
+  assert.equal(ch.writesAreDone, true);
+  const w = ch.writable.getWriter();
+  const chunk = new Uint8Array(3000).fill(7);
+  await w.write(chunk);
+  chunk.fill(0xff);
+  await w.write(chunk.subarray(0, 10));
+  const got: number[] = [];
+  while (got.length < 3010) {
+    const m = await next(raw);
+    if (m.type === "channelData") got.push(...m.data);
+  }
+  assert.deepEqual(got, [...new Array(3000).fill(7), ...new Array(10).fill(0xff)]);
+  await c.close();
+});

@@ -24,7 +24,7 @@ import type { ExtendedRequest, NameEntry, SftpMessage, SftpReply } from "./messa
 import { openFlags, type OpenMode } from "./open_flags.ts";
 import { sftpPacketStream } from "./packet_stream.ts";
 import { SFTP_VERSION, SftpPacketType } from "./packet_types.ts";
-import type { ReadBufferPool } from "./read_buffer_pool.ts";
+import { BufferPool } from "./buffer_pool.ts";
 import { StatusCode, statusMessage } from "./status.ts";
 import {
   fastGet,
@@ -50,6 +50,13 @@ import {
  * ```
  */
 export type SftpDuplex = ByteDuplex;
+
+/** WRITE requests from this size on are encoded into reused buffers. */
+const POOLED_WRITE_BYTES = 16 * 1024;
+/** Bytes of a WRITE request besides its handle and data (length, type, id, offset, lengths). */
+const WRITE_OVERHEAD = 4 + 1 + 4 + 4 + 8 + 4;
+/** Free request buffers kept: enough for the steady state of a put, little held after it. */
+const REQUEST_BUFFERS_KEPT = 16;
 
 /**
  * Options of {@linkcode SftpClient.start}.
@@ -94,7 +101,7 @@ interface Pending {
   resolve(reply: SftpReply): void;
   reject(error: Error): void;
   /** Where a DATA reply to this request is reassembled, when the caller lends buffers. */
-  pool?: ReadBufferPool;
+  pool?: BufferPool;
 }
 
 /**
@@ -196,6 +203,8 @@ export class SftpClient {
   #limits: SftpLimits = DEFAULT_SERVER_LIMITS;
   #writer: WritableStreamDefaultWriter<Uint8Array>;
   #pending = new Map<number, Pending>();
+  /** WRITE requests' buffers, reused once the duplex is done with them (its writesAreDone). */
+  #requests: BufferPool | undefined;
   #nextId = 1;
   #error: SftpError | undefined;
   #trace: (line: string) => void;
@@ -204,12 +213,14 @@ export class SftpClient {
     version: number,
     extensions: Map<string, string>,
     writer: WritableStreamDefaultWriter<Uint8Array>,
+    writesAreDone: boolean,
     packets: ReadableStreamDefaultReader<Uint8Array>,
     options: SftpClientOptions,
   ) {
     this.version = version;
     this.extensions = extensions;
     this.#writer = writer;
+    if (writesAreDone) this.#requests = new BufferPool(REQUEST_BUFFERS_KEPT);
     this.#trace = options.trace ?? (() => {});
     if (options.local) this.local = options.local;
     this.closed = this.#receive(packets);
@@ -258,7 +269,14 @@ export class SftpClient {
         extensions.set(e.name, e.data);
       }
     }
-    const client = new SftpClient(version.version, extensions, writer, packets, options);
+    const client = new SftpClient(
+      version.version,
+      extensions,
+      writer,
+      duplex.writesAreDone === true,
+      packets,
+      options,
+    );
     built.client = client;
     if (client.supports(SftpExtension.LIMITS)) {
       const reply = await client.extended({ extension: "limits@openssh.com" });
@@ -362,20 +380,28 @@ export class SftpClient {
   }
 
   /** Sends a request and resolves with its reply (any type; callers check). */
-  #call(build: (id: number) => SftpMessage, pool?: ReadBufferPool): Promise<SftpReply> {
+  #call(build: (id: number) => SftpMessage, pool?: BufferPool): Promise<SftpReply> {
     if (this.#error) return Promise.reject(this.#error);
     const id = this.#nextId;
     this.#nextId = this.#nextId === 0xffff_ffff ? 1 : this.#nextId + 1;
     let bytes: Uint8Array;
+    let lent: BufferPool | undefined;
     try {
-      bytes = encodeSftpPacket(build(id));
+      const m = build(id);
+      // a bulk WRITE goes in a reused buffer: a fresh one is zeroed and faulted in page by page
+      if (m.type === "write" && this.#requests && m.data.length >= POOLED_WRITE_BYTES) {
+        lent = this.#requests;
+        bytes = encodeSftpPacket(m, lent.take(WRITE_OVERHEAD + m.handle.length + m.data.length));
+      } else {
+        bytes = encodeSftpPacket(m);
+      }
     } catch (e) {
       return Promise.reject(e);
     }
     const reply = new Promise<SftpReply>((resolve, reject) => {
       this.#pending.set(id, pool ? { resolve, reject, pool } : { resolve, reject });
     });
-    this.#writer.write(bytes).catch((e) => {
+    this.#writer.write(bytes).then(() => lent?.give(bytes), (e) => {
       const p = this.#pending.get(id);
       this.#pending.delete(id);
       p?.reject(this.#error ?? lost(e));
@@ -462,7 +488,7 @@ export class SftpClient {
     file: SftpFile,
     offset: number,
     length: number,
-    options: { pool?: ReadBufferPool } = {},
+    options: { pool?: BufferPool } = {},
   ): Promise<Uint8Array | null> {
     const reply = await this.#call(
       (id) => ({ type: "read", id, handle: file.handle, offset, length }),
@@ -476,7 +502,10 @@ export class SftpClient {
     throw unexpected(reply, "read");
   }
 
-  /** Writes `data` at `offset` (at most `limits.maxWriteLength` bytes per call). */
+  /**
+   * Writes `data` at `offset` (at most `limits.maxWriteLength` bytes per call). The request is
+   * built, `data` copied into it, before this returns: the caller may reuse `data` at once.
+   */
   write(file: SftpFile, offset: number, data: Uint8Array): Promise<void> {
     return this.#status(
       (id) => ({ type: "write", id, handle: file.handle, offset, data }),

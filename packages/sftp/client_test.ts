@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import {
+  BufferPool,
   isDirectoryMode,
   isSymlinkMode,
-  ReadBufferPool,
   type SftpDuplex,
   SftpError,
   type SftpFileSystem,
@@ -355,7 +355,7 @@ test("reads with a pool land in its buffers; fastGet reuses them when writes are
   const local = memoryFileSystem();
   const { sftp, fs, close } = await pair({}, { local });
   await writeFile(fs, "/r", pattern(2_000_000, 5), 0o644);
-  const pool = new ReadBufferPool();
+  const pool = new BufferPool();
   const file = await sftp.open("/r", "r");
   const first = await sftp.read(file, 0, 1000, { pool });
   assert.deepEqual(first, pattern(2_000_000, 5).subarray(0, 1000));
@@ -378,6 +378,67 @@ test("reads with a pool land in its buffers; fastGet reuses them when writes are
   await sftp.fastGet("/r", "/r", { chunkSize: 10_000, concurrency: 4 });
   assert.deepEqual(await readFile(local, "/r"), pattern(2_000_000, 5));
   assert.ok(buffers.size <= 6, `${buffers.size} buffers for 200 chunks`);
+  await close();
+});
+
+test("fastPut reads whole requests, into one buffer when the local file can read into it", async () => {
+  const local = memoryFileSystem();
+  const { sftp, fs, close } = await pair({}, { local });
+  await writeFile(local, "/up", pattern(1_000_000, 7), 0o644);
+  for (const into of [false, true]) {
+    const reads: { length: number; buffer?: ArrayBufferLike }[] = [];
+    const open = local.open.bind(local);
+    local.open = async (path, flags, mode) => {
+      const f = await open(path, flags, mode);
+      const read = f.read.bind(f);
+      const counted = {
+        ...f,
+        read: (at: number, length: number) => (reads.push({ length }), read(at, length)),
+      };
+      if (!into) return counted;
+      return {
+        ...counted,
+        readInto: async (at: number, target: Uint8Array) => {
+          reads.push({ length: target.length, buffer: target.buffer });
+          const data = await read(at, target.length);
+          target.set(data);
+          return data.length;
+        },
+      };
+    };
+    await sftp.fastPut("/up", `/remote-${into}`, { chunkSize: 100_000 });
+    assert.deepEqual(await readFile(fs, `/remote-${into}`), pattern(1_000_000, 7));
+    assert.ok(reads.every((r) => r.length === 200_000), "two whole requests per read");
+    if (into) assert.equal(new Set(reads.map((r) => r.buffer)).size, 1, "one buffer");
+  }
+  await close();
+});
+
+test("over a duplex whose writes are done when they settle, WRITE requests reuse buffers", async () => {
+  const buffers = new Set<ArrayBufferLike>();
+  let writes = 0;
+  // copies each chunk as a channel would, and says so
+  const copying = (d: SftpDuplex): SftpDuplex => {
+    const w = d.writable.getWriter();
+    return {
+      readable: d.readable,
+      writable: new WritableStream({
+        write: async (chunk) => {
+          if (chunk[4] === 6) (writes++, buffers.add(chunk.buffer));
+          await w.write(chunk.slice());
+        },
+        close: () => w.close(),
+        abort: (e) => w.abort(e),
+      }),
+      writesAreDone: true,
+    };
+  };
+  const { sftp, fs, close } = await pair({}, {}, copying);
+  const data = pattern(3_000_000, 11);
+  assert.equal(await sftp.put(data, "/w", { chunkSize: 50_000, concurrency: 8 }), data.length);
+  assert.deepEqual(await readFile(fs, "/w"), data);
+  assert.equal(writes, 60);
+  assert.ok(buffers.size <= 20, `${buffers.size} buffers for ${writes} writes`);
   await close();
 });
 

@@ -11,7 +11,7 @@ import { isDirectoryMode, isRegularFileMode, isSymlinkMode } from "./file_mode.t
 import type { FileStats, SftpFileSystem } from "./file_system.ts";
 import { DEFAULT_CHUNK_SIZE, DEFAULT_REQUESTS_IN_FLIGHT, READ_LENGTH_LIMIT } from "./limits.ts";
 import { OpenFlag } from "./open_flags.ts";
-import { ReadBufferPool } from "./read_buffer_pool.ts";
+import { BufferPool } from "./buffer_pool.ts";
 import { StatusCode } from "./status.ts";
 
 /**
@@ -66,7 +66,7 @@ export interface GetOptions extends TransferOptions {
    * Receive buffers to read into: each chunk the stream yields is then a view of one of them,
    * and the reader gives it back (`pool.give(chunk)`) once done with its bytes.
    */
-  pool?: ReadBufferPool;
+  pool?: BufferPool;
 }
 
 /**
@@ -455,7 +455,7 @@ async function getFile(
   );
   let position = start;
   // a local file that is done with each write's bytes lets the receive buffers go round
-  const pool = out.writesAreDone ? new ReadBufferPool() : undefined;
+  const pool = out.writesAreDone ? new BufferPool() : undefined;
   try {
     const stream = client.get(remotePath, {
       offset: start,
@@ -572,9 +572,16 @@ async function putFile(
     }
   }
   const file = await fs.open(localPath, OpenFlag.READ, 0);
+  // whole requests per read; and one buffer for them all where the file can read into it: put
+  // copies each piece into its request before it asks for the next chunk
+  const size = chunkSize(options.chunkSize, client.limits.maxWriteLength);
+  const readSize = Math.max(1, Math.floor(LOCAL_READ_SIZE / size)) * size;
+  const buffer = file.readInto ? new Uint8Array(readSize) : undefined;
   const source = async function* () {
     for (let position = start;;) {
-      const data = await file.read(position, LOCAL_READ_SIZE);
+      const data = buffer
+        ? buffer.subarray(0, await file.readInto!(position, buffer))
+        : await file.read(position, readSize);
       if (data.length === 0) return;
       position += data.length;
       yield data;

@@ -55,7 +55,8 @@ export function finishDataReply(packet: Uint8Array, id: number, n: number): Uint
 
 /**
  * Encodes a packet, length prefix included. Fields out of range are a RangeError or TypeError
- * (the caller's mistake, never the peer's).
+ * (the caller's mistake, never the peer's). With `into`, the packet is written there (the result
+ * is a view of it) when it fits, else in a new buffer.
  *
  * @example
  * ```ts
@@ -65,7 +66,8 @@ export function finishDataReply(packet: Uint8Array, id: number, n: number): Uint
  * assert.deepEqual(bytes, new Uint8Array([0, 0, 0, 5, 1, 0, 0, 0, 3]));
  * ```
  */
-export function encodeSftpPacket(m: SftpMessage): Uint8Array {
+export function encodeSftpPacket(m: SftpMessage, into?: Uint8Array): Uint8Array {
+  const start = (type: number, capacity: number) => startPacket(type, capacity, into);
   let w: SftpWriter;
   switch (m.type) {
     case "init":
@@ -152,8 +154,8 @@ export function encodeSftpPacket(m: SftpMessage): Uint8Array {
 }
 
 /** A writer with room for the length prefix, and the type byte written. */
-function start(type: number, capacity: number): SftpWriter {
-  return new SftpWriter(capacity + 5).uint32(0).byte(type);
+function startPacket(type: number, capacity: number, into?: Uint8Array): SftpWriter {
+  return new SftpWriter(capacity + 5, into).uint32(0).byte(type);
 }
 
 function handle(w: SftpWriter, h: Uint8Array): SftpWriter {
@@ -164,7 +166,7 @@ function handle(w: SftpWriter, h: Uint8Array): SftpWriter {
 }
 
 function encodeExtended(m: ExtendedMessage): SftpWriter {
-  const w = start(T.EXTENDED, 96).uint32(m.id);
+  const w = startPacket(T.EXTENDED, 96).uint32(m.id);
   if (m.extension === "unknown") return w.string(m.name).raw(m.data);
   w.string(m.extension);
   switch (m.extension) {

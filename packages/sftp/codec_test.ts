@@ -251,3 +251,23 @@ test("the encoder refuses values the caller got wrong", () => {
     RangeError,
   );
 });
+
+test("encodeSftpPacket into a given buffer: the same bytes, in it when they fit", () => {
+  const m: SftpMessage = {
+    type: "write",
+    id: 9,
+    handle: new Uint8Array([1, 2, 3]),
+    offset: 2 ** 40,
+    data: new Uint8Array(500).fill(5),
+  };
+  const plain = encodeSftpPacket(m);
+  const into = new Uint8Array(600).fill(0xee);
+  const there = encodeSftpPacket(m, into.subarray(50));
+  assert.deepEqual(there, plain);
+  assert.equal(there.buffer, into.buffer);
+  assert.equal(there.byteOffset, 50);
+  const small = new Uint8Array(100);
+  const grown = encodeSftpPacket(m, small);
+  assert.deepEqual(grown, plain);
+  assert.notEqual(grown.buffer, small.buffer);
+});

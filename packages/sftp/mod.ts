@@ -45,7 +45,7 @@ export { SftpWriter } from "./writer.ts";
 export type * from "./messages.ts";
 export { decodeSftpPacket, encodeSftpPacket, requestIdOf } from "./codec.ts";
 export { type SftpBodyAllocator, sftpPacketStream } from "./packet_stream.ts";
-export { ReadBufferPool } from "./read_buffer_pool.ts";
+export { BufferPool } from "./buffer_pool.ts";
 export {
   decodeIdList,
   decodeLimits,

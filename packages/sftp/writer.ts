@@ -25,10 +25,12 @@ export class SftpWriter {
   /**
    * Creates an empty writer.
    * @param capacity Initial size in bytes (a packet's size when known, so it never grows).
+   * @param into Memory to write into instead (a reused buffer; past its end the writer grows
+   *   into a new one).
    */
-  constructor(capacity = 256) {
-    this.#buf = new Uint8Array(Math.max(capacity, 16));
-    this.#view = new DataView(this.#buf.buffer);
+  constructor(capacity = 256, into?: Uint8Array) {
+    this.#buf = into ?? new Uint8Array(Math.max(capacity, 16));
+    this.#view = new DataView(this.#buf.buffer, this.#buf.byteOffset, this.#buf.byteLength);
   }
 
   /** Bytes written so far. */
@@ -38,7 +40,7 @@ export class SftpWriter {
 
   #reserve(n: number): void {
     if (this.#len + n <= this.#buf.length) return;
-    let cap = this.#buf.length * 2;
+    let cap = Math.max(this.#buf.length * 2, 16);
     while (cap < this.#len + n) cap *= 2;
     const next = new Uint8Array(cap);
     next.set(this.#buf.subarray(0, this.#len));

@@ -1,20 +1,21 @@
 /**
- * Receive buffers a transfer lends to its reads and takes back once it has written them out.
+ * Buffers lent and given back: the receive buffers a transfer lends its reads, the request
+ * buffers the client reuses for WRITEs.
  * @module
  */
 
 /**
- * A free list of receive buffers for `SftpClient.read(…, { pool })`: a DATA reply to such a read
- * is reassembled in a buffer taken from the pool, and the data it resolves with is a view of
- * that buffer. Hand the view back with `give` once its bytes are written out; the next reply
- * lands in the same memory instead of a fresh allocation (each fresh one is zeroed and, at
- * 256 KiB, faulted in page by page). Only buffers the pool lent are taken back, each once.
+ * A free list of buffers. `SftpClient.read(…, { pool })` reassembles a DATA reply in a buffer
+ * taken from the pool (the data it resolves with is a view of it): hand the view back with
+ * `give` once its bytes are written out, and the next reply lands in the same memory instead of
+ * a fresh allocation (each fresh one is zeroed and, at 256 KiB, faulted in page by page). Only
+ * buffers the pool lent are taken back, each once.
  *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { ReadBufferPool } from "@hush/sftp";
- * const pool = new ReadBufferPool();
+ * import { BufferPool } from "@hush/sftp";
+ * const pool = new BufferPool();
  * const a = pool.take(1000);
  * pool.give(a.subarray(9));
  * const b = pool.take(800);
@@ -22,7 +23,7 @@
  * assert.equal(b.length, 800);
  * ```
  */
-export class ReadBufferPool {
+export class BufferPool {
   #free: ArrayBuffer[] = [];
   #lent = new Set<ArrayBufferLike>();
   readonly #keep: number;

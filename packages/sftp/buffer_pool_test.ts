@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { ReadBufferPool } from "./mod.ts";
+import { BufferPool } from "./mod.ts";
 
 test("a given-back buffer is lent again; a smaller one is replaced", () => {
-  const pool = new ReadBufferPool();
+  const pool = new BufferPool();
   const a = pool.take(100);
   pool.give(a.subarray(9, 50));
   const b = pool.take(100);
@@ -15,7 +15,7 @@ test("a given-back buffer is lent again; a smaller one is replaced", () => {
 });
 
 test("only lent buffers come back, each once, and at most `keep` are held", () => {
-  const pool = new ReadBufferPool(1);
+  const pool = new BufferPool(1);
   const foreign = new Uint8Array(100);
   pool.give(foreign);
   assert.notEqual(pool.take(10).buffer, foreign.buffer);
