@@ -12,7 +12,14 @@ import {
 import { SshError } from "@hush/wire";
 import { memoryFileSystem } from "./testing.ts";
 import { FileType } from "./file_mode.ts";
-import { pair, pattern, readFile, withOverrides, writeFile } from "./testdata/session.ts";
+import {
+  copyingWrites,
+  pair,
+  pattern,
+  readFile,
+  withOverrides,
+  writeFile,
+} from "./testdata/session.ts";
 
 const text = (b: Uint8Array) => new TextDecoder().decode(b);
 const bytes = (s: string) => new TextEncoder().encode(s);
@@ -417,22 +424,10 @@ test("fastPut reads whole requests, into one buffer when the local file can read
 test("over a duplex whose writes are done when they settle, WRITE requests reuse buffers", async () => {
   const buffers = new Set<ArrayBufferLike>();
   let writes = 0;
-  // copies each chunk as a channel would, and says so
-  const copying = (d: SftpDuplex): SftpDuplex => {
-    const w = d.writable.getWriter();
-    return {
-      readable: d.readable,
-      writable: new WritableStream({
-        write: async (chunk) => {
-          if (chunk[4] === 6) (writes++, buffers.add(chunk.buffer));
-          await w.write(chunk.slice());
-        },
-        close: () => w.close(),
-        abort: (e) => w.abort(e),
-      }),
-      writesAreDone: true,
-    };
-  };
+  const copying = (d: SftpDuplex) =>
+    copyingWrites(d, (chunk) => {
+      if (chunk[4] === 6) (writes++, buffers.add(chunk.buffer));
+    });
   const { sftp, fs, close } = await pair({}, {}, copying);
   const data = pattern(3_000_000, 11);
   assert.equal(await sftp.put(data, "/w", { chunkSize: 50_000, concurrency: 8 }), data.length);

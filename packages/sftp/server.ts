@@ -6,6 +6,7 @@
  */
 import type { FileAttributes } from "./attributes.ts";
 import type { SftpDuplex } from "./client.ts";
+import { BufferPool } from "./buffer_pool.ts";
 import {
   DATA_REPLY_HEADER,
   decodeSftpPacket,
@@ -151,6 +152,8 @@ class ServerSession {
   #nextHandle = 0;
   #umask: number;
   #extensions: SftpExtensionName[];
+  /** DATA replies' buffers, reused once the duplex is done with them (its writesAreDone). */
+  #replyBuffers: BufferPool | undefined;
 
   constructor(duplex: SftpDuplex, options: SftpServerOptions) {
     this.#duplex = duplex;
@@ -159,6 +162,7 @@ class ServerSession {
     this.#trace = options.trace ?? (() => {});
     this.#paths = new ServerPaths(options.fs, options.root, options.home ?? "/");
     this.#umask = options.umask ?? 0o022;
+    if (duplex.writesAreDone) this.#replyBuffers = new BufferPool(2 * PIPELINE_DEPTH);
     const fs = options.fs;
     this.#extensions = (Object.keys(EXTENSION_VERSIONS) as SftpExtensionName[]).filter((e) => {
       if (e === SftpExtension.STATVFS || e === SftpExtension.FSTATVFS) return !!fs.statvfs;
@@ -173,7 +177,12 @@ class ServerSession {
     const writer = this.#duplex.writable.getWriter();
     const send = async (m: SftpMessage | Uint8Array) => {
       await writer.ready;
-      writer.write(m instanceof Uint8Array ? m : encodeSftpPacket(m)).catch(() => {});
+      if (!(m instanceof Uint8Array)) {
+        writer.write(encodeSftpPacket(m)).catch(() => {});
+        return;
+      }
+      // a DATA reply's buffer goes back to the pool once the channel has taken its bytes
+      writer.write(m).then(() => this.#replyBuffers?.give(m), () => {});
     };
     try {
       const first = await packets.read();
@@ -355,10 +364,15 @@ class ServerSession {
         const h = this.#handle(m.handle, "file") as Extract<Handle, { kind: "file" }>;
         const length = Math.min(m.length, READ_LENGTH_LIMIT);
         if (h.file.readInto) {
-          // Read straight into the reply: no buffer for the data and no copy of it.
-          const packet = new Uint8Array(DATA_REPLY_HEADER + length);
+          // Read straight into the reply: no buffer for the data and no copy of it. The reply's
+          // memory is reused when it can be: a fresh one is zeroed and faulted in page by page.
+          const size = DATA_REPLY_HEADER + length;
+          const packet = this.#replyBuffers?.take(size) ?? new Uint8Array(size);
           const n = await h.file.readInto(m.offset, packet.subarray(DATA_REPLY_HEADER));
-          if (n === 0) return status(m.id, StatusCode.EOF);
+          if (n === 0) {
+            this.#replyBuffers?.give(packet);
+            return status(m.id, StatusCode.EOF);
+          }
           return finishDataReply(packet, m.id, n);
         }
         const data = await h.file.read(m.offset, length);

@@ -7,12 +7,14 @@ import {
   READ_LENGTH_LIMIT,
   serveSftp,
   SftpError,
+  type SftpFileSystem,
   type SftpMessage,
   sftpPacketStream,
   StatusCode,
 } from "./mod.ts";
 import { memoryFileSystem, sftpPair } from "./testing.ts";
 import {
+  copyingWrites,
   pair,
   pattern,
   rawSession,
@@ -328,12 +330,9 @@ test("READs run side by side, replies keep the requests' order, and a WRITE wait
   await s.close();
 });
 
-test("a file system with readInto: READs are read straight into the replies", async () => {
-  const inner = memoryFileSystem();
-  const content = pattern(100_000);
-  await writeFile(inner, "/f", content);
-  let calls = 0;
-  const fs = withOverrides(inner, {
+/** A memory file system whose files have readInto (counted in `calls.readInto`). */
+function withReadInto(inner: SftpFileSystem, calls: { readInto: number }): SftpFileSystem {
+  return withOverrides(inner, {
     open: async (path: string, flags: number, mode: number) => {
       const file = await inner.open(path, flags, mode);
       return {
@@ -344,7 +343,7 @@ test("a file system with readInto: READs are read straight into the replies", as
         sync: file.sync.bind(file),
         close: file.close.bind(file),
         async readInto(position: number, target: Uint8Array) {
-          calls++;
+          calls.readInto++;
           const data = await file.read(position, target.length);
           target.set(data);
           return data.length;
@@ -352,6 +351,14 @@ test("a file system with readInto: READs are read straight into the replies", as
       };
     },
   });
+}
+
+test("a file system with readInto: READs are read straight into the replies", async () => {
+  const inner = memoryFileSystem();
+  const content = pattern(100_000);
+  await writeFile(inner, "/f", content);
+  const calls = { readInto: 0 };
+  const fs = withReadInto(inner, calls);
   const s = await rawSession({ fs });
   await s.send({ type: "open", id: 1, path: "/f", flags: OpenFlag.READ, attrs: {} });
   const h = await s.next();
@@ -372,6 +379,33 @@ test("a file system with readInto: READs are read straight into the replies", as
     ...content.subarray(99_990),
   ]);
   assert.deepEqual(statusOf(await read(4, 100_000, 10)), [4, StatusCode.EOF]);
-  assert.equal(calls, 3);
+  assert.equal(calls.readInto, 3);
+  await s.close();
+});
+
+test("over a duplex whose writes are done when they settle, DATA replies reuse buffers", async () => {
+  const inner = memoryFileSystem();
+  const content = pattern(300_000, 4);
+  await writeFile(inner, "/f", content);
+  const fs = withReadInto(inner, { readInto: 0 });
+  const buffers = new Set<ArrayBufferLike>();
+  let replies = 0;
+  const s = await rawSession({ fs }, (d) =>
+    copyingWrites(d, (chunk) => {
+      if (chunk[4] === 103) (replies++, buffers.add(chunk.buffer));
+    }));
+  await s.send({ type: "open", id: 1, path: "/f", flags: OpenFlag.READ, attrs: {} });
+  const h = await s.next();
+  if (h?.type !== "handle") return assert.fail(JSON.stringify(h));
+  const got: Uint8Array[] = [];
+  for (let id = 2, offset = 0; offset < content.length; id++, offset += 10_000) {
+    await s.send({ type: "read", id, handle: h.handle, offset, length: 10_000 });
+    const r = await s.next();
+    if (r?.type !== "data") return assert.fail(JSON.stringify(r));
+    got.push(r.data.slice());
+  }
+  assert.deepEqual(new Uint8Array(await new Blob(got as BlobPart[]).arrayBuffer()), content);
+  assert.equal(replies, 30);
+  assert.ok(buffers.size <= 3, `${buffers.size} buffers for ${replies} replies`);
   await s.close();
 });

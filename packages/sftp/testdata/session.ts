@@ -55,10 +55,13 @@ export interface RawSession {
 }
 
 /** Starts a server and a raw session to it, INIT and VERSION already exchanged. */
-export async function rawSession(server: Partial<SftpServerOptions> = {}): Promise<RawSession> {
+export async function rawSession(
+  server: Partial<SftpServerOptions> = {},
+  wrapServer: (d: SftpDuplex) => SftpDuplex = (d) => d,
+): Promise<RawSession> {
   const fs = server.fs ?? memoryFileSystem();
   const [a, b] = sftpPair();
-  const served = serveSftp(b, { ...server, fs });
+  const served = serveSftp(wrapServer(b), { ...server, fs });
   const writer = a.writable.getWriter();
   const reader = a.readable.pipeThrough(sftpPacketStream()).getReader();
   const session: RawSession = {
@@ -76,6 +79,26 @@ export async function rawSession(server: Partial<SftpServerOptions> = {}): Promi
   await session.send({ type: "init", version: 3, extensions: [] });
   await session.next();
   return session;
+}
+
+/**
+ * `d` with writes that copy each chunk before they settle, and say so (`writesAreDone`), as an
+ * SSH channel does; `seen` is shown each chunk first.
+ */
+export function copyingWrites(d: SftpDuplex, seen: (chunk: Uint8Array) => void): SftpDuplex {
+  const w = d.writable.getWriter();
+  return {
+    readable: d.readable,
+    writable: new WritableStream({
+      write: async (chunk) => {
+        seen(chunk);
+        await w.write(chunk.slice());
+      },
+      close: () => w.close(),
+      abort: (e) => w.abort(e),
+    }),
+    writesAreDone: true,
+  };
 }
 
 /** Bytes 0..n-1 of a fixed pseudo-random sequence. */
