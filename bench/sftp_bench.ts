@@ -10,7 +10,9 @@
  *
  * Every client uses one cipher (aes128-gcm@openssh.com unless `HUSH_BENCH_CIPHER` says
  * otherwise) and curve25519-sha256; commands are timed from spawn to exit (connection set-up
- * included, as a user would see it). MB/s = 268.4 / (seconds per iteration).
+ * included, as a user would see it). MB/s = 268.4 / (seconds per iteration). Each iteration
+ * starts after `sync`, untimed: the files are on disk, and writeback of what the previous one
+ * wrote would otherwise land on whichever client runs next.
  *
  * Run: `deno bench -A bench/sftp_bench.ts` (needs OpenSSH's sshd, sftp and sftp-server);
  * `HUSH_BENCH_MIB` (256) and `HUSH_BENCH_N` (3 iterations) change the size and the count.
@@ -45,6 +47,16 @@ if (missing.length || !existsSync(SFTP_SERVER)) {
   console.error(`sftp_bench: skipped (missing ${[...missing, SFTP_SERVER].join(", ")})`);
 } else {
   await setUp();
+}
+
+/** A bench body timed after an untimed `sync` (no writeback of earlier runs pending). */
+function timed(body: () => Promise<void>): (b: Deno.BenchContext) => Promise<void> {
+  return async (b) => {
+    execFileSync("sync");
+    b.start();
+    await body();
+    b.end();
+  };
 }
 
 /** Runs a command to its end; throws unless it exits 0. */
@@ -152,41 +164,60 @@ c.on("ready", () => c.sftp((e, sftp) => {
   for (const op of ["put", "get"] as const) {
     const group = `${MIB} MiB ${op}`;
     const opts = { group, n: N, warmup: 1 };
-    Deno.bench({ name: `Hush sftp → OpenSSH sftp-server`, ...opts, baseline: true }, async () => {
-      const [args, input] = batch(openssh.port, op);
-      await exec(Deno.execPath(), ["run", "-A", ...CLIENT_DENO_FLAGS, ...hushCli, ...args], input);
-    });
-    Deno.bench({ name: `OpenSSH sftp → OpenSSH sftp-server`, ...opts }, async () => {
-      const [args, input] = batch(openssh.port, op);
-      await exec("sftp", args, input);
-    });
-    Deno.bench({
-      name: `@hush/sftp fast${op === "put" ? "Put" : "Get"} (in-process) → OpenSSH sftp-server`,
-      ...opts,
-    }, async () => {
-      const { sftp } = await hushLibrary();
-      if (op === "put") await sftp.fastPut(file, remote);
-      else await sftp.fastGet(remote, local);
-    });
-    if (haveSsh2) {
-      Deno.bench({
-        name: `ssh2 fast${op === "put" ? "Put" : "Get"} (Node) → OpenSSH sftp-server`,
+    Deno.bench(
+      { name: `Hush sftp → OpenSSH sftp-server`, ...opts, baseline: true },
+      timed(async () => {
+        const [args, input] = batch(openssh.port, op);
+        await exec(
+          Deno.execPath(),
+          ["run", "-A", ...CLIENT_DENO_FLAGS, ...hushCli, ...args],
+          input,
+        );
+      }),
+    );
+    Deno.bench(
+      { name: `OpenSSH sftp → OpenSSH sftp-server`, ...opts },
+      timed(async () => {
+        const [args, input] = batch(openssh.port, op);
+        await exec("sftp", args, input);
+      }),
+    );
+    Deno.bench(
+      {
+        name: `@hush/sftp fast${op === "put" ? "Put" : "Get"} (in-process) → OpenSSH sftp-server`,
         ...opts,
-      }, async () => {
-        await exec("node", [
-          ssh2Script,
-          op,
-          String(openssh.port),
-          user,
-          op === "put" ? file : local,
-          remote,
-          CIPHER,
-        ]);
-      });
+      },
+      timed(async () => {
+        const { sftp } = await hushLibrary();
+        if (op === "put") await sftp.fastPut(file, remote);
+        else await sftp.fastGet(remote, local);
+      }),
+    );
+    if (haveSsh2) {
+      Deno.bench(
+        {
+          name: `ssh2 fast${op === "put" ? "Put" : "Get"} (Node) → OpenSSH sftp-server`,
+          ...opts,
+        },
+        timed(async () => {
+          await exec("node", [
+            ssh2Script,
+            op,
+            String(openssh.port),
+            user,
+            op === "put" ? file : local,
+            remote,
+            CIPHER,
+          ]);
+        }),
+      );
     }
-    Deno.bench({ name: `OpenSSH sftp → Hush sshd (internal sftp)`, ...opts }, async () => {
-      const [args, input] = batch(hush.port, op);
-      await exec("sftp", args, input);
-    });
+    Deno.bench(
+      { name: `OpenSSH sftp → Hush sshd (internal sftp)`, ...opts },
+      timed(async () => {
+        const [args, input] = batch(hush.port, op);
+        await exec("sftp", args, input);
+      }),
+    );
   }
 }
