@@ -127,7 +127,7 @@ export class Channel {
     this.#host = init.host;
     this.#localWindow = init.initialWindow;
     this.#localMaxPacket = init.maxPacket;
-    this.#adjustThreshold = Math.max(1, Math.min(init.initialWindow >>> 1, 4 * init.maxPacket));
+    this.#adjustThreshold = Math.max(1, init.initialWindow >>> 1);
     this.closed = new Promise((resolve) => (this.#resolveClosed = resolve));
     const consumed = (n: number) => this.#consumed(n);
     this.#stdout = new InboundQueue(consumed);

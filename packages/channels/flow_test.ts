@@ -176,6 +176,23 @@ test("window is given back only as the reader consumes", async () => {
   await c.close();
 });
 
+test("a window adjust goes out once half the window is consumed, not before", async () => {
+  // each adjust is a packet and, on loopback, a send the receiver pays for: one per half window
+  const { c, raw, ch } = await openedByClient(1000, 32768, 65536);
+  const r = ch.readable.getReader();
+  for (let i = 0; i < 31; i++) {
+    await raw.send({ type: "channelData", recipient: 0, data: new Uint8Array(1024) });
+    await r.read();
+  }
+  await new Promise((r) => setTimeout(r, 10));
+  assert.equal(raw.sent.get("channelWindowAdjust"), undefined, "31 KiB of 64 consumed");
+  await raw.send({ type: "channelData", recipient: 0, data: new Uint8Array(1024) });
+  await r.read();
+  const adjust = await next(raw);
+  assert.ok(adjust.type === "channelWindowAdjust" && adjust.bytes === 32768);
+  await c.close();
+});
+
 test("keepalive: a silent peer is given up after keepaliveCountMax unanswered requests", async () => {
   const ticks: (() => void)[] = [];
   let cleared = false;
