@@ -55,6 +55,8 @@ export type SftpDuplex = ByteDuplex;
 const POOLED_WRITE_BYTES = 16 * 1024;
 /** Bytes of a WRITE request besides its handle and data (length, type, id, offset, lengths). */
 const WRITE_OVERHEAD = 4 + 1 + 4 + 4 + 8 + 4;
+/** Requests up to this size are corked: those made in one turn are written as one chunk. */
+const CORKED_REQUEST_BYTES = 1024;
 /** Free request buffers kept: enough for the steady state of a put, little held after it. */
 const REQUEST_BUFFERS_KEPT = 16;
 
@@ -205,6 +207,8 @@ export class SftpClient {
   #pending = new Map<number, Pending>();
   /** WRITE requests' buffers, reused once the duplex is done with them (its writesAreDone). */
   #requests: BufferPool | undefined;
+  /** Small requests made in this turn, written together at its end. */
+  #corked: { id: number; bytes: Uint8Array }[] = [];
   #nextId = 1;
   #error: SftpError | undefined;
   #trace: (line: string) => void;
@@ -311,6 +315,7 @@ export class SftpClient {
 
   /** Ends the session: closes our side and waits for the server to close its side. */
   async close(): Promise<void> {
+    this.#uncork();
     await this.#writer.close().catch(() => {});
     await this.closed;
   }
@@ -401,12 +406,42 @@ export class SftpClient {
     const reply = new Promise<SftpReply>((resolve, reject) => {
       this.#pending.set(id, pool ? { resolve, reject, pool } : { resolve, reject });
     });
-    this.#writer.write(bytes).then(() => lent?.give(bytes), (e) => {
-      const p = this.#pending.get(id);
-      this.#pending.delete(id);
-      p?.reject(this.#error ?? lost(e));
-    });
+    if (bytes.length <= CORKED_REQUEST_BYTES) {
+      // small requests made in one go (a refill of READs) leave as one chunk: one channel
+      // packet, one socket write, instead of one each
+      if (this.#corked.length === 0) queueMicrotask(() => this.#uncork());
+      this.#corked.push({ id, bytes });
+    } else {
+      this.#uncork(); // what was asked first goes first
+      this.#write([id], bytes, lent);
+    }
     return reply;
+  }
+
+  /** Writes the corked small requests, joined. */
+  #uncork(): void {
+    const corked = this.#corked;
+    if (corked.length === 0) return;
+    this.#corked = [];
+    if (corked.length === 1) return this.#write([corked[0].id], corked[0].bytes);
+    const joined = new Uint8Array(corked.reduce((n, c) => n + c.bytes.length, 0));
+    let at = 0;
+    for (const c of corked) {
+      joined.set(c.bytes, at);
+      at += c.bytes.length;
+    }
+    this.#write(corked.map((c) => c.id), joined);
+  }
+
+  /** Writes requests' bytes; a failed write fails those requests. */
+  #write(ids: number[], bytes: Uint8Array, lent?: BufferPool): void {
+    this.#writer.write(bytes).then(() => lent?.give(bytes), (e) => {
+      for (const id of ids) {
+        const p = this.#pending.get(id);
+        this.#pending.delete(id);
+        p?.reject(this.#error ?? lost(e));
+      }
+    });
   }
 
   async #status(build: (id: number) => SftpMessage, what: string, path?: string): Promise<void> {

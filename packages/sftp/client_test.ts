@@ -238,9 +238,13 @@ function counting(d: SftpDuplex, seen: { reads: number; writes: number }): SftpD
   const tap = new TransformStream<Uint8Array, Uint8Array>(
     {
       transform(chunk, c) {
-        // every packet the client sends is one chunk; byte 4 is its type
-        if (chunk[4] === 5) seen.reads++;
-        if (chunk[4] === 6) seen.writes++;
+        // a chunk holds whole packets (small requests made together share one); byte 4 of
+        // each is its type
+        const view = new DataView(chunk.buffer, chunk.byteOffset, chunk.length);
+        for (let at = 0; at < chunk.length; at += 4 + view.getUint32(at)) {
+          if (chunk[at + 4] === 5) seen.reads++;
+          if (chunk[at + 4] === 6) seen.writes++;
+        }
         c.enqueue(chunk);
       },
     },
@@ -250,6 +254,44 @@ function counting(d: SftpDuplex, seen: { reads: number; writes: number }): SftpD
   tap.readable.pipeTo(d.writable).catch(() => {});
   return { readable: d.readable, writable: tap.writable };
 }
+
+test("small requests made in one turn leave in one chunk, in order, before a large one", async () => {
+  const chunks: number[][] = [];
+  const tap = (d: SftpDuplex): SftpDuplex => {
+    const w = d.writable.getWriter();
+    return {
+      readable: d.readable,
+      writable: new WritableStream({
+        write: (chunk) => {
+          const types: number[] = [];
+          const view = new DataView(chunk.buffer, chunk.byteOffset, chunk.length);
+          for (let at = 0; at < chunk.length; at += 4 + view.getUint32(at)) {
+            types.push(chunk[at + 4]);
+          }
+          chunks.push(types);
+          return w.write(chunk);
+        },
+        close: () => w.close(),
+      }),
+    };
+  };
+  const { sftp, close } = await pair({}, {}, tap);
+  chunks.length = 0;
+  const file = await sftp.open("/f", "w");
+  chunks.length = 0;
+  const done = Promise.all([
+    sftp.mkdir("/a"),
+    sftp.mkdir("/b"),
+    sftp.write(file, 0, new Uint8Array(5000)),
+    sftp.stat("/a"),
+  ]);
+  await done;
+  // MKDIR 14, MKDIR 14, then the WRITE (6) alone, then STAT 17
+  assert.deepEqual(chunks, [[14, 14], [6], [17]]);
+  const closing = file.close(); // not awaited: close() still sends it first
+  await close();
+  await closing;
+});
 
 test("get keeps 64 reads in flight, of the server's limits@openssh.com read length", async () => {
   const { fs, release } = gatedFs();

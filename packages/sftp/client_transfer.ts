@@ -199,7 +199,9 @@ export function get(
           probing = true;
           limit = end;
         }
-        while (!eof && queue.length < (probing ? 1 : inFlight) && next < limit) {
+        // refilled by halves: the READs of a refill leave in one socket write, not one each
+        const refill = probing ? queue.length === 0 : queue.length <= inFlight >> 1;
+        while (refill && !eof && queue.length < (probing ? 1 : inFlight) && next < limit) {
           const length = Math.min(size, limit - next);
           queue.push(ask(next, length));
           next += length;
