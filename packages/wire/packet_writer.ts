@@ -320,18 +320,21 @@ export class PacketWriter {
     const tail = this.#queue[this.#queue.length - 1];
     if (tail?.batch !== undefined && tail.used + size <= tail.batch.length) return tail;
     const want = Math.max(size, this.#batchCapacity);
-    const spare = this.#spare.findIndex((b) => b.length >= want);
     const entry: Sealed = {
       // Powers of two, so that the sizes a transfer cycles through are few and fit each other.
-      batch: spare >= 0
-        ? this.#spare.splice(spare, 1)[0]
-        : new Uint8Array(2 ** Math.ceil(Math.log2(want))),
+      batch: this.#takeSpare(want) ?? new Uint8Array(2 ** Math.ceil(Math.log2(want))),
       own: true,
       used: 0,
       replies: 0,
     };
     this.#queue.push(entry);
     return entry;
+  }
+
+  /** A spare buffer of at least `size` bytes, taken out of the spares; none when none fits. */
+  #takeSpare(size: number): Uint8Array | undefined {
+    const i = this.#spare.findIndex((b) => b.length >= size);
+    return i >= 0 ? this.#spare.splice(i, 1)[0] : undefined;
   }
 
   #sealed(entry: Sealed, bytes: Uint8Array, reply: boolean): void {
@@ -392,13 +395,16 @@ export class PacketWriter {
       // A batch's whole buffer; a packet from seal() is the sealer's, not the writer's.
       this.#lent = taken[0].own ? new Uint8Array(chunk.buffer) : undefined;
     } else {
-      chunk = new Uint8Array(bytes);
+      // Joined in a spare batch buffer when one is large enough (the packets of an async
+      // sealer come in buffers of their own): fresh memory is zeroed and faulted in
+      const buffer = this.#takeSpare(bytes) ?? new Uint8Array(2 ** Math.ceil(Math.log2(bytes)));
+      chunk = buffer.subarray(0, bytes);
       let at = 0;
       for (const t of taken) {
         chunk.set(t.bytes!, at);
         at += t.bytes!.length;
       }
-      this.#lent = chunk;
+      this.#lent = buffer;
     }
     controller.enqueue(chunk);
     this.#wakeWriters();

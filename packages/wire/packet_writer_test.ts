@@ -121,6 +121,26 @@ test("a sealer without sealInto: packets are the sealer's, joined when several w
   assert.equal(single.length, 24);
 });
 
+test("a sealer without sealInto: the joins of its packets cycle through handed-back buffers", async () => {
+  const writer = new PacketWriter({ random: zeros });
+  writer.nextSealer(new SealOnly());
+  writer.writeReply(encodeMessage({ type: "newKeys" }));
+  const reader = writer.readable.getReader();
+  await reader.read();
+  const seen = new Set<ArrayBufferLike>();
+  for (let round = 0; round < 6; round++) {
+    await writer.write(ignore(1000, round));
+    await writer.write(ignore(1000, round));
+    const joined = (await reader.read()).value!;
+    assert.equal(joined.length, 2 * 1016);
+    assert.equal(joined[5 + 5], round, "this round's packets, not an earlier round's bytes");
+    assert.equal(joined[1016 + 5 + 5], round);
+    seen.add(joined.buffer);
+    writer.recycle(joined);
+  }
+  assert.equal(seen.size, 1);
+});
+
 test("a packet sealed after a batch switched keys still follows it in order", async () => {
   const writer = new PacketWriter({ random: zeros });
   writer.nextSealer(new SealOnly(), { resetSequence: true });
