@@ -40,23 +40,35 @@ function meters(shell: SftpShell, label: (path: string) => string) {
   };
 }
 
+/**
+ * The paths and options of a get or put line (`-a`, `-f`, `-p`, `-R`/`-r`, over the command
+ * line's defaults; `reget`/`reput` resume); undefined, said on `err`, without a path.
+ */
+function transferOptions(shell: SftpShell, words: string[], command: string) {
+  const { flags, args } = commandFlags(words, "afpRr");
+  if (args.length === 0) {
+    shell.err(`You must specify at least one path after a ${command} command.\n`);
+    return undefined;
+  }
+  const d = shell.defaults;
+  return {
+    args,
+    recursive: d.recursive || flags.has("R") || flags.has("r"),
+    preserve: d.preserve || flags.has("p"),
+    resume: command.startsWith("re") || d.resume || flags.has("a"),
+    fsync: d.fsync || flags.has("f"),
+  };
+}
+
 /** `get`, or `reget` (resume) when `resumeCommand`. */
 export async function get(
   shell: SftpShell,
   words: string[],
   resumeCommand: boolean,
 ): Promise<CommandResult> {
-  const { flags, args } = commandFlags(words, "afpRr");
-  if (args.length === 0) {
-    shell.err(
-      `You must specify at least one path after a ${resumeCommand ? "reget" : "get"} command.\n`,
-    );
-    return "fail";
-  }
-  const d = shell.defaults;
-  const recursive = d.recursive || flags.has("R") || flags.has("r");
-  const preserve = d.preserve || flags.has("p");
-  const resume = resumeCommand || d.resume || flags.has("a");
+  const options = transferOptions(shell, words, resumeCommand ? "reget" : "get");
+  if (!options) return "fail";
+  const { args, recursive, preserve, resume } = options;
   const sources = await remoteGlob(shell, args[0]);
   if (sources.length === 0) {
     shell.err(`File "${args[0]}" not found.\n`);
@@ -130,18 +142,9 @@ export async function put(
   words: string[],
   resumeCommand: boolean,
 ): Promise<CommandResult> {
-  const { flags, args } = commandFlags(words, "afpRr");
-  if (args.length === 0) {
-    shell.err(
-      `You must specify at least one path after a ${resumeCommand ? "reput" : "put"} command.\n`,
-    );
-    return "fail";
-  }
-  const d = shell.defaults;
-  const recursive = d.recursive || flags.has("R") || flags.has("r");
-  const preserve = d.preserve || flags.has("p");
-  const resume = resumeCommand || d.resume || flags.has("a");
-  const fsync = d.fsync || flags.has("f");
+  const options = transferOptions(shell, words, resumeCommand ? "reput" : "put");
+  if (!options) return "fail";
+  const { args, recursive, preserve, resume, fsync } = options;
   const sources = await localGlob(shell, args[0]);
   if (sources.length === 0) {
     shell.err(`File "${args[0]}" not found.\n`);
