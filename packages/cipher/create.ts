@@ -188,33 +188,39 @@ export function createSealer(
 ): PacketSealer {
   const r = resolve(cipher, mac, keys, options, "seal");
   const random = options.random;
-  const { node, subtle, wasm } = r.providers;
+  // each read where it is used: a provider may be loaded on first use (node:crypto on Deno)
+  const providers = r.providers;
   switch (r.family) {
     case "chacha20-poly1305":
-      if (r.backend === "wasm") return new WasmChaChaPolySealer(wasm!, r.key, random);
+      if (r.backend === "wasm") return new WasmChaChaPolySealer(providers.wasm!, r.key, random);
       return new ChaChaPolySealer(
         r.key,
-        r.backend === "node" ? nodeChaCha20(node!) : nobleChaCha20,
+        r.backend === "node" ? nodeChaCha20(providers.node!) : nobleChaCha20,
         random,
       );
     case "aes-gcm":
       if (r.backend === "webcrypto") {
-        const p = small(r, () => nodeGcm(node!, r.key));
-        return new SubtleGcmSealer(subtle!, r.key, r.iv, random, p);
+        const p = small(r, () => nodeGcm(providers.node!, r.key));
+        return new SubtleGcmSealer(providers.subtle!, r.key, r.iv, random, p);
       }
       return new GcmSealer(
-        r.backend === "node" ? nodeGcm(node!, r.key) : nobleGcm(r.key),
+        r.backend === "node" ? nodeGcm(providers.node!, r.key) : nobleGcm(r.key),
         r.iv,
         random,
       );
     default: {
       const m = r.mac!;
       if (r.backend === "webcrypto") {
-        const p = small(r, () => nodeCtrHmac(node!, r.key, m, r.macKey));
-        return new SubtleCtrHmacSealer(subtle!, r.key, r.iv, m, r.macKey, random, p);
+        const p = small(r, () => nodeCtrHmac(providers.node!, r.key, m, r.macKey));
+        return new SubtleCtrHmacSealer(providers.subtle!, r.key, r.iv, m, r.macKey, random, p);
       }
       return r.backend === "node"
-        ? new CtrHmacSealer(nodeCtr(node!, r.key, r.iv), nodeMac(node!, m, r.macKey), m.etm, random)
+        ? new CtrHmacSealer(
+          nodeCtr(providers.node!, r.key, r.iv),
+          nodeMac(providers.node!, m, r.macKey),
+          m.etm,
+          random,
+        )
         : new CtrHmacSealer(nobleCtr(r.key, r.iv), nobleMac(m, r.macKey), m.etm, random);
     }
   }
@@ -248,27 +254,40 @@ export function createOpener(
   options: OpenerOptions = {},
 ): PacketOpener {
   const r = resolve(cipher, mac, keys, options, "open");
-  const { node, subtle, wasm } = r.providers;
+  // each read where it is used: a provider may be loaded on first use (node:crypto on Deno)
+  const providers = r.providers;
   switch (r.family) {
     case "chacha20-poly1305":
-      if (r.backend === "wasm") return new WasmChaChaPolyOpener(wasm!, r.key);
+      if (r.backend === "wasm") return new WasmChaChaPolyOpener(providers.wasm!, r.key);
       return new ChaChaPolyOpener(
         r.key,
-        r.backend === "node" ? nodeChaCha20(node!) : nobleChaCha20,
+        r.backend === "node" ? nodeChaCha20(providers.node!) : nobleChaCha20,
       );
     case "aes-gcm":
       if (r.backend === "webcrypto") {
-        return new SubtleGcmOpener(subtle!, r.key, r.iv, small(r, () => nodeGcm(node!, r.key)));
+        return new SubtleGcmOpener(
+          providers.subtle!,
+          r.key,
+          r.iv,
+          small(r, () => nodeGcm(providers.node!, r.key)),
+        );
       }
-      return new GcmOpener(r.backend === "node" ? nodeGcm(node!, r.key) : nobleGcm(r.key), r.iv);
+      return new GcmOpener(
+        r.backend === "node" ? nodeGcm(providers.node!, r.key) : nobleGcm(r.key),
+        r.iv,
+      );
     default: {
       const m = r.mac!;
       if (r.backend === "webcrypto") {
-        const p = small(r, () => nodeCtrHmac(node!, r.key, m, r.macKey));
-        return new SubtleCtrHmacOpener(subtle!, r.key, r.iv, m, r.macKey, p);
+        const p = small(r, () => nodeCtrHmac(providers.node!, r.key, m, r.macKey));
+        return new SubtleCtrHmacOpener(providers.subtle!, r.key, r.iv, m, r.macKey, p);
       }
       return r.backend === "node"
-        ? new CtrHmacOpener(nodeCtr(node!, r.key, r.iv), nodeMac(node!, m, r.macKey), m.etm)
+        ? new CtrHmacOpener(
+          nodeCtr(providers.node!, r.key, r.iv),
+          nodeMac(providers.node!, m, r.macKey),
+          m.etm,
+        )
         : new CtrHmacOpener(nobleCtr(r.key, r.iv), nobleMac(m, r.macKey), m.etm);
     }
   }

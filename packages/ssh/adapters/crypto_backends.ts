@@ -95,13 +95,24 @@ export function defaultCipherBackends(): Promise<CipherBackends> {
     const where = runtime();
     const providers: CipherProviders = {};
     if (where !== "browser") {
-      // Without a static node: import, so that the browser bundle of the client has none.
-      const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } })
-        .process;
-      try {
-        const node = proc?.getBuiltinModule?.("node:crypto") as NodeCrypto | undefined;
-        if (node) providers.node = node;
-      } catch { /* a runtime without node:crypto */ }
+      // Without a static node: import, so that the browser bundle of the client has none; and
+      // only when a suite asks for it: on Deno, reaching `process` and node:crypto costs ~40 ms
+      // of start-up that a chacha20-poly1305 connection (WebAssembly) never needs.
+      let node: NodeCrypto | undefined | null = null;
+      Object.defineProperty(providers, "node", {
+        enumerable: true,
+        get(): NodeCrypto | undefined {
+          if (node !== null) return node;
+          node = undefined;
+          try {
+            const proc = (globalThis as {
+              process?: { getBuiltinModule?: (id: string) => unknown };
+            }).process;
+            node = proc?.getBuiltinModule?.("node:crypto") as NodeCrypto | undefined;
+          } catch { /* a runtime without node:crypto */ }
+          return node;
+        },
+      });
     }
     if (globalThis.crypto?.subtle) providers.subtle = globalThis.crypto.subtle;
     try {
