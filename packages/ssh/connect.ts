@@ -93,6 +93,11 @@ async function connectDirect(
   const signal = timeout && options.signal
     ? AbortSignal.any([timeout, options.signal])
     : timeout ?? options.signal;
+  // found while the socket connects: the WebAssembly suite compiled, WebCrypto's X25519 checked
+  const cipherBackends = options.cipherBackends
+    ? Promise.resolve(options.cipherBackends)
+    : defaultCipherBackends();
+  const x25519 = options.x25519 ? Promise.resolve(options.x25519) : defaultX25519();
   let duplex = options.duplex;
   let closeSocket: (() => void) | undefined;
   if (!duplex) {
@@ -115,8 +120,8 @@ async function connectDirect(
     startTransport(duplex, {
       role: "client",
       algorithms: options.algorithms,
-      cipherBackends: options.cipherBackends ?? await defaultCipherBackends(),
-      x25519: options.x25519 ?? await defaultX25519(),
+      cipherBackends: await cipherBackends,
+      x25519: await x25519,
       rekeyBytes: options.rekeyBytes,
       rekeyInterval: options.rekeyInterval,
       trace,

@@ -14,6 +14,7 @@ import {
   environmentVariables,
   homeDirectory,
   listDirectory,
+  nativeLocalNames,
   readTextFile,
   statFile,
 } from "./files.ts";
@@ -77,19 +78,25 @@ export function localSshIdentity(): {
   uid?: number;
   localHostname: string;
 } {
-  let user: { username: string; uid: number } | undefined;
-  try {
-    user = builtin<typeof import("node:os")>("node:os").userInfo();
-  } catch { /* no passwd entry */ }
+  let user: { username?: string; uid?: number } | undefined;
   let host = "";
-  try {
-    host = builtin<typeof import("node:os")>("node:os").hostname();
-  } catch { /* not allowed */ }
+  const native = nativeLocalNames();
+  if (native) {
+    user = native;
+    host = native.hostname;
+  } else {
+    try {
+      user = builtin<typeof import("node:os")>("node:os").userInfo();
+    } catch { /* no passwd entry */ }
+    try {
+      host = builtin<typeof import("node:os")>("node:os").hostname();
+    } catch { /* not allowed */ }
+  }
   return {
     localUser: user?.username ?? environmentVariable("USER") ?? environmentVariable("USERNAME") ??
       "root",
     home: homeDirectory(),
-    uid: user && user.uid >= 0 ? user.uid : undefined,
+    uid: user?.uid !== undefined && user.uid >= 0 ? user.uid : undefined,
     localHostname: host,
   };
 }

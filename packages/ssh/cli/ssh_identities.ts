@@ -15,6 +15,7 @@ import {
   type PublicKey,
   type Signer,
 } from "@hush/keys";
+import { installDefaultEd25519 } from "../adapters/curve_backends.ts";
 import { tooOpenKeyFileMode } from "../adapters/identity_file.ts";
 import { connectAgent } from "../adapters/unix.ts";
 import type { SshSettings } from "./ssh_config.ts";
@@ -65,6 +66,9 @@ export async function loadIdentities(
   const signers: Signer[] = [];
   const identities = { signers, dispose: () => loaded.forEach((k) => k.dispose()) };
   if (!s.pubkeyAuthentication) return identities;
+  // before the first key is looked at: deriving an Ed25519 public key on noble in a fresh
+  // process builds its tables first (≈ 30 ms of the command's start-up), WebCrypto's does not
+  await installDefaultEd25519();
   const accepted = (key: PublicKey, path: string) => {
     if (key.signatureAlgorithms.some((a) => s.pubkeyAlgorithms.includes(a))) {
       io.trace(`Will attempt key: ${path} ${keyTypeLabel(key)} ${key.fingerprint()} explicit`);
