@@ -12,6 +12,19 @@ import { exchangeHash } from "./exchange_hash.ts";
 import type { KexHash } from "./hash.ts";
 import { signExchangeHash, verifyExchangeHash } from "./host_key_proof.ts";
 import { nobleX25519, type X25519Backend } from "./x25519_backend.ts";
+import { jsSntrup761, type Sntrup761Backend } from "./sntrup761_backend.ts";
+
+/** Where an agreement's primitives run: what the caller handed in, or the defaults. */
+export interface AgreementBackends {
+  /** X25519 (curve25519 and the hybrids). */
+  x25519: X25519Backend;
+  /** sntrup761's ring arithmetic. */
+  sntrup761: Sntrup761Backend;
+}
+
+function backendsOf(inputs: ExchangeInputs): AgreementBackends {
+  return { x25519: inputs.x25519 ?? nobleX25519, sntrup761: inputs.sntrup761 ?? jsSntrup761 };
+}
 
 /** A key agreement whose public values are byte strings. */
 export interface EphemeralAgreement {
@@ -20,13 +33,13 @@ export interface EphemeralAgreement {
   /** Client: ephemeral keys; `finish` takes the server's value and returns K encoded. */
   client(
     random: RandomSource,
-    x25519: X25519Backend,
+    backends: AgreementBackends,
   ): Promise<{ publicValue: Uint8Array; finish(peer: Uint8Array): Promise<Uint8Array> }>;
   /** Server: takes the client's value, returns its own and K encoded. */
   server(
     peer: Uint8Array,
     random: RandomSource,
-    x25519: X25519Backend,
+    backends: AgreementBackends,
   ): Promise<{ publicValue: Uint8Array; sharedSecret: Uint8Array }>;
 }
 
@@ -52,7 +65,7 @@ export class EcdhClientExchange implements KexExchange {
     this.#state = "awaitReply";
     this.#keys = await this.#agreement.client(
       this.#inputs.random ?? randomBytes,
-      this.#inputs.x25519 ?? nobleX25519,
+      backendsOf(this.#inputs),
     );
     return [{ type: "kexEcdhInit", publicKey: this.#keys.publicValue }];
   }
@@ -108,7 +121,7 @@ export class EcdhServerExchange implements KexExchange {
     const { publicValue: qs, sharedSecret: k } = await this.#agreement.server(
       qc,
       this.#inputs.random ?? randomBytes,
-      this.#inputs.x25519 ?? nobleX25519,
+      backendsOf(this.#inputs),
     );
     const hostKey = this.#signer.publicKey.blob.slice();
     const h = exchangeHash(this.#agreement.hash, this.#inputs, hostKey, (w) => {

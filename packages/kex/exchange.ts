@@ -6,6 +6,7 @@
 import type { DecodeContext, Message, RandomSource } from "@hush/wire";
 import type { KexHash } from "./hash.ts";
 import type { X25519Backend } from "./x25519_backend.ts";
+import type { Sntrup761Backend } from "./sntrup761_backend.ts";
 
 /**
  * What a key exchange needs from the transport.
@@ -37,6 +38,8 @@ export interface ExchangeInputs {
   random?: RandomSource;
   /** Where X25519 runs (curve25519 and the hybrids); `nobleX25519` unless given. */
   x25519?: X25519Backend;
+  /** Where sntrup761's ring arithmetic runs; `jsSntrup761` unless given. */
+  sntrup761?: Sntrup761Backend;
 }
 
 /**

@@ -29,7 +29,7 @@ interface MethodEntry {
 
 const curve25519: EphemeralAgreement = {
   hash: "sha256",
-  async client(random, x25519) {
+  async client(random, { x25519 }) {
     const keys = await x25519Agreement(x25519, random);
     return {
       publicValue: keys.publicKey,
@@ -41,7 +41,7 @@ const curve25519: EphemeralAgreement = {
       },
     };
   },
-  async server(peer, random, x25519) {
+  async server(peer, random, { x25519 }) {
     const keys = await x25519Agreement(x25519, random);
     const raw = await keys.sharedSecret(peer);
     const sharedSecret = encodeMpintSecret(raw);
@@ -85,7 +85,7 @@ function nist(curve: keyof typeof NIST_CURVES, hash: KexHash): EphemeralAgreemen
 
 const mlkem768x25519: EphemeralAgreement = {
   hash: "sha256",
-  async client(random, x25519) {
+  async client(random, { x25519 }) {
     const keys = await hybridClient(random, x25519);
     return {
       publicValue: keys.init,
@@ -97,7 +97,7 @@ const mlkem768x25519: EphemeralAgreement = {
       },
     };
   },
-  async server(peer, random, x25519) {
+  async server(peer, random, { x25519 }) {
     const { reply, secret } = await hybridServer(peer, random, x25519);
     const sharedSecret = encodeStringSecret(secret);
     secret.fill(0);
@@ -107,8 +107,8 @@ const mlkem768x25519: EphemeralAgreement = {
 
 const sntrup761x25519: EphemeralAgreement = {
   hash: "sha512",
-  async client(random, x25519) {
-    const keys = await sntrupHybridClient(random, x25519);
+  async client(random, { x25519, sntrup761 }) {
+    const keys = await sntrupHybridClient(random, x25519, sntrup761);
     return {
       publicValue: keys.init,
       async finish(peer) {
@@ -119,8 +119,8 @@ const sntrup761x25519: EphemeralAgreement = {
       },
     };
   },
-  async server(peer, random, x25519) {
-    const { reply, secret } = await sntrupHybridServer(peer, random, x25519);
+  async server(peer, random, { x25519, sntrup761 }) {
+    const { reply, secret } = await sntrupHybridServer(peer, random, x25519, sntrup761);
     const sharedSecret = encodeStringSecret(secret);
     secret.fill(0);
     return { publicValue: reply, sharedSecret };

@@ -48,6 +48,8 @@ export {
   type X25519Backend,
   type X25519Ephemeral,
 } from "./x25519_backend.ts";
+export { jsSntrup761, type Sntrup761Backend } from "./sntrup761_backend.ts";
+export { loadSntrup761Wasm } from "./sntrup761_wasm.ts";
 export {
   createClientExchange,
   createServerExchange,

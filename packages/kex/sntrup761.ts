@@ -23,20 +23,8 @@ import {
   smallDecode,
   smallEncode,
 } from "./sntrup761_encoding.ts";
-import {
-  nonzeroMask,
-  P,
-  r3FromRq,
-  r3Mult,
-  r3Recip,
-  round3,
-  rqMult3,
-  rqMultSmall,
-  rqRecip3,
-  W,
-  weightMask,
-} from "./sntrup761_ring.ts";
-import { sortInt32 } from "./sorting_network.ts";
+import { jsSntrup761, type Sntrup761Backend } from "./sntrup761_backend.ts";
+import { nonzeroMask, P, r3FromRq, round3, rqMult3, W, weightMask } from "./sntrup761_ring.ts";
 
 /** Length of an sntrup761 public key. */
 export const SNTRUP761_PUBLIC_KEY_LENGTH = 1158;
@@ -97,7 +85,7 @@ function randomWords(random: RandomSource, count: number): Uint32Array {
 const sortBuffer = new Int32Array(P);
 
 /** A random short polynomial: W coefficients ±1, the rest 0, placed by sorting random words. */
-function shortRandom(out: Int8Array, random: RandomSource): void {
+function shortRandom(out: Int8Array, random: RandomSource, ring: Sntrup761Backend): void {
   const words = randomWords(random, P);
   // Low two bits: 0 or 2 (→ −1 or 1) for the first W, 1 (→ 0) for the rest; the sort by the
   // random high bits shuffles them. Sorting as unsigned = sorting with the top bit flipped.
@@ -106,7 +94,7 @@ function shortRandom(out: Int8Array, random: RandomSource): void {
     sortBuffer[i] = word ^ 0x80000000;
   }
   words.fill(0);
-  sortInt32(sortBuffer);
+  ring.sortInt32(sortBuffer);
   for (let i = 0; i < P; i++) out[i] = (sortBuffer[i] & 3) - 1;
   sortBuffer.fill(0);
 }
@@ -120,17 +108,20 @@ function smallRandom(out: Int8Array, random: RandomSource): void {
 
 /**
  * A new key pair. Draws 3044 bytes for g (again while g has no inverse in R3, which is
- * rare), 3044 for f, then 191 for ρ.
+ * rare), 3044 for f, then 191 for ρ. `ring` runs the arithmetic (the same bytes whichever).
  */
-export function sntrup761KeyPair(random: RandomSource): Sntrup761KeyPair {
+export function sntrup761KeyPair(
+  random: RandomSource,
+  ring: Sntrup761Backend = jsSntrup761,
+): Sntrup761KeyPair {
   const g = new Int8Array(P);
   const gInverse = new Int8Array(P);
   const f = new Int8Array(P);
   const h = new Int16Array(P);
-  do smallRandom(g, random); while (r3Recip(gInverse, g) !== 0);
-  shortRandom(f, random);
-  rqRecip3(h, f); // f is short, so 3f is always invertible in Rq
-  rqMultSmall(h, h, g);
+  do smallRandom(g, random); while (ring.r3Recip(gInverse, g) !== 0);
+  shortRandom(f, random, ring);
+  ring.rqRecip3(h, f); // f is short, so 3f is always invertible in Rq
+  ring.rqMultSmall(h, h, g);
   const publicKey = new Uint8Array(SNTRUP761_PUBLIC_KEY_LENGTH);
   rqEncode(publicKey, h);
   const secretKey = new Uint8Array(SNTRUP761_SECRET_KEY_LENGTH);
@@ -161,10 +152,11 @@ function hide(
   rEncoded: Uint8Array,
   pk: Uint8Array,
   cache: Uint8Array,
+  ring: Sntrup761Backend,
 ): Uint8Array {
   const h = new Int16Array(P);
   rqDecode(h, pk);
-  rqMultSmall(h, h, r);
+  ring.rqMultSmall(h, h, r);
   round3(h, h);
   roundedEncode(out, h);
   h.fill(0);
@@ -181,6 +173,7 @@ function hide(
 export function sntrup761Encapsulate(
   publicKey: Uint8Array,
   random: RandomSource,
+  ring: Sntrup761Backend = jsSntrup761,
 ): { cipherText: Uint8Array; sharedSecret: Uint8Array } {
   if (publicKey.length !== SNTRUP761_PUBLIC_KEY_LENGTH) {
     throw kexFailed(
@@ -188,11 +181,11 @@ export function sntrup761Encapsulate(
     );
   }
   const r = new Int8Array(P);
-  shortRandom(r, random);
+  shortRandom(r, random, ring);
   const rEncoded = new Uint8Array(SMALL_BYTES);
   smallEncode(rEncoded, r);
   const cipherText = new Uint8Array(SNTRUP761_CIPHERTEXT_LENGTH);
-  const rHash = hide(cipherText, r, rEncoded, publicKey, hashPrefix(4, publicKey));
+  const rHash = hide(cipherText, r, rEncoded, publicKey, hashPrefix(4, publicKey), ring);
   const sharedSecret = hashPrefix(1, rHash, cipherText);
   r.fill(0);
   rEncoded.fill(0);
@@ -206,7 +199,11 @@ export function sntrup761Encapsulate(
  * never an error, so that failure is not observable; only a wrong length is a
  * KEY_EXCHANGE_FAILED {@linkcode KexError}.
  */
-export function sntrup761Decapsulate(cipherText: Uint8Array, secretKey: Uint8Array): Uint8Array {
+export function sntrup761Decapsulate(
+  cipherText: Uint8Array,
+  secretKey: Uint8Array,
+  ring: Sntrup761Backend = jsSntrup761,
+): Uint8Array {
   if (secretKey.length !== SNTRUP761_SECRET_KEY_LENGTH) {
     throw new TypeError(`sntrup761 secret key must be ${SNTRUP761_SECRET_KEY_LENGTH} bytes`);
   }
@@ -228,12 +225,12 @@ export function sntrup761Decapsulate(cipherText: Uint8Array, secretKey: Uint8Arr
   smallDecode(gInverse, secretKey.subarray(SMALL_BYTES, pkAt));
   const c = new Int16Array(P);
   roundedDecode(c, cipherText.subarray(0, ROUNDED_BYTES));
-  rqMultSmall(c, c, f);
+  ring.rqMultSmall(c, c, f);
   rqMult3(c, c);
   const e = new Int8Array(P);
   r3FromRq(e, c);
   const r = new Int8Array(P);
-  r3Mult(r, e, gInverse);
+  ring.r3Mult(r, e, gInverse);
   const mask = weightMask(r);
   for (let i = 0; i < W; i++) r[i] = ((r[i] ^ 1) & ~mask) ^ 1;
   for (let i = W; i < P; i++) r[i] &= ~mask;
@@ -242,7 +239,7 @@ export function sntrup761Decapsulate(cipherText: Uint8Array, secretKey: Uint8Arr
   const rEncoded = new Uint8Array(SMALL_BYTES);
   smallEncode(rEncoded, r);
   const again = new Uint8Array(SNTRUP761_CIPHERTEXT_LENGTH);
-  hide(again, r, rEncoded, pk, cache).fill(0);
+  hide(again, r, rEncoded, pk, cache, ring).fill(0);
   let diff = 0;
   for (let i = 0; i < SNTRUP761_CIPHERTEXT_LENGTH; i++) diff |= cipherText[i] ^ again[i];
   const fail = nonzeroMask(diff);

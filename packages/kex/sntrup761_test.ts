@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { sha512 } from "@noble/hashes/sha2.js";
 import { randomBytes } from "@hush/wire";
-import { KexError } from "./mod.ts";
+import { jsSntrup761, KexError, loadSntrup761Wasm } from "./mod.ts";
 import {
   SNTRUP761_CIPHERTEXT_LENGTH,
   SNTRUP761_PUBLIC_KEY_LENGTH,
@@ -51,51 +51,57 @@ function labelledStream(label: string, prefixWords = 0) {
   return Object.assign(random, { used: () => pos });
 }
 
+const rings = [jsSntrup761, await loadSntrup761Wasm()];
+
 for (const [n, v] of kat.vectors.entries()) {
-  test(`sntrup761 known answer ${n}: key pair, encapsulation, decapsulation as OpenSSH's`, () => {
-    const keygenRandom = labelledStream(v.keygenLabel, v.keygenPrefixWords);
-    const { publicKey, secretKey } = sntrup761KeyPair(keygenRandom);
-    assert.equal(keygenRandom.used(), v.keygenRandomBytes);
-    assert.equal(toHex(publicKey), v.publicKey);
-    assert.equal(toHex(secretKey), v.secretKey);
+  for (const ring of rings) {
+    test(`sntrup761 known answer ${n} (${ring.name}): key pair, encapsulation, decapsulation as OpenSSH's`, () => {
+      const keygenRandom = labelledStream(v.keygenLabel, v.keygenPrefixWords);
+      const { publicKey, secretKey } = sntrup761KeyPair(keygenRandom, ring);
+      assert.equal(keygenRandom.used(), v.keygenRandomBytes);
+      assert.equal(toHex(publicKey), v.publicKey);
+      assert.equal(toHex(secretKey), v.secretKey);
 
-    const encapRandom = labelledStream(v.encapLabel);
-    const { cipherText, sharedSecret } = sntrup761Encapsulate(publicKey, encapRandom);
-    assert.equal(encapRandom.used(), v.encapRandomBytes);
-    assert.equal(toHex(cipherText), v.cipherText);
-    assert.equal(toHex(sharedSecret), v.sharedSecret);
-    assert.equal(toHex(sntrup761Decapsulate(cipherText, secretKey)), v.sharedSecret);
+      const encapRandom = labelledStream(v.encapLabel);
+      const { cipherText, sharedSecret } = sntrup761Encapsulate(publicKey, encapRandom, ring);
+      assert.equal(encapRandom.used(), v.encapRandomBytes);
+      assert.equal(toHex(cipherText), v.cipherText);
+      assert.equal(toHex(sharedSecret), v.sharedSecret);
+      assert.equal(toHex(sntrup761Decapsulate(cipherText, secretKey, ring)), v.sharedSecret);
 
-    // implicit rejection: a changed ciphertext still gives a key, the reference's Hash0(ρ, c)
-    const first = cipherText.slice();
-    first[0] ^= 1;
-    assert.equal(toHex(sntrup761Decapsulate(first, secretKey)), v.rejectFirstByteFlipped);
-    const last = cipherText.slice();
-    last[SNTRUP761_CIPHERTEXT_LENGTH - 1] ^= 0x80;
-    assert.equal(toHex(sntrup761Decapsulate(last, secretKey)), v.rejectLastByteFlipped);
+      // implicit rejection: a changed ciphertext still gives a key, the reference's Hash0(ρ, c)
+      const first = cipherText.slice();
+      first[0] ^= 1;
+      assert.equal(toHex(sntrup761Decapsulate(first, secretKey, ring)), v.rejectFirstByteFlipped);
+      const last = cipherText.slice();
+      last[SNTRUP761_CIPHERTEXT_LENGTH - 1] ^= 0x80;
+      assert.equal(toHex(sntrup761Decapsulate(last, secretKey, ring)), v.rejectLastByteFlipped);
 
-    // any 1158 bytes are a public key to the reference, out-of-range coefficients included
-    const junk = labelledStream(v.bytesLabel)(SNTRUP761_PUBLIC_KEY_LENGTH);
-    const toJunk = sntrup761Encapsulate(junk, labelledStream(v.encapLabel));
-    assert.equal(toHex(toJunk.cipherText), v.cipherTextToBytes);
-    assert.equal(toHex(toJunk.sharedSecret), v.sharedSecretToBytes);
-  });
+      // any 1158 bytes are a public key to the reference, out-of-range coefficients included
+      const junk = labelledStream(v.bytesLabel)(SNTRUP761_PUBLIC_KEY_LENGTH);
+      const toJunk = sntrup761Encapsulate(junk, labelledStream(v.encapLabel), ring);
+      assert.equal(toHex(toJunk.cipherText), v.cipherTextToBytes);
+      assert.equal(toHex(toJunk.sharedSecret), v.sharedSecretToBytes);
+    });
+  }
 }
 
-test("sntrup761: random round trips agree; a tampered ciphertext gives a different key", () => {
-  for (let i = 0; i < 3; i++) {
-    const { publicKey, secretKey } = sntrup761KeyPair(randomBytes);
+test("sntrup761: random round trips agree across rings; a tampered ciphertext gives a different key", () => {
+  for (let i = 0; i < 6; i++) {
+    const [a, b] = [rings[i % 2], rings[(i + 1) % 2]]; // keys on one ring, encapsulation on the other
+    const { publicKey, secretKey } = sntrup761KeyPair(randomBytes, a);
     assert.equal(publicKey.length, SNTRUP761_PUBLIC_KEY_LENGTH);
     assert.equal(secretKey.length, SNTRUP761_SECRET_KEY_LENGTH);
-    const { cipherText, sharedSecret } = sntrup761Encapsulate(publicKey, randomBytes);
+    const { cipherText, sharedSecret } = sntrup761Encapsulate(publicKey, randomBytes, b);
     assert.equal(cipherText.length, SNTRUP761_CIPHERTEXT_LENGTH);
-    assert.deepEqual(sntrup761Decapsulate(cipherText, secretKey), sharedSecret);
+    assert.deepEqual(sntrup761Decapsulate(cipherText, secretKey, a), sharedSecret);
+    assert.deepEqual(sntrup761Decapsulate(cipherText, secretKey, b), sharedSecret);
     const tampered = cipherText.slice();
     tampered[i * 100] ^= 4;
-    const rejected = sntrup761Decapsulate(tampered, secretKey);
+    const rejected = sntrup761Decapsulate(tampered, secretKey, a);
     assert.equal(rejected.length, 32);
     assert.notDeepEqual(rejected, sharedSecret);
-    assert.deepEqual(sntrup761Decapsulate(tampered, secretKey), rejected); // deterministic
+    assert.deepEqual(sntrup761Decapsulate(tampered, secretKey, b), rejected); // deterministic
   }
 });
 

@@ -12,6 +12,7 @@ import type { RandomSource } from "@hush/wire";
 import { kexFailed } from "./errors.ts";
 import { X25519_LENGTH, x25519Agreement } from "./curve25519.ts";
 import type { X25519Backend } from "./x25519_backend.ts";
+import { jsSntrup761, type Sntrup761Backend } from "./sntrup761_backend.ts";
 import {
   SNTRUP761_CIPHERTEXT_LENGTH,
   SNTRUP761_PUBLIC_KEY_LENGTH,
@@ -36,13 +37,14 @@ export interface SntrupHybridClientKeys {
 /**
  * Client side, in OpenSSH's order: an sntrup761 key pair (random(3044) for g, again in the
  * rare case it has no inverse, random(3044) for f, random(191) for ρ), then an X25519 key pair
- * (random(32)).
+ * (random(32)). `ring` runs the sntrup761 arithmetic.
  */
 export async function sntrupHybridClient(
   random: RandomSource,
   x25519: X25519Backend,
+  ring: Sntrup761Backend = jsSntrup761,
 ): Promise<SntrupHybridClientKeys> {
-  const kem = sntrup761KeyPair(random);
+  const kem = sntrup761KeyPair(random, ring);
   const ecdh = await x25519Agreement(x25519, random);
   const init = new Uint8Array(SNTRUP_HYBRID_CLIENT_LENGTH);
   init.set(kem.publicKey, 0);
@@ -58,7 +60,7 @@ export async function sntrupHybridClient(
         }
         const ct = reply.subarray(0, SNTRUP761_CIPHERTEXT_LENGTH);
         const kEcdh = await ecdh.sharedSecret(reply.subarray(ct.length));
-        return combine(sntrup761Decapsulate(ct, kem.secretKey), kEcdh);
+        return combine(sntrup761Decapsulate(ct, kem.secretKey, ring), kEcdh);
       } finally {
         kem.secretKey.fill(0);
       }
@@ -75,13 +77,18 @@ export async function sntrupHybridServer(
   init: Uint8Array,
   random: RandomSource,
   x25519: X25519Backend,
+  ring: Sntrup761Backend = jsSntrup761,
 ): Promise<{ reply: Uint8Array; secret: Uint8Array }> {
   if (init.length !== SNTRUP_HYBRID_CLIENT_LENGTH) {
     throw kexFailed(
       `sntrup761x25519 client value must be ${SNTRUP_HYBRID_CLIENT_LENGTH} bytes, got ${init.length}`,
     );
   }
-  const kem = sntrup761Encapsulate(init.subarray(0, SNTRUP761_PUBLIC_KEY_LENGTH), random);
+  const kem = sntrup761Encapsulate(
+    init.subarray(0, SNTRUP761_PUBLIC_KEY_LENGTH),
+    random,
+    ring,
+  );
   let kEcdh: Uint8Array;
   let ecdh;
   try {

@@ -17,7 +17,11 @@ import {
 import { type ByteDuplex, startTransport } from "@hush/transport";
 import type { GlobalRequestBody } from "@hush/wire";
 import { defaultCipherBackends } from "./adapters/crypto_backends.ts";
-import { defaultX25519, installDefaultEd25519 } from "./adapters/curve_backends.ts";
+import {
+  defaultSntrup761,
+  defaultX25519,
+  installDefaultEd25519,
+} from "./adapters/curve_backends.ts";
 import { pipeChannel } from "./channel_pipe.ts";
 import { isKeepaliveTimeout } from "./keepalive_timeout.ts";
 import { DEFAULT_MAX_SESSIONS, MAX_SESSIONS_REFUSAL } from "./max_sessions.ts";
@@ -71,6 +75,7 @@ export async function accept(
     algorithms: options.algorithms,
     cipherBackends: options.cipherBackends ?? await defaultCipherBackends(),
     x25519: options.x25519 ?? await defaultX25519(),
+    sntrup761: options.sntrup761 ?? await defaultSntrup761(),
     rekeyBytes: options.limits?.rekeyBytes,
     rekeyInterval: options.limits?.rekeyInterval,
     handshakeTimeout: options.limits?.loginGraceTime || undefined,

@@ -9,7 +9,11 @@ import { checkHostKey } from "@hush/hostkeys";
 import { startTransport } from "@hush/transport";
 import { DisconnectReason, SshError } from "@hush/wire";
 import { defaultCipherBackends } from "./adapters/crypto_backends.ts";
-import { defaultX25519, installDefaultEd25519 } from "./adapters/curve_backends.ts";
+import {
+  defaultSntrup761,
+  defaultX25519,
+  installDefaultEd25519,
+} from "./adapters/curve_backends.ts";
 import { connectTcp } from "./adapters/tcp.ts";
 import { agentChannelHandlers } from "./agent_forward.ts";
 import { SshClient } from "./client.ts";
@@ -93,11 +97,12 @@ async function connectDirect(
   const signal = timeout && options.signal
     ? AbortSignal.any([timeout, options.signal])
     : timeout ?? options.signal;
-  // found while the socket connects: the WebAssembly suite compiled, WebCrypto's X25519 checked
+  // found while the socket connects: the WebAssembly modules compiled, WebCrypto's X25519 checked
   const cipherBackends = options.cipherBackends
     ? Promise.resolve(options.cipherBackends)
     : defaultCipherBackends();
   const x25519 = options.x25519 ? Promise.resolve(options.x25519) : defaultX25519();
+  const sntrup761 = options.sntrup761 ? Promise.resolve(options.sntrup761) : defaultSntrup761();
   let duplex = options.duplex;
   let closeSocket: (() => void) | undefined;
   if (!duplex) {
@@ -122,6 +127,7 @@ async function connectDirect(
       algorithms: options.algorithms,
       cipherBackends: await cipherBackends,
       x25519: await x25519,
+      sntrup761: await sntrup761,
       rekeyBytes: options.rekeyBytes,
       rekeyInterval: options.rekeyInterval,
       trace,

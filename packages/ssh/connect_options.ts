@@ -12,7 +12,7 @@ import type {
 } from "@hush/channels";
 import type { HostKeyPolicy, KnownHosts } from "@hush/hostkeys";
 import type { CipherBackends } from "@hush/cipher";
-import type { AlgorithmPreferences, X25519Backend } from "@hush/kex";
+import type { AlgorithmPreferences, Sntrup761Backend, X25519Backend } from "@hush/kex";
 import type { Signer } from "@hush/keys";
 import type { ByteDuplex } from "@hush/transport";
 import type { HostVerifier } from "./host_verifier.ts";
@@ -139,6 +139,11 @@ export interface ConnectOptions {
    * WebCrypto where it has X25519, else noble (`defaultX25519()`).
    */
   x25519?: X25519Backend;
+  /**
+   * Where sntrup761's ring arithmetic runs (the post-quantum half of sntrup761x25519): by
+   * default WebAssembly where the runtime has it, else TypeScript (`defaultSntrup761()`).
+   */
+  sntrup761?: Sntrup761Backend;
   /** `ssh -v` style trace lines. */
   trace?: (line: string) => void;
   /** Banners from the server. */

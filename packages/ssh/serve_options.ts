@@ -7,7 +7,7 @@ import type { ServerAuthOptions } from "@hush/auth";
 import type { ConnectionTimers } from "@hush/channels";
 import type { ServerSession } from "@hush/channels";
 import type { CipherBackends } from "@hush/cipher";
-import type { AlgorithmPreferences, X25519Backend } from "@hush/kex";
+import type { AlgorithmPreferences, Sntrup761Backend, X25519Backend } from "@hush/kex";
 import type { Signer } from "@hush/keys";
 import type { WebSocketListenOptions } from "./adapters/websocket_server.ts";
 import type { MaxStartups } from "./max_startups.ts";
@@ -104,6 +104,11 @@ export interface ServeOptions {
    * WebCrypto where it has X25519, else noble (`defaultX25519()`).
    */
   x25519?: X25519Backend;
+  /**
+   * Where sntrup761's ring arithmetic runs (the post-quantum half of sntrup761x25519): by
+   * default WebAssembly where the runtime has it, else TypeScript (`defaultSntrup761()`).
+   */
+  sntrup761?: Sntrup761Backend;
   /** Limits. */
   limits?: ServerLimits;
   /** Timers for the client-alive keepalives (default: the global ones); fake ones in tests. */

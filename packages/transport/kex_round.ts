@@ -15,6 +15,7 @@ import {
   type KexResult,
   negotiate,
   type Negotiated,
+  type Sntrup761Backend,
   type X25519Backend,
 } from "@hush/kex";
 import { fingerprintOf } from "@hush/keys";
@@ -58,6 +59,8 @@ export interface KexRoundInit {
   readonly random: (n: number) => Uint8Array;
   /** Where X25519 runs (noble unless given). */
   readonly x25519?: X25519Backend;
+  /** Where sntrup761's arithmetic runs (TypeScript unless given). */
+  readonly sntrup761?: Sntrup761Backend;
   /** The trace hook. */
   readonly trace: (line: string) => void;
   /** The first exchange of the connection (no session id yet). */
@@ -197,6 +200,7 @@ export class KexRound {
       hostKeyAlgorithm: n.hostKey,
       random: init.random,
       x25519: init.x25519,
+      sntrup761: init.sntrup761,
     };
     this.exchange = asClient
       ? createClientExchange(n.kex, inputs)

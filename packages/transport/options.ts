@@ -3,7 +3,7 @@
  * @module
  */
 import type { CipherBackends } from "@hush/cipher";
-import type { AlgorithmPreferences, X25519Backend } from "@hush/kex";
+import type { AlgorithmPreferences, Sntrup761Backend, X25519Backend } from "@hush/kex";
 import type { Signer } from "@hush/keys";
 import type { ByteDuplex, RandomSource } from "@hush/wire";
 
@@ -91,6 +91,11 @@ export interface TransportOptions {
    * `webCryptoX25519(crypto.subtle)`, which `@hush/ssh` hands in, or noble (the default).
    */
   x25519?: X25519Backend;
+  /**
+   * Where sntrup761's ring arithmetic runs: `@hush/kex`'s `loadSntrup761Wasm()`, which
+   * `@hush/ssh` hands in, or TypeScript (the default).
+   */
+  sntrup761?: Sntrup761Backend;
   /** Aborts the connection. */
   signal?: AbortSignal;
 }

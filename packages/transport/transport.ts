@@ -611,6 +611,7 @@ export class Transport implements MessageConn {
       prefs: this.#prefs,
       random: this.#random,
       x25519: this.#options.x25519,
+      sntrup761: this.#options.sntrup761,
       trace: this.#trace,
       first: this.sessionId === undefined,
     });

@@ -4,9 +4,18 @@
  * our 2-core machine: noble's first X25519 key pair and shared secret take ≈ 70 ms before the JIT
  * warms up, its first Ed25519 public-key derivation ≈ 90 ms and verification ≈ 35 ms; WebCrypto's
  * take 1–5 ms each. That is most of a one-shot client's handshake (see `bench/README.md`).
+ * sntrup761's arithmetic likewise runs on `@hush/kex`'s WebAssembly build where it compiles: the
+ * TypeScript ring's first key pair in a fresh process takes 60–75 ms, the WebAssembly one 6–9.
  * @module
  */
-import { nobleX25519, webCryptoX25519, type X25519Backend } from "@hush/kex";
+import {
+  jsSntrup761,
+  loadSntrup761Wasm,
+  nobleX25519,
+  type Sntrup761Backend,
+  webCryptoX25519,
+  type X25519Backend,
+} from "@hush/kex";
 import { useEd25519, webCryptoEd25519 } from "@hush/keys";
 import { bytesEqual } from "@hush/wire";
 
@@ -41,6 +50,25 @@ export function defaultX25519(): Promise<X25519Backend> {
       return nobleX25519;
     }
   })();
+}
+
+let sntrup: Promise<Sntrup761Backend> | undefined;
+
+/**
+ * The sntrup761 arithmetic `connect()` and `serve()` use unless given one: `@hush/kex`'s
+ * WebAssembly build where the runtime compiles it (a fresh process's first key pair in 6–9 ms,
+ * against 60–75 ms for the TypeScript ring before V8's JIT has warmed up), else TypeScript.
+ * Decided once per process.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { defaultSntrup761 } from "@hush/ssh/adapters";
+ * assert.equal((await defaultSntrup761()).name, "wasm"); // on Deno, Node 20 and Bun
+ * ```
+ */
+export function defaultSntrup761(): Promise<Sntrup761Backend> {
+  return sntrup ??= loadSntrup761Wasm().catch(() => jsSntrup761);
 }
 
 // RFC 8032 §7.1, test 1: a seed, its public key, and its signature of the empty message.

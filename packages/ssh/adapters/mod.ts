@@ -37,7 +37,7 @@ export {
   type WebSocketOptions,
 } from "./websocket.ts";
 export { defaultCipherBackends } from "./crypto_backends.ts";
-export { defaultX25519, installDefaultEd25519 } from "./curve_backends.ts";
+export { defaultSntrup761, defaultX25519, installDefaultEd25519 } from "./curve_backends.ts";
 export {
   environmentVariable,
   environmentVariables,
