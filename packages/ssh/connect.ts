@@ -97,7 +97,8 @@ async function connectDirect(
   const signal = timeout && options.signal
     ? AbortSignal.any([timeout, options.signal])
     : timeout ?? options.signal;
-  // found while the socket connects: the WebAssembly modules compiled, WebCrypto's X25519 checked
+  // found while the socket connects and the versions are exchanged: the WebAssembly modules
+  // compiled, WebCrypto's X25519 checked
   const cipherBackends = options.cipherBackends
     ? Promise.resolve(options.cipherBackends)
     : defaultCipherBackends();
@@ -125,9 +126,10 @@ async function connectDirect(
     startTransport(duplex, {
       role: "client",
       algorithms: options.algorithms,
-      cipherBackends: await cipherBackends,
-      x25519: await x25519,
-      sntrup761: await sntrup761,
+      // awaited by the transport where needed: our version line and KEXINIT go out first
+      cipherBackends,
+      x25519,
+      sntrup761,
       rekeyBytes: options.rekeyBytes,
       rekeyInterval: options.rekeyInterval,
       trace,

@@ -57,10 +57,10 @@ export interface KexRoundInit {
   readonly prefs: ResolvedPreferences;
   /** The random source. */
   readonly random: (n: number) => Uint8Array;
-  /** Where X25519 runs (noble unless given). */
-  readonly x25519?: X25519Backend;
-  /** Where sntrup761's arithmetic runs (TypeScript unless given). */
-  readonly sntrup761?: Sntrup761Backend;
+  /** Where X25519 runs (noble unless given); awaited once the peer's KEXINIT is in. */
+  readonly x25519?: X25519Backend | Promise<X25519Backend>;
+  /** Where sntrup761's arithmetic runs (TypeScript unless given); awaited likewise. */
+  readonly sntrup761?: Sntrup761Backend | Promise<Sntrup761Backend>;
   /** The trace hook. */
   readonly trace: (line: string) => void;
   /** The first exchange of the connection (no session id yet). */
@@ -199,8 +199,8 @@ export class KexRound {
       serverKexInit: asClient ? packet.payload : this.oursPayload,
       hostKeyAlgorithm: n.hostKey,
       random: init.random,
-      x25519: init.x25519,
-      sntrup761: init.sntrup761,
+      x25519: await init.x25519,
+      sntrup761: await init.sntrup761,
     };
     this.exchange = asClient
       ? createClientExchange(n.kex, inputs)

@@ -83,19 +83,22 @@ export interface TransportOptions {
   random?: RandomSource;
   /**
    * What the cipher suites run on (`node:crypto`, WebCrypto, WebAssembly) and in which order;
-   * `@hush/ssh` measures and picks per runtime. Default: noble alone (pure JavaScript).
+   * `@hush/ssh` measures and picks per runtime. Default: noble alone (pure JavaScript). A
+   * promise is awaited only when the first keys are made, so finding them (compiling WebAssembly,
+   * trying WebCrypto) overlaps the version exchange.
    */
-  cipherBackends?: CipherBackends;
+  cipherBackends?: CipherBackends | Promise<CipherBackends>;
   /**
    * Where X25519 runs (curve25519 and the hybrids' X25519 half): `@hush/kex`'s
-   * `webCryptoX25519(crypto.subtle)`, which `@hush/ssh` hands in, or noble (the default).
+   * `webCryptoX25519(crypto.subtle)`, which `@hush/ssh` hands in, or noble (the default). A
+   * promise is awaited once the peer's KEXINIT is in.
    */
-  x25519?: X25519Backend;
+  x25519?: X25519Backend | Promise<X25519Backend>;
   /**
    * Where sntrup761's ring arithmetic runs: `@hush/kex`'s `loadSntrup761Wasm()`, which
-   * `@hush/ssh` hands in, or TypeScript (the default).
+   * `@hush/ssh` hands in, or TypeScript (the default). A promise is awaited as `x25519` is.
    */
-  sntrup761?: Sntrup761Backend;
+  sntrup761?: Sntrup761Backend | Promise<Sntrup761Backend>;
   /** Aborts the connection. */
   signal?: AbortSignal;
 }

@@ -641,7 +641,7 @@ export class Transport implements MessageConn {
       sessionId: this.sessionId,
       previousHostKey: this.hostKey,
       verifyHostKey: (info) => this.#options.verifyHostKey?.(info),
-      cipherBackends: this.#options.cipherBackends,
+      cipherBackends: await this.#options.cipherBackends,
       paddingRandom: this.#options.random,
     });
     if (this.#isClosed()) {

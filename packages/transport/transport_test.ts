@@ -175,3 +175,35 @@ test("a message out of place is a protocol error", async () => {
   const cerr = await c.closed;
   assert.ok(cerr instanceof DisconnectError && cerr.fromPeer);
 });
+
+test("backends given as promises: the version line and KEXINIT go out before they resolve", async () => {
+  const { jsSntrup761, nobleX25519 } = await import("@hush/kex");
+  const trace: string[] = [];
+  let release!: () => void;
+  const ready = new Promise<void>((r) => (release = r));
+  const later = <T>(value: T) => ready.then(() => value);
+  const used: string[] = [];
+  const x25519 = {
+    name: "counted",
+    ephemeral: (random: (n: number) => Uint8Array) => {
+      used.push("x25519");
+      return nobleX25519.ephemeral(random);
+    },
+  };
+  const starting = pair({
+    algorithms: { kex: ["sntrup761x25519-sha512"] },
+    x25519: later(x25519),
+    sntrup761: later(jsSntrup761),
+    cipherBackends: later({ providers: {} }),
+    trace: (line) => trace.push(line),
+  });
+  await new Promise((r) => setTimeout(r, 20));
+  assert.ok(trace.includes("SSH2_MSG_KEXINIT sent"), trace.join("\n"));
+  assert.ok(trace.includes("SSH2_MSG_KEXINIT received"), trace.join("\n"));
+  assert.deepEqual(used, []);
+  release();
+  const [c, s] = await starting;
+  assert.deepEqual(used, ["x25519"]);
+  assert.deepEqual(c.sessionId, s.sessionId);
+  await c.disconnect();
+});
