@@ -164,7 +164,7 @@ export {
   type ScryptParams,
   verifyPassword,
 } from "./password_hash.ts";
-export { localFileSystem } from "./adapters/local_file_system.ts";
+export { localFileSystem, preloadLocalFileSystem } from "./adapters/local_file_system.ts";
 // OpenSSH's client configuration (ssh_config(5)).
 export {
   parseSshConfig,

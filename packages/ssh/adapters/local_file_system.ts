@@ -31,6 +31,24 @@ function builtin<T>(id: string): T {
 // deno-lint-ignore require-await
 const fsp = async (): Promise<Fsp> => builtin<Fsp>("node:fs/promises");
 
+/**
+ * Loads the runtime's file modules now rather than on the first file operation: on Deno the
+ * first `node:fs` costs 60–70 ms (its Node compatibility layer), which a command would rather pay
+ * while it waits on the server. Does nothing where they are missing (a browser).
+ *
+ * @example
+ * ```ts
+ * import { preloadLocalFileSystem } from "@hush/ssh";
+ * preloadLocalFileSystem();
+ * ```
+ */
+export function preloadLocalFileSystem(): void {
+  try {
+    builtin<Fs>("node:fs");
+    builtin<Fsp>("node:fs/promises");
+  } catch { /* no local files here; the first operation will say so */ }
+}
+
 /** SFTP's OpenFlag bits (READ, WRITE, APPEND, CREAT, TRUNC, EXCL). */
 const READ = 0x01, WRITE = 0x02, APPEND = 0x04, CREAT = 0x08, TRUNC = 0x10, EXCL = 0x20;
 

@@ -5,7 +5,7 @@
  * @module
  */
 import { SftpClient } from "@hush/sftp";
-import { localFileSystem } from "../adapters/local_file_system.ts";
+import { localFileSystem, preloadLocalFileSystem } from "../adapters/local_file_system.ts";
 import type { SshClient } from "../client.ts";
 import type { SshArgs } from "./ssh_args.ts";
 import { resolveSshSettings, type SshSettings, type SshSettingsContext } from "./ssh_config.ts";
@@ -62,7 +62,13 @@ export async function openSftp(
   const { client } = connected;
   const closeAll = () => connected.close();
   try {
-    const session = await client.connection.openSession();
+    const opening = client.connection.openSession();
+    opening.catch(() => {}); // awaited below
+    // The server sets the session up meanwhile (tens of ms): load the local file modules in that
+    // wait, once the request is on its way, rather than on the first get or put.
+    await new Promise((r) => setTimeout(r, 0));
+    preloadLocalFileSystem();
+    const session = await opening;
     await session.subsystem(subsystem);
     io.trace(`Sending subsystem: ${subsystem}`);
     const sftp = await SftpClient.start(session, {
