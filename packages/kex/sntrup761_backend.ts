@@ -1,9 +1,10 @@
 /**
  * Where sntrup761's arithmetic runs: the two inversions and the two products, which are all of
- * its O(p²) work, and the constant-time sort that places a short polynomial's coefficients. The TypeScript ring (`sntrup761_ring.ts`) runs everywhere, but V8 runs
- * it in its interpreter for most of a process's first key pair (60–75 ms on our machine, 4 ms
- * warm); the WebAssembly build of the same algorithms (`loadSntrup761Wasm`) takes 6–9 ms cold,
- * compile included. `@hush/ssh` hands the WebAssembly one in; the results are the same bytes.
+ * its O(p²) work, and the constant-time sort that places a short polynomial's coefficients. The
+ * TypeScript ring (`sntrup761_ring.ts`) runs everywhere, but V8 runs it in its interpreter for
+ * most of a process's first key pair (58–76 ms on Deno here, 4 ms warm); with the WebAssembly
+ * build of the same algorithms (`loadSntrup761Wasm`) that key pair takes 8–10 ms, plus 9–13 ms to
+ * compile the module. `@hush/ssh` hands the WebAssembly one in; the results are the same bytes.
  * @module
  */
 import { r3Mult, r3Recip, rqMultSmall, rqRecip3 } from "./sntrup761_ring.ts";

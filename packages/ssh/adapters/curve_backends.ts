@@ -5,7 +5,8 @@
  * warms up, its first Ed25519 public-key derivation ≈ 90 ms and verification ≈ 35 ms; WebCrypto's
  * take 1–5 ms each. That is most of a one-shot client's handshake (see `bench/README.md`).
  * sntrup761's arithmetic likewise runs on `@hush/kex`'s WebAssembly build where it compiles: the
- * TypeScript ring's first key pair in a fresh process takes 60–75 ms, the WebAssembly one 6–9.
+ * TypeScript ring's first key pair in a fresh process takes 58–76 ms on Deno, the WebAssembly one
+ * 17–22 with its compilation (which overlaps connecting).
  * @module
  */
 import {
@@ -56,8 +57,9 @@ let sntrup: Promise<Sntrup761Backend> | undefined;
 
 /**
  * The sntrup761 arithmetic `connect()` and `serve()` use unless given one: `@hush/kex`'s
- * WebAssembly build where the runtime compiles it (a fresh process's first key pair in 6–9 ms,
- * against 60–75 ms for the TypeScript ring before V8's JIT has warmed up), else TypeScript.
+ * WebAssembly build where the runtime compiles it (a fresh process's first key pair in 8–18 ms
+ * after 7–14 ms of compiling, against 32–76 ms for the TypeScript ring before V8's JIT has warmed
+ * up), else TypeScript.
  * Decided once per process.
  *
  * @example
