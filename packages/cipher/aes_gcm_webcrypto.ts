@@ -10,6 +10,8 @@ import {
   checkPacketLength,
   copyPayload,
   frame,
+  framedLength,
+  frameInto,
   macError,
   needHeader,
   payloadView,
@@ -104,6 +106,58 @@ export class SubtleGcmSealer implements PacketSealer {
     this.#iv = new Uint8Array(iv);
     this.#random = random;
     this.#small = small;
+  }
+
+  /** The sealed size of a payload of `payloadLength` bytes. */
+  sealedLength(payloadLength: number): number {
+    return framedLength(payloadLength, { blockSize: 16, lengthInClear: true, macLength: TAG });
+  }
+
+  /**
+   * Lays the packet out in `out` at `at` and encrypts it there: the ciphertext and tag replace
+   * the plaintext once the promise resolves. WebCrypto copies its inputs when called, and
+   * nothing else writes the region meanwhile. Small packets are sealed at once (`undefined`).
+   */
+  sealIntoLater(payload: Uint8Array, out: Uint8Array, at: number): Promise<void> | undefined {
+    const options = { blockSize: 16, lengthInClear: true, macLength: TAG, random: this.#random };
+    const n = frameInto(payload, options, out, at);
+    const packet = out.subarray(at, at + n);
+    const end = n - TAG;
+    if (this.#small && payload.length < this.#small.below) {
+      this.#small.primitive.seal(
+        this.#iv,
+        packet.subarray(0, 4),
+        packet.subarray(4, end),
+        packet.subarray(end),
+      );
+      this.#advance();
+      return undefined;
+    }
+    const result = withKey(this.#key, this.#iv, async (key, iv) => {
+      try {
+        const sealed = await this.#subtle.encrypt(
+          {
+            name: "AES-GCM",
+            iv: bytes(iv),
+            additionalData: bytes(packet.subarray(0, 4)),
+            tagLength: 128,
+          },
+          key,
+          bytes(packet.subarray(4, end)),
+        );
+        packet.set(new Uint8Array(sealed), 4);
+      } catch (e) {
+        packet.fill(0); // the plaintext never leaves
+        throw e;
+      }
+    });
+    this.#advance();
+    return result;
+  }
+
+  #advance(): void {
+    incrementInvocation(this.#iv);
+    this.sequence = (this.sequence + 1) >>> 0;
   }
 
   /** Frames one payload and encrypts it; resolves to the whole packet. */

@@ -150,6 +150,37 @@ for (const [cipher, mac] of SUITES) {
     }
   });
 
+  test(`${name(cipher, mac)}: sealIntoLater, where a backend has it, puts seal's bytes in place`, async () => {
+    const keys = randomKeys(cipher, mac);
+    // small (a synchronous primitive on "auto") and large ones, all in flight together
+    const payloads = [1, 15, 16, 100, 4096, 32768, 20000].map(randomPayload);
+    const expected = await sealedByNoble(cipher, mac, keys, payloads, 5);
+    for (const b of backendsFor(cipher, mac)) {
+      const sealer = paddedSealer(cipher, mac, keys, b, 5);
+      if (!sealer.sealIntoLater || !sealer.sealedLength) continue;
+      const batch = new Uint8Array(128 * 1024).fill(0xa5);
+      const spots: number[] = [];
+      const later: Promise<void>[] = [];
+      let at = 3;
+      for (let i = 0; i < payloads.length; i++) {
+        assert.equal(sealer.sealedLength(payloads[i].length), expected[i].length, b);
+        const payload = new Uint8Array(payloads[i]);
+        const pending = sealer.sealIntoLater(payload, batch, at);
+        payload.fill(0); // done with it once the call returns
+        if (pending) later.push(pending);
+        spots.push(at);
+        at += expected[i].length;
+      }
+      await Promise.all(later);
+      for (let i = 0; i < payloads.length; i++) {
+        const got = batch.subarray(spots[i], spots[i] + expected[i].length);
+        assert.deepEqual(got, expected[i], `${b} ${i}`);
+      }
+      assert.equal(batch[2], 0xa5, "nothing before the first packet touched");
+      assert.equal(batch[at], 0xa5, "nothing after the last one");
+    }
+  });
+
   test(`${name(cipher, mac)}: sequence numbers wrap at 2^32 and keep in step`, async () => {
     const keys = randomKeys(cipher, mac);
     for (const b of backendsFor(cipher, mac)) {

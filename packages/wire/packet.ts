@@ -85,6 +85,14 @@ export interface PacketSealer {
    * seals a batch of packets straight into the buffer it hands to the socket.
    */
   sealInto?(payload: Uint8Array, out: Uint8Array, at: number): number;
+  /**
+   * Optional, for sealers whose cipher answers asynchronously (WebCrypto): lays the packet out
+   * in `out` at `at` (exactly `sealedLength(payload.length)` bytes) and is done with `payload`
+   * when it returns, like `sealInto`; the sealed bytes are in place once the promise it returns
+   * resolves (`undefined`: sealed already). The writer keeps the batch back until then, so a
+   * packet costs no buffer of its own.
+   */
+  sealIntoLater?(payload: Uint8Array, out: Uint8Array, at: number): Promise<void> | undefined;
   /** Zeroes key material; the sealer is unusable afterwards. */
   dispose?(): void;
 }

@@ -55,7 +55,8 @@ const SPARE_BATCHES = 2;
 
 /**
  * Packets waiting for the output, in order: one packet from `seal` (`bytes` once its seal
- * settles), or a batch of packets sealed with `sealInto` into `batch` (the first `used` bytes).
+ * settles), or a batch of packets sealed with `sealInto` or `sealIntoLater` into `batch` (the
+ * first `used` bytes; ready once none is `pending`).
  */
 interface Sealed {
   bytes?: Uint8Array;
@@ -63,6 +64,10 @@ interface Sealed {
   /** A batch: its buffer is the writer's own. */
   own?: boolean;
   used: number;
+  /** A batch: packets laid out in it whose sealed bytes are still on their way. */
+  pending?: number;
+  /** A batch the output waits for: what is sealed next goes into a new one. */
+  closed?: boolean;
   /** Bytes of it written with `writeReply`. */
   replies: number;
 }
@@ -187,7 +192,9 @@ export class PacketWriter {
    * buffer for the next message.
    */
   get takesPayloadAtOnce(): boolean {
-    return this.#compressor !== undefined || this.#sealer.sealInto !== undefined;
+    const sealer = this.#sealer;
+    return this.#compressor !== undefined || sealer.sealInto !== undefined ||
+      sealer.sealIntoLater !== undefined;
   }
 
   /** The sealer in use. */
@@ -247,6 +254,7 @@ export class PacketWriter {
     if (this.#closed) throw new TypeError("The packet writer is closed");
     if (payload.length === 0) throw new TypeError("Cannot send an empty payload");
     let sealed: Uint8Array | Promise<Uint8Array> | undefined;
+    let later: Promise<void> | undefined;
     try {
       // Compressed in the order written, right before sealing (RFC 4253 §6.2).
       const body = this.#compressor ? this.#compressor.compress(payload) : payload;
@@ -257,6 +265,14 @@ export class PacketWriter {
         batch.used += n;
         if (reply) batch.replies += n;
         this.#added(n, reply);
+      } else if (sealer.sealIntoLater !== undefined && sealer.sealedLength !== undefined) {
+        const n = sealer.sealedLength(body.length);
+        const batch = this.#batchWithRoom(n);
+        later = sealer.sealIntoLater(body, batch.batch!, batch.used);
+        batch.used += n;
+        if (reply) batch.replies += n;
+        if (later === undefined) this.#added(n, reply);
+        else this.#sealLater(batch, n, reply, later);
       } else {
         sealed = sealer.seal(body);
       }
@@ -271,7 +287,7 @@ export class PacketWriter {
         const old = this.#sealer;
         this.#sealer = sealer;
         // dispose once the NEWKEYS packet itself is sealed
-        Promise.resolve(sealed).then(() => old.dispose?.(), () => {});
+        Promise.resolve(sealed ?? later).then(() => old.dispose?.(), () => {});
       }
     } catch (e) {
       this.#fail(e);
@@ -291,6 +307,19 @@ export class PacketWriter {
     } else {
       this.#sealed(entry, sealed, reply);
     }
+  }
+
+  /** Counts a packet of `n` bytes laid out in `batch` once `later` has put its sealed bytes in. */
+  #sealLater(batch: Sealed, n: number, reply: boolean, later: Promise<void>): void {
+    batch.pending = (batch.pending ?? 0) + 1;
+    this.#inFlight++;
+    later.then(() => {
+      batch.pending!--;
+      this.#added(n, reply);
+    }, (e) => this.#fail(e)).finally(() => {
+      this.#inFlight--;
+      this.#wakeWriters();
+    });
   }
 
   /**
@@ -318,7 +347,9 @@ export class PacketWriter {
   /** The batch at the tail of the queue when it has `size` bytes free, else a new one. */
   #batchWithRoom(size: number): Sealed {
     const tail = this.#queue[this.#queue.length - 1];
-    if (tail?.batch !== undefined && tail.used + size <= tail.batch.length) return tail;
+    if (tail?.batch !== undefined && !tail.closed && tail.used + size <= tail.batch.length) {
+      return tail;
+    }
     const want = Math.max(size, this.#batchCapacity);
     const entry: Sealed = {
       // Powers of two, so that the sizes a transfer cycles through are few and fit each other.
@@ -356,7 +387,9 @@ export class PacketWriter {
     for (;;) {
       if (this.#error !== undefined) throw this.#error;
       const head = this.#queue[0];
-      if (head?.bytes || (head?.used ?? 0) > 0) break;
+      if (head?.bytes || ((head?.used ?? 0) > 0 && !head!.pending)) break;
+      // waiting for a batch's last seals: it takes no more packets, so that it can go out
+      if (head?.pending) head.closed = true;
       if (!head && this.#closed) {
         controller.close();
         this.#drained();
@@ -371,6 +404,7 @@ export class PacketWriter {
     let replies = 0;
     while (n < this.#queue.length) {
       const entry = this.#queue[n];
+      if (entry.pending) break; // a batch whose packets are not all sealed yet
       if (entry.batch !== undefined) {
         // A batch is closed once taken: what is sealed next goes into a new one, sized by this.
         entry.bytes = entry.batch.subarray(0, entry.used);

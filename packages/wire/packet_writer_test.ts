@@ -159,3 +159,117 @@ test("a packet sealed after a batch switched keys still follows it in order", as
   assert.deepEqual(firsts, [2, 21, 2]);
   assert.equal(writer.sealer.sequence, 1); // reset at NEWKEYS, one packet since
 });
+
+/**
+ * A sealer with `sealIntoLater` (as WebCrypto's AES-GCM): it lays the packet out at once and
+ * "encrypts" (adds 1 to every byte after the length) when the test settles it.
+ */
+class SealLater implements PacketSealer {
+  #inner = new NoneSealer(zeros);
+  settle: (() => void)[] = [];
+  fail: ((e: Error) => void)[] = [];
+  get sequence(): number {
+    return this.#inner.sequence;
+  }
+  set sequence(n: number) {
+    this.#inner.sequence = n;
+  }
+  seal(payload: Uint8Array): Uint8Array {
+    return this.#inner.seal(payload);
+  }
+  sealedLength(n: number): number {
+    return this.#inner.sealedLength(n);
+  }
+  sealIntoLater(payload: Uint8Array, out: Uint8Array, at: number): Promise<void> {
+    const n = this.#inner.sealInto(payload, out, at);
+    return new Promise<void>((resolve, reject) => {
+      this.settle.push(() => {
+        for (let i = at + 4; i < at + n; i++) out[i]++;
+        resolve();
+      });
+      this.fail.push(reject);
+    });
+  }
+}
+
+/** The first payload byte of each packet in `chunk` (undoing SealLater's +1). */
+function laterFirsts(chunk: Uint8Array): number[] {
+  const firsts: number[] = [];
+  for (let at = 0; at < chunk.length;) {
+    const n = 4 +
+      ((chunk[at] << 24 | chunk[at + 1] << 16 | chunk[at + 2] << 8 | chunk[at + 3]) >>> 0);
+    firsts.push(chunk[at + 5] - 1);
+    at += n;
+  }
+  return firsts;
+}
+
+test("sealIntoLater: a batch goes out only once each of its packets is sealed, in order", async () => {
+  const writer = new PacketWriter({ random: zeros });
+  const sealer = new SealLater();
+  writer.nextSealer(sealer);
+  writer.writeReply(encodeMessage({ type: "newKeys" }));
+  assert.equal(writer.takesPayloadAtOnce, true); // the payload is laid out when write returns
+  const reader = writer.readable.getReader();
+  await reader.read(); // the NEWKEYS
+  await writer.write(ignore(10, 1));
+  await writer.write(ignore(10, 2));
+  let got: Uint8Array | undefined;
+  const read = reader.read().then((r) => (got = r.value));
+  sealer.settle[1](); // the second first: still nothing out
+  await new Promise((r) => setTimeout(r, 1));
+  assert.equal(got, undefined);
+  sealer.settle[0]();
+  await read;
+  assert.equal(got!.length, 2 * 24);
+  assert.deepEqual(laterFirsts(got!), [2, 2]); // both IGNOREs, each encrypted once
+  assert.equal(got![24 + 10], 2 + 1, "the second packet's data, sealed");
+});
+
+test("sealIntoLater: packets written while the output waits go into the next batch", async () => {
+  const writer = new PacketWriter({ random: zeros });
+  const sealer = new SealLater();
+  writer.nextSealer(sealer);
+  writer.writeReply(encodeMessage({ type: "newKeys" }));
+  const reader = writer.readable.getReader();
+  await reader.read();
+  await writer.write(ignore(10, 1));
+  const first = reader.read();
+  await new Promise((r) => setTimeout(r, 1)); // the output is waiting for the first batch now
+  await writer.write(ignore(10, 2));
+  sealer.settle[0]();
+  assert.equal((await first).value!.length, 24, "the waited-for batch took no more packets");
+  sealer.settle[1]();
+  assert.equal((await reader.read()).value!.length, 24);
+});
+
+test("sealIntoLater: a failed seal fails the writer and sends nothing of it", async () => {
+  const writer = new PacketWriter({ random: zeros });
+  const sealer = new SealLater();
+  writer.nextSealer(sealer);
+  writer.writeReply(encodeMessage({ type: "newKeys" }));
+  const reader = writer.readable.getReader();
+  await reader.read();
+  await writer.write(ignore(10, 1));
+  sealer.fail[0](new Error("encrypt failed"));
+  await assert.rejects(reader.read(), /encrypt failed/);
+  await assert.rejects(writer.write(ignore(10, 2)), /encrypt failed/);
+});
+
+test("sealIntoLater: at most maxInFlight seals wait at once", async () => {
+  const writer = new PacketWriter({ random: zeros, maxInFlight: 2 });
+  const sealer = new SealLater();
+  writer.nextSealer(sealer);
+  writer.writeReply(encodeMessage({ type: "newKeys" }));
+  const reader = writer.readable.getReader();
+  await reader.read();
+  await writer.write(ignore(10, 1));
+  let third = false;
+  const blocked = writer.write(ignore(10, 2)).then(() => (third = true));
+  await new Promise((r) => setTimeout(r, 1));
+  assert.equal(third, false, "two in flight: the writer waits");
+  sealer.settle[0]();
+  await blocked;
+  sealer.settle[1]();
+  assert.deepEqual(laterFirsts((await reader.read()).value!), [2, 2]);
+});
