@@ -28,7 +28,7 @@ import type { SshHop, SshSettings, SshSettingsContext } from "./ssh_config.ts";
 import { failureMessage, sessionEndMessage, SSH_FAILURE } from "./ssh_failure.ts";
 import type { RemoteForwards } from "./ssh_forwarding.ts";
 import { err, type Io } from "./ssh_io.ts";
-import { stdinReadable } from "./stdin_readable.ts";
+import { copyStdinTo } from "./stdin_readable.ts";
 
 export { failureMessage, SSH_FAILURE } from "./ssh_failure.ts";
 
@@ -205,7 +205,7 @@ async function forwardStdio(
   }
   io.trace(`channel 0: stdio forwarding to ${target.host}:${target.port}`);
   await Promise.allSettled([
-    stdinReadable().pipeTo(channel.writable),
+    copyStdinTo(channel.writable),
     channel.readable.pipeTo(Deno.stdout.writable),
   ]);
   await channel.close().catch(() => {});

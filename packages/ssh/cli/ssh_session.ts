@@ -14,7 +14,7 @@ import { coalescingWritable } from "./coalescing_writable.ts";
 import { sessionEndMessage, SSH_FAILURE } from "./ssh_failure.ts";
 import { err, type Io } from "./ssh_io.ts";
 import { stdinIsTerminal } from "./ssh_tty.ts";
-import { stdinReadable } from "./stdin_readable.ts";
+import { copyStdinTo, stdinReadable } from "./stdin_readable.ts";
 
 /** Runs the command (or shell) and relays its I/O; resolves with the exit status ssh ends with. */
 export async function runSession(
@@ -87,7 +87,7 @@ export async function runSession(
     void stdinReadable().pipeThrough(escapeFilter(escaped))
       .pipeTo(session.writable).catch(() => {});
   } else {
-    void stdinReadable().pipeTo(session.writable).catch(() => {});
+    void copyStdinTo(session.writable).catch(() => {});
   }
   // remote output → ours; a write that fails (stdout closed: `ssh host yes | head`) ends ssh
   // with 255 as OpenSSH does, instead of draining the remote forever. preventAbort: a lost

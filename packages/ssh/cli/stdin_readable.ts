@@ -1,5 +1,6 @@
 /**
- * Standard input as a ReadableStream read with plain `read` calls.
+ * Standard input read with plain `read` calls: as a ReadableStream ({@linkcode stdinReadable}),
+ * or copied into a writable through two reused buffers ({@linkcode copyStdinTo}).
  *
  * `Deno.stdin.readable` costs ≈ 0.15 ms more per chunk than a loop of `Deno.stdin.read` (a Deno
  * process echoing stdin to stdout, 1-byte round trips through pipes: median 0.29 ms against
@@ -63,4 +64,63 @@ export function stdinReadable(source: ReadSource = Deno.stdin): ReadableStream<U
       buffer = undefined;
     },
   });
+}
+
+/**
+ * Copies `source` into `writable` until its end, then closes `writable`; a failed read aborts it.
+ * For a writable whose writes settle only once it is done with their bytes (a channel's:
+ * `writesAreDone`), two buffers take turns: one is read into while the other is written, and no
+ * read costs a fresh buffer (a bulk upload through `ssh` read 256 MiB into fresh memory before).
+ * Resolves once the copy is over; rejects when a write fails (reading stops then).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { copyStdinTo } from "./stdin_readable.ts";
+ * const parts = [new Uint8Array([104, 105]), new Uint8Array([33])];
+ * const source = {
+ *   read(p: Uint8Array) {
+ *     const next = parts.shift();
+ *     if (!next) return Promise.resolve(null);
+ *     p.set(next);
+ *     return Promise.resolve(next.length);
+ *   },
+ * };
+ * const got: number[] = [];
+ * await copyStdinTo(new WritableStream({ write: (c: Uint8Array) => void got.push(...c) }), source);
+ * assert.deepEqual(got, [104, 105, 33]);
+ * ```
+ */
+export async function copyStdinTo(
+  writable: WritableStream<Uint8Array>,
+  source: ReadSource = Deno.stdin,
+): Promise<void> {
+  const writer = writable.getWriter();
+  const buffers = [new Uint8Array(READ_SIZE), new Uint8Array(READ_SIZE)];
+  let turn = 0;
+  const read = (into: Uint8Array) => {
+    const p = source.read(into);
+    p.catch(() => {}); // awaited after the write in flight; a failure then is not unhandled
+    return p;
+  };
+  let reading = read(buffers[turn]);
+  try {
+    for (;;) {
+      let n: number | null;
+      try {
+        n = await reading;
+      } catch (e) {
+        await writer.abort(e).catch(() => {});
+        return;
+      }
+      if (n === null) break;
+      const data = buffers[turn].subarray(0, n);
+      turn ^= 1;
+      reading = read(buffers[turn]); // the next read while this chunk is written
+      await writer.write(data); // settled: the writer is done with `data`'s buffer
+    }
+    await writer.close();
+  } finally {
+    writer.releaseLock();
+  }
 }

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { type ReadSource, stdinReadable } from "./stdin_readable.ts";
+import { copyStdinTo, type ReadSource, stdinReadable } from "./stdin_readable.ts";
 
 /** A source that returns the given reads in turn (each at most what fits), then the end. */
 function scripted(reads: Uint8Array[]): ReadSource & { calls: number } {
@@ -59,4 +59,43 @@ test("stdinReadable: after cancel no further read is made", async () => {
   const calls = source.calls;
   await new Promise((r) => setTimeout(r, 5));
   assert.ok(source.calls <= calls);
+});
+
+test("copyStdinTo: every byte in order through two reused buffers, then the writable closes", async () => {
+  const reads = Array.from({ length: 6 }, (_, i) => new Uint8Array(30_000 + i).fill(i));
+  const source = scripted(reads.map((r) => new Uint8Array(r)));
+  const got: Uint8Array[] = [];
+  const buffers = new Set<ArrayBufferLike>();
+  let closed = false;
+  await copyStdinTo(
+    new WritableStream<Uint8Array>({
+      write(chunk) {
+        buffers.add(chunk.buffer);
+        got.push(chunk.slice()); // a channel copies before its write settles
+      },
+      close() {
+        closed = true;
+      },
+    }),
+    source,
+  );
+  assert.deepEqual(got, reads);
+  assert.equal(buffers.size, 2);
+  assert.equal(closed, true);
+});
+
+test("copyStdinTo: a failed read aborts the writable with its error", async () => {
+  let aborted: unknown;
+  const source: ReadSource = { read: () => Promise.reject(new Error("EIO")) };
+  await copyStdinTo(new WritableStream({ abort: (e) => void (aborted = e) }), source);
+  assert.match(String(aborted), /EIO/);
+});
+
+test("copyStdinTo: a failed write stops the copy and rejects", async () => {
+  const source = scripted([new Uint8Array([1]), new Uint8Array([2]), new Uint8Array([3])]);
+  await assert.rejects(
+    copyStdinTo(new WritableStream({ write: () => Promise.reject(new Error("closed")) }), source),
+    /closed/,
+  );
+  assert.ok(source.calls <= 2, "at most the read in flight");
 });
