@@ -452,7 +452,7 @@ async function keystrokeRtt(cmd: string, args: string[], count = 100): Promise<n
 
 if (!SKIP.has("keystrokes")) {
   out.push(
-    `\nKeystroke round trip (1 byte echoed by the remote pty, ssh -tt host cat), ms median:`,
+    `\nKeystroke round trip (1 byte echoed by the remote pty, ssh -tt host cat; -T: by cat alone), ms median:`,
   );
   const pairs: [string, string, string[]][] = [
     ["OpenSSH ssh → OpenSSH sshd", "ssh", [...sshOptions(sshd.port), "-tt", "127.0.0.1", "cat"]],
@@ -464,6 +464,18 @@ if (!SKIP.has("keystrokes")) {
       join(ROOT, "packages/ssh/cli/ssh.ts"),
       ...sshOptions(sshd.port),
       "-tt",
+      "127.0.0.1",
+      "cat",
+    ]],
+    // Without a pty one echo (cat's) comes back per keystroke, not two (the pty's and cat's).
+    ["OpenSSH ssh → OpenSSH sshd, -T", "ssh", [...sshOptions(sshd.port), "-T", "127.0.0.1", "cat"]],
+    ["Hush ssh → OpenSSH sshd, -T", "deno", [
+      "run",
+      "-A",
+      ...CLIENT_DENO_FLAGS,
+      join(ROOT, "packages/ssh/cli/ssh.ts"),
+      ...sshOptions(sshd.port),
+      "-T",
       "127.0.0.1",
       "cat",
     ]],
