@@ -1,11 +1,13 @@
 /**
- * Running a command for a server session (`exec`, `shell`) as a child process with Web Streams,
- * through node:child_process (Deno, Node and Bun all provide it).
+ * Running a command for a server session (`exec`, `shell`) as a child process with Web Streams:
+ * through `Deno.Command` on Deno (its output as byte streams, see `deno_child.ts`), through
+ * node:child_process on Node and Bun.
  * @module
  */
 import { spawn } from "node:child_process";
 import type { TerminalModes } from "@hush/wire";
 import { readableFromPipe, writableToPipe } from "./child_stdio.ts";
+import { spawnDenoChild } from "./deno_child.ts";
 import { sttyModeArguments } from "./pty_modes.ts";
 import { resizeScriptPty, sttySizeCommand } from "./pty_size.ts";
 
@@ -47,7 +49,7 @@ export interface ChildProcessStreams {
   stdout: ReadableStream<Uint8Array>;
   /** Its standard error (empty with a pty). */
   stderr: ReadableStream<Uint8Array>;
-  /** Resolves once the process has ended and its output streams closed. */
+  /** Resolves once the process has ended (what it wrote may still be on its way out). */
   exit: Promise<ProcessExit>;
   /** Sends a signal by its SSH name (`TERM`, `INT`, `KILL`, …). */
   kill(signal: string): void;
@@ -124,9 +126,12 @@ export function spawnCommand(
     file = "script";
     args = ["-qefc", `${setup}; ${command ?? `exec ${shell} -i`}`, "/dev/null"];
   }
+  const cwd = options.cwd ?? env.HOME;
+  // deno-lint-ignore no-explicit-any
+  if ((globalThis as any).Deno?.Command) return spawnDenoChild(file, args, env, cwd, !!options.pty);
   const child = spawn(file, args, {
     env,
-    cwd: options.cwd ?? env.HOME,
+    cwd,
     stdio: ["pipe", "pipe", "pipe"],
   });
   const exit = new Promise<ProcessExit>((resolve) => {

@@ -16,6 +16,7 @@ import type { PtyRequest, ServerSession } from "@hush/channels";
 import type { ChannelRequestBody } from "@hush/wire";
 import { type ForwardedAgent, listenForwardedAgent } from "../adapters/agent_listener.ts";
 import { type ChildProcessStreams, spawnCommand, type SpawnOptions } from "../adapters/process.ts";
+import { copyByteStream } from "../adapters/byte_stream_copy.ts";
 import { AGENT_FORWARD_REQUEST } from "../agent_forward.ts";
 import type { ServerContext } from "../server_context.ts";
 import { internalSftpFlags, serveInternalSftp } from "./sshd_sftp.ts";
@@ -140,10 +141,12 @@ export function runSession(
 
   const pump = async (running: ChildProcessStreams): Promise<void> => {
     session.readable.pipeTo(running.stdin).catch(() => {});
-    const out = running.stdout.pipeTo(session.writable, { preventClose: true }).catch(() => {});
-    const err = running.stderr.pipeTo(session.stderrWritable, { preventClose: true }).catch(
-      () => {},
-    );
+    // through two reused buffers where the output is a byte stream (Deno): the channel's writes
+    // settle once their bytes are encoded
+    const out = copyByteStream(running.stdout, session.writable, { preventClose: true })
+      .catch(() => {});
+    const err = copyByteStream(running.stderr, session.stderrWritable, { preventClose: true })
+      .catch(() => {});
     let ended = false;
     session.closed.then(() => {
       if (!ended) {
