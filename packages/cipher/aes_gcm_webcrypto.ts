@@ -9,7 +9,6 @@ import { type GcmPrimitive, incrementInvocation } from "./aes_gcm.ts";
 import {
   checkPacketLength,
   copyPayload,
-  frame,
   framedLength,
   frameInto,
   macError,
@@ -162,51 +161,9 @@ export class SubtleGcmSealer implements PacketSealer {
 
   /** Frames one payload and encrypts it; resolves to the whole packet. */
   seal(payload: Uint8Array): Uint8Array | Promise<Uint8Array> {
-    if (this.#small && payload.length < this.#small.below) {
-      const out = frame(payload, {
-        blockSize: 16,
-        lengthInClear: true,
-        prefix: 0,
-        macLength: TAG,
-        random: this.#random,
-      });
-      const end = out.length - TAG;
-      this.#small.primitive.seal(
-        this.#iv,
-        out.subarray(0, 4),
-        out.subarray(4, end),
-        out.subarray(end),
-      );
-      incrementInvocation(this.#iv);
-      this.sequence = (this.sequence + 1) >>> 0;
-      return out;
-    }
-    const framed = frame(payload, {
-      blockSize: 16,
-      lengthInClear: true,
-      prefix: 0,
-      macLength: 0,
-      random: this.#random,
-    });
-    const result = withKey(this.#key, this.#iv, async (key, iv) => {
-      const sealed = await this.#subtle.encrypt(
-        {
-          name: "AES-GCM",
-          iv: bytes(iv),
-          additionalData: bytes(framed.subarray(0, 4)),
-          tagLength: 128,
-        },
-        key,
-        bytes(framed.subarray(4)),
-      );
-      const out = new Uint8Array(4 + sealed.byteLength);
-      out.set(framed.subarray(0, 4));
-      out.set(new Uint8Array(sealed), 4);
-      return out;
-    });
-    incrementInvocation(this.#iv);
-    this.sequence = (this.sequence + 1) >>> 0;
-    return result;
+    const out = new Uint8Array(this.sealedLength(payload.length));
+    const later = this.sealIntoLater(payload, out, 0);
+    return later ? later.then(() => out) : out;
   }
 
   /** Drops the key and zeroes the IV. */

@@ -15,15 +15,15 @@ const ignore = (size: number, fill = 7) =>
 
 /** A sealer with only `seal` (as the WebCrypto suites): every packet is a buffer of its own. */
 class SealOnly implements PacketSealer {
-  #inner = new NoneSealer(zeros);
+  protected inner: NoneSealer = new NoneSealer(zeros);
   get sequence(): number {
-    return this.#inner.sequence;
+    return this.inner.sequence;
   }
   set sequence(n: number) {
-    this.#inner.sequence = n;
+    this.inner.sequence = n;
   }
   seal(payload: Uint8Array): Uint8Array {
-    return this.#inner.seal(payload);
+    return this.inner.seal(payload);
   }
 }
 
@@ -164,24 +164,14 @@ test("a packet sealed after a batch switched keys still follows it in order", as
  * A sealer with `sealIntoLater` (as WebCrypto's AES-GCM): it lays the packet out at once and
  * "encrypts" (adds 1 to every byte after the length) when the test settles it.
  */
-class SealLater implements PacketSealer {
-  #inner = new NoneSealer(zeros);
+class SealLater extends SealOnly {
   settle: (() => void)[] = [];
   fail: ((e: Error) => void)[] = [];
-  get sequence(): number {
-    return this.#inner.sequence;
-  }
-  set sequence(n: number) {
-    this.#inner.sequence = n;
-  }
-  seal(payload: Uint8Array): Uint8Array {
-    return this.#inner.seal(payload);
-  }
   sealedLength(n: number): number {
-    return this.#inner.sealedLength(n);
+    return this.inner.sealedLength(n);
   }
   sealIntoLater(payload: Uint8Array, out: Uint8Array, at: number): Promise<void> {
-    const n = this.#inner.sealInto(payload, out, at);
+    const n = this.inner.sealInto(payload, out, at);
     return new Promise<void>((resolve, reject) => {
       this.settle.push(() => {
         for (let i = at + 4; i < at + n; i++) out[i]++;
@@ -204,14 +194,20 @@ function laterFirsts(chunk: Uint8Array): number[] {
   return firsts;
 }
 
-test("sealIntoLater: a batch goes out only once each of its packets is sealed, in order", async () => {
-  const writer = new PacketWriter({ random: zeros });
+/** A writer past its NEWKEYS onto a SealLater, the NEWKEYS packet read off its output. */
+async function switchedToSealLater(maxInFlight?: number) {
+  const writer = new PacketWriter({ random: zeros, maxInFlight });
   const sealer = new SealLater();
   writer.nextSealer(sealer);
   writer.writeReply(encodeMessage({ type: "newKeys" }));
-  assert.equal(writer.takesPayloadAtOnce, true); // the payload is laid out when write returns
   const reader = writer.readable.getReader();
-  await reader.read(); // the NEWKEYS
+  await reader.read();
+  return { writer, sealer, reader };
+}
+
+test("sealIntoLater: a batch goes out only once each of its packets is sealed, in order", async () => {
+  const { writer, sealer, reader } = await switchedToSealLater();
+  assert.equal(writer.takesPayloadAtOnce, true); // the payload is laid out when write returns
   await writer.write(ignore(10, 1));
   await writer.write(ignore(10, 2));
   let got: Uint8Array | undefined;
@@ -227,12 +223,7 @@ test("sealIntoLater: a batch goes out only once each of its packets is sealed, i
 });
 
 test("sealIntoLater: packets written while the output waits go into the next batch", async () => {
-  const writer = new PacketWriter({ random: zeros });
-  const sealer = new SealLater();
-  writer.nextSealer(sealer);
-  writer.writeReply(encodeMessage({ type: "newKeys" }));
-  const reader = writer.readable.getReader();
-  await reader.read();
+  const { writer, sealer, reader } = await switchedToSealLater();
   await writer.write(ignore(10, 1));
   const first = reader.read();
   await new Promise((r) => setTimeout(r, 1)); // the output is waiting for the first batch now
@@ -244,12 +235,7 @@ test("sealIntoLater: packets written while the output waits go into the next bat
 });
 
 test("sealIntoLater: a failed seal fails the writer and sends nothing of it", async () => {
-  const writer = new PacketWriter({ random: zeros });
-  const sealer = new SealLater();
-  writer.nextSealer(sealer);
-  writer.writeReply(encodeMessage({ type: "newKeys" }));
-  const reader = writer.readable.getReader();
-  await reader.read();
+  const { writer, sealer, reader } = await switchedToSealLater();
   await writer.write(ignore(10, 1));
   sealer.fail[0](new Error("encrypt failed"));
   await assert.rejects(reader.read(), /encrypt failed/);
@@ -257,12 +243,7 @@ test("sealIntoLater: a failed seal fails the writer and sends nothing of it", as
 });
 
 test("sealIntoLater: at most maxInFlight seals wait at once", async () => {
-  const writer = new PacketWriter({ random: zeros, maxInFlight: 2 });
-  const sealer = new SealLater();
-  writer.nextSealer(sealer);
-  writer.writeReply(encodeMessage({ type: "newKeys" }));
-  const reader = writer.readable.getReader();
-  await reader.read();
+  const { writer, sealer, reader } = await switchedToSealLater(2);
   await writer.write(ignore(10, 1));
   let third = false;
   const blocked = writer.write(ignore(10, 2)).then(() => (third = true));
