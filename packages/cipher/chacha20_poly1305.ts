@@ -20,6 +20,7 @@ import {
   copyPayload,
   macError,
   needHeader,
+  payloadView,
   readUint32,
   sizeMismatch,
   writeUint32,
@@ -171,15 +172,10 @@ export class ChaChaPolyOpener implements PacketOpener {
 
   /** Verifies the tag, then decrypts the payload. */
   open(packet: Uint8Array): Uint8Array {
-    const n = this.#decryptLength(packet);
-    checkPacketLength(n, 8, true);
-    if (packet.length !== 4 + n + TAG) throw sizeMismatch();
-    const s = this.#s;
-    s.start(this.sequence);
-    const tag = s.mac(packet.subarray(0, 4 + n));
-    if (!constantTimeEqual(tag, packet.subarray(4 + n))) throw macError();
+    const n = this.#verify(packet);
     if (this.#body.length < n) this.#body = new Uint8Array(Math.max(n, 2 * this.#body.length));
     const body = this.#body.subarray(0, n);
+    const s = this.#s;
     s.stream(s.k2, s.nonce, 1, packet.subarray(4, 4 + n), body);
     try {
       const payload = copyPayload(body);
@@ -188,6 +184,37 @@ export class ChaChaPolyOpener implements PacketOpener {
     } finally {
       body.fill(0);
     }
+  }
+
+  /**
+   * As {@linkcode ChaChaPolyOpener.open}, decrypting over the packet's own bytes: the payload
+   * is a view of the packet. For a packet its caller owns and gives up.
+   */
+  openInPlace(packet: Uint8Array): Uint8Array {
+    const n = this.#verify(packet);
+    const body = packet.subarray(4, 4 + n);
+    const s = this.#s;
+    s.stream(s.k2, s.nonce, 1, body, body);
+    try {
+      const payload = payloadView(body);
+      this.sequence = (this.sequence + 1) >>> 0;
+      return payload;
+    } catch (e) {
+      body.fill(0);
+      throw e;
+    }
+  }
+
+  /** Checks the packet's length and tag (nothing decrypted yet); returns the body's length. */
+  #verify(packet: Uint8Array): number {
+    const n = this.#decryptLength(packet);
+    checkPacketLength(n, 8, true);
+    if (packet.length !== 4 + n + TAG) throw sizeMismatch();
+    const s = this.#s;
+    s.start(this.sequence);
+    const tag = s.mac(packet.subarray(0, 4 + n));
+    if (!constantTimeEqual(tag, packet.subarray(4 + n))) throw macError();
+    return n;
   }
 
   /** Zeroes the keys. */

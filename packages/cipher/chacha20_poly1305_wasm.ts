@@ -242,6 +242,36 @@ export class WasmChaChaPolyOpener implements PacketOpener {
 
   /** Verifies the tag, then decrypts; the payload comes back in a fresh array. */
   open(packet: Uint8Array): Uint8Array {
+    const io = this.#wasm.io;
+    try {
+      const [from, to] = this.#openInModule(packet);
+      return io.slice(from, to);
+    } finally {
+      io.fill(0, 0, packet.length); // the plaintext does not stay in the module's memory
+    }
+  }
+
+  /**
+   * As {@linkcode WasmChaChaPolyOpener.open}, but the payload is written back over the packet's
+   * own bytes and returned as a view of them: no memory is allocated. For a packet its caller
+   * owns and gives up.
+   */
+  openInPlace(packet: Uint8Array): Uint8Array {
+    const io = this.#wasm.io;
+    try {
+      const [from, to] = this.#openInModule(packet);
+      packet.set(io.subarray(from, to), from);
+      return packet.subarray(from, to);
+    } finally {
+      io.fill(0, 0, packet.length);
+    }
+  }
+
+  /**
+   * Checks and decrypts the packet in the module's I/O area; returns where its payload lies
+   * there and advances the sequence number. The caller zeroes the area.
+   */
+  #openInModule(packet: Uint8Array): [number, number] {
     needHeader(packet, 4 + 8 + TAG);
     const n = packet.length - 4 - TAG;
     checkPacketLength(n, 8, true);
@@ -249,20 +279,12 @@ export class WasmChaChaPolyOpener implements PacketOpener {
     if (packet.length > io.length) throw sizeMismatch();
     io.set(packet);
     const result = this.#wasm.open(this.#key, this.sequence, n);
-    if (result !== 1) {
-      io.fill(0, 0, packet.length);
-      throw result === 0 ? macError() : sizeMismatch();
-    }
-    try {
-      const pad = io[4];
-      if (pad < 4) throw new CipherError(`Padding of ${pad} bytes is under the minimum of 4`);
-      if (pad + 1 > n) throw new CipherError("Padding longer than the packet");
-      const payload = io.slice(5, 4 + n - pad);
-      this.sequence = (this.sequence + 1) >>> 0;
-      return payload;
-    } finally {
-      io.fill(0, 0, packet.length); // the plaintext does not stay in the module's memory
-    }
+    if (result !== 1) throw result === 0 ? macError() : sizeMismatch();
+    const pad = io[4];
+    if (pad < 4) throw new CipherError(`Padding of ${pad} bytes is under the minimum of 4`);
+    if (pad + 1 > n) throw new CipherError("Padding longer than the packet");
+    this.sequence = (this.sequence + 1) >>> 0;
+    return [5, 4 + n - pad];
   }
 
   /** Zeroes the key. */

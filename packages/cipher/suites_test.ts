@@ -227,6 +227,45 @@ for (const [cipher, mac] of SUITES) {
     }
   });
 
+  test(`${name(cipher, mac)}: openInPlace, where a backend has it, opens what open does, over the packet`, async () => {
+    const keys = randomKeys(cipher, mac);
+    const payloads = [1, 15, 16, 100, 4096, 32768, 20000].map(randomPayload);
+    const sealed = await sealedByNoble(cipher, mac, keys, payloads, 9);
+    const tried: (Backend | "auto")[] = [];
+    for (const b of backendsFor(cipher, mac)) {
+      const opener = createOpener(cipher, mac, keys, { backend: b, backends: ALL_BACKENDS });
+      const openInPlace = opener.openInPlace?.bind(opener);
+      if (!openInPlace) continue;
+      tried.push(b);
+      // One chunk as a socket hands it over, the packets at odd offsets in it.
+      const chunk = new Uint8Array(sealed.reduce((n, p) => n + p.length, 3)).fill(0xa5);
+      const spots: number[] = [];
+      let at = 3;
+      for (const p of sealed) {
+        chunk.set(p, at);
+        spots.push(at);
+        at += p.length;
+      }
+      for (let i = 0; i < sealed.length; i++) {
+        const packet = chunk.subarray(spots[i], spots[i] + sealed[i].length);
+        assert.equal(opener.packetLength(packet.subarray(0, opener.headerLength)), packet.length);
+        const payload: Uint8Array = openInPlace(packet);
+        assert.deepEqual(payload, payloads[i], `${b} ${i}`);
+        assert.equal(payload.buffer, chunk.buffer, `${b} ${i}: a view of the chunk`);
+        assert.ok(payload.byteOffset > packet.byteOffset, `${b} ${i}: inside its packet`);
+        assert.ok(payload.byteOffset + payload.length < packet.byteOffset + packet.length);
+        assert.equal(Object.getPrototypeOf(payload), Uint8Array.prototype, `${b} ${i}`);
+      }
+      assert.equal(opener.sequence, sealed.length);
+      assert.deepEqual(chunk.subarray(0, 3), new Uint8Array(3).fill(0xa5));
+    }
+    if (cipher === "chacha20-poly1305@openssh.com") {
+      for (const b of ["noble", "wasm"] as const) {
+        if (backendsFor(cipher).includes(b)) assert.ok(tried.includes(b), `${b} opens in place`);
+      }
+    }
+  });
+
   test(`${name(cipher, mac)}: any single bit flipped is a CipherError and no plaintext`, async () => {
     const keys = randomKeys(cipher, mac);
     const payload = randomPayload(13);
@@ -256,6 +295,17 @@ for (const [cipher, mac] of SUITES) {
         }
         // A changed length makes the reader wait for other bytes: open what it would hand over.
         const bytes = size <= bad.length ? bad.subarray(0, size) : bad;
+        if (opener.openInPlace) {
+          const inPlace = createOpener(cipher, mac, keys, { backend: b, backends: ALL_BACKENDS });
+          inPlace.sequence = 5;
+          inPlace.packetLength(bad.subarray(0, inPlace.headerLength));
+          const given = bytes.slice();
+          assert.throws(() => inPlace.openInPlace!(given), (e) => {
+            assert.ok(e instanceof CipherError, `${where} in place`);
+            return true;
+          });
+          assert.deepEqual(given, bytes, `${where}: refused in place, the packet is untouched`);
+        }
         await assert.rejects(async () => await opener.open(bytes), (e) => {
           assert.ok(e instanceof CipherError, where);
           assert.ok(e instanceof SshError, where);

@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import process from "node:process";
 import type { Message } from "@hush/wire";
 import { DEFAULT_WINDOW } from "@hush/channels";
+import { loadChaChaPolyWasm } from "@hush/cipher";
 import { startTransport, type TransportOptions, type TransportTimers } from "./mod.ts";
 import { memoryDuplexPair } from "./testing.ts";
 import { drain, MiB, pump } from "./testdata/byte_streams.ts";
@@ -76,6 +77,14 @@ test("WebCrypto AES-GCM (packets sealed in place later) across rekeys: nothing l
   await bulkAcrossRekeys(48 * MiB, 4 * MiB, {
     algorithms: { ciphers: ["aes128-gcm@openssh.com"] },
     cipherBackends: { providers: { subtle: crypto.subtle } },
+  });
+});
+
+test("chacha20-poly1305 in WebAssembly, opened in place from owned chunks, across rekeys", async () => {
+  // memoryDuplexPair's reads are owned (each is a copy of what was written).
+  await bulkAcrossRekeys(48 * MiB, 4 * MiB, {
+    algorithms: { ciphers: ["chacha20-poly1305@openssh.com"] },
+    cipherBackends: { providers: { wasm: await loadChaChaPolyWasm() } },
   });
 });
 

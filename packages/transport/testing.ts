@@ -124,6 +124,7 @@ export function memoryDuplexPair(options: MemoryDuplexOptions = {}): [MemoryDupl
     readable: incoming.readable,
     writable: outgoing.writable,
     writesAreDone: true, // a write copies the chunk
+    readsAreOwned: true, // so each chunk read is that copy, nobody else's
     get buffered() {
       return outgoing.buffered;
     },

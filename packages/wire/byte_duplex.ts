@@ -31,4 +31,11 @@ export interface ByteDuplex {
    * settled (Node's `socket.write` keeps what it could not send at once).
    */
   readonly writesAreDone?: boolean;
+  /**
+   * True when each chunk read from `readable` is memory nobody else holds or touches again (a
+   * fresh buffer per read, as Node's and Bun's sockets give): the SSH transport then decrypts
+   * packets where they arrived and hands their payloads on as views of the chunk. Leave it
+   * unset when the source may reuse or keep a chunk it enqueued.
+   */
+  readonly readsAreOwned?: boolean;
 }

@@ -121,6 +121,13 @@ export interface PacketOpener {
    * this promise settles (it gives each such packet its own bytes).
    */
   open(packet: Uint8Array): Uint8Array | Promise<Uint8Array>;
+  /**
+   * As `open()`, synchronously, for a packet whose bytes the caller owns and gives up: the
+   * payload is decrypted over them and returned as a view of the packet, with no copy kept
+   * elsewhere. The reader uses it for whole packets in chunks the socket hands over
+   * (`ByteDuplex.readsAreOwned`); a payload then pins its chunk's memory while it is kept.
+   */
+  openInPlace?(packet: Uint8Array): Uint8Array;
   /** Zeroes key material; the opener is unusable afterwards. */
   dispose?(): void;
   /**

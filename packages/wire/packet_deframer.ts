@@ -17,6 +17,15 @@ const KEXINIT = 20;
 const MAX_OPENS_AHEAD = 16;
 
 /**
+ * A payload opened in place keeps its whole chunk alive while anyone holds it. Only packets of
+ * at least this size, and at least 1/{@linkcode IN_PLACE_SHARE} of their chunk's memory, are opened so:
+ * what a slow reader holds is then at most that many times the payload bytes it holds (bulk
+ * data, where the gain is, comes in packets of 32 KiB in chunks of 64–512 KiB).
+ */
+const IN_PLACE_MIN_BYTES = 8192;
+const IN_PLACE_SHARE = 16;
+
+/**
  * A received packet: its payload (owned by the receiver) and its sequence number.
  *
  * @example
@@ -72,9 +81,9 @@ export interface OpenerSwitchOptions extends SwitchOptions {
  * following bytes with it.
  *
  * Only a packet split across chunks is copied (just its bytes, into a buffer of its own); whole
- * packets are opened where they arrived. Openers that answer with promises (WebCrypto) get up to
- * 16 packets in flight, so decryption overlaps; packets still come out one by one in order,
- * and a packet that fails to open ends the reading after every packet before it. Nothing is
+ * packets are opened where they arrived (in place, when the caller gives the chunk up).
+ * Openers that answer with promises (WebCrypto) get up to 16 packets in flight, so decryption
+ * overlaps; packets still come out one by one in order, and a packet that fails to open ends the reading after every packet before it. Nothing is
  * opened ahead from the peer's KEXINIT until the keys have switched, so no packet is opened
  * with keys that are about to change (the peer's NEWKEYS needs our reply to that KEXINIT
  * first, RFC 4253 §7).
@@ -138,11 +147,15 @@ export class PacketDeframer {
    * Opens every whole packet in `chunk` (and what earlier chunks left), handing each on;
    * resolves once they all have been. Rejects with the first failure (a WireError, a cipher's
    * error, or `onPacket`'s), after every packet before it was handed on.
+   *
+   * With `owned`, the caller gives the chunk up: large packets whole in it are opened in place
+   * where the opener can (`openInPlace`), their payloads views of the chunk. Otherwise the
+   * chunk is only read, and only until this resolves.
    */
-  async push(chunk: Uint8Array): Promise<void> {
+  async push(chunk: Uint8Array, owned = false): Promise<void> {
     this.bytesIn += chunk.length;
     try {
-      await this.#readPackets(chunk);
+      await this.#readPackets(chunk, owned);
     } catch (e) {
       // Packets opened ahead come out before the error, as if opened one at a time (an
       // earlier failure among them wins).
@@ -268,10 +281,11 @@ export class PacketDeframer {
   /**
    * Opens every whole packet in the buffer and `chunk`, keeping the rest for later. Only a
    * packet split across chunks is copied into the buffer (just its own bytes); whole packets
-   * are opened where they arrived, as views when the opener `preservesInput`, else from a copy
-   * (an opener may decrypt in place, and the chunk is the writer's, never ours to modify).
+   * are opened where they arrived: in place when the chunk is `owned` and the opener can, as
+   * views when the opener `preservesInput`, else from a copy (an opener may decrypt in place,
+   * and a chunk not owned is the writer's, never ours to modify).
    */
-  async #readPackets(chunk: Uint8Array): Promise<void> {
+  async #readPackets(chunk: Uint8Array, owned: boolean): Promise<void> {
     let off = 0;
     for (;;) {
       if (this.#failed !== undefined) throw this.#failed;
@@ -311,6 +325,17 @@ export class PacketDeframer {
       }
       this.#need = 0;
       const ahead = this.#ahead && this.#async;
+      if (
+        owned && !fromBuffer && !ahead && opener.openInPlace &&
+        packet.length >= IN_PLACE_MIN_BYTES &&
+        packet.length * IN_PLACE_SHARE >= chunk.buffer.byteLength
+      ) {
+        const sequence = opener.sequence;
+        this.#async = false;
+        const handed = this.#deliver(opener.openInPlace(packet), sequence);
+        if (handed) await handed;
+        continue;
+      }
       // Opened ahead, a packet keeps bytes of its own until its promise settles, unless the
       // opener is done with them when it returns; the buffer is ours but is reused.
       let packetBytes = packet;

@@ -7,6 +7,7 @@ import {
   NoneOpener,
   NoneSealer,
   type Packet,
+  PacketDeframer,
   type PacketOpener,
   PacketReader,
   type PacketSealer,
@@ -301,6 +302,89 @@ test("the reader never modifies the chunks written to it, even when the opener d
   assert.deepEqual(bytes, before);
   // A tee of the same byte stream (a trace, a capture) still sees the bytes as sent.
   assert.deepEqual(concat(await collect(forTrace)), before);
+});
+
+/** An XorOpener that can also open in place; records which way each packet was opened. */
+class XorInPlaceOpener extends XorOpener {
+  readonly ways: ("copy" | "in place")[] = [];
+  override open(packet: Uint8Array): Uint8Array {
+    this.ways.push("copy");
+    return super.open(packet.slice());
+  }
+  openInPlace(packet: Uint8Array): Uint8Array {
+    this.ways.push("in place");
+    const body = packet.subarray(0, packet.length - TAG);
+    for (let i = 0; i < body.length; i++) body[i] ^= this.key;
+    const expected = new DataView(packet.buffer, packet.byteOffset).getUint32(body.length);
+    if (tag(this.sequence, body, this.key) !== expected) throw new WireError("Bad check value", 5);
+    this.sequence = (this.sequence + 1) >>> 0;
+    return unframePacket(body);
+  }
+}
+
+/** Pushes fresh copies of `chunks` into a deframer (`owned` or not); the payloads come back. */
+async function deframeOwned(chunks: Uint8Array[], opener: PacketOpener, owned: boolean) {
+  const packets: Packet[] = [];
+  const deframer = new PacketDeframer((p) => {
+    packets.push(p);
+    if (p.payload[0] === 21) deframer.nextOpener(opener);
+  });
+  const given = chunks.map((c) => c.slice());
+  for (const c of given) await deframer.push(c, owned);
+  await deframer.end();
+  return { packets, given };
+}
+
+/** An IGNORE of 10 000 bytes: a packet large enough to be opened in place. */
+const bigIgnore = (n: number) =>
+  encodeMessage({ type: "ignore", data: new Uint8Array(10_000).fill(n) });
+
+test("owned chunks: large whole packets open in place as views of the chunk; split or small ones from a copy", async () => {
+  const sent = [ignore(1), newKeys, bigIgnore(2), bigIgnore(3), ignore(4)];
+  const { bytes } = await writeAll(sent, new XorSealer(0x3c));
+  // The first packet after NEWKEYS split across two chunks, the rest whole in the second.
+  const view = new DataView(bytes.buffer, bytes.byteOffset);
+  let clear = 0; // the packets before the switch have their lengths in the clear
+  for (let i = 0; i < 2; i++) clear += 4 + view.getUint32(clear);
+  const chunks = [bytes.subarray(0, clear + 10), bytes.subarray(clear + 10)];
+  const opener = new XorInPlaceOpener(0x3c);
+  const { packets, given } = await deframeOwned(chunks, opener, true);
+  assert.deepEqual(packets.map((p) => p.payload), sent);
+  assert.deepEqual(packets.map((p) => p.sequence), [0, 1, 2, 3, 4]);
+  assert.deepEqual(opener.ways, ["copy", "in place", "copy"]);
+  assert.equal(packets[3].payload.buffer, given[1].buffer);
+
+  // Not owned: the same opener is never asked to open in place, and the chunks stay as sent.
+  const other = new XorInPlaceOpener(0x3c);
+  const read = await deframeOwned([bytes], other, false);
+  assert.deepEqual(read.packets.map((p) => p.payload), sent);
+  assert.deepEqual(other.ways, ["copy", "copy", "copy"]);
+  assert.deepEqual(read.given[0], bytes);
+});
+
+test("owned chunks: a packet under 1/16 of its chunk is copied (a kept payload pins its chunk)", async () => {
+  const sent = [newKeys, ...Array.from({ length: 20 }, (_, i) => bigIgnore(i))];
+  const { bytes } = await writeAll(sent, new XorSealer(0x3c));
+  const opener = new XorInPlaceOpener(0x3c);
+  const { packets } = await deframeOwned([bytes], opener, true);
+  assert.deepEqual(packets.map((p) => p.payload), sent);
+  assert.deepEqual(opener.ways, Array(20).fill("copy"));
+});
+
+test("owned chunks: a packet that fails to open in place ends the reading after the ones before", async () => {
+  const sent = [ignore(1), newKeys, bigIgnore(2), bigIgnore(3)];
+  const { bytes } = await writeAll(sent, new XorSealer(0x3c));
+  const bad = bytes.slice();
+  bad[bad.length - 1] ^= 1; // the last packet's check value
+  const packets: Packet[] = [];
+  const opener = new XorInPlaceOpener(0x3c);
+  const deframer = new PacketDeframer((p) => {
+    packets.push(p);
+    if (p.payload[0] === 21) deframer.nextOpener(opener);
+  });
+  await assert.rejects(deframer.push(bad, true), (e) => e instanceof WireError);
+  assert.deepEqual(packets.map((p) => p.payload), sent.slice(0, 3));
+  assert.deepEqual(opener.ways, ["in place", "in place"]);
 });
 
 // ---- openers that answer with promises: packets opened ahead, delivered in order ----

@@ -285,6 +285,9 @@ export function fromNodeSocket(socket: import("node:net").Socket): TcpConnection
     readable,
     writable,
     writesAreDone: true,
+    // Node and Bun read each chunk into a buffer of its own, sized to it, never reused
+    // (tcp_reads_test.ts checks this on every runtime).
+    readsAreOwned: true,
     remoteAddress: socket.remoteAddress ?? "",
     remotePort: socket.remotePort ?? 0,
     localAddress: socket.localAddress ?? "",
