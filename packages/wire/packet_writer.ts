@@ -126,6 +126,8 @@ export class PacketWriter {
   bytesOut = 0;
   /** Packets sealed so far. */
   packetsOut = 0;
+  /** Buffers allocated so far for batches and joins (a bulk transfer cycles through a few). */
+  buffersAllocated = 0;
 
   /**
    * Creates a writer that starts with the `none` sealer.
@@ -331,8 +333,13 @@ export class PacketWriter {
     const lent = this.#lent;
     if (lent === undefined || chunk.buffer !== lent.buffer) return;
     this.#lent = undefined;
+    this.#keepSpare(lent);
+  }
+
+  /** Keeps a buffer of the writer's own that nothing reads any more, for later batches. */
+  #keepSpare(buffer: Uint8Array): void {
     const spare = this.#spare;
-    if (spare.length < SPARE_BATCHES) spare.push(lent);
+    if (spare.length < SPARE_BATCHES) spare.push(buffer);
     else {
       // Keep the larger ones: batches grow with the traffic, and a small buffer would stay
       // unused while the larger ones it displaced are allocated afresh.
@@ -340,7 +347,7 @@ export class PacketWriter {
       for (let i = 1; i < spare.length; i++) {
         if (spare[i].length < spare[smallest].length) smallest = i;
       }
-      if (spare[smallest].length < lent.length) spare[smallest] = lent;
+      if (spare[smallest].length < buffer.length) spare[smallest] = buffer;
     }
   }
 
@@ -353,13 +360,19 @@ export class PacketWriter {
     const want = Math.max(size, this.#batchCapacity);
     const entry: Sealed = {
       // Powers of two, so that the sizes a transfer cycles through are few and fit each other.
-      batch: this.#takeSpare(want) ?? new Uint8Array(2 ** Math.ceil(Math.log2(want))),
+      batch: this.#takeSpare(want) ?? this.#allocate(want),
       own: true,
       used: 0,
       replies: 0,
     };
     this.#queue.push(entry);
     return entry;
+  }
+
+  /** A fresh buffer of at least `size` bytes, a power of two. */
+  #allocate(size: number): Uint8Array {
+    this.buffersAllocated++;
+    return new Uint8Array(2 ** Math.ceil(Math.log2(size)));
   }
 
   /** A spare buffer of at least `size` bytes, taken out of the spares; none when none fits. */
@@ -431,12 +444,14 @@ export class PacketWriter {
     } else {
       // Joined in a spare batch buffer when one is large enough (the packets of an async
       // sealer come in buffers of their own): fresh memory is zeroed and faulted in
-      const buffer = this.#takeSpare(bytes) ?? new Uint8Array(2 ** Math.ceil(Math.log2(bytes)));
+      const buffer = this.#takeSpare(bytes) ?? this.#allocate(bytes);
       chunk = buffer.subarray(0, bytes);
       let at = 0;
       for (const t of taken) {
         chunk.set(t.bytes!, at);
         at += t.bytes!.length;
+        // a batch's buffer is free once copied
+        if (t.own) this.#keepSpare(new Uint8Array(t.bytes!.buffer));
       }
       this.#lent = buffer;
     }
