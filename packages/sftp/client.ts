@@ -316,6 +316,8 @@ export class SftpClient {
   /** Ends the session: closes our side and waits for the server to close its side. */
   async close(): Promise<void> {
     this.#uncork();
+    // requests from now on fail at once: a write while the close is under way errors the stream
+    this.#error ??= lost("the session was closed");
     await this.#writer.close().catch(() => {});
     await this.closed;
   }

@@ -34,6 +34,17 @@ async function rejectsWith(p: Promise<unknown>, code: number, what = ""): Promis
   return error;
 }
 
+test("a request made once close() has begun fails as a closed session; the close completes", async () => {
+  const { sftp, served } = await pair();
+  const first = sftp.stat("/"); // asked before: answered
+  const closing = sftp.close();
+  const e = await rejectsWith(sftp.stat("/"), StatusCode.CONNECTION_LOST, "stat during close");
+  assert.equal(e.message, "Connection lost: the session was closed");
+  assert.equal((await first).size, 0);
+  await closing;
+  await served;
+});
+
 test("start: version 3, the server's extensions and limits", async () => {
   const { sftp, close } = await pair();
   assert.equal(sftp.version, 3);

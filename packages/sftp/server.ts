@@ -184,6 +184,8 @@ class ServerSession {
       // a DATA reply's buffer goes back to the pool once the channel has taken its bytes
       writer.write(m).then(() => this.#replyBuffers?.give(m), () => {});
     };
+    // Replies go out in the order of the requests, each after the one before (see below).
+    let replies: Promise<void> = Promise.resolve();
     try {
       const first = await packets.read();
       if (first.done) return;
@@ -200,7 +202,6 @@ class ServerSession {
       // system allows; anything else first waits for the run to finish, so its effects stay in
       // order. When the peer stops reading replies, sending waits, the run fills, and we stop
       // reading requests: backpressure all the way to the client.
-      let replies: Promise<void> = Promise.resolve();
       const running: Promise<void>[] = [];
       let run:
         | { kind: "read" | "write"; writes: { handle: number; start: number; end: number }[] }
@@ -251,6 +252,11 @@ class ServerSession {
       this.#trace(`session ends: ${(e as Error)?.message ?? e}`);
       packets.cancel().catch(() => {});
     } finally {
+      // The requests before the one that ended the session still get their replies, and no
+      // handle is closed under a READ or WRITE still running; the writer closes after the
+      // last reply (a write while its close is under way would error the stream instead).
+      // This ends once they are out, or once the channel fails and the sends with it.
+      await replies.catch(() => {});
       for (const h of this.#handles.values()) {
         if (h.kind === "file") await h.file.close().catch(() => {});
       }

@@ -41,6 +41,34 @@ test("a packet over 256 KiB closes the session; the server's other sessions go o
   await other.close();
 });
 
+test("a packet that ends the session: the READs before it still get their replies, then it closes", async () => {
+  // (On Deno, a reply written while the close was under way errored the stream, and a dangling
+  // send rejected unhandled: the Hush sshd logged it as an internal error.)
+  const fs = memoryFileSystem();
+  await writeFile(fs, "/f", pattern(64 * 32768));
+  for (const wait of [0, 1, 5]) {
+    const s = await rawSession({ fs });
+    await s.send({ type: "open", id: 1, path: "/f", flags: OpenFlag.READ, attrs: {} });
+    const opened = await s.next();
+    assert.equal(opened?.type, "handle");
+    const handle = opened?.type === "handle" ? opened.handle : new Uint8Array();
+    const sends: Promise<void>[] = [];
+    for (let i = 0; i < 64; i++) {
+      sends.push(s.send({ type: "read", id: 10 + i, handle, offset: i * 32768, length: 32768 }));
+    }
+    sends.push(s.send(new Uint8Array([0, 4, 0, 1, 5, 0, 0, 0, 1]))); // 262145 bytes announced
+    await new Promise((r) => setTimeout(r, wait));
+    const ids: number[] = [];
+    for (let m = await s.next(); m !== undefined; m = await s.next()) {
+      assert.equal(m.type, "data");
+      ids.push(m.id);
+    }
+    assert.deepEqual(ids, Array.from({ length: 64 }, (_, i) => 10 + i));
+    await s.served;
+    await Promise.allSettled(sends);
+  }
+});
+
 test("a length past the end of the packet gets BAD_MESSAGE with the request's id", async () => {
   const s = await rawSession();
   const stat = encodeSftpPacket({ type: "stat", id: 42, path: "/etc" }).slice();
