@@ -261,7 +261,8 @@ export class WasmChaChaPolyOpener implements PacketOpener {
     try {
       const [from, to] = this.#openInModule(packet);
       packet.set(io.subarray(from, to), from);
-      return packet.subarray(from, to);
+      // a plain Uint8Array, as every payload is, even over a Node Buffer
+      return new Uint8Array(packet.buffer, packet.byteOffset + from, to - from);
     } finally {
       io.fill(0, 0, packet.length);
     }
