@@ -18,9 +18,9 @@ const MAX_OPENS_AHEAD = 16;
 
 /**
  * A payload opened in place keeps its whole chunk alive while anyone holds it. Only packets of
- * at least this size, and at least 1/{@linkcode IN_PLACE_SHARE} of their chunk's memory, are opened so:
- * what a slow reader holds is then at most that many times the payload bytes it holds (bulk
- * data, where the gain is, comes in packets of 32 KiB in chunks of 64–512 KiB).
+ * at least this size, and at least 1/{@linkcode IN_PLACE_SHARE} of their chunk's memory, are
+ * opened so: what a slow reader holds is then at most that many times the payload bytes it
+ * holds (bulk data, where the gain is, comes in packets of 32 KiB in chunks of 64–512 KiB).
  */
 const IN_PLACE_MIN_BYTES = 8192;
 const IN_PLACE_SHARE = 16;
@@ -83,8 +83,8 @@ export interface OpenerSwitchOptions extends SwitchOptions {
  * Only a packet split across chunks is copied (just its bytes, into a buffer of its own); whole
  * packets are opened where they arrived (in place, when the caller gives the chunk up).
  * Openers that answer with promises (WebCrypto) get up to 16 packets in flight, so decryption
- * overlaps; packets still come out one by one in order, and a packet that fails to open ends the reading after every packet before it. Nothing is
- * opened ahead from the peer's KEXINIT until the keys have switched, so no packet is opened
+ * overlaps; packets still come out one by one in order, and a packet that fails to open ends
+ * the reading after every packet before it. Nothing is opened ahead from the peer's KEXINIT until the keys have switched, so no packet is opened
  * with keys that are about to change (the peer's NEWKEYS needs our reply to that KEXINIT
  * first, RFC 4253 §7).
  *
